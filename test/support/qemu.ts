@@ -304,13 +304,22 @@ function createQcow2(
   file: string,
   extra: readonly string[] = [],
 ): string {
-  qemuImgOrThrow(
-    ["create", "-q", "-f", "qcow2", ...extra, file, VIRTUAL_SIZE],
-    {
-      cwd: dir,
-    },
-  );
-  return join(dir, file);
+  const args = ["create", "-q", "-f", "qcow2", ...extra, file, VIRTUAL_SIZE];
+  // LUKS creation times PBKDF2 with the thread's CPU clock, and qemu-img 7.2
+  // gives up with "Unable to get accurate CPU usage" when that clock has not
+  // ticked yet (often, on a busy machine). It is a measuring hiccup, so retry.
+  for (let attempt = 1; ; attempt++) {
+    const result = qemuImg(args, { cwd: dir });
+    if (result.status === 0) return join(dir, file);
+    if (
+      attempt === 20 ||
+      !result.stderr.includes("Unable to get accurate CPU usage")
+    ) {
+      throw new Error(
+        `qemu-img ${args.join(" ")} exited with ${result.status}:\n${result.stderr}`,
+      );
+    }
+  }
 }
 
 /** Config whose image is `<name>.qcow2` created with `-o <options>`. */

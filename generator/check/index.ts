@@ -1,0 +1,437 @@
+/**
+ * Check: turn the located YAML tree into the model, reporting every problem
+ * with file, line, column and schema path. Types are declared first and
+ * filled in second, so records may refer to types written after them.
+ */
+import type { Located } from "../load.js";
+import type {
+  EnumDef,
+  EnumValue,
+  IntType,
+  Model,
+  RecordDef,
+  TypeDef,
+  UnionDef,
+  Variant,
+} from "../model.js";
+import type { Problem } from "../problem.js";
+import {
+  checkMembers,
+  checkPayload,
+  parseIntType,
+  type TypeTable,
+} from "./members.js";
+import { badConstructorName, badTypeName, FORMAT_NAME } from "./names.js";
+import { Reader, type MapNode } from "./reader.js";
+
+const TOP_KEYS = ["format", "doc", "endian", "root", "types"] as const;
+const TYPE_KEYS = [
+  "doc",
+  "record",
+  "enum",
+  "open",
+  "values",
+  "union",
+  "variants",
+] as const;
+
+/** Checks a loaded schema; returns the model, or every problem found. */
+export function checkSchema(
+  file: string,
+  root: Located,
+): Model | { problems: Problem[] } {
+  const reader = new Reader();
+  const top = reader.map(root, "the schema", TOP_KEYS);
+  if (top === undefined) return { problems: reader.problems };
+
+  const format = reader.string(
+    reader.required(top, "format", "the schema"),
+    "format",
+  );
+  if (format !== undefined && !FORMAT_NAME.test(format)) {
+    reader.report(
+      reader.get(top, "format")!.at,
+      `format "${format}" must match ${FORMAT_NAME.source} (it names the generated file)`,
+    );
+  }
+  const doc = reader.string(reader.get(top, "doc"), "doc");
+  const endianNode = reader.get(top, "endian");
+  const endianText = reader.string(endianNode, "endian") ?? "big";
+  if (endianText !== "big" && endianText !== "little") {
+    reader.report(
+      endianNode!.at,
+      `endian must be "big" or "little", got "${endianText}"`,
+    );
+  }
+  const endian = endianText === "little" ? "little" : "big";
+
+  // Pass 1: declare every type so references can be resolved in any order.
+  const typesNode = reader.required(top, "types", "the schema");
+  const typesMap =
+    typesNode === undefined ? undefined : reader.map(typesNode, "types");
+  const declared: { def: TypeDef; node: MapNode }[] = [];
+  const table: TypeTable = new Map();
+  for (const entry of typesMap?.entries ?? []) {
+    const node = reader.map(entry.value, `type ${entry.key}`, TYPE_KEYS);
+    if (node === undefined) continue;
+    const bad = badTypeName(entry.key);
+    if (bad !== undefined) reader.report(entry.keyAt, bad);
+    const def = declareType(reader, entry.key, node);
+    if (def === undefined) continue;
+    declared.push({ def, node });
+    table.set(entry.key, def);
+  }
+  if (typesMap !== undefined && typesMap.entries.length === 0)
+    reader.report(typesMap.at, "types is empty");
+
+  // Pass 2: fill in members, variants and values.
+  for (const { def, node } of declared) {
+    if (def.kind === "record")
+      def.members = checkMembers(
+        reader,
+        reader.seq(reader.get(node, "record"), "record"),
+        table,
+        endian,
+      );
+    if (def.kind === "enum") def.values = checkEnumValues(reader, def, node);
+    if (def.kind === "union") checkUnion(reader, def, node, table, endian);
+  }
+
+  const rootNode = reader.required(top, "root", "the schema");
+  const rootName = reader.string(rootNode, "root");
+  const rootDef = rootName === undefined ? undefined : table.get(rootName);
+  if (
+    rootNode !== undefined &&
+    rootName !== undefined &&
+    rootDef?.kind !== "record"
+  ) {
+    reader.report(
+      rootNode.at,
+      rootDef === undefined
+        ? `root "${rootName}" is not a type of this schema`
+        : `root "${rootName}" must be a record`,
+    );
+  }
+
+  if (
+    reader.problems.length > 0 ||
+    format === undefined ||
+    rootDef?.kind !== "record"
+  ) {
+    return { problems: reader.problems };
+  }
+  return {
+    file,
+    format,
+    doc,
+    endian,
+    root: rootDef,
+    types: declared.map((d) => d.def),
+  };
+}
+
+function declareType(
+  reader: Reader,
+  name: string,
+  node: MapNode,
+): TypeDef | undefined {
+  const kinds = (["record", "enum", "union"] as const).filter(
+    (k) => reader.get(node, k) !== undefined,
+  );
+  if (kinds.length !== 1) {
+    reader.report(
+      node.at,
+      `type ${name} must have exactly one of "record", "enum" or "union"`,
+    );
+    return undefined;
+  }
+  const doc = reader.string(reader.get(node, "doc"), "doc");
+  const loc = reader.loc(node.at);
+  const allowedBy = {
+    record: ["doc", "record"],
+    enum: ["doc", "enum", "open", "values"],
+    union: ["doc", "union", "variants"],
+  };
+  for (const entry of node.entries) {
+    if (!allowedBy[kinds[0]].includes(entry.key)) {
+      reader.report(
+        entry.keyAt,
+        `"${entry.key}" does not belong in a ${kinds[0]} type`,
+      );
+    }
+  }
+  switch (kinds[0]) {
+    case "record":
+      return { kind: "record", name, doc, loc, members: [] };
+    case "enum": {
+      const baseNode = reader.get(node, "enum")!;
+      const base = enumBase(reader, baseNode);
+      if (base === undefined) return undefined;
+      const open = reader.boolean(reader.get(node, "open"), "open") ?? false;
+      return { kind: "enum", name, doc, loc, base, open, values: [] };
+    }
+    case "union":
+      return {
+        kind: "union",
+        name,
+        doc,
+        loc,
+        variants: [],
+        fallback: undefined,
+        align: 1,
+        end: 0,
+        tag: { kind: "int", bits: 32, signed: false, endian: "big" },
+        length: { kind: "int", bits: 32, signed: false, endian: "big" },
+      };
+  }
+}
+
+function enumBase(reader: Reader, node: Located): EnumDef["base"] | undefined {
+  if (node.kind === "map") {
+    const m = reader.map(node, "a string enum base", ["string"]);
+    const size =
+      m === undefined
+        ? undefined
+        : reader.integer(
+            reader.required(m, "string", "a string enum base"),
+            "string size",
+          );
+    if (size === undefined) return undefined;
+    if (size < 1n || size > 65536n) {
+      reader.report(node.at, "a fixed string size must be between 1 and 65536");
+      return undefined;
+    }
+    return { kind: "fixedString", size: Number(size) };
+  }
+  const text = reader.string(node, "enum");
+  if (text === undefined) return undefined;
+  const int = parseIntType(text, "big");
+  if (int === undefined || int.bits === 64) {
+    reader.report(
+      node.at,
+      `an enum is stored as u8, u16, u32, i8, i16, i32 or { string: SIZE }, not "${text}"`,
+    );
+    return undefined;
+  }
+  return int;
+}
+
+function checkEnumValues(
+  reader: Reader,
+  def: EnumDef,
+  node: MapNode,
+): EnumValue[] {
+  const valuesNode = reader.required(node, "values", `enum ${def.name}`);
+  const map =
+    valuesNode === undefined ? undefined : reader.map(valuesNode, "values");
+  const values: EnumValue[] = [];
+  const seen = new Map<number | string, string>();
+  for (const entry of map?.entries ?? []) {
+    const bad = badConstructorName(entry.key);
+    if (bad !== undefined) reader.report(entry.keyAt, bad);
+    let valueNode: Located | undefined = entry.value;
+    let doc: string | undefined;
+    if (entry.value.kind === "map") {
+      const m = reader.map(entry.value, `enum value ${entry.key}`, [
+        "value",
+        "doc",
+      ])!;
+      valueNode = reader.required(m, "value", `enum value ${entry.key}`);
+      doc = reader.string(reader.get(m, "doc"), "doc");
+    }
+    if (valueNode === undefined) continue;
+    const value = enumValue(reader, def, valueNode);
+    if (value === undefined) continue;
+    const previous = seen.get(value);
+    if (previous !== undefined) {
+      reader.report(
+        valueNode.at,
+        `${entry.key} has the same value as ${previous}`,
+      );
+      continue;
+    }
+    seen.set(value, entry.key);
+    values.push({ name: entry.key, value, doc, loc: reader.loc(entry.keyAt) });
+  }
+  if (map !== undefined && values.length === 0 && reader.problems.length === 0)
+    reader.report(map.at, `enum ${def.name} has no values`);
+  return values;
+}
+
+function enumValue(
+  reader: Reader,
+  def: EnumDef,
+  node: Located,
+): number | string | undefined {
+  if (def.base.kind === "fixedString") {
+    const text =
+      node.kind === "scalar" && typeof node.value === "string"
+        ? node.value
+        : undefined;
+    if (text === undefined) {
+      reader.report(
+        node.at,
+        `a value of the string enum ${def.name} must be a string`,
+      );
+      return undefined;
+    }
+    if (!/^[\x01-\xff]*$/.test(text) || text.length === 0) {
+      reader.report(
+        node.at,
+        "a string enum value must be 1 or more bytes (characters U+0001 to U+00FF), without NUL",
+      );
+      return undefined;
+    }
+    if (text.length > def.base.size) {
+      reader.report(
+        node.at,
+        `"${text}" is ${text.length} bytes, longer than the ${def.base.size}-byte string`,
+      );
+      return undefined;
+    }
+    return text;
+  }
+  const n = reader.integer(node, "an enum value");
+  if (n === undefined) return undefined;
+  if (!fitsInt(n, def.base)) {
+    reader.report(node.at, `${n} does not fit in ${intName(def.base)}`);
+    return undefined;
+  }
+  return Number(n);
+}
+
+const UNION_KEYS = ["tag", "length", "align", "end"] as const;
+const VARIANT_KEYS = ["name", "tag", "doc", "fallback", "fields"] as const;
+
+function checkUnion(
+  reader: Reader,
+  def: UnionDef,
+  node: MapNode,
+  table: TypeTable,
+  endian: IntType["endian"],
+): void {
+  const framing = reader.map(
+    reader.get(node, "union")!,
+    "union framing",
+    UNION_KEYS,
+  );
+  if (framing !== undefined) {
+    const int = (key: string): IntType | undefined => {
+      const n = reader.required(framing, key, "union framing");
+      const text = reader.string(n, key);
+      if (text === undefined) return undefined;
+      const t = parseIntType(text, endian);
+      if (t === undefined || t.signed || t.bits === 64) {
+        reader.report(n!.at, `${key} must be u8, u16 or u32, not "${text}"`);
+        return undefined;
+      }
+      return t;
+    };
+    def.tag = int("tag") ?? def.tag;
+    def.length = int("length") ?? def.length;
+    const align = reader.integer(reader.get(framing, "align"), "align") ?? 1n;
+    if (align < 1n || align > 4096n)
+      reader.report(
+        reader.get(framing, "align")!.at,
+        "align must be between 1 and 4096",
+      );
+    def.align = Number(align);
+    const end = reader.integer(
+      reader.required(framing, "end", "union framing"),
+      "end",
+    );
+    if (end !== undefined && !fitsInt(end, def.tag))
+      reader.report(
+        reader.get(framing, "end")!.at,
+        `end ${end} does not fit in the tag`,
+      );
+    def.end = Number(end ?? 0n);
+  }
+
+  const variantsNode = reader.required(node, "variants", `union ${def.name}`);
+  const tags = new Map<number, string>();
+  const names = new Set<string>();
+  for (const item of reader.seq(variantsNode, "variants")) {
+    const v = reader.map(item, "a variant", VARIANT_KEYS);
+    if (v === undefined) continue;
+    const name = reader.string(reader.required(v, "name", "a variant"), "name");
+    if (name === undefined) continue;
+    const bad = badConstructorName(name);
+    if (bad !== undefined) reader.report(reader.get(v, "name")!.at, bad);
+    if (names.has(name))
+      reader.report(
+        reader.get(v, "name")!.at,
+        `variant ${name} is defined twice`,
+      );
+    names.add(name);
+    const fallback =
+      reader.boolean(reader.get(v, "fallback"), "fallback") ?? false;
+    const tagNode = reader.get(v, "tag");
+    let tag: number | undefined;
+    if (fallback) {
+      if (tagNode !== undefined)
+        reader.report(
+          tagNode.at,
+          "the fallback variant has no tag of its own; it takes every unknown tag",
+        );
+      if (def.fallback !== undefined)
+        reader.report(
+          v.at,
+          `union ${def.name} already has a fallback variant, ${def.fallback.name}`,
+        );
+    } else {
+      const t = reader.integer(
+        tagNode ?? (reader.required(v, "tag", `variant ${name}`), undefined),
+        "tag",
+      );
+      if (t !== undefined) {
+        if (!fitsInt(t, def.tag))
+          reader.report(
+            tagNode!.at,
+            `tag ${t} does not fit in ${intName(def.tag)}`,
+          );
+        else if (Number(t) === def.end)
+          reader.report(tagNode!.at, `tag ${t} is the end marker`);
+        else if (tags.has(Number(t)))
+          reader.report(
+            tagNode!.at,
+            `tag ${t} is already used by ${tags.get(Number(t))}`,
+          );
+        else tags.set(Number(t), name);
+        tag = Number(t);
+      }
+    }
+    const members = checkPayload(
+      reader,
+      reader.seq(reader.get(v, "fields"), "fields"),
+      table,
+      endian,
+      fallback,
+      def.tag,
+    );
+    const variant: Variant = {
+      name,
+      tag,
+      members,
+      doc: reader.string(reader.get(v, "doc"), "doc"),
+      loc: reader.loc(v.at),
+    };
+    def.variants.push(variant);
+    if (fallback) def.fallback ??= variant;
+  }
+  if (def.variants.length === 0)
+    reader.report(node.at, `union ${def.name} has no variants`);
+}
+
+export function fitsInt(n: bigint, t: IntType): boolean {
+  const bits = BigInt(t.bits);
+  const min = t.signed ? -(1n << (bits - 1n)) : 0n;
+  const max = t.signed ? (1n << (bits - 1n)) - 1n : (1n << bits) - 1n;
+  return n >= min && n <= max;
+}
+
+export function intName(t: IntType): string {
+  return `${t.signed ? "i" : "u"}${t.bits}`;
+}
+
+export type { RecordDef };

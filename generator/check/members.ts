@@ -1,0 +1,680 @@
+/**
+ * Check the members of records and variant payloads: what each is (value,
+ * magic constant, computed, flags, padding, group), its type, and the
+ * expressions it uses.
+ */
+import type { Located, Position } from "../load.js";
+import type {
+  ByteSize,
+  Endian,
+  FieldType,
+  FlagBit,
+  IntType,
+  Member,
+  TypeDef,
+  Validation,
+  ValueField,
+} from "../model.js";
+import { fixedTypeSize } from "../model.js";
+import { fitsInt, intName } from "./index.js";
+import { badFieldName } from "./names.js";
+import type { MapNode, Reader } from "./reader.js";
+import { checkExpr, type Scope } from "./scope.js";
+
+export type TypeTable = Map<string, TypeDef>;
+
+const INT_TYPE = /^([ui])(8|16|32|64)$/;
+
+export function parseIntType(
+  text: string,
+  endian: Endian,
+): IntType | undefined {
+  const m = INT_TYPE.exec(text);
+  if (m === null) return undefined;
+  return {
+    kind: "int",
+    bits: Number(m[2]) as IntType["bits"],
+    signed: m[1] === "i",
+    endian,
+  };
+}
+
+const MEMBER_KEYS = [
+  "name",
+  "type",
+  "doc",
+  "if",
+  "const",
+  "value",
+  "valid",
+  "flags",
+  "unknown",
+  "bits",
+  "padding",
+  "group",
+  "fields",
+  "size",
+  "prefix",
+  "endian",
+  "tag",
+] as const;
+
+/** What kind of member a map is, decided by its distinctive key. */
+const KINDS = [
+  { key: "padding", allowed: ["padding", "if", "doc"] },
+  { key: "group", allowed: ["name", "group", "if", "doc", "fields"] },
+  { key: "const", allowed: ["name", "type", "const", "doc", "endian"] },
+  {
+    key: "value",
+    allowed: ["name", "type", "value", "valid", "doc", "endian"],
+  },
+  {
+    key: "flags",
+    allowed: ["name", "type", "flags", "unknown", "if", "doc", "endian"],
+  },
+] as const;
+const VALUE_KEYS = [
+  "name",
+  "type",
+  "doc",
+  "if",
+  "valid",
+  "bits",
+  "size",
+  "prefix",
+  "endian",
+  "tag",
+];
+
+interface Context {
+  reader: Reader;
+  table: TypeTable;
+  endian: Endian;
+  scope: Scope;
+  /** Every name declared anywhere in this record, to tell "later" from "unknown". */
+  allNames: Set<string>;
+  /** Names already used, with where. */
+  used: Map<string, Position>;
+  /** `offset(x)` targets to resolve once every member is known. */
+  offsetTargets: { name: string; at: Position }[];
+  /** True inside a union variant, where the last field may fill the payload. */
+  inPayload: boolean;
+  /** The member checked just before, with its `if` text (for conditional padding). */
+  previous?: {
+    kind: Member["kind"];
+    name: string;
+    cond: unknown;
+    condText: string | undefined;
+  };
+}
+
+/** Checks the members of a record. */
+export function checkMembers(
+  reader: Reader,
+  items: Located[],
+  table: TypeTable,
+  endian: Endian,
+): Member[] {
+  const ctx: Context = {
+    reader,
+    table,
+    endian,
+    scope: new Map(),
+    allNames: collectNames(items),
+    used: new Map(),
+    offsetTargets: [],
+    inPayload: false,
+  };
+  const members = checkSequence(ctx, items);
+  for (const target of ctx.offsetTargets) {
+    if (!members.some((m) => "name" in m && m.name === target.name)) {
+      reader.report(
+        target.at,
+        `offset(${target.name}): "${target.name}" is not a member of this record at its top level`,
+      );
+    }
+  }
+  return members;
+}
+
+/** Checks the fields of a union variant; the fallback's first field must hold the tag. */
+export function checkPayload(
+  reader: Reader,
+  items: Located[],
+  table: TypeTable,
+  endian: Endian,
+  fallback: boolean,
+  tagType: IntType,
+): ValueField[] {
+  const ctx: Context = {
+    reader,
+    table,
+    endian,
+    scope: new Map(),
+    allNames: collectNames(items),
+    used: new Map([["kind", { file: "", line: 0, col: 0, path: "" }]]),
+    offsetTargets: [],
+    inPayload: true,
+  };
+  const members = checkSequence(ctx, items);
+  const fields: ValueField[] = [];
+  for (const [index, m] of members.entries()) {
+    if (m.kind !== "value") {
+      reader.report(
+        items[index].at,
+        "a variant's fields are plain fields (no constants, flags, padding or groups)",
+      );
+      continue;
+    }
+    if (m.isTag && (!fallback || index !== 0))
+      reader.report(
+        items[index].at,
+        "only the first field of the fallback variant can hold the tag",
+      );
+    fields.push(m);
+  }
+  if (fallback && (fields.length === 0 || !fields[0].isTag)) {
+    reader.report(
+      items[0]?.at ?? { file: "", line: 0, col: 0, path: "" },
+      "the fallback variant's first field must have `tag: true`, to keep the unknown tag",
+    );
+  }
+  if (
+    fallback &&
+    fields[0]?.isTag &&
+    fields[0].type.kind === "int" &&
+    fields[0].type.bits !== tagType.bits
+  ) {
+    reader.report(
+      items[0].at,
+      `the tag field must be ${tagType.bits} bits wide, like the union's tag`,
+    );
+  }
+  return fields;
+}
+
+function collectNames(items: Located[]): Set<string> {
+  const names = new Set<string>();
+  for (const item of items) {
+    if (item.kind !== "map") continue;
+    for (const e of item.entries) {
+      if (e.key === "name" && e.value.kind === "scalar")
+        names.add(String(e.value.value));
+      if (e.key === "fields" && e.value.kind === "seq")
+        for (const n of collectNames(e.value.items)) names.add(n);
+    }
+  }
+  return names;
+}
+
+function checkSequence(ctx: Context, items: Located[]): Member[] {
+  const members: Member[] = [];
+  for (const [index, item] of items.entries()) {
+    const member = checkMember(ctx, item, index === items.length - 1);
+    if (member !== undefined) members.push(member);
+    const ifText =
+      item.kind === "map"
+        ? ctx.reader.string(ctx.reader.get(item, "if"), "if")
+        : undefined;
+    ctx.previous =
+      member === undefined
+        ? undefined
+        : {
+            kind: member.kind,
+            name: "name" in member ? member.name : "",
+            cond: "cond" in member ? member.cond : undefined,
+            condText: ifText,
+          };
+  }
+  return members;
+}
+
+function declare(ctx: Context, name: string, at: Position): void {
+  const bad = badFieldName(name);
+  if (bad !== undefined) ctx.reader.report(at, bad);
+  const previous = ctx.used.get(name);
+  if (previous !== undefined) {
+    const where =
+      previous.line > 0
+        ? ` (first at line ${previous.line})`
+        : " (reserved for the union's discriminant)";
+    ctx.reader.report(at, `"${name}" is defined twice${where}`);
+  }
+  ctx.used.set(name, at);
+}
+
+function condition(ctx: Context, node: MapNode): ValueField["cond"] {
+  const ifNode = ctx.reader.get(node, "if");
+  const text = ctx.reader.string(ifNode, "if");
+  if (text === undefined || ifNode === undefined) return undefined;
+  return checkExpr(
+    ctx.reader,
+    text,
+    ifNode.at,
+    ctx.scope,
+    "boolean",
+    ctx.allNames,
+  );
+}
+
+function validations(ctx: Context, node: MapNode): Validation[] {
+  const result: Validation[] = [];
+  for (const item of ctx.reader.seq(ctx.reader.get(node, "valid"), "valid")) {
+    const m = ctx.reader.map(item, "a validation", ["check", "message"]);
+    if (m === undefined) continue;
+    const checkNode = ctx.reader.required(m, "check", "a validation");
+    const text = ctx.reader.string(checkNode, "check");
+    const message = ctx.reader.string(
+      ctx.reader.required(m, "message", "a validation"),
+      "message",
+    );
+    if (text === undefined || checkNode === undefined || message === undefined)
+      continue;
+    const check = checkExpr(
+      ctx.reader,
+      text,
+      checkNode.at,
+      ctx.scope,
+      "boolean",
+      ctx.allNames,
+    );
+    if (check !== undefined)
+      result.push({ check, message, loc: ctx.reader.loc(m.at) });
+  }
+  return result;
+}
+
+function fieldEndian(ctx: Context, node: MapNode): Endian {
+  const e = ctx.reader.get(node, "endian");
+  const text = ctx.reader.string(e, "endian");
+  if (text === undefined) return ctx.endian;
+  if (text !== "big" && text !== "little") {
+    ctx.reader.report(e!.at, `endian must be "big" or "little", got "${text}"`);
+    return ctx.endian;
+  }
+  return text;
+}
+
+function intField(
+  ctx: Context,
+  node: MapNode,
+  what: string,
+): IntType | undefined {
+  const typeNode = ctx.reader.required(node, "type", what);
+  const text = ctx.reader.string(typeNode, "type");
+  if (text === undefined) return undefined;
+  const t = parseIntType(text, fieldEndian(ctx, node));
+  if (t === undefined)
+    ctx.reader.report(
+      typeNode!.at,
+      `${what} must have an integer type (u8 ... i64), not "${text}"`,
+    );
+  return t;
+}
+
+function checkMember(
+  ctx: Context,
+  item: Located,
+  isLast: boolean,
+): Member | undefined {
+  const { reader } = ctx;
+  if (item.kind !== "map") {
+    reader.report(item.at, "a member must be a map");
+    return undefined;
+  }
+  const kind = KINDS.find((k) => reader.get(item, k.key) !== undefined);
+  const allowed: readonly string[] = kind?.allowed ?? VALUE_KEYS;
+  const node = reader.map(
+    item,
+    kind === undefined ? "a field" : `a ${kind.key} member`,
+    MEMBER_KEYS,
+  )!;
+  for (const e of node.entries) {
+    if (
+      MEMBER_KEYS.includes(e.key as (typeof MEMBER_KEYS)[number]) &&
+      !allowed.includes(e.key)
+    ) {
+      reader.report(
+        e.keyAt,
+        `"${e.key}" does not belong in ${kind === undefined ? "a field" : `a ${kind.key} member`}; expected one of: ${allowed.join(", ")}`,
+      );
+    }
+  }
+  const doc = reader.string(reader.get(node, "doc"), "doc");
+  const loc = reader.loc(node.at);
+
+  if (kind?.key === "padding") {
+    const size = reader.integer(reader.get(node, "padding"), "padding");
+    if (size !== undefined && (size < 1n || size > 65536n))
+      reader.report(node.at, "padding must be between 1 and 65536 bytes");
+    const cond = condition(ctx, node);
+    const ifText = reader.string(reader.get(node, "if"), "if");
+    const before = ctx.previous;
+    const follows =
+      cond === undefined
+        ? undefined
+        : before?.kind === "value" &&
+            before.cond !== undefined &&
+            before.condText === ifText
+          ? before.name
+          : undefined;
+    if (cond !== undefined && follows === undefined) {
+      reader.report(
+        node.at,
+        "conditional padding must follow a field with the same `if`; it is present exactly when that field is",
+      );
+    }
+    return {
+      kind: "padding",
+      size: Number(size ?? 1n),
+      cond,
+      follows,
+      doc,
+      loc,
+    };
+  }
+
+  const nameNode = reader.required(node, "name", "a member");
+  const name = reader.string(nameNode, "name");
+  if (name === undefined || nameNode === undefined) return undefined;
+  declare(ctx, name, nameNode.at);
+
+  switch (kind?.key) {
+    case "group":
+      return checkGroup(ctx, node, name, doc, loc);
+    case "const": {
+      const type = intField(ctx, node, "a constant");
+      const value = reader.integer(reader.get(node, "const"), "const");
+      if (type === undefined || value === undefined) return undefined;
+      if (!fitsInt(value, type))
+        reader.report(
+          reader.get(node, "const")!.at,
+          `${value} does not fit in ${intName(type)}`,
+        );
+      ctx.scope.set(name, { type: type.bits === 64 ? "bigint" : "number" });
+      return { kind: "const", name, type, value, doc, loc };
+    }
+    case "value": {
+      const type = intField(ctx, node, "a computed field");
+      const valueNode = reader.get(node, "value")!;
+      const text = reader.string(valueNode, "value");
+      const m =
+        text === undefined
+          ? null
+          : /^\s*offset\(\s*([a-z_][a-z0-9_]*)\s*\)\s*$/.exec(text);
+      if (text !== undefined && m === null)
+        reader.report(
+          valueNode.at,
+          `a computed value must be offset(FIELD), the byte offset of a later field; got "${text}"`,
+        );
+      if (type === undefined || m === null) return undefined;
+      if (type.bits === 64)
+        reader.report(
+          node.at,
+          "a computed offset must be at most 32 bits wide",
+        );
+      ctx.offsetTargets.push({ name: m[1], at: valueNode.at });
+      ctx.scope.set(name, { type: "number" });
+      return {
+        kind: "computed",
+        name,
+        type,
+        offsetOf: m[1],
+        valid: validations(ctx, node),
+        doc,
+        loc,
+      };
+    }
+    case "flags":
+      return checkFlags(ctx, node, name, doc, loc);
+    default:
+      return checkValue(ctx, node, name, doc, loc, isLast);
+  }
+}
+
+function checkGroup(
+  ctx: Context,
+  node: MapNode,
+  name: string,
+  doc: string | undefined,
+  loc: ValueField["loc"],
+): Member {
+  const { reader } = ctx;
+  const typeName = reader.string(reader.get(node, "group"), "group") ?? "Group";
+  const cond = condition(ctx, node);
+  const before = new Set(ctx.scope.keys());
+  const members = checkSequence(
+    ctx,
+    reader.seq(reader.required(node, "fields", "a group"), "fields"),
+  );
+  if (cond !== undefined) {
+    for (const key of ctx.scope.keys()) {
+      if (!before.has(key))
+        ctx.scope.set(key, {
+          ...ctx.scope.get(key)!,
+          unavailable: `it is in the group "${name}", which is not always present`,
+        });
+    }
+  }
+  return { kind: "group", name, typeName, cond, members, doc, loc };
+}
+
+function checkFlags(
+  ctx: Context,
+  node: MapNode,
+  name: string,
+  doc: string | undefined,
+  loc: ValueField["loc"],
+): Member | undefined {
+  const { reader } = ctx;
+  const type = intField(ctx, node, "a flags field");
+  if (type !== undefined && type.signed)
+    reader.report(
+      reader.get(node, "type")!.at,
+      "a flags word must be unsigned",
+    );
+  const flags = flagBits(ctx, reader.get(node, "flags"), type, true);
+  const unknownNode = reader.required(node, "unknown", "a flags field");
+  const unknown = reader.string(unknownNode, "unknown");
+  if (unknown !== undefined && unknownNode !== undefined)
+    declare(ctx, unknown, unknownNode.at);
+  const cond = condition(ctx, node);
+  if (type === undefined || unknown === undefined) return undefined;
+  ctx.scope.set(name, {
+    type: "number",
+    unavailable:
+      "a flags word's bits are separate properties; test them with if on a group instead",
+  });
+  return { kind: "flags", name, type, flags, unknown, cond, doc, loc };
+}
+
+function flagBits(
+  ctx: Context,
+  node: Located | undefined,
+  type: IntType | undefined,
+  declareNames: boolean,
+): FlagBit[] {
+  const { reader } = ctx;
+  const bits: FlagBit[] = [];
+  const seen = new Set<number>();
+  for (const item of reader.seq(node, "flags")) {
+    const m = reader.map(item, "a flag bit", ["bit", "name", "doc"]);
+    if (m === undefined) continue;
+    const bit = reader.integer(reader.required(m, "bit", "a flag bit"), "bit");
+    const nameNode = reader.required(m, "name", "a flag bit");
+    const name = reader.string(nameNode, "name");
+    if (bit === undefined || name === undefined || nameNode === undefined)
+      continue;
+    if (type !== undefined && (bit < 0n || bit >= BigInt(type.bits)))
+      reader.report(m.at, `bit ${bit} is outside the ${type.bits}-bit word`);
+    if (seen.has(Number(bit))) reader.report(m.at, `bit ${bit} is named twice`);
+    seen.add(Number(bit));
+    if (declareNames) declare(ctx, name, nameNode.at);
+    else if (badFieldName(name) !== undefined)
+      reader.report(nameNode.at, badFieldName(name)!);
+    bits.push({
+      bit: Number(bit),
+      name,
+      doc: reader.string(reader.get(m, "doc"), "doc"),
+      loc: reader.loc(m.at),
+    });
+  }
+  return bits;
+}
+
+function checkValue(
+  ctx: Context,
+  node: MapNode,
+  name: string,
+  doc: string | undefined,
+  loc: ValueField["loc"],
+  isLast: boolean,
+): Member | undefined {
+  const { reader } = ctx;
+  const typeNode = reader.required(node, "type", `field ${name}`);
+  const typeText = reader.string(typeNode, "type");
+  if (typeText === undefined || typeNode === undefined) return undefined;
+  const endian = fieldEndian(ctx, node);
+  const cond = condition(ctx, node);
+  const sizeNode = reader.get(node, "size");
+  const prefixNode = reader.get(node, "prefix");
+  const isTag = reader.boolean(reader.get(node, "tag"), "tag") ?? false;
+  const fills = (what: string): boolean => {
+    if (!ctx.inPayload || !isLast) {
+      reader.report(
+        typeNode.at,
+        `${what} with no size fills the rest of a variant's payload, so it must be a variant's last field`,
+      );
+      return false;
+    }
+    return true;
+  };
+
+  let type: FieldType | undefined;
+  const int = parseIntType(typeText, endian);
+  if (int !== undefined) {
+    type = int;
+  } else if (typeText === "bytes") {
+    let size: ByteSize = { kind: "fill" };
+    if (sizeNode !== undefined && prefixNode !== undefined)
+      reader.report(node.at, "give either size or prefix, not both");
+    if (sizeNode !== undefined) {
+      const text = reader.string(sizeNode, "size");
+      const parsed =
+        text === undefined
+          ? undefined
+          : checkExpr(
+              reader,
+              text,
+              sizeNode.at,
+              ctx.scope,
+              "number",
+              ctx.allNames,
+            );
+      if (parsed !== undefined) size = { kind: "expr", expr: parsed };
+    } else if (prefixNode !== undefined) {
+      const text = reader.string(prefixNode, "prefix");
+      const length =
+        text === undefined ? undefined : parseIntType(text, endian);
+      if (length === undefined || length.signed || length.bits === 64)
+        reader.report(
+          prefixNode.at,
+          `prefix must be u8, u16 or u32, not "${text}"`,
+        );
+      else size = { kind: "prefix", length };
+    } else {
+      fills("bytes");
+    }
+    type = { kind: "bytes", size };
+  } else if (typeText === "string") {
+    const size = reader.integer(
+      reader.required(node, "size", "a fixed string"),
+      "size",
+    );
+    if (size !== undefined && (size < 1n || size > 65536n))
+      reader.report(
+        sizeNode!.at,
+        "a fixed string size must be between 1 and 65536",
+      );
+    type = { kind: "fixedString", size: Number(size ?? 1n) };
+  } else {
+    const array = typeText.endsWith("[]");
+    const refName = array ? typeText.slice(0, -2) : typeText;
+    const def = ctx.table.get(refName);
+    if (def === undefined) {
+      reader.report(
+        typeNode.at,
+        `unknown type "${refName}"; expected u8 ... i64, bytes, string or a type of this schema`,
+      );
+      return undefined;
+    }
+    if (array && def.kind === "union") type = { kind: "list", union: def };
+    else if (array && def.kind === "record") {
+      if (
+        fixedTypeSize({ kind: "record", record: def }) === undefined &&
+        def.members.length > 0
+      ) {
+        reader.report(
+          typeNode.at,
+          `${refName}[] needs ${refName} to have a fixed size`,
+        );
+      }
+      if (fills(`${refName}[]`)) type = { kind: "array", element: def };
+    } else if (array)
+      reader.report(
+        typeNode.at,
+        `${refName} is an enum; arrays hold records and lists hold unions`,
+      );
+    else if (def.kind === "enum") type = { kind: "enum", enum: def, endian };
+    else if (def.kind === "record") type = { kind: "record", record: def };
+    else
+      reader.report(
+        typeNode.at,
+        `a union is stored as a list: write "${refName}[]"`,
+      );
+  }
+  if (type === undefined) return undefined;
+  for (const [key, n] of [
+    ["size", sizeNode],
+    ["prefix", prefixNode],
+  ] as const) {
+    if (
+      n !== undefined &&
+      type.kind !== "bytes" &&
+      !(key === "size" && type.kind === "fixedString")
+    ) {
+      reader.report(
+        n.at,
+        `"${key}" applies to bytes${key === "size" ? " and string" : ""} fields only`,
+      );
+    }
+  }
+  if (isTag && type.kind !== "int")
+    reader.report(node.at, "a tag field must be an integer");
+  const bitsNode = reader.get(node, "bits");
+  const bits =
+    bitsNode === undefined
+      ? []
+      : flagBits(ctx, bitsNode, type.kind === "int" ? type : undefined, false);
+  if (bitsNode !== undefined && type.kind !== "int")
+    reader.report(bitsNode.at, "bits apply to integer fields only");
+
+  const valid = validations(ctx, node);
+  const usable =
+    type.kind === "int" ||
+    (type.kind === "enum" && type.enum.base.kind === "int");
+  if (usable) {
+    const scalar =
+      type.kind === "int" && type.bits === 64 ? "bigint" : "number";
+    ctx.scope.set(
+      name,
+      cond === undefined
+        ? { type: scalar }
+        : {
+            type: scalar,
+            unavailable: "it is present only when its `if` holds",
+          },
+    );
+  }
+  return { kind: "value", name, type, cond, valid, bits, isTag, doc, loc };
+}

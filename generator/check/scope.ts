@@ -1,0 +1,125 @@
+/**
+ * Expression checking: every name must be an earlier integer field that is
+ * always there when the expression runs, and the operand types must agree
+ * (64-bit fields are bigints, narrower ones numbers; literals adapt).
+ */
+import { BOOLEAN_OPS, parseExpr, type Expr } from "../expr.js";
+import type { Position } from "../load.js";
+import type { Reader } from "./reader.js";
+
+export type ExprType = "number" | "bigint" | "boolean" | "literal";
+
+/** A name an expression may use. */
+export interface ScopeEntry {
+  type: "number" | "bigint";
+  /** Set when the name may be absent here; the text says why. */
+  unavailable?: string;
+}
+
+export type Scope = Map<string, ScopeEntry>;
+
+/** Parses and type-checks `text`; reports problems at `at` (column-adjusted for the expression). */
+export function checkExpr(
+  reader: Reader,
+  text: string,
+  at: Position,
+  scope: Scope,
+  want: "boolean" | "number",
+  laterNames: ReadonlySet<string>,
+): Expr | undefined {
+  const parsed = parseExpr(text);
+  const report = (col: number, message: string): void =>
+    reader.report({ ...at, col: at.col + col }, `in "${text}": ${message}`);
+  if ("message" in parsed) {
+    report(parsed.col, parsed.message);
+    return undefined;
+  }
+  let ok = true;
+  const typeOf = (e: Expr): ExprType | undefined => {
+    switch (e.kind) {
+      case "num":
+        return "literal";
+      case "ref": {
+        const entry = scope.get(e.name);
+        if (entry === undefined) {
+          ok = false;
+          const why = laterNames.has(e.name)
+            ? "is defined later; an expression can only use earlier fields"
+            : "is not a field here";
+          report(e.col, `"${e.name}" ${why}`);
+          return undefined;
+        }
+        if (entry.unavailable !== undefined) {
+          ok = false;
+          report(
+            e.col,
+            `"${e.name}" cannot be used here: ${entry.unavailable}`,
+          );
+          return undefined;
+        }
+        return entry.type;
+      }
+      case "not": {
+        const t = typeOf(e.arg);
+        if (t !== undefined && t !== "boolean") {
+          ok = false;
+          report(e.col, "! needs a condition, not a number");
+        }
+        return "boolean";
+      }
+      case "neg": {
+        const t = typeOf(e.arg);
+        if (t === "boolean") {
+          ok = false;
+          report(e.col, "- needs a number, not a condition");
+        }
+        return t;
+      }
+      case "binary": {
+        const l = typeOf(e.left);
+        const r = typeOf(e.right);
+        if (l === undefined || r === undefined) return undefined;
+        const logical = e.op === "||" || e.op === "&&";
+        if (logical) {
+          if (l !== "boolean" || r !== "boolean") {
+            ok = false;
+            report(e.col, `${e.op} needs conditions on both sides`);
+          }
+          return "boolean";
+        }
+        if (l === "boolean" || r === "boolean") {
+          ok = false;
+          report(e.col, `${e.op} needs numbers on both sides, not conditions`);
+          return undefined;
+        }
+        if (l !== "literal" && r !== "literal" && l !== r) {
+          ok = false;
+          report(
+            e.col,
+            `${e.op} mixes a 64-bit field (bigint) with a narrower one (number)`,
+          );
+          return undefined;
+        }
+        if (BOOLEAN_OPS.has(e.op)) return "boolean";
+        return l === "literal" ? r : l;
+      }
+    }
+  };
+  const type = typeOf(parsed);
+  if (!ok || type === undefined) return undefined;
+  const isBoolean = type === "boolean";
+  if (want === "boolean" && !isBoolean) {
+    report(0, "must be a condition (a comparison), not a number");
+    return undefined;
+  }
+  if (want === "number" && (isBoolean || type === "bigint")) {
+    report(
+      0,
+      isBoolean
+        ? "must be a number, not a condition"
+        : "a size must use fields of at most 32 bits",
+    );
+    return undefined;
+  }
+  return parsed;
+}

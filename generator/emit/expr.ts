@@ -1,0 +1,56 @@
+/**
+ * Schema expressions as TypeScript. The checker has already made sure every
+ * name exists and the types agree; here `==` becomes `===`, literals take
+ * the type of the other operand (number or bigint) and number division
+ * truncates like the integer division it stands for.
+ */
+import type { Expr } from "../expr.js";
+
+export interface ExprRef {
+  code: string;
+  bigint: boolean;
+}
+
+export type Resolve = (name: string) => ExprRef;
+
+/** Whether an expression computes a bigint. */
+function isBigInt(e: Expr, resolve: Resolve): boolean {
+  switch (e.kind) {
+    case "num":
+      return false;
+    case "ref":
+      return resolve(e.name).bigint;
+    case "not":
+      return false;
+    case "neg":
+      return isBigInt(e.arg, resolve);
+    case "binary":
+      return isBigInt(e.left, resolve) || isBigInt(e.right, resolve);
+  }
+}
+
+export function emitExpr(
+  e: Expr,
+  resolve: Resolve,
+  bigint = isBigInt(e, resolve),
+): string {
+  switch (e.kind) {
+    case "num":
+      return bigint ? `${e.value}n` : e.value.toString();
+    case "ref":
+      return resolve(e.name).code;
+    case "not":
+      return `!(${emitExpr(e.arg, resolve)})`;
+    case "neg":
+      return `-(${emitExpr(e.arg, resolve, bigint)})`;
+    case "binary": {
+      const operandsBig =
+        isBigInt(e.left, resolve) || isBigInt(e.right, resolve);
+      const l = emitExpr(e.left, resolve, operandsBig);
+      const r = emitExpr(e.right, resolve, operandsBig);
+      const op = e.op === "==" ? "===" : e.op === "!=" ? "!==" : e.op;
+      if (e.op === "/" && !operandsBig) return `Math.trunc((${l}) / (${r}))`;
+      return `(${l}) ${op} (${r})`;
+    }
+  }
+}

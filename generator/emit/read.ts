@@ -1,0 +1,695 @@
+/**
+ * Emit read functions: straight-line code per record with literal offsets,
+ * one bounds check per run of fixed-size fields, and an error value naming
+ * the field path and byte offset for every malformation. Nothing is
+ * allocated but the values returned.
+ */
+import type { SourceFile } from "ts-morph";
+import type {
+  EnumDef,
+  FieldType,
+  FlagsField,
+  Member,
+  Model,
+  RecordDef,
+  UnionDef,
+  ValueField,
+  Variant,
+} from "../model.js";
+import { fixedMemberSize, fixedTypeSize, intSize } from "../model.js";
+import { Code, hexLiteral, Locals, str } from "./code.js";
+import { emitExpr, type Resolve } from "./expr.js";
+import { Cursor, fixedRunSize, readInt, startsRun } from "./layout.js";
+import { tsType } from "./types.js";
+
+export function emitRead(model: Model, file: SourceFile): void {
+  file.addVariableStatement({
+    declarationKind: "let" as never,
+    declarations: [{ name: "readEnd", initializer: "0" }],
+    docs: [
+      "Where the last internal read function stopped; set just before it returns a value.",
+    ],
+  });
+  const root = model.root;
+  file.addFunction({
+    name: "read",
+    isExported: true,
+    docs: [
+      `Reads a {@link ${root.name}} from \`buf\` at byte \`at\`. Returns the value and the offset just after it, or a {@link CodecError} naming the field and byte offset of the first problem. Never throws.`,
+    ],
+    parameters: [
+      { name: "buf", type: "Uint8Array" },
+      { name: "at", initializer: "0" },
+    ],
+    returnType: `Decoded<${root.name}> | CodecError`,
+    statements: [
+      "if (!Number.isSafeInteger(at) || at < 0 || at > buf.length) {",
+      '  return new CodecError("", 0, `offset ${at} is outside the ${buf.length}-byte buffer`);',
+      "}",
+      `const value = read${root.name}(buf, at, buf.length);`,
+      "if (value instanceof CodecError) return value;",
+      "return { value, end: readEnd };",
+    ],
+  });
+  for (const def of model.types) {
+    if (def.kind === "enum") emitDecodeEnum(def, file);
+    if (def.kind === "record") emitReadRecord(def, file);
+    if (def.kind === "union") emitReadUnion(def, file);
+  }
+}
+
+function emitDecodeEnum(def: EnumDef, file: SourceFile): void {
+  const isString = def.base.kind === "fixedString";
+  const code = new Code();
+  code.block("switch (raw)", (c) => {
+    for (const v of def.values) {
+      c.line(
+        `case ${typeof v.value === "number" ? hexOrDec(v.value) : str(v.value)}: return ${str(v.name)};`,
+      );
+    }
+    c.line(`default: return ${def.open ? "{ unknown: raw }" : "undefined"};`);
+  });
+  file.addFunction({
+    name: `decode${def.name}`,
+    docs: [
+      def.open
+        ? `The ${def.name} a stored value stands for.`
+        : `The ${def.name} a stored value stands for, or undefined if it is not one.`,
+    ],
+    parameters: [{ name: "raw", type: isString ? "string" : "number" }],
+    returnType: def.open ? def.name : `${def.name} | undefined`,
+    statements: code.text(),
+  });
+}
+
+function hexOrDec(n: number): string {
+  return n > 255 ? hexLiteral(n, false) : String(n);
+}
+
+/** Reading one sequence of members into locals. */
+class SequenceReader {
+  readonly props: string[] = [];
+
+  constructor(
+    readonly code: Code,
+    readonly locals: Locals,
+    readonly cursor: Cursor,
+    /** Path prefix for errors, e.g. `additional.`. */
+    readonly prefix: string,
+    /** The end of the readable region. */
+    readonly limit: string,
+    /** Offsets of computed fields, to check against the real layout. */
+    readonly computed: Map<
+      string,
+      { local: string; at: string; field: string }
+    >,
+    readonly start: string,
+  ) {}
+
+  /** Expressions see raw stored values: enums as numbers. */
+  resolve: Resolve = (name) => ({
+    code: this.locals.field(
+      this.locals.has(rawName(name)) ? rawName(name) : name,
+    ),
+    bigint: this.bigints.has(name),
+  });
+  readonly bigints = new Set<string>();
+
+  /** Makes `pos` the cursor base, so code after a variable-size member can continue from it. */
+  settle(): void {
+    if (this.cursor.base === "pos" && this.cursor.offset === 0) return;
+    this.code.line(
+      this.cursor.base === "pos"
+        ? `pos += ${this.cursor.offset};`
+        : `pos = ${this.cursor.at()};`,
+    );
+    this.cursor.base = "pos";
+    this.cursor.offset = 0;
+  }
+
+  members(members: readonly Member[]): void {
+    members.forEach((m, index) => {
+      if (startsRun(members, index)) {
+        const run = fixedRunSize(members, index);
+        const first = firstName(members, index);
+        this.code.line(
+          `if (${this.limit} - (${this.cursor.at()}) < ${run}) return truncated(${str(this.prefix + first)}, ${this.cursor.at()}, ${run}, ${this.limit});`,
+        );
+      }
+      this.checkComputedTargets(m);
+      if ("cond" in m && m.cond !== undefined) this.conditional(m, m.cond);
+      else this.member(m);
+    });
+  }
+
+  /** Before the member a computed offset points at, check the stored offset is where we are. */
+  private checkComputedTargets(m: Member): void {
+    if ("name" in m) this.checkOffset(m.name);
+  }
+
+  /** Checks that a stored offset of `target` (a computed field) is where `target` really starts. */
+  checkOffset(target: string): void {
+    const c = this.computed.get(target);
+    if (c === undefined) return;
+    this.computed.delete(target);
+    this.code.line(`if (${c.local} !== ${this.cursor.at()} - ${this.start}) {`);
+    this.code.line(
+      `  return new CodecError(${str(c.field)}, ${c.at}, \`is \${${c.local}}, but the fields before ${target} end at byte \${${this.cursor.at()} - ${this.start}}\`);`,
+    );
+    this.code.line("}");
+  }
+
+  private conditional(m: Member, cond: NonNullable<ValueField["cond"]>): void {
+    const name = "name" in m ? m.name : undefined;
+    if (m.kind === "group")
+      this.code.line(
+        `let ${this.locals.field(m.name)}: ${m.typeName} | undefined;`,
+      );
+    else if (m.kind === "value")
+      this.code.line(
+        `let ${this.locals.field(m.name)}: ${tsType(m.type)} | undefined;`,
+      );
+    else if (m.kind === "flags")
+      throw new Error("conditional flags are not supported yet");
+    this.settle();
+    this.code.line(`if (${emitExpr(cond, this.resolve)}) {`);
+    const size = fixedMemberSize({ ...m, cond: undefined } as Member);
+    if (size !== undefined && m.kind !== "group") {
+      this.code.line(
+        `if (${this.limit} - pos < ${size}) return truncated(${str(this.prefix + (name ?? "padding"))}, pos, ${size}, ${this.limit});`,
+      );
+    }
+    this.member(m, true);
+    this.settle();
+    this.code.line("}");
+    if (name !== undefined) this.props.push(this.propOf(name));
+  }
+
+  propOf(name: string): string {
+    const local = this.locals.field(name);
+    return local === name ? name : `${name}: ${local}`;
+  }
+
+  private member(m: Member, assign = false): void {
+    const at = this.cursor.at();
+    const declare = (name: string): string =>
+      assign ? this.locals.field(name) : `const ${this.locals.field(name)}`;
+    switch (m.kind) {
+      case "const": {
+        const local = this.locals.field(m.name);
+        const big = m.type.bits === 64;
+        this.code.line(`const ${local} = ${readInt(m.type, at)};`);
+        this.code.line(`if (${local} !== ${hexLiteral(m.value, big)}) {`);
+        this.code.line(
+          `  return new CodecError(${str(this.prefix + m.name)}, ${at}, \`expected ${hexLiteral(m.value, false)}, got \${hex(${local}, ${intSize(m.type) * 2})}\`);`,
+        );
+        this.code.line("}");
+        this.cursor.advance(intSize(m.type));
+        return;
+      }
+      case "computed": {
+        const local = this.locals.field(m.name);
+        this.code.line(`const ${local} = ${readInt(m.type, at)};`);
+        this.validations(m.valid, this.prefix + m.name, local, at);
+        let where = at;
+        if (this.cursor.base === "pos") {
+          where = this.locals.fresh(`${m.name}_at`);
+          this.code.line(`const ${where} = ${at};`);
+        }
+        this.computed.set(m.offsetOf, {
+          local,
+          at: where,
+          field: this.prefix + m.name,
+        });
+        this.cursor.advance(intSize(m.type));
+        return;
+      }
+      case "padding": {
+        const bad = this.locals.fresh("nonZero");
+        this.code.line(
+          `const ${bad} = findNonZero(buf, ${at}, ${this.cursor.at(m.size)});`,
+        );
+        this.code.line(
+          `if (${bad} !== -1) return new CodecError(${str(this.prefix + "padding")}, ${bad}, \`expected zero padding, got \${hex(buf[${bad}], 2)}\`);`,
+        );
+        this.cursor.advance(m.size);
+        return;
+      }
+      case "flags":
+        this.flags(m, at);
+        return;
+      case "group": {
+        const inner = new SequenceReader(
+          this.code,
+          this.locals,
+          this.cursor,
+          `${this.prefix}${m.name}.`,
+          this.limit,
+          this.computed,
+          this.start,
+        );
+        for (const b of this.bigints) inner.bigints.add(b);
+        const before = new Set(this.computed.keys());
+        inner.members(m.members);
+        for (const b of inner.bigints) this.bigints.add(b);
+        // A computed offset inside the group points just past it (the checker
+        // requires that), and its local goes out of scope with the group.
+        for (const target of [...this.computed.keys()].filter(
+          (k) => !before.has(k),
+        ))
+          inner.checkOffset(target);
+        this.code.line(`${declare(m.name)} = { ${inner.props.join(", ")} };`);
+        if (!assign) this.props.push(this.propOf(m.name));
+        return;
+      }
+      case "value":
+        this.value(m, at, declare(m.name));
+        if (!assign) this.props.push(this.propOf(m.name));
+        return;
+    }
+  }
+
+  private flags(m: FlagsField, at: string): void {
+    const bits = m.type.bits;
+    const path = str(this.prefix + m.name);
+    if (bits === 64) {
+      const [hiAt, loAt] =
+        m.type.endian === "little"
+          ? [`${this.cursor.at(4)}`, at]
+          : [at, `${this.cursor.at(4)}`];
+      const hi = this.locals.fresh(`${m.name}_hi`);
+      const lo = this.locals.fresh(`${m.name}_lo`);
+      const little = m.type.endian === "little";
+      this.code.line(`const ${hi} = getU32(buf, ${hiAt}, ${little});`);
+      this.code.line(`const ${lo} = getU32(buf, ${loAt}, ${little});`);
+      let hiMask = 0;
+      let loMask = 0;
+      for (const f of m.flags) {
+        const word = f.bit >= 32 ? hi : lo;
+        const mask = 2 ** (f.bit % 32);
+        if (f.bit >= 32) hiMask += mask;
+        else loMask += mask;
+        this.code.line(
+          `const ${this.locals.field(f.name)} = (${word} & ${hexLiteral(mask, false)}) !== 0;`,
+        );
+        this.props.push(this.propOf(f.name));
+      }
+      this.code.line(
+        `const ${this.locals.field(m.unknown)} = unknownBits64(${hi}, ${lo}, ${hexLiteral(hiMask, false)}, ${hexLiteral(loMask, false)});`,
+      );
+    } else {
+      const word = this.locals.fresh(m.name);
+      this.code.line(
+        `const ${word} = ${readInt({ ...m.type, signed: false }, at)};`,
+      );
+      let mask = 0;
+      for (const f of m.flags) {
+        mask += 2 ** f.bit;
+        this.code.line(
+          `const ${this.locals.field(f.name)} = (${word} & ${hexLiteral(2 ** f.bit, false)}) !== 0;`,
+        );
+        this.props.push(this.propOf(f.name));
+      }
+      this.code.line(
+        `const ${this.locals.field(m.unknown)} = (${word} & ~${hexLiteral(mask, false)}) >>> 0;`,
+      );
+    }
+    void path;
+    this.props.push(this.propOf(m.unknown));
+    this.cursor.advance(intSize(m.type));
+  }
+
+  private validations(
+    valid: readonly { check: ValueField["cond"]; message: string }[],
+    path: string,
+    local: string,
+    at: string,
+  ): void {
+    for (const v of valid) {
+      if (v.check === undefined) continue;
+      this.code.line(
+        `if (!(${emitExpr(v.check, this.resolve)})) return new CodecError(${str(path)}, ${at}, \`is \${${local}}: ${escapeTemplate(v.message)}\`);`,
+      );
+    }
+  }
+
+  private value(m: ValueField, at: string, target: string): void {
+    const path = str(this.prefix + m.name);
+    const t = m.type;
+    const size = fixedTypeSize(t);
+    switch (t.kind) {
+      case "int":
+        if (t.bits === 64) this.bigints.add(m.name);
+        this.code.line(`${target} = ${readInt(t, at)};`);
+        this.validations(
+          m.valid,
+          this.prefix + m.name,
+          this.locals.field(m.name),
+          at,
+        );
+        break;
+      case "enum": {
+        const raw = this.locals.field(rawName(m.name));
+        if (t.enum.base.kind === "int")
+          this.code.line(
+            `const ${raw} = ${readInt({ ...t.enum.base, endian: t.endian }, at)};`,
+          );
+        else this.fixedString(`const ${raw}`, t.enum.base.size, at, path);
+        this.code.line(`${target} = decode${t.enum.name}(${raw});`);
+        if (!t.enum.open) {
+          this.code.line(
+            `if (${this.locals.field(m.name)} === undefined) return new CodecError(${path}, ${at}, \`\${${raw}} is not a ${t.enum.name}\`);`,
+          );
+        }
+        break;
+      }
+      case "fixedString":
+        this.fixedString(target, t.size, at, path);
+        break;
+      case "record": {
+        const local = this.locals.field(m.name);
+        this.code.line(
+          `${target} = read${t.record.name}(buf, ${at}, ${this.limit});`,
+        );
+        this.code.line(
+          `if (${local} instanceof CodecError) return ${local}.within(${path});`,
+        );
+        break;
+      }
+      case "bytes":
+        this.bytes(m, t.size, at, target, path);
+        return;
+      case "array":
+        this.array(m, t.element, at, target, path);
+        return;
+      case "list":
+        this.list(m, t.union, at, target);
+        return;
+    }
+    if (size !== undefined) this.cursor.advance(size);
+  }
+
+  private fixedString(
+    target: string,
+    size: number,
+    at: string,
+    path: string,
+  ): void {
+    const end = this.cursor.at(size);
+    const nul = this.locals.fresh("nul");
+    const bad = this.locals.fresh("nonZero");
+    this.code.line(`const ${nul} = findNul(buf, ${at}, ${end});`);
+    this.code.line(`const ${bad} = findNonZero(buf, ${nul}, ${end});`);
+    this.code.line(
+      `if (${bad} !== -1) return new CodecError(${path}, ${bad}, "bytes after the terminating NUL must be zero");`,
+    );
+    this.code.line(`${target} = getBytes(buf, ${at}, ${nul});`);
+  }
+
+  private bytes(
+    m: ValueField,
+    size: Extract<FieldType, { kind: "bytes" }>["size"],
+    at: string,
+    target: string,
+    path: string,
+  ): void {
+    const local = this.locals.field(m.name);
+    if (size.kind === "fill") {
+      this.code.line(`${target} = getBytes(buf, ${at}, ${this.limit});`);
+      this.code.line(`pos = ${this.limit};`);
+    } else {
+      const n = this.locals.fresh(`${m.name}_size`);
+      let start = at;
+      if (size.kind === "prefix") {
+        this.code.line(
+          `if (${this.limit} - (${at}) < ${intSize(size.length)}) return truncated(${path}, ${at}, ${intSize(size.length)}, ${this.limit});`,
+        );
+        this.code.line(`const ${n} = ${readInt(size.length, at)};`);
+        start = this.cursor.at(intSize(size.length));
+      } else {
+        this.code.line(`const ${n} = ${emitExpr(size.expr, this.resolve)};`);
+        this.code.line(
+          `if (${n} < 0) return new CodecError(${path}, ${at}, \`its size is negative (\${${n}})\`);`,
+        );
+      }
+      this.code.line(
+        `if (${this.limit} - (${start}) < ${n}) return truncated(${path}, ${start}, ${n}, ${this.limit});`,
+      );
+      this.code.line(`${target} = getBytes(buf, ${start}, ${start} + ${n});`);
+      this.code.line(`pos = ${start} + ${n};`);
+    }
+    void local;
+    this.cursor.base = "pos";
+    this.cursor.offset = 0;
+  }
+
+  private array(
+    m: ValueField,
+    element: RecordDef,
+    at: string,
+    target: string,
+    path: string,
+  ): void {
+    const size = fixedTypeSize({ kind: "record", record: element })!;
+    const local = this.locals.field(m.name);
+    const start = this.locals.fresh(`${m.name}_start`);
+    this.code.line(`const ${start} = ${at};`);
+    this.code.line(`if ((${this.limit} - ${start}) % ${size} !== 0) {`);
+    this.code.line(
+      `  return new CodecError(${path}, ${start}, \`\${${this.limit} - ${start}} bytes is not a whole number of ${size}-byte ${element.name} entries\`);`,
+    );
+    this.code.line("}");
+    this.code.line(`${target}: ${element.name}[] = [];`);
+    this.code.line(
+      `for (pos = ${start}; pos < ${this.limit}; pos += ${size}) {`,
+    );
+    this.code.line(
+      `  const entry = read${element.name}(buf, pos, ${this.limit});`,
+    );
+    this.code.line(
+      `  if (entry instanceof CodecError) return entry.within(\`${escapeTemplate(this.prefix + m.name)}[\${${local}.length}]\`);`,
+    );
+    this.code.line(`  ${local}.push(entry);`);
+    this.code.line("}");
+    this.cursor.base = "pos";
+    this.cursor.offset = 0;
+  }
+
+  private list(
+    m: ValueField,
+    union: UnionDef,
+    at: string,
+    target: string,
+  ): void {
+    const local = this.locals.field(m.name);
+    this.settle();
+    void at;
+    this.code.line(`${target}: ${union.name}[] = [];`);
+    this.code.line("for (;;) {");
+    this.code.line(
+      `  const entry = read${union.name}(buf, pos, ${this.limit});`,
+    );
+    this.code.line(
+      `  if (entry instanceof CodecError) return entry.within(\`${escapeTemplate(this.prefix + m.name)}[\${${local}.length}]\`);`,
+    );
+    this.code.line("  pos = readEnd;");
+    this.code.line("  if (entry === undefined) break;");
+    this.code.line(`  ${local}.push(entry);`);
+    this.code.line("}");
+  }
+}
+
+function escapeTemplate(text: string): string {
+  return text.replace(/[\\`$]/g, (c) => `\\${c}`);
+}
+
+function rawName(name: string): string {
+  return `${name}_raw`;
+}
+
+function firstName(members: readonly Member[], index: number): string {
+  for (let i = index; i < members.length; i++) {
+    const m = members[i];
+    if (m.kind === "group") return `${m.name}.${firstName(m.members, 0)}`;
+    if ("name" in m) return m.name;
+  }
+  return "padding";
+}
+
+/** Names used by the generated function itself, which fields must not shadow. */
+const INTERNAL = [
+  "buf",
+  "at",
+  "limit",
+  "pos",
+  "entry",
+  "end",
+  "padded",
+  "tag",
+  "length",
+  "value",
+];
+
+function usesPos(members: readonly Member[]): boolean {
+  return members.some((m) => fixedMemberSize(m) === undefined);
+}
+
+function emitReadRecord(def: RecordDef, file: SourceFile): void {
+  const code = new Code();
+  const locals = new Locals(INTERNAL);
+  for (const m of allEnumFields(def.members)) locals.field(rawName(m));
+  const variable = usesPos(def.members);
+  if (variable) code.line("let pos = at;");
+  const reader = new SequenceReader(
+    code,
+    locals,
+    new Cursor("at"),
+    "",
+    "limit",
+    new Map(),
+    "at",
+  );
+  reader.members(def.members);
+  code.line(`readEnd = ${reader.cursor.at()};`);
+  code.line(`return { ${reader.props.join(", ")} };`);
+  file.addFunction({
+    name: `read${def.name}`,
+    parameters: [
+      { name: "buf", type: "Uint8Array" },
+      { name: "at", type: "number" },
+      { name: "limit", type: "number" },
+    ],
+    returnType: `${def.name} | CodecError`,
+    statements: code.text(),
+  });
+}
+
+function allEnumFields(members: readonly Member[]): string[] {
+  const names: string[] = [];
+  for (const m of members) {
+    if (m.kind === "value" && m.type.kind === "enum") names.push(m.name);
+    if (m.kind === "group") names.push(...allEnumFields(m.members));
+  }
+  return names;
+}
+
+function emitReadUnion(def: UnionDef, file: SourceFile): void {
+  const code = new Code();
+  const header = intSize(def.tag) + intSize(def.length);
+  code.line(
+    `if (limit - at < ${header}) return truncated("", at, ${header}, limit);`,
+  );
+  code.line(`const tag = ${readInt(def.tag, "at")};`);
+  code.line(
+    `const length = ${readInt(def.length, `at + ${intSize(def.tag)}`)};`,
+  );
+  code.block(`if (tag === ${hexLiteral(def.end, false)})`, (c) => {
+    c.line(
+      `if (length !== 0) return new CodecError("length", at + ${intSize(def.tag)}, \`the end marker must have length 0, got \${length}\`);`,
+    );
+    c.line(`readEnd = at + ${header};`);
+    c.line("return undefined;");
+  });
+  code.line(`const start = at + ${header};`);
+  code.line("const end = start + length;");
+  code.line(
+    def.align > 1
+      ? `const padded = end + ((${def.align} - (length % ${def.align})) % ${def.align});`
+      : "const padded = end;",
+  );
+  code.block("if (padded > limit)", (c) => {
+    c.line(
+      `return new CodecError("length", at + ${intSize(def.tag)}, \`\${length} bytes of payload${def.align > 1 ? " and padding" : ""} run past the end of the input at byte \${limit}\`);`,
+    );
+  });
+  code.line(`let value: ${def.name} | CodecError;`);
+  code.block("switch (tag)", (c) => {
+    for (const v of def.variants) {
+      if (v.tag === undefined) continue;
+      c.line(`case ${hexLiteral(v.tag, false)}:`);
+      c.line(`  value = ${variantReader(def, v)}(buf, start, end);`);
+      c.line("  break;");
+    }
+    c.line("default:");
+    if (def.fallback !== undefined) {
+      const tagField = def.fallback.members[0];
+      const tagType = tagField.type.kind === "int" ? tagField.type : def.tag;
+      const tagValue = tagType.signed ? "tag | 0" : "tag";
+      c.line(
+        `  value = ${variantReader(def, def.fallback)}(${tagValue}, buf, start, end);`,
+      );
+    } else {
+      c.line(
+        `  return new CodecError("", at, \`unknown ${def.name} tag \${hex(tag, ${intSize(def.tag) * 2})}\`);`,
+      );
+    }
+  });
+  code.line("if (value instanceof CodecError) return value;");
+  if (def.align > 1) {
+    code.line("const nonZero = findNonZero(buf, end, padded);");
+    code.line(
+      'if (nonZero !== -1) return new CodecError("padding", nonZero, `expected zero padding, got ${hex(buf[nonZero], 2)}`);',
+    );
+  }
+  code.line("readEnd = padded;");
+  code.line("return value;");
+  file.addFunction({
+    name: `read${def.name}`,
+    docs: [`Reads one framed ${def.name}; undefined means the end marker.`],
+    parameters: [
+      { name: "buf", type: "Uint8Array" },
+      { name: "at", type: "number" },
+      { name: "limit", type: "number" },
+    ],
+    returnType: `${def.name} | CodecError | undefined`,
+    statements: code.text(),
+  });
+  for (const v of def.variants) emitReadVariant(def, v, file);
+}
+
+function variantReader(def: UnionDef, v: Variant): string {
+  return `read${def.name}_${v.name}`;
+}
+
+function emitReadVariant(def: UnionDef, v: Variant, file: SourceFile): void {
+  const code = new Code();
+  const locals = new Locals([...INTERNAL, "kind"]);
+  const isFallback = v.tag === undefined;
+  const payload = isFallback ? v.members.slice(1) : v.members;
+  if (isFallback) locals.field(v.members[0].name);
+  for (const m of allEnumFields(payload)) locals.field(rawName(m));
+  code.line("let pos = at;");
+  const reader = new SequenceReader(
+    code,
+    locals,
+    new Cursor("at"),
+    "",
+    "limit",
+    new Map(),
+    "at",
+  );
+  reader.members(payload);
+  reader.settle();
+  code.line("if (pos !== limit) {");
+  code.line(
+    '  return new CodecError("", pos, `${limit - pos} bytes left over after the payload\'s fields (payload length ${limit - at})`);',
+  );
+  code.line("}");
+  const tagProp = isFallback ? [reader.propOf(v.members[0].name)] : [];
+  const props = [`kind: ${str(v.name)}`, ...tagProp, ...reader.props];
+  code.line(`return { ${props.join(", ")} };`);
+  const params = [
+    ...(isFallback
+      ? [{ name: locals.field(v.members[0].name), type: "number" }]
+      : []),
+    { name: "buf", type: "Uint8Array" },
+    { name: "at", type: "number" },
+    { name: "limit", type: "number" },
+  ];
+  file.addFunction({
+    name: variantReader(def, v),
+    parameters: params,
+    returnType: `${def.name} | CodecError`,
+    statements: code.text(),
+  });
+}

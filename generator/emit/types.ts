@@ -1,0 +1,272 @@
+/**
+ * Emit the TypeScript types of a format: a string-literal union (plus a
+ * const object of wire values) per enum, an interface per record and group,
+ * and a `kind`-tagged union per union type.
+ */
+import type { SourceFile } from "ts-morph";
+import type {
+  EnumDef,
+  FieldType,
+  FlagBit,
+  Member,
+  Model,
+  RecordDef,
+  UnionDef,
+  ValueField,
+} from "../model.js";
+import { fixedMemberSize, intSize } from "../model.js";
+import { docText, hexLiteral, str } from "./code.js";
+
+export function emitTypes(model: Model, file: SourceFile): void {
+  for (const def of model.types) {
+    if (def.kind === "enum") emitEnum(def, file);
+    if (def.kind === "record")
+      emitRecord(def.name, def.doc, def.members, file, 0);
+    if (def.kind === "union") emitUnion(def, file);
+  }
+}
+
+/** The TypeScript type of a field's value. */
+export function tsType(t: FieldType): string {
+  switch (t.kind) {
+    case "int":
+      return t.bits === 64 ? "bigint" : "number";
+    case "enum":
+      return t.enum.name;
+    case "record":
+      return t.record.name;
+    case "bytes":
+    case "fixedString":
+      return "string";
+    case "array":
+      return `${t.element.name}[]`;
+    case "list":
+      return `${t.union.name}[]`;
+  }
+}
+
+/** A short description of a field's encoding, for its doc comment. */
+export function wireType(t: FieldType): string {
+  switch (t.kind) {
+    case "int":
+      return `${t.signed ? "i" : "u"}${t.bits}${t.bits > 8 && t.endian === "little" ? " little-endian" : ""}`;
+    case "enum":
+      return t.enum.base.kind === "int"
+        ? `${t.enum.name} (${wireType(t.enum.base)})`
+        : `${t.enum.name} (${t.enum.base.size}-byte string)`;
+    case "record":
+      return t.record.name;
+    case "bytes":
+      return t.size.kind === "fill"
+        ? "bytes filling the payload"
+        : t.size.kind === "prefix"
+          ? `bytes after a ${wireType(t.size.length)} length`
+          : "bytes";
+    case "fixedString":
+      return `${t.size}-byte NUL-padded string`;
+    case "array":
+      return `${t.element.name} entries filling the payload`;
+    case "list":
+      return `${t.union.name} entries up to the end marker`;
+  }
+}
+
+function joinDoc(...parts: (string | undefined)[]): string[] {
+  const text = parts.filter((p) => p !== undefined && p !== "").join("\n\n");
+  return text === "" ? [] : [text];
+}
+
+function emitEnum(def: EnumDef, file: SourceFile): void {
+  const names = def.values.map((v) => str(v.name));
+  const unknown = def.open
+    ? [`{ unknown: ${def.base.kind === "int" ? "number" : "string"} }`]
+    : [];
+  const openNote = def.open
+    ? "Open: a value not listed is kept as `{ unknown }`."
+    : "Closed: reading a value not listed is an error.";
+  file.addTypeAlias({
+    name: def.name,
+    isExported: true,
+    type: [...names, ...unknown].join(" | "),
+    docs: joinDoc(docText(def.doc), openNote),
+  });
+  file.addVariableStatement({
+    isExported: true,
+    declarations: [
+      {
+        name: def.name,
+        initializer: (w) => {
+          w.write("{").newLine();
+          for (const v of def.values) {
+            const doc = docText(v.doc);
+            if (doc !== undefined)
+              w.writeLine(`/** ${doc.replace(/\n/g, " ")} */`);
+            const value =
+              typeof v.value === "number"
+                ? hexOrDecimal(v.value)
+                : str(v.value);
+            w.writeLine(`${v.name}: ${value},`);
+          }
+          w.write("} as const");
+        },
+      },
+    ],
+    declarationKind: "const" as never,
+    docs: [`The stored value of each {@link ${def.name}}.`],
+  });
+}
+
+function hexOrDecimal(n: number): string {
+  return n > 255 ? hexLiteral(n, false) : String(n);
+}
+
+/** Properties of a record, group or variant, in layout order. */
+function properties(
+  members: readonly Member[],
+  offset: number | undefined,
+): { name: string; type: string; docs: string[] }[] {
+  const result: { name: string; type: string; docs: string[] }[] = [];
+  let at = offset;
+  for (const m of members) {
+    const where = at === undefined ? undefined : `At byte ${at}.`;
+    switch (m.kind) {
+      case "value": {
+        const optional = m.cond === undefined ? "" : " | undefined";
+        const when =
+          m.cond === undefined
+            ? undefined
+            : "Present only when its condition holds (see the layout).";
+        result.push({
+          name: m.name,
+          type: tsType(m.type) + optional,
+          docs: joinDoc(
+            docText(m.doc),
+            `\`${wireType(m.type)}\`. ${where ?? ""}`.trim(),
+            when,
+            bitsDoc(m.bits, m.type),
+          ),
+        });
+        break;
+      }
+      case "flags":
+        for (const f of m.flags) {
+          result.push({
+            name: f.name,
+            type: "boolean",
+            docs: joinDoc(docText(f.doc), `Bit ${f.bit} of ${m.name}.`),
+          });
+        }
+        result.push({
+          name: m.unknown,
+          type: m.type.bits === 64 ? "bigint" : "number",
+          docs: joinDoc(
+            `The bits of ${m.name} that have no name here, kept as they are (named bits must be clear).`,
+          ),
+        });
+        break;
+      case "group":
+        result.push({
+          name: m.name,
+          type: `${m.typeName}${m.cond === undefined ? "" : " | undefined"}`,
+          docs: joinDoc(docText(m.doc)),
+        });
+        break;
+      case "const":
+      case "computed":
+      case "padding":
+        break;
+    }
+    const size = fixedMemberSize(m);
+    at = at === undefined || size === undefined ? undefined : at + size;
+  }
+  return result;
+}
+
+function bitsDoc(bits: FlagBit[], t: FieldType): string | undefined {
+  if (bits.length === 0 || t.kind !== "int") return undefined;
+  return `Named bits: ${bits.map((b) => `${b.name} (bit ${b.bit})`).join(", ")}.`;
+}
+
+function emitRecord(
+  name: string,
+  doc: string | undefined,
+  members: readonly Member[],
+  file: SourceFile,
+  offset: number | undefined,
+): void {
+  file.addInterface({
+    name,
+    isExported: true,
+    docs: joinDoc(docText(doc)),
+    properties: properties(members, offset),
+  });
+  let at: number | undefined = offset;
+  for (const m of members) {
+    if (m.kind === "group") emitRecord(m.typeName, m.doc, m.members, file, at);
+    if (m.kind === "value" && m.bits.length > 0 && m.type.kind === "int")
+      emitBitMasks(name, m, file);
+    const size = fixedMemberSize(m);
+    at = at === undefined || size === undefined ? undefined : at + size;
+  }
+}
+
+/** Named bits of a plain integer field, exported as masks. */
+function emitBitMasks(
+  owner: string,
+  field: ValueField,
+  file: SourceFile,
+): void {
+  const big = field.type.kind === "int" && field.type.bits === 64;
+  file.addVariableStatement({
+    isExported: true,
+    declarations: [
+      {
+        name: `${owner}_${field.name}_bits`,
+        initializer: (w) => {
+          w.write("{").newLine();
+          for (const b of field.bits) {
+            const doc = docText(b.doc);
+            if (doc !== undefined)
+              w.writeLine(`/** ${doc.replace(/\n/g, " ")} */`);
+            w.writeLine(`${b.name}: ${hexLiteral(1n << BigInt(b.bit), big)},`);
+          }
+          w.write("} as const");
+        },
+      },
+    ],
+    declarationKind: "const" as never,
+    docs: [`Masks of the named bits of {@link ${owner}.${field.name}}.`],
+  });
+}
+
+function emitUnion(def: UnionDef, file: SourceFile): void {
+  const framing = `Stored as a ${wireType(def.tag)} tag, a ${wireType(def.length)} payload length, the payload and zero padding to a multiple of ${def.align}; the tag ${def.end} ends a list.`;
+  file.addTypeAlias({
+    name: def.name,
+    isExported: true,
+    docs: joinDoc(docText(def.doc), framing),
+    type: (w) => {
+      for (const v of def.variants) {
+        w.newLine().write("| ");
+        const doc = joinDoc(
+          docText(v.doc),
+          v.tag === undefined
+            ? "Any tag not listed here."
+            : `Tag ${hexLiteral(v.tag, false)}.`,
+        )[0];
+        w.write(`/** ${doc.replace(/\n+/g, " ")} */ `);
+        w.write("{ ");
+        w.write(`kind: ${str(v.name)}; `);
+        for (const p of properties(v.members, undefined)) {
+          if (p.docs.length > 0)
+            w.write(`/** ${p.docs[0].replace(/\n+/g, " ")} */ `);
+          w.write(`${p.name}: ${p.type}; `);
+        }
+        w.write("}");
+      }
+    },
+  });
+}
+
+export { intSize };
+export type { RecordDef };

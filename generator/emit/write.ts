@@ -1,0 +1,697 @@
+/**
+ * Emit write functions. `write` first checks the whole value (ranges, enum
+ * names, byte strings, conditions against presence, computed fields) and
+ * its size, so a failed write leaves the buffer untouched; then it writes
+ * straight-line code with literal offsets. Neither step allocates.
+ */
+import type { SourceFile } from "ts-morph";
+import { exprText, type Expr } from "../expr.js";
+import type {
+  EnumDef,
+  FlagsField,
+  IntType,
+  Member,
+  Model,
+  RecordDef,
+  UnionDef,
+  ValueField,
+  Validation,
+} from "../model.js";
+import { fixedRecordSize, fixedTypeSize, intSize } from "../model.js";
+import { Code, hexLiteral, Locals, prop, str } from "./code.js";
+import { emitExpr, type Resolve } from "./expr.js";
+import { Cursor, intIsValid, intRange, writeInt } from "./layout.js";
+import { membersSize, presenceOf, valueSize } from "./sizeof.js";
+
+export function emitWrite(model: Model, file: SourceFile): void {
+  const root = model.root;
+  const size = fixedRecordSize(root.members) ?? `sizeof${root.name}(value)`;
+  file.addFunction({
+    name: "write",
+    isExported: true,
+    docs: [
+      `Writes \`value\` into \`buf\` at byte \`at\` and returns the offset just after it, or a {@link CodecError} if the value cannot be encoded or does not fit. On error the buffer is untouched. Allocates nothing on success.`,
+    ],
+    parameters: [
+      { name: "value", type: root.name },
+      { name: "buf", type: "Uint8Array" },
+      { name: "at", initializer: "0" },
+    ],
+    returnType: "number | CodecError",
+    statements: [
+      `const invalid = check${root.name}(value);`,
+      "if (invalid !== undefined) return invalid;",
+      `const size = ${size};`,
+      "if (!Number.isSafeInteger(at) || at < 0 || at > buf.length || buf.length - at < size) {",
+      '  return new CodecError("", undefined, `needs ${size} bytes at offset ${at}, but the buffer has ${buf.length}`);',
+      "}",
+      `return write${root.name}(value, buf, at);`,
+    ],
+  });
+  for (const def of model.types) {
+    if (def.kind === "enum") emitEncodeEnum(def, file);
+    if (def.kind === "record") {
+      emitCheck(file, `check${def.name}`, def.name, def.members, def.members);
+      emitWriteRecord(def, file);
+    }
+    if (def.kind === "union") {
+      emitCheckUnion(def, file);
+      emitWriteUnion(def, file);
+    }
+  }
+}
+
+function emitEncodeEnum(def: EnumDef, file: SourceFile): void {
+  const isString = def.base.kind === "fixedString";
+  const code = new Code();
+  code.block("switch (v)", (c) => {
+    for (const value of def.values)
+      c.line(
+        `case ${str(value.name)}: return ${typeof value.value === "number" ? value.value : str(value.value)};`,
+      );
+  });
+  if (def.open) {
+    code.block('if (typeof v !== "object" || v === null)', (c) =>
+      c.line("return undefined;"),
+    );
+    code.line("const raw = v.unknown;");
+    if (def.base.kind === "fixedString") {
+      const size = def.base.size;
+      code.line(
+        `if (!isByteString(raw) || raw.length > ${size} || raw.includes("\\0")) return undefined;`,
+      );
+    } else {
+      code.line(`if (!(${intIsValid(def.base, "raw")})) return undefined;`);
+    }
+    // A known value must be written by its name, so each stored value has one representation.
+    code.block("switch (raw)", (c) => {
+      for (const value of def.values)
+        c.line(
+          `case ${typeof value.value === "number" ? value.value : str(value.value)}:`,
+        );
+      c.line("  return undefined;");
+    });
+    code.line("return raw;");
+  } else {
+    code.line("return undefined;");
+  }
+  file.addFunction({
+    name: `encode${def.name}`,
+    docs: [
+      `The stored value of a ${def.name}, or undefined if \`v\` is not a valid one.`,
+    ],
+    parameters: [{ name: "v", type: def.name }],
+    returnType: `${isString ? "string" : "number"} | undefined`,
+    statements: code.text(),
+  });
+}
+
+function enumRange(def: EnumDef): string {
+  const names = def.values.map((v) => v.name).join(", ");
+  return def.open
+    ? `one of ${names}, or { unknown } with another value`
+    : `one of ${names}`;
+}
+
+const INTERNAL = [
+  "v",
+  "e",
+  "buf",
+  "at",
+  "pos",
+  "i",
+  "invalid",
+  "size",
+  "length",
+  "padded",
+  "list",
+];
+
+/** Checks over one record's or variant's members; `obj` is the value being checked. */
+class CheckWalker {
+  constructor(
+    readonly code: Code,
+    readonly locals: Locals,
+    /** Top-level members of the record, for computed offsets. */
+    readonly recordMembers: readonly Member[],
+    readonly recordObj: string,
+  ) {}
+
+  /** Stored values of names expressions use, as code. */
+  readonly refs = new Map<string, { code: string; bigint: boolean }>();
+  resolve: Resolve = (name) => this.refs.get(name)!;
+
+  members(members: readonly Member[], obj: string, prefix: string): void {
+    for (const m of members) this.member(m, obj, prefix);
+  }
+
+  private fail(path: string, reason: string): string {
+    return `return new CodecError(${str(path)}, undefined, ${reason});`;
+  }
+
+  private presence(
+    m: Member & { cond: Expr | undefined },
+    acc: string,
+    path: string,
+  ): void {
+    const cond = emitExpr(m.cond!, this.resolve);
+    const text = exprText(m.cond!);
+    this.code.block(`if ((${cond}) !== (${acc} !== undefined))`, (c) => {
+      c.line(
+        this.fail(
+          path,
+          `${acc} === undefined ? ${str(`is required when ${text}`)} : ${str(`must be absent unless ${text}`)}`,
+        ),
+      );
+    });
+  }
+
+  private member(m: Member, obj: string, prefix: string): void {
+    const path = prefix + ("name" in m ? m.name : "padding");
+    switch (m.kind) {
+      case "const":
+        this.refs.set(m.name, {
+          code: hexLiteral(m.value, m.type.bits === 64),
+          bigint: m.type.bits === 64,
+        });
+        return;
+      case "padding":
+        return;
+      case "computed": {
+        const local = this.locals.field(m.name);
+        this.code.line(
+          `const ${local} = ${offsetOf(this.recordMembers, m.offsetOf, this.recordObj)};`,
+        );
+        this.code.line(
+          `if (!(${intIsValid(m.type, local)})) ${this.fail(path, `\`is computed as \${${local}}, more than ${intRange(m.type)} can hold\``)}`,
+        );
+        this.refs.set(m.name, { code: local, bigint: false });
+        this.validations(m.valid, path, local, "is computed as");
+        return;
+      }
+      case "flags":
+        this.flags(m, obj, prefix);
+        return;
+      case "group": {
+        const acc = prop(obj, m.name);
+        if (m.cond !== undefined) this.presence(m, acc, path);
+        const local = this.locals.fresh(m.name);
+        this.code.line(`const ${local} = ${acc};`);
+        const body = (): void => this.members(m.members, local, `${path}.`);
+        if (m.cond === undefined) body();
+        else this.code.block(`if (${local} !== undefined)`, body);
+        return;
+      }
+      case "value": {
+        const acc = prop(obj, m.name);
+        if (m.cond !== undefined) {
+          this.presence(m, acc, path);
+          this.code.block(`if (${acc} !== undefined)`, () =>
+            this.value(m, acc, path),
+          );
+        } else {
+          this.value(m, acc, path);
+        }
+        return;
+      }
+    }
+  }
+
+  private validations(
+    valid: readonly Validation[],
+    path: string,
+    acc: string,
+    verb: string,
+  ): void {
+    for (const v of valid) {
+      this.code.line(
+        `if (!(${emitExpr(v.check, this.resolve)})) ${this.fail(path, `\`${verb} \${${acc}}: ${v.message.replace(/[\\`$]/g, (c) => `\\${c}`)}\``)}`,
+      );
+    }
+  }
+
+  private flags(m: FlagsField, obj: string, prefix: string): void {
+    for (const f of m.flags) {
+      const acc = prop(obj, f.name);
+      this.code.line(
+        `if (typeof ${acc} !== "boolean") ${this.fail(prefix + f.name, `\`expected true or false, got \${String(${acc})}\``)}`,
+      );
+    }
+    const acc = prop(obj, m.unknown);
+    const path = prefix + m.unknown;
+    this.code.line(
+      `if (!(${intIsValid({ ...m.type, signed: false }, acc)})) ${this.fail(path, `\`expected ${intRange({ ...m.type, signed: false })}, got \${String(${acc})}\``)}`,
+    );
+    let hi = 0;
+    let lo = 0;
+    for (const f of m.flags) {
+      if (f.bit >= 32) hi += 2 ** (f.bit - 32);
+      else lo += 2 ** f.bit;
+    }
+    const clear =
+      m.type.bits === 64
+        ? `bitsClear64(${acc}, ${hexLiteral(hi, false)}, ${hexLiteral(lo, false)})`
+        : `(${acc} & ${hexLiteral(lo, false)}) === 0`;
+    this.code.line(
+      `if (!${clear}) ${this.fail(path, `"sets a bit that has a name; set its boolean property instead"`)}`,
+    );
+  }
+
+  value(m: ValueField, acc: string, path: string): void {
+    const t = m.type;
+    switch (t.kind) {
+      case "int":
+        this.code.line(
+          `if (!(${intIsValid(t, acc)})) ${this.fail(path, `\`expected ${intRange(t)}, got \${String(${acc})}\``)}`,
+        );
+        this.refs.set(m.name, { code: acc, bigint: t.bits === 64 });
+        this.validations(m.valid, path, acc, "is");
+        return;
+      case "enum": {
+        this.code.line(
+          `if (encode${t.enum.name}(${acc}) === undefined) ${this.fail(path, `\`expected ${enumRange(t.enum)}, got \${describe(${acc})}\``)}`,
+        );
+        this.refs.set(m.name, {
+          code: `(encode${t.enum.name}(${acc}) ?? 0)`,
+          bigint: false,
+        });
+        return;
+      }
+      case "fixedString":
+        this.code.line(
+          `if (!isByteString(${acc}) || ${acc}.length > ${t.size} || ${acc}.includes("\\0")) {`,
+        );
+        this.code.line(
+          `  ${this.fail(path, `"expected a byte string of at most ${t.size} bytes without NUL"`)}`,
+        );
+        this.code.line("}");
+        return;
+      case "bytes": {
+        this.code.line(
+          `if (!isByteString(${acc})) ${this.fail(path, `"expected a byte string (characters U+0000 to U+00FF)"`)}`,
+        );
+        if (t.size.kind === "expr") {
+          const want = emitExpr(t.size.expr, this.resolve);
+          this.code.line(
+            `if (${acc}.length !== ${want}) ${this.fail(path, `\`is \${${acc}.length} bytes, but ${exprText(t.size.expr)} is \${${want}}\``)}`,
+          );
+        }
+        if (t.size.kind === "prefix") {
+          const max = 2 ** t.size.length.bits - 1;
+          this.code.line(
+            `if (${acc}.length > ${max}) ${this.fail(path, `\`is \${${acc}.length} bytes; its length prefix holds at most ${max}\``)}`,
+          );
+        }
+        return;
+      }
+      case "record": {
+        const err = this.locals.fresh("invalid");
+        this.code.line(`const ${err} = check${t.record.name}(${acc});`);
+        this.code.line(
+          `if (${err} !== undefined) return ${err}.within(${str(path)});`,
+        );
+        return;
+      }
+      case "array":
+      case "list": {
+        const name = t.kind === "array" ? t.element.name : t.union.name;
+        this.code.line(
+          `if (!Array.isArray(${acc})) ${this.fail(path, '"expected an array"')}`,
+        );
+        this.code.block(`for (let i = 0; i < ${acc}.length; i++)`, (c) => {
+          c.line(`const invalid = check${name}(${acc}[i]);`);
+          c.line(
+            `if (invalid !== undefined) return invalid.within(\`${path}[\${i}]\`);`,
+          );
+        });
+        return;
+      }
+    }
+  }
+}
+
+/** Code for the offset of top-level member `target` from the start of the record. */
+function offsetOf(
+  members: readonly Member[],
+  target: string,
+  obj: string,
+): string {
+  const index = members.findIndex((m) => "name" in m && m.name === target);
+  return membersSize(members.slice(0, index), obj);
+}
+
+function emitCheck(
+  file: SourceFile,
+  name: string,
+  type: string,
+  members: readonly Member[],
+  recordMembers: readonly Member[],
+): void {
+  const code = new Code();
+  const walker = new CheckWalker(
+    code,
+    new Locals(INTERNAL),
+    recordMembers,
+    "v",
+  );
+  walker.members(members, "v", "");
+  code.line("return undefined;");
+  file.addFunction({
+    name,
+    docs: ["Why `v` cannot be written, or undefined if it can."],
+    parameters: [{ name: "v", type }],
+    returnType: "CodecError | undefined",
+    statements: code.text(),
+  });
+}
+
+function emitCheckUnion(def: UnionDef, file: SourceFile): void {
+  const code = new Code();
+  code.block("switch (e.kind)", (c) => {
+    for (const v of def.variants) {
+      c.block(`case ${str(v.name)}:`, (body) => {
+        const walker = new CheckWalker(
+          body,
+          new Locals(INTERNAL),
+          v.members,
+          "e",
+        );
+        if (v.tag === undefined) {
+          const tagField = v.members[0];
+          const acc = prop("e", tagField.name);
+          walker.value(tagField, acc, tagField.name);
+          const known = def.variants
+            .filter((x) => x.tag !== undefined)
+            .map((x) => x.tag!);
+          const tagType = tagField.type as IntType;
+          const unsigned = tagType.signed ? `${acc} >>> 0` : acc;
+          body.block(`switch (${unsigned})`, (s) => {
+            for (const tag of [def.end, ...known])
+              s.line(`case ${hexLiteral(tag, false)}:`);
+            s.line(
+              `  return new CodecError(${str(tagField.name)}, undefined, \`\${hex(${unsigned}, ${intSize(def.tag) * 2})} is the end marker or a known tag; use its variant\`);`,
+            );
+          });
+          walker.members(v.members.slice(1), "e", "");
+        } else {
+          walker.members(v.members, "e", "");
+        }
+        body.line("break;");
+      });
+    }
+    c.line(
+      `default: return new CodecError("kind", undefined, \`expected a ${def.name} kind, got \${describe((e as { kind?: unknown }).kind)}\`);`,
+    );
+  });
+  const max = 2 ** def.length.bits - 1;
+  code.line(`const length = payloadSize${def.name}(e);`);
+  code.line(
+    `if (length > ${max}) return new CodecError("", undefined, \`its payload is \${length} bytes; the length field holds at most ${max}\`);`,
+  );
+  code.line("return undefined;");
+  file.addFunction({
+    name: `check${def.name}`,
+    docs: ["Why `e` cannot be written, or undefined if it can."],
+    parameters: [{ name: "e", type: def.name }],
+    returnType: "CodecError | undefined",
+    statements: code.text(),
+  });
+}
+
+/** Writing one record's or variant's members at a cursor. */
+class WriteWalker {
+  constructor(
+    readonly code: Code,
+    readonly locals: Locals,
+    readonly cursor: Cursor,
+    readonly recordMembers: readonly Member[],
+    readonly recordObj: string,
+  ) {}
+
+  private settle(): void {
+    if (this.cursor.base === "pos" && this.cursor.offset === 0) return;
+    this.code.line(
+      this.cursor.base === "pos"
+        ? `pos += ${this.cursor.offset};`
+        : `pos = ${this.cursor.at()};`,
+    );
+    this.cursor.base = "pos";
+    this.cursor.offset = 0;
+  }
+
+  members(members: readonly Member[], obj: string): void {
+    for (const m of members) this.member(m, obj);
+  }
+
+  private member(m: Member, obj: string): void {
+    const at = this.cursor.at();
+    switch (m.kind) {
+      case "const":
+        this.code.line(
+          writeInt(m.type, at, hexLiteral(m.value, m.type.bits === 64)),
+        );
+        this.cursor.advance(intSize(m.type));
+        return;
+      case "computed":
+        this.code.line(
+          writeInt(
+            m.type,
+            at,
+            offsetOf(this.recordMembers, m.offsetOf, this.recordObj),
+          ),
+        );
+        this.cursor.advance(intSize(m.type));
+        return;
+      case "padding":
+        if (m.cond === undefined) {
+          this.code.line(`buf.fill(0, ${at}, ${this.cursor.at(m.size)});`);
+          this.cursor.advance(m.size);
+        } else {
+          this.settle();
+          this.code.block(`if (${presenceOf(m, obj)})`, (c) => {
+            c.line(`buf.fill(0, pos, pos + ${m.size});`);
+            c.line(`pos += ${m.size};`);
+          });
+        }
+        return;
+      case "flags":
+        this.flags(m, obj, at);
+        return;
+      case "group": {
+        const acc = prop(obj, m.name);
+        const local = this.locals.fresh(m.name);
+        this.code.line(`const ${local} = ${acc};`);
+        if (m.cond === undefined) {
+          this.members(m.members, local);
+        } else {
+          this.settle();
+          this.code.block(`if (${local} !== undefined)`, () => {
+            this.members(m.members, local);
+            this.settle();
+          });
+        }
+        return;
+      }
+      case "value": {
+        const acc = prop(obj, m.name);
+        if (m.cond === undefined) {
+          this.value(m, acc);
+        } else {
+          this.settle();
+          this.code.block(`if (${acc} !== undefined)`, () => {
+            this.value(m, acc);
+            this.settle();
+          });
+        }
+        return;
+      }
+    }
+  }
+
+  private flags(m: FlagsField, obj: string, at: string): void {
+    const unknown = prop(obj, m.unknown);
+    if (m.type.bits === 64) {
+      this.code.line(writeInt(m.type, at, unknown));
+      for (const f of m.flags) {
+        const byte =
+          m.type.endian === "little"
+            ? Math.floor(f.bit / 8)
+            : 7 - Math.floor(f.bit / 8);
+        this.code.line(
+          `if (${prop(obj, f.name)}) buf[${this.cursor.at(byte)}] |= ${hexLiteral(1 << (f.bit % 8), false)};`,
+        );
+      }
+    } else {
+      const bits = m.flags.map(
+        (f) => `(${prop(obj, f.name)} ? ${hexLiteral(2 ** f.bit, false)} : 0)`,
+      );
+      this.code.line(
+        writeInt(m.type, at, `(${[unknown, ...bits].join(" | ")}) >>> 0`),
+      );
+    }
+    this.cursor.advance(intSize(m.type));
+  }
+
+  value(m: ValueField, acc: string): void {
+    const t = m.type;
+    const at = this.cursor.at();
+    const fixed = fixedTypeSize(t);
+    switch (t.kind) {
+      case "int":
+        this.code.line(writeInt(t, at, acc));
+        break;
+      case "enum":
+        if (t.enum.base.kind === "int") {
+          this.code.line(
+            writeInt(
+              { ...t.enum.base, endian: t.endian },
+              at,
+              `encode${t.enum.name}(${acc}) ?? 0`,
+            ),
+          );
+        } else {
+          const text = this.locals.fresh(`${m.name}_text`);
+          this.code.line(`const ${text} = encode${t.enum.name}(${acc}) ?? "";`);
+          this.code.line(`setBytes(buf, ${at}, ${text});`);
+          this.code.line(
+            `buf.fill(0, ${at} + ${text}.length, ${this.cursor.at(t.enum.base.size)});`,
+          );
+        }
+        break;
+      case "fixedString":
+        this.code.line(`setBytes(buf, ${at}, ${acc});`);
+        this.code.line(
+          `buf.fill(0, ${at} + ${acc}.length, ${this.cursor.at(t.size)});`,
+        );
+        break;
+      case "record":
+        this.code.line(`write${t.record.name}(${acc}, buf, ${at});`);
+        break;
+      case "bytes":
+        if (t.size.kind === "prefix") {
+          this.code.line(writeInt(t.size.length, at, `${acc}.length`));
+          this.cursor.advance(intSize(t.size.length));
+        }
+        this.code.line(`setBytes(buf, ${this.cursor.at()}, ${acc});`);
+        this.cursor.advance(0);
+        this.settleAfter(`${acc}.length`);
+        return;
+      case "array": {
+        const size = fixedRecordSize(t.element.members)!;
+        this.settle();
+        this.code.block(`for (let i = 0; i < ${acc}.length; i++)`, (c) => {
+          c.line(`write${t.element.name}(${acc}[i], buf, pos);`);
+          c.line(`pos += ${size};`);
+        });
+        return;
+      }
+      case "list": {
+        this.settle();
+        const def = t.union;
+        this.code.block(`for (let i = 0; i < ${acc}.length; i++)`, (c) =>
+          c.line(`pos = write${def.name}(${acc}[i], buf, pos);`),
+        );
+        this.code.line(writeInt(def.tag, "pos", hexLiteral(def.end, false)));
+        this.code.line(writeInt(def.length, `pos + ${intSize(def.tag)}`, "0"));
+        this.code.line(`pos += ${intSize(def.tag) + intSize(def.length)};`);
+        return;
+      }
+    }
+    if (fixed !== undefined) this.cursor.advance(fixed);
+  }
+
+  /** Moves the cursor past `size` bytes written at it. */
+  private settleAfter(size: string): void {
+    this.code.line(
+      this.cursor.base === "pos" && this.cursor.offset === 0
+        ? `pos += ${size};`
+        : `pos = ${this.cursor.at()} + ${size};`,
+    );
+    this.cursor.base = "pos";
+    this.cursor.offset = 0;
+  }
+
+  finish(): string {
+    return this.cursor.at();
+  }
+}
+
+function emitWriteRecord(def: RecordDef, file: SourceFile): void {
+  const code = new Code();
+  const variable = fixedRecordSize(def.members) === undefined;
+  if (variable) code.line("let pos = at;");
+  const walker = new WriteWalker(
+    code,
+    new Locals(INTERNAL),
+    new Cursor("at"),
+    def.members,
+    "v",
+  );
+  walker.members(def.members, "v");
+  code.line(`return ${walker.finish()};`);
+  file.addFunction({
+    name: `write${def.name}`,
+    parameters: [
+      { name: "v", type: def.name },
+      { name: "buf", type: "Uint8Array" },
+      { name: "at", type: "number" },
+    ],
+    returnType: "number",
+    statements: code.text(),
+  });
+}
+
+function emitWriteUnion(def: UnionDef, file: SourceFile): void {
+  const code = new Code();
+  const header = intSize(def.tag) + intSize(def.length);
+  code.line(`const length = payloadSize${def.name}(e);`);
+  code.line(writeInt(def.length, `at + ${intSize(def.tag)}`, "length"));
+  code.line(`let pos = at + ${header};`);
+  code.block("switch (e.kind)", (c) => {
+    for (const v of def.variants) {
+      c.block(`case ${str(v.name)}:`, (body) => {
+        const fields = v.tag === undefined ? v.members.slice(1) : v.members;
+        const tag =
+          v.tag === undefined
+            ? (v.members[0].type as IntType).signed
+              ? `${prop("e", v.members[0].name)} >>> 0`
+              : prop("e", v.members[0].name)
+            : hexLiteral(v.tag, false);
+        body.line(writeInt(def.tag, "at", tag));
+        const walker = new WriteWalker(
+          body,
+          new Locals(INTERNAL),
+          new Cursor("pos"),
+          fields,
+          "e",
+        );
+        walker.members(fields, "e");
+        const end = walker.finish();
+        if (end !== "pos") body.line(`pos = ${end};`);
+        body.line("break;");
+      });
+    }
+  });
+  if (def.align > 1) {
+    code.line(
+      `const padded = pos + ((${def.align} - (length % ${def.align})) % ${def.align});`,
+    );
+    code.line("buf.fill(0, pos, padded);");
+    code.line("return padded;");
+  } else {
+    code.line("return pos;");
+  }
+  file.addFunction({
+    name: `write${def.name}`,
+    docs: [`Writes one framed ${def.name}: tag, length, payload, padding.`],
+    parameters: [
+      { name: "e", type: def.name },
+      { name: "buf", type: "Uint8Array" },
+      { name: "at", type: "number" },
+    ],
+    returnType: "number",
+    statements: code.text(),
+  });
+}
+
+export { valueSize };

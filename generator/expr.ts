@@ -1,0 +1,197 @@
+/**
+ * The schema's expression language, used by `if`, `size` and `valid`:
+ * integer literals, names of earlier fields, parentheses, and the operators
+ *   ||  &&  == != < <= > >=  | &  << >>  + -  * / %  and unary ! -
+ * with C's precedence. Expressions are parsed here once; emitters turn the
+ * tree into TypeScript, so nothing is interpreted at run time.
+ */
+
+export type BinaryOp =
+  | "||"
+  | "&&"
+  | "=="
+  | "!="
+  | "<"
+  | "<="
+  | ">"
+  | ">="
+  | "|"
+  | "&"
+  | "<<"
+  | ">>"
+  | "+"
+  | "-"
+  | "*"
+  | "/"
+  | "%";
+
+export type Expr =
+  | { kind: "num"; value: bigint; col: number }
+  | { kind: "ref"; name: string; col: number }
+  | { kind: "not" | "neg"; arg: Expr; col: number }
+  | { kind: "binary"; op: BinaryOp; left: Expr; right: Expr; col: number };
+
+export interface ExprError {
+  /** 0-based column within the expression text. */
+  col: number;
+  message: string;
+}
+
+const PRECEDENCE: Record<BinaryOp, number> = {
+  "||": 1,
+  "&&": 2,
+  "|": 3,
+  "&": 4,
+  "==": 5,
+  "!=": 5,
+  "<": 6,
+  "<=": 6,
+  ">": 6,
+  ">=": 6,
+  "<<": 7,
+  ">>": 7,
+  "+": 8,
+  "-": 8,
+  "*": 9,
+  "/": 9,
+  "%": 9,
+};
+
+/** Operators whose result is a boolean rather than a number. */
+export const BOOLEAN_OPS: ReadonlySet<BinaryOp> = new Set([
+  "||",
+  "&&",
+  "==",
+  "!=",
+  "<",
+  "<=",
+  ">",
+  ">=",
+]);
+
+interface Token {
+  text: string;
+  col: number;
+}
+
+const TOKEN =
+  /\s*(0x[0-9a-fA-F_]+|[0-9][0-9_]*|[A-Za-z_][A-Za-z0-9_]*|\|\||&&|==|!=|<=|>=|<<|>>|[()<>|&+\-*/%!])/y;
+
+function tokenize(text: string): Token[] | ExprError {
+  const tokens: Token[] = [];
+  TOKEN.lastIndex = 0;
+  while (TOKEN.lastIndex < text.length) {
+    if (/^\s*$/.test(text.slice(TOKEN.lastIndex))) break;
+    const start = TOKEN.lastIndex;
+    const m = TOKEN.exec(text);
+    if (m === null) {
+      const col =
+        start +
+        (text.slice(start).length - text.slice(start).trimStart().length);
+      return {
+        col,
+        message: `unexpected character ${JSON.stringify(text[col])}`,
+      };
+    }
+    tokens.push({ text: m[1], col: TOKEN.lastIndex - m[1].length });
+  }
+  return tokens;
+}
+
+/** Parses an expression, or says where and why it cannot. */
+export function parseExpr(text: string): Expr | ExprError {
+  const tokenized = tokenize(text);
+  if (!Array.isArray(tokenized)) return tokenized;
+  const tokens: Token[] = tokenized;
+  let i = 0;
+  const fail = (message: string): ExprError => ({
+    col: i < tokens.length ? tokens[i].col : text.length,
+    message,
+  });
+
+  function primary(): Expr | ExprError {
+    const t = tokens[i];
+    if (t === undefined) return fail("expression ends too soon");
+    i++;
+    if (t.text === "(") {
+      const inner = binary(0);
+      if ("message" in inner) return inner;
+      if (tokens[i]?.text !== ")") return fail("expected ')'");
+      i++;
+      return inner;
+    }
+    if (t.text === "!" || t.text === "-") {
+      const arg = primary();
+      if ("message" in arg) return arg;
+      return { kind: t.text === "!" ? "not" : "neg", arg, col: t.col };
+    }
+    if (/^[0-9]/.test(t.text))
+      return {
+        kind: "num",
+        value: BigInt(t.text.replace(/_/g, "")),
+        col: t.col,
+      };
+    if (/^[A-Za-z_]/.test(t.text))
+      return { kind: "ref", name: t.text, col: t.col };
+    i--;
+    return fail(`unexpected ${JSON.stringify(t.text)}`);
+  }
+
+  function binary(minPrecedence: number): Expr | ExprError {
+    let left = primary();
+    if ("message" in left) return left;
+    for (;;) {
+      const t = tokens[i];
+      if (t === undefined || !(t.text in PRECEDENCE)) return left;
+      const op = t.text as BinaryOp;
+      const precedence = PRECEDENCE[op];
+      if (precedence <= minPrecedence) return left;
+      i++;
+      const right = binary(precedence);
+      if ("message" in right) return right;
+      left = { kind: "binary", op, left, right, col: t.col };
+    }
+  }
+
+  const expr = binary(0);
+  if ("message" in expr) return expr;
+  if (i < tokens.length)
+    return fail(`unexpected ${JSON.stringify(tokens[i].text)}`);
+  return expr;
+}
+
+/** Names an expression refers to, with their columns. */
+export function refsOf(e: Expr): { name: string; col: number }[] {
+  switch (e.kind) {
+    case "num":
+      return [];
+    case "ref":
+      return [{ name: e.name, col: e.col }];
+    case "not":
+    case "neg":
+      return refsOf(e.arg);
+    case "binary":
+      return [...refsOf(e.left), ...refsOf(e.right)];
+  }
+}
+
+/** The expression as schema text, for messages. */
+export function exprText(e: Expr): string {
+  switch (e.kind) {
+    case "num":
+      return e.value.toString();
+    case "ref":
+      return e.name;
+    case "not":
+      return `!${exprText(e.arg)}`;
+    case "neg":
+      return `-${exprText(e.arg)}`;
+    case "binary": {
+      const wrap = (x: Expr): string =>
+        x.kind === "binary" && PRECEDENCE[x.op] < PRECEDENCE[e.op]
+          ? `(${exprText(x)})`
+          : exprText(x);
+      return `${wrap(e.left)} ${e.op} ${wrap(e.right)}`;
+    }
+  }
+}

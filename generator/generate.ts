@@ -1,0 +1,51 @@
+/**
+ * The pipeline for one schema: load (YAML with positions) -> check (every
+ * problem, located) -> model -> emit -> format. Returns the files to write,
+ * or the problems; writes nothing itself.
+ */
+import { format } from "prettier";
+import { checkSchema } from "./check/index.js";
+import { emitModule } from "./emit/module.js";
+import { loadSchema } from "./load.js";
+import type { Model } from "./model.js";
+import { sortProblems, type Problem } from "./problem.js";
+
+export interface OutputFile {
+  /** Path relative to the project root, e.g. `generated/qcow2.ts`. */
+  path: string;
+  text: string;
+}
+
+export type Generated =
+  | { ok: true; model: Model; files: OutputFile[] }
+  | { ok: false; problems: Problem[] };
+
+/** Checks a schema's text and builds its model. */
+export function modelOf(
+  file: string,
+  text: string,
+): { ok: true; model: Model } | { ok: false; problems: Problem[] } {
+  const loaded = loadSchema(file, text);
+  if ("problems" in loaded)
+    return { ok: false, problems: sortProblems(loaded.problems) };
+  const checked = checkSchema(file, loaded.root);
+  if ("problems" in checked)
+    return { ok: false, problems: sortProblems(checked.problems) };
+  return { ok: true, model: checked };
+}
+
+/** Generates every output of one schema. `file` is the schema's path as reported in messages. */
+export async function generate(file: string, text: string): Promise<Generated> {
+  const result = modelOf(file, text);
+  if (!result.ok) return result;
+  const source = emitModule(result.model);
+  const formatted = await format(source, {
+    parser: "typescript",
+    printWidth: 100,
+  });
+  return {
+    ok: true,
+    model: result.model,
+    files: [{ path: `generated/${result.model.format}.ts`, text: formatted }],
+  };
+}

@@ -1,0 +1,119 @@
+/**
+ * Load: read a YAML schema into a tree that remembers where every node was
+ * written, so later stages can report `file:line:col`.
+ */
+import {
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  type Node,
+} from "yaml";
+import type { Problem } from "./problem.js";
+
+/** A YAML node with its position and schema path. */
+export type Located =
+  | {
+      kind: "map";
+      entries: { key: string; keyAt: Position; value: Located }[];
+      at: Position;
+    }
+  | { kind: "seq"; items: Located[]; at: Position }
+  | { kind: "scalar"; value: string | number | boolean | null; at: Position };
+
+export interface Position {
+  file: string;
+  line: number;
+  col: number;
+  path: string;
+}
+
+export interface Loaded {
+  file: string;
+  root: Located;
+}
+
+/** Parses YAML text. Syntax errors come back as problems; nothing throws. */
+export function loadSchema(
+  file: string,
+  text: string,
+): Loaded | { problems: Problem[] } {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, {
+    lineCounter,
+    prettyErrors: false,
+    uniqueKeys: true,
+    intAsBigInt: false,
+  });
+  const problems: Problem[] = [...doc.errors, ...doc.warnings].map((e) => {
+    const pos = lineCounter.linePos(e.pos[0]);
+    return {
+      file,
+      line: pos.line,
+      col: pos.col,
+      path: "",
+      message: e.message.split("\n")[0],
+    };
+  });
+  if (problems.length > 0) return { problems };
+
+  const position = (node: Node | null | undefined, path: string): Position => {
+    const offset = node?.range?.[0] ?? 0;
+    const { line, col } = lineCounter.linePos(offset);
+    return { file, line, col, path };
+  };
+
+  function convert(node: unknown, path: string): Located | Problem {
+    if (isMap(node)) {
+      const entries: { key: string; keyAt: Position; value: Located }[] = [];
+      for (const pair of node.items) {
+        const keyNode = pair.key as Node | null;
+        if (!isScalar(keyNode) || typeof keyNode.value !== "string") {
+          return {
+            ...position(keyNode, path),
+            message: "keys must be plain strings",
+          };
+        }
+        const key = keyNode.value;
+        const childPath = `${path}/${key}`;
+        const value = convert(pair.value, childPath);
+        if ("message" in value) return value;
+        entries.push({ key, keyAt: position(keyNode, childPath), value });
+      }
+      return { kind: "map", entries, at: position(node, path) };
+    }
+    if (isSeq(node)) {
+      const items: Located[] = [];
+      for (const [index, item] of node.items.entries()) {
+        const value = convert(item, `${path}/${index}`);
+        if ("message" in value) return value;
+        items.push(value);
+      }
+      return { kind: "seq", items, at: position(node, path) };
+    }
+    if (isScalar(node)) {
+      const v = node.value;
+      if (
+        v === null ||
+        typeof v === "string" ||
+        typeof v === "number" ||
+        typeof v === "boolean"
+      ) {
+        return { kind: "scalar", value: v, at: position(node, path) };
+      }
+      return { ...position(node, path), message: "unsupported YAML value" };
+    }
+    if (node === null || node === undefined) {
+      return { kind: "scalar", value: null, at: position(null, path) };
+    }
+    return {
+      ...position(node as Node, path),
+      message: "aliases and tags are not supported in schemas",
+    };
+  }
+
+  const root = convert(doc.contents, "");
+  if ("message" in root) return { problems: [root] };
+  return { file, root };
+}

@@ -1,0 +1,245 @@
+/**
+ * The model: a typed, resolved description of one binary format. It is the
+ * only place that knows the format; emitters read it and nothing else.
+ * Every node keeps the location of the schema text it came from.
+ */
+import type { Expr } from "./expr.js";
+
+/** Where in the schema a node was written. */
+export interface Loc {
+  file: string;
+  line: number;
+  col: number;
+  /** The schema path, e.g. `/types/Header/record/3/type`. */
+  path: string;
+}
+
+export type Endian = "big" | "little";
+
+export interface IntType {
+  kind: "int";
+  bits: 8 | 16 | 32 | 64;
+  signed: boolean;
+  endian: Endian;
+}
+
+/** A value type a field can have. */
+export type FieldType =
+  | IntType
+  | { kind: "enum"; enum: EnumDef; endian: Endian }
+  | { kind: "record"; record: RecordDef }
+  | { kind: "bytes"; size: ByteSize }
+  /** A fixed-size NUL-padded string: the value is the bytes before the first NUL. */
+  | { kind: "fixedString"; size: number }
+  /** Fixed-size records back to back, filling the rest of the enclosing payload. */
+  | { kind: "array"; element: RecordDef }
+  /** Framed union entries up to the end marker. */
+  | { kind: "list"; union: UnionDef };
+
+export type ByteSize =
+  | { kind: "expr"; expr: Expr }
+  | { kind: "prefix"; length: IntType }
+  | { kind: "fill" };
+
+export interface Doc {
+  doc: string | undefined;
+  loc: Loc;
+}
+
+export interface Validation {
+  check: Expr;
+  message: string;
+  loc: Loc;
+}
+
+/** A member of a record, in layout order. */
+export type Member =
+  | ValueField
+  | ConstField
+  | ComputedField
+  | FlagsField
+  | PaddingMember
+  | GroupMember;
+
+/** A field stored in the value. */
+export interface ValueField extends Doc {
+  kind: "value";
+  name: string;
+  type: FieldType;
+  /** Present only when this holds; the value's property is then optional. */
+  cond: Expr | undefined;
+  valid: Validation[];
+  /** Named bit masks of an integer field, documented and exported as constants. */
+  bits: FlagBit[];
+  /** Holds a union's tag (only in a fallback variant). */
+  isTag: boolean;
+}
+
+/** A magic number: checked on read, written on write, absent from the value. */
+export interface ConstField extends Doc {
+  kind: "const";
+  name: string;
+  type: IntType;
+  value: bigint;
+}
+
+/** A field computed on write from the rest of the value; read, checked, then dropped. */
+export interface ComputedField extends Doc {
+  kind: "computed";
+  name: string;
+  type: IntType;
+  /** The byte offset, from the start of the record, of this member. */
+  offsetOf: string;
+  valid: Validation[];
+}
+
+/** An integer whose named bits become boolean properties; the other bits are kept. */
+export interface FlagsField extends Doc {
+  kind: "flags";
+  name: string;
+  type: IntType;
+  flags: FlagBit[];
+  /** Property holding the bits that have no name. */
+  unknown: string;
+  cond: Expr | undefined;
+}
+
+export interface FlagBit extends Doc {
+  bit: number;
+  name: string;
+}
+
+/** Zero bytes: checked on read, written on write. */
+export interface PaddingMember extends Doc {
+  kind: "padding";
+  size: number;
+  cond: Expr | undefined;
+  /**
+   * For conditional padding: the conditional field just before it, with the
+   * same condition. A value has no property for padding, so on write the
+   * padding is present exactly when that field is.
+   */
+  follows: string | undefined;
+}
+
+/** Members stored inline but gathered into one optional property. */
+export interface GroupMember extends Doc {
+  kind: "group";
+  name: string;
+  typeName: string;
+  cond: Expr | undefined;
+  members: Member[];
+}
+
+export interface RecordDef extends Doc {
+  kind: "record";
+  name: string;
+  members: Member[];
+}
+
+export interface EnumValue extends Doc {
+  name: string;
+  /** A number for integer enums, a byte string for string enums. */
+  value: number | string;
+}
+
+export interface EnumDef extends Doc {
+  kind: "enum";
+  name: string;
+  base: IntType | { kind: "fixedString"; size: number };
+  /** An open enum keeps unknown values as `{ unknown }`; a closed one rejects them. */
+  open: boolean;
+  values: EnumValue[];
+}
+
+export interface Variant extends Doc {
+  name: string;
+  /** The tag, or undefined for the fallback variant. */
+  tag: number | undefined;
+  members: ValueField[];
+}
+
+export interface UnionDef extends Doc {
+  kind: "union";
+  name: string;
+  tag: IntType;
+  length: IntType;
+  /** Payloads are padded with zeros to a multiple of this. */
+  align: number;
+  /** The tag that ends a list (written with length 0). */
+  end: number;
+  variants: Variant[];
+  fallback: Variant | undefined;
+}
+
+export type TypeDef = RecordDef | EnumDef | UnionDef;
+
+export interface Model {
+  /** Schema file, relative to the project, e.g. `schema/qcow2.yaml`. */
+  file: string;
+  format: string;
+  doc: string | undefined;
+  endian: Endian;
+  root: RecordDef;
+  /** In schema order. */
+  types: TypeDef[];
+}
+
+/** Bytes an integer type occupies. */
+export function intSize(t: IntType): number {
+  return t.bits / 8;
+}
+
+/** The size of a value of this type when it does not depend on the value. */
+export function fixedTypeSize(t: FieldType): number | undefined {
+  switch (t.kind) {
+    case "int":
+      return intSize(t);
+    case "enum":
+      return t.enum.base.kind === "int"
+        ? intSize(t.enum.base)
+        : t.enum.base.size;
+    case "fixedString":
+      return t.size;
+    case "record":
+      return fixedRecordSize(t.record.members);
+    case "bytes":
+    case "array":
+    case "list":
+      return undefined;
+  }
+}
+
+/** The size of a member that is always present with the same size, else undefined. */
+export function fixedMemberSize(m: Member): number | undefined {
+  if (m.kind !== "const" && m.kind !== "computed" && m.cond !== undefined)
+    return undefined;
+  switch (m.kind) {
+    case "value":
+      return fixedTypeSize(m.type);
+    case "const":
+    case "computed":
+    case "flags":
+      return intSize(m.type);
+    case "padding":
+      return m.size;
+    case "group":
+      return fixedRecordSize(m.members);
+  }
+}
+
+/** The size of a sequence of members if it is fixed. */
+export function fixedRecordSize(members: Member[]): number | undefined {
+  let total = 0;
+  for (const m of members) {
+    const size = fixedMemberSize(m);
+    if (size === undefined) return undefined;
+    total += size;
+  }
+  return total;
+}
+
+/** Does a type hold 64-bit integers, represented as bigint? */
+export function isBigInt(t: IntType): boolean {
+  return t.bits === 64;
+}

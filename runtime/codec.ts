@@ -1,0 +1,82 @@
+/**
+ * What generated codecs return. `read` gives a {@link Decoded} value or a
+ * {@link CodecError}; `write` gives the offset after the bytes it wrote or a
+ * CodecError. Errors are values, never exceptions, and name the place:
+ * `extensions[2].length at byte 136: ...`.
+ */
+
+/** A value read from a buffer, and the offset of the first byte after it. */
+export interface Decoded<T> {
+  readonly value: T;
+  readonly end: number;
+}
+
+/** Why a buffer could not be read or a value could not be written. */
+export class CodecError {
+  constructor(
+    /** Field path from the root value, e.g. `extensions[2].length`. */
+    readonly path: string,
+    /** Absolute byte offset in the buffer, or undefined for errors in a value being written. */
+    readonly offset: number | undefined,
+    /** What is wrong, e.g. `expected 0x514649fb, got 0x00000000`. */
+    readonly reason: string,
+  ) {}
+
+  /** `path at byte N: reason` (read) or `path: reason` (write). */
+  get message(): string {
+    const where = this.path === "" ? "value" : this.path;
+    return this.offset === undefined
+      ? `${where}: ${this.reason}`
+      : `${where} at byte ${this.offset}: ${this.reason}`;
+  }
+
+  /** The same error seen from the enclosing value, whose field or element `prefix` held it. */
+  within(prefix: string): CodecError {
+    const path =
+      this.path === ""
+        ? prefix
+        : this.path.startsWith("[")
+          ? prefix + this.path
+          : `${prefix}.${this.path}`;
+    return new CodecError(path, this.offset, this.reason);
+  }
+
+  toString(): string {
+    return this.message;
+  }
+}
+
+/** The error for input that ends before `needed` bytes at `at`. */
+export function truncated(
+  path: string,
+  at: number,
+  needed: number,
+  limit: number,
+): CodecError {
+  const have = Math.max(0, limit - at);
+  return new CodecError(
+    path,
+    at,
+    `truncated: needs ${needed} byte${needed === 1 ? "" : "s"}, only ${have} left`,
+  );
+}
+
+/** Lower-case hex with a 0x prefix, zero-padded to `digits`. */
+export function hex(n: number | bigint, digits: number): string {
+  const text = n < 0 ? `-${(-n).toString(16)}` : n.toString(16);
+  return `0x${text.padStart(digits, "0")}`;
+}
+
+/** A short description of any value, for messages about values that cannot be written. */
+export function describe(v: unknown): string {
+  if (typeof v === "string")
+    return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v);
+  if (typeof v === "bigint") return `${v}n`;
+  if (typeof v === "object" && v !== null)
+    return (
+      JSON.stringify(v, (_k, x: unknown) =>
+        typeof x === "bigint" ? `${x}n` : x,
+      ) ?? "an object"
+    );
+  return String(v);
+}

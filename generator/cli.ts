@@ -16,9 +16,7 @@ async function main(argv: string[]): Promise<number> {
   const check = argv.includes("--check");
   const unknown = argv.filter((a) => a.startsWith("-") && a !== "--check");
   if (unknown.length > 0) {
-    console.error(
-      `unknown option ${unknown[0]}\nusage: generate [--check] [SCHEMA...]`,
-    );
+    console.error(`unknown option ${unknown[0]}\nusage: generate [--check] [SCHEMA...]`);
     return 2;
   }
   let schemas = argv.filter((a) => !a.startsWith("-"));
@@ -58,16 +56,12 @@ async function main(argv: string[]): Promise<number> {
   if (check) {
     const stale: string[] = [];
     for (const out of outputs) {
-      const current = await readFile(join(projectRoot, out.path), "utf8").catch(
-        () => undefined,
-      );
+      const current = await readFile(join(projectRoot, out.path), "utf8").catch(() => undefined);
       if (current === undefined) stale.push(`${out.path} (missing)`);
       else if (current !== out.text) stale.push(`${out.path} (stale)`);
     }
     if (stale.length > 0) {
-      console.error(
-        `out of date with schema/; run \`npm run generate\`:\n  ${stale.join("\n  ")}`,
-      );
+      console.error(`out of date with schema/; run \`npm run generate\`:\n  ${stale.join("\n  ")}`);
       return 1;
     }
     console.log(`${outputs.length} generated file(s) up to date`);

@@ -85,9 +85,7 @@ function tokenize(text: string): Token[] | ExprError {
     const start = TOKEN.lastIndex;
     const m = TOKEN.exec(text);
     if (m === null) {
-      const col =
-        start +
-        (text.slice(start).length - text.slice(start).trimStart().length);
+      const col = start + (text.slice(start).length - text.slice(start).trimStart().length);
       return {
         col,
         message: `unexpected character ${JSON.stringify(text[col])}`,
@@ -131,8 +129,7 @@ export function parseExpr(text: string): Expr | ExprError {
         value: BigInt(t.text.replace(/_/g, "")),
         col: t.col,
       };
-    if (/^[A-Za-z_]/.test(t.text))
-      return { kind: "ref", name: t.text, col: t.col };
+    if (/^[A-Za-z_]/.test(t.text)) return { kind: "ref", name: t.text, col: t.col };
     i--;
     return fail(`unexpected ${JSON.stringify(t.text)}`);
   }
@@ -155,8 +152,7 @@ export function parseExpr(text: string): Expr | ExprError {
 
   const expr = binary(0);
   if ("message" in expr) return expr;
-  if (i < tokens.length)
-    return fail(`unexpected ${JSON.stringify(tokens[i].text)}`);
+  if (i < tokens.length) return fail(`unexpected ${JSON.stringify(tokens[i].text)}`);
   return expr;
 }
 

@@ -17,8 +17,7 @@ export interface OutputFile {
 }
 
 export type Generated =
-  | { ok: true; model: Model; files: OutputFile[] }
-  | { ok: false; problems: Problem[] };
+  { ok: true; model: Model; files: OutputFile[] } | { ok: false; problems: Problem[] };
 
 /** Checks a schema's text and builds its model. */
 export function modelOf(
@@ -26,11 +25,9 @@ export function modelOf(
   text: string,
 ): { ok: true; model: Model } | { ok: false; problems: Problem[] } {
   const loaded = loadSchema(file, text);
-  if ("problems" in loaded)
-    return { ok: false, problems: sortProblems(loaded.problems) };
+  if ("problems" in loaded) return { ok: false, problems: sortProblems(loaded.problems) };
   const checked = checkSchema(file, loaded.root);
-  if ("problems" in checked)
-    return { ok: false, problems: sortProblems(checked.problems) };
+  if ("problems" in checked) return { ok: false, problems: sortProblems(checked.problems) };
   return { ok: true, model: checked };
 }
 

@@ -2,14 +2,7 @@
  * Load: read a YAML schema into a tree that remembers where every node was
  * written, so later stages can report `file:line:col`.
  */
-import {
-  isMap,
-  isScalar,
-  isSeq,
-  LineCounter,
-  parseDocument,
-  type Node,
-} from "yaml";
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from "yaml";
 import type { Problem } from "./problem.js";
 
 /** A YAML node with its position and schema path. */
@@ -35,10 +28,7 @@ export interface Loaded {
 }
 
 /** Parses YAML text. Syntax errors come back as problems; nothing throws. */
-export function loadSchema(
-  file: string,
-  text: string,
-): Loaded | { problems: Problem[] } {
+export function loadSchema(file: string, text: string): Loaded | { problems: Problem[] } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, {
     lineCounter,
@@ -94,12 +84,7 @@ export function loadSchema(
     }
     if (isScalar(node)) {
       const v = node.value;
-      if (
-        v === null ||
-        typeof v === "string" ||
-        typeof v === "number" ||
-        typeof v === "boolean"
-      ) {
+      if (v === null || typeof v === "string" || typeof v === "number" || typeof v === "boolean") {
         return { kind: "scalar", value: v, at: position(node, path) };
       }
       return { ...position(node, path), message: "unsupported YAML value" };

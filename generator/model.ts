@@ -37,9 +37,7 @@ export type FieldType =
   | { kind: "list"; union: UnionDef };
 
 export type ByteSize =
-  | { kind: "expr"; expr: Expr }
-  | { kind: "prefix"; length: IntType }
-  | { kind: "fill" };
+  { kind: "expr"; expr: Expr } | { kind: "prefix"; length: IntType } | { kind: "fill" };
 
 export interface Doc {
   doc: string | undefined;
@@ -54,12 +52,7 @@ export interface Validation {
 
 /** A member of a record, in layout order. */
 export type Member =
-  | ValueField
-  | ConstField
-  | ComputedField
-  | FlagsField
-  | PaddingMember
-  | GroupMember;
+  ValueField | ConstField | ComputedField | FlagsField | PaddingMember | GroupMember;
 
 /** A field stored in the value. */
 export interface ValueField extends Doc {
@@ -73,7 +66,21 @@ export interface ValueField extends Doc {
   bits: FlagBit[];
   /** Holds a union's tag (only in a fallback variant). */
   isTag: boolean;
+  /**
+   * The value assumed when the field is missing from an S-expression; a
+   * value equal to it is left out when printing (ppx_sexp_conv's
+   * `[@default]` with `[@sexp_drop_default]`).
+   */
+  default: DefaultValue | undefined;
+  /** How an absent conditional field prints: `option` as `()` / `(x)`, `omit` by leaving it out. */
+  absent: "option" | "omit";
 }
+
+/** A field's default, already checked against its type. */
+export type DefaultValue =
+  | { kind: "int"; value: bigint }
+  | { kind: "enum"; name: string }
+  | { kind: "bytes"; value: string };
 
 /** A magic number: checked on read, written on write, absent from the value. */
 export interface ConstField extends Doc {
@@ -107,6 +114,8 @@ export interface FlagsField extends Doc {
 export interface FlagBit extends Doc {
   bit: number;
   name: string;
+  /** A default of false lets S-expressions leave the bit out while it is clear. */
+  defaultFalse: boolean;
 }
 
 /** Zero bytes: checked on read, written on write. */
@@ -129,6 +138,8 @@ export interface GroupMember extends Doc {
   typeName: string;
   cond: Expr | undefined;
   members: Member[];
+  /** How an absent group prints in S-expressions (see {@link ValueField.absent}). */
+  absent: "option" | "omit";
 }
 
 export interface RecordDef extends Doc {
@@ -196,9 +207,7 @@ export function fixedTypeSize(t: FieldType): number | undefined {
     case "int":
       return intSize(t);
     case "enum":
-      return t.enum.base.kind === "int"
-        ? intSize(t.enum.base)
-        : t.enum.base.size;
+      return t.enum.base.kind === "int" ? intSize(t.enum.base) : t.enum.base.size;
     case "fixedString":
       return t.size;
     case "record":
@@ -212,8 +221,7 @@ export function fixedTypeSize(t: FieldType): number | undefined {
 
 /** The size of a member that is always present with the same size, else undefined. */
 export function fixedMemberSize(m: Member): number | undefined {
-  if (m.kind !== "const" && m.kind !== "computed" && m.cond !== undefined)
-    return undefined;
+  if (m.kind !== "const" && m.kind !== "computed" && m.cond !== undefined) return undefined;
   switch (m.kind) {
     case "value":
       return fixedTypeSize(m.type);

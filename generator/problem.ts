@@ -17,7 +17,6 @@ export function formatProblem(p: Problem): string {
 /** Sorts problems by position so output is stable and reads top to bottom. */
 export function sortProblems(problems: Problem[]): Problem[] {
   return [...problems].sort(
-    (a, b) =>
-      a.line - b.line || a.col - b.col || a.message.localeCompare(b.message),
+    (a, b) => a.line - b.line || a.col - b.col || a.message.localeCompare(b.message),
   );
 }

@@ -15,39 +15,20 @@ import type {
   Variant,
 } from "../model.js";
 import type { Problem } from "../problem.js";
-import {
-  checkMembers,
-  checkPayload,
-  parseIntType,
-  type TypeTable,
-} from "./members.js";
+import { checkMembers, checkPayload, parseIntType, type TypeTable } from "./members.js";
 import { badConstructorName, badTypeName, FORMAT_NAME } from "./names.js";
 import { Reader, type MapNode } from "./reader.js";
 
 const TOP_KEYS = ["format", "doc", "endian", "root", "types"] as const;
-const TYPE_KEYS = [
-  "doc",
-  "record",
-  "enum",
-  "open",
-  "values",
-  "union",
-  "variants",
-] as const;
+const TYPE_KEYS = ["doc", "record", "enum", "open", "values", "union", "variants"] as const;
 
 /** Checks a loaded schema; returns the model, or every problem found. */
-export function checkSchema(
-  file: string,
-  root: Located,
-): Model | { problems: Problem[] } {
+export function checkSchema(file: string, root: Located): Model | { problems: Problem[] } {
   const reader = new Reader();
   const top = reader.map(root, "the schema", TOP_KEYS);
   if (top === undefined) return { problems: reader.problems };
 
-  const format = reader.string(
-    reader.required(top, "format", "the schema"),
-    "format",
-  );
+  const format = reader.string(reader.required(top, "format", "the schema"), "format");
   if (format !== undefined && !FORMAT_NAME.test(format)) {
     reader.report(
       reader.get(top, "format")!.at,
@@ -58,17 +39,13 @@ export function checkSchema(
   const endianNode = reader.get(top, "endian");
   const endianText = reader.string(endianNode, "endian") ?? "big";
   if (endianText !== "big" && endianText !== "little") {
-    reader.report(
-      endianNode!.at,
-      `endian must be "big" or "little", got "${endianText}"`,
-    );
+    reader.report(endianNode!.at, `endian must be "big" or "little", got "${endianText}"`);
   }
   const endian = endianText === "little" ? "little" : "big";
 
   // Pass 1: declare every type so references can be resolved in any order.
   const typesNode = reader.required(top, "types", "the schema");
-  const typesMap =
-    typesNode === undefined ? undefined : reader.map(typesNode, "types");
+  const typesMap = typesNode === undefined ? undefined : reader.map(typesNode, "types");
   const declared: { def: TypeDef; node: MapNode }[] = [];
   const table: TypeTable = new Map();
   for (const entry of typesMap?.entries ?? []) {
@@ -100,11 +77,7 @@ export function checkSchema(
   const rootNode = reader.required(top, "root", "the schema");
   const rootName = reader.string(rootNode, "root");
   const rootDef = rootName === undefined ? undefined : table.get(rootName);
-  if (
-    rootNode !== undefined &&
-    rootName !== undefined &&
-    rootDef?.kind !== "record"
-  ) {
+  if (rootNode !== undefined && rootName !== undefined && rootDef?.kind !== "record") {
     reader.report(
       rootNode.at,
       rootDef === undefined
@@ -113,11 +86,7 @@ export function checkSchema(
     );
   }
 
-  if (
-    reader.problems.length > 0 ||
-    format === undefined ||
-    rootDef?.kind !== "record"
-  ) {
+  if (reader.problems.length > 0 || format === undefined || rootDef?.kind !== "record") {
     return { problems: reader.problems };
   }
   return {
@@ -130,19 +99,12 @@ export function checkSchema(
   };
 }
 
-function declareType(
-  reader: Reader,
-  name: string,
-  node: MapNode,
-): TypeDef | undefined {
+function declareType(reader: Reader, name: string, node: MapNode): TypeDef | undefined {
   const kinds = (["record", "enum", "union"] as const).filter(
     (k) => reader.get(node, k) !== undefined,
   );
   if (kinds.length !== 1) {
-    reader.report(
-      node.at,
-      `type ${name} must have exactly one of "record", "enum" or "union"`,
-    );
+    reader.report(node.at, `type ${name} must have exactly one of "record", "enum" or "union"`);
     return undefined;
   }
   const doc = reader.string(reader.get(node, "doc"), "doc");
@@ -154,10 +116,7 @@ function declareType(
   };
   for (const entry of node.entries) {
     if (!allowedBy[kinds[0]].includes(entry.key)) {
-      reader.report(
-        entry.keyAt,
-        `"${entry.key}" does not belong in a ${kinds[0]} type`,
-      );
+      reader.report(entry.keyAt, `"${entry.key}" does not belong in a ${kinds[0]} type`);
     }
   }
   switch (kinds[0]) {
@@ -192,10 +151,7 @@ function enumBase(reader: Reader, node: Located): EnumDef["base"] | undefined {
     const size =
       m === undefined
         ? undefined
-        : reader.integer(
-            reader.required(m, "string", "a string enum base"),
-            "string size",
-          );
+        : reader.integer(reader.required(m, "string", "a string enum base"), "string size");
     if (size === undefined) return undefined;
     if (size < 1n || size > 65536n) {
       reader.report(node.at, "a fixed string size must be between 1 and 65536");
@@ -216,14 +172,9 @@ function enumBase(reader: Reader, node: Located): EnumDef["base"] | undefined {
   return int;
 }
 
-function checkEnumValues(
-  reader: Reader,
-  def: EnumDef,
-  node: MapNode,
-): EnumValue[] {
+function checkEnumValues(reader: Reader, def: EnumDef, node: MapNode): EnumValue[] {
   const valuesNode = reader.required(node, "values", `enum ${def.name}`);
-  const map =
-    valuesNode === undefined ? undefined : reader.map(valuesNode, "values");
+  const map = valuesNode === undefined ? undefined : reader.map(valuesNode, "values");
   const values: EnumValue[] = [];
   const seen = new Map<number | string, string>();
   for (const entry of map?.entries ?? []) {
@@ -232,10 +183,7 @@ function checkEnumValues(
     let valueNode: Located | undefined = entry.value;
     let doc: string | undefined;
     if (entry.value.kind === "map") {
-      const m = reader.map(entry.value, `enum value ${entry.key}`, [
-        "value",
-        "doc",
-      ])!;
+      const m = reader.map(entry.value, `enum value ${entry.key}`, ["value", "doc"])!;
       valueNode = reader.required(m, "value", `enum value ${entry.key}`);
       doc = reader.string(reader.get(m, "doc"), "doc");
     }
@@ -244,10 +192,7 @@ function checkEnumValues(
     if (value === undefined) continue;
     const previous = seen.get(value);
     if (previous !== undefined) {
-      reader.report(
-        valueNode.at,
-        `${entry.key} has the same value as ${previous}`,
-      );
+      reader.report(valueNode.at, `${entry.key} has the same value as ${previous}`);
       continue;
     }
     seen.set(value, entry.key);
@@ -258,21 +203,11 @@ function checkEnumValues(
   return values;
 }
 
-function enumValue(
-  reader: Reader,
-  def: EnumDef,
-  node: Located,
-): number | string | undefined {
+function enumValue(reader: Reader, def: EnumDef, node: Located): number | string | undefined {
   if (def.base.kind === "fixedString") {
-    const text =
-      node.kind === "scalar" && typeof node.value === "string"
-        ? node.value
-        : undefined;
+    const text = node.kind === "scalar" && typeof node.value === "string" ? node.value : undefined;
     if (text === undefined) {
-      reader.report(
-        node.at,
-        `a value of the string enum ${def.name} must be a string`,
-      );
+      reader.report(node.at, `a value of the string enum ${def.name} must be a string`);
       return undefined;
     }
     if (!/^[\x01-\xff]*$/.test(text) || text.length === 0) {
@@ -310,11 +245,7 @@ function checkUnion(
   table: TypeTable,
   endian: IntType["endian"],
 ): void {
-  const framing = reader.map(
-    reader.get(node, "union")!,
-    "union framing",
-    UNION_KEYS,
-  );
+  const framing = reader.map(reader.get(node, "union")!, "union framing", UNION_KEYS);
   if (framing !== undefined) {
     const int = (key: string): IntType | undefined => {
       const n = reader.required(framing, key, "union framing");
@@ -331,20 +262,11 @@ function checkUnion(
     def.length = int("length") ?? def.length;
     const align = reader.integer(reader.get(framing, "align"), "align") ?? 1n;
     if (align < 1n || align > 4096n)
-      reader.report(
-        reader.get(framing, "align")!.at,
-        "align must be between 1 and 4096",
-      );
+      reader.report(reader.get(framing, "align")!.at, "align must be between 1 and 4096");
     def.align = Number(align);
-    const end = reader.integer(
-      reader.required(framing, "end", "union framing"),
-      "end",
-    );
+    const end = reader.integer(reader.required(framing, "end", "union framing"), "end");
     if (end !== undefined && !fitsInt(end, def.tag))
-      reader.report(
-        reader.get(framing, "end")!.at,
-        `end ${end} does not fit in the tag`,
-      );
+      reader.report(reader.get(framing, "end")!.at, `end ${end} does not fit in the tag`);
     def.end = Number(end ?? 0n);
   }
 
@@ -359,13 +281,9 @@ function checkUnion(
     const bad = badConstructorName(name);
     if (bad !== undefined) reader.report(reader.get(v, "name")!.at, bad);
     if (names.has(name))
-      reader.report(
-        reader.get(v, "name")!.at,
-        `variant ${name} is defined twice`,
-      );
+      reader.report(reader.get(v, "name")!.at, `variant ${name} is defined twice`);
     names.add(name);
-    const fallback =
-      reader.boolean(reader.get(v, "fallback"), "fallback") ?? false;
+    const fallback = reader.boolean(reader.get(v, "fallback"), "fallback") ?? false;
     const tagNode = reader.get(v, "tag");
     let tag: number | undefined;
     if (fallback) {
@@ -386,17 +304,10 @@ function checkUnion(
       );
       if (t !== undefined) {
         if (!fitsInt(t, def.tag))
-          reader.report(
-            tagNode!.at,
-            `tag ${t} does not fit in ${intName(def.tag)}`,
-          );
-        else if (Number(t) === def.end)
-          reader.report(tagNode!.at, `tag ${t} is the end marker`);
+          reader.report(tagNode!.at, `tag ${t} does not fit in ${intName(def.tag)}`);
+        else if (Number(t) === def.end) reader.report(tagNode!.at, `tag ${t} is the end marker`);
         else if (tags.has(Number(t)))
-          reader.report(
-            tagNode!.at,
-            `tag ${t} is already used by ${tags.get(Number(t))}`,
-          );
+          reader.report(tagNode!.at, `tag ${t} is already used by ${tags.get(Number(t))}`);
         else tags.set(Number(t), name);
         tag = Number(t);
       }
@@ -419,8 +330,7 @@ function checkUnion(
     def.variants.push(variant);
     if (fallback) def.fallback ??= variant;
   }
-  if (def.variants.length === 0)
-    reader.report(node.at, `union ${def.name} has no variants`);
+  if (def.variants.length === 0) reader.report(node.at, `union ${def.name} has no variants`);
 }
 
 export function fitsInt(n: bigint, t: IntType): boolean {

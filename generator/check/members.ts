@@ -6,6 +6,7 @@
 import type { Located, Position } from "../load.js";
 import type {
   ByteSize,
+  DefaultValue,
   Endian,
   FieldType,
   FlagBit,
@@ -25,10 +26,7 @@ export type TypeTable = Map<string, TypeDef>;
 
 const INT_TYPE = /^([ui])(8|16|32|64)$/;
 
-export function parseIntType(
-  text: string,
-  endian: Endian,
-): IntType | undefined {
+export function parseIntType(text: string, endian: Endian): IntType | undefined {
   const m = INT_TYPE.exec(text);
   if (m === null) return undefined;
   return {
@@ -57,12 +55,14 @@ const MEMBER_KEYS = [
   "prefix",
   "endian",
   "tag",
+  "default",
+  "absent",
 ] as const;
 
 /** What kind of member a map is, decided by its distinctive key. */
 const KINDS = [
   { key: "padding", allowed: ["padding", "if", "doc"] },
-  { key: "group", allowed: ["name", "group", "if", "doc", "fields"] },
+  { key: "group", allowed: ["name", "group", "if", "doc", "fields", "absent"] },
   { key: "const", allowed: ["name", "type", "const", "doc", "endian"] },
   {
     key: "value",
@@ -84,6 +84,8 @@ const VALUE_KEYS = [
   "prefix",
   "endian",
   "tag",
+  "default",
+  "absent",
 ];
 
 interface Context {
@@ -198,8 +200,7 @@ function collectNames(items: Located[]): Set<string> {
   for (const item of items) {
     if (item.kind !== "map") continue;
     for (const e of item.entries) {
-      if (e.key === "name" && e.value.kind === "scalar")
-        names.add(String(e.value.value));
+      if (e.key === "name" && e.value.kind === "scalar") names.add(String(e.value.value));
       if (e.key === "fields" && e.value.kind === "seq")
         for (const n of collectNames(e.value.items)) names.add(n);
     }
@@ -213,9 +214,7 @@ function checkSequence(ctx: Context, items: Located[]): Member[] {
     const member = checkMember(ctx, item, index === items.length - 1);
     if (member !== undefined) members.push(member);
     const ifText =
-      item.kind === "map"
-        ? ctx.reader.string(ctx.reader.get(item, "if"), "if")
-        : undefined;
+      item.kind === "map" ? ctx.reader.string(ctx.reader.get(item, "if"), "if") : undefined;
     ctx.previous =
       member === undefined
         ? undefined
@@ -247,14 +246,7 @@ function condition(ctx: Context, node: MapNode): ValueField["cond"] {
   const ifNode = ctx.reader.get(node, "if");
   const text = ctx.reader.string(ifNode, "if");
   if (text === undefined || ifNode === undefined) return undefined;
-  return checkExpr(
-    ctx.reader,
-    text,
-    ifNode.at,
-    ctx.scope,
-    "boolean",
-    ctx.allNames,
-  );
+  return checkExpr(ctx.reader, text, ifNode.at, ctx.scope, "boolean", ctx.allNames);
 }
 
 function validations(ctx: Context, node: MapNode): Validation[] {
@@ -264,22 +256,10 @@ function validations(ctx: Context, node: MapNode): Validation[] {
     if (m === undefined) continue;
     const checkNode = ctx.reader.required(m, "check", "a validation");
     const text = ctx.reader.string(checkNode, "check");
-    const message = ctx.reader.string(
-      ctx.reader.required(m, "message", "a validation"),
-      "message",
-    );
-    if (text === undefined || checkNode === undefined || message === undefined)
-      continue;
-    const check = checkExpr(
-      ctx.reader,
-      text,
-      checkNode.at,
-      ctx.scope,
-      "boolean",
-      ctx.allNames,
-    );
-    if (check !== undefined)
-      result.push({ check, message, loc: ctx.reader.loc(m.at) });
+    const message = ctx.reader.string(ctx.reader.required(m, "message", "a validation"), "message");
+    if (text === undefined || checkNode === undefined || message === undefined) continue;
+    const check = checkExpr(ctx.reader, text, checkNode.at, ctx.scope, "boolean", ctx.allNames);
+    if (check !== undefined) result.push({ check, message, loc: ctx.reader.loc(m.at) });
   }
   return result;
 }
@@ -295,11 +275,7 @@ function fieldEndian(ctx: Context, node: MapNode): Endian {
   return text;
 }
 
-function intField(
-  ctx: Context,
-  node: MapNode,
-  what: string,
-): IntType | undefined {
+function intField(ctx: Context, node: MapNode, what: string): IntType | undefined {
   const typeNode = ctx.reader.required(node, "type", what);
   const text = ctx.reader.string(typeNode, "type");
   if (text === undefined) return undefined;
@@ -312,11 +288,7 @@ function intField(
   return t;
 }
 
-function checkMember(
-  ctx: Context,
-  item: Located,
-  isLast: boolean,
-): Member | undefined {
+function checkMember(ctx: Context, item: Located, isLast: boolean): Member | undefined {
   const { reader } = ctx;
   if (item.kind !== "map") {
     reader.report(item.at, "a member must be a map");
@@ -330,10 +302,7 @@ function checkMember(
     MEMBER_KEYS,
   )!;
   for (const e of node.entries) {
-    if (
-      MEMBER_KEYS.includes(e.key as (typeof MEMBER_KEYS)[number]) &&
-      !allowed.includes(e.key)
-    ) {
+    if (MEMBER_KEYS.includes(e.key as (typeof MEMBER_KEYS)[number]) && !allowed.includes(e.key)) {
       reader.report(
         e.keyAt,
         `"${e.key}" does not belong in ${kind === undefined ? "a field" : `a ${kind.key} member`}; expected one of: ${allowed.join(", ")}`,
@@ -353,9 +322,7 @@ function checkMember(
     const follows =
       cond === undefined
         ? undefined
-        : before?.kind === "value" &&
-            before.cond !== undefined &&
-            before.condText === ifText
+        : before?.kind === "value" && before.cond !== undefined && before.condText === ifText
           ? before.name
           : undefined;
     if (cond !== undefined && follows === undefined) {
@@ -387,10 +354,7 @@ function checkMember(
       const value = reader.integer(reader.get(node, "const"), "const");
       if (type === undefined || value === undefined) return undefined;
       if (!fitsInt(value, type))
-        reader.report(
-          reader.get(node, "const")!.at,
-          `${value} does not fit in ${intName(type)}`,
-        );
+        reader.report(reader.get(node, "const")!.at, `${value} does not fit in ${intName(type)}`);
       ctx.scope.set(name, { type: type.bits === 64 ? "bigint" : "number" });
       return { kind: "const", name, type, value, doc, loc };
     }
@@ -398,10 +362,7 @@ function checkMember(
       const type = intField(ctx, node, "a computed field");
       const valueNode = reader.get(node, "value")!;
       const text = reader.string(valueNode, "value");
-      const m =
-        text === undefined
-          ? null
-          : /^\s*offset\(\s*([a-z_][a-z0-9_]*)\s*\)\s*$/.exec(text);
+      const m = text === undefined ? null : /^\s*offset\(\s*([a-z_][a-z0-9_]*)\s*\)\s*$/.exec(text);
       if (text !== undefined && m === null)
         reader.report(
           valueNode.at,
@@ -409,10 +370,7 @@ function checkMember(
         );
       if (type === undefined || m === null) return undefined;
       if (type.bits === 64)
-        reader.report(
-          node.at,
-          "a computed offset must be at most 32 bits wide",
-        );
+        reader.report(node.at, "a computed offset must be at most 32 bits wide");
       ctx.offsetTargets.push({ name: m[1], at: valueNode.at });
       ctx.scope.set(name, { type: "number" });
       return {
@@ -456,7 +414,16 @@ function checkGroup(
         });
     }
   }
-  return { kind: "group", name, typeName, cond, members, doc, loc };
+  return {
+    kind: "group",
+    name,
+    typeName,
+    cond,
+    members,
+    absent: absentStyle(ctx, node, cond !== undefined),
+    doc,
+    loc,
+  };
 }
 
 function checkFlags(
@@ -469,15 +436,11 @@ function checkFlags(
   const { reader } = ctx;
   const type = intField(ctx, node, "a flags field");
   if (type !== undefined && type.signed)
-    reader.report(
-      reader.get(node, "type")!.at,
-      "a flags word must be unsigned",
-    );
+    reader.report(reader.get(node, "type")!.at, "a flags word must be unsigned");
   const flags = flagBits(ctx, reader.get(node, "flags"), type, true);
   const unknownNode = reader.required(node, "unknown", "a flags field");
   const unknown = reader.string(unknownNode, "unknown");
-  if (unknown !== undefined && unknownNode !== undefined)
-    declare(ctx, unknown, unknownNode.at);
+  if (unknown !== undefined && unknownNode !== undefined) declare(ctx, unknown, unknownNode.at);
   const cond = condition(ctx, node);
   if (type === undefined || unknown === undefined) return undefined;
   ctx.scope.set(name, {
@@ -498,23 +461,26 @@ function flagBits(
   const bits: FlagBit[] = [];
   const seen = new Set<number>();
   for (const item of reader.seq(node, "flags")) {
-    const m = reader.map(item, "a flag bit", ["bit", "name", "doc"]);
+    const m = reader.map(item, "a flag bit", ["bit", "name", "doc", "default"]);
     if (m === undefined) continue;
     const bit = reader.integer(reader.required(m, "bit", "a flag bit"), "bit");
     const nameNode = reader.required(m, "name", "a flag bit");
     const name = reader.string(nameNode, "name");
-    if (bit === undefined || name === undefined || nameNode === undefined)
-      continue;
+    if (bit === undefined || name === undefined || nameNode === undefined) continue;
     if (type !== undefined && (bit < 0n || bit >= BigInt(type.bits)))
       reader.report(m.at, `bit ${bit} is outside the ${type.bits}-bit word`);
     if (seen.has(Number(bit))) reader.report(m.at, `bit ${bit} is named twice`);
     seen.add(Number(bit));
     if (declareNames) declare(ctx, name, nameNode.at);
-    else if (badFieldName(name) !== undefined)
-      reader.report(nameNode.at, badFieldName(name)!);
+    else if (badFieldName(name) !== undefined) reader.report(nameNode.at, badFieldName(name)!);
+    const defaultNode = reader.get(m, "default");
+    const defaultValue = reader.boolean(defaultNode, "default");
+    if (defaultValue === true)
+      reader.report(defaultNode!.at, "a flag bit's default can only be false");
     bits.push({
       bit: Number(bit),
       name,
+      defaultFalse: defaultValue === false,
       doc: reader.string(reader.get(m, "doc"), "doc"),
       loc: reader.loc(m.at),
     });
@@ -563,39 +529,22 @@ function checkValue(
       const parsed =
         text === undefined
           ? undefined
-          : checkExpr(
-              reader,
-              text,
-              sizeNode.at,
-              ctx.scope,
-              "number",
-              ctx.allNames,
-            );
+          : checkExpr(reader, text, sizeNode.at, ctx.scope, "number", ctx.allNames);
       if (parsed !== undefined) size = { kind: "expr", expr: parsed };
     } else if (prefixNode !== undefined) {
       const text = reader.string(prefixNode, "prefix");
-      const length =
-        text === undefined ? undefined : parseIntType(text, endian);
+      const length = text === undefined ? undefined : parseIntType(text, endian);
       if (length === undefined || length.signed || length.bits === 64)
-        reader.report(
-          prefixNode.at,
-          `prefix must be u8, u16 or u32, not "${text}"`,
-        );
+        reader.report(prefixNode.at, `prefix must be u8, u16 or u32, not "${text}"`);
       else size = { kind: "prefix", length };
     } else {
       fills("bytes");
     }
     type = { kind: "bytes", size };
   } else if (typeText === "string") {
-    const size = reader.integer(
-      reader.required(node, "size", "a fixed string"),
-      "size",
-    );
+    const size = reader.integer(reader.required(node, "size", "a fixed string"), "size");
     if (size !== undefined && (size < 1n || size > 65536n))
-      reader.report(
-        sizeNode!.at,
-        "a fixed string size must be between 1 and 65536",
-      );
+      reader.report(sizeNode!.at, "a fixed string size must be between 1 and 65536");
     type = { kind: "fixedString", size: Number(size ?? 1n) };
   } else {
     const array = typeText.endsWith("[]");
@@ -610,14 +559,8 @@ function checkValue(
     }
     if (array && def.kind === "union") type = { kind: "list", union: def };
     else if (array && def.kind === "record") {
-      if (
-        fixedTypeSize({ kind: "record", record: def }) === undefined &&
-        def.members.length > 0
-      ) {
-        reader.report(
-          typeNode.at,
-          `${refName}[] needs ${refName} to have a fixed size`,
-        );
+      if (fixedTypeSize({ kind: "record", record: def }) === undefined && def.members.length > 0) {
+        reader.report(typeNode.at, `${refName}[] needs ${refName} to have a fixed size`);
       }
       if (fills(`${refName}[]`)) type = { kind: "array", element: def };
     } else if (array)
@@ -627,11 +570,7 @@ function checkValue(
       );
     else if (def.kind === "enum") type = { kind: "enum", enum: def, endian };
     else if (def.kind === "record") type = { kind: "record", record: def };
-    else
-      reader.report(
-        typeNode.at,
-        `a union is stored as a list: write "${refName}[]"`,
-      );
+    else reader.report(typeNode.at, `a union is stored as a list: write "${refName}[]"`);
   }
   if (type === undefined) return undefined;
   for (const [key, n] of [
@@ -649,8 +588,7 @@ function checkValue(
       );
     }
   }
-  if (isTag && type.kind !== "int")
-    reader.report(node.at, "a tag field must be an integer");
+  if (isTag && type.kind !== "int") reader.report(node.at, "a tag field must be an integer");
   const bitsNode = reader.get(node, "bits");
   const bits =
     bitsNode === undefined
@@ -660,12 +598,9 @@ function checkValue(
     reader.report(bitsNode.at, "bits apply to integer fields only");
 
   const valid = validations(ctx, node);
-  const usable =
-    type.kind === "int" ||
-    (type.kind === "enum" && type.enum.base.kind === "int");
+  const usable = type.kind === "int" || (type.kind === "enum" && type.enum.base.kind === "int");
   if (usable) {
-    const scalar =
-      type.kind === "int" && type.bits === 64 ? "bigint" : "number";
+    const scalar = type.kind === "int" && type.bits === 64 ? "bigint" : "number";
     ctx.scope.set(
       name,
       cond === undefined
@@ -676,5 +611,61 @@ function checkValue(
           },
     );
   }
-  return { kind: "value", name, type, cond, valid, bits, isTag, doc, loc };
+  const absent = absentStyle(ctx, node, cond !== undefined);
+  return {
+    kind: "value",
+    name,
+    type,
+    cond,
+    valid,
+    bits,
+    isTag,
+    default: defaultOf(ctx, node, type),
+    absent,
+    doc,
+    loc,
+  };
+}
+
+function absentStyle(ctx: Context, node: MapNode, conditional: boolean): "option" | "omit" {
+  const n = ctx.reader.get(node, "absent");
+  const text = ctx.reader.string(n, "absent");
+  if (text === undefined) return "option";
+  if (!conditional) ctx.reader.report(n!.at, "absent applies only to members with an `if`");
+  if (text !== "option" && text !== "omit")
+    ctx.reader.report(n!.at, `absent must be "option" or "omit", got "${text}"`);
+  return text === "omit" ? "omit" : "option";
+}
+
+/** A field's `default`, checked against its type. */
+function defaultOf(ctx: Context, node: MapNode, type: FieldType): DefaultValue | undefined {
+  const n = ctx.reader.get(node, "default");
+  if (n === undefined) return undefined;
+  if (type.kind === "int") {
+    const value = ctx.reader.integer(n, "default");
+    if (value === undefined) return undefined;
+    if (!fitsInt(value, type)) {
+      ctx.reader.report(n.at, `default ${value} does not fit in ${intName(type)}`);
+      return undefined;
+    }
+    return { kind: "int", value };
+  }
+  if (type.kind === "enum") {
+    const name = ctx.reader.string(n, "default");
+    if (name !== undefined && !type.enum.values.some((v) => v.name === name)) {
+      ctx.reader.report(n.at, `default "${name}" is not a value of ${type.enum.name}`);
+      return undefined;
+    }
+    return name === undefined ? undefined : { kind: "enum", name };
+  }
+  if (type.kind === "bytes" || type.kind === "fixedString") {
+    const value = ctx.reader.string(n, "default");
+    if (value !== undefined && !/^[\x00-\xff]*$/.test(value)) {
+      ctx.reader.report(n.at, "a byte string default may only hold characters U+0000 to U+00FF");
+      return undefined;
+    }
+    return value === undefined ? undefined : { kind: "bytes", value };
+  }
+  ctx.reader.report(n.at, `a ${type.kind} field cannot have a default`);
+  return undefined;
 }

@@ -26,11 +26,7 @@ export class Reader {
   }
 
   /** The node as a map whose keys are all among `allowed` (any keys if omitted), or undefined. */
-  map(
-    node: Located,
-    what: string,
-    allowed?: readonly string[],
-  ): MapNode | undefined {
+  map(node: Located, what: string, allowed?: readonly string[]): MapNode | undefined {
     if (node.kind !== "map") {
       this.report(node.at, `${what} must be a map, got ${describe(node)}`);
       return undefined;
@@ -58,11 +54,9 @@ export class Reader {
 
   string(node: Located | undefined, what: string): string | undefined {
     if (node === undefined) return undefined;
-    if (node.kind === "scalar" && typeof node.value === "string")
-      return node.value;
+    if (node.kind === "scalar" && typeof node.value === "string") return node.value;
     // A number where a string is expected (e.g. `doc: 42`) is read as its text.
-    if (node.kind === "scalar" && typeof node.value === "number")
-      return String(node.value);
+    if (node.kind === "scalar" && typeof node.value === "number") return String(node.value);
     this.report(node.at, `${what} must be a string, got ${describe(node)}`);
     return undefined;
   }
@@ -92,12 +86,8 @@ export class Reader {
 
   boolean(node: Located | undefined, what: string): boolean | undefined {
     if (node === undefined) return undefined;
-    if (node.kind === "scalar" && typeof node.value === "boolean")
-      return node.value;
-    this.report(
-      node.at,
-      `${what} must be true or false, got ${describe(node)}`,
-    );
+    if (node.kind === "scalar" && typeof node.value === "boolean") return node.value;
+    this.report(node.at, `${what} must be true or false, got ${describe(node)}`);
     return undefined;
   }
 

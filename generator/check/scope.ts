@@ -51,10 +51,7 @@ export function checkExpr(
         }
         if (entry.unavailable !== undefined) {
           ok = false;
-          report(
-            e.col,
-            `"${e.name}" cannot be used here: ${entry.unavailable}`,
-          );
+          report(e.col, `"${e.name}" cannot be used here: ${entry.unavailable}`);
           return undefined;
         }
         return entry.type;
@@ -94,10 +91,7 @@ export function checkExpr(
         }
         if (l !== "literal" && r !== "literal" && l !== r) {
           ok = false;
-          report(
-            e.col,
-            `${e.op} mixes a 64-bit field (bigint) with a narrower one (number)`,
-          );
+          report(e.col, `${e.op} mixes a 64-bit field (bigint) with a narrower one (number)`);
           return undefined;
         }
         if (BOOLEAN_OPS.has(e.op)) return "boolean";
@@ -115,9 +109,7 @@ export function checkExpr(
   if (want === "number" && (isBoolean || type === "bigint")) {
     report(
       0,
-      isBoolean
-        ? "must be a number, not a condition"
-        : "a size must use fields of at most 32 bits",
+      isBoolean ? "must be a number, not a condition" : "a size must use fields of at most 32 bits",
     );
     return undefined;
   }

@@ -84,14 +84,11 @@ export class Locals {
 
 /** A property access that is valid whatever the property name is. */
 export function prop(object: string, name: string): string {
-  return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name)
-    ? `${object}.${name}`
-    : `${object}[${str(name)}]`;
+  return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name) ? `${object}.${name}` : `${object}[${str(name)}]`;
 }
 
 /** A numeric literal; hexadecimal for magic numbers and masks. */
 export function hexLiteral(n: number | bigint, bigint: boolean): string {
-  const text =
-    n < 0 ? `-0x${(-BigInt(n)).toString(16)}` : `0x${n.toString(16)}`;
+  const text = n < 0 ? `-0x${(-BigInt(n)).toString(16)}` : `0x${n.toString(16)}`;
   return bigint ? `${text}n` : text;
 }

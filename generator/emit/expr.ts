@@ -29,11 +29,7 @@ function isBigInt(e: Expr, resolve: Resolve): boolean {
   }
 }
 
-export function emitExpr(
-  e: Expr,
-  resolve: Resolve,
-  bigint = isBigInt(e, resolve),
-): string {
+export function emitExpr(e: Expr, resolve: Resolve, bigint = isBigInt(e, resolve)): string {
   switch (e.kind) {
     case "num":
       return bigint ? `${e.value}n` : e.value.toString();
@@ -44,8 +40,7 @@ export function emitExpr(
     case "neg":
       return `-(${emitExpr(e.arg, resolve, bigint)})`;
     case "binary": {
-      const operandsBig =
-        isBigInt(e.left, resolve) || isBigInt(e.right, resolve);
+      const operandsBig = isBigInt(e.left, resolve) || isBigInt(e.right, resolve);
       const l = emitExpr(e.left, resolve, operandsBig);
       const r = emitExpr(e.right, resolve, operandsBig);
       const op = e.op === "==" ? "===" : e.op === "!=" ? "!==" : e.op;

@@ -29,10 +29,7 @@ export class Cursor {
 }
 
 /** Size of the run of always-present fixed-size members starting at `index`, or 0. */
-export function fixedRunSize(
-  members: readonly Member[],
-  index: number,
-): number {
+export function fixedRunSize(members: readonly Member[], index: number): number {
   let total = 0;
   for (let i = index; i < members.length; i++) {
     const size = fixedMemberSize(members[i]);

@@ -51,14 +51,10 @@ export function emitModule(model: Model): string {
   for (const emit of EMITTERS) emit(model, file);
 
   const body = file.getFullText();
-  const uses = (name: string): boolean =>
-    new RegExp(`\\b${name}\\b`).test(body);
+  const uses = (name: string): boolean => new RegExp(`\\b${name}\\b`).test(body);
   RUNTIME_ORDER.forEach((module, index) => {
     const { values, types } = RUNTIME[module];
-    const named = [
-      ...values.filter(uses),
-      ...types.filter(uses).map((t) => `type ${t}`),
-    ];
+    const named = [...values.filter(uses), ...types.filter(uses).map((t) => `type ${t}`)];
     if (named.length > 0)
       file.insertImportDeclaration(index, {
         moduleSpecifier: module,

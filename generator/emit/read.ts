@@ -26,9 +26,7 @@ export function emitRead(model: Model, file: SourceFile): void {
   file.addVariableStatement({
     declarationKind: "let" as never,
     declarations: [{ name: "readEnd", initializer: "0" }],
-    docs: [
-      "Where the last internal read function stopped; set just before it returns a value.",
-    ],
+    docs: ["Where the last internal read function stopped; set just before it returns a value."],
   });
   const root = model.root;
   file.addFunction({
@@ -99,18 +97,13 @@ class SequenceReader {
     /** The end of the readable region. */
     readonly limit: string,
     /** Offsets of computed fields, to check against the real layout. */
-    readonly computed: Map<
-      string,
-      { local: string; at: string; field: string }
-    >,
+    readonly computed: Map<string, { local: string; at: string; field: string }>,
     readonly start: string,
   ) {}
 
   /** Expressions see raw stored values: enums as numbers. */
   resolve: Resolve = (name) => ({
-    code: this.locals.field(
-      this.locals.has(rawName(name)) ? rawName(name) : name,
-    ),
+    code: this.locals.field(this.locals.has(rawName(name)) ? rawName(name) : name),
     bigint: this.bigints.has(name),
   });
   readonly bigints = new Set<string>();
@@ -119,9 +112,7 @@ class SequenceReader {
   settle(): void {
     if (this.cursor.base === "pos" && this.cursor.offset === 0) return;
     this.code.line(
-      this.cursor.base === "pos"
-        ? `pos += ${this.cursor.offset};`
-        : `pos = ${this.cursor.at()};`,
+      this.cursor.base === "pos" ? `pos += ${this.cursor.offset};` : `pos = ${this.cursor.at()};`,
     );
     this.cursor.base = "pos";
     this.cursor.offset = 0;
@@ -162,15 +153,10 @@ class SequenceReader {
   private conditional(m: Member, cond: NonNullable<ValueField["cond"]>): void {
     const name = "name" in m ? m.name : undefined;
     if (m.kind === "group")
-      this.code.line(
-        `let ${this.locals.field(m.name)}: ${m.typeName} | undefined;`,
-      );
+      this.code.line(`let ${this.locals.field(m.name)}: ${m.typeName} | undefined;`);
     else if (m.kind === "value")
-      this.code.line(
-        `let ${this.locals.field(m.name)}: ${tsType(m.type)} | undefined;`,
-      );
-    else if (m.kind === "flags")
-      throw new Error("conditional flags are not supported yet");
+      this.code.line(`let ${this.locals.field(m.name)}: ${tsType(m.type)} | undefined;`);
+    else if (m.kind === "flags") throw new Error("conditional flags are not supported yet");
     this.settle();
     this.code.line(`if (${emitExpr(cond, this.resolve)}) {`);
     const size = fixedMemberSize({ ...m, cond: undefined } as Member);
@@ -226,9 +212,7 @@ class SequenceReader {
       }
       case "padding": {
         const bad = this.locals.fresh("nonZero");
-        this.code.line(
-          `const ${bad} = findNonZero(buf, ${at}, ${this.cursor.at(m.size)});`,
-        );
+        this.code.line(`const ${bad} = findNonZero(buf, ${at}, ${this.cursor.at(m.size)});`);
         this.code.line(
           `if (${bad} !== -1) return new CodecError(${str(this.prefix + "padding")}, ${bad}, \`expected zero padding, got \${hex(buf[${bad}], 2)}\`);`,
         );
@@ -254,9 +238,7 @@ class SequenceReader {
         for (const b of inner.bigints) this.bigints.add(b);
         // A computed offset inside the group points just past it (the checker
         // requires that), and its local goes out of scope with the group.
-        for (const target of [...this.computed.keys()].filter(
-          (k) => !before.has(k),
-        ))
+        for (const target of [...this.computed.keys()].filter((k) => !before.has(k)))
           inner.checkOffset(target);
         this.code.line(`${declare(m.name)} = { ${inner.props.join(", ")} };`);
         if (!assign) this.props.push(this.propOf(m.name));
@@ -274,9 +256,7 @@ class SequenceReader {
     const path = str(this.prefix + m.name);
     if (bits === 64) {
       const [hiAt, loAt] =
-        m.type.endian === "little"
-          ? [`${this.cursor.at(4)}`, at]
-          : [at, `${this.cursor.at(4)}`];
+        m.type.endian === "little" ? [`${this.cursor.at(4)}`, at] : [at, `${this.cursor.at(4)}`];
       const hi = this.locals.fresh(`${m.name}_hi`);
       const lo = this.locals.fresh(`${m.name}_lo`);
       const little = m.type.endian === "little";
@@ -299,9 +279,7 @@ class SequenceReader {
       );
     } else {
       const word = this.locals.fresh(m.name);
-      this.code.line(
-        `const ${word} = ${readInt({ ...m.type, signed: false }, at)};`,
-      );
+      this.code.line(`const ${word} = ${readInt({ ...m.type, signed: false }, at)};`);
       let mask = 0;
       for (const f of m.flags) {
         mask += 2 ** f.bit;
@@ -341,19 +319,12 @@ class SequenceReader {
       case "int":
         if (t.bits === 64) this.bigints.add(m.name);
         this.code.line(`${target} = ${readInt(t, at)};`);
-        this.validations(
-          m.valid,
-          this.prefix + m.name,
-          this.locals.field(m.name),
-          at,
-        );
+        this.validations(m.valid, this.prefix + m.name, this.locals.field(m.name), at);
         break;
       case "enum": {
         const raw = this.locals.field(rawName(m.name));
         if (t.enum.base.kind === "int")
-          this.code.line(
-            `const ${raw} = ${readInt({ ...t.enum.base, endian: t.endian }, at)};`,
-          );
+          this.code.line(`const ${raw} = ${readInt({ ...t.enum.base, endian: t.endian }, at)};`);
         else this.fixedString(`const ${raw}`, t.enum.base.size, at, path);
         this.code.line(`${target} = decode${t.enum.name}(${raw});`);
         if (!t.enum.open) {
@@ -368,12 +339,8 @@ class SequenceReader {
         break;
       case "record": {
         const local = this.locals.field(m.name);
-        this.code.line(
-          `${target} = read${t.record.name}(buf, ${at}, ${this.limit});`,
-        );
-        this.code.line(
-          `if (${local} instanceof CodecError) return ${local}.within(${path});`,
-        );
+        this.code.line(`${target} = read${t.record.name}(buf, ${at}, ${this.limit});`);
+        this.code.line(`if (${local} instanceof CodecError) return ${local}.within(${path});`);
         break;
       }
       case "bytes":
@@ -389,12 +356,7 @@ class SequenceReader {
     if (size !== undefined) this.cursor.advance(size);
   }
 
-  private fixedString(
-    target: string,
-    size: number,
-    at: string,
-    path: string,
-  ): void {
+  private fixedString(target: string, size: number, at: string, path: string): void {
     const end = this.cursor.at(size);
     const nul = this.locals.fresh("nul");
     const bad = this.locals.fresh("nonZero");
@@ -443,13 +405,7 @@ class SequenceReader {
     this.cursor.offset = 0;
   }
 
-  private array(
-    m: ValueField,
-    element: RecordDef,
-    at: string,
-    target: string,
-    path: string,
-  ): void {
+  private array(m: ValueField, element: RecordDef, at: string, target: string, path: string): void {
     const size = fixedTypeSize({ kind: "record", record: element })!;
     const local = this.locals.field(m.name);
     const start = this.locals.fresh(`${m.name}_start`);
@@ -460,12 +416,8 @@ class SequenceReader {
     );
     this.code.line("}");
     this.code.line(`${target}: ${element.name}[] = [];`);
-    this.code.line(
-      `for (pos = ${start}; pos < ${this.limit}; pos += ${size}) {`,
-    );
-    this.code.line(
-      `  const entry = read${element.name}(buf, pos, ${this.limit});`,
-    );
+    this.code.line(`for (pos = ${start}; pos < ${this.limit}; pos += ${size}) {`);
+    this.code.line(`  const entry = read${element.name}(buf, pos, ${this.limit});`);
     this.code.line(
       `  if (entry instanceof CodecError) return entry.within(\`${escapeTemplate(this.prefix + m.name)}[\${${local}.length}]\`);`,
     );
@@ -475,20 +427,13 @@ class SequenceReader {
     this.cursor.offset = 0;
   }
 
-  private list(
-    m: ValueField,
-    union: UnionDef,
-    at: string,
-    target: string,
-  ): void {
+  private list(m: ValueField, union: UnionDef, at: string, target: string): void {
     const local = this.locals.field(m.name);
     this.settle();
     void at;
     this.code.line(`${target}: ${union.name}[] = [];`);
     this.code.line("for (;;) {");
-    this.code.line(
-      `  const entry = read${union.name}(buf, pos, ${this.limit});`,
-    );
+    this.code.line(`  const entry = read${union.name}(buf, pos, ${this.limit});`);
     this.code.line(
       `  if (entry instanceof CodecError) return entry.within(\`${escapeTemplate(this.prefix + m.name)}[\${${local}.length}]\`);`,
     );
@@ -517,18 +462,7 @@ function firstName(members: readonly Member[], index: number): string {
 }
 
 /** Names used by the generated function itself, which fields must not shadow. */
-const INTERNAL = [
-  "buf",
-  "at",
-  "limit",
-  "pos",
-  "entry",
-  "end",
-  "padded",
-  "tag",
-  "length",
-  "value",
-];
+const INTERNAL = ["buf", "at", "limit", "pos", "entry", "end", "padded", "tag", "length", "value"];
 
 function usesPos(members: readonly Member[]): boolean {
   return members.some((m) => fixedMemberSize(m) === undefined);
@@ -540,15 +474,7 @@ function emitReadRecord(def: RecordDef, file: SourceFile): void {
   for (const m of allEnumFields(def.members)) locals.field(rawName(m));
   const variable = usesPos(def.members);
   if (variable) code.line("let pos = at;");
-  const reader = new SequenceReader(
-    code,
-    locals,
-    new Cursor("at"),
-    "",
-    "limit",
-    new Map(),
-    "at",
-  );
+  const reader = new SequenceReader(code, locals, new Cursor("at"), "", "limit", new Map(), "at");
   reader.members(def.members);
   code.line(`readEnd = ${reader.cursor.at()};`);
   code.line(`return { ${reader.props.join(", ")} };`);
@@ -576,13 +502,9 @@ function allEnumFields(members: readonly Member[]): string[] {
 function emitReadUnion(def: UnionDef, file: SourceFile): void {
   const code = new Code();
   const header = intSize(def.tag) + intSize(def.length);
-  code.line(
-    `if (limit - at < ${header}) return truncated("", at, ${header}, limit);`,
-  );
+  code.line(`if (limit - at < ${header}) return truncated("", at, ${header}, limit);`);
   code.line(`const tag = ${readInt(def.tag, "at")};`);
-  code.line(
-    `const length = ${readInt(def.length, `at + ${intSize(def.tag)}`)};`,
-  );
+  code.line(`const length = ${readInt(def.length, `at + ${intSize(def.tag)}`)};`);
   code.block(`if (tag === ${hexLiteral(def.end, false)})`, (c) => {
     c.line(
       `if (length !== 0) return new CodecError("length", at + ${intSize(def.tag)}, \`the end marker must have length 0, got \${length}\`);`,
@@ -615,9 +537,7 @@ function emitReadUnion(def: UnionDef, file: SourceFile): void {
       const tagField = def.fallback.members[0];
       const tagType = tagField.type.kind === "int" ? tagField.type : def.tag;
       const tagValue = tagType.signed ? "tag | 0" : "tag";
-      c.line(
-        `  value = ${variantReader(def, def.fallback)}(${tagValue}, buf, start, end);`,
-      );
+      c.line(`  value = ${variantReader(def, def.fallback)}(${tagValue}, buf, start, end);`);
     } else {
       c.line(
         `  return new CodecError("", at, \`unknown ${def.name} tag \${hex(tag, ${intSize(def.tag) * 2})}\`);`,
@@ -659,15 +579,7 @@ function emitReadVariant(def: UnionDef, v: Variant, file: SourceFile): void {
   if (isFallback) locals.field(v.members[0].name);
   for (const m of allEnumFields(payload)) locals.field(rawName(m));
   code.line("let pos = at;");
-  const reader = new SequenceReader(
-    code,
-    locals,
-    new Cursor("at"),
-    "",
-    "limit",
-    new Map(),
-    "at",
-  );
+  const reader = new SequenceReader(code, locals, new Cursor("at"), "", "limit", new Map(), "at");
   reader.members(payload);
   reader.settle();
   code.line("if (pos !== limit) {");
@@ -679,9 +591,7 @@ function emitReadVariant(def: UnionDef, v: Variant, file: SourceFile): void {
   const props = [`kind: ${str(v.name)}`, ...tagProp, ...reader.props];
   code.line(`return { ${props.join(", ")} };`);
   const params = [
-    ...(isFallback
-      ? [{ name: locals.field(v.members[0].name), type: "number" }]
-      : []),
+    ...(isFallback ? [{ name: locals.field(v.members[0].name), type: "number" }] : []),
     { name: "buf", type: "Uint8Array" },
     { name: "at", type: "number" },
     { name: "limit", type: "number" },

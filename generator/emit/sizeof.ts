@@ -4,20 +4,8 @@
  * so computing one allocates nothing.
  */
 import type { SourceFile } from "ts-morph";
-import type {
-  Member,
-  Model,
-  PaddingMember,
-  RecordDef,
-  UnionDef,
-  ValueField,
-} from "../model.js";
-import {
-  fixedMemberSize,
-  fixedRecordSize,
-  fixedTypeSize,
-  intSize,
-} from "../model.js";
+import type { Member, Model, PaddingMember, RecordDef, UnionDef, ValueField } from "../model.js";
+import { fixedMemberSize, fixedRecordSize, fixedTypeSize, intSize } from "../model.js";
 import { Code, prop, str } from "./code.js";
 
 /** A sum of a constant and code terms, folded as it is built. */
@@ -74,16 +62,12 @@ function memberSize(m: Member, obj: string): number | string {
     case "value": {
       const acc = prop(obj, m.name);
       const size = valueSize(m, acc);
-      return m.cond === undefined
-        ? size
-        : `(${acc} === undefined ? 0 : ${size})`;
+      return m.cond === undefined ? size : `(${acc} === undefined ? 0 : ${size})`;
     }
     case "group": {
       const acc = prop(obj, m.name);
       const inner = membersSize(m.members, acc);
-      return m.cond === undefined
-        ? `(${inner})`
-        : `(${acc} === undefined ? 0 : ${inner})`;
+      return m.cond === undefined ? `(${inner})` : `(${acc} === undefined ? 0 : ${inner})`;
     }
     case "padding":
       return `(${presenceOf(m, obj)} ? ${m.size} : 0)`;
@@ -103,9 +87,7 @@ export function emitSizeof(model: Model, file: SourceFile): void {
   file.addFunction({
     name: "sizeof",
     isExported: true,
-    docs: [
-      `The number of bytes {@link write} writes for \`value\`. Allocates nothing.`,
-    ],
+    docs: [`The number of bytes {@link write} writes for \`value\`. Allocates nothing.`],
     parameters: [{ name: "value", type: root.name }],
     returnType: "number",
     statements: `return ${fixedRecordSize(root.members) ?? `sizeof${root.name}(value)`};`,

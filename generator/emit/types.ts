@@ -20,8 +20,7 @@ import { docText, hexLiteral, str } from "./code.js";
 export function emitTypes(model: Model, file: SourceFile): void {
   for (const def of model.types) {
     if (def.kind === "enum") emitEnum(def, file);
-    if (def.kind === "record")
-      emitRecord(def.name, def.doc, def.members, file, 0);
+    if (def.kind === "record") emitRecord(def.name, def.doc, def.members, file, 0);
     if (def.kind === "union") emitUnion(def, file);
   }
 }
@@ -78,9 +77,7 @@ function joinDoc(...parts: (string | undefined)[]): string[] {
 
 function emitEnum(def: EnumDef, file: SourceFile): void {
   const names = def.values.map((v) => str(v.name));
-  const unknown = def.open
-    ? [`{ unknown: ${def.base.kind === "int" ? "number" : "string"} }`]
-    : [];
+  const unknown = def.open ? [`{ unknown: ${def.base.kind === "int" ? "number" : "string"} }`] : [];
   const openNote = def.open
     ? "Open: a value not listed is kept as `{ unknown }`."
     : "Closed: reading a value not listed is an error.";
@@ -99,12 +96,8 @@ function emitEnum(def: EnumDef, file: SourceFile): void {
           w.write("{").newLine();
           for (const v of def.values) {
             const doc = docText(v.doc);
-            if (doc !== undefined)
-              w.writeLine(`/** ${doc.replace(/\n/g, " ")} */`);
-            const value =
-              typeof v.value === "number"
-                ? hexOrDecimal(v.value)
-                : str(v.value);
+            if (doc !== undefined) w.writeLine(`/** ${doc.replace(/\n/g, " ")} */`);
+            const value = typeof v.value === "number" ? hexOrDecimal(v.value) : str(v.value);
             w.writeLine(`${v.name}: ${value},`);
           }
           w.write("} as const");
@@ -211,11 +204,7 @@ function emitRecord(
 }
 
 /** Named bits of a plain integer field, exported as masks. */
-function emitBitMasks(
-  owner: string,
-  field: ValueField,
-  file: SourceFile,
-): void {
+function emitBitMasks(owner: string, field: ValueField, file: SourceFile): void {
   const big = field.type.kind === "int" && field.type.bits === 64;
   file.addVariableStatement({
     isExported: true,
@@ -226,8 +215,7 @@ function emitBitMasks(
           w.write("{").newLine();
           for (const b of field.bits) {
             const doc = docText(b.doc);
-            if (doc !== undefined)
-              w.writeLine(`/** ${doc.replace(/\n/g, " ")} */`);
+            if (doc !== undefined) w.writeLine(`/** ${doc.replace(/\n/g, " ")} */`);
             w.writeLine(`${b.name}: ${hexLiteral(1n << BigInt(b.bit), big)},`);
           }
           w.write("} as const");
@@ -250,16 +238,13 @@ function emitUnion(def: UnionDef, file: SourceFile): void {
         w.newLine().write("| ");
         const doc = joinDoc(
           docText(v.doc),
-          v.tag === undefined
-            ? "Any tag not listed here."
-            : `Tag ${hexLiteral(v.tag, false)}.`,
+          v.tag === undefined ? "Any tag not listed here." : `Tag ${hexLiteral(v.tag, false)}.`,
         )[0];
         w.write(`/** ${doc.replace(/\n+/g, " ")} */ `);
         w.write("{ ");
         w.write(`kind: ${str(v.name)}; `);
         for (const p of properties(v.members, undefined)) {
-          if (p.docs.length > 0)
-            w.write(`/** ${p.docs[0].replace(/\n+/g, " ")} */ `);
+          if (p.docs.length > 0) w.write(`/** ${p.docs[0].replace(/\n+/g, " ")} */ `);
           w.write(`${p.name}: ${p.type}; `);
         }
         w.write("}");

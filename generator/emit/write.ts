@@ -71,9 +71,7 @@ function emitEncodeEnum(def: EnumDef, file: SourceFile): void {
       );
   });
   if (def.open) {
-    code.block('if (typeof v !== "object" || v === null)', (c) =>
-      c.line("return undefined;"),
-    );
+    code.block('if (typeof v !== "object" || v === null)', (c) => c.line("return undefined;"));
     code.line("const raw = v.unknown;");
     if (def.base.kind === "fixedString") {
       const size = def.base.size;
@@ -86,9 +84,7 @@ function emitEncodeEnum(def: EnumDef, file: SourceFile): void {
     // A known value must be written by its name, so each stored value has one representation.
     code.block("switch (raw)", (c) => {
       for (const value of def.values)
-        c.line(
-          `case ${typeof value.value === "number" ? value.value : str(value.value)}:`,
-        );
+        c.line(`case ${typeof value.value === "number" ? value.value : str(value.value)}:`);
       c.line("  return undefined;");
     });
     code.line("return raw;");
@@ -97,9 +93,7 @@ function emitEncodeEnum(def: EnumDef, file: SourceFile): void {
   }
   file.addFunction({
     name: `encode${def.name}`,
-    docs: [
-      `The stored value of a ${def.name}, or undefined if \`v\` is not a valid one.`,
-    ],
+    docs: [`The stored value of a ${def.name}, or undefined if \`v\` is not a valid one.`],
     parameters: [{ name: "v", type: def.name }],
     returnType: `${isString ? "string" : "number"} | undefined`,
     statements: code.text(),
@@ -108,24 +102,10 @@ function emitEncodeEnum(def: EnumDef, file: SourceFile): void {
 
 function enumRange(def: EnumDef): string {
   const names = def.values.map((v) => v.name).join(", ");
-  return def.open
-    ? `one of ${names}, or { unknown } with another value`
-    : `one of ${names}`;
+  return def.open ? `one of ${names}, or { unknown } with another value` : `one of ${names}`;
 }
 
-const INTERNAL = [
-  "v",
-  "e",
-  "buf",
-  "at",
-  "pos",
-  "i",
-  "invalid",
-  "size",
-  "length",
-  "padded",
-  "list",
-];
+const INTERNAL = ["v", "e", "buf", "at", "pos", "i", "invalid", "size", "length", "padded", "list"];
 
 /** Checks over one record's or variant's members; `obj` is the value being checked. */
 class CheckWalker {
@@ -149,11 +129,7 @@ class CheckWalker {
     return `return new CodecError(${str(path)}, undefined, ${reason});`;
   }
 
-  private presence(
-    m: Member & { cond: Expr | undefined },
-    acc: string,
-    path: string,
-  ): void {
+  private presence(m: Member & { cond: Expr | undefined }, acc: string, path: string): void {
     const cond = emitExpr(m.cond!, this.resolve);
     const text = exprText(m.cond!);
     this.code.block(`if ((${cond}) !== (${acc} !== undefined))`, (c) => {
@@ -206,9 +182,7 @@ class CheckWalker {
         const acc = prop(obj, m.name);
         if (m.cond !== undefined) {
           this.presence(m, acc, path);
-          this.code.block(`if (${acc} !== undefined)`, () =>
-            this.value(m, acc, path),
-          );
+          this.code.block(`if (${acc} !== undefined)`, () => this.value(m, acc, path));
         } else {
           this.value(m, acc, path);
         }
@@ -217,12 +191,7 @@ class CheckWalker {
     }
   }
 
-  private validations(
-    valid: readonly Validation[],
-    path: string,
-    acc: string,
-    verb: string,
-  ): void {
+  private validations(valid: readonly Validation[], path: string, acc: string, verb: string): void {
     for (const v of valid) {
       this.code.line(
         `if (!(${emitExpr(v.check, this.resolve)})) ${this.fail(path, `\`${verb} \${${acc}}: ${v.message.replace(/[\\`$]/g, (c) => `\\${c}`)}\``)}`,
@@ -307,22 +276,16 @@ class CheckWalker {
       case "record": {
         const err = this.locals.fresh("invalid");
         this.code.line(`const ${err} = check${t.record.name}(${acc});`);
-        this.code.line(
-          `if (${err} !== undefined) return ${err}.within(${str(path)});`,
-        );
+        this.code.line(`if (${err} !== undefined) return ${err}.within(${str(path)});`);
         return;
       }
       case "array":
       case "list": {
         const name = t.kind === "array" ? t.element.name : t.union.name;
-        this.code.line(
-          `if (!Array.isArray(${acc})) ${this.fail(path, '"expected an array"')}`,
-        );
+        this.code.line(`if (!Array.isArray(${acc})) ${this.fail(path, '"expected an array"')}`);
         this.code.block(`for (let i = 0; i < ${acc}.length; i++)`, (c) => {
           c.line(`const invalid = check${name}(${acc}[i]);`);
-          c.line(
-            `if (invalid !== undefined) return invalid.within(\`${path}[\${i}]\`);`,
-          );
+          c.line(`if (invalid !== undefined) return invalid.within(\`${path}[\${i}]\`);`);
         });
         return;
       }
@@ -331,11 +294,7 @@ class CheckWalker {
 }
 
 /** Code for the offset of top-level member `target` from the start of the record. */
-function offsetOf(
-  members: readonly Member[],
-  target: string,
-  obj: string,
-): string {
+function offsetOf(members: readonly Member[], target: string, obj: string): string {
   const index = members.findIndex((m) => "name" in m && m.name === target);
   return membersSize(members.slice(0, index), obj);
 }
@@ -348,12 +307,7 @@ function emitCheck(
   recordMembers: readonly Member[],
 ): void {
   const code = new Code();
-  const walker = new CheckWalker(
-    code,
-    new Locals(INTERNAL),
-    recordMembers,
-    "v",
-  );
+  const walker = new CheckWalker(code, new Locals(INTERNAL), recordMembers, "v");
   walker.members(members, "v", "");
   code.line("return undefined;");
   file.addFunction({
@@ -370,24 +324,16 @@ function emitCheckUnion(def: UnionDef, file: SourceFile): void {
   code.block("switch (e.kind)", (c) => {
     for (const v of def.variants) {
       c.block(`case ${str(v.name)}:`, (body) => {
-        const walker = new CheckWalker(
-          body,
-          new Locals(INTERNAL),
-          v.members,
-          "e",
-        );
+        const walker = new CheckWalker(body, new Locals(INTERNAL), v.members, "e");
         if (v.tag === undefined) {
           const tagField = v.members[0];
           const acc = prop("e", tagField.name);
           walker.value(tagField, acc, tagField.name);
-          const known = def.variants
-            .filter((x) => x.tag !== undefined)
-            .map((x) => x.tag!);
+          const known = def.variants.filter((x) => x.tag !== undefined).map((x) => x.tag!);
           const tagType = tagField.type as IntType;
           const unsigned = tagType.signed ? `${acc} >>> 0` : acc;
           body.block(`switch (${unsigned})`, (s) => {
-            for (const tag of [def.end, ...known])
-              s.line(`case ${hexLiteral(tag, false)}:`);
+            for (const tag of [def.end, ...known]) s.line(`case ${hexLiteral(tag, false)}:`);
             s.line(
               `  return new CodecError(${str(tagField.name)}, undefined, \`\${hex(${unsigned}, ${intSize(def.tag) * 2})} is the end marker or a known tag; use its variant\`);`,
             );
@@ -431,9 +377,7 @@ class WriteWalker {
   private settle(): void {
     if (this.cursor.base === "pos" && this.cursor.offset === 0) return;
     this.code.line(
-      this.cursor.base === "pos"
-        ? `pos += ${this.cursor.offset};`
-        : `pos = ${this.cursor.at()};`,
+      this.cursor.base === "pos" ? `pos += ${this.cursor.offset};` : `pos = ${this.cursor.at()};`,
     );
     this.cursor.base = "pos";
     this.cursor.offset = 0;
@@ -447,18 +391,12 @@ class WriteWalker {
     const at = this.cursor.at();
     switch (m.kind) {
       case "const":
-        this.code.line(
-          writeInt(m.type, at, hexLiteral(m.value, m.type.bits === 64)),
-        );
+        this.code.line(writeInt(m.type, at, hexLiteral(m.value, m.type.bits === 64)));
         this.cursor.advance(intSize(m.type));
         return;
       case "computed":
         this.code.line(
-          writeInt(
-            m.type,
-            at,
-            offsetOf(this.recordMembers, m.offsetOf, this.recordObj),
-          ),
+          writeInt(m.type, at, offsetOf(this.recordMembers, m.offsetOf, this.recordObj)),
         );
         this.cursor.advance(intSize(m.type));
         return;
@@ -513,10 +451,7 @@ class WriteWalker {
     if (m.type.bits === 64) {
       this.code.line(writeInt(m.type, at, unknown));
       for (const f of m.flags) {
-        const byte =
-          m.type.endian === "little"
-            ? Math.floor(f.bit / 8)
-            : 7 - Math.floor(f.bit / 8);
+        const byte = m.type.endian === "little" ? Math.floor(f.bit / 8) : 7 - Math.floor(f.bit / 8);
         this.code.line(
           `if (${prop(obj, f.name)}) buf[${this.cursor.at(byte)}] |= ${hexLiteral(1 << (f.bit % 8), false)};`,
         );
@@ -525,9 +460,7 @@ class WriteWalker {
       const bits = m.flags.map(
         (f) => `(${prop(obj, f.name)} ? ${hexLiteral(2 ** f.bit, false)} : 0)`,
       );
-      this.code.line(
-        writeInt(m.type, at, `(${[unknown, ...bits].join(" | ")}) >>> 0`),
-      );
+      this.code.line(writeInt(m.type, at, `(${[unknown, ...bits].join(" | ")}) >>> 0`));
     }
     this.cursor.advance(intSize(m.type));
   }
@@ -543,11 +476,7 @@ class WriteWalker {
       case "enum":
         if (t.enum.base.kind === "int") {
           this.code.line(
-            writeInt(
-              { ...t.enum.base, endian: t.endian },
-              at,
-              `encode${t.enum.name}(${acc}) ?? 0`,
-            ),
+            writeInt({ ...t.enum.base, endian: t.endian }, at, `encode${t.enum.name}(${acc}) ?? 0`),
           );
         } else {
           const text = this.locals.fresh(`${m.name}_text`);
@@ -560,9 +489,7 @@ class WriteWalker {
         break;
       case "fixedString":
         this.code.line(`setBytes(buf, ${at}, ${acc});`);
-        this.code.line(
-          `buf.fill(0, ${at} + ${acc}.length, ${this.cursor.at(t.size)});`,
-        );
+        this.code.line(`buf.fill(0, ${at} + ${acc}.length, ${this.cursor.at(t.size)});`);
         break;
       case "record":
         this.code.line(`write${t.record.name}(${acc}, buf, ${at});`);
@@ -620,13 +547,7 @@ function emitWriteRecord(def: RecordDef, file: SourceFile): void {
   const code = new Code();
   const variable = fixedRecordSize(def.members) === undefined;
   if (variable) code.line("let pos = at;");
-  const walker = new WriteWalker(
-    code,
-    new Locals(INTERNAL),
-    new Cursor("at"),
-    def.members,
-    "v",
-  );
+  const walker = new WriteWalker(code, new Locals(INTERNAL), new Cursor("at"), def.members, "v");
   walker.members(def.members, "v");
   code.line(`return ${walker.finish()};`);
   file.addFunction({
@@ -658,13 +579,7 @@ function emitWriteUnion(def: UnionDef, file: SourceFile): void {
               : prop("e", v.members[0].name)
             : hexLiteral(v.tag, false);
         body.line(writeInt(def.tag, "at", tag));
-        const walker = new WriteWalker(
-          body,
-          new Locals(INTERNAL),
-          new Cursor("pos"),
-          fields,
-          "e",
-        );
+        const walker = new WriteWalker(body, new Locals(INTERNAL), new Cursor("pos"), fields, "e");
         walker.members(fields, "e");
         const end = walker.finish();
         if (end !== "pos") body.line(`pos = ${end};`);
@@ -673,9 +588,7 @@ function emitWriteUnion(def: UnionDef, file: SourceFile): void {
     }
   });
   if (def.align > 1) {
-    code.line(
-      `const padded = pos + ((${def.align} - (length % ${def.align})) % ${def.align});`,
-    );
+    code.line(`const padded = pos + ((${def.align} - (length % ${def.align})) % ${def.align});`);
     code.line("buf.fill(0, pos, padded);");
     code.line("return padded;");
   } else {

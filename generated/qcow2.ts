@@ -10,7 +10,16 @@
  * @module
  */
 
-import { CodecError, truncated, hex, describe, type Decoded } from "../runtime/codec.js";
+import {
+  CodecError,
+  truncated,
+  hex,
+  describe,
+  compareScalars,
+  compareOptions,
+  compareLists,
+  type Decoded,
+} from "../runtime/codec.js";
 import {
   getU32,
   getI32,
@@ -1551,4 +1560,278 @@ function sizeofHeader(v: Header): number {
         (v.additional.header_extra === undefined ? 0 : v.additional.header_extra.length)) +
     sizeofExtensionList(v.extensions)
   );
+}
+
+/** A total order on {@link Header} values: negative, zero or positive as `a` sorts before, equal to or after `b`. Zero exactly when the values are structurally equal. */
+export function compare(a: Header, b: Header): number {
+  return compareHeader(a, b);
+}
+
+/** Structural equality: `compare(a, b) === 0`. */
+export function equal(a: Header, b: Header): boolean {
+  return compareHeader(a, b) === 0;
+}
+
+function compareVersion(a: Version, b: Version): number {
+  const ra = rankVersion(a);
+  const rb = rankVersion(b);
+  if (ra !== rb) return ra - rb;
+  return 0;
+}
+
+/** Position of a Version in schema order. */
+function rankVersion(v: Version): number {
+  switch (v) {
+    case "One":
+      return 0;
+    case "Two":
+      return 1;
+    case "Three":
+      return 2;
+    default:
+      return 3;
+  }
+}
+
+function compareCryptMethod(a: CryptMethod, b: CryptMethod): number {
+  const ra = rankCryptMethod(a);
+  const rb = rankCryptMethod(b);
+  if (ra !== rb) return ra - rb;
+  return 0;
+}
+
+/** Position of a CryptMethod in schema order. */
+function rankCryptMethod(v: CryptMethod): number {
+  switch (v) {
+    case "None":
+      return 0;
+    case "Aes":
+      return 1;
+    case "Luks":
+      return 2;
+    default:
+      return 3;
+  }
+}
+
+function compareCompressionType(a: CompressionType, b: CompressionType): number {
+  const ra = rankCompressionType(a);
+  const rb = rankCompressionType(b);
+  if (ra !== rb) return ra - rb;
+  return typeof a === "object" && typeof b === "object" ? compareScalars(a.unknown, b.unknown) : 0;
+}
+
+/** Position of a CompressionType in schema order; unknown values come last. */
+function rankCompressionType(v: CompressionType): number {
+  switch (v) {
+    case "Zlib":
+      return 0;
+    case "Zstd":
+      return 1;
+    default:
+      return 2;
+  }
+}
+
+function compareFeatureType(a: FeatureType, b: FeatureType): number {
+  const ra = rankFeatureType(a);
+  const rb = rankFeatureType(b);
+  if (ra !== rb) return ra - rb;
+  return 0;
+}
+
+/** Position of a FeatureType in schema order. */
+function rankFeatureType(v: FeatureType): number {
+  switch (v) {
+    case "Incompatible":
+      return 0;
+    case "Compatible":
+      return 1;
+    case "Autoclear":
+      return 2;
+    default:
+      return 3;
+  }
+}
+
+function compareFeatureName(a: FeatureName, b: FeatureName): number {
+  const ra = rankFeatureName(a);
+  const rb = rankFeatureName(b);
+  if (ra !== rb) return ra - rb;
+  return typeof a === "object" && typeof b === "object" ? compareScalars(a.unknown, b.unknown) : 0;
+}
+
+/** Position of a FeatureName in schema order; unknown values come last. */
+function rankFeatureName(v: FeatureName): number {
+  switch (v) {
+    case "Dirty":
+      return 0;
+    case "Corrupt":
+      return 1;
+    case "External_data_file":
+      return 2;
+    case "Compression_type":
+      return 3;
+    case "Extended_l2":
+      return 4;
+    case "Lazy_refcounts":
+      return 5;
+    case "Bitmaps":
+      return 6;
+    case "Raw_external_data":
+      return 7;
+    default:
+      return 8;
+  }
+}
+
+function compareFeature(a: Feature, b: Feature): number {
+  let c = 0;
+  c = compareFeatureType(a.ty, b.ty);
+  if (c !== 0) return c;
+  c = compareScalars(a.bit, b.bit);
+  if (c !== 0) return c;
+  c = compareFeatureName(a.feature, b.feature);
+  if (c !== 0) return c;
+  return 0;
+}
+
+function compareBitmapsExtension(a: BitmapsExtension, b: BitmapsExtension): number {
+  let c = 0;
+  c = compareScalars(a.nb_bitmaps, b.nb_bitmaps);
+  if (c !== 0) return c;
+  c = compareScalars(a.reserved, b.reserved);
+  if (c !== 0) return c;
+  c = compareScalars(a.bitmap_directory_size, b.bitmap_directory_size);
+  if (c !== 0) return c;
+  c = compareScalars(a.bitmap_directory_offset, b.bitmap_directory_offset);
+  if (c !== 0) return c;
+  return 0;
+}
+
+function compareFullDiskEncryption(a: FullDiskEncryption, b: FullDiskEncryption): number {
+  let c = 0;
+  c = compareScalars(a.offset, b.offset);
+  if (c !== 0) return c;
+  c = compareScalars(a.length, b.length);
+  if (c !== 0) return c;
+  return 0;
+}
+
+const ExtensionRank: Record<Extension["kind"], number> = {
+  Backing_file: 0,
+  Feature_name_table: 1,
+  Bitmaps: 2,
+  Full_disk_encryption: 3,
+  External_data_file: 4,
+  Unknown: 5,
+};
+
+function compareExtension(a: Extension, b: Extension): number {
+  if (a.kind !== b.kind) return ExtensionRank[a.kind] - ExtensionRank[b.kind];
+  let c = 0;
+  switch (a.kind) {
+    case "Backing_file": {
+      if (b.kind !== "Backing_file") return 0;
+      c = compareScalars(a.format, b.format);
+      if (c !== 0) return c;
+      return 0;
+    }
+    case "Feature_name_table": {
+      if (b.kind !== "Feature_name_table") return 0;
+      c = compareLists(a.features, b.features, compareFeature);
+      if (c !== 0) return c;
+      return 0;
+    }
+    case "Bitmaps": {
+      if (b.kind !== "Bitmaps") return 0;
+      c = compareBitmapsExtension(a.bitmaps, b.bitmaps);
+      if (c !== 0) return c;
+      return 0;
+    }
+    case "Full_disk_encryption": {
+      if (b.kind !== "Full_disk_encryption") return 0;
+      c = compareFullDiskEncryption(a.encryption, b.encryption);
+      if (c !== 0) return c;
+      return 0;
+    }
+    case "External_data_file": {
+      if (b.kind !== "External_data_file") return 0;
+      c = compareScalars(a.filename, b.filename);
+      if (c !== 0) return c;
+      return 0;
+    }
+    case "Unknown": {
+      if (b.kind !== "Unknown") return 0;
+      c = compareScalars(a.type, b.type);
+      if (c !== 0) return c;
+      c = compareScalars(a.data, b.data);
+      if (c !== 0) return c;
+      return 0;
+    }
+  }
+}
+
+function compareHeader(a: Header, b: Header): number {
+  let c = 0;
+  c = compareVersion(a.version, b.version);
+  if (c !== 0) return c;
+  c = compareScalars(a.backing_file_offset, b.backing_file_offset);
+  if (c !== 0) return c;
+  c = compareScalars(a.backing_file_size, b.backing_file_size);
+  if (c !== 0) return c;
+  c = compareScalars(a.cluster_bits, b.cluster_bits);
+  if (c !== 0) return c;
+  c = compareScalars(a.size, b.size);
+  if (c !== 0) return c;
+  c = compareCryptMethod(a.crypt_method, b.crypt_method);
+  if (c !== 0) return c;
+  c = compareScalars(a.l1_size, b.l1_size);
+  if (c !== 0) return c;
+  c = compareScalars(a.l1_table_offset, b.l1_table_offset);
+  if (c !== 0) return c;
+  c = compareScalars(a.refcount_table_offset, b.refcount_table_offset);
+  if (c !== 0) return c;
+  c = compareScalars(a.refcount_table_clusters, b.refcount_table_clusters);
+  if (c !== 0) return c;
+  c = compareScalars(a.nb_snapshots, b.nb_snapshots);
+  if (c !== 0) return c;
+  c = compareScalars(a.snapshots_offset, b.snapshots_offset);
+  if (c !== 0) return c;
+  c = compareOptions(a.additional, b.additional, compareAdditional);
+  if (c !== 0) return c;
+  c = compareLists(a.extensions, b.extensions, compareExtension);
+  if (c !== 0) return c;
+  return 0;
+}
+
+function compareAdditional(a: Additional, b: Additional): number {
+  let c = 0;
+  c = compareScalars(a.dirty, b.dirty);
+  if (c !== 0) return c;
+  c = compareScalars(a.corrupt, b.corrupt);
+  if (c !== 0) return c;
+  c = compareScalars(a.external_data_file, b.external_data_file);
+  if (c !== 0) return c;
+  c = compareScalars(a.compression_type_bit, b.compression_type_bit);
+  if (c !== 0) return c;
+  c = compareScalars(a.extended_l2, b.extended_l2);
+  if (c !== 0) return c;
+  c = compareScalars(a.incompatible_unknown, b.incompatible_unknown);
+  if (c !== 0) return c;
+  c = compareScalars(a.lazy_refcounts, b.lazy_refcounts);
+  if (c !== 0) return c;
+  c = compareScalars(a.compatible_unknown, b.compatible_unknown);
+  if (c !== 0) return c;
+  c = compareScalars(a.autoclear_features, b.autoclear_features);
+  if (c !== 0) return c;
+  c = compareScalars(a.refcount_order, b.refcount_order);
+  if (c !== 0) return c;
+  c = compareOptions(a.compression_type, b.compression_type, (x, y) =>
+    compareCompressionType(x, y),
+  );
+  if (c !== 0) return c;
+  c = compareOptions(a.header_extra, b.header_extra, (x, y) => compareScalars(x, y));
+  if (c !== 0) return c;
+  return 0;
 }

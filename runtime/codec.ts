@@ -47,12 +47,7 @@ export class CodecError {
 }
 
 /** The error for input that ends before `needed` bytes at `at`. */
-export function truncated(
-  path: string,
-  at: number,
-  needed: number,
-  limit: number,
-): CodecError {
+export function truncated(path: string, at: number, needed: number, limit: number): CodecError {
   const have = Math.max(0, limit - at);
   return new CodecError(
     path,
@@ -69,14 +64,40 @@ export function hex(n: number | bigint, digits: number): string {
 
 /** A short description of any value, for messages about values that cannot be written. */
 export function describe(v: unknown): string {
-  if (typeof v === "string")
-    return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v);
+  if (typeof v === "string") return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v);
   if (typeof v === "bigint") return `${v}n`;
   if (typeof v === "object" && v !== null)
     return (
-      JSON.stringify(v, (_k, x: unknown) =>
-        typeof x === "bigint" ? `${x}n` : x,
-      ) ?? "an object"
+      JSON.stringify(v, (_k, x: unknown) => (typeof x === "bigint" ? `${x}n` : x)) ?? "an object"
     );
   return String(v);
+}
+
+/** Orders numbers, bigints, strings (by UTF-16 unit, so byte strings bytewise) and booleans. */
+export function compareScalars<T extends number | bigint | string | boolean>(a: T, b: T): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Orders optional values: absent first. */
+export function compareOptions<T>(
+  a: T | undefined,
+  b: T | undefined,
+  compare: (x: T, y: T) => number,
+): number {
+  if (a === undefined) return b === undefined ? 0 : -1;
+  return b === undefined ? 1 : compare(a, b);
+}
+
+/** Orders lists element by element, then the shorter first. */
+export function compareLists<T>(
+  a: readonly T[],
+  b: readonly T[],
+  compare: (x: T, y: T) => number,
+): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const c = compare(a[i], b[i]);
+    if (c !== 0) return c;
+  }
+  return a.length - b.length;
 }

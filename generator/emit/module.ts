@@ -4,6 +4,7 @@
  */
 import { Project } from "ts-morph";
 import type { Model } from "../model.js";
+import { emitCompare } from "./compare.js";
 import { emitRead } from "./read.js";
 import { emitSizeof } from "./sizeof.js";
 import { emitTypes } from "./types.js";
@@ -12,7 +13,7 @@ import { emitWrite } from "./write.js";
 /** Runtime exports by module; an import is added for each one the code uses. */
 const RUNTIME: Record<string, { values: string[]; types: string[] }> = {
   "../runtime/codec.js": {
-    values: ["CodecError", "truncated", "hex", "describe"],
+    values: ["CodecError", "truncated", "hex", "describe", "compareScalars", "compareOptions", "compareLists"],
     types: ["Decoded"],
   },
   "../runtime/bytes.js": {
@@ -42,7 +43,7 @@ const RUNTIME: Record<string, { values: string[]; types: string[] }> = {
 };
 
 /** Emitters in output order; each adds its declarations to the file. */
-const EMITTERS = [emitTypes, emitRead, emitWrite, emitSizeof];
+const EMITTERS = [emitTypes, emitRead, emitWrite, emitSizeof, emitCompare];
 
 /** The module's TypeScript source, before formatting. */
 export function emitModule(model: Model): string {

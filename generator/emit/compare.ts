@@ -1,0 +1,200 @@
+/**
+ * Emit `compare`: a total order on values, consistent with structural
+ * equality (0 exactly when two values are equal field by field), as the
+ * OCaml library's `compare` is. Fields compare in schema order; absent
+ * sorts before present, false before true, enum values in schema order
+ * with unknown ones after them, byte strings bytewise, lists element-wise
+ * and then by length, union values by variant and then by fields.
+ */
+import type { SourceFile } from "ts-morph";
+import type { EnumDef, FieldType, Member, Model, RecordDef, UnionDef } from "../model.js";
+import { Code, prop, str } from "./code.js";
+
+export function emitCompare(model: Model, file: SourceFile): void {
+  file.addFunction({
+    name: "compare",
+    isExported: true,
+    docs: [
+      `A total order on {@link ${model.root.name}} values: negative, zero or positive as \`a\` sorts before, equal to or after \`b\`. Zero exactly when the values are structurally equal.`,
+    ],
+    parameters: [
+      { name: "a", type: model.root.name },
+      { name: "b", type: model.root.name },
+    ],
+    returnType: "number",
+    statements: `return compare${model.root.name}(a, b);`,
+  });
+  file.addFunction({
+    name: "equal",
+    isExported: true,
+    docs: ["Structural equality: `compare(a, b) === 0`."],
+    parameters: [
+      { name: "a", type: model.root.name },
+      { name: "b", type: model.root.name },
+    ],
+    returnType: "boolean",
+    statements: `return compare${model.root.name}(a, b) === 0;`,
+  });
+  for (const def of model.types) {
+    if (def.kind === "enum") emitCompareEnum(def, file);
+    if (def.kind === "record") emitCompareMembers(file, def.name, def.members);
+    if (def.kind === "union") emitCompareUnion(def, file);
+  }
+  for (const group of groups(model.types)) emitCompareMembers(file, group.typeName, group.members);
+}
+
+function groups(types: Model["types"]): Extract<Member, { kind: "group" }>[] {
+  const found: Extract<Member, { kind: "group" }>[] = [];
+  const visit = (members: readonly Member[]): void => {
+    for (const m of members) {
+      if (m.kind === "group") {
+        found.push(m);
+        visit(m.members);
+      }
+    }
+  };
+  for (const def of types) if (def.kind === "record") visit(def.members);
+  return found;
+}
+
+/** Code comparing `a` and `b` of type `t`, as a number expression. */
+function compareValues(t: FieldType, a: string, b: string): string {
+  switch (t.kind) {
+    case "int":
+    case "bytes":
+    case "fixedString":
+      return `compareScalars(${a}, ${b})`;
+    case "enum":
+      return `compare${t.enum.name}(${a}, ${b})`;
+    case "record":
+      return `compare${t.record.name}(${a}, ${b})`;
+    case "array":
+      return `compareLists(${a}, ${b}, compare${t.element.name})`;
+    case "list":
+      return `compareLists(${a}, ${b}, compare${t.union.name})`;
+  }
+}
+
+function emitCompareMembers(file: SourceFile, name: string, members: readonly Member[]): void {
+  const code = new Code();
+  code.line("let c = 0;");
+  const step = (expr: string): void => {
+    code.line(`c = ${expr};`);
+    code.line("if (c !== 0) return c;");
+  };
+  for (const m of members) {
+    switch (m.kind) {
+      case "value": {
+        const [a, b] = [prop("a", m.name), prop("b", m.name)];
+        step(
+          m.cond === undefined
+            ? compareValues(m.type, a, b)
+            : `compareOptions(${a}, ${b}, (x, y) => ${compareValues(m.type, "x", "y")})`,
+        );
+        break;
+      }
+      case "flags":
+        for (const f of m.flags) step(`compareScalars(${prop("a", f.name)}, ${prop("b", f.name)})`);
+        step(`compareScalars(${prop("a", m.unknown)}, ${prop("b", m.unknown)})`);
+        break;
+      case "group": {
+        const [a, b] = [prop("a", m.name), prop("b", m.name)];
+        step(
+          m.cond === undefined
+            ? `compare${m.typeName}(${a}, ${b})`
+            : `compareOptions(${a}, ${b}, compare${m.typeName})`,
+        );
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  code.line("return 0;");
+  file.addFunction({
+    name: `compare${name}`,
+    parameters: [
+      { name: "a", type: name },
+      { name: "b", type: name },
+    ],
+    returnType: "number",
+    statements: code.text(),
+  });
+}
+
+function emitCompareEnum(def: EnumDef, file: SourceFile): void {
+  const code = new Code();
+  code.line(`const ra = rank${def.name}(a);`);
+  code.line(`const rb = rank${def.name}(b);`);
+  code.line("if (ra !== rb) return ra - rb;");
+  if (def.open) {
+    code.line(
+      'return typeof a === "object" && typeof b === "object" ? compareScalars(a.unknown, b.unknown) : 0;',
+    );
+  } else {
+    code.line("return 0;");
+  }
+  file.addFunction({
+    name: `compare${def.name}`,
+    parameters: [
+      { name: "a", type: def.name },
+      { name: "b", type: def.name },
+    ],
+    returnType: "number",
+    statements: code.text(),
+  });
+  const rank = new Code();
+  rank.block("switch (v)", (c) => {
+    def.values.forEach((value, index) => c.line(`case ${str(value.name)}: return ${index};`));
+    c.line(`default: return ${def.values.length};`);
+  });
+  file.addFunction({
+    name: `rank${def.name}`,
+    docs: [
+      `Position of a ${def.name} in schema order${def.open ? "; unknown values come last" : ""}.`,
+    ],
+    parameters: [{ name: "v", type: def.name }],
+    returnType: "number",
+    statements: rank.text(),
+  });
+}
+
+function emitCompareUnion(def: UnionDef, file: SourceFile): void {
+  const code = new Code();
+  const rank = (v: string): string => `${def.name}Rank[${v}.kind]`;
+  code.line(`if (a.kind !== b.kind) return ${rank("a")} - ${rank("b")};`);
+  code.line("let c = 0;");
+  code.block("switch (a.kind)", (c) => {
+    for (const v of def.variants) {
+      c.block(`case ${str(v.name)}:`, (body) => {
+        body.line(`if (b.kind !== ${str(v.name)}) return 0;`);
+        for (const m of v.members) {
+          body.line(`c = ${compareValues(m.type, prop("a", m.name), prop("b", m.name))};`);
+          body.line("if (c !== 0) return c;");
+        }
+        body.line("return 0;");
+      });
+    }
+  });
+  file.addVariableStatement({
+    declarationKind: "const" as never,
+    declarations: [
+      {
+        name: `${def.name}Rank`,
+        type: `Record<${def.name}["kind"], number>`,
+        initializer: `{ ${def.variants.map((v, i) => `${v.name}: ${i}`).join(", ")} }`,
+      },
+    ],
+  });
+  file.addFunction({
+    name: `compare${def.name}`,
+    parameters: [
+      { name: "a", type: def.name },
+      { name: "b", type: def.name },
+    ],
+    returnType: "number",
+    statements: code.text(),
+  });
+}
+
+export type { RecordDef };

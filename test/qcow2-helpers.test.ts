@@ -1,0 +1,86 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, test } from "vitest";
+import { compare, equal, read, type Header } from "../generated/qcow2.js";
+import {
+  l2TablesRequired,
+  maxRefcountTableSize,
+  refcountBits,
+  refcountsPerCluster,
+} from "../helpers/qcow2.js";
+import { CodecError } from "../runtime/codec.js";
+
+function fixture(name: string): Header {
+  const result = read(new Uint8Array(readFileSync(`test/fixtures/qcow2/${name}.bin`)));
+  if (result instanceof CodecError) throw new Error(result.message);
+  return result.value;
+}
+
+describe("refcount helpers use the image's refcount width", () => {
+  test.each([
+    // config, refcount bits, refcounts per 64 KiB cluster
+    ["v2", 16, 32768n],
+    ["v3-default", 16, 32768n],
+    ["refcount-1", 1, 524288n],
+    ["refcount-64", 64, 8192n],
+    ["cluster-512", 16, 256n],
+  ])("%s", (name, bits, perCluster) => {
+    const h = fixture(name);
+    expect(refcountBits(h)).toBe(bits);
+    expect(refcountsPerCluster(h)).toBe(perCluster);
+  });
+
+  test("maxRefcountTableSize counts table clusters for the virtual size", () => {
+    // 64 MiB in 64 KiB clusters = 1024 clusters: one refcount block, one 8-byte entry, one table cluster.
+    expect(maxRefcountTableSize(fixture("v3-default"))).toBe(1n);
+    // 1 PiB in 512-byte clusters with 256 refcounts a block: 2^50 / 2^9 / 2^8 = 2^33 blocks,
+    // 2^36 bytes of table entries, 2^27 table clusters.
+    const big = { ...fixture("cluster-512"), size: 1n << 50n };
+    expect(maxRefcountTableSize(big)).toBe(1n << 27n);
+  });
+
+  test("l2TablesRequired: one L2 table maps cluster_size / 8 clusters", () => {
+    expect(l2TablesRequired(16, 64n << 20n)).toBe(1n); // one table maps 512 MiB
+    expect(l2TablesRequired(16, (512n << 20n) + 1n)).toBe(2n);
+    expect(l2TablesRequired(9, 1n << 20n)).toBe(32n); // 64 entries of 512 bytes = 32 KiB per table
+    expect(l2TablesRequired(16, 0n)).toBe(0n);
+  });
+
+  test("out-of-range inputs are refused with a RangeError naming the field", () => {
+    expect(() => l2TablesRequired(70, 1n)).toThrow(/cluster_bits 70/);
+    const h = fixture("v3-default");
+    expect(() =>
+      refcountBits({ ...h, additional: { ...h.additional!, refcount_order: 7 } }),
+    ).toThrow(/refcount_order 7/);
+  });
+});
+
+describe("compare is a total order consistent with equality", () => {
+  const names = ["v2", "v3-default", "backing", "zstd", "bitmaps", "luks", "refcount-1"];
+  const headers = names.map(fixture);
+
+  test("equal values compare 0, different ones do not", () => {
+    for (const [i, a] of headers.entries()) {
+      for (const [j, b] of headers.entries()) {
+        expect(compare(a, b) === 0).toBe(i === j);
+        expect(equal(a, b)).toBe(i === j);
+        expect(Math.sign(compare(a, b)) + Math.sign(compare(b, a))).toBe(0);
+      }
+    }
+  });
+
+  test("a copy is equal; changing any one field makes it unequal", () => {
+    const h = fixture("backing");
+    expect(compare(h, structuredClone(h))).toBe(0);
+    expect(compare(h, { ...h, size: h.size + 1n })).toBeLessThan(0);
+    expect(
+      compare(h, { ...h, additional: { ...h.additional!, lazy_refcounts: true } }),
+    ).toBeLessThan(0);
+    expect(compare(h, { ...h, extensions: h.extensions.slice(1) })).not.toBe(0);
+  });
+
+  test("sorting is transitive (sorted order is consistent pairwise)", () => {
+    const sorted = [...headers].sort(compare);
+    for (let i = 0; i + 1 < sorted.length; i++)
+      expect(compare(sorted[i], sorted[i + 1])).toBeLessThan(0);
+  });
+});

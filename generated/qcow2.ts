@@ -20,6 +20,26 @@ import {
   compareLists,
   type Decoded,
 } from "../runtime/codec.js";
+import { toStringHum, toStringMach, type Sexp, type SexpLocations } from "../runtime/sexp.js";
+import {
+  SexpError,
+  rootAt,
+  fail,
+  variant,
+  tuple,
+  named,
+  atom,
+  bool,
+  int,
+  int64,
+  listOf,
+  optionOf,
+  requiredField,
+  optionalField,
+  recordFields,
+  fromText,
+  type At,
+} from "../runtime/sexp-convert.js";
 import {
   getU32,
   getI32,
@@ -1834,4 +1854,530 @@ function compareAdditional(a: Additional, b: Additional): number {
   c = compareOptions(a.header_extra, b.header_extra, (x, y) => compareScalars(x, y));
   if (c !== 0) return c;
   return 0;
+}
+
+/** The human-readable S-expression of a {@link Header}, as the OCaml library's `to_string` (Sexplib's `to_string_hum`) prints it. */
+export function toString(value: Header): string {
+  return toStringHum(sexpOfHeader(value));
+}
+
+/** The compact S-expression, as Sexplib's `to_string_mach` prints it. */
+export function toMachineString(value: Header): string {
+  return toStringMach(sexpOfHeader(value));
+}
+
+/** Parses S-expression text (either printed form, comments allowed) into a {@link Header}, or says what is wrong and where. */
+export function fromString(text: string): Header | SexpError {
+  return fromText(text, headerFromSexp);
+}
+
+export function sexpOfVersion(v: Version): Sexp {
+  return v;
+}
+
+function versionFromSexp(at: At): Version | SexpError {
+  const c = variant(at);
+  if (c instanceof SexpError) return c;
+  if (c.arg === undefined) {
+    switch (c.name) {
+      case "One":
+        return "One";
+      case "Two":
+        return "Two";
+      case "Three":
+        return "Three";
+    }
+  }
+  return fail(at, "expected one of One, Two, Three");
+}
+
+/** Converts an S-expression to a {@link Version}; pass the locations from `parseSexp` to get line and column in errors. */
+export function versionOfSexp(sexp: Sexp, locations?: SexpLocations): Version | SexpError {
+  return versionFromSexp(rootAt(sexp, locations));
+}
+
+export function sexpOfCryptMethod(v: CryptMethod): Sexp {
+  return v;
+}
+
+function cryptMethodFromSexp(at: At): CryptMethod | SexpError {
+  const c = variant(at);
+  if (c instanceof SexpError) return c;
+  if (c.arg === undefined) {
+    switch (c.name) {
+      case "None":
+        return "None";
+      case "Aes":
+        return "Aes";
+      case "Luks":
+        return "Luks";
+    }
+  }
+  return fail(at, "expected one of None, Aes, Luks");
+}
+
+/** Converts an S-expression to a {@link CryptMethod}; pass the locations from `parseSexp` to get line and column in errors. */
+export function cryptMethodOfSexp(sexp: Sexp, locations?: SexpLocations): CryptMethod | SexpError {
+  return cryptMethodFromSexp(rootAt(sexp, locations));
+}
+
+export function sexpOfCompressionType(v: CompressionType): Sexp {
+  return typeof v === "string" ? v : ["Unknown", String(v.unknown)];
+}
+
+function compressionTypeFromSexp(at: At): CompressionType | SexpError {
+  const c = variant(at);
+  if (c instanceof SexpError) return c;
+  if (c.arg === undefined) {
+    switch (c.name) {
+      case "Zlib":
+        return "Zlib";
+      case "Zstd":
+        return "Zstd";
+    }
+  }
+  if (c.name === "Unknown" && c.arg !== undefined) {
+    const unknown = int(c.arg, 8, false);
+    return unknown instanceof SexpError ? unknown : { unknown };
+  }
+  return fail(at, "expected one of Zlib, Zstd, (Unknown value)");
+}
+
+/** Converts an S-expression to a {@link CompressionType}; pass the locations from `parseSexp` to get line and column in errors. */
+export function compressionTypeOfSexp(
+  sexp: Sexp,
+  locations?: SexpLocations,
+): CompressionType | SexpError {
+  return compressionTypeFromSexp(rootAt(sexp, locations));
+}
+
+export function sexpOfFeatureType(v: FeatureType): Sexp {
+  return v;
+}
+
+function featureTypeFromSexp(at: At): FeatureType | SexpError {
+  const c = variant(at);
+  if (c instanceof SexpError) return c;
+  if (c.arg === undefined) {
+    switch (c.name) {
+      case "Incompatible":
+        return "Incompatible";
+      case "Compatible":
+        return "Compatible";
+      case "Autoclear":
+        return "Autoclear";
+    }
+  }
+  return fail(at, "expected one of Incompatible, Compatible, Autoclear");
+}
+
+/** Converts an S-expression to a {@link FeatureType}; pass the locations from `parseSexp` to get line and column in errors. */
+export function featureTypeOfSexp(sexp: Sexp, locations?: SexpLocations): FeatureType | SexpError {
+  return featureTypeFromSexp(rootAt(sexp, locations));
+}
+
+export function sexpOfFeatureName(v: FeatureName): Sexp {
+  return typeof v === "string" ? v : ["Unknown", v.unknown];
+}
+
+function featureNameFromSexp(at: At): FeatureName | SexpError {
+  const c = variant(at);
+  if (c instanceof SexpError) return c;
+  if (c.arg === undefined) {
+    switch (c.name) {
+      case "Dirty":
+        return "Dirty";
+      case "Corrupt":
+        return "Corrupt";
+      case "External_data_file":
+        return "External_data_file";
+      case "Compression_type":
+        return "Compression_type";
+      case "Extended_l2":
+        return "Extended_l2";
+      case "Lazy_refcounts":
+        return "Lazy_refcounts";
+      case "Bitmaps":
+        return "Bitmaps";
+      case "Raw_external_data":
+        return "Raw_external_data";
+    }
+  }
+  if (c.name === "Unknown" && c.arg !== undefined) {
+    const unknown = atom(c.arg);
+    return unknown instanceof SexpError ? unknown : { unknown };
+  }
+  return fail(
+    at,
+    "expected one of Dirty, Corrupt, External_data_file, Compression_type, Extended_l2, Lazy_refcounts, Bitmaps, Raw_external_data, (Unknown value)",
+  );
+}
+
+/** Converts an S-expression to a {@link FeatureName}; pass the locations from `parseSexp` to get line and column in errors. */
+export function featureNameOfSexp(sexp: Sexp, locations?: SexpLocations): FeatureName | SexpError {
+  return featureNameFromSexp(rootAt(sexp, locations));
+}
+
+export function sexpOfFeature(v: Feature): Sexp {
+  const fields: Sexp[] = [];
+  fields.push(["ty", sexpOfFeatureType(v.ty)]);
+  fields.push(["bit", String(v.bit)]);
+  fields.push(["feature", sexpOfFeatureName(v.feature)]);
+  return fields;
+}
+
+function featureFromSexp(at: At): Feature | SexpError {
+  const fields = recordFields(at, ["ty", "bit", "feature"]);
+  if (fields instanceof SexpError) return fields;
+  const ty_ = requiredField(fields, at, "ty", featureTypeFromSexp);
+  if (ty_ instanceof SexpError) return ty_;
+  const bit_ = requiredField(fields, at, "bit", (a) => int(a, 8, false));
+  if (bit_ instanceof SexpError) return bit_;
+  const feature_ = requiredField(fields, at, "feature", featureNameFromSexp);
+  if (feature_ instanceof SexpError) return feature_;
+  return { ty: ty_, bit: bit_, feature: feature_ };
+}
+
+/** Converts an S-expression to a {@link Feature}; pass the locations from `parseSexp` to get line and column in errors. */
+export function featureOfSexp(sexp: Sexp, locations?: SexpLocations): Feature | SexpError {
+  return featureFromSexp(rootAt(sexp, locations));
+}
+
+export function sexpOfBitmapsExtension(v: BitmapsExtension): Sexp {
+  const fields: Sexp[] = [];
+  fields.push(["nb_bitmaps", String(v.nb_bitmaps)]);
+  fields.push(["reserved", String(v.reserved)]);
+  fields.push(["bitmap_directory_size", String(v.bitmap_directory_size)]);
+  fields.push(["bitmap_directory_offset", String(v.bitmap_directory_offset)]);
+  return fields;
+}
+
+function bitmapsExtensionFromSexp(at: At): BitmapsExtension | SexpError {
+  const fields = recordFields(at, [
+    "nb_bitmaps",
+    "reserved",
+    "bitmap_directory_size",
+    "bitmap_directory_offset",
+  ]);
+  if (fields instanceof SexpError) return fields;
+  const nb_bitmaps_ = requiredField(fields, at, "nb_bitmaps", (a) => int(a, 32, false));
+  if (nb_bitmaps_ instanceof SexpError) return nb_bitmaps_;
+  const reserved_ = requiredField(fields, at, "reserved", (a) => int(a, 32, false));
+  if (reserved_ instanceof SexpError) return reserved_;
+  const bitmap_directory_size_ = requiredField(fields, at, "bitmap_directory_size", (a) =>
+    int64(a, false),
+  );
+  if (bitmap_directory_size_ instanceof SexpError) return bitmap_directory_size_;
+  const bitmap_directory_offset_ = requiredField(fields, at, "bitmap_directory_offset", (a) =>
+    int64(a, false),
+  );
+  if (bitmap_directory_offset_ instanceof SexpError) return bitmap_directory_offset_;
+  return {
+    nb_bitmaps: nb_bitmaps_,
+    reserved: reserved_,
+    bitmap_directory_size: bitmap_directory_size_,
+    bitmap_directory_offset: bitmap_directory_offset_,
+  };
+}
+
+/** Converts an S-expression to a {@link BitmapsExtension}; pass the locations from `parseSexp` to get line and column in errors. */
+export function bitmapsExtensionOfSexp(
+  sexp: Sexp,
+  locations?: SexpLocations,
+): BitmapsExtension | SexpError {
+  return bitmapsExtensionFromSexp(rootAt(sexp, locations));
+}
+
+export function sexpOfFullDiskEncryption(v: FullDiskEncryption): Sexp {
+  const fields: Sexp[] = [];
+  fields.push(["offset", String(v.offset)]);
+  fields.push(["length", String(v.length)]);
+  return fields;
+}
+
+function fullDiskEncryptionFromSexp(at: At): FullDiskEncryption | SexpError {
+  const fields = recordFields(at, ["offset", "length"]);
+  if (fields instanceof SexpError) return fields;
+  const offset_ = requiredField(fields, at, "offset", (a) => int64(a, false));
+  if (offset_ instanceof SexpError) return offset_;
+  const length_ = requiredField(fields, at, "length", (a) => int64(a, false));
+  if (length_ instanceof SexpError) return length_;
+  return { offset: offset_, length: length_ };
+}
+
+/** Converts an S-expression to a {@link FullDiskEncryption}; pass the locations from `parseSexp` to get line and column in errors. */
+export function fullDiskEncryptionOfSexp(
+  sexp: Sexp,
+  locations?: SexpLocations,
+): FullDiskEncryption | SexpError {
+  return fullDiskEncryptionFromSexp(rootAt(sexp, locations));
+}
+
+export function sexpOfExtension(e: Extension): Sexp {
+  switch (e.kind) {
+    case "Backing_file":
+      return ["Backing_file", e.format];
+    case "Feature_name_table":
+      return ["Feature_name_table", e.features.map(sexpOfFeature)];
+    case "Bitmaps":
+      return ["Bitmaps", sexpOfBitmapsExtension(e.bitmaps)];
+    case "Full_disk_encryption":
+      return ["Full_disk_encryption", sexpOfFullDiskEncryption(e.encryption)];
+    case "External_data_file":
+      return ["External_data_file", e.filename];
+    case "Unknown":
+      return ["Unknown", [String(e.type), e.data]];
+  }
+}
+
+function extensionFromSexp(at: At): Extension | SexpError {
+  const c = variant(at);
+  if (c instanceof SexpError) return c;
+  switch (c.name) {
+    case "Backing_file": {
+      if (c.arg === undefined) return fail(at, "Backing_file needs an argument");
+      const format_ = atom(named(c.arg, "format"));
+      if (format_ instanceof SexpError) return format_;
+      return { kind: "Backing_file", format: format_ };
+    }
+    case "Feature_name_table": {
+      if (c.arg === undefined) return fail(at, "Feature_name_table needs an argument");
+      const features_ = ((a) => listOf(a, featureFromSexp))(named(c.arg, "features"));
+      if (features_ instanceof SexpError) return features_;
+      return { kind: "Feature_name_table", features: features_ };
+    }
+    case "Bitmaps": {
+      if (c.arg === undefined) return fail(at, "Bitmaps needs an argument");
+      const bitmaps_ = bitmapsExtensionFromSexp(named(c.arg, "bitmaps"));
+      if (bitmaps_ instanceof SexpError) return bitmaps_;
+      return { kind: "Bitmaps", bitmaps: bitmaps_ };
+    }
+    case "Full_disk_encryption": {
+      if (c.arg === undefined) return fail(at, "Full_disk_encryption needs an argument");
+      const encryption_ = fullDiskEncryptionFromSexp(named(c.arg, "encryption"));
+      if (encryption_ instanceof SexpError) return encryption_;
+      return { kind: "Full_disk_encryption", encryption: encryption_ };
+    }
+    case "External_data_file": {
+      if (c.arg === undefined) return fail(at, "External_data_file needs an argument");
+      const filename_ = atom(named(c.arg, "filename"));
+      if (filename_ instanceof SexpError) return filename_;
+      return { kind: "External_data_file", filename: filename_ };
+    }
+    case "Unknown": {
+      if (c.arg === undefined) return fail(at, "Unknown needs an argument");
+      const args = tuple(c.arg, 2);
+      if (args instanceof SexpError) return args;
+      const type_ = ((a) => int(a, 32, true))(named(args[0], "type"));
+      if (type_ instanceof SexpError) return type_;
+      const data_ = atom(named(args[1], "data"));
+      if (data_ instanceof SexpError) return data_;
+      return { kind: "Unknown", type: type_, data: data_ };
+    }
+  }
+  return fail(
+    at,
+    "expected one of Backing_file, Feature_name_table, Bitmaps, Full_disk_encryption, External_data_file, Unknown",
+  );
+}
+
+/** Converts an S-expression to a {@link Extension}; pass the locations from `parseSexp` to get line and column in errors. */
+export function extensionOfSexp(sexp: Sexp, locations?: SexpLocations): Extension | SexpError {
+  return extensionFromSexp(rootAt(sexp, locations));
+}
+
+export function sexpOfAdditional(v: Additional): Sexp {
+  const fields: Sexp[] = [];
+  fields.push(["dirty", String(v.dirty)]);
+  fields.push(["corrupt", String(v.corrupt)]);
+  if (v.external_data_file) fields.push(["external_data_file", String(v.external_data_file)]);
+  if (v.compression_type_bit) fields.push(["compression_type_bit", String(v.compression_type_bit)]);
+  if (v.extended_l2) fields.push(["extended_l2", String(v.extended_l2)]);
+  if (v.incompatible_unknown !== 0n)
+    fields.push(["incompatible_unknown", String(v.incompatible_unknown)]);
+  fields.push(["lazy_refcounts", String(v.lazy_refcounts)]);
+  if (v.compatible_unknown !== 0n)
+    fields.push(["compatible_unknown", String(v.compatible_unknown)]);
+  fields.push(["autoclear_features", String(v.autoclear_features)]);
+  fields.push(["refcount_order", String(v.refcount_order)]);
+  if (v.compression_type !== undefined)
+    fields.push(["compression_type", sexpOfCompressionType(v.compression_type)]);
+  if (v.header_extra !== undefined) fields.push(["header_extra", v.header_extra]);
+  return fields;
+}
+
+function additionalFromSexp(at: At): Additional | SexpError {
+  const fields = recordFields(at, [
+    "dirty",
+    "corrupt",
+    "external_data_file",
+    "compression_type_bit",
+    "extended_l2",
+    "incompatible_unknown",
+    "lazy_refcounts",
+    "compatible_unknown",
+    "autoclear_features",
+    "refcount_order",
+    "compression_type",
+    "header_extra",
+  ]);
+  if (fields instanceof SexpError) return fields;
+  const dirty_ = requiredField(fields, at, "dirty", bool);
+  if (dirty_ instanceof SexpError) return dirty_;
+  const corrupt_ = requiredField(fields, at, "corrupt", bool);
+  if (corrupt_ instanceof SexpError) return corrupt_;
+  const external_data_file_ = optionalField(fields, "external_data_file", bool, false);
+  if (external_data_file_ instanceof SexpError) return external_data_file_;
+  const compression_type_bit_ = optionalField(fields, "compression_type_bit", bool, false);
+  if (compression_type_bit_ instanceof SexpError) return compression_type_bit_;
+  const extended_l2_ = optionalField(fields, "extended_l2", bool, false);
+  if (extended_l2_ instanceof SexpError) return extended_l2_;
+  const incompatible_unknown_ = optionalField(
+    fields,
+    "incompatible_unknown",
+    (a) => int64(a, false),
+    0n,
+  );
+  if (incompatible_unknown_ instanceof SexpError) return incompatible_unknown_;
+  const lazy_refcounts_ = requiredField(fields, at, "lazy_refcounts", bool);
+  if (lazy_refcounts_ instanceof SexpError) return lazy_refcounts_;
+  const compatible_unknown_ = optionalField(
+    fields,
+    "compatible_unknown",
+    (a) => int64(a, false),
+    0n,
+  );
+  if (compatible_unknown_ instanceof SexpError) return compatible_unknown_;
+  const autoclear_features_ = requiredField(fields, at, "autoclear_features", (a) =>
+    int64(a, true),
+  );
+  if (autoclear_features_ instanceof SexpError) return autoclear_features_;
+  const refcount_order_ = requiredField(fields, at, "refcount_order", (a) => int(a, 32, true));
+  if (refcount_order_ instanceof SexpError) return refcount_order_;
+  const compression_type_ = optionalField(
+    fields,
+    "compression_type",
+    compressionTypeFromSexp,
+    undefined,
+  );
+  if (compression_type_ instanceof SexpError) return compression_type_;
+  const header_extra_ = optionalField(fields, "header_extra", atom, undefined);
+  if (header_extra_ instanceof SexpError) return header_extra_;
+  return {
+    dirty: dirty_,
+    corrupt: corrupt_,
+    external_data_file: external_data_file_,
+    compression_type_bit: compression_type_bit_,
+    extended_l2: extended_l2_,
+    incompatible_unknown: incompatible_unknown_,
+    lazy_refcounts: lazy_refcounts_,
+    compatible_unknown: compatible_unknown_,
+    autoclear_features: autoclear_features_,
+    refcount_order: refcount_order_,
+    compression_type: compression_type_,
+    header_extra: header_extra_,
+  };
+}
+
+/** Converts an S-expression to a {@link Additional}; pass the locations from `parseSexp` to get line and column in errors. */
+export function additionalOfSexp(sexp: Sexp, locations?: SexpLocations): Additional | SexpError {
+  return additionalFromSexp(rootAt(sexp, locations));
+}
+
+export function sexpOfHeader(v: Header): Sexp {
+  const fields: Sexp[] = [];
+  fields.push(["version", sexpOfVersion(v.version)]);
+  fields.push(["backing_file_offset", String(v.backing_file_offset)]);
+  fields.push(["backing_file_size", String(v.backing_file_size)]);
+  fields.push(["cluster_bits", String(v.cluster_bits)]);
+  fields.push(["size", String(v.size)]);
+  fields.push(["crypt_method", sexpOfCryptMethod(v.crypt_method)]);
+  fields.push(["l1_size", String(v.l1_size)]);
+  fields.push(["l1_table_offset", String(v.l1_table_offset)]);
+  fields.push(["refcount_table_offset", String(v.refcount_table_offset)]);
+  fields.push(["refcount_table_clusters", String(v.refcount_table_clusters)]);
+  fields.push(["nb_snapshots", String(v.nb_snapshots)]);
+  fields.push(["snapshots_offset", String(v.snapshots_offset)]);
+  fields.push(["additional", v.additional === undefined ? [] : [sexpOfAdditional(v.additional)]]);
+  fields.push(["extensions", v.extensions.map(sexpOfExtension)]);
+  return fields;
+}
+
+function headerFromSexp(at: At): Header | SexpError {
+  const fields = recordFields(at, [
+    "version",
+    "backing_file_offset",
+    "backing_file_size",
+    "cluster_bits",
+    "size",
+    "crypt_method",
+    "l1_size",
+    "l1_table_offset",
+    "refcount_table_offset",
+    "refcount_table_clusters",
+    "nb_snapshots",
+    "snapshots_offset",
+    "additional",
+    "extensions",
+  ]);
+  if (fields instanceof SexpError) return fields;
+  const version_ = requiredField(fields, at, "version", versionFromSexp);
+  if (version_ instanceof SexpError) return version_;
+  const backing_file_offset_ = requiredField(fields, at, "backing_file_offset", (a) =>
+    int64(a, true),
+  );
+  if (backing_file_offset_ instanceof SexpError) return backing_file_offset_;
+  const backing_file_size_ = requiredField(fields, at, "backing_file_size", (a) =>
+    int(a, 32, true),
+  );
+  if (backing_file_size_ instanceof SexpError) return backing_file_size_;
+  const cluster_bits_ = requiredField(fields, at, "cluster_bits", (a) => int(a, 32, true));
+  if (cluster_bits_ instanceof SexpError) return cluster_bits_;
+  const size_ = requiredField(fields, at, "size", (a) => int64(a, true));
+  if (size_ instanceof SexpError) return size_;
+  const crypt_method_ = requiredField(fields, at, "crypt_method", cryptMethodFromSexp);
+  if (crypt_method_ instanceof SexpError) return crypt_method_;
+  const l1_size_ = requiredField(fields, at, "l1_size", (a) => int(a, 32, true));
+  if (l1_size_ instanceof SexpError) return l1_size_;
+  const l1_table_offset_ = requiredField(fields, at, "l1_table_offset", (a) => int64(a, true));
+  if (l1_table_offset_ instanceof SexpError) return l1_table_offset_;
+  const refcount_table_offset_ = requiredField(fields, at, "refcount_table_offset", (a) =>
+    int64(a, true),
+  );
+  if (refcount_table_offset_ instanceof SexpError) return refcount_table_offset_;
+  const refcount_table_clusters_ = requiredField(fields, at, "refcount_table_clusters", (a) =>
+    int(a, 32, true),
+  );
+  if (refcount_table_clusters_ instanceof SexpError) return refcount_table_clusters_;
+  const nb_snapshots_ = requiredField(fields, at, "nb_snapshots", (a) => int(a, 32, true));
+  if (nb_snapshots_ instanceof SexpError) return nb_snapshots_;
+  const snapshots_offset_ = requiredField(fields, at, "snapshots_offset", (a) => int64(a, true));
+  if (snapshots_offset_ instanceof SexpError) return snapshots_offset_;
+  const additional_ = requiredField(fields, at, "additional", (a) =>
+    optionOf(a, additionalFromSexp),
+  );
+  if (additional_ instanceof SexpError) return additional_;
+  const extensions_ = requiredField(fields, at, "extensions", (a) => listOf(a, extensionFromSexp));
+  if (extensions_ instanceof SexpError) return extensions_;
+  return {
+    version: version_,
+    backing_file_offset: backing_file_offset_,
+    backing_file_size: backing_file_size_,
+    cluster_bits: cluster_bits_,
+    size: size_,
+    crypt_method: crypt_method_,
+    l1_size: l1_size_,
+    l1_table_offset: l1_table_offset_,
+    refcount_table_offset: refcount_table_offset_,
+    refcount_table_clusters: refcount_table_clusters_,
+    nb_snapshots: nb_snapshots_,
+    snapshots_offset: snapshots_offset_,
+    additional: additional_,
+    extensions: extensions_,
+  };
+}
+
+/** Converts an S-expression to a {@link Header}; pass the locations from `parseSexp` to get line and column in errors. */
+export function headerOfSexp(sexp: Sexp, locations?: SexpLocations): Header | SexpError {
+  return headerFromSexp(rootAt(sexp, locations));
 }

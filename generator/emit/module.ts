@@ -6,6 +6,7 @@ import { Project } from "ts-morph";
 import type { Model } from "../model.js";
 import { emitCompare } from "./compare.js";
 import { emitRead } from "./read.js";
+import { emitSexp } from "./sexp.js";
 import { emitSizeof } from "./sizeof.js";
 import { emitTypes } from "./types.js";
 import { emitWrite } from "./write.js";
@@ -13,8 +14,41 @@ import { emitWrite } from "./write.js";
 /** Runtime exports by module; an import is added for each one the code uses. */
 const RUNTIME: Record<string, { values: string[]; types: string[] }> = {
   "../runtime/codec.js": {
-    values: ["CodecError", "truncated", "hex", "describe", "compareScalars", "compareOptions", "compareLists"],
+    values: [
+      "CodecError",
+      "truncated",
+      "hex",
+      "describe",
+      "compareScalars",
+      "compareOptions",
+      "compareLists",
+    ],
     types: ["Decoded"],
+  },
+  "../runtime/sexp.js": {
+    values: ["toStringHum", "toStringMach"],
+    types: ["Sexp", "SexpLocations"],
+  },
+  "../runtime/sexp-convert.js": {
+    values: [
+      "SexpError",
+      "rootAt",
+      "fail",
+      "variant",
+      "tuple",
+      "named",
+      "atom",
+      "bool",
+      "int",
+      "int64",
+      "listOf",
+      "optionOf",
+      "requiredField",
+      "optionalField",
+      "recordFields",
+      "fromText",
+    ],
+    types: ["At"],
   },
   "../runtime/bytes.js": {
     values: [
@@ -43,7 +77,7 @@ const RUNTIME: Record<string, { values: string[]; types: string[] }> = {
 };
 
 /** Emitters in output order; each adds its declarations to the file. */
-const EMITTERS = [emitTypes, emitRead, emitWrite, emitSizeof, emitCompare];
+const EMITTERS = [emitTypes, emitRead, emitWrite, emitSizeof, emitCompare, emitSexp];
 
 /** The module's TypeScript source, before formatting. */
 export function emitModule(model: Model): string {

@@ -1,0 +1,255 @@
+/**
+ * Helpers for generated S-expression converters, following ppx_sexp_conv's
+ * conventions: records are lists of `(field value)` pairs, options `()` or
+ * `(x)`, variants `Name` or `(Name arg)`, numbers signed decimal. Errors are
+ * values naming the field path and, for parsed text, the line and column.
+ */
+import type { Sexp, SexpLoc } from "./sexp.js";
+import { parseSexp, type SexpLocations } from "./sexp-parse.js";
+
+/** Why an S-expression is not a value of the expected type. */
+export class SexpError {
+  constructor(
+    /** Field path of the offending element, e.g. `additional.refcount_order`. */
+    readonly path: string,
+    /** Where it starts in the parsed text, if the S-expression came from text. */
+    readonly loc: SexpLoc | undefined,
+    readonly reason: string,
+  ) {}
+
+  /** `line 3, col 7: additional.refcount_order: expected an int32, got "x"`. */
+  get message(): string {
+    const where = this.loc === undefined ? "" : `line ${this.loc.line}, col ${this.loc.col}: `;
+    return `${where}${this.path === "" ? "" : `${this.path}: `}${this.reason}`;
+  }
+
+  toString(): string {
+    return this.message;
+  }
+}
+
+/** An element being converted: the node, where it sits, and its field path. */
+export interface At {
+  readonly node: Sexp;
+  readonly path: string;
+  readonly parent: readonly Sexp[] | undefined;
+  readonly index: number;
+  readonly locations: SexpLocations | undefined;
+}
+
+/** The root of a conversion. */
+export function rootAt(node: Sexp, locations?: SexpLocations): At {
+  return { node, path: "", parent: undefined, index: 0, locations };
+}
+
+function childAt(at: At, list: readonly Sexp[], index: number, path: string): At {
+  return { node: list[index], path, parent: list, index, locations: at.locations };
+}
+
+function locate(at: At): SexpLoc | undefined {
+  if (at.locations === undefined) return undefined;
+  if (at.parent === undefined) return at.locations.root;
+  return at.locations.children.get(at.parent)?.[at.index];
+}
+
+export function fail(at: At, reason: string): SexpError {
+  return new SexpError(at.path, locate(at), reason);
+}
+
+/** A short rendering of a node for messages. */
+function shown(node: Sexp): string {
+  if (typeof node === "string")
+    return JSON.stringify(node.length > 30 ? `${node.slice(0, 30)}...` : node);
+  return node.length === 0 ? "()" : "a list";
+}
+
+function join(path: string, name: string): string {
+  return path === "" ? name : `${path}.${name}`;
+}
+
+/** The elements of a list, each with its own location and path `path[i]`. */
+export function elements(at: At): At[] | SexpError {
+  if (typeof at.node === "string") return fail(at, `expected a list, got ${shown(at.node)}`);
+  const list = at.node;
+  return list.map((_, i) => childAt(at, list, i, `${at.path}[${i}]`));
+}
+
+/** The `(name value)` pairs of a record, by name; rejects unknown and repeated fields. */
+export function recordFields(at: At, names: readonly string[]): Map<string, At> | SexpError {
+  if (typeof at.node === "string")
+    return fail(at, `expected a record (a list of (field value) pairs), got ${shown(at.node)}`);
+  const fields = new Map<string, At>();
+  const list = at.node;
+  for (let i = 0; i < list.length; i++) {
+    const pair = list[i];
+    const pairAt = childAt(at, list, i, at.path);
+    if (typeof pair === "string" || pair.length !== 2 || typeof pair[0] !== "string") {
+      return fail(pairAt, `expected a (field value) pair, got ${shown(pair)}`);
+    }
+    const name = pair[0];
+    const nameAt = childAt(pairAt, pair, 0, join(at.path, name));
+    if (!names.includes(name))
+      return fail(nameAt, `unknown field ${name}; expected one of: ${names.join(", ")}`);
+    if (fields.has(name)) return fail(nameAt, `field ${name} is given twice`);
+    fields.set(name, childAt(pairAt, pair, 1, join(at.path, name)));
+  }
+  return fields;
+}
+
+/** A field that has no default: missing is an error at the record. */
+export function required(fields: Map<string, At>, record: At, name: string): At | SexpError {
+  return fields.get(name) ?? fail(record, `missing field ${name}`);
+}
+
+export function atom(at: At): string | SexpError {
+  return typeof at.node === "string"
+    ? at.node
+    : fail(at, `expected an atom, got ${shown(at.node)}`);
+}
+
+export function bool(at: At): boolean | SexpError {
+  if (at.node === "true") return true;
+  if (at.node === "false") return false;
+  return fail(at, `expected true or false, got ${shown(at.node)}`);
+}
+
+/**
+ * OCaml's int_of_string syntax: optional sign, decimal or 0x/0o/0b digits,
+ * `_` separators. Hexadecimal, octal and binary may use the unsigned range
+ * and wrap to negative, as OCaml's Int32/Int64.of_string do.
+ */
+function parseInteger(text: string, bits: number, signed: boolean): bigint | undefined {
+  const m =
+    /^([+-]?)(0[xX][0-9a-fA-F][0-9a-fA-F_]*|0[oO][0-7][0-7_]*|0[bB][01][01_]*|[0-9][0-9_]*)$/.exec(
+      text,
+    );
+  if (m === null) return undefined;
+  const digits = m[2].replace(/_/g, "");
+  const radix = /^0[xX]/.test(digits)
+    ? 16
+    : /^0[oO]/.test(digits)
+      ? 8
+      : /^0[bB]/.test(digits)
+        ? 2
+        : 10;
+  const magnitude =
+    radix === 10 ? BigInt(digits) : BigInt(`0${digits[1].toLowerCase()}${digits.slice(2)}`);
+  const value = m[1] === "-" ? -magnitude : magnitude;
+  const width = BigInt(bits);
+  const min = signed ? -(1n << (width - 1n)) : 0n;
+  const max = signed ? (1n << (width - 1n)) - 1n : (1n << width) - 1n;
+  if (value >= min && value <= max) return value;
+  // 0xFFFFFFFF reads as -1 in an int32, as in OCaml.
+  if (signed && radix !== 10 && value > max && value < 1n << width) return value - (1n << width);
+  return undefined;
+}
+
+function intName(bits: number, signed: boolean): string {
+  return bits === 64
+    ? signed
+      ? "int64"
+      : "uint64"
+    : signed
+      ? `int${bits === 32 ? "32" : bits}`
+      : `uint${bits}`;
+}
+
+/** An integer of at most 32 bits. */
+export function int(at: At, bits: number, signed: boolean): number | SexpError {
+  const value = typeof at.node === "string" ? parseInteger(at.node, bits, signed) : undefined;
+  return value === undefined
+    ? fail(at, `expected an ${intName(bits, signed)}, got ${shown(at.node)}`)
+    : Number(value);
+}
+
+/** A 64-bit integer. */
+export function int64(at: At, signed: boolean): bigint | SexpError {
+  const value = typeof at.node === "string" ? parseInteger(at.node, 64, signed) : undefined;
+  return value === undefined
+    ? fail(at, `expected an ${intName(64, signed)}, got ${shown(at.node)}`)
+    : value;
+}
+
+/** `()` is absent, `(x)` is x. */
+export function option(at: At): At | undefined | SexpError {
+  if (typeof at.node !== "string" && at.node.length === 0) return undefined;
+  if (typeof at.node !== "string" && at.node.length === 1) return childAt(at, at.node, 0, at.path);
+  return fail(at, `expected () or (value), got ${shown(at.node)}`);
+}
+
+/** A variant: `Name` or `(Name arg)`. */
+export function variant(at: At): { name: string; arg: At | undefined } | SexpError {
+  if (typeof at.node === "string") return { name: at.node, arg: undefined };
+  const list = at.node;
+  if (list.length === 2 && typeof list[0] === "string")
+    return { name: list[0], arg: childAt(at, list, 1, at.path) };
+  return fail(at, `expected a constructor or (Constructor argument), got ${shown(list)}`);
+}
+
+/** The `n` elements of a tuple `(a b ...)`. */
+export function tuple(at: At, n: number): At[] | SexpError {
+  const items = elements(at);
+  if (items instanceof SexpError) return items;
+  return items.length === n
+    ? items
+    : fail(at, `expected a list of ${n} elements, got ${items.length}`);
+}
+
+/** Parses text and converts it with `convert`; syntax errors become SexpErrors too. */
+export function fromText<T>(text: string, convert: (at: At) => T | SexpError): T | SexpError {
+  const parsed = parseSexp(text);
+  if (!parsed.ok)
+    return new SexpError(
+      "",
+      parsed.error.loc,
+      parsed.error.message.replace(/^line \d+, col \d+: /, ""),
+    );
+  return convert(rootAt(parsed.value, parsed.locations));
+}
+
+/** The same element under a named path, for a variant's named argument. */
+export function named(at: At, name: string): At {
+  return { ...at, path: join(at.path, name) };
+}
+
+/** A list whose elements all convert with `convert`. */
+export function listOf<T>(at: At, convert: (at: At) => T | SexpError): T[] | SexpError {
+  const items = elements(at);
+  if (items instanceof SexpError) return items;
+  const values: T[] = [];
+  for (const item of items) {
+    const value = convert(item);
+    if (value instanceof SexpError) return value;
+    values.push(value);
+  }
+  return values;
+}
+
+/** An option `()` / `(x)` converting its content with `convert`. */
+export function optionOf<T>(at: At, convert: (at: At) => T | SexpError): T | undefined | SexpError {
+  const inner = option(at);
+  if (inner === undefined || inner instanceof SexpError) return inner;
+  return convert(inner);
+}
+
+/** A record field that must be there. */
+export function requiredField<T>(
+  fields: Map<string, At>,
+  record: At,
+  name: string,
+  convert: (at: At) => T | SexpError,
+): T | SexpError {
+  const at = fields.get(name);
+  return at === undefined ? fail(record, `missing field ${name}`) : convert(at);
+}
+
+/** A record field that may be left out: missing means `fallback` (a default, or undefined). */
+export function optionalField<T, D>(
+  fields: Map<string, At>,
+  name: string,
+  convert: (at: At) => T | SexpError,
+  fallback: D,
+): T | D | SexpError {
+  const at = fields.get(name);
+  return at === undefined ? fallback : convert(at);
+}

@@ -1,0 +1,139 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, test } from "vitest";
+import {
+  compare,
+  fromString,
+  headerOfSexp,
+  read,
+  sexpOfHeader,
+  toMachineString,
+  toString,
+  type Header,
+} from "../generated/qcow2.js";
+import { CodecError } from "../runtime/codec.js";
+import { parseSexp } from "../runtime/sexp.js";
+import { SexpError } from "../runtime/sexp-convert.js";
+
+interface Vector {
+  input: string;
+  mach: string;
+  hum: string;
+}
+
+// The OCaml library's own output for 3,000 random headers, read from shared/ (not copied in).
+const vectors: Vector[] = readFileSync(
+  new URL("../../shared/vectors/sexp-header.jsonl", import.meta.url),
+  "utf8",
+)
+  .split("\n")
+  .filter((line) => line.trim() !== "")
+  .map((line) => JSON.parse(line) as Vector);
+
+function parseHeader(text: string): Header {
+  const h = fromString(text);
+  if (h instanceof SexpError) throw new Error(h.message);
+  return h;
+}
+
+describe("the OCaml library's S-expression vectors", () => {
+  test("there are 3,000 of them", () => expect(vectors.length).toBe(3000));
+
+  test("every input prints exactly as to_string_mach and to_string_hum", () => {
+    let checked = 0;
+    for (const [index, v] of vectors.entries()) {
+      const h = parseHeader(v.input);
+      const where = `vector line ${index + 1}`;
+      expect(toMachineString(h), where).toBe(v.mach);
+      expect(toString(h), where).toBe(v.hum);
+      checked++;
+    }
+    expect(checked).toBe(3000);
+  });
+
+  test("both printed forms parse back to the same value", () => {
+    for (const [index, v] of vectors.entries()) {
+      const h = parseHeader(v.input);
+      expect(compare(parseHeader(v.mach), h), `line ${index + 1} mach`).toBe(0);
+      expect(compare(parseHeader(v.hum), h), `line ${index + 1} hum`).toBe(0);
+    }
+  });
+});
+
+describe("real images print and parse back", () => {
+  test.each(["v2", "v3-default", "backing", "zstd", "bitmaps", "luks", "data-file-raw"])(
+    "%s",
+    (name) => {
+      const result = read(new Uint8Array(readFileSync(`test/fixtures/qcow2/${name}.bin`)));
+      if (result instanceof CodecError) throw new Error(result.message);
+      const h = result.value;
+      expect(compare(parseHeader(toString(h)), h)).toBe(0);
+      expect(compare(parseHeader(toMachineString(h)), h)).toBe(0);
+    },
+  );
+
+  test("a QEMU 5+ header shows compression_type; the seed's fields print as the seed prints them", () => {
+    const result = read(new Uint8Array(readFileSync("test/fixtures/qcow2/v3-default.bin")));
+    if (result instanceof CodecError) throw new Error(result.message);
+    const text = toString(result.value);
+    expect(text).toContain("(compression_type Zlib)");
+    expect(text).toContain("(dirty false) (corrupt false) (lazy_refcounts false)");
+    // Newer fields at their defaults are left out, as ppx_sexp_conv's drop-default does.
+    expect(text).not.toContain("external_data_file");
+    expect(text).not.toContain("incompatible_unknown");
+  });
+});
+
+describe("bad text gets an error naming what and where", () => {
+  const good = vectors[0].mach;
+  const cases: [string, string, RegExp][] = [
+    ["unbalanced parentheses", good.slice(0, -1), /^line 1, col 1: /],
+    [
+      "an unknown field",
+      good.replace("(size ", "(sise "),
+      /line 1, col \d+: sise: unknown field sise/,
+    ],
+    [
+      "a duplicated field",
+      good.replace("(size 0)", "(size 0)(size 0)"),
+      /size: field size is given twice/,
+    ],
+    ["a missing field without default", good.replace("(size 0)", ""), /missing field size/],
+    [
+      "an unknown variant",
+      good.replace("(crypt_method Aes)", "(crypt_method Des)"),
+      /crypt_method: expected one of None, Aes, Luks/,
+    ],
+    [
+      "a non-number",
+      good.replace("(l1_size 228)", "(l1_size abc)"),
+      /l1_size: expected an int32, got "abc"/,
+    ],
+    [
+      "a number out of range",
+      good.replace("(l1_size 228)", "(l1_size 2147483648)"),
+      /l1_size: expected an int32, got "2147483648"/,
+    ],
+  ];
+  test.each(cases)("%s", (_what, text, message) => {
+    const result = fromString(text);
+    expect(result).toBeInstanceOf(SexpError);
+    expect((result as SexpError).message).toMatch(message);
+  });
+
+  test("errors carry the line and column of the offending element", () => {
+    const text = vectors[0].hum.replace("(l1_size 228)", "(l1_size x)");
+    const result = fromString(text) as SexpError;
+    const line = text.split("\n").findIndex((l) => l.includes("(l1_size x)"));
+    expect(result.loc?.line).toBe(line + 1);
+    expect(text.split("\n")[line].slice(result.loc!.col - 1)).toMatch(/^x\)/);
+  });
+
+  test("converting an S-expression value without text works too, without locations", () => {
+    const parsed = parseSexp(vectors[1].input);
+    if (!parsed.ok) throw new Error(parsed.error.message);
+    const h = headerOfSexp(parsed.value);
+    expect(h).not.toBeInstanceOf(SexpError);
+    expect(toMachineString(h as Header)).toBe(vectors[1].mach);
+    expect(sexpOfHeader(h as Header)).toEqual(parsed.value);
+  });
+});

@@ -5,6 +5,7 @@
  */
 import { format } from "prettier";
 import { checkSchema } from "./check/index.js";
+import { emitLayoutDoc } from "./emit/layout-doc.js";
 import { emitModule } from "./emit/module.js";
 import { loadSchema } from "./load.js";
 import type { Model } from "./model.js";
@@ -35,14 +36,15 @@ export function modelOf(
 export async function generate(file: string, text: string): Promise<Generated> {
   const result = modelOf(file, text);
   if (!result.ok) return result;
-  const source = emitModule(result.model);
-  const formatted = await format(source, {
-    parser: "typescript",
-    printWidth: 100,
-  });
+  const name = result.model.format;
+  const module = await format(emitModule(result.model), { parser: "typescript", printWidth: 100 });
+  const layout = await format(emitLayoutDoc(result.model), { parser: "markdown", printWidth: 100 });
   return {
     ok: true,
     model: result.model,
-    files: [{ path: `generated/${result.model.format}.ts`, text: formatted }],
+    files: [
+      { path: `generated/${name}.ts`, text: module },
+      { path: `generated/${name}.md`, text: layout },
+    ],
   };
 }

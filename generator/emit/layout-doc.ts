@@ -1,0 +1,187 @@
+/**
+ * Emit the layout page: Markdown tables of each record's bytes (offset,
+ * size, field, type, condition, doc), each enum's values and each union's
+ * variants, so a schema change shows up in review as a readable diff.
+ */
+import { exprText } from "../expr.js";
+import type { FieldType, Member, Model, RecordDef, TypeDef } from "../model.js";
+import { fixedMemberSize, fixedTypeSize, intSize } from "../model.js";
+import { hexLiteral } from "./code.js";
+import { wireType } from "./types.js";
+
+/** Table cell text: one line, pipes escaped. */
+function cell(text: string | undefined): string {
+  return (text ?? "")
+    .replace(/\s*\n\s*/g, " ")
+    .replace(/\|/g, "\\|")
+    .trim();
+}
+
+function row(cells: (string | undefined)[]): string {
+  return `| ${cells.map(cell).join(" | ")} |`;
+}
+
+function sizeText(m: Member): string {
+  const fixed = fixedMemberSize({ ...m, cond: undefined } as Member);
+  if (fixed !== undefined) return String(fixed);
+  if (m.kind === "value") return variableSize(m.type);
+  return "varies";
+}
+
+function variableSize(t: FieldType): string {
+  if (t.kind === "bytes") {
+    if (t.size.kind === "expr") return `\`${exprText(t.size.expr)}\``;
+    if (t.size.kind === "prefix") return `${intSize(t.size.length)} + length`;
+    return "rest of payload";
+  }
+  if (t.kind === "array") return `n × ${fixedTypeSize({ kind: "record", record: t.element })}`;
+  if (t.kind === "list") return "to end marker";
+  return "varies";
+}
+
+/**
+ * Layout rows for members starting at `offset` (undefined once offsets
+ * depend on the value). After a conditional member, offsets are shown only
+ * for members with a condition too: they hold when those are present.
+ */
+function memberRows(
+  members: readonly Member[],
+  offset: number | undefined,
+  prefix: string,
+  outer: string | undefined,
+): string[] {
+  const rows: string[] = [];
+  let at = offset;
+  let afterConditional = false;
+  for (const m of members) {
+    const own = "cond" in m && m.cond !== undefined ? `\`${exprText(m.cond)}\`` : undefined;
+    const cond = [outer, own].filter((c) => c !== undefined).join(" and ") || undefined;
+    if (own === undefined && afterConditional) at = undefined;
+    const where = at === undefined ? "…" : String(at);
+    const name = "name" in m ? `${prefix}${m.name}` : "(padding)";
+    switch (m.kind) {
+      case "group":
+        rows.push(...memberRows(m.members, at, `${prefix}${m.name}.`, cond));
+        break;
+      case "const":
+        rows.push(
+          row([
+            where,
+            sizeText(m),
+            name,
+            `${wireType(m.type)} = ${hexLiteral(m.value, false)}`,
+            cond,
+            m.doc,
+          ]),
+        );
+        break;
+      case "computed":
+        rows.push(
+          row([
+            where,
+            sizeText(m),
+            name,
+            `${wireType(m.type)}, computed: offset of ${m.offsetOf}`,
+            cond,
+            m.doc,
+          ]),
+        );
+        break;
+      case "padding":
+        rows.push(row([where, sizeText(m), name, "zero bytes", cond, m.doc]));
+        break;
+      case "flags":
+        rows.push(row([where, sizeText(m), name, `${wireType(m.type)} flags`, cond, m.doc]));
+        for (const f of m.flags)
+          rows.push(row(["", `bit ${f.bit}`, `${prefix}${f.name}`, "boolean", cond, f.doc]));
+        rows.push(
+          row(["", "other bits", `${prefix}${m.unknown}`, "kept as they are", cond, undefined]),
+        );
+        break;
+      case "value":
+        rows.push(row([where, sizeText(m), name, wireType(m.type), cond, m.doc]));
+        break;
+    }
+    const size = fixedMemberSize({ ...m, cond: undefined } as Member);
+    at = at === undefined || size === undefined ? undefined : at + size;
+    if (own !== undefined) afterConditional = true;
+  }
+  return rows;
+}
+
+const HEAD = [
+  "| Offset | Size | Field | Type | Condition | Doc |",
+  "| --- | --- | --- | --- | --- | --- |",
+];
+
+function recordSection(def: RecordDef): string[] {
+  const rows = memberRows(def.members, 0, "", undefined);
+  return [
+    `## ${def.name} (record)`,
+    "",
+    ...(def.doc ? [cell(def.doc), ""] : []),
+    ...HEAD,
+    ...rows,
+    "",
+  ];
+}
+
+function section(def: TypeDef): string[] {
+  switch (def.kind) {
+    case "record":
+      return recordSection(def);
+    case "enum": {
+      const base =
+        def.base.kind === "int" ? wireType(def.base) : `${def.base.size}-byte NUL-padded string`;
+      return [
+        `## ${def.name} (${def.open ? "open" : "closed"} enum, ${base})`,
+        "",
+        ...(def.doc ? [cell(def.doc), ""] : []),
+        "| Name | Stored value | Doc |",
+        "| --- | --- | --- |",
+        ...def.values.map((v) =>
+          row([
+            v.name,
+            typeof v.value === "number" ? String(v.value) : JSON.stringify(v.value),
+            v.doc,
+          ]),
+        ),
+        "",
+      ];
+    }
+    case "union": {
+      const head = intSize(def.tag) + intSize(def.length);
+      return [
+        `## ${def.name} (union)`,
+        "",
+        ...(def.doc ? [cell(def.doc), ""] : []),
+        `Each entry: ${wireType(def.tag)} tag, ${wireType(def.length)} payload length (${head} bytes), the payload, zero padding to a multiple of ${def.align}. Tag ${def.end} with length 0 ends the list.`,
+        "",
+        "| Variant | Tag | Payload | Doc |",
+        "| --- | --- | --- | --- |",
+        ...def.variants.map((v) =>
+          row([
+            v.name,
+            v.tag === undefined ? "any other" : hexLiteral(v.tag, false),
+            v.members.map((m) => `${m.name}: ${wireType(m.type)}`).join(", "),
+            v.doc,
+          ]),
+        ),
+        "",
+      ];
+    }
+  }
+}
+
+export function emitLayoutDoc(model: Model): string {
+  return [
+    `# ${model.format} layout`,
+    "",
+    `<!-- @generated by generator/ from ${model.file}. DO NOT EDIT; change the schema and run \`npm run generate\`. -->`,
+    "",
+    ...(model.doc ? [cell(model.doc), ""] : []),
+    `Byte order: ${model.endian}-endian unless a field says otherwise. Offsets are from the start of the record; "…" means the offset depends on earlier fields.`,
+    "",
+    ...model.types.flatMap(section),
+  ].join("\n");
+}

@@ -12,8 +12,8 @@ import type { Model } from "./model.js";
 import { sortProblems, type Problem } from "./problem.js";
 
 export interface OutputFile {
-  /** Path relative to the project root, e.g. `generated/qcow2.ts`. */
-  path: string;
+  /** File name within the output folder (`generated/` by default), e.g. `qcow2.ts`. */
+  name: string;
   text: string;
 }
 
@@ -43,8 +43,8 @@ export async function generate(file: string, text: string): Promise<Generated> {
     ok: true,
     model: result.model,
     files: [
-      { path: `generated/${name}.ts`, text: module },
-      { path: `generated/${name}.md`, text: layout },
+      { name: `${name}.ts`, text: module },
+      { name: `${name}.md`, text: layout },
     ],
   };
 }

@@ -13,6 +13,7 @@
 import {
   CodecError,
   truncated,
+  truncatedField,
   hex,
   describe,
   compareScalars,
@@ -411,7 +412,10 @@ let readEnd = 0;
 /** Reads a {@link Header} from `buf` at byte `at`. Returns the value and the offset just after it, or a {@link CodecError} naming the field and byte offset of the first problem. Never throws. */
 export function read(buf: Uint8Array, at = 0): Decoded<Header> | CodecError {
   if (!Number.isSafeInteger(at) || at < 0 || at > buf.length) {
-    return new CodecError("", 0, `offset ${at} is outside the ${buf.length}-byte buffer`);
+    const why = Number.isSafeInteger(at)
+      ? `is outside the ${buf.length}-byte buffer`
+      : "is not a whole number";
+    return new CodecError("", 0, `offset ${at} ${why}`);
   }
 
   const value = readHeader(buf, at, buf.length);
@@ -498,7 +502,9 @@ function decodeFeatureName(raw: string): FeatureName {
 }
 
 function readFeature(buf: Uint8Array, at: number, limit: number): Feature | CodecError {
-  if (limit - at < 48) return truncated("ty", at, 48, limit);
+  if (limit - at < 48) {
+    return truncatedField(["ty", "bit", "feature"], [1, 2, 48], at, limit);
+  }
   const ty_raw = buf[at];
   const ty = decodeFeatureType(ty_raw);
   if (ty === undefined) return new CodecError("ty", at, `${ty_raw} is not a FeatureType`);
@@ -518,7 +524,14 @@ function readBitmapsExtension(
   at: number,
   limit: number,
 ): BitmapsExtension | CodecError {
-  if (limit - at < 24) return truncated("nb_bitmaps", at, 24, limit);
+  if (limit - at < 24) {
+    return truncatedField(
+      ["nb_bitmaps", "reserved", "bitmap_directory_size", "bitmap_directory_offset"],
+      [4, 8, 16, 24],
+      at,
+      limit,
+    );
+  }
   const nb_bitmaps = getU32(buf, at, false);
   const reserved = getU32(buf, at + 4, false);
   const bitmap_directory_size = getU64(buf, at + 8, false);
@@ -532,7 +545,9 @@ function readFullDiskEncryption(
   at: number,
   limit: number,
 ): FullDiskEncryption | CodecError {
-  if (limit - at < 16) return truncated("offset", at, 16, limit);
+  if (limit - at < 16) {
+    return truncatedField(["offset", "length"], [8, 16], at, limit);
+  }
   const offset = getU64(buf, at, false);
   const length_ = getU64(buf, at + 8, false);
   readEnd = at + 16;
@@ -561,7 +576,7 @@ function readExtension(
     return new CodecError(
       "length",
       at + 4,
-      `${length} bytes of payload and padding run past the end of the input at byte ${limit}`,
+      `${length} bytes of payload (${padded - start} with padding) run past the end of the input at byte ${limit}`,
     );
   }
   let value: Extension | CodecError;
@@ -573,9 +588,17 @@ function readExtension(
       value = readExtension_Feature_name_table(buf, start, end);
       break;
     case 0x23852875:
+      if (length !== 24)
+        return new CodecError("length", at + 4, `a Bitmaps payload is 24 bytes, got ${length}`);
       value = readExtension_Bitmaps(buf, start, end);
       break;
     case 0x537be77:
+      if (length !== 16)
+        return new CodecError(
+          "length",
+          at + 4,
+          `a Full_disk_encryption payload is 16 bytes, got ${length}`,
+        );
       value = readExtension_Full_disk_encryption(buf, start, end);
       break;
     case 0x44415441:
@@ -642,9 +665,12 @@ function readExtension_Feature_name_table(
 
 function readExtension_Bitmaps(buf: Uint8Array, at: number, limit: number): Extension | CodecError {
   let pos = at;
-  if (limit - at < 24) return truncated("bitmaps", at, 24, limit);
-  const bitmaps = readBitmapsExtension(buf, at, limit);
-  if (bitmaps instanceof CodecError) return bitmaps.within("bitmaps");
+  if (limit - at < 24) {
+    return truncatedField(["bitmaps"], [24], at, limit);
+  }
+  const bitmaps_read = readBitmapsExtension(buf, at, limit);
+  if (bitmaps_read instanceof CodecError) return bitmaps_read.within("bitmaps");
+  const bitmaps = bitmaps_read;
   pos = at + 24;
   if (pos !== limit) {
     return new CodecError(
@@ -662,9 +688,12 @@ function readExtension_Full_disk_encryption(
   limit: number,
 ): Extension | CodecError {
   let pos = at;
-  if (limit - at < 16) return truncated("encryption", at, 16, limit);
-  const encryption = readFullDiskEncryption(buf, at, limit);
-  if (encryption instanceof CodecError) return encryption.within("encryption");
+  if (limit - at < 16) {
+    return truncatedField(["encryption"], [16], at, limit);
+  }
+  const encryption_read = readFullDiskEncryption(buf, at, limit);
+  if (encryption_read instanceof CodecError) return encryption_read.within("encryption");
+  const encryption = encryption_read;
   pos = at + 16;
   if (pos !== limit) {
     return new CodecError(
@@ -715,7 +744,28 @@ function readExtension_Unknown(
 
 function readHeader(buf: Uint8Array, at: number, limit: number): Header | CodecError {
   let pos = at;
-  if (limit - at < 72) return truncated("magic", at, 72, limit);
+  if (limit - at < 72) {
+    return truncatedField(
+      [
+        "magic",
+        "version",
+        "backing_file_offset",
+        "backing_file_size",
+        "cluster_bits",
+        "size",
+        "crypt_method",
+        "l1_size",
+        "l1_table_offset",
+        "refcount_table_offset",
+        "refcount_table_clusters",
+        "nb_snapshots",
+        "snapshots_offset",
+      ],
+      [4, 8, 16, 20, 24, 32, 36, 40, 48, 56, 60, 64, 72],
+      at,
+      limit,
+    );
+  }
   const magic = getU32(buf, at, false);
   if (magic !== 0x514649fb) {
     return new CodecError("magic", at, `expected 0x514649fb, got ${hex(magic, 8)}`);
@@ -741,7 +791,20 @@ function readHeader(buf: Uint8Array, at: number, limit: number): Header | CodecE
   let additional: Additional | undefined;
   pos = at + 72;
   if (version_raw >= 3) {
-    if (limit - pos < 32) return truncated("additional.incompatible_features", pos, 32, limit);
+    if (limit - pos < 32) {
+      return truncatedField(
+        [
+          "additional.incompatible_features",
+          "additional.compatible_features",
+          "additional.autoclear_features",
+          "additional.refcount_order",
+          "additional.header_length",
+        ],
+        [8, 16, 24, 28, 32],
+        pos,
+        limit,
+      );
+    }
     const incompatible_features_hi = getU32(buf, pos, false);
     const incompatible_features_lo = getU32(buf, pos + 4, false);
     const dirty = (incompatible_features_lo & 0x1) !== 0;
@@ -916,7 +979,7 @@ function encodeCompressionType(v: CompressionType): number | undefined {
     return undefined;
   }
   const raw = v.unknown;
-  if (!((raw & 0xff) === raw)) return undefined;
+  if (!(typeof raw === "number" && (raw & 0xff) === raw)) return undefined;
   switch (raw) {
     case 0:
     case 1:
@@ -979,17 +1042,19 @@ function encodeFeatureName(v: FeatureName): string | undefined {
 
 /** Why `v` cannot be written, or undefined if it can. */
 function checkFeature(v: Feature): CodecError | undefined {
+  if (typeof v !== "object" || v === null)
+    return new CodecError("", undefined, `expected a Feature object, got ${describe(v)}`);
   if (encodeFeatureType(v.ty) === undefined)
     return new CodecError(
       "ty",
       undefined,
       `expected one of Incompatible, Compatible, Autoclear, got ${describe(v.ty)}`,
     );
-  if (!((v.bit & 0xff) === v.bit))
+  if (!(typeof v.bit === "number" && (v.bit & 0xff) === v.bit))
     return new CodecError(
       "bit",
       undefined,
-      `expected an integer from 0 to 255, got ${String(v.bit)}`,
+      `expected an integer from 0 to 255, got ${describe(v.bit)}`,
     );
   if (encodeFeatureName(v.feature) === undefined)
     return new CodecError(
@@ -1011,17 +1076,19 @@ function writeFeature(v: Feature, buf: Uint8Array, at: number): number {
 
 /** Why `v` cannot be written, or undefined if it can. */
 function checkBitmapsExtension(v: BitmapsExtension): CodecError | undefined {
-  if (!(v.nb_bitmaps >>> 0 === v.nb_bitmaps))
+  if (typeof v !== "object" || v === null)
+    return new CodecError("", undefined, `expected a BitmapsExtension object, got ${describe(v)}`);
+  if (!(typeof v.nb_bitmaps === "number" && v.nb_bitmaps >>> 0 === v.nb_bitmaps))
     return new CodecError(
       "nb_bitmaps",
       undefined,
-      `expected an integer from 0 to 4294967295, got ${String(v.nb_bitmaps)}`,
+      `expected an integer from 0 to 4294967295, got ${describe(v.nb_bitmaps)}`,
     );
-  if (!(v.reserved >>> 0 === v.reserved))
+  if (!(typeof v.reserved === "number" && v.reserved >>> 0 === v.reserved))
     return new CodecError(
       "reserved",
       undefined,
-      `expected an integer from 0 to 4294967295, got ${String(v.reserved)}`,
+      `expected an integer from 0 to 4294967295, got ${describe(v.reserved)}`,
     );
   if (!(
     typeof v.bitmap_directory_size === "bigint" &&
@@ -1031,7 +1098,7 @@ function checkBitmapsExtension(v: BitmapsExtension): CodecError | undefined {
     return new CodecError(
       "bitmap_directory_size",
       undefined,
-      `expected a bigint from 0 to 18446744073709551615, got ${String(v.bitmap_directory_size)}`,
+      `expected a bigint from 0 to 18446744073709551615, got ${describe(v.bitmap_directory_size)}`,
     );
   if (!(
     typeof v.bitmap_directory_offset === "bigint" &&
@@ -1041,7 +1108,7 @@ function checkBitmapsExtension(v: BitmapsExtension): CodecError | undefined {
     return new CodecError(
       "bitmap_directory_offset",
       undefined,
-      `expected a bigint from 0 to 18446744073709551615, got ${String(v.bitmap_directory_offset)}`,
+      `expected a bigint from 0 to 18446744073709551615, got ${describe(v.bitmap_directory_offset)}`,
     );
   return undefined;
 }
@@ -1056,17 +1123,23 @@ function writeBitmapsExtension(v: BitmapsExtension, buf: Uint8Array, at: number)
 
 /** Why `v` cannot be written, or undefined if it can. */
 function checkFullDiskEncryption(v: FullDiskEncryption): CodecError | undefined {
+  if (typeof v !== "object" || v === null)
+    return new CodecError(
+      "",
+      undefined,
+      `expected a FullDiskEncryption object, got ${describe(v)}`,
+    );
   if (!(typeof v.offset === "bigint" && v.offset >= 0n && v.offset <= U64_MAX))
     return new CodecError(
       "offset",
       undefined,
-      `expected a bigint from 0 to 18446744073709551615, got ${String(v.offset)}`,
+      `expected a bigint from 0 to 18446744073709551615, got ${describe(v.offset)}`,
     );
   if (!(typeof v.length === "bigint" && v.length >= 0n && v.length <= U64_MAX))
     return new CodecError(
       "length",
       undefined,
-      `expected a bigint from 0 to 18446744073709551615, got ${String(v.length)}`,
+      `expected a bigint from 0 to 18446744073709551615, got ${describe(v.length)}`,
     );
   return undefined;
 }
@@ -1079,19 +1152,25 @@ function writeFullDiskEncryption(v: FullDiskEncryption, buf: Uint8Array, at: num
 
 /** Why `e` cannot be written, or undefined if it can. */
 function checkExtension(e: Extension): CodecError | undefined {
+  if (typeof e !== "object" || e === null)
+    return new CodecError("", undefined, `expected an Extension object, got ${describe(e)}`);
   switch (e.kind) {
     case "Backing_file": {
       if (!isByteString(e.format))
         return new CodecError(
           "format",
           undefined,
-          "expected a byte string (characters U+0000 to U+00FF)",
+          `expected a byte string (characters U+0000 to U+00FF), got ${describe(e.format)}`,
         );
       break;
     }
     case "Feature_name_table": {
       if (!Array.isArray(e.features))
-        return new CodecError("features", undefined, "expected an array");
+        return new CodecError(
+          "features",
+          undefined,
+          `expected an array, got ${describe(e.features)}`,
+        );
       for (let i = 0; i < e.features.length; i++) {
         const invalid = checkFeature(e.features[i]);
         if (invalid !== undefined) return invalid.within(`features[${i}]`);
@@ -1113,16 +1192,16 @@ function checkExtension(e: Extension): CodecError | undefined {
         return new CodecError(
           "filename",
           undefined,
-          "expected a byte string (characters U+0000 to U+00FF)",
+          `expected a byte string (characters U+0000 to U+00FF), got ${describe(e.filename)}`,
         );
       break;
     }
     case "Unknown": {
-      if (!((e.type | 0) === e.type))
+      if (!(typeof e.type === "number" && (e.type | 0) === e.type))
         return new CodecError(
           "type",
           undefined,
-          `expected an integer from -2147483648 to 2147483647, got ${String(e.type)}`,
+          `expected an integer from -2147483648 to 2147483647, got ${describe(e.type)}`,
         );
       switch (e.type >>> 0) {
         case 0x0:
@@ -1141,7 +1220,7 @@ function checkExtension(e: Extension): CodecError | undefined {
         return new CodecError(
           "data",
           undefined,
-          "expected a byte string (characters U+0000 to U+00FF)",
+          `expected a byte string (characters U+0000 to U+00FF), got ${describe(e.data)}`,
         );
       break;
     }
@@ -1149,7 +1228,7 @@ function checkExtension(e: Extension): CodecError | undefined {
       return new CodecError(
         "kind",
         undefined,
-        `expected a Extension kind, got ${describe((e as { kind?: unknown }).kind)}`,
+        `expected an Extension kind, got ${describe((e as { kind?: unknown }).kind)}`,
       );
   }
   const length = payloadSizeExtension(e);
@@ -1214,6 +1293,8 @@ function writeExtension(e: Extension, buf: Uint8Array, at: number): number {
 
 /** Why `v` cannot be written, or undefined if it can. */
 function checkHeader(v: Header): CodecError | undefined {
+  if (typeof v !== "object" || v === null)
+    return new CodecError("", undefined, `expected a Header object, got ${describe(v)}`);
   if (encodeVersion(v.version) === undefined)
     return new CodecError(
       "version",
@@ -1228,25 +1309,27 @@ function checkHeader(v: Header): CodecError | undefined {
     return new CodecError(
       "backing_file_offset",
       undefined,
-      `expected a bigint from -9223372036854775808 to 9223372036854775807, got ${String(v.backing_file_offset)}`,
+      `expected a bigint from -9223372036854775808 to 9223372036854775807, got ${describe(v.backing_file_offset)}`,
     );
-  if (!((v.backing_file_size | 0) === v.backing_file_size))
+  if (!(
+    typeof v.backing_file_size === "number" && (v.backing_file_size | 0) === v.backing_file_size
+  ))
     return new CodecError(
       "backing_file_size",
       undefined,
-      `expected an integer from -2147483648 to 2147483647, got ${String(v.backing_file_size)}`,
+      `expected an integer from -2147483648 to 2147483647, got ${describe(v.backing_file_size)}`,
     );
-  if (!((v.cluster_bits | 0) === v.cluster_bits))
+  if (!(typeof v.cluster_bits === "number" && (v.cluster_bits | 0) === v.cluster_bits))
     return new CodecError(
       "cluster_bits",
       undefined,
-      `expected an integer from -2147483648 to 2147483647, got ${String(v.cluster_bits)}`,
+      `expected an integer from -2147483648 to 2147483647, got ${describe(v.cluster_bits)}`,
     );
   if (!(typeof v.size === "bigint" && v.size >= I64_MIN && v.size <= I64_MAX))
     return new CodecError(
       "size",
       undefined,
-      `expected a bigint from -9223372036854775808 to 9223372036854775807, got ${String(v.size)}`,
+      `expected a bigint from -9223372036854775808 to 9223372036854775807, got ${describe(v.size)}`,
     );
   if (encodeCryptMethod(v.crypt_method) === undefined)
     return new CodecError(
@@ -1254,11 +1337,11 @@ function checkHeader(v: Header): CodecError | undefined {
       undefined,
       `expected one of None, Aes, Luks, got ${describe(v.crypt_method)}`,
     );
-  if (!((v.l1_size | 0) === v.l1_size))
+  if (!(typeof v.l1_size === "number" && (v.l1_size | 0) === v.l1_size))
     return new CodecError(
       "l1_size",
       undefined,
-      `expected an integer from -2147483648 to 2147483647, got ${String(v.l1_size)}`,
+      `expected an integer from -2147483648 to 2147483647, got ${describe(v.l1_size)}`,
     );
   if (!(
     typeof v.l1_table_offset === "bigint" &&
@@ -1268,7 +1351,7 @@ function checkHeader(v: Header): CodecError | undefined {
     return new CodecError(
       "l1_table_offset",
       undefined,
-      `expected a bigint from -9223372036854775808 to 9223372036854775807, got ${String(v.l1_table_offset)}`,
+      `expected a bigint from -9223372036854775808 to 9223372036854775807, got ${describe(v.l1_table_offset)}`,
     );
   if (!(
     typeof v.refcount_table_offset === "bigint" &&
@@ -1278,19 +1361,22 @@ function checkHeader(v: Header): CodecError | undefined {
     return new CodecError(
       "refcount_table_offset",
       undefined,
-      `expected a bigint from -9223372036854775808 to 9223372036854775807, got ${String(v.refcount_table_offset)}`,
+      `expected a bigint from -9223372036854775808 to 9223372036854775807, got ${describe(v.refcount_table_offset)}`,
     );
-  if (!((v.refcount_table_clusters | 0) === v.refcount_table_clusters))
+  if (!(
+    typeof v.refcount_table_clusters === "number" &&
+    (v.refcount_table_clusters | 0) === v.refcount_table_clusters
+  ))
     return new CodecError(
       "refcount_table_clusters",
       undefined,
-      `expected an integer from -2147483648 to 2147483647, got ${String(v.refcount_table_clusters)}`,
+      `expected an integer from -2147483648 to 2147483647, got ${describe(v.refcount_table_clusters)}`,
     );
-  if (!((v.nb_snapshots | 0) === v.nb_snapshots))
+  if (!(typeof v.nb_snapshots === "number" && (v.nb_snapshots | 0) === v.nb_snapshots))
     return new CodecError(
       "nb_snapshots",
       undefined,
-      `expected an integer from -2147483648 to 2147483647, got ${String(v.nb_snapshots)}`,
+      `expected an integer from -2147483648 to 2147483647, got ${describe(v.nb_snapshots)}`,
     );
   if (!(
     typeof v.snapshots_offset === "bigint" &&
@@ -1300,48 +1386,45 @@ function checkHeader(v: Header): CodecError | undefined {
     return new CodecError(
       "snapshots_offset",
       undefined,
-      `expected a bigint from -9223372036854775808 to 9223372036854775807, got ${String(v.snapshots_offset)}`,
+      `expected a bigint from -9223372036854775808 to 9223372036854775807, got ${describe(v.snapshots_offset)}`,
     );
-  if ((encodeVersion(v.version) ?? 0) >= 3 !== (v.additional !== undefined)) {
-    return new CodecError(
-      "additional",
-      undefined,
-      v.additional === undefined
-        ? "is required when version >= 3"
-        : "must be absent unless version >= 3",
-    );
-  }
   const additional = v.additional;
   if (additional !== undefined) {
+    if (typeof additional !== "object" || additional === null)
+      return new CodecError(
+        "additional",
+        undefined,
+        `expected an Additional object, got ${describe(additional)}`,
+      );
     if (typeof additional.dirty !== "boolean")
       return new CodecError(
         "additional.dirty",
         undefined,
-        `expected true or false, got ${String(additional.dirty)}`,
+        `expected true or false, got ${describe(additional.dirty)}`,
       );
     if (typeof additional.corrupt !== "boolean")
       return new CodecError(
         "additional.corrupt",
         undefined,
-        `expected true or false, got ${String(additional.corrupt)}`,
+        `expected true or false, got ${describe(additional.corrupt)}`,
       );
     if (typeof additional.external_data_file !== "boolean")
       return new CodecError(
         "additional.external_data_file",
         undefined,
-        `expected true or false, got ${String(additional.external_data_file)}`,
+        `expected true or false, got ${describe(additional.external_data_file)}`,
       );
     if (typeof additional.compression_type_bit !== "boolean")
       return new CodecError(
         "additional.compression_type_bit",
         undefined,
-        `expected true or false, got ${String(additional.compression_type_bit)}`,
+        `expected true or false, got ${describe(additional.compression_type_bit)}`,
       );
     if (typeof additional.extended_l2 !== "boolean")
       return new CodecError(
         "additional.extended_l2",
         undefined,
-        `expected true or false, got ${String(additional.extended_l2)}`,
+        `expected true or false, got ${describe(additional.extended_l2)}`,
       );
     if (!(
       typeof additional.incompatible_unknown === "bigint" &&
@@ -1351,7 +1434,7 @@ function checkHeader(v: Header): CodecError | undefined {
       return new CodecError(
         "additional.incompatible_unknown",
         undefined,
-        `expected a bigint from 0 to 18446744073709551615, got ${String(additional.incompatible_unknown)}`,
+        `expected a bigint from 0 to 18446744073709551615, got ${describe(additional.incompatible_unknown)}`,
       );
     if (!bitsClear64(additional.incompatible_unknown, 0x0, 0x1f))
       return new CodecError(
@@ -1363,7 +1446,7 @@ function checkHeader(v: Header): CodecError | undefined {
       return new CodecError(
         "additional.lazy_refcounts",
         undefined,
-        `expected true or false, got ${String(additional.lazy_refcounts)}`,
+        `expected true or false, got ${describe(additional.lazy_refcounts)}`,
       );
     if (!(
       typeof additional.compatible_unknown === "bigint" &&
@@ -1373,7 +1456,7 @@ function checkHeader(v: Header): CodecError | undefined {
       return new CodecError(
         "additional.compatible_unknown",
         undefined,
-        `expected a bigint from 0 to 18446744073709551615, got ${String(additional.compatible_unknown)}`,
+        `expected a bigint from 0 to 18446744073709551615, got ${describe(additional.compatible_unknown)}`,
       );
     if (!bitsClear64(additional.compatible_unknown, 0x0, 0x1))
       return new CodecError(
@@ -1389,14 +1472,33 @@ function checkHeader(v: Header): CodecError | undefined {
       return new CodecError(
         "additional.autoclear_features",
         undefined,
-        `expected a bigint from -9223372036854775808 to 9223372036854775807, got ${String(additional.autoclear_features)}`,
+        `expected a bigint from -9223372036854775808 to 9223372036854775807, got ${describe(additional.autoclear_features)}`,
       );
-    if (!((additional.refcount_order | 0) === additional.refcount_order))
+    if (!(
+      typeof additional.refcount_order === "number" &&
+      (additional.refcount_order | 0) === additional.refcount_order
+    ))
       return new CodecError(
         "additional.refcount_order",
         undefined,
-        `expected an integer from -2147483648 to 2147483647, got ${String(additional.refcount_order)}`,
+        `expected an integer from -2147483648 to 2147483647, got ${describe(additional.refcount_order)}`,
       );
+    if (additional.compression_type !== undefined) {
+      if (encodeCompressionType(additional.compression_type) === undefined)
+        return new CodecError(
+          "additional.compression_type",
+          undefined,
+          `expected one of Zlib, Zstd, or { unknown } with another value, got ${describe(additional.compression_type)}`,
+        );
+    }
+    if (additional.header_extra !== undefined) {
+      if (!isByteString(additional.header_extra))
+        return new CodecError(
+          "additional.header_extra",
+          undefined,
+          `expected a byte string (characters U+0000 to U+00FF), got ${describe(additional.header_extra)}`,
+        );
+    }
     const header_length =
       72 +
       (v.additional === undefined
@@ -1405,23 +1507,23 @@ function checkHeader(v: Header): CodecError | undefined {
           (v.additional.compression_type === undefined ? 0 : 1) +
           (v.additional.compression_type !== undefined ? 7 : 0) +
           (v.additional.header_extra === undefined ? 0 : v.additional.header_extra.length));
-    if (!(header_length >>> 0 === header_length))
+    if (!(typeof header_length === "number" && header_length >>> 0 === header_length))
       return new CodecError(
         "additional.header_length",
         undefined,
-        `is computed as ${header_length}, more than an integer from 0 to 4294967295 can hold`,
+        `is computed as ${header_length} (the offset of extensions), more than an integer from 0 to 4294967295 can hold`,
       );
     if (!(header_length >= 104))
       return new CodecError(
         "additional.header_length",
         undefined,
-        `is computed as ${header_length}: must be at least 104`,
+        `is computed as ${header_length} (the offset of extensions): must be at least 104`,
       );
     if (!(header_length % 8 === 0))
       return new CodecError(
         "additional.header_length",
         undefined,
-        `is computed as ${header_length}: must be a multiple of 8`,
+        `is computed as ${header_length} (the offset of extensions): must be a multiple of 8`,
       );
     if (header_length > 104 !== (additional.compression_type !== undefined)) {
       return new CodecError(
@@ -1431,14 +1533,6 @@ function checkHeader(v: Header): CodecError | undefined {
           ? "is required when header_length > 104"
           : "must be absent unless header_length > 104",
       );
-    }
-    if (additional.compression_type !== undefined) {
-      if (encodeCompressionType(additional.compression_type) === undefined)
-        return new CodecError(
-          "additional.compression_type",
-          undefined,
-          `expected one of Zlib, Zstd, or { unknown } with another value, got ${describe(additional.compression_type)}`,
-        );
     }
     if (header_length > 112 !== (additional.header_extra !== undefined)) {
       return new CodecError(
@@ -1450,12 +1544,6 @@ function checkHeader(v: Header): CodecError | undefined {
       );
     }
     if (additional.header_extra !== undefined) {
-      if (!isByteString(additional.header_extra))
-        return new CodecError(
-          "additional.header_extra",
-          undefined,
-          "expected a byte string (characters U+0000 to U+00FF)",
-        );
       if (additional.header_extra.length !== header_length - 112)
         return new CodecError(
           "additional.header_extra",
@@ -1465,10 +1553,23 @@ function checkHeader(v: Header): CodecError | undefined {
     }
   }
   if (!Array.isArray(v.extensions))
-    return new CodecError("extensions", undefined, "expected an array");
+    return new CodecError(
+      "extensions",
+      undefined,
+      `expected an array, got ${describe(v.extensions)}`,
+    );
   for (let i = 0; i < v.extensions.length; i++) {
     const invalid = checkExtension(v.extensions[i]);
     if (invalid !== undefined) return invalid.within(`extensions[${i}]`);
+  }
+  if ((encodeVersion(v.version) ?? 0) >= 3 !== (v.additional !== undefined)) {
+    return new CodecError(
+      "additional",
+      undefined,
+      v.additional === undefined
+        ? "is required when version >= 3"
+        : "must be absent unless version >= 3",
+    );
   }
   return undefined;
 }

@@ -13,7 +13,18 @@ export type Located =
       at: Position;
     }
   | { kind: "seq"; items: Located[]; at: Position }
-  | { kind: "scalar"; value: string | number | boolean | null; at: Position };
+  | {
+      kind: "scalar";
+      value: string | number | boolean | null;
+      at: Position;
+      /**
+       * The column of the value's first character, when the value is written
+       * on one line with every character standing for itself (plain, or
+       * quoted without escapes); undefined otherwise. Expressions use it to
+       * point into their text.
+       */
+      textCol?: number;
+    };
 
 export interface Position {
   file: string;
@@ -54,6 +65,22 @@ export function loadSchema(file: string, text: string): Loaded | { problems: Pro
     return { file, line, col, path };
   };
 
+  /** See `textCol` in {@link Located}. */
+  const textCol = (node: Node, value: string | number | boolean | null): number | undefined => {
+    if (node.range === undefined || node.range === null || value === null) return undefined;
+    const [start, end] = node.range;
+    const raw = text.slice(start, end);
+    const shown = String(value);
+    const offset =
+      raw === shown
+        ? 0
+        : raw.length === shown.length + 2 && raw.slice(1, -1) === shown && /^["']/.test(raw)
+          ? 1
+          : undefined;
+    if (offset === undefined || raw.includes("\n")) return undefined;
+    return lineCounter.linePos(start).col + offset;
+  };
+
   function convert(node: unknown, path: string): Located | Problem {
     if (isMap(node)) {
       const entries: { key: string; keyAt: Position; value: Located }[] = [];
@@ -85,7 +112,7 @@ export function loadSchema(file: string, text: string): Loaded | { problems: Pro
     if (isScalar(node)) {
       const v = node.value;
       if (v === null || typeof v === "string" || typeof v === "number" || typeof v === "boolean") {
-        return { kind: "scalar", value: v, at: position(node, path) };
+        return { kind: "scalar", value: v, at: position(node, path), textCol: textCol(node, v) };
       }
       return { ...position(node, path), message: "unsupported YAML value" };
     }

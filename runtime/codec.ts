@@ -56,6 +56,23 @@ export function truncated(path: string, at: number, needed: number, limit: numbe
   );
 }
 
+/**
+ * The error for input that ends inside a run of fixed-size fields starting
+ * at `at`: names the first field that does not fit. `ends[i]` is the offset
+ * just past field `i`, relative to `at`.
+ */
+export function truncatedField(
+  names: readonly string[],
+  ends: readonly number[],
+  at: number,
+  limit: number,
+): CodecError {
+  let i = 0;
+  while (i < ends.length - 1 && at + ends[i] <= limit) i++;
+  const start = i === 0 ? 0 : ends[i - 1];
+  return truncated(names[i], at + start, ends[i] - start, limit);
+}
+
 /** Lower-case hex with a 0x prefix, zero-padded to `digits`. */
 export function hex(n: number | bigint, digits: number): string {
   const text = n < 0 ? `-${(-n).toString(16)}` : n.toString(16);

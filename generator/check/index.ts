@@ -8,14 +8,23 @@ import type {
   EnumDef,
   EnumValue,
   IntType,
+  Member,
   Model,
   RecordDef,
   TypeDef,
   UnionDef,
+  ValueField,
   Variant,
 } from "../model.js";
+import { fixedTypeSize } from "../model.js";
 import type { Problem } from "../problem.js";
-import { checkMembers, checkPayload, parseIntType, type TypeTable } from "./members.js";
+import {
+  checkMembers,
+  checkPayload,
+  parseIntType,
+  type Shared,
+  type TypeTable,
+} from "./members.js";
 import { badConstructorName, badTypeName, FORMAT_NAME } from "./names.js";
 import { Reader, type MapNode } from "./reader.js";
 
@@ -62,16 +71,26 @@ export function checkSchema(file: string, root: Located): Model | { problems: Pr
     reader.report(typesMap.at, "types is empty");
 
   // Pass 2: fill in members, variants and values.
+  const shared: Shared = { table, endian, groupNames: new Map(), arrays: [] };
   for (const { def, node } of declared) {
     if (def.kind === "record")
-      def.members = checkMembers(
-        reader,
-        reader.seq(reader.get(node, "record"), "record"),
-        table,
-        endian,
-      );
+      def.members = checkMembers(reader, reader.seq(reader.get(node, "record"), "record"), shared);
     if (def.kind === "enum") def.values = checkEnumValues(reader, def, node);
-    if (def.kind === "union") checkUnion(reader, def, node, table, endian);
+    if (def.kind === "union") checkUnion(reader, def, node, shared);
+  }
+
+  // Pass 3: sizes, now that every record has its members.
+  const infinite = checkRecordCycles(
+    reader,
+    declared.flatMap((d) => (d.def.kind === "record" ? [d.def] : [])),
+  );
+  for (const { element, at } of shared.arrays) {
+    if (infinite.has(element)) continue;
+    const size = fixedTypeSize({ kind: "record", record: element });
+    if (size === undefined)
+      reader.report(at, `${element.name}[] needs ${element.name} to have a fixed size`);
+    else if (size === 0)
+      reader.report(at, `${element.name}[] needs ${element.name} to take at least one byte`);
   }
 
   const rootNode = reader.required(top, "root", "the schema");
@@ -238,13 +257,8 @@ function enumValue(reader: Reader, def: EnumDef, node: Located): number | string
 const UNION_KEYS = ["tag", "length", "align", "end"] as const;
 const VARIANT_KEYS = ["name", "tag", "doc", "fallback", "fields"] as const;
 
-function checkUnion(
-  reader: Reader,
-  def: UnionDef,
-  node: MapNode,
-  table: TypeTable,
-  endian: IntType["endian"],
-): void {
+function checkUnion(reader: Reader, def: UnionDef, node: MapNode, shared: Shared): void {
+  const { endian } = shared;
   const framing = reader.map(reader.get(node, "union")!, "union framing", UNION_KEYS);
   if (framing !== undefined) {
     const int = (key: string): IntType | undefined => {
@@ -312,14 +326,11 @@ function checkUnion(
         tag = Number(t);
       }
     }
-    const members = checkPayload(
-      reader,
-      reader.seq(reader.get(v, "fields"), "fields"),
-      table,
-      endian,
+    const members = checkPayload(reader, reader.seq(reader.get(v, "fields"), "fields"), shared, {
+      at: v.at,
       fallback,
-      def.tag,
-    );
+      tagType: def.tag,
+    });
     const variant: Variant = {
       name,
       tag,
@@ -331,6 +342,51 @@ function checkUnion(
     if (fallback) def.fallback ??= variant;
   }
   if (def.variants.length === 0) reader.report(node.at, `union ${def.name} has no variants`);
+}
+
+/**
+ * Reports each record that contains itself through fields that are always
+ * there (its size would be infinite, and computing it would never end), and
+ * returns every record whose size is infinite.
+ */
+function checkRecordCycles(reader: Reader, records: RecordDef[]): Set<RecordDef> {
+  const state = new Map<RecordDef, "visiting" | "done">();
+  const infinite = new Set<RecordDef>();
+  const path: string[] = [];
+  const visit = (record: RecordDef): boolean => {
+    if (state.get(record) === "done") return infinite.has(record);
+    state.set(record, "visiting");
+    path.push(record.name);
+    let result = false;
+    for (const { field, inner } of inlineRecords(record.members)) {
+      if (state.get(inner) === "visiting") {
+        const cycle = [...path.slice(path.indexOf(inner.name)), inner.name].join(" -> ");
+        reader.report(
+          field.loc,
+          `field "${field.name}" makes ${inner.name} contain itself (${cycle}), so its size would be infinite; give the field an "if"`,
+        );
+        result = true;
+      } else if (visit(inner)) {
+        result = true;
+      }
+    }
+    path.pop();
+    state.set(record, "done");
+    if (result) infinite.add(record);
+    return result;
+  };
+  for (const record of records) visit(record);
+  return infinite;
+}
+
+/** Record-typed fields stored inline whenever `members` are (not behind an `if`). */
+function inlineRecords(members: readonly Member[]): { field: ValueField; inner: RecordDef }[] {
+  return members.flatMap((m) => {
+    if (m.kind === "value" && m.cond === undefined && m.type.kind === "record")
+      return [{ field: m, inner: m.type.record }];
+    if (m.kind === "group" && m.cond === undefined) return inlineRecords(m.members);
+    return [];
+  });
 }
 
 export function fitsInt(n: bigint, t: IntType): boolean {

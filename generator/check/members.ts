@@ -12,17 +12,30 @@ import type {
   FlagBit,
   IntType,
   Member,
+  RecordDef,
   TypeDef,
   Validation,
   ValueField,
 } from "../model.js";
-import { fixedTypeSize } from "../model.js";
 import { fitsInt, intName } from "./index.js";
-import { badFieldName } from "./names.js";
+import { badFieldName, badTypeName } from "./names.js";
 import type { MapNode, Reader } from "./reader.js";
 import { checkExpr, type Scope } from "./scope.js";
 
 export type TypeTable = Map<string, TypeDef>;
+
+/** What the records and variants of one schema share while they are checked. */
+export interface Shared {
+  table: TypeTable;
+  endian: Endian;
+  /** Type names of groups, which become interfaces beside the types, with where each was given. */
+  groupNames: Map<string, Position>;
+  /**
+   * `Record[]` fields, whose element size is checked once every record has
+   * its members (the element may be declared after its use).
+   */
+  arrays: { element: RecordDef; at: Position }[];
+}
 
 const INT_TYPE = /^([ui])(8|16|32|64)$/;
 
@@ -88,17 +101,30 @@ const VALUE_KEYS = [
   "absent",
 ];
 
-interface Context {
+interface Context extends Shared {
   reader: Reader;
-  table: TypeTable;
-  endian: Endian;
   scope: Scope;
   /** Every name declared anywhere in this record, to tell "later" from "unknown". */
   allNames: Set<string>;
   /** Names already used, with where. */
   used: Map<string, Position>;
   /** `offset(x)` targets to resolve once every member is known. */
-  offsetTargets: { name: string; at: Position }[];
+  offsetTargets: {
+    name: string;
+    at: Position;
+    from: number;
+    inGroup: boolean;
+    endsTopGroup: boolean;
+  }[];
+  /** Index of the top-level member being checked, and how deep in groups we are. */
+  topIndex: number;
+  depth: number;
+  /**
+   * Inside groups: whether the innermost group ends where the top-level one
+   * does (each nested group is the last member of its parent). A computed
+   * offset is checked on read where its group ends.
+   */
+  endsTopGroup: boolean;
   /** True inside a union variant, where the last field may fill the payload. */
   inPayload: boolean;
   /** The member checked just before, with its `if` text (for conditional padding). */
@@ -111,51 +137,71 @@ interface Context {
 }
 
 /** Checks the members of a record. */
-export function checkMembers(
-  reader: Reader,
-  items: Located[],
-  table: TypeTable,
-  endian: Endian,
-): Member[] {
+export function checkMembers(reader: Reader, items: Located[], shared: Shared): Member[] {
   const ctx: Context = {
+    ...shared,
     reader,
-    table,
-    endian,
     scope: new Map(),
     allNames: collectNames(items),
     used: new Map(),
     offsetTargets: [],
+    topIndex: 0,
+    depth: 0,
+    endsTopGroup: true,
     inPayload: false,
   };
   const members = checkSequence(ctx, items);
   for (const target of ctx.offsetTargets) {
+    const index = items.findIndex((item) => nameOf(item) === target.name);
     if (!members.some((m) => "name" in m && m.name === target.name)) {
       reader.report(
         target.at,
         `offset(${target.name}): "${target.name}" is not a member of this record at its top level`,
+      );
+    } else if (index <= target.from) {
+      reader.report(
+        target.at,
+        `offset(${target.name}): "${target.name}" must come after this field`,
+      );
+    } else if (target.inGroup && index !== target.from + 1) {
+      reader.report(
+        target.at,
+        `offset(${target.name}): from inside a group, "${target.name}" must be the member right after the group`,
+      );
+    } else if (target.inGroup && !target.endsTopGroup) {
+      reader.report(
+        target.at,
+        `offset(${target.name}): a group inside a group that holds offset(...) must be the last member of its group`,
       );
     }
   }
   return members;
 }
 
+function nameOf(item: Located): unknown {
+  if (item.kind !== "map") return undefined;
+  const name = item.entries.find((e) => e.key === "name")?.value;
+  return name?.kind === "scalar" ? name.value : undefined;
+}
+
 /** Checks the fields of a union variant; the fallback's first field must hold the tag. */
 export function checkPayload(
   reader: Reader,
   items: Located[],
-  table: TypeTable,
-  endian: Endian,
-  fallback: boolean,
-  tagType: IntType,
+  shared: Shared,
+  variant: { at: Position; fallback: boolean; tagType: IntType },
 ): ValueField[] {
+  const { fallback, tagType } = variant;
   const ctx: Context = {
+    ...shared,
     reader,
-    table,
-    endian,
     scope: new Map(),
     allNames: collectNames(items),
     used: new Map([["kind", { file: "", line: 0, col: 0, path: "" }]]),
     offsetTargets: [],
+    topIndex: 0,
+    depth: 0,
+    endsTopGroup: true,
     inPayload: true,
   };
   const members = checkSequence(ctx, items);
@@ -177,7 +223,7 @@ export function checkPayload(
   }
   if (fallback && (fields.length === 0 || !fields[0].isTag)) {
     reader.report(
-      items[0]?.at ?? { file: "", line: 0, col: 0, path: "" },
+      items[0]?.at ?? variant.at,
       "the fallback variant's first field must have `tag: true`, to keep the unknown tag",
     );
   }
@@ -211,6 +257,7 @@ function collectNames(items: Located[]): Set<string> {
 function checkSequence(ctx: Context, items: Located[]): Member[] {
   const members: Member[] = [];
   for (const [index, item] of items.entries()) {
+    if (ctx.depth === 0) ctx.topIndex = index;
     const member = checkMember(ctx, item, index === items.length - 1);
     if (member !== undefined) members.push(member);
     const ifText =
@@ -238,15 +285,16 @@ function declare(ctx: Context, name: string, at: Position): void {
         ? ` (first at line ${previous.line})`
         : " (reserved for the union's discriminant)";
     ctx.reader.report(at, `"${name}" is defined twice${where}`);
+  } else {
+    ctx.used.set(name, at);
   }
-  ctx.used.set(name, at);
 }
 
 function condition(ctx: Context, node: MapNode): ValueField["cond"] {
   const ifNode = ctx.reader.get(node, "if");
   const text = ctx.reader.string(ifNode, "if");
   if (text === undefined || ifNode === undefined) return undefined;
-  return checkExpr(ctx.reader, text, ifNode.at, ctx.scope, "boolean", ctx.allNames);
+  return checkExpr(ctx.reader, text, ifNode, ctx.scope, "boolean", ctx.allNames);
 }
 
 function validations(ctx: Context, node: MapNode): Validation[] {
@@ -258,7 +306,7 @@ function validations(ctx: Context, node: MapNode): Validation[] {
     const text = ctx.reader.string(checkNode, "check");
     const message = ctx.reader.string(ctx.reader.required(m, "message", "a validation"), "message");
     if (text === undefined || checkNode === undefined || message === undefined) continue;
-    const check = checkExpr(ctx.reader, text, checkNode.at, ctx.scope, "boolean", ctx.allNames);
+    const check = checkExpr(ctx.reader, text, checkNode, ctx.scope, "boolean", ctx.allNames);
     if (check !== undefined) result.push({ check, message, loc: ctx.reader.loc(m.at) });
   }
   return result;
@@ -348,7 +396,7 @@ function checkMember(ctx: Context, item: Located, isLast: boolean): Member | und
 
   switch (kind?.key) {
     case "group":
-      return checkGroup(ctx, node, name, doc, loc);
+      return checkGroup(ctx, node, name, doc, loc, isLast);
     case "const": {
       const type = intField(ctx, node, "a constant");
       const value = reader.integer(reader.get(node, "const"), "const");
@@ -371,7 +419,13 @@ function checkMember(ctx: Context, item: Located, isLast: boolean): Member | und
       if (type === undefined || m === null) return undefined;
       if (type.bits === 64)
         reader.report(node.at, "a computed offset must be at most 32 bits wide");
-      ctx.offsetTargets.push({ name: m[1], at: valueNode.at });
+      ctx.offsetTargets.push({
+        name: m[1],
+        at: valueNode.at,
+        from: ctx.topIndex,
+        inGroup: ctx.depth > 0,
+        endsTopGroup: ctx.endsTopGroup,
+      });
       ctx.scope.set(name, { type: "number" });
       return {
         kind: "computed",
@@ -396,15 +450,36 @@ function checkGroup(
   name: string,
   doc: string | undefined,
   loc: ValueField["loc"],
+  isLast: boolean,
 ): Member {
   const { reader } = ctx;
-  const typeName = reader.string(reader.get(node, "group"), "group") ?? "Group";
+  const typeNode = reader.get(node, "group");
+  const given = reader.string(typeNode, "group");
+  const typeName = given ?? "Group";
+  if (typeNode !== undefined && given !== undefined) {
+    // The group's type becomes an interface beside the schema's types.
+    const previous = ctx.groupNames.get(given);
+    const bad =
+      badTypeName(given) ??
+      (ctx.table.has(given)
+        ? `"${given}" is already the name of a type; a group needs a type name of its own`
+        : previous !== undefined
+          ? `"${given}" already names the group at line ${previous.line}`
+          : undefined);
+    if (bad !== undefined) reader.report(typeNode.at, bad);
+    else ctx.groupNames.set(given, typeNode.at);
+  }
   const cond = condition(ctx, node);
   const before = new Set(ctx.scope.keys());
+  const outer = ctx.endsTopGroup;
+  ctx.endsTopGroup = ctx.depth === 0 || (outer && isLast);
+  ctx.depth++;
   const members = checkSequence(
     ctx,
     reader.seq(reader.required(node, "fields", "a group"), "fields"),
   );
+  ctx.depth--;
+  ctx.endsTopGroup = outer;
   if (cond !== undefined) {
     for (const key of ctx.scope.keys()) {
       if (!before.has(key))
@@ -442,6 +517,13 @@ function checkFlags(
   const unknown = reader.string(unknownNode, "unknown");
   if (unknown !== undefined && unknownNode !== undefined) declare(ctx, unknown, unknownNode.at);
   const cond = condition(ctx, node);
+  if (cond !== undefined) {
+    // The read, write and sizeof emitters have no code for a conditional flags word.
+    reader.report(
+      reader.get(node, "if")!.at,
+      'a flags field cannot have an "if"; put it in a group with that "if"',
+    );
+  }
   if (type === undefined || unknown === undefined) return undefined;
   ctx.scope.set(name, {
     type: "number",
@@ -460,6 +542,7 @@ function flagBits(
   const { reader } = ctx;
   const bits: FlagBit[] = [];
   const seen = new Set<number>();
+  const names = new Set<string>();
   for (const item of reader.seq(node, "flags")) {
     const m = reader.map(item, "a flag bit", ["bit", "name", "doc", "default"]);
     if (m === undefined) continue;
@@ -473,6 +556,8 @@ function flagBits(
     seen.add(Number(bit));
     if (declareNames) declare(ctx, name, nameNode.at);
     else if (badFieldName(name) !== undefined) reader.report(nameNode.at, badFieldName(name)!);
+    else if (names.has(name)) reader.report(nameNode.at, `bit name "${name}" is used twice`);
+    names.add(name);
     const defaultNode = reader.get(m, "default");
     const defaultValue = reader.boolean(defaultNode, "default");
     if (defaultValue === true)
@@ -529,7 +614,7 @@ function checkValue(
       const parsed =
         text === undefined
           ? undefined
-          : checkExpr(reader, text, sizeNode.at, ctx.scope, "number", ctx.allNames);
+          : checkExpr(reader, text, sizeNode, ctx.scope, "number", ctx.allNames);
       if (parsed !== undefined) size = { kind: "expr", expr: parsed };
     } else if (prefixNode !== undefined) {
       const text = reader.string(prefixNode, "prefix");
@@ -559,9 +644,7 @@ function checkValue(
     }
     if (array && def.kind === "union") type = { kind: "list", union: def };
     else if (array && def.kind === "record") {
-      if (fixedTypeSize({ kind: "record", record: def }) === undefined && def.members.length > 0) {
-        reader.report(typeNode.at, `${refName}[] needs ${refName} to have a fixed size`);
-      }
+      ctx.arrays.push({ element: def, at: typeNode.at });
       if (fills(`${refName}[]`)) type = { kind: "array", element: def };
     } else if (array)
       reader.report(
@@ -597,19 +680,19 @@ function checkValue(
   if (bitsNode !== undefined && type.kind !== "int")
     reader.report(bitsNode.at, "bits apply to integer fields only");
 
-  const valid = validations(ctx, node);
   const usable = type.kind === "int" || (type.kind === "enum" && type.enum.base.kind === "int");
-  if (usable) {
-    const scalar = type.kind === "int" && type.bits === 64 ? "bigint" : "number";
-    ctx.scope.set(
-      name,
-      cond === undefined
-        ? { type: scalar }
-        : {
-            type: scalar,
-            unavailable: "it is present only when its `if` holds",
-          },
-    );
+  const scalar = type.kind === "int" && type.bits === 64 ? "bigint" : "number";
+  // A field's own checks run only when it is there, so they may use it.
+  if (usable) ctx.scope.set(name, { type: scalar });
+  const validNode = reader.get(node, "valid");
+  if (validNode !== undefined && type.kind !== "int")
+    reader.report(validNode.at, "valid applies to integer fields only");
+  const valid = validations(ctx, node);
+  if (usable && cond !== undefined) {
+    ctx.scope.set(name, {
+      type: scalar,
+      unavailable: "it is present only when its `if` holds",
+    });
   }
   const absent = absentStyle(ctx, node, cond !== undefined);
   return {
@@ -662,6 +745,17 @@ function defaultOf(ctx: Context, node: MapNode, type: FieldType): DefaultValue |
     const value = ctx.reader.string(n, "default");
     if (value !== undefined && !/^[\x00-\xff]*$/.test(value)) {
       ctx.reader.report(n.at, "a byte string default may only hold characters U+0000 to U+00FF");
+      return undefined;
+    }
+    if (
+      value !== undefined &&
+      type.kind === "fixedString" &&
+      (value.length > type.size || value.includes("\0"))
+    ) {
+      ctx.reader.report(
+        n.at,
+        `default "${value}" is not a value of a ${type.size}-byte string (at most ${type.size} bytes, no NUL)`,
+      );
       return undefined;
     }
     return value === undefined ? undefined : { kind: "bytes", value };

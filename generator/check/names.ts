@@ -4,7 +4,12 @@
  * generated code is rejected here with a located problem.
  */
 
-export const TYPE_NAME = /^[A-Z][A-Za-z0-9_]*$/;
+/**
+ * No underscore: generated names join a type name and another name with one
+ * (`readExtension_Bitmaps`, `Header_flags_bits`), so `Extension_Bitmaps` as a
+ * type could clash with them.
+ */
+export const TYPE_NAME = /^[A-Z][A-Za-z0-9]*$/;
 export const FIELD_NAME = /^[a-z_][a-z0-9_]*$/;
 export const CONSTRUCTOR_NAME = /^[A-Z][A-Za-z0-9_]*$/;
 export const FORMAT_NAME = /^[a-z][a-z0-9_-]*$/;

@@ -4,7 +4,7 @@
  * (64-bit fields are bigints, narrower ones numbers; literals adapt).
  */
 import { BOOLEAN_OPS, parseExpr, type Expr } from "../expr.js";
-import type { Position } from "../load.js";
+import type { Located } from "../load.js";
 import type { Reader } from "./reader.js";
 
 export type ExprType = "number" | "bigint" | "boolean" | "literal";
@@ -18,18 +18,26 @@ export interface ScopeEntry {
 
 export type Scope = Map<string, ScopeEntry>;
 
-/** Parses and type-checks `text`; reports problems at `at` (column-adjusted for the expression). */
+/**
+ * Parses and type-checks `text`, the value of `node`; reports each problem at
+ * its column in the expression when the text stands as written in the file,
+ * else at the node.
+ */
 export function checkExpr(
   reader: Reader,
   text: string,
-  at: Position,
+  node: Located,
   scope: Scope,
   want: "boolean" | "number",
   laterNames: ReadonlySet<string>,
 ): Expr | undefined {
   const parsed = parseExpr(text);
+  const textCol = node.kind === "scalar" ? node.textCol : undefined;
   const report = (col: number, message: string): void =>
-    reader.report({ ...at, col: at.col + col }, `in "${text}": ${message}`);
+    reader.report(
+      { ...node.at, col: textCol === undefined ? node.at.col : textCol + col },
+      `in "${text}": ${message}`,
+    );
   if ("message" in parsed) {
     report(parsed.col, parsed.message);
     return undefined;

@@ -92,3 +92,13 @@ export function hexLiteral(n: number | bigint, bigint: boolean): string {
   const text = n < 0 ? `-0x${(-BigInt(n)).toString(16)}` : `0x${n.toString(16)}`;
   return bigint ? `${text}n` : text;
 }
+
+/** Text for inside a template literal: backslashes, backticks and `${` stay literal, and a CR stays a CR. */
+export function templateText(text: string): string {
+  return text.replace(/[\\`$]/g, (c) => `\\${c}`).replace(/\r/g, "\\r");
+}
+
+/** "a" or "an" before a name. */
+export function article(name: string): string {
+  return /^[AEIOUaeiou]/.test(name) ? "an" : "a";
+}

@@ -11,9 +11,11 @@ import { wireType } from "./types.js";
 
 /** Table cell text: one line, pipes escaped. */
 function cell(text: string | undefined): string {
+  // Pipes would split the cell; `<` could open HTML (a comment hiding the rest of the page).
   return (text ?? "")
     .replace(/\s*\n\s*/g, " ")
     .replace(/\|/g, "\\|")
+    .replace(/</g, "&lt;")
     .trim();
 }
 

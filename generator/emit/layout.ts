@@ -84,20 +84,22 @@ export function intIsValid(t: IntType, v: string): string {
       ? `typeof ${v} === "bigint" && ${v} >= I64_MIN && ${v} <= I64_MAX`
       : `typeof ${v} === "bigint" && ${v} >= 0n && ${v} <= U64_MAX`;
   }
-  // Bit tricks reject non-integers, NaN and non-numbers as well as out-of-range values.
+  // The typeof test keeps bigints away from the bit operators (which would
+  // throw); the bit tricks reject non-integers, NaN and out-of-range values.
+  const number = `typeof ${v} === "number" && `;
   switch (`${t.signed ? "i" : "u"}${t.bits}`) {
     case "u8":
-      return `(${v} & 0xff) === ${v}`;
+      return `${number}(${v} & 0xff) === ${v}`;
     case "i8":
-      return `(${v} << 24) >> 24 === ${v}`;
+      return `${number}(${v} << 24) >> 24 === ${v}`;
     case "u16":
-      return `(${v} & 0xffff) === ${v}`;
+      return `${number}(${v} & 0xffff) === ${v}`;
     case "i16":
-      return `(${v} << 16) >> 16 === ${v}`;
+      return `${number}(${v} << 16) >> 16 === ${v}`;
     case "u32":
-      return `${v} >>> 0 === ${v}`;
+      return `${number}${v} >>> 0 === ${v}`;
     default:
-      return `(${v} | 0) === ${v}`;
+      return `${number}(${v} | 0) === ${v}`;
   }
 }
 

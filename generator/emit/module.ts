@@ -17,6 +17,7 @@ const RUNTIME: Record<string, { values: string[]; types: string[] }> = {
     values: [
       "CodecError",
       "truncated",
+      "truncatedField",
       "hex",
       "describe",
       "compareScalars",

@@ -16,8 +16,8 @@ import type {
   ValueField,
   Variant,
 } from "../model.js";
-import { fixedMemberSize, fixedTypeSize, intSize } from "../model.js";
-import { Code, hexLiteral, Locals, str } from "./code.js";
+import { fixedMemberSize, fixedRecordSize, fixedTypeSize, intSize } from "../model.js";
+import { Code, hexLiteral, Locals, str, templateText } from "./code.js";
 import { emitExpr, type Resolve } from "./expr.js";
 import { Cursor, fixedRunSize, readInt, startsRun } from "./layout.js";
 import { tsType } from "./types.js";
@@ -42,7 +42,8 @@ export function emitRead(model: Model, file: SourceFile): void {
     returnType: `Decoded<${root.name}> | CodecError`,
     statements: [
       "if (!Number.isSafeInteger(at) || at < 0 || at > buf.length) {",
-      '  return new CodecError("", 0, `offset ${at} is outside the ${buf.length}-byte buffer`);',
+      '  const why = Number.isSafeInteger(at) ? `is outside the ${buf.length}-byte buffer` : "is not a whole number";',
+      '  return new CodecError("", 0, `offset ${at} ${why}`);',
       "}",
       `const value = read${root.name}(buf, at, buf.length);`,
       "if (value instanceof CodecError) return value;",
@@ -122,9 +123,14 @@ class SequenceReader {
     members.forEach((m, index) => {
       if (startsRun(members, index)) {
         const run = fixedRunSize(members, index);
-        const first = firstName(members, index);
-        this.code.line(
-          `if (${this.limit} - (${this.cursor.at()}) < ${run}) return truncated(${str(this.prefix + first)}, ${this.cursor.at()}, ${run}, ${this.limit});`,
+        // One bounds check per run; only on failure do we work out which field is cut off.
+        const fields = runFields(members, index, this.prefix);
+        const names = fields.map((f) => str(f.name)).join(", ");
+        const ends = fields.map((f) => f.end).join(", ");
+        this.code.block(`if (${this.limit} - (${this.cursor.at()}) < ${run})`, (c) =>
+          c.line(
+            `return truncatedField([${names}], [${ends}], ${this.cursor.at()}, ${this.limit});`,
+          ),
         );
       }
       this.checkComputedTargets(m);
@@ -306,7 +312,7 @@ class SequenceReader {
     for (const v of valid) {
       if (v.check === undefined) continue;
       this.code.line(
-        `if (!(${emitExpr(v.check, this.resolve)})) return new CodecError(${str(path)}, ${at}, \`is \${${local}}: ${escapeTemplate(v.message)}\`);`,
+        `if (!(${emitExpr(v.check, this.resolve)})) return new CodecError(${str(path)}, ${at}, \`is \${${local}}: ${templateText(v.message)}\`);`,
       );
     }
   }
@@ -338,9 +344,16 @@ class SequenceReader {
         this.fixedString(target, t.size, at, path);
         break;
       case "record": {
-        const local = this.locals.field(m.name);
-        this.code.line(`${target} = read${t.record.name}(buf, ${at}, ${this.limit});`);
-        this.code.line(`if (${local} instanceof CodecError) return ${local}.within(${path});`);
+        const result = this.locals.fresh(`${m.name}_read`);
+        this.code.line(`const ${result} = read${t.record.name}(buf, ${at}, ${this.limit});`);
+        this.code.line(`if (${result} instanceof CodecError) return ${result}.within(${path});`);
+        this.code.line(`${target} = ${result};`);
+        if (size === undefined) {
+          // A variable-size record says where it ended.
+          this.code.line("pos = readEnd;");
+          this.cursor.base = "pos";
+          this.cursor.offset = 0;
+        }
         break;
       }
       case "bytes":
@@ -419,7 +432,7 @@ class SequenceReader {
     this.code.line(`for (pos = ${start}; pos < ${this.limit}; pos += ${size}) {`);
     this.code.line(`  const entry = read${element.name}(buf, pos, ${this.limit});`);
     this.code.line(
-      `  if (entry instanceof CodecError) return entry.within(\`${escapeTemplate(this.prefix + m.name)}[\${${local}.length}]\`);`,
+      `  if (entry instanceof CodecError) return entry.within(\`${templateText(this.prefix + m.name)}[\${${local}.length}]\`);`,
     );
     this.code.line(`  ${local}.push(entry);`);
     this.code.line("}");
@@ -435,7 +448,7 @@ class SequenceReader {
     this.code.line("for (;;) {");
     this.code.line(`  const entry = read${union.name}(buf, pos, ${this.limit});`);
     this.code.line(
-      `  if (entry instanceof CodecError) return entry.within(\`${escapeTemplate(this.prefix + m.name)}[\${${local}.length}]\`);`,
+      `  if (entry instanceof CodecError) return entry.within(\`${templateText(this.prefix + m.name)}[\${${local}.length}]\`);`,
     );
     this.code.line("  pos = readEnd;");
     this.code.line("  if (entry === undefined) break;");
@@ -444,21 +457,36 @@ class SequenceReader {
   }
 }
 
-function escapeTemplate(text: string): string {
-  return text.replace(/[\\`$]/g, (c) => `\\${c}`);
-}
-
 function rawName(name: string): string {
   return `${name}_raw`;
 }
 
-function firstName(members: readonly Member[], index: number): string {
-  for (let i = index; i < members.length; i++) {
-    const m = members[i];
-    if (m.kind === "group") return `${m.name}.${firstName(m.members, 0)}`;
-    if ("name" in m) return m.name;
-  }
-  return "padding";
+/**
+ * The fields of the fixed-size run starting at `index` (groups flattened),
+ * each with the offset just past it, relative to the run's start.
+ */
+function runFields(
+  members: readonly Member[],
+  index: number,
+  prefix: string,
+): { name: string; end: number }[] {
+  const fields: { name: string; end: number }[] = [];
+  let end = 0;
+  const add = (list: readonly Member[], path: string, from: number): void => {
+    for (let i = from; i < list.length; i++) {
+      const m = list[i];
+      const size = fixedMemberSize(m);
+      if (size === undefined) return;
+      if (m.kind === "group") {
+        add(m.members, `${path}${m.name}.`, 0);
+        continue;
+      }
+      end += size;
+      fields.push({ name: `${path}${"name" in m ? m.name : "padding"}`, end });
+    }
+  };
+  add(members, prefix, index);
+  return fields;
 }
 
 /** Names used by the generated function itself, which fields must not shadow. */
@@ -520,8 +548,9 @@ function emitReadUnion(def: UnionDef, file: SourceFile): void {
       : "const padded = end;",
   );
   code.block("if (padded > limit)", (c) => {
+    const padding = def.align > 1 ? " (\${padded - start} with padding)" : "";
     c.line(
-      `return new CodecError("length", at + ${intSize(def.tag)}, \`\${length} bytes of payload${def.align > 1 ? " and padding" : ""} run past the end of the input at byte \${limit}\`);`,
+      `return new CodecError("length", at + ${intSize(def.tag)}, \`\${length} bytes of payload${padding} run past the end of the input at byte \${limit}\`);`,
     );
   });
   code.line(`let value: ${def.name} | CodecError;`);
@@ -529,6 +558,14 @@ function emitReadUnion(def: UnionDef, file: SourceFile): void {
     for (const v of def.variants) {
       if (v.tag === undefined) continue;
       c.line(`case ${hexLiteral(v.tag, false)}:`);
+      const size = fixedRecordSize(v.members);
+      if (size !== undefined) {
+        // A fixed-size payload of another length is a framing error, not truncation.
+        const message = `a ${v.name} payload is ${size} bytes, got \${length}`;
+        c.line(
+          `  if (length !== ${size}) return new CodecError("length", at + ${intSize(def.tag)}, \`${message}\`);`,
+        );
+      }
       c.line(`  value = ${variantReader(def, v)}(buf, start, end);`);
       c.line("  break;");
     }

@@ -18,7 +18,7 @@ import type {
   Validation,
 } from "../model.js";
 import { fixedRecordSize, fixedTypeSize, intSize } from "../model.js";
-import { Code, hexLiteral, Locals, prop, str } from "./code.js";
+import { article, Code, hexLiteral, Locals, prop, str, templateText } from "./code.js";
 import { emitExpr, type Resolve } from "./expr.js";
 import { Cursor, intIsValid, intRange, writeInt } from "./layout.js";
 import { membersSize, presenceOf, valueSize } from "./sizeof.js";
@@ -107,7 +107,13 @@ function enumRange(def: EnumDef): string {
 
 const INTERNAL = ["v", "e", "buf", "at", "pos", "i", "invalid", "size", "length", "padded", "list"];
 
-/** Checks over one record's or variant's members; `obj` is the value being checked. */
+/**
+ * Checks over one record's or variant's members; `obj` is the value being
+ * checked. Each scope is checked in two passes: first every member's own
+ * value (types, ranges, nested objects), then what depends on several
+ * members (computed fields, conditions against presence, validations), so
+ * a bad value is blamed on itself and not on a field computed from it.
+ */
 class CheckWalker {
   constructor(
     readonly code: Code,
@@ -122,17 +128,102 @@ class CheckWalker {
   resolve: Resolve = (name) => this.refs.get(name)!;
 
   members(members: readonly Member[], obj: string, prefix: string): void {
-    for (const m of members) this.member(m, obj, prefix);
+    for (const m of members) this.shape(m, obj, prefix);
+    for (const m of members) this.rules(m, obj, prefix);
   }
 
   private fail(path: string, reason: string): string {
     return `return new CodecError(${str(path)}, undefined, ${reason});`;
   }
 
-  private presence(m: Member & { cond: Expr | undefined }, acc: string, path: string): void {
-    const cond = emitExpr(m.cond!, this.resolve);
-    const text = exprText(m.cond!);
-    this.code.block(`if ((${cond}) !== (${acc} !== undefined))`, (c) => {
+  private expected(path: string, what: string, acc: string): string {
+    return this.fail(path, `\`expected ${templateText(what)}, got \${describe(${acc})}\``);
+  }
+
+  /** Pass 1: the member's own value. */
+  private shape(m: Member, obj: string, prefix: string): void {
+    const path = prefix + ("name" in m ? m.name : "padding");
+    switch (m.kind) {
+      case "const": {
+        const big = m.type.bits === 64;
+        this.refs.set(m.name, { code: hexLiteral(m.value, big), bigint: big });
+        return;
+      }
+      case "padding":
+      case "computed":
+        return;
+      case "flags":
+        this.flags(m, obj, prefix);
+        return;
+      case "group": {
+        const local = this.locals.fresh(m.name);
+        this.code.line(`const ${local} = ${prop(obj, m.name)};`);
+        const body = (): void => {
+          this.code.line(
+            `if (typeof ${local} !== "object" || ${local} === null) ${this.expected(path, `${article(m.typeName)} ${m.typeName} object`, local)}`,
+          );
+          this.members(m.members, local, `${path}.`);
+        };
+        if (m.cond === undefined) body();
+        else this.code.block(`if (${local} !== undefined)`, body);
+        return;
+      }
+      case "value": {
+        const acc = prop(obj, m.name);
+        if (m.cond === undefined) this.value(m, acc, path);
+        else this.code.block(`if (${acc} !== undefined)`, () => this.value(m, acc, path));
+        return;
+      }
+    }
+  }
+
+  /** Pass 2: computed fields, conditions and validations. */
+  private rules(m: Member, obj: string, prefix: string): void {
+    const path = prefix + ("name" in m ? m.name : "padding");
+    switch (m.kind) {
+      case "computed": {
+        const local = this.locals.field(m.name);
+        const how = `is computed as \${${local}} (the offset of ${m.offsetOf})`;
+        this.code.line(
+          `const ${local} = ${offsetOf(this.recordMembers, m.offsetOf, this.recordObj)};`,
+        );
+        this.code.line(
+          `if (!(${intIsValid(m.type, local)})) ${this.fail(path, `\`${how}, more than ${intRange(m.type)} can hold\``)}`,
+        );
+        this.refs.set(m.name, { code: local, bigint: false });
+        this.validations(m.valid, path, how);
+        return;
+      }
+      case "group":
+        if (m.cond !== undefined) this.presence(m.cond, prop(obj, m.name), path);
+        return;
+      case "value": {
+        const acc = prop(obj, m.name);
+        if (m.cond !== undefined) this.presence(m.cond, acc, path);
+        const t = m.type;
+        const dependent = (): void => {
+          this.validations(m.valid, path, `is \${describe(${acc})}`);
+          if (t.kind === "bytes" && t.size.kind === "expr") {
+            const want = emitExpr(t.size.expr, this.resolve);
+            this.code.line(
+              `if (${acc}.length !== ${want}) ${this.fail(path, `\`is \${${acc}.length} bytes, but ${templateText(exprText(t.size.expr))} is \${${want}}\``)}`,
+            );
+          }
+        };
+        const hasRules = m.valid.length > 0 || (t.kind === "bytes" && t.size.kind === "expr");
+        if (!hasRules) return;
+        if (m.cond === undefined) dependent();
+        else this.code.block(`if (${acc} !== undefined)`, dependent);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private presence(cond: Expr, acc: string, path: string): void {
+    const text = exprText(cond);
+    this.code.block(`if ((${emitExpr(cond, this.resolve)}) !== (${acc} !== undefined))`, (c) => {
       c.line(
         this.fail(
           path,
@@ -142,59 +233,10 @@ class CheckWalker {
     });
   }
 
-  private member(m: Member, obj: string, prefix: string): void {
-    const path = prefix + ("name" in m ? m.name : "padding");
-    switch (m.kind) {
-      case "const":
-        this.refs.set(m.name, {
-          code: hexLiteral(m.value, m.type.bits === 64),
-          bigint: m.type.bits === 64,
-        });
-        return;
-      case "padding":
-        return;
-      case "computed": {
-        const local = this.locals.field(m.name);
-        this.code.line(
-          `const ${local} = ${offsetOf(this.recordMembers, m.offsetOf, this.recordObj)};`,
-        );
-        this.code.line(
-          `if (!(${intIsValid(m.type, local)})) ${this.fail(path, `\`is computed as \${${local}}, more than ${intRange(m.type)} can hold\``)}`,
-        );
-        this.refs.set(m.name, { code: local, bigint: false });
-        this.validations(m.valid, path, local, "is computed as");
-        return;
-      }
-      case "flags":
-        this.flags(m, obj, prefix);
-        return;
-      case "group": {
-        const acc = prop(obj, m.name);
-        if (m.cond !== undefined) this.presence(m, acc, path);
-        const local = this.locals.fresh(m.name);
-        this.code.line(`const ${local} = ${acc};`);
-        const body = (): void => this.members(m.members, local, `${path}.`);
-        if (m.cond === undefined) body();
-        else this.code.block(`if (${local} !== undefined)`, body);
-        return;
-      }
-      case "value": {
-        const acc = prop(obj, m.name);
-        if (m.cond !== undefined) {
-          this.presence(m, acc, path);
-          this.code.block(`if (${acc} !== undefined)`, () => this.value(m, acc, path));
-        } else {
-          this.value(m, acc, path);
-        }
-        return;
-      }
-    }
-  }
-
-  private validations(valid: readonly Validation[], path: string, acc: string, verb: string): void {
+  private validations(valid: readonly Validation[], path: string, what: string): void {
     for (const v of valid) {
       this.code.line(
-        `if (!(${emitExpr(v.check, this.resolve)})) ${this.fail(path, `\`${verb} \${${acc}}: ${v.message.replace(/[\\`$]/g, (c) => `\\${c}`)}\``)}`,
+        `if (!(${emitExpr(v.check, this.resolve)})) ${this.fail(path, `\`${what}: ${templateText(v.message)}\``)}`,
       );
     }
   }
@@ -203,13 +245,14 @@ class CheckWalker {
     for (const f of m.flags) {
       const acc = prop(obj, f.name);
       this.code.line(
-        `if (typeof ${acc} !== "boolean") ${this.fail(prefix + f.name, `\`expected true or false, got \${String(${acc})}\``)}`,
+        `if (typeof ${acc} !== "boolean") ${this.expected(prefix + f.name, "true or false", acc)}`,
       );
     }
     const acc = prop(obj, m.unknown);
     const path = prefix + m.unknown;
+    const unsigned = { ...m.type, signed: false };
     this.code.line(
-      `if (!(${intIsValid({ ...m.type, signed: false }, acc)})) ${this.fail(path, `\`expected ${intRange({ ...m.type, signed: false })}, got \${String(${acc})}\``)}`,
+      `if (!(${intIsValid(unsigned, acc)})) ${this.expected(path, intRange(unsigned), acc)}`,
     );
     let hi = 0;
     let lo = 0;
@@ -222,49 +265,37 @@ class CheckWalker {
         ? `bitsClear64(${acc}, ${hexLiteral(hi, false)}, ${hexLiteral(lo, false)})`
         : `(${acc} & ${hexLiteral(lo, false)}) === 0`;
     this.code.line(
-      `if (!${clear}) ${this.fail(path, `"sets a bit that has a name; set its boolean property instead"`)}`,
+      `if (!(${clear})) ${this.fail(path, `"sets a bit that has a name; set its boolean property instead"`)}`,
     );
   }
 
+  /** Pass-1 checks of a value field that is present. */
   value(m: ValueField, acc: string, path: string): void {
     const t = m.type;
     switch (t.kind) {
       case "int":
-        this.code.line(
-          `if (!(${intIsValid(t, acc)})) ${this.fail(path, `\`expected ${intRange(t)}, got \${String(${acc})}\``)}`,
-        );
+        this.code.line(`if (!(${intIsValid(t, acc)})) ${this.expected(path, intRange(t), acc)}`);
         this.refs.set(m.name, { code: acc, bigint: t.bits === 64 });
-        this.validations(m.valid, path, acc, "is");
         return;
-      case "enum": {
+      case "enum":
         this.code.line(
-          `if (encode${t.enum.name}(${acc}) === undefined) ${this.fail(path, `\`expected ${enumRange(t.enum)}, got \${describe(${acc})}\``)}`,
+          `if (encode${t.enum.name}(${acc}) === undefined) ${this.expected(path, enumRange(t.enum), acc)}`,
         );
-        this.refs.set(m.name, {
-          code: `(encode${t.enum.name}(${acc}) ?? 0)`,
-          bigint: false,
-        });
+        this.refs.set(m.name, { code: `(encode${t.enum.name}(${acc}) ?? 0)`, bigint: false });
         return;
-      }
       case "fixedString":
         this.code.line(
           `if (!isByteString(${acc}) || ${acc}.length > ${t.size} || ${acc}.includes("\\0")) {`,
         );
         this.code.line(
-          `  ${this.fail(path, `"expected a byte string of at most ${t.size} bytes without NUL"`)}`,
+          `  ${this.expected(path, `a byte string of at most ${t.size} bytes without NUL`, acc)}`,
         );
         this.code.line("}");
         return;
-      case "bytes": {
+      case "bytes":
         this.code.line(
-          `if (!isByteString(${acc})) ${this.fail(path, `"expected a byte string (characters U+0000 to U+00FF)"`)}`,
+          `if (!isByteString(${acc})) ${this.expected(path, "a byte string (characters U+0000 to U+00FF)", acc)}`,
         );
-        if (t.size.kind === "expr") {
-          const want = emitExpr(t.size.expr, this.resolve);
-          this.code.line(
-            `if (${acc}.length !== ${want}) ${this.fail(path, `\`is \${${acc}.length} bytes, but ${exprText(t.size.expr)} is \${${want}}\``)}`,
-          );
-        }
         if (t.size.kind === "prefix") {
           const max = 2 ** t.size.length.bits - 1;
           this.code.line(
@@ -272,7 +303,6 @@ class CheckWalker {
           );
         }
         return;
-      }
       case "record": {
         const err = this.locals.fresh("invalid");
         this.code.line(`const ${err} = check${t.record.name}(${acc});`);
@@ -282,10 +312,12 @@ class CheckWalker {
       case "array":
       case "list": {
         const name = t.kind === "array" ? t.element.name : t.union.name;
-        this.code.line(`if (!Array.isArray(${acc})) ${this.fail(path, '"expected an array"')}`);
+        this.code.line(`if (!Array.isArray(${acc})) ${this.expected(path, "an array", acc)}`);
         this.code.block(`for (let i = 0; i < ${acc}.length; i++)`, (c) => {
           c.line(`const invalid = check${name}(${acc}[i]);`);
-          c.line(`if (invalid !== undefined) return invalid.within(\`${path}[\${i}]\`);`);
+          c.line(
+            `if (invalid !== undefined) return invalid.within(\`${templateText(path)}[\${i}]\`);`,
+          );
         });
         return;
       }
@@ -307,6 +339,9 @@ function emitCheck(
   recordMembers: readonly Member[],
 ): void {
   const code = new Code();
+  code.line(
+    `if (typeof v !== "object" || v === null) return new CodecError("", undefined, \`expected ${article(type)} ${type} object, got \${describe(v)}\`);`,
+  );
   const walker = new CheckWalker(code, new Locals(INTERNAL), recordMembers, "v");
   walker.members(members, "v", "");
   code.line("return undefined;");
@@ -321,6 +356,9 @@ function emitCheck(
 
 function emitCheckUnion(def: UnionDef, file: SourceFile): void {
   const code = new Code();
+  code.line(
+    `if (typeof e !== "object" || e === null) return new CodecError("", undefined, \`expected ${article(def.name)} ${def.name} object, got \${describe(e)}\`);`,
+  );
   code.block("switch (e.kind)", (c) => {
     for (const v of def.variants) {
       c.block(`case ${str(v.name)}:`, (body) => {
@@ -346,7 +384,7 @@ function emitCheckUnion(def: UnionDef, file: SourceFile): void {
       });
     }
     c.line(
-      `default: return new CodecError("kind", undefined, \`expected a ${def.name} kind, got \${describe((e as { kind?: unknown }).kind)}\`);`,
+      `default: return new CodecError("kind", undefined, \`expected ${article(def.name)} ${def.name} kind, got \${describe((e as { kind?: unknown }).kind)}\`);`,
     );
   });
   const max = 2 ** def.length.bits - 1;

@@ -197,6 +197,13 @@ function checkEnumValues(reader: Reader, def: EnumDef, node: MapNode): EnumValue
   const values: EnumValue[] = [];
   const seen = new Map<number | string, string>();
   for (const entry of map?.entries ?? []) {
+    if (def.open && entry.key === "Unknown") {
+      // S-expressions print an open enum's unknown values as (Unknown value).
+      reader.report(
+        entry.keyAt,
+        "an open enum cannot name a value Unknown: (Unknown value) stands for values it does not list",
+      );
+    }
     const bad = badConstructorName(entry.key);
     if (bad !== undefined) reader.report(entry.keyAt, bad);
     let valueNode: Located | undefined = entry.value;

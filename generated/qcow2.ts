@@ -14,6 +14,12 @@ import {
   CodecError,
   truncated,
   truncatedField,
+  invalid,
+  isU8,
+  isU32,
+  isI32,
+  isU64,
+  isI64,
   hex,
   describe,
   compareScalars,
@@ -48,9 +54,6 @@ import {
   getI64,
   setU32,
   set64,
-  I64_MIN,
-  I64_MAX,
-  U64_MAX,
   unknownBits64,
   bitsClear64,
   getBytes,
@@ -979,7 +982,7 @@ function encodeCompressionType(v: CompressionType): number | undefined {
     return undefined;
   }
   const raw = v.unknown;
-  if (!(typeof raw === "number" && (raw & 0xff) === raw)) return undefined;
+  if (!isU8(raw)) return undefined;
   switch (raw) {
     case 0:
     case 1:
@@ -1045,22 +1048,13 @@ function checkFeature(v: Feature): CodecError | undefined {
   if (typeof v !== "object" || v === null)
     return new CodecError("", undefined, `expected a Feature object, got ${describe(v)}`);
   if (encodeFeatureType(v.ty) === undefined)
-    return new CodecError(
-      "ty",
-      undefined,
-      `expected one of Incompatible, Compatible, Autoclear, got ${describe(v.ty)}`,
-    );
-  if (!(typeof v.bit === "number" && (v.bit & 0xff) === v.bit))
-    return new CodecError(
-      "bit",
-      undefined,
-      `expected an integer from 0 to 255, got ${describe(v.bit)}`,
-    );
+    return invalid("ty", "one of Incompatible, Compatible, Autoclear", v.ty);
+  if (!isU8(v.bit)) return invalid("bit", "an integer from 0 to 255", v.bit);
   if (encodeFeatureName(v.feature) === undefined)
-    return new CodecError(
+    return invalid(
       "feature",
-      undefined,
-      `expected one of Dirty, Corrupt, External_data_file, Compression_type, Extended_l2, Lazy_refcounts, Bitmaps, Raw_external_data, or { unknown } with another value, got ${describe(v.feature)}`,
+      "one of Dirty, Corrupt, External_data_file, Compression_type, Extended_l2, Lazy_refcounts, Bitmaps, Raw_external_data, or { unknown } with another value",
+      v.feature,
     );
   return undefined;
 }
@@ -1078,37 +1072,20 @@ function writeFeature(v: Feature, buf: Uint8Array, at: number): number {
 function checkBitmapsExtension(v: BitmapsExtension): CodecError | undefined {
   if (typeof v !== "object" || v === null)
     return new CodecError("", undefined, `expected a BitmapsExtension object, got ${describe(v)}`);
-  if (!(typeof v.nb_bitmaps === "number" && v.nb_bitmaps >>> 0 === v.nb_bitmaps))
-    return new CodecError(
-      "nb_bitmaps",
-      undefined,
-      `expected an integer from 0 to 4294967295, got ${describe(v.nb_bitmaps)}`,
-    );
-  if (!(typeof v.reserved === "number" && v.reserved >>> 0 === v.reserved))
-    return new CodecError(
-      "reserved",
-      undefined,
-      `expected an integer from 0 to 4294967295, got ${describe(v.reserved)}`,
-    );
-  if (!(
-    typeof v.bitmap_directory_size === "bigint" &&
-    v.bitmap_directory_size >= 0n &&
-    v.bitmap_directory_size <= U64_MAX
-  ))
-    return new CodecError(
+  if (!isU32(v.nb_bitmaps))
+    return invalid("nb_bitmaps", "an integer from 0 to 4294967295", v.nb_bitmaps);
+  if (!isU32(v.reserved)) return invalid("reserved", "an integer from 0 to 4294967295", v.reserved);
+  if (!isU64(v.bitmap_directory_size))
+    return invalid(
       "bitmap_directory_size",
-      undefined,
-      `expected a bigint from 0 to 18446744073709551615, got ${describe(v.bitmap_directory_size)}`,
+      "a bigint from 0 to 18446744073709551615",
+      v.bitmap_directory_size,
     );
-  if (!(
-    typeof v.bitmap_directory_offset === "bigint" &&
-    v.bitmap_directory_offset >= 0n &&
-    v.bitmap_directory_offset <= U64_MAX
-  ))
-    return new CodecError(
+  if (!isU64(v.bitmap_directory_offset))
+    return invalid(
       "bitmap_directory_offset",
-      undefined,
-      `expected a bigint from 0 to 18446744073709551615, got ${describe(v.bitmap_directory_offset)}`,
+      "a bigint from 0 to 18446744073709551615",
+      v.bitmap_directory_offset,
     );
   return undefined;
 }
@@ -1129,18 +1106,10 @@ function checkFullDiskEncryption(v: FullDiskEncryption): CodecError | undefined 
       undefined,
       `expected a FullDiskEncryption object, got ${describe(v)}`,
     );
-  if (!(typeof v.offset === "bigint" && v.offset >= 0n && v.offset <= U64_MAX))
-    return new CodecError(
-      "offset",
-      undefined,
-      `expected a bigint from 0 to 18446744073709551615, got ${describe(v.offset)}`,
-    );
-  if (!(typeof v.length === "bigint" && v.length >= 0n && v.length <= U64_MAX))
-    return new CodecError(
-      "length",
-      undefined,
-      `expected a bigint from 0 to 18446744073709551615, got ${describe(v.length)}`,
-    );
+  if (!isU64(v.offset))
+    return invalid("offset", "a bigint from 0 to 18446744073709551615", v.offset);
+  if (!isU64(v.length))
+    return invalid("length", "a bigint from 0 to 18446744073709551615", v.length);
   return undefined;
 }
 
@@ -1157,20 +1126,11 @@ function checkExtension(e: Extension): CodecError | undefined {
   switch (e.kind) {
     case "Backing_file": {
       if (!isByteString(e.format))
-        return new CodecError(
-          "format",
-          undefined,
-          `expected a byte string (characters U+0000 to U+00FF), got ${describe(e.format)}`,
-        );
+        return invalid("format", "a byte string (characters U+0000 to U+00FF)", e.format);
       break;
     }
     case "Feature_name_table": {
-      if (!Array.isArray(e.features))
-        return new CodecError(
-          "features",
-          undefined,
-          `expected an array, got ${describe(e.features)}`,
-        );
+      if (!Array.isArray(e.features)) return invalid("features", "an array", e.features);
       for (let i = 0; i < e.features.length; i++) {
         const invalid = checkFeature(e.features[i]);
         if (invalid !== undefined) return invalid.within(`features[${i}]`);
@@ -1189,20 +1149,12 @@ function checkExtension(e: Extension): CodecError | undefined {
     }
     case "External_data_file": {
       if (!isByteString(e.filename))
-        return new CodecError(
-          "filename",
-          undefined,
-          `expected a byte string (characters U+0000 to U+00FF), got ${describe(e.filename)}`,
-        );
+        return invalid("filename", "a byte string (characters U+0000 to U+00FF)", e.filename);
       break;
     }
     case "Unknown": {
-      if (!(typeof e.type === "number" && (e.type | 0) === e.type))
-        return new CodecError(
-          "type",
-          undefined,
-          `expected an integer from -2147483648 to 2147483647, got ${describe(e.type)}`,
-        );
+      if (!isI32(e.type))
+        return invalid("type", "an integer from -2147483648 to 2147483647", e.type);
       switch (e.type >>> 0) {
         case 0x0:
         case 0xe2792aca:
@@ -1217,11 +1169,7 @@ function checkExtension(e: Extension): CodecError | undefined {
           );
       }
       if (!isByteString(e.data))
-        return new CodecError(
-          "data",
-          undefined,
-          `expected a byte string (characters U+0000 to U+00FF), got ${describe(e.data)}`,
-        );
+        return invalid("data", "a byte string (characters U+0000 to U+00FF)", e.data);
       break;
     }
     default:
@@ -1296,145 +1244,80 @@ function checkHeader(v: Header): CodecError | undefined {
   if (typeof v !== "object" || v === null)
     return new CodecError("", undefined, `expected a Header object, got ${describe(v)}`);
   if (encodeVersion(v.version) === undefined)
-    return new CodecError(
-      "version",
-      undefined,
-      `expected one of One, Two, Three, got ${describe(v.version)}`,
-    );
-  if (!(
-    typeof v.backing_file_offset === "bigint" &&
-    v.backing_file_offset >= I64_MIN &&
-    v.backing_file_offset <= I64_MAX
-  ))
-    return new CodecError(
+    return invalid("version", "one of One, Two, Three", v.version);
+  if (!isI64(v.backing_file_offset))
+    return invalid(
       "backing_file_offset",
-      undefined,
-      `expected a bigint from -9223372036854775808 to 9223372036854775807, got ${describe(v.backing_file_offset)}`,
+      "a bigint from -9223372036854775808 to 9223372036854775807",
+      v.backing_file_offset,
     );
-  if (!(
-    typeof v.backing_file_size === "number" && (v.backing_file_size | 0) === v.backing_file_size
-  ))
-    return new CodecError(
+  if (!isI32(v.backing_file_size))
+    return invalid(
       "backing_file_size",
-      undefined,
-      `expected an integer from -2147483648 to 2147483647, got ${describe(v.backing_file_size)}`,
+      "an integer from -2147483648 to 2147483647",
+      v.backing_file_size,
     );
-  if (!(typeof v.cluster_bits === "number" && (v.cluster_bits | 0) === v.cluster_bits))
-    return new CodecError(
-      "cluster_bits",
-      undefined,
-      `expected an integer from -2147483648 to 2147483647, got ${describe(v.cluster_bits)}`,
-    );
-  if (!(typeof v.size === "bigint" && v.size >= I64_MIN && v.size <= I64_MAX))
-    return new CodecError(
-      "size",
-      undefined,
-      `expected a bigint from -9223372036854775808 to 9223372036854775807, got ${describe(v.size)}`,
-    );
+  if (!isI32(v.cluster_bits))
+    return invalid("cluster_bits", "an integer from -2147483648 to 2147483647", v.cluster_bits);
+  if (!isI64(v.size))
+    return invalid("size", "a bigint from -9223372036854775808 to 9223372036854775807", v.size);
   if (encodeCryptMethod(v.crypt_method) === undefined)
-    return new CodecError(
-      "crypt_method",
-      undefined,
-      `expected one of None, Aes, Luks, got ${describe(v.crypt_method)}`,
-    );
-  if (!(typeof v.l1_size === "number" && (v.l1_size | 0) === v.l1_size))
-    return new CodecError(
-      "l1_size",
-      undefined,
-      `expected an integer from -2147483648 to 2147483647, got ${describe(v.l1_size)}`,
-    );
-  if (!(
-    typeof v.l1_table_offset === "bigint" &&
-    v.l1_table_offset >= I64_MIN &&
-    v.l1_table_offset <= I64_MAX
-  ))
-    return new CodecError(
+    return invalid("crypt_method", "one of None, Aes, Luks", v.crypt_method);
+  if (!isI32(v.l1_size))
+    return invalid("l1_size", "an integer from -2147483648 to 2147483647", v.l1_size);
+  if (!isI64(v.l1_table_offset))
+    return invalid(
       "l1_table_offset",
-      undefined,
-      `expected a bigint from -9223372036854775808 to 9223372036854775807, got ${describe(v.l1_table_offset)}`,
+      "a bigint from -9223372036854775808 to 9223372036854775807",
+      v.l1_table_offset,
     );
-  if (!(
-    typeof v.refcount_table_offset === "bigint" &&
-    v.refcount_table_offset >= I64_MIN &&
-    v.refcount_table_offset <= I64_MAX
-  ))
-    return new CodecError(
+  if (!isI64(v.refcount_table_offset))
+    return invalid(
       "refcount_table_offset",
-      undefined,
-      `expected a bigint from -9223372036854775808 to 9223372036854775807, got ${describe(v.refcount_table_offset)}`,
+      "a bigint from -9223372036854775808 to 9223372036854775807",
+      v.refcount_table_offset,
     );
-  if (!(
-    typeof v.refcount_table_clusters === "number" &&
-    (v.refcount_table_clusters | 0) === v.refcount_table_clusters
-  ))
-    return new CodecError(
+  if (!isI32(v.refcount_table_clusters))
+    return invalid(
       "refcount_table_clusters",
-      undefined,
-      `expected an integer from -2147483648 to 2147483647, got ${describe(v.refcount_table_clusters)}`,
+      "an integer from -2147483648 to 2147483647",
+      v.refcount_table_clusters,
     );
-  if (!(typeof v.nb_snapshots === "number" && (v.nb_snapshots | 0) === v.nb_snapshots))
-    return new CodecError(
-      "nb_snapshots",
-      undefined,
-      `expected an integer from -2147483648 to 2147483647, got ${describe(v.nb_snapshots)}`,
-    );
-  if (!(
-    typeof v.snapshots_offset === "bigint" &&
-    v.snapshots_offset >= I64_MIN &&
-    v.snapshots_offset <= I64_MAX
-  ))
-    return new CodecError(
+  if (!isI32(v.nb_snapshots))
+    return invalid("nb_snapshots", "an integer from -2147483648 to 2147483647", v.nb_snapshots);
+  if (!isI64(v.snapshots_offset))
+    return invalid(
       "snapshots_offset",
-      undefined,
-      `expected a bigint from -9223372036854775808 to 9223372036854775807, got ${describe(v.snapshots_offset)}`,
+      "a bigint from -9223372036854775808 to 9223372036854775807",
+      v.snapshots_offset,
     );
   const additional = v.additional;
   if (additional !== undefined) {
     if (typeof additional !== "object" || additional === null)
-      return new CodecError(
-        "additional",
-        undefined,
-        `expected an Additional object, got ${describe(additional)}`,
-      );
+      return invalid("additional", "an Additional object", additional);
     if (typeof additional.dirty !== "boolean")
-      return new CodecError(
-        "additional.dirty",
-        undefined,
-        `expected true or false, got ${describe(additional.dirty)}`,
-      );
+      return invalid("additional.dirty", "true or false", additional.dirty);
     if (typeof additional.corrupt !== "boolean")
-      return new CodecError(
-        "additional.corrupt",
-        undefined,
-        `expected true or false, got ${describe(additional.corrupt)}`,
-      );
+      return invalid("additional.corrupt", "true or false", additional.corrupt);
     if (typeof additional.external_data_file !== "boolean")
-      return new CodecError(
+      return invalid(
         "additional.external_data_file",
-        undefined,
-        `expected true or false, got ${describe(additional.external_data_file)}`,
+        "true or false",
+        additional.external_data_file,
       );
     if (typeof additional.compression_type_bit !== "boolean")
-      return new CodecError(
+      return invalid(
         "additional.compression_type_bit",
-        undefined,
-        `expected true or false, got ${describe(additional.compression_type_bit)}`,
+        "true or false",
+        additional.compression_type_bit,
       );
     if (typeof additional.extended_l2 !== "boolean")
-      return new CodecError(
-        "additional.extended_l2",
-        undefined,
-        `expected true or false, got ${describe(additional.extended_l2)}`,
-      );
-    if (!(
-      typeof additional.incompatible_unknown === "bigint" &&
-      additional.incompatible_unknown >= 0n &&
-      additional.incompatible_unknown <= U64_MAX
-    ))
-      return new CodecError(
+      return invalid("additional.extended_l2", "true or false", additional.extended_l2);
+    if (!isU64(additional.incompatible_unknown))
+      return invalid(
         "additional.incompatible_unknown",
-        undefined,
-        `expected a bigint from 0 to 18446744073709551615, got ${describe(additional.incompatible_unknown)}`,
+        "a bigint from 0 to 18446744073709551615",
+        additional.incompatible_unknown,
       );
     if (!bitsClear64(additional.incompatible_unknown, 0x0, 0x1f))
       return new CodecError(
@@ -1443,20 +1326,12 @@ function checkHeader(v: Header): CodecError | undefined {
         "sets a bit that has a name; set its boolean property instead",
       );
     if (typeof additional.lazy_refcounts !== "boolean")
-      return new CodecError(
-        "additional.lazy_refcounts",
-        undefined,
-        `expected true or false, got ${describe(additional.lazy_refcounts)}`,
-      );
-    if (!(
-      typeof additional.compatible_unknown === "bigint" &&
-      additional.compatible_unknown >= 0n &&
-      additional.compatible_unknown <= U64_MAX
-    ))
-      return new CodecError(
+      return invalid("additional.lazy_refcounts", "true or false", additional.lazy_refcounts);
+    if (!isU64(additional.compatible_unknown))
+      return invalid(
         "additional.compatible_unknown",
-        undefined,
-        `expected a bigint from 0 to 18446744073709551615, got ${describe(additional.compatible_unknown)}`,
+        "a bigint from 0 to 18446744073709551615",
+        additional.compatible_unknown,
       );
     if (!bitsClear64(additional.compatible_unknown, 0x0, 0x1))
       return new CodecError(
@@ -1464,39 +1339,32 @@ function checkHeader(v: Header): CodecError | undefined {
         undefined,
         "sets a bit that has a name; set its boolean property instead",
       );
-    if (!(
-      typeof additional.autoclear_features === "bigint" &&
-      additional.autoclear_features >= I64_MIN &&
-      additional.autoclear_features <= I64_MAX
-    ))
-      return new CodecError(
+    if (!isI64(additional.autoclear_features))
+      return invalid(
         "additional.autoclear_features",
-        undefined,
-        `expected a bigint from -9223372036854775808 to 9223372036854775807, got ${describe(additional.autoclear_features)}`,
+        "a bigint from -9223372036854775808 to 9223372036854775807",
+        additional.autoclear_features,
       );
-    if (!(
-      typeof additional.refcount_order === "number" &&
-      (additional.refcount_order | 0) === additional.refcount_order
-    ))
-      return new CodecError(
+    if (!isI32(additional.refcount_order))
+      return invalid(
         "additional.refcount_order",
-        undefined,
-        `expected an integer from -2147483648 to 2147483647, got ${describe(additional.refcount_order)}`,
+        "an integer from -2147483648 to 2147483647",
+        additional.refcount_order,
       );
     if (additional.compression_type !== undefined) {
       if (encodeCompressionType(additional.compression_type) === undefined)
-        return new CodecError(
+        return invalid(
           "additional.compression_type",
-          undefined,
-          `expected one of Zlib, Zstd, or { unknown } with another value, got ${describe(additional.compression_type)}`,
+          "one of Zlib, Zstd, or { unknown } with another value",
+          additional.compression_type,
         );
     }
     if (additional.header_extra !== undefined) {
       if (!isByteString(additional.header_extra))
-        return new CodecError(
+        return invalid(
           "additional.header_extra",
-          undefined,
-          `expected a byte string (characters U+0000 to U+00FF), got ${describe(additional.header_extra)}`,
+          "a byte string (characters U+0000 to U+00FF)",
+          additional.header_extra,
         );
     }
     const header_length =
@@ -1507,7 +1375,7 @@ function checkHeader(v: Header): CodecError | undefined {
           (v.additional.compression_type === undefined ? 0 : 1) +
           (v.additional.compression_type !== undefined ? 7 : 0) +
           (v.additional.header_extra === undefined ? 0 : v.additional.header_extra.length));
-    if (!(typeof header_length === "number" && header_length >>> 0 === header_length))
+    if (!isU32(header_length))
       return new CodecError(
         "additional.header_length",
         undefined,
@@ -1552,12 +1420,7 @@ function checkHeader(v: Header): CodecError | undefined {
         );
     }
   }
-  if (!Array.isArray(v.extensions))
-    return new CodecError(
-      "extensions",
-      undefined,
-      `expected an array, got ${describe(v.extensions)}`,
-    );
+  if (!Array.isArray(v.extensions)) return invalid("extensions", "an array", v.extensions);
   for (let i = 0; i < v.extensions.length; i++) {
     const invalid = checkExtension(v.extensions[i]);
     if (invalid !== undefined) return invalid.within(`extensions[${i}]`);

@@ -1,3 +1,5 @@
+import { I64_MAX, I64_MIN, U64_MAX } from "./bytes.js";
+
 /**
  * What generated codecs return. `read` gives a {@link Decoded} value or a
  * {@link CodecError}; `write` gives the offset after the bytes it wrote or a
@@ -118,3 +120,21 @@ export function compareLists<T>(
   }
   return a.length - b.length;
 }
+
+/** The error for a value being written that is not what its field holds. */
+export function invalid(path: string, expected: string, got: unknown): CodecError {
+  return new CodecError(path, undefined, `expected ${expected}, got ${describe(got)}`);
+}
+
+// Integer predicates for values being written. The typeof test keeps bigints
+// away from the bit operators (which would throw); the bit tricks reject
+// non-integers, NaN and out-of-range values.
+export const isU8 = (v: unknown): v is number => typeof v === "number" && (v & 0xff) === v;
+export const isI8 = (v: unknown): v is number => typeof v === "number" && (v << 24) >> 24 === v;
+export const isU16 = (v: unknown): v is number => typeof v === "number" && (v & 0xffff) === v;
+export const isI16 = (v: unknown): v is number => typeof v === "number" && (v << 16) >> 16 === v;
+export const isU32 = (v: unknown): v is number => typeof v === "number" && v >>> 0 === v;
+export const isI32 = (v: unknown): v is number => typeof v === "number" && (v | 0) === v;
+export const isU64 = (v: unknown): v is bigint => typeof v === "bigint" && v >= 0n && v <= U64_MAX;
+export const isI64 = (v: unknown): v is bigint =>
+  typeof v === "bigint" && v >= I64_MIN && v <= I64_MAX;

@@ -77,30 +77,9 @@ export function writeInt(t: IntType, at: string, value: string): string {
   }
 }
 
-/** Range check for an integer value, as a condition that holds when it is valid. */
+/** A call of the runtime predicate that holds when `v` is a valid value of integer type `t`. */
 export function intIsValid(t: IntType, v: string): string {
-  if (t.bits === 64) {
-    return t.signed
-      ? `typeof ${v} === "bigint" && ${v} >= I64_MIN && ${v} <= I64_MAX`
-      : `typeof ${v} === "bigint" && ${v} >= 0n && ${v} <= U64_MAX`;
-  }
-  // The typeof test keeps bigints away from the bit operators (which would
-  // throw); the bit tricks reject non-integers, NaN and out-of-range values.
-  const number = `typeof ${v} === "number" && `;
-  switch (`${t.signed ? "i" : "u"}${t.bits}`) {
-    case "u8":
-      return `${number}(${v} & 0xff) === ${v}`;
-    case "i8":
-      return `${number}(${v} << 24) >> 24 === ${v}`;
-    case "u16":
-      return `${number}(${v} & 0xffff) === ${v}`;
-    case "i16":
-      return `${number}(${v} << 16) >> 16 === ${v}`;
-    case "u32":
-      return `${number}${v} >>> 0 === ${v}`;
-    default:
-      return `${number}(${v} | 0) === ${v}`;
-  }
+  return `is${t.signed ? "I" : "U"}${t.bits}(${v})`;
 }
 
 /** "an integer from 0 to 255", for error messages. */

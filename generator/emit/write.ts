@@ -79,7 +79,7 @@ function emitEncodeEnum(def: EnumDef, file: SourceFile): void {
         `if (!isByteString(raw) || raw.length > ${size} || raw.includes("\\0")) return undefined;`,
       );
     } else {
-      code.line(`if (!(${intIsValid(def.base, "raw")})) return undefined;`);
+      code.line(`if (!${intIsValid(def.base, "raw")}) return undefined;`);
     }
     // A known value must be written by its name, so each stored value has one representation.
     code.block("switch (raw)", (c) => {
@@ -137,7 +137,7 @@ class CheckWalker {
   }
 
   private expected(path: string, what: string, acc: string): string {
-    return this.fail(path, `\`expected ${templateText(what)}, got \${describe(${acc})}\``);
+    return `return invalid(${str(path)}, ${str(what)}, ${acc});`;
   }
 
   /** Pass 1: the member's own value. */
@@ -188,7 +188,7 @@ class CheckWalker {
           `const ${local} = ${offsetOf(this.recordMembers, m.offsetOf, this.recordObj)};`,
         );
         this.code.line(
-          `if (!(${intIsValid(m.type, local)})) ${this.fail(path, `\`${how}, more than ${intRange(m.type)} can hold\``)}`,
+          `if (!${intIsValid(m.type, local)}) ${this.fail(path, `\`${how}, more than ${intRange(m.type)} can hold\``)}`,
         );
         this.refs.set(m.name, { code: local, bigint: false });
         this.validations(m.valid, path, how);
@@ -252,7 +252,7 @@ class CheckWalker {
     const path = prefix + m.unknown;
     const unsigned = { ...m.type, signed: false };
     this.code.line(
-      `if (!(${intIsValid(unsigned, acc)})) ${this.expected(path, intRange(unsigned), acc)}`,
+      `if (!${intIsValid(unsigned, acc)}) ${this.expected(path, intRange(unsigned), acc)}`,
     );
     let hi = 0;
     let lo = 0;
@@ -274,7 +274,7 @@ class CheckWalker {
     const t = m.type;
     switch (t.kind) {
       case "int":
-        this.code.line(`if (!(${intIsValid(t, acc)})) ${this.expected(path, intRange(t), acc)}`);
+        this.code.line(`if (!${intIsValid(t, acc)}) ${this.expected(path, intRange(t), acc)}`);
         this.refs.set(m.name, { code: acc, bigint: t.bits === 64 });
         return;
       case "enum":

@@ -1,0 +1,236 @@
+/**
+ * Every benchmark case: an operation on an input by an implementation, as a
+ * closure that does one operation (what is timed), and a check that the
+ * closure's result is right (run before any timing, and by
+ * test/bench.test.ts). Decoders are checked by normalising their output to
+ * the generated codec's `Header` and comparing with the reference decode;
+ * encoders by comparing the bytes they write with the input's.
+ */
+import { isDeepStrictEqual } from "node:util";
+import {
+  fromString,
+  read,
+  sizeof,
+  toMachineString,
+  toString,
+  write,
+  type Header,
+} from "../generated/qcow2.js";
+import { CodecError } from "../runtime/codec.js";
+import { SexpError } from "../runtime/sexp-convert.js";
+import * as handWritten from "./baseline.js";
+import { realInputs, scalingInputs, type Input } from "./inputs.js";
+import * as binaryParser from "./peers/binary-parser.js";
+import * as kaitai from "./peers/kaitai.js";
+import * as restructure from "./peers/restructure.js";
+
+export const OPERATIONS = [
+  "decode",
+  "encode",
+  "sizeof",
+  "print-machine",
+  "print-human",
+  "parse-machine",
+  "parse-human",
+] as const;
+export type Operation = (typeof OPERATIONS)[number];
+
+export const IMPLEMENTATIONS = [
+  "generated",
+  "hand-written",
+  "binary-parser",
+  "kaitai",
+  "restructure",
+] as const;
+export type Implementation = (typeof IMPLEMENTATIONS)[number];
+
+/** The implementation every ratio is relative to. */
+export const BASELINE: Implementation = "hand-written";
+
+export interface Case {
+  readonly op: Operation;
+  readonly input: Input;
+  readonly impl: Implementation;
+  /** One operation; returns its result so that nothing can be optimised away. */
+  readonly run: () => unknown;
+  /** Runs the operation once and throws, saying what differs, unless its result is right. */
+  readonly check: () => void;
+}
+
+/** `a` and `b` equal, or an error naming the case and both values. */
+function expectEqual(what: string, actual: unknown, expected: unknown): void {
+  if (!isDeepStrictEqual(actual, expected)) {
+    const show = (v: unknown): string =>
+      JSON.stringify(v, (_k, x: unknown) => (typeof x === "bigint" ? `${x}n` : x)).slice(0, 600);
+    throw new Error(`${what}: got ${show(actual)}, expected ${show(expected)}`);
+  }
+}
+
+function sameBytes(what: string, buf: Uint8Array, end: unknown, input: Input): void {
+  if (end !== input.end)
+    throw new Error(`${what}: wrote up to ${String(end)}, expected ${input.end}`);
+  if (
+    !Buffer.from(buf.buffer, buf.byteOffset, input.end).equals(input.bytes.subarray(0, input.end))
+  )
+    throw new Error(`${what}: the bytes written differ from the input's`);
+}
+
+/** A Decoded result or a CodecError as the value and end, throwing on the error. */
+function unwrap(what: string, result: unknown): { value: Header; end: number } {
+  if (result instanceof CodecError) throw new Error(`${what}: ${result.message}`);
+  if (typeof result !== "object" || result === null || !("value" in result) || !("end" in result))
+    throw new Error(`${what}: not a decoded value`);
+  const { value, end } = result as { value: Header; end: unknown };
+  if (typeof end !== "number") throw new Error(`${what}: end is not a number`);
+  return { value, end };
+}
+
+interface Decoder {
+  readonly impl: Implementation;
+  readonly decode: (buf: Uint8Array) => unknown;
+  /** The decoder's output as a Header, checking what else it reports (the end offset). */
+  readonly normalise: (output: unknown, input: Input, what: string) => Header;
+}
+
+const DECODERS: readonly Decoder[] = [
+  {
+    impl: "generated",
+    decode: (buf) => read(buf),
+    normalise(output, input, what) {
+      const { value, end } = unwrap(what, output);
+      expectEqual(`${what} end`, end, input.end);
+      return value;
+    },
+  },
+  {
+    impl: "hand-written",
+    decode: (buf) => handWritten.read(buf),
+    normalise(output, input, what) {
+      const { value, end } = unwrap(what, output);
+      expectEqual(`${what} end`, end, input.end);
+      return value;
+    },
+  },
+  { impl: "binary-parser", decode: binaryParser.decode, normalise: binaryParser.normalise },
+  { impl: "kaitai", decode: kaitai.decode, normalise: kaitai.normalise },
+  { impl: "restructure", decode: restructure.decode, normalise: restructure.normalise },
+];
+
+function decodeCases(input: Input): Case[] {
+  return DECODERS.map(({ impl, decode, normalise }) => {
+    const what = `decode ${input.name} by ${impl}`;
+    const bytes = input.bytes;
+    return {
+      op: "decode",
+      input,
+      impl,
+      run: () => decode(bytes),
+      check: () => expectEqual(what, normalise(decode(bytes), input, what), input.header),
+    };
+  });
+}
+
+function encodeCases(input: Input): Case[] {
+  const header = input.header;
+  const cases: Case[] = [];
+  const encoder = (impl: Implementation, encode: (out: Uint8Array) => unknown): Case => {
+    // Encoders write into a buffer as large as the input's (1 MiB for the large ones).
+    const out = new Uint8Array(input.bytes.length);
+    const what = `encode ${input.name} by ${impl}`;
+    return {
+      op: "encode",
+      input,
+      impl,
+      run: () => encode(out),
+      check: () => {
+        out.fill(0xa5);
+        sameBytes(what, out, encode(out), input);
+      },
+    };
+  };
+  cases.push(encoder("generated", (out) => write(header, out)));
+  cases.push(encoder("hand-written", (out) => handWritten.write(header, out)));
+  // restructure writes values of its own shape: encode what it decoded.
+  const own = restructure.decode(input.bytes);
+  cases.push(encoder("restructure", (out) => restructure.encode(own, out)));
+  return cases;
+}
+
+function sizeofCases(input: Input): Case[] {
+  const header = input.header;
+  const own = restructure.decode(input.bytes);
+  const sizers: readonly [Implementation, () => number][] = [
+    ["generated", () => sizeof(header)],
+    ["hand-written", () => handWritten.sizeof(header)],
+    ["restructure", () => restructure.sizeof(own)],
+  ];
+  return sizers.map(([impl, run]) => ({
+    op: "sizeof",
+    input,
+    impl,
+    run,
+    check: () => expectEqual(`sizeof ${input.name} by ${impl}`, run(), input.end),
+  }));
+}
+
+function sexpCases(input: Input): Case[] {
+  const header = input.header;
+  const machine = toMachineString(header);
+  const human = toString(header);
+  const parse = (text: string, what: string): Header => {
+    const parsed = fromString(text);
+    if (parsed instanceof SexpError) throw new Error(`${what}: ${parsed.message}`);
+    return parsed;
+  };
+  const sexp = (op: Operation, run: () => unknown, check: (what: string) => void): Case => ({
+    op,
+    input,
+    impl: "generated",
+    run,
+    check: () => check(`${op} ${input.name}`),
+  });
+  return [
+    sexp(
+      "print-machine",
+      () => toMachineString(header),
+      (what) => expectEqual(what, parse(toMachineString(header), what), header),
+    ),
+    sexp(
+      "print-human",
+      () => toString(header),
+      (what) => expectEqual(what, parse(toString(header), what), header),
+    ),
+    sexp(
+      "parse-machine",
+      () => fromString(machine),
+      (what) => expectEqual(what, parse(machine, what), header),
+    ),
+    sexp(
+      "parse-human",
+      () => fromString(human),
+      (what) => expectEqual(what, parse(human, what), header),
+    ),
+  ];
+}
+
+/** Every case, real inputs first, grouped by operation and input. */
+export function buildCases(): Case[] {
+  const cases: Case[] = [];
+  const real = realInputs();
+  const scaling = scalingInputs();
+  for (const input of real) cases.push(...decodeCases(input));
+  for (const input of real) cases.push(...encodeCases(input));
+  for (const input of real) cases.push(...sizeofCases(input));
+  for (const input of real) cases.push(...sexpCases(input));
+  for (const input of scaling) cases.push(...decodeCases(input));
+  for (const input of scaling) cases.push(...encodeCases(input));
+  return cases;
+}
+
+/**
+ * Checks every case (each implementation decodes every input to the same
+ * values; every encoder writes the input's bytes). Throws on the first wrong one.
+ */
+export function verify(cases: readonly Case[]): void {
+  for (const c of cases) c.check();
+}

@@ -48,12 +48,10 @@ import {
   type At,
 } from "../runtime/sexp-convert.js";
 import {
-  getU32,
-  getI32,
-  getU64,
-  getI64,
-  setU32,
-  set64,
+  viewOf,
+  i64be,
+  u64be,
+  set64be,
   unknownBits64,
   bitsClear64,
   getBytes,
@@ -61,6 +59,7 @@ import {
   isByteString,
   findNul,
   findNonZero,
+  bytesEqual,
 } from "../runtime/bytes.js";
 
 /**
@@ -480,28 +479,17 @@ function decodeFeatureType(raw: number): FeatureType | undefined {
   }
 }
 
-/** The FeatureName a stored value stands for. */
-function decodeFeatureName(raw: string): FeatureName {
-  switch (raw) {
-    case "dirty bit":
-      return "Dirty";
-    case "corrupt bit":
-      return "Corrupt";
-    case "external data file":
-      return "External_data_file";
-    case "compression type":
-      return "Compression_type";
-    case "extended L2 entries":
-      return "Extended_l2";
-    case "lazy refcounts":
-      return "Lazy_refcounts";
-    case "bitmaps":
-      return "Bitmaps";
-    case "raw external data":
-      return "Raw_external_data";
-    default:
-      return { unknown: raw };
-  }
+/** The FeatureName whose name is stored in bytes [start, end). */
+function decodeFeatureName(buf: Uint8Array, start: number, end: number): FeatureName {
+  if (bytesEqual(buf, start, end, "dirty bit")) return "Dirty";
+  if (bytesEqual(buf, start, end, "corrupt bit")) return "Corrupt";
+  if (bytesEqual(buf, start, end, "external data file")) return "External_data_file";
+  if (bytesEqual(buf, start, end, "compression type")) return "Compression_type";
+  if (bytesEqual(buf, start, end, "extended L2 entries")) return "Extended_l2";
+  if (bytesEqual(buf, start, end, "lazy refcounts")) return "Lazy_refcounts";
+  if (bytesEqual(buf, start, end, "bitmaps")) return "Bitmaps";
+  if (bytesEqual(buf, start, end, "raw external data")) return "Raw_external_data";
+  return { unknown: getBytes(buf, start, end) };
 }
 
 function readFeature(buf: Uint8Array, at: number, limit: number): Feature | CodecError {
@@ -516,8 +504,7 @@ function readFeature(buf: Uint8Array, at: number, limit: number): Feature | Code
   const nonZero = findNonZero(buf, nul, at + 48);
   if (nonZero !== -1)
     return new CodecError("feature", nonZero, "bytes after the terminating NUL must be zero");
-  const feature_raw = getBytes(buf, at + 2, nul);
-  const feature = decodeFeatureName(feature_raw);
+  const feature = decodeFeatureName(buf, at + 2, nul);
   readEnd = at + 48;
   return { ty, bit, feature };
 }
@@ -527,6 +514,7 @@ function readBitmapsExtension(
   at: number,
   limit: number,
 ): BitmapsExtension | CodecError {
+  const view = viewOf(buf);
   if (limit - at < 24) {
     return truncatedField(
       ["nb_bitmaps", "reserved", "bitmap_directory_size", "bitmap_directory_offset"],
@@ -535,10 +523,10 @@ function readBitmapsExtension(
       limit,
     );
   }
-  const nb_bitmaps = getU32(buf, at, false);
-  const reserved = getU32(buf, at + 4, false);
-  const bitmap_directory_size = getU64(buf, at + 8, false);
-  const bitmap_directory_offset = getU64(buf, at + 16, false);
+  const nb_bitmaps = view.getUint32(at);
+  const reserved = view.getUint32(at + 4);
+  const bitmap_directory_size = u64be(view, at + 8);
+  const bitmap_directory_offset = u64be(view, at + 16);
   readEnd = at + 24;
   return { nb_bitmaps, reserved, bitmap_directory_size, bitmap_directory_offset };
 }
@@ -548,11 +536,12 @@ function readFullDiskEncryption(
   at: number,
   limit: number,
 ): FullDiskEncryption | CodecError {
+  const view = viewOf(buf);
   if (limit - at < 16) {
     return truncatedField(["offset", "length"], [8, 16], at, limit);
   }
-  const offset = getU64(buf, at, false);
-  const length_ = getU64(buf, at + 8, false);
+  const offset = u64be(view, at);
+  const length_ = u64be(view, at + 8);
   readEnd = at + 16;
   return { offset, length: length_ };
 }
@@ -563,9 +552,10 @@ function readExtension(
   at: number,
   limit: number,
 ): Extension | CodecError | undefined {
+  const view = viewOf(buf);
   if (limit - at < 8) return truncated("", at, 8, limit);
-  const tag = getU32(buf, at, false);
-  const length = getU32(buf, at + 4, false);
+  const tag = view.getUint32(at);
+  const length = view.getUint32(at + 4);
   if (tag === 0x0) {
     if (length !== 0)
       return new CodecError("length", at + 4, `the end marker must have length 0, got ${length}`);
@@ -746,6 +736,7 @@ function readExtension_Unknown(
 }
 
 function readHeader(buf: Uint8Array, at: number, limit: number): Header | CodecError {
+  const view = viewOf(buf);
   let pos = at;
   if (limit - at < 72) {
     return truncatedField(
@@ -769,28 +760,28 @@ function readHeader(buf: Uint8Array, at: number, limit: number): Header | CodecE
       limit,
     );
   }
-  const magic = getU32(buf, at, false);
+  const magic = view.getUint32(at);
   if (magic !== 0x514649fb) {
     return new CodecError("magic", at, `expected 0x514649fb, got ${hex(magic, 8)}`);
   }
-  const version_raw = getU32(buf, at + 4, false);
+  const version_raw = view.getUint32(at + 4);
   const version = decodeVersion(version_raw);
   if (version === undefined)
     return new CodecError("version", at + 4, `${version_raw} is not a Version`);
-  const backing_file_offset = getI64(buf, at + 8, false);
-  const backing_file_size = getI32(buf, at + 16, false);
-  const cluster_bits = getI32(buf, at + 20, false);
-  const size = getI64(buf, at + 24, false);
-  const crypt_method_raw = getU32(buf, at + 32, false);
+  const backing_file_offset = i64be(view, at + 8);
+  const backing_file_size = view.getInt32(at + 16);
+  const cluster_bits = view.getInt32(at + 20);
+  const size = i64be(view, at + 24);
+  const crypt_method_raw = view.getUint32(at + 32);
   const crypt_method = decodeCryptMethod(crypt_method_raw);
   if (crypt_method === undefined)
     return new CodecError("crypt_method", at + 32, `${crypt_method_raw} is not a CryptMethod`);
-  const l1_size = getI32(buf, at + 36, false);
-  const l1_table_offset = getI64(buf, at + 40, false);
-  const refcount_table_offset = getI64(buf, at + 48, false);
-  const refcount_table_clusters = getI32(buf, at + 56, false);
-  const nb_snapshots = getI32(buf, at + 60, false);
-  const snapshots_offset = getI64(buf, at + 64, false);
+  const l1_size = view.getInt32(at + 36);
+  const l1_table_offset = i64be(view, at + 40);
+  const refcount_table_offset = i64be(view, at + 48);
+  const refcount_table_clusters = view.getInt32(at + 56);
+  const nb_snapshots = view.getInt32(at + 60);
+  const snapshots_offset = i64be(view, at + 64);
   let additional: Additional | undefined;
   pos = at + 72;
   if (version_raw >= 3) {
@@ -808,8 +799,8 @@ function readHeader(buf: Uint8Array, at: number, limit: number): Header | CodecE
         limit,
       );
     }
-    const incompatible_features_hi = getU32(buf, pos, false);
-    const incompatible_features_lo = getU32(buf, pos + 4, false);
+    const incompatible_features_hi = view.getUint32(pos);
+    const incompatible_features_lo = view.getUint32(pos + 4);
     const dirty = (incompatible_features_lo & 0x1) !== 0;
     const corrupt = (incompatible_features_lo & 0x2) !== 0;
     const external_data_file = (incompatible_features_lo & 0x4) !== 0;
@@ -821,8 +812,8 @@ function readHeader(buf: Uint8Array, at: number, limit: number): Header | CodecE
       0x0,
       0x1f,
     );
-    const compatible_features_hi = getU32(buf, pos + 8, false);
-    const compatible_features_lo = getU32(buf, pos + 12, false);
+    const compatible_features_hi = view.getUint32(pos + 8);
+    const compatible_features_lo = view.getUint32(pos + 12);
     const lazy_refcounts = (compatible_features_lo & 0x1) !== 0;
     const compatible_unknown = unknownBits64(
       compatible_features_hi,
@@ -830,9 +821,9 @@ function readHeader(buf: Uint8Array, at: number, limit: number): Header | CodecE
       0x0,
       0x1,
     );
-    const autoclear_features = getI64(buf, pos + 16, false);
-    const refcount_order = getI32(buf, pos + 24, false);
-    const header_length = getU32(buf, pos + 28, false);
+    const autoclear_features = i64be(view, pos + 16);
+    const refcount_order = view.getInt32(pos + 24);
+    const header_length = view.getUint32(pos + 28);
     if (!(header_length >= 104))
       return new CodecError(
         "additional.header_length",
@@ -1091,10 +1082,11 @@ function checkBitmapsExtension(v: BitmapsExtension): CodecError | undefined {
 }
 
 function writeBitmapsExtension(v: BitmapsExtension, buf: Uint8Array, at: number): number {
-  setU32(buf, at, v.nb_bitmaps, false);
-  setU32(buf, at + 4, v.reserved, false);
-  set64(buf, at + 8, v.bitmap_directory_size, false);
-  set64(buf, at + 16, v.bitmap_directory_offset, false);
+  const view = viewOf(buf);
+  view.setUint32(at, v.nb_bitmaps);
+  view.setUint32(at + 4, v.reserved);
+  set64be(view, at + 8, v.bitmap_directory_size);
+  set64be(view, at + 16, v.bitmap_directory_offset);
   return at + 24;
 }
 
@@ -1114,8 +1106,9 @@ function checkFullDiskEncryption(v: FullDiskEncryption): CodecError | undefined 
 }
 
 function writeFullDiskEncryption(v: FullDiskEncryption, buf: Uint8Array, at: number): number {
-  set64(buf, at, v.offset, false);
-  set64(buf, at + 8, v.length, false);
+  const view = viewOf(buf);
+  set64be(view, at, v.offset);
+  set64be(view, at + 8, v.length);
   return at + 16;
 }
 
@@ -1191,18 +1184,19 @@ function checkExtension(e: Extension): CodecError | undefined {
 
 /** Writes one framed Extension: tag, length, payload, padding. */
 function writeExtension(e: Extension, buf: Uint8Array, at: number): number {
+  const view = viewOf(buf);
   const length = payloadSizeExtension(e);
-  setU32(buf, at + 4, length, false);
+  view.setUint32(at + 4, length);
   let pos = at + 8;
   switch (e.kind) {
     case "Backing_file": {
-      setU32(buf, at, 0xe2792aca, false);
+      view.setUint32(at, 0xe2792aca);
       setBytes(buf, pos, e.format);
       pos += e.format.length;
       break;
     }
     case "Feature_name_table": {
-      setU32(buf, at, 0x6803f857, false);
+      view.setUint32(at, 0x6803f857);
       for (let i = 0; i < e.features.length; i++) {
         writeFeature(e.features[i], buf, pos);
         pos += 48;
@@ -1210,25 +1204,25 @@ function writeExtension(e: Extension, buf: Uint8Array, at: number): number {
       break;
     }
     case "Bitmaps": {
-      setU32(buf, at, 0x23852875, false);
+      view.setUint32(at, 0x23852875);
       writeBitmapsExtension(e.bitmaps, buf, pos);
       pos = pos + 24;
       break;
     }
     case "Full_disk_encryption": {
-      setU32(buf, at, 0x537be77, false);
+      view.setUint32(at, 0x537be77);
       writeFullDiskEncryption(e.encryption, buf, pos);
       pos = pos + 16;
       break;
     }
     case "External_data_file": {
-      setU32(buf, at, 0x44415441, false);
+      view.setUint32(at, 0x44415441);
       setBytes(buf, pos, e.filename);
       pos += e.filename.length;
       break;
     }
     case "Unknown": {
-      setU32(buf, at, e.type >>> 0, false);
+      view.setUint32(at, e.type >>> 0);
       setBytes(buf, pos, e.data);
       pos += e.data.length;
       break;
@@ -1438,35 +1432,35 @@ function checkHeader(v: Header): CodecError | undefined {
 }
 
 function writeHeader(v: Header, buf: Uint8Array, at: number): number {
+  const view = viewOf(buf);
   let pos = at;
-  setU32(buf, at, 0x514649fb, false);
-  setU32(buf, at + 4, encodeVersion(v.version) ?? 0, false);
-  set64(buf, at + 8, v.backing_file_offset, false);
-  setU32(buf, at + 16, v.backing_file_size, false);
-  setU32(buf, at + 20, v.cluster_bits, false);
-  set64(buf, at + 24, v.size, false);
-  setU32(buf, at + 32, encodeCryptMethod(v.crypt_method) ?? 0, false);
-  setU32(buf, at + 36, v.l1_size, false);
-  set64(buf, at + 40, v.l1_table_offset, false);
-  set64(buf, at + 48, v.refcount_table_offset, false);
-  setU32(buf, at + 56, v.refcount_table_clusters, false);
-  setU32(buf, at + 60, v.nb_snapshots, false);
-  set64(buf, at + 64, v.snapshots_offset, false);
+  view.setUint32(at, 0x514649fb);
+  view.setUint32(at + 4, encodeVersion(v.version) ?? 0);
+  set64be(view, at + 8, v.backing_file_offset);
+  view.setInt32(at + 16, v.backing_file_size);
+  view.setInt32(at + 20, v.cluster_bits);
+  set64be(view, at + 24, v.size);
+  view.setUint32(at + 32, encodeCryptMethod(v.crypt_method) ?? 0);
+  view.setInt32(at + 36, v.l1_size);
+  set64be(view, at + 40, v.l1_table_offset);
+  set64be(view, at + 48, v.refcount_table_offset);
+  view.setInt32(at + 56, v.refcount_table_clusters);
+  view.setInt32(at + 60, v.nb_snapshots);
+  set64be(view, at + 64, v.snapshots_offset);
   const additional = v.additional;
   pos = at + 72;
   if (additional !== undefined) {
-    set64(buf, pos, additional.incompatible_unknown, false);
+    set64be(view, pos, additional.incompatible_unknown);
     if (additional.dirty) buf[pos + 7] |= 0x1;
     if (additional.corrupt) buf[pos + 7] |= 0x2;
     if (additional.external_data_file) buf[pos + 7] |= 0x4;
     if (additional.compression_type_bit) buf[pos + 7] |= 0x8;
     if (additional.extended_l2) buf[pos + 7] |= 0x10;
-    set64(buf, pos + 8, additional.compatible_unknown, false);
+    set64be(view, pos + 8, additional.compatible_unknown);
     if (additional.lazy_refcounts) buf[pos + 15] |= 0x1;
-    set64(buf, pos + 16, additional.autoclear_features, false);
-    setU32(buf, pos + 24, additional.refcount_order, false);
-    setU32(
-      buf,
+    set64be(view, pos + 16, additional.autoclear_features);
+    view.setInt32(pos + 24, additional.refcount_order);
+    view.setUint32(
       pos + 28,
       72 +
         (v.additional === undefined
@@ -1475,7 +1469,6 @@ function writeHeader(v: Header, buf: Uint8Array, at: number): number {
             (v.additional.compression_type === undefined ? 0 : 1) +
             (v.additional.compression_type !== undefined ? 7 : 0) +
             (v.additional.header_extra === undefined ? 0 : v.additional.header_extra.length)),
-      false,
     );
     pos += 32;
     if (additional.compression_type !== undefined) {
@@ -1494,8 +1487,8 @@ function writeHeader(v: Header, buf: Uint8Array, at: number): number {
   for (let i = 0; i < v.extensions.length; i++) {
     pos = writeExtension(v.extensions[i], buf, pos);
   }
-  setU32(buf, pos, 0x0, false);
-  setU32(buf, pos + 4, 0, false);
+  view.setUint32(pos, 0x0);
+  view.setUint32(pos + 4, 0);
   pos += 8;
   return pos;
 }

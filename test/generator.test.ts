@@ -41,6 +41,6 @@ describe("generated code", () => {
     expect(module).not.toMatch(/:\s*any\b|as any\b|<any>/);
     expect(module).not.toMatch(/\bnew Function\b|\beval\(/);
     // Straight-line reads with literal offsets, e.g. the header's l1_size at byte 36.
-    expect(module).toContain("const l1_size = getI32(buf, at + 36, false);");
+    expect(module).toContain("const l1_size = view.getInt32(at + 36);");
   });
 });

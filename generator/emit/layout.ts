@@ -47,33 +47,31 @@ export function startsRun(members: readonly Member[], index: number): boolean {
   );
 }
 
-/** Code that reads an integer at `at`. */
+/** Code that reads an integer at `at`, through the function's `view` (a DataView over `buf`). */
 export function readInt(t: IntType, at: string): string {
-  const little = t.endian === "little" ? "true" : "false";
+  const little = t.endian === "little" ? ", true" : "";
   switch (t.bits) {
     case 8:
-      return t.signed ? `(buf[${at}] << 24) >> 24` : `buf[${at}]`;
+      return t.signed ? `view.getInt8(${at})` : `buf[${at}]`;
     case 16:
-      return `${t.signed ? "getI16" : "getU16"}(buf, ${at}, ${little})`;
     case 32:
-      return `${t.signed ? "getI32" : "getU32"}(buf, ${at}, ${little})`;
+      return `view.get${t.signed ? "Int" : "Uint"}${t.bits}(${at}${little})`;
     case 64:
-      return `${t.signed ? "getI64" : "getU64"}(buf, ${at}, ${little})`;
+      return `${t.signed ? "i" : "u"}64${t.endian === "little" ? "le" : "be"}(view, ${at})`;
   }
 }
 
-/** Statement that writes integer `value` at `at`. */
+/** Statement that writes integer `value` at `at`, through the function's `view`. */
 export function writeInt(t: IntType, at: string, value: string): string {
-  const little = t.endian === "little" ? "true" : "false";
+  const little = t.endian === "little" ? ", true" : "";
   switch (t.bits) {
     case 8:
       return `buf[${at}] = ${value};`;
     case 16:
-      return `setU16(buf, ${at}, ${value}, ${little});`;
     case 32:
-      return `setU32(buf, ${at}, ${value}, ${little});`;
+      return `view.set${t.signed ? "Int" : "Uint"}${t.bits}(${at}, ${value}${little});`;
     case 64:
-      return `set64(buf, ${at}, ${value}, ${little});`;
+      return `set64${t.endian === "little" ? "le" : "be"}(view, ${at}, ${value});`;
   }
 }
 
@@ -91,3 +89,8 @@ export function intRange(t: IntType): string {
 }
 
 export { intSize };
+
+/** A function body that uses `view` gets it first: a DataView over `buf`, cached by the runtime. */
+export function withView(body: string): string {
+  return /\bview\b/.test(body) ? `const view = viewOf(buf);\n${body}` : body;
+}

@@ -17,9 +17,9 @@ import type {
   Variant,
 } from "../model.js";
 import { fixedMemberSize, fixedRecordSize, fixedTypeSize, intSize } from "../model.js";
-import { Code, hexLiteral, Locals, str, templateText } from "./code.js";
+import { article, Code, hexLiteral, Locals, str, templateText } from "./code.js";
 import { emitExpr, type Resolve } from "./expr.js";
-import { Cursor, fixedRunSize, readInt, startsRun } from "./layout.js";
+import { Cursor, fixedRunSize, readInt, startsRun, withView } from "./layout.js";
 import { tsType } from "./types.js";
 
 export function emitRead(model: Model, file: SourceFile): void {
@@ -58,7 +58,10 @@ export function emitRead(model: Model, file: SourceFile): void {
 }
 
 function emitDecodeEnum(def: EnumDef, file: SourceFile): void {
-  const isString = def.base.kind === "fixedString";
+  if (def.base.kind === "fixedString") {
+    emitDecodeStringEnum(def, file);
+    return;
+  }
   const code = new Code();
   code.block("switch (raw)", (c) => {
     for (const v of def.values) {
@@ -75,7 +78,29 @@ function emitDecodeEnum(def: EnumDef, file: SourceFile): void {
         ? `The ${def.name} a stored value stands for.`
         : `The ${def.name} a stored value stands for, or undefined if it is not one.`,
     ],
-    parameters: [{ name: "raw", type: isString ? "string" : "number" }],
+    parameters: [{ name: "raw", type: "number" }],
+    returnType: def.open ? def.name : `${def.name} | undefined`,
+    statements: code.text(),
+  });
+}
+
+/** A string enum is matched against the stored bytes, allocating a string only for an unknown name. */
+function emitDecodeStringEnum(def: EnumDef, file: SourceFile): void {
+  const code = new Code();
+  for (const v of def.values) {
+    code.line(`if (bytesEqual(buf, start, end, ${str(String(v.value))})) return ${str(v.name)};`);
+  }
+  code.line(`return ${def.open ? "{ unknown: getBytes(buf, start, end) }" : "undefined"};`);
+  file.addFunction({
+    name: `decode${def.name}`,
+    docs: [
+      `The ${def.name} whose name is stored in bytes [start, end)${def.open ? "" : ", or undefined if none"}.`,
+    ],
+    parameters: [
+      { name: "buf", type: "Uint8Array" },
+      { name: "start", type: "number" },
+      { name: "end", type: "number" },
+    ],
     returnType: def.open ? def.name : `${def.name} | undefined`,
     statements: code.text(),
   });
@@ -266,8 +291,9 @@ class SequenceReader {
       const hi = this.locals.fresh(`${m.name}_hi`);
       const lo = this.locals.fresh(`${m.name}_lo`);
       const little = m.type.endian === "little";
-      this.code.line(`const ${hi} = getU32(buf, ${hiAt}, ${little});`);
-      this.code.line(`const ${lo} = getU32(buf, ${loAt}, ${little});`);
+      const le = little ? ", true" : "";
+      this.code.line(`const ${hi} = view.getUint32(${hiAt}${le});`);
+      this.code.line(`const ${lo} = view.getUint32(${loAt}${le});`);
       let hiMask = 0;
       let loMask = 0;
       for (const f of m.flags) {
@@ -329,13 +355,18 @@ class SequenceReader {
         break;
       case "enum": {
         const raw = this.locals.field(rawName(m.name));
-        if (t.enum.base.kind === "int")
+        if (t.enum.base.kind === "int") {
           this.code.line(`const ${raw} = ${readInt({ ...t.enum.base, endian: t.endian }, at)};`);
-        else this.fixedString(`const ${raw}`, t.enum.base.size, at, path);
-        this.code.line(`${target} = decode${t.enum.name}(${raw});`);
+          this.code.line(`${target} = decode${t.enum.name}(${raw});`);
+        } else {
+          // Matched byte by byte, so a known name allocates no string.
+          const end = this.nulTerminated(t.enum.base.size, at, path);
+          this.code.line(`${target} = decode${t.enum.name}(buf, ${at}, ${end});`);
+        }
         if (!t.enum.open) {
+          const shown = t.enum.base.kind === "int" ? `\${${raw}}` : "the name";
           this.code.line(
-            `if (${this.locals.field(m.name)} === undefined) return new CodecError(${path}, ${at}, \`\${${raw}} is not a ${t.enum.name}\`);`,
+            `if (${this.locals.field(m.name)} === undefined) return new CodecError(${path}, ${at}, \`${shown} is not ${article(t.enum.name)} ${t.enum.name}\`);`,
           );
         }
         break;
@@ -370,6 +401,12 @@ class SequenceReader {
   }
 
   private fixedString(target: string, size: number, at: string, path: string): void {
+    const end = this.nulTerminated(size, at, path);
+    this.code.line(`${target} = getBytes(buf, ${at}, ${end});`);
+  }
+
+  /** Checks a NUL-padded string of `size` bytes at `at`; returns the local holding where its text ends. */
+  private nulTerminated(size: number, at: string, path: string): string {
     const end = this.cursor.at(size);
     const nul = this.locals.fresh("nul");
     const bad = this.locals.fresh("nonZero");
@@ -378,7 +415,7 @@ class SequenceReader {
     this.code.line(
       `if (${bad} !== -1) return new CodecError(${path}, ${bad}, "bytes after the terminating NUL must be zero");`,
     );
-    this.code.line(`${target} = getBytes(buf, ${at}, ${nul});`);
+    return nul;
   }
 
   private bytes(
@@ -490,7 +527,19 @@ function runFields(
 }
 
 /** Names used by the generated function itself, which fields must not shadow. */
-const INTERNAL = ["buf", "at", "limit", "pos", "entry", "end", "padded", "tag", "length", "value"];
+const INTERNAL = [
+  "buf",
+  "view",
+  "at",
+  "limit",
+  "pos",
+  "entry",
+  "end",
+  "padded",
+  "tag",
+  "length",
+  "value",
+];
 
 function usesPos(members: readonly Member[]): boolean {
   return members.some((m) => fixedMemberSize(m) === undefined);
@@ -514,7 +563,7 @@ function emitReadRecord(def: RecordDef, file: SourceFile): void {
       { name: "limit", type: "number" },
     ],
     returnType: `${def.name} | CodecError`,
-    statements: code.text(),
+    statements: withView(code.text()),
   });
 }
 
@@ -599,7 +648,7 @@ function emitReadUnion(def: UnionDef, file: SourceFile): void {
       { name: "limit", type: "number" },
     ],
     returnType: `${def.name} | CodecError | undefined`,
-    statements: code.text(),
+    statements: withView(code.text()),
   });
   for (const v of def.variants) emitReadVariant(def, v, file);
 }
@@ -637,6 +686,6 @@ function emitReadVariant(def: UnionDef, v: Variant, file: SourceFile): void {
     name: variantReader(def, v),
     parameters: params,
     returnType: `${def.name} | CodecError`,
-    statements: code.text(),
+    statements: withView(code.text()),
   });
 }

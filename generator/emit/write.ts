@@ -20,7 +20,7 @@ import type {
 import { fixedRecordSize, fixedTypeSize, intSize } from "../model.js";
 import { article, Code, hexLiteral, Locals, prop, str, templateText } from "./code.js";
 import { emitExpr, type Resolve } from "./expr.js";
-import { Cursor, intIsValid, intRange, writeInt } from "./layout.js";
+import { Cursor, intIsValid, intRange, withView, writeInt } from "./layout.js";
 import { membersSize, presenceOf, valueSize } from "./sizeof.js";
 
 export function emitWrite(model: Model, file: SourceFile): void {
@@ -105,7 +105,20 @@ function enumRange(def: EnumDef): string {
   return def.open ? `one of ${names}, or { unknown } with another value` : `one of ${names}`;
 }
 
-const INTERNAL = ["v", "e", "buf", "at", "pos", "i", "invalid", "size", "length", "padded", "list"];
+const INTERNAL = [
+  "v",
+  "e",
+  "buf",
+  "view",
+  "at",
+  "pos",
+  "i",
+  "invalid",
+  "size",
+  "length",
+  "padded",
+  "list",
+];
 
 /**
  * Checks over one record's or variant's members; `obj` is the value being
@@ -596,7 +609,7 @@ function emitWriteRecord(def: RecordDef, file: SourceFile): void {
       { name: "at", type: "number" },
     ],
     returnType: "number",
-    statements: code.text(),
+    statements: withView(code.text()),
   });
 }
 
@@ -641,7 +654,7 @@ function emitWriteUnion(def: UnionDef, file: SourceFile): void {
       { name: "at", type: "number" },
     ],
     returnType: "number",
-    statements: code.text(),
+    statements: withView(code.text()),
   });
 }
 

@@ -5,6 +5,7 @@ import {
   fromString,
   headerOfSexp,
   read,
+  write,
   sexpOfHeader,
   toMachineString,
   toString,
@@ -114,6 +115,15 @@ describe("bad text gets an error naming what and where", () => {
       /l1_size: expected an int32, got "2147483648"/,
     ],
   ];
+  // The unknown bits of a flags word exclude the named ones, so each word has one representation.
+  const v3 = vectors.find(
+    (v) => v.mach.includes("(refcount_order") && v.mach.includes("(feature Dirty)"),
+  )!.mach;
+  cases.push([
+    "a named bit among the unknown bits",
+    v3.replace("(refcount_order", "(incompatible_unknown 4)(refcount_order"),
+    /incompatible_unknown: sets a bit that has a name/,
+  ]);
   test.each(cases)("%s", (_what, text, message) => {
     const result = fromString(text);
     expect(result).toBeInstanceOf(SexpError);
@@ -135,5 +145,23 @@ describe("bad text gets an error naming what and where", () => {
     expect(h).not.toBeInstanceOf(SexpError);
     expect(toMachineString(h as Header)).toBe(vectors[1].mach);
     expect(sexpOfHeader(h as Header)).toEqual(parsed.value);
+  });
+});
+
+describe("values the OCaml library has that no header can store", () => {
+  test("a listed feature name given as Unknown, or one longer than 46 bytes, parses and prints back", () => {
+    const v3 = vectors.find((v) => v.mach.includes("(feature Dirty)"))!.mach;
+    for (const name of ["dirty bit", "x".repeat(47)]) {
+      const text = v3.replace("(feature Dirty)", `(feature(Unknown"${name}"))`);
+      const h = parseHeader(text);
+      const table = h.extensions.find((e) => e.kind === "Feature_name_table");
+      expect(table?.kind === "Feature_name_table" && table.features[0].feature).toEqual({
+        unknown: name,
+      });
+      expect(compare(parseHeader(toMachineString(h)), h)).toBe(0);
+      // ... and write refuses it instead of storing something that reads back differently.
+      const out = new Uint8Array(4096);
+      expect(write(h, out)).toBeInstanceOf(CodecError);
+    }
   });
 });

@@ -16,7 +16,7 @@ import type {
   UnionDef,
   ValueField,
 } from "../model.js";
-import { Code, prop, str } from "./code.js";
+import { Code, hexLiteral, prop, str } from "./code.js";
 
 /** `FeatureName` -> `featureName`, for `featureNameOfSexp`. */
 function lower(name: string): string {
@@ -157,6 +157,9 @@ function emitEnum(def: EnumDef, file: SourceFile): void {
       def.base.kind === "int" ? `int(c.arg, ${def.base.bits}, ${def.base.signed})` : "atom(c.arg)";
     code.block('if (c.name === "Unknown" && c.arg !== undefined)', (b) => {
       b.line(`const unknown = ${raw};`);
+      // Any value is accepted, even a listed one or one too long to store: the
+      // OCaml library's values include them, and each must have one TypeScript
+      // value. write refuses what cannot be stored.
       b.line("return unknown instanceof SexpError ? unknown : { unknown };");
     });
   }
@@ -218,6 +221,22 @@ function emitRecord(name: string, members: readonly Member[], file: SourceFile):
           m.unknown,
           `optionalField(fields, ${str(m.unknown)}, ${fromSexp({ ...m.type, signed: false })}, ${zero})`,
         );
+        // A named bit belongs in its own field, so each flags word has one representation.
+        let hi = 0;
+        let lo = 0;
+        for (const f of m.flags) {
+          if (f.bit >= 32) hi += 2 ** (f.bit - 32);
+          else lo += 2 ** f.bit;
+        }
+        const clear =
+          m.type.bits === 64
+            ? `bitsClear64(${m.unknown}_, ${hexLiteral(hi, false)}, ${hexLiteral(lo, false)})`
+            : `(${m.unknown}_ & ${hexLiteral(lo, false)}) === 0`;
+        parse.line(`if (!(${clear})) {`);
+        parse.line(
+          `  return fail(fields.get(${str(m.unknown)}) ?? at, ${str(`sets a bit that has a name; give it as its own field`)});`,
+        );
+        parse.line("}");
         break;
       }
       case "group":

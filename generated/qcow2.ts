@@ -2196,12 +2196,6 @@ function additionalFromSexp(at: At): Additional | SexpError {
     0n,
   );
   if (incompatible_unknown_ instanceof SexpError) return incompatible_unknown_;
-  if (!bitsClear64(incompatible_unknown_, 0x0, 0x1f)) {
-    return fail(
-      fields.get("incompatible_unknown") ?? at,
-      "sets a bit that has a name; give it as its own field",
-    );
-  }
   const lazy_refcounts_ = requiredField(fields, at, "lazy_refcounts", bool);
   if (lazy_refcounts_ instanceof SexpError) return lazy_refcounts_;
   const compatible_unknown_ = optionalField(
@@ -2211,12 +2205,6 @@ function additionalFromSexp(at: At): Additional | SexpError {
     0n,
   );
   if (compatible_unknown_ instanceof SexpError) return compatible_unknown_;
-  if (!bitsClear64(compatible_unknown_, 0x0, 0x1)) {
-    return fail(
-      fields.get("compatible_unknown") ?? at,
-      "sets a bit that has a name; give it as its own field",
-    );
-  }
   const autoclear_features_ = requiredField(fields, at, "autoclear_features", (a) =>
     int64(a, true),
   );

@@ -16,7 +16,7 @@ import type {
   UnionDef,
   ValueField,
 } from "../model.js";
-import { Code, hexLiteral, prop, str } from "./code.js";
+import { Code, prop, str } from "./code.js";
 
 /** `FeatureName` -> `featureName`, for `featureNameOfSexp`. */
 function lower(name: string): string {
@@ -221,22 +221,6 @@ function emitRecord(name: string, members: readonly Member[], file: SourceFile):
           m.unknown,
           `optionalField(fields, ${str(m.unknown)}, ${fromSexp({ ...m.type, signed: false })}, ${zero})`,
         );
-        // A named bit belongs in its own field, so each flags word has one representation.
-        let hi = 0;
-        let lo = 0;
-        for (const f of m.flags) {
-          if (f.bit >= 32) hi += 2 ** (f.bit - 32);
-          else lo += 2 ** f.bit;
-        }
-        const clear =
-          m.type.bits === 64
-            ? `bitsClear64(${m.unknown}_, ${hexLiteral(hi, false)}, ${hexLiteral(lo, false)})`
-            : `(${m.unknown}_ & ${hexLiteral(lo, false)}) === 0`;
-        parse.line(`if (!(${clear})) {`);
-        parse.line(
-          `  return fail(fields.get(${str(m.unknown)}) ?? at, ${str(`sets a bit that has a name; give it as its own field`)});`,
-        );
-        parse.line("}");
         break;
       }
       case "group":

@@ -4,12 +4,13 @@
  * or the problems; writes nothing itself.
  */
 import { format } from "prettier";
-import { checkSchema } from "./check/index.js";
 import { emitLayoutDoc } from "./emit/layout-doc.js";
 import { emitModule } from "./emit/module.js";
-import { loadSchema } from "./load.js";
 import type { Model } from "./model.js";
-import { sortProblems, type Problem } from "./problem.js";
+import { modelOf } from "./model-of.js";
+import type { Problem } from "./problem.js";
+
+export { modelOf };
 
 export interface OutputFile {
   /** File name within the output folder (`generated/` by default), e.g. `qcow2.ts`. */
@@ -19,18 +20,6 @@ export interface OutputFile {
 
 export type Generated =
   { ok: true; model: Model; files: OutputFile[] } | { ok: false; problems: Problem[] };
-
-/** Checks a schema's text and builds its model. */
-export function modelOf(
-  file: string,
-  text: string,
-): { ok: true; model: Model } | { ok: false; problems: Problem[] } {
-  const loaded = loadSchema(file, text);
-  if ("problems" in loaded) return { ok: false, problems: sortProblems(loaded.problems) };
-  const checked = checkSchema(file, loaded.root);
-  if ("problems" in checked) return { ok: false, problems: sortProblems(checked.problems) };
-  return { ok: true, model: checked };
-}
 
 /** Generates every output of one schema. `file` is the schema's path as reported in messages. */
 export async function generate(file: string, text: string): Promise<Generated> {

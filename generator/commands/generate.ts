@@ -7,7 +7,7 @@
 import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import type { Command } from "commander";
-import { generate, type OutputFile } from "../generate.js";
+import type { OutputFile } from "../generate.js";
 import { formatProblem } from "../problem.js";
 import { CommandError, EXIT, red } from "./output.js";
 
@@ -25,6 +25,8 @@ export async function runGenerate(
 ): Promise<number> {
   const schemas =
     schemaArgs.length > 0 ? schemaArgs.map((s) => resolve(s)) : await allSchemas(projectRoot);
+  // Loaded here, not at start-up: ts-morph and prettier take a while to load.
+  const { generate } = await import("../generate.js");
   const outputs: OutputFile[] = [];
   let failed = false;
   for (const path of schemas) {

@@ -33,6 +33,14 @@ const program = new Command("binschema")
   .exitOverride();
 
 registerGenerate(program, projectRoot, run);
+// `generate` must work even when generated/ is stale or broken, so the other
+// commands, whose modules import the generated codecs, load only when needed.
+if (process.argv[2] !== "generate") {
+  const { registerDiff } = await import("./commands/diff.js");
+  const { registerImageCommands } = await import("./commands/image.js");
+  registerDiff(program, projectRoot, run);
+  registerImageCommands(program, run);
+}
 
 try {
   program.parse();

@@ -1,0 +1,274 @@
+/**
+ * Editing a qcow2 image's header in place: `set`, `set-feature`, `add-ext`,
+ * `del-ext` and `set-backing-format`. Each reads the header with the codec,
+ * changes the value, and writes the whole header region back through the
+ * codec with one positioned write and an fsync. An edit is refused (exit 1,
+ * file untouched) when the region would not fit in the first cluster, when
+ * the image is marked dirty or corrupt (unless --force), or when the value
+ * cannot be encoded. The backing file name moves to just after the end
+ * marker, as QEMU stores it; every extension not edited stays, in order.
+ * `check` runs on the result and its verdict is printed: an edit may be
+ * meant to break the image.
+ */
+import { readFileSync } from "node:fs";
+import type { Command } from "commander";
+import { equal, type Header } from "../../generated/qcow2.js";
+import { CodecError } from "../../runtime/codec.js";
+import { checkRegion } from "../../helpers/qcow2-check.js";
+import {
+  addExtEdit,
+  delExtEdit,
+  setBackingFormatEdit,
+  setEdit,
+  setFeatureEdit,
+  type Edit,
+  type Edited,
+} from "../../helpers/qcow2-edits.js";
+import {
+  FEATURE_GROUPS,
+  FieldError,
+  parseExtensionType,
+  resolveBit,
+  type FeatureGroup,
+} from "../../helpers/qcow2-fields.js";
+import {
+  EditRefused,
+  planRegion,
+  readHeaderRegion,
+  regionAfter,
+  writeRegion,
+  type HeaderRegion,
+  type RegionPlan,
+} from "../../helpers/qcow2-image.js";
+import { diffHunks, headerDiff } from "../../helpers/qcow2-view.js";
+import { decodedHeader, loadRegion, reportLines, shown, withImage } from "./image-common.js";
+import { CommandError, EXIT, green, yellow } from "./output.js";
+
+export interface EditOptions {
+  force?: boolean;
+  dryRun?: boolean;
+}
+
+/** A value that cannot be encoded, or a region that cannot be written, as a refusal naming the file. */
+function valueError(path: string, error: unknown): never {
+  if (error instanceof FieldError || error instanceof EditRefused) {
+    throw new CommandError(
+      `${shown(path)}: refused: ${error.message}; the file is untouched`,
+      EXIT.finding,
+    );
+  }
+  throw error;
+}
+
+/** Refuses to edit an image marked dirty or corrupt, unless forced. */
+function guardState(path: string, h: Header, force: boolean): void {
+  const marks = [
+    h.additional?.dirty === true ? "dirty" : "",
+    h.additional?.corrupt === true ? "corrupt" : "",
+  ];
+  const set = marks.filter((m) => m !== "");
+  if (set.length === 0 || force) return;
+  throw new CommandError(
+    `${shown(path)}: refused: the image is marked ${set.join(" and ")} (additional.${set[0]}); ` +
+      "its metadata may be inconsistent until `qemu-img check -r all` repairs it; " +
+      "pass --force to edit it anyway; the file is untouched",
+    EXIT.finding,
+  );
+}
+
+/** Applies the edit and plans the new region; what cannot be done is refused (exit 1). */
+function plan(
+  path: string,
+  region: HeaderRegion,
+  before: Header,
+  edit: Edit,
+): [Edited, RegionPlan] {
+  try {
+    const edited = edit(structuredClone(before));
+    return [edited, planRegion(region, edited.header, edited.policy ?? "move")];
+  } catch (error) {
+    return valueError(path, error);
+  }
+}
+
+/** Prints the before/after difference of the headers, as inspect shows them. */
+function printDiff(file: string, region: HeaderRegion, before: Header, after: Header): void {
+  console.log(`--- ${file} (before)\n+++ ${file} (after)`);
+  for (const line of diffHunks(headerDiff(before, after, region.backingName?.bytes))) {
+    const text = `${line.op} ${line.text}`;
+    console.log(line.op === "-" ? yellow(text) : line.op === "+" ? green(text) : text);
+  }
+}
+
+/** Writes the plan, reads the region back and checks it holds the header written. */
+function commit(fd: number, file: string, planned: RegionPlan): HeaderRegion {
+  writeRegion(fd, planned);
+  const written = readHeaderRegion(fd);
+  if (written.decoded instanceof CodecError || !equal(written.decoded.value, planned.after)) {
+    throw new CommandError(`${file}: the header read back differs from the one written`);
+  }
+  console.log(
+    `${file}: wrote ${planned.bytes.length} bytes at offset 0 ` +
+      `(header region ${planned.regionEnd} of at most ${planned.limit}) and synced`,
+  );
+  return written;
+}
+
+/** Prints check's verdict on the edited region, and says so when the edit breaks the image. */
+function printVerdict(file: string, region: HeaderRegion, dryRun: boolean): void {
+  const findings = checkRegion(region);
+  for (const line of reportLines(file, findings)) console.log(`check: ${line}`);
+  if (findings.some((f) => f.severity !== "warning")) {
+    console.log(
+      `${file}: note: the ${dryRun ? "edit would leave" : "edit leaves"} the image failing check; ` +
+        "that is what was asked (undo it with the opposite edit)",
+    );
+  }
+}
+
+/** Reads, edits, plans, prints and (unless --dry-run) writes. Returns the exit status. */
+function runEdit(path: string, options: EditOptions, edit: Edit): number {
+  const dryRun = options.dryRun === true;
+  return withImage(path, !dryRun, (fd) => {
+    const file = shown(path);
+    const region = loadRegion(path, fd);
+    const before = decodedHeader(path, region, "edit it");
+    guardState(path, before, options.force === true);
+    const [edited, planned] = plan(path, region, before, edit);
+    for (const note of edited.notes ?? []) console.log(`${file}: ${note}`);
+    if (equal(before, planned.after)) {
+      console.log(`${file}: no change to the header; nothing written`);
+      return EXIT.ok;
+    }
+    printDiff(file, region, before, planned.after);
+    if (dryRun) {
+      console.log(`${file}: dry run: ${planned.regionEnd} bytes of header region not written`);
+      printVerdict(file, regionAfter(region, planned), true);
+    } else {
+      printVerdict(file, commit(fd, file, planned), false);
+    }
+    return EXIT.ok;
+  });
+}
+
+/** Parses `--data` hex: pairs of hex digits, spaces and colons allowed between them. */
+function parseHex(text: string): Uint8Array {
+  const digits = text.replace(/^0x/i, "").replace(/[\s:]/g, "");
+  if (!/^([0-9a-fA-F]{2})*$/.test(digits)) {
+    throw new CommandError(`add-ext: --data ${text} is not hex bytes (e.g. 01ff02)`, EXIT.usage);
+  }
+  return new Uint8Array(Buffer.from(digits, "hex"));
+}
+
+// ---------------------------------------------------------------------------
+// Registration
+// ---------------------------------------------------------------------------
+
+/** Resolves names given on the command line; an unknown one is a usage error. */
+function usage<T>(make: () => T): T {
+  try {
+    return make();
+  } catch (error) {
+    if (error instanceof FieldError) throw new CommandError(error.message, EXIT.usage);
+    throw error;
+  }
+}
+
+type Run = (work: () => Promise<number>) => void;
+
+function editCommand(program: Command, name: string, description: string): Command {
+  return program
+    .command(name)
+    .description(description)
+    .option("--force", "edit even when the image is marked dirty or corrupt")
+    .option("--dry-run", "print the difference and the check verdict; write nothing");
+}
+
+export function registerEdits(program: Command, run: Run): void {
+  editCommand(
+    program,
+    "set",
+    "set a header field, by its schema name, to a value parsed by the field's type",
+  )
+    .argument("<image>", "qcow2 image file")
+    .argument("<field>", "e.g. size, cluster_bits, additional.refcount_order, lazy_refcounts")
+    .argument("<value>", "e.g. 134217728, 0x8000000, Zstd, true, (Unknown 7); () for the default")
+    .action((image: string, field: string, value: string, options: EditOptions) =>
+      run(async () =>
+        runEdit(
+          image,
+          options,
+          usage(() => setEdit(field, value)),
+        ),
+      ),
+    );
+
+  editCommand(program, "set-feature", "set (or with --clear, clear) a feature bit")
+    .argument("<image>", "qcow2 image file")
+    .argument("<group>", FEATURE_GROUPS.join(", "))
+    .argument("<bit>", "bit number 0-63, or a name: dirty, lazy_refcounts, bitmaps, ...")
+    .option("--clear", "clear the bit instead of setting it")
+    .action(
+      (image: string, group: string, bit: string, options: EditOptions & { clear?: boolean }) =>
+        run(async () => {
+          const edit = usage(() => {
+            if (!(FEATURE_GROUPS as readonly string[]).includes(group)) {
+              throw new FieldError(
+                `unknown feature group ${group}; use one of ${FEATURE_GROUPS.join(", ")}`,
+              );
+            }
+            const g = group as FeatureGroup;
+            return setFeatureEdit(g, resolveBit(g, bit), options.clear === true);
+          });
+          return runEdit(image, options, edit);
+        }),
+    );
+
+  editCommand(program, "add-ext", "add a header extension after the others")
+    .argument("<image>", "qcow2 image file")
+    .argument("<type>", "type number (e.g. 0x12345678) or name (bitmaps, backing-format, ...)")
+    .option("--data <hex>", "the payload in hex")
+    .option("--file <file>", "read the payload from a file")
+    .action(
+      (image: string, type: string, options: EditOptions & { data?: string; file?: string }) =>
+        run(async () => {
+          if ((options.data === undefined) === (options.file === undefined)) {
+            throw new CommandError(
+              "add-ext: give exactly one of --data HEX and --file F",
+              EXIT.usage,
+            );
+          }
+          const tag = usage(() => parseExtensionType(type));
+          const payload =
+            options.data !== undefined ? parseHex(options.data) : readPayload(options.file ?? "");
+          return runEdit(image, options, addExtEdit(tag, payload));
+        }),
+    );
+
+  editCommand(program, "del-ext", "delete every header extension of a type")
+    .argument("<image>", "qcow2 image file")
+    .argument("<type>", "type number (e.g. 0x12345678) or name (bitmaps, backing-format, ...)")
+    .action((image: string, type: string, options: EditOptions) =>
+      run(async () => runEdit(image, options, delExtEdit(usage(() => parseExtensionType(type))))),
+    );
+
+  editCommand(
+    program,
+    "set-backing-format",
+    "set the backing file format (adding the extension if needed)",
+  )
+    .argument("<image>", "qcow2 image file")
+    .argument("<name>", "format name, e.g. qcow2 or raw")
+    .action((image: string, name: string, options: EditOptions) =>
+      run(async () => runEdit(image, options, setBackingFormatEdit(name))),
+    );
+}
+
+function readPayload(file: string): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(file));
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new CommandError(`${shown(file)}: cannot read the payload: ${reason}`, EXIT.usage);
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * Short texts for change descriptions: field types as the schema writes
+ * them, members, defaults, and expressions with their names translated to
+ * the other revision.
+ */
+import { exprText, type Expr } from "../expr.js";
+import type { DefaultValue, FieldType, Member } from "../model.js";
+import { intText } from "./shape.js";
+
+export function typeText(t: FieldType): string {
+  switch (t.kind) {
+    case "int":
+      return intText(t);
+    case "enum":
+      return t.enum.name;
+    case "record":
+      return t.record.name;
+    case "bytes":
+      return t.size.kind === "expr"
+        ? `bytes of size ${exprText(t.size.expr)}`
+        : t.size.kind === "prefix"
+          ? `bytes after a ${intText(t.size.length)} length`
+          : "bytes filling the payload";
+    case "fixedString":
+      return `${t.size}-byte string`;
+    case "array":
+      return `${t.element.name}[]`;
+    case "list":
+      return `${t.union.name}[]`;
+  }
+}
+
+/** `field compression_type (CompressionType, if header_length > 104)` and the like. */
+export function memberText(m: Member): string {
+  const cond = "cond" in m && m.cond !== undefined ? `, if ${exprText(m.cond)}` : "";
+  switch (m.kind) {
+    case "value":
+      return `field ${m.name} (${typeText(m.type)}${cond})`;
+    case "const":
+      return `magic number ${m.name} (${intText(m.type)} 0x${m.value.toString(16)})`;
+    case "computed":
+      return `computed field ${m.name} (${intText(m.type)} offset(${m.offsetOf}))`;
+    case "flags":
+      return `flags word ${m.name} (${intText(m.type)}: ${m.flags.map((f) => f.name).join(", ")})`;
+    case "padding":
+      return `${m.size} byte${m.size === 1 ? "" : "s"} of padding${cond.replace(", ", " ")}`;
+    case "group":
+      return `group ${m.name} (${m.typeName}${cond})`;
+  }
+}
+
+export function defaultText(d: DefaultValue | undefined): string {
+  if (d === undefined) return "none";
+  switch (d.kind) {
+    case "int":
+      return d.value.toString();
+    case "enum":
+      return d.name;
+    case "bytes":
+      return JSON.stringify(d.value);
+  }
+}
+
+/** An expression with its names renamed, as schema text. */
+export function renamedExprText(e: Expr, rename: (name: string) => string): string {
+  return exprText(renameExpr(e, rename));
+}
+
+function renameExpr(e: Expr, rename: (name: string) => string): Expr {
+  switch (e.kind) {
+    case "num":
+      return e;
+    case "ref":
+      return { ...e, name: rename(e.name) };
+    case "not":
+    case "neg":
+      return { ...e, arg: renameExpr(e.arg, rename) };
+    case "binary":
+      return { ...e, left: renameExpr(e.left, rename), right: renameExpr(e.right, rename) };
+  }
+}
+
+export function hexTag(n: number): string {
+  return `0x${n.toString(16).padStart(8, "0")}`;
+}

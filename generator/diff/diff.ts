@@ -1,0 +1,63 @@
+/**
+ * The diff pipeline for two models: list the changes, give each a verdict,
+ * and sum the verdicts up per axis.
+ */
+import type { Model } from "../model.js";
+import type { Change } from "./change.js";
+import { listChanges } from "./list-changes.js";
+import { judge, type Overrides } from "./rules/index.js";
+import {
+  combineData,
+  type ApiVerdict,
+  type DataVerdict,
+  type TextVerdict,
+  type Verdict,
+} from "./verdict.js";
+
+export type JudgedChange = Change & { verdict: Verdict };
+
+export interface DiffSummary {
+  data: DataVerdict;
+  api: ApiVerdict;
+  text: TextVerdict;
+  /** How many changes break each axis. */
+  counts: { data: number; api: number; text: number; docOnly: number };
+}
+
+export interface DiffReport {
+  /** The revisions as given: a file path or `REV:path`. */
+  old: string;
+  new: string;
+  changes: JudgedChange[];
+  summary: DiffSummary;
+}
+
+export function diffModels(
+  oldModel: Model,
+  newModel: Model,
+  names: { old: string; new: string },
+  overrides?: Overrides,
+): DiffReport {
+  const changes = listChanges(oldModel, newModel).map((c) => ({
+    ...c,
+    verdict: judge(c, overrides),
+  }));
+  return { ...names, changes, summary: summarise(changes) };
+}
+
+export function summarise(changes: readonly JudgedChange[]): DiffSummary {
+  const breaksData = changes.filter((c) => c.verdict.data !== "compatible");
+  const breaksApi = changes.filter((c) => c.verdict.api === "breaking");
+  const breaksText = changes.filter((c) => c.verdict.text === "breaking");
+  return {
+    data: combineData(changes.map((c) => c.verdict.data)),
+    api: breaksApi.length > 0 ? "breaking" : "compatible",
+    text: breaksText.length > 0 ? "breaking" : "compatible",
+    counts: {
+      data: breaksData.length,
+      api: breaksApi.length,
+      text: breaksText.length,
+      docOnly: changes.filter((c) => c.kind === "doc-changed").length,
+    },
+  };
+}

@@ -1,0 +1,269 @@
+/**
+ * Changes to one member present in both revisions: its type (width,
+ * signedness, byte order, size, or another type altogether), condition,
+ * default, absent style, checks, named bits, magic value and computed
+ * offset. Groups are compared member by member through `nested`.
+ */
+import type { Expr } from "../expr.js";
+import type { FieldType, IntType, Member, Validation, ValueField } from "../model.js";
+import type { ChangeList, Place } from "./change-list.js";
+import { holds, intRange, type Lookup, type Tri } from "./conditions.js";
+import { defaultText, memberText, renamedExprText, typeText } from "./describe.js";
+import { listFlagBits, listMasks } from "./list-bits.js";
+import type { RecordPair } from "./record-pair.js";
+import { intText, sameNames, tsTypeOf } from "./shape.js";
+
+/** Does a member give the value properties (and the S-expression fields)? */
+export function hasProperty(m: Member): boolean {
+  return m.kind === "value" || m.kind === "group" || m.kind === "flags";
+}
+
+export function compareMember(
+  list: ChangeList,
+  record: RecordPair,
+  place: Place,
+  o: Member,
+  n: Member,
+  nested: () => void,
+): void {
+  if (o.kind !== n.kind) {
+    list.add(
+      place,
+      { kind: "type-changed", hasProperty: hasProperty(o) || hasProperty(n), tsTypeChanged: true },
+      `was a ${memberText(o)}, now a ${memberText(n)}`,
+    );
+    return;
+  }
+  switch (o.kind) {
+    case "value": {
+      const m = n as ValueField;
+      compareFieldType(list, place, o.type, m.type);
+      compareCondition(list, record, place, o, m);
+      if (defaultText(o.default) !== defaultText(m.default))
+        list.add(
+          place,
+          { kind: "default-changed" },
+          `default ${defaultText(o.default)} → ${defaultText(m.default)}`,
+        );
+      compareAbsent(list, place, o, m);
+      compareChecks(list, record, place, o.valid, m.valid);
+      listMasks(list, place, m.name, o.bits, m.bits);
+      return;
+    }
+    case "const": {
+      const m = n as typeof o;
+      compareInt(list, place, o.type, m.type, false);
+      if (o.value !== m.value)
+        list.add(
+          place,
+          { kind: "const-changed" },
+          `magic number 0x${o.value.toString(16)} → 0x${m.value.toString(16)}`,
+        );
+      return;
+    }
+    case "computed": {
+      const m = n as typeof o;
+      compareInt(list, place, o.type, m.type, false);
+      const target = record.oldToNew.get(o.offsetOf) ?? o.offsetOf;
+      if (target !== m.offsetOf)
+        list.add(
+          place,
+          { kind: "computed-changed" },
+          `computed as offset(${o.offsetOf}) → offset(${m.offsetOf})`,
+        );
+      compareChecks(list, record, place, o.valid, m.valid);
+      return;
+    }
+    case "flags": {
+      const m = n as typeof o;
+      compareInt(list, place, o.type, m.type, true);
+      listFlagBits(list, place, m.name, o.flags, m.flags);
+      if (o.unknown !== m.unknown)
+        list.add(
+          { ...place, subject: `${place.subject}.${m.unknown}` },
+          { kind: "unknown-bits-renamed" },
+          `property for the unnamed bits of ${m.name} renamed from ${o.unknown} to ${m.unknown}`,
+        );
+      return;
+    }
+    case "padding": {
+      const m = n as typeof o;
+      if (o.size !== m.size)
+        list.add(place, { kind: "size-changed" }, `padding ${o.size} → ${m.size} bytes`);
+      compareCondition(list, record, place, o, m);
+      return;
+    }
+    case "group": {
+      const m = n as typeof o;
+      if (o.typeName !== m.typeName)
+        list.add(
+          place,
+          { kind: "group-renamed" },
+          `group interface renamed from ${o.typeName} to ${m.typeName}`,
+        );
+      compareCondition(list, record, place, o, m);
+      compareAbsent(list, place, o, m);
+      nested();
+      return;
+    }
+  }
+}
+
+/** Width, signedness and byte order of an integer. */
+function compareInt(
+  list: ChangeList,
+  place: Place,
+  o: IntType,
+  n: IntType,
+  property: boolean,
+): void {
+  if (o.bits !== n.bits) {
+    const oldRange = intRange(o);
+    const newRange = intRange(n);
+    list.add(
+      place,
+      {
+        kind: "width-changed",
+        hasProperty: property,
+        tsTypeChanged: property && (o.bits === 64) !== (n.bits === 64),
+        rangeKept: newRange.lo <= oldRange.lo && newRange.hi >= oldRange.hi,
+      },
+      `${intText(o)} → ${intText(n)} (${o.bits / 8} → ${n.bits / 8} bytes)`,
+    );
+  } else if (o.signed !== n.signed) {
+    list.add(
+      place,
+      { kind: "signedness-changed", hasProperty: property },
+      `${intText(o)} → ${intText(n)}`,
+    );
+  }
+  if (o.endian !== n.endian && o.bits > 8 && n.bits > 8)
+    list.add(place, { kind: "byte-order-changed" }, `${o.endian}-endian → ${n.endian}-endian`);
+}
+
+function compareFieldType(list: ChangeList, place: Place, o: FieldType, n: FieldType): void {
+  const changed = (): void =>
+    list.add(
+      place,
+      {
+        kind: "type-changed",
+        hasProperty: true,
+        tsTypeChanged: tsTypeOf(o, list.typeNames) !== tsTypeOf(n, sameNames),
+      },
+      `type ${typeText(o)} → ${typeText(n)}`,
+    );
+  if (o.kind === "int" && n.kind === "int") return compareInt(list, place, o, n, true);
+  if (o.kind === "enum" && n.kind === "enum") {
+    if (list.typeNames(o.enum.name) !== n.enum.name) return changed();
+    const base = n.enum.base;
+    if (o.endian !== n.endian && base.kind === "int" && base.bits > 8)
+      list.add(place, { kind: "byte-order-changed" }, `${o.endian}-endian → ${n.endian}-endian`);
+    return;
+  }
+  if (o.kind === "record" && n.kind === "record") {
+    if (list.typeNames(o.record.name) !== n.record.name) changed();
+    return;
+  }
+  if (o.kind === "array" && n.kind === "array") {
+    if (list.typeNames(o.element.name) !== n.element.name) changed();
+    return;
+  }
+  if (o.kind === "list" && n.kind === "list") {
+    if (list.typeNames(o.union.name) !== n.union.name) changed();
+    return;
+  }
+  if (o.kind === "fixedString" && n.kind === "fixedString") {
+    if (o.size !== n.size)
+      list.add(place, { kind: "size-changed" }, `string of ${o.size} → ${n.size} bytes`);
+    return;
+  }
+  if (o.kind === "bytes" && n.kind === "bytes") {
+    if (typeText(o) !== typeText(n))
+      list.add(place, { kind: "size-changed" }, `${typeText(o)} → ${typeText(n)}`);
+    return;
+  }
+  changed();
+}
+
+type Conditional = { cond: Expr | undefined; kind: Member["kind"] } & (
+  { kind: "value" | "group"; absent: "option" | "omit" } | { kind: "padding" }
+);
+
+/** A member's `if`: where it is stored, and whether its property is optional. */
+function compareCondition(
+  list: ChangeList,
+  record: RecordPair,
+  place: Place,
+  o: Conditional,
+  n: Conditional,
+): void {
+  const toNew = (name: string): string => record.oldToNew.get(name) ?? name;
+  const oldText = o.cond === undefined ? undefined : renamedExprText(o.cond, toNew);
+  const newText = n.cond === undefined ? undefined : renamedExprText(n.cond, (x) => x);
+  if (oldText === newText) return;
+  const presence = (cond: Expr | undefined, lookup: Lookup): Tri =>
+    cond === undefined ? "always" : holds(cond, lookup);
+  const same = (a: Tri, b: Tri): boolean => a === b && a !== "maybe";
+  const conditional = n.cond !== undefined ? n : o;
+  list.add(
+    place,
+    {
+      kind: "condition-changed",
+      hasProperty: n.kind !== "padding",
+      sameOnOldData: same(presence(o.cond, record.oldOwn), presence(n.cond, record.newOverOld)),
+      sameOnNewData: same(presence(o.cond, record.oldOverNew), presence(n.cond, record.newOwn)),
+      optionality:
+        o.cond !== undefined && n.cond !== undefined
+          ? "kept"
+          : n.cond !== undefined
+            ? "added"
+            : "removed",
+      absent: conditional.kind === "padding" ? "option" : conditional.absent,
+    },
+    `condition ${oldText === undefined ? "none" : `\`${oldText}\``} → ${newText === undefined ? "none" : `\`${newText}\``}`,
+  );
+}
+
+function compareAbsent(
+  list: ChangeList,
+  place: Place,
+  o: { cond: Expr | undefined; absent: "option" | "omit" },
+  n: { cond: Expr | undefined; absent: "option" | "omit" },
+): void {
+  if (o.cond === undefined || n.cond === undefined || o.absent === n.absent) return;
+  list.add(
+    place,
+    { kind: "absent-changed" },
+    `printed when absent as ${o.absent === "option" ? "()" : "nothing"} → ${n.absent === "option" ? "()" : "nothing"}`,
+  );
+}
+
+/** `valid:` checks, compared by their text. */
+function compareChecks(
+  list: ChangeList,
+  record: RecordPair,
+  place: Place,
+  olds: Validation[],
+  news: Validation[],
+): void {
+  const toNew = (name: string): string => record.oldToNew.get(name) ?? name;
+  const oldTexts = olds.map((v) => renamedExprText(v.check, toNew));
+  const newTexts = news.map((v) => renamedExprText(v.check, (x) => x));
+  const added = news.filter((_, i) => !oldTexts.includes(newTexts[i]));
+  const removed = olds.filter((_, i) => !newTexts.includes(oldTexts[i]));
+  const messages = olds.map((v) => v.message).join("|") !== news.map((v) => v.message).join("|");
+  if (added.length === 0 && removed.length === 0 && !messages) return;
+  const parts = [
+    ...added.map((v) => `check \`${renamedExprText(v.check, (x) => x)}\` added`),
+    ...removed.map((v) => `check \`${renamedExprText(v.check, (x) => x)}\` removed`),
+  ];
+  list.add(
+    { ...place, new: news[0]?.loc ?? place.new },
+    {
+      kind: "validation-changed",
+      newReadersMayReject: added.some((v) => holds(v.check, record.newOverOld) !== "always"),
+      oldReadersMayReject: removed.some((v) => holds(v.check, record.oldOverNew) !== "always"),
+    },
+    parts.length > 0 ? parts.join("; ") : "check messages changed",
+  );
+}

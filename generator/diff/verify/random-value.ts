@@ -1,0 +1,195 @@
+/**
+ * Random values of a model's root type, driven by the model alone: every
+ * integer width, enum (with `{ unknown }` values for open ones), byte
+ * string, record, array, union variant and optional member. Conditions are
+ * decided from the fields already drawn where they can be, and at random
+ * where they depend on computed offsets; values the codec then refuses to
+ * write are drawn again by the caller. Hints steer unknown enum values and
+ * fallback tags towards values the other revision knows, where the two
+ * revisions differ.
+ */
+import type { EnumDef, IntType, Member, Model, UnionDef, ValueField } from "../../model.js";
+import { holds, range, type Range } from "../conditions.js";
+import type { Rng } from "./prng.js";
+
+/** Stored values another revision knows and this one does not, by type name (enum values, union tags). */
+export type Hints = Map<string, (number | string)[]>;
+
+export type Obj = Record<string, unknown>;
+
+export function randomRoot(model: Model, rng: Rng, hints: Hints): Obj {
+  return new Draw(rng, hints).record(model.root.members);
+}
+
+class Draw {
+  constructor(
+    readonly rng: Rng,
+    readonly hints: Hints,
+  ) {}
+
+  record(members: readonly Member[]): Obj {
+    const obj: Obj = {};
+    this.members(members, obj, new Map());
+    return obj;
+  }
+
+  /** Draws `members` into `obj`; `env` holds the raw values conditions and sizes may use. */
+  private members(members: readonly Member[], obj: Obj, env: Map<string, bigint>): void {
+    for (const m of members) {
+      switch (m.kind) {
+        case "const":
+          env.set(m.name, m.value);
+          break;
+        case "flags": {
+          for (const f of m.flags) obj[f.name] = this.rng.chance(0.5);
+          let unknown = this.rng.chance(0.5) ? 0n : this.rng.bits(m.type.bits);
+          for (const f of m.flags) unknown &= ~(1n << BigInt(f.bit));
+          obj[m.unknown] = m.type.bits === 64 ? unknown : Number(unknown);
+          break;
+        }
+        case "group":
+          if (this.present(m.cond, env)) {
+            const inner: Obj = {};
+            this.members(m.members, inner, env);
+            obj[m.name] = inner;
+          } else {
+            obj[m.name] = undefined;
+          }
+          break;
+        case "value":
+          obj[m.name] = this.present(m.cond, env) ? this.field(m, env) : undefined;
+          break;
+        default:
+          break;
+      }
+    }
+  }
+
+  private present(cond: ValueField["cond"], env: Map<string, bigint>): boolean {
+    if (cond === undefined) return true;
+    const known = (name: string): Range | undefined => {
+      const v = env.get(name);
+      return v === undefined ? undefined : { lo: v, hi: v };
+    };
+    const decided = holds(cond, known);
+    return decided === "maybe" ? this.rng.chance(0.5) : decided === "always";
+  }
+
+  private field(m: ValueField, env: Map<string, bigint>): unknown {
+    const t = m.type;
+    switch (t.kind) {
+      case "int": {
+        const d = m.default?.kind === "int" && this.rng.chance(0.3) ? m.default.value : this.int(t);
+        env.set(m.name, d);
+        return t.bits === 64 ? d : Number(d);
+      }
+      case "enum": {
+        const d = m.default;
+        if (d?.kind === "enum" && this.rng.chance(0.3)) {
+          const raw = t.enum.values.find((v) => v.name === d.name)?.value;
+          if (typeof raw === "number") env.set(m.name, BigInt(raw));
+          return d.name;
+        }
+        const value = this.enumValue(t.enum);
+        const raw =
+          typeof value === "string"
+            ? t.enum.values.find((v) => v.name === value)?.value
+            : value.unknown;
+        if (typeof raw === "number") env.set(m.name, BigInt(raw));
+        return value;
+      }
+      case "bytes": {
+        if (t.size.kind === "expr") {
+          const size = range(t.size.expr, (name) => {
+            const v = env.get(name);
+            return v === undefined ? undefined : { lo: v, hi: v };
+          });
+          if (size !== undefined && size.lo === size.hi) return this.bytes(Number(size.lo), 0);
+        }
+        if (m.default?.kind === "bytes" && this.rng.chance(0.3)) return m.default.value;
+        const max = t.size.kind === "prefix" ? 2 ** t.size.length.bits - 1 : 64;
+        return this.bytes(Math.min(this.length(), max), 0);
+      }
+      case "fixedString":
+        return this.bytes(this.rng.below(t.size + 1), 1);
+      case "record":
+        return this.record(t.record.members);
+      case "array":
+        return Array.from({ length: this.rng.below(4) }, () => this.record(t.element.members));
+      case "list":
+        return Array.from({ length: this.rng.below(4) }, () => this.entry(t.union));
+    }
+  }
+
+  /** Edge values and random ones, as a bigint. */
+  private int(t: IntType): bigint {
+    const bits = BigInt(t.bits);
+    const min = t.signed ? -(1n << (bits - 1n)) : 0n;
+    const max = t.signed ? (1n << (bits - 1n)) - 1n : (1n << bits) - 1n;
+    const raw = this.rng.bits(t.bits);
+    const full = t.signed && raw > max ? raw - (1n << bits) : raw;
+    return this.rng.pick([
+      0n,
+      1n,
+      min,
+      max,
+      full,
+      full,
+      BigInt(this.rng.below(256)),
+      t.signed ? -1n : 2n,
+    ]);
+  }
+
+  private enumValue(def: EnumDef): string | { unknown: number | string } {
+    const names = def.values.map((v) => v.name);
+    if (!def.open || this.rng.chance(0.7)) return this.rng.pick(names);
+    const known = new Set<number | string>(def.values.map((v) => v.value));
+    const hinted = (this.hints.get(def.name) ?? []).filter((h) => !known.has(h));
+    if (hinted.length > 0 && this.rng.chance(0.5)) return { unknown: this.rng.pick(hinted) };
+    // A few tries: a small enum may leave no value unlisted.
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const raw: number | string =
+        def.base.kind === "int"
+          ? Number(this.int(def.base))
+          : this.bytes(1 + this.rng.below(Math.min(def.base.size, 12)), 1);
+      if (!known.has(raw)) return { unknown: raw };
+    }
+    return this.rng.pick(names);
+  }
+
+  private entry(union: UnionDef): Obj {
+    const v = this.rng.pick(union.variants);
+    if (v.tag !== undefined) return { kind: v.name, ...this.record(v.members) };
+    const tagField = v.members[0];
+    const tagType = tagField.type.kind === "int" ? tagField.type : union.tag;
+    const known = new Set<number | string>([
+      union.end,
+      ...union.variants.flatMap((x) => (x.tag === undefined ? [] : [x.tag])),
+    ]);
+    const hinted = (this.hints.get(union.name) ?? []).filter((h) => !known.has(h));
+    let tag: number | undefined;
+    if (hinted.length > 0 && this.rng.chance(0.5)) tag = Number(this.rng.pick(hinted));
+    // A few tries: a narrow tag may leave no value unused.
+    for (let attempt = 0; tag === undefined && attempt < 20; attempt++) {
+      const drawn = Number(this.rng.bits(union.tag.bits));
+      if (!known.has(drawn)) tag = drawn;
+    }
+    if (tag === undefined)
+      return this.entry({ ...union, variants: union.variants.filter((x) => x !== v) });
+    const half = 2 ** (tagType.bits - 1);
+    const stored = tagType.signed && tag >= half ? tag - 2 * half : tag;
+    return { kind: v.name, [tagField.name]: stored, ...this.record(v.members.slice(1)) };
+  }
+
+  /** A payload length: often small, often a multiple of 8. */
+  private length(): number {
+    return this.rng.chance(0.5) ? this.rng.below(17) : 8 * this.rng.below(4);
+  }
+
+  /** A byte string of `n` characters with codes from `lowest` to 255. */
+  private bytes(n: number, lowest: number): string {
+    let text = "";
+    for (let i = 0; i < n; i++) text += String.fromCharCode(lowest + this.rng.below(256 - lowest));
+    return text;
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * The types a value path passes through: `extensions[2].length` in a
+ * Header passes through Header and Extension. Evidence found at a path is
+ * attributed to the changes that touch one of these types. Paths come from
+ * codec errors (`additional.header_length`), converter errors, and the
+ * place where two printed S-expressions part (which may hold variant
+ * names, skipped here).
+ */
+import type { FieldType, Member, Model, RecordDef, UnionDef, Variant } from "../../model.js";
+import { hexTag } from "../describe.js";
+
+type Segment = string | number;
+
+/**
+ * The place of a union entry: the union and its tag, as the change lister
+ * names the place of a variant (`Extension#0x23852875`); the fallback's
+ * entries by the tag they hold.
+ */
+export function entryLocus(union: UnionDef, variant: Variant, entry: unknown): string {
+  const held =
+    typeof entry === "object" && entry !== null && variant.members.length > 0
+      ? (entry as Record<string, unknown>)[variant.members[0].name]
+      : undefined;
+  const tag =
+    variant.tag ??
+    (typeof held === "number" ? Number(BigInt.asUintN(union.tag.bits, BigInt(held))) : undefined);
+  return tag === undefined ? union.name : `${union.name}#${hexTag(tag)}`;
+}
+
+export function parsePath(path: string): Segment[] {
+  const segments: Segment[] = [];
+  for (const m of path.matchAll(/([^.[\]]+)|\[(\d+)\]/g))
+    segments.push(m[2] !== undefined ? Number(m[2]) : m[1]);
+  return segments;
+}
+
+type State =
+  | { kind: "members"; members: readonly Member[]; value: unknown }
+  | {
+      kind: "list";
+      value: unknown;
+      union: UnionDef;
+    }
+  | {
+      kind: "array";
+      value: unknown;
+      element: RecordDef;
+    }
+  | { kind: "end" };
+
+/** Type names along `segments` of `value` (a root value of `model`, or undefined to follow types only). */
+export function typesAlong(model: Model, value: unknown, segments: Segment[]): string[] {
+  const types = [model.root.name];
+  const property = (v: unknown, key: Segment): unknown =>
+    typeof v === "object" && v !== null ? (v as Record<Segment, unknown>)[key] : undefined;
+  let state: State = { kind: "members", members: model.root.members, value };
+  for (const seg of segments) {
+    if (state.kind === "end") break;
+    if (state.kind === "list" || state.kind === "array") {
+      if (typeof seg !== "number") break;
+      const item = property(state.value, seg);
+      if (state.kind === "array") {
+        state = { kind: "members", members: state.element.members, value: item };
+        continue;
+      }
+      const kind = property(item, "kind");
+      const variant: Variant | undefined = state.union.variants.find((v) => v.name === kind);
+      if (variant !== undefined) types.push(entryLocus(state.union, variant, item));
+      state =
+        variant === undefined
+          ? { kind: "end" }
+          : { kind: "members", members: variant.members, value: item };
+      continue;
+    }
+    const m: Member | undefined = state.members.find((x) => "name" in x && x.name === seg);
+    if (m === undefined) continue; // e.g. a variant's name in an S-expression path
+    const inner = property(state.value, seg);
+    if (m.kind === "group") {
+      types.push(m.typeName);
+      state = { kind: "members", members: m.members, value: inner };
+    } else if (m.kind === "value") {
+      const t: FieldType = m.type;
+      if (t.kind === "enum") types.push(t.enum.name);
+      if (t.kind === "record") types.push(t.record.name);
+      if (t.kind === "list") types.push(t.union.name);
+      if (t.kind === "array") types.push(t.element.name);
+      state =
+        t.kind === "record"
+          ? { kind: "members", members: t.record.members, value: inner }
+          : t.kind === "list"
+            ? { kind: "list", union: t.union, value: inner }
+            : t.kind === "array"
+              ? { kind: "array", element: t.element, value: inner }
+              : { kind: "end" };
+    } else {
+      state = { kind: "end" };
+    }
+  }
+  return types;
+}

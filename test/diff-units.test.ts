@@ -1,0 +1,160 @@
+/**
+ * The parts of the diff pipeline on their own: conditions evaluated over
+ * what a revision's data can hold, matching with rename detection, the
+ * exit policy, `REV:path` parsing, and the random values the verifier
+ * draws (which the codec must accept).
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parseExpr, type Expr } from "../generator/expr.js";
+import { dataRanges, holds, type Lookup } from "../generator/diff/conditions.js";
+import { matchItems } from "../generator/diff/match.js";
+import { findings } from "../generator/diff/policy.js";
+import { splitGitRevision } from "../generator/diff/source.js";
+import { summarise } from "../generator/diff/diff.js";
+import { Rng } from "../generator/diff/verify/prng.js";
+import { randomRoot } from "../generator/diff/verify/random-value.js";
+import { modelOf } from "../generator/generate.js";
+import type { Model } from "../generator/model.js";
+import { write, sizeof, type Header } from "../generated/qcow2.js";
+
+const projectRoot = join(import.meta.dirname, "..");
+
+function expr(text: string): Expr {
+  const e = parseExpr(text);
+  if ("message" in e) throw new Error(e.message);
+  return e;
+}
+
+function model(file: string): Model {
+  const result = modelOf(file, readFileSync(join(projectRoot, file), "utf8"));
+  if (!result.ok) throw new Error(`${file} has problems`);
+  return result.model;
+}
+
+describe("conditions over a revision's data", () => {
+  const ranges: Lookup = (name) =>
+    ({ length: { lo: 104n, hi: 104n }, version: { lo: 1n, hi: 3n }, n: { lo: 0n, hi: 255n } })[
+      name
+    ];
+
+  it("decides comparisons with constants, and says maybe otherwise", () => {
+    expect(holds(expr("length > 104"), ranges)).toBe("never");
+    expect(holds(expr("length >= 104"), ranges)).toBe("always");
+    expect(holds(expr("length % 8 == 0"), ranges)).toBe("always");
+    expect(holds(expr("version >= 3"), ranges)).toBe("maybe");
+    expect(holds(expr("version >= 1"), ranges)).toBe("always");
+    expect(holds(expr("n + 1 > 0"), ranges)).toBe("always");
+    expect(holds(expr("!(version > 3) && length < 200"), ranges)).toBe("always");
+    expect(holds(expr("version == 9 || length == 104"), ranges)).toBe("always");
+    expect(holds(expr("unknown > 1"), ranges)).toBe("maybe");
+  });
+
+  it("knows header_length is 104 in every 2016 qcow2 header, and not in today's", () => {
+    const inside = (m: Model) => dataRanges(m.root.members).get("header_length");
+    expect(inside(model("schema/history/qcow2-2016.yaml"))).toEqual({ lo: 104n, hi: 104n });
+    expect(inside(model("schema/qcow2.yaml"))).toEqual({ lo: 0n, hi: 0xffffffffn });
+  });
+});
+
+describe("matching items between revisions", () => {
+  const rules = {
+    name: (x: { name: string }) => x.name,
+    oldShape: (x: { shape: string }) => x.shape,
+    newShape: (x: { shape: string }) => x.shape,
+    positional: true,
+  };
+  const item = (name: string, shape = "u8") => ({ name, shape });
+
+  it("pairs by name, and a removed and an added item of the same shape and place as a rename", () => {
+    const pairs = matchItems(
+      [item("a"), item("b"), item("c")],
+      [item("a"), item("x"), item("c")],
+      rules,
+    );
+    expect(pairs.map((p) => [p.old?.name, p.new?.name, p.renamed])).toEqual([
+      ["a", "a", false],
+      ["b", "x", true],
+      ["c", "c", false],
+    ]);
+  });
+
+  it("does not take an item of another shape, or in another place, for a rename", () => {
+    const shape = matchItems([item("a"), item("b")], [item("a"), item("x", "u16")], rules);
+    expect(shape.map((p) => [p.old?.name, p.new?.name])).toEqual([
+      ["a", "a"],
+      [undefined, "x"],
+      ["b", undefined],
+    ]);
+    const place = matchItems([item("b"), item("a")], [item("a"), item("x")], rules);
+    expect(place.some((p) => p.renamed)).toBe(false);
+  });
+});
+
+describe("the exit policy", () => {
+  const summary = summarise([]);
+  it("finds nothing in a compatible diff, and names each break and the option relaxing it", () => {
+    expect(findings(summary, {})).toEqual([]);
+    const broken = {
+      ...summary,
+      data: "breaks both" as const,
+      api: "breaking" as const,
+      text: "breaking" as const,
+    };
+    expect(findings(broken, {})).toHaveLength(3);
+    expect(findings(broken, { allowDataBreaks: true, allowApiBreaks: true })).toEqual([]);
+    expect(findings(broken, { allowOldReaderBreaks: true, allowApiBreaks: true })).toEqual([
+      "the new codec cannot read all old data (--allow-new-reader-breaks to accept)",
+    ]);
+    expect(
+      findings(broken, { allowDataBreaks: true, allowApiBreaks: true, failOnTextBreaks: true }),
+    ).toHaveLength(1);
+  });
+});
+
+describe("REV:path", () => {
+  it("splits at the first colon, and leaves plain paths alone", () => {
+    expect(splitGitRevision("HEAD~2:schema/qcow2.yaml")).toEqual({
+      rev: "HEAD~2",
+      path: "schema/qcow2.yaml",
+    });
+    expect(splitGitRevision("v1.0:./a:b.yaml")).toEqual({ rev: "v1.0", path: "./a:b.yaml" });
+    expect(splitGitRevision("schema/qcow2.yaml")).toBeUndefined();
+    expect(splitGitRevision(":x")).toBeUndefined();
+  });
+});
+
+describe("random values for --verify", () => {
+  it("are mostly values today's qcow2 codec writes, with every extension kind", () => {
+    const m = model("schema/qcow2.yaml");
+    const rng = new Rng(3);
+    const kinds = new Set<string>();
+    let written = 0;
+    for (let i = 0; i < 300; i++) {
+      const value = randomRoot(m, rng, new Map()) as unknown as Header;
+      const buf = new Uint8Array(sizeof(value));
+      if (typeof write(value, buf) === "number") written++;
+      for (const e of value.extensions) kinds.add(e.kind);
+    }
+    expect(written).toBeGreaterThan(150);
+    expect([...kinds].sort()).toEqual([
+      "Backing_file",
+      "Bitmaps",
+      "External_data_file",
+      "Feature_name_table",
+      "Full_disk_encryption",
+      "Unknown",
+    ]);
+  });
+
+  it("repeat exactly for a seed", () => {
+    const m = model("schema/qcow2.yaml");
+    const draw = (seed: number) =>
+      JSON.stringify(randomRoot(m, new Rng(seed), new Map()), (_, v: unknown) =>
+        typeof v === "bigint" ? `${v}n` : v,
+      );
+    expect(draw(5)).toBe(draw(5));
+    expect(draw(5)).not.toBe(draw(6));
+  });
+});

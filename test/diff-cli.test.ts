@@ -4,32 +4,13 @@
  * that relax or tighten them, JSON output, `REV:path` revisions from git,
  * and the 2016 -> today qcow2 diff exactly as the README shows it.
  */
-import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "vitest";
+import { PROJECT_ROOT, binschema, type CliRun } from "./support/cli.js";
 
-const projectRoot = join(import.meta.dirname, "..");
-
-interface Run {
-  status: number;
-  stdout: string;
-  stderr: string;
-}
-
-function binschema(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ["bin/binschema.js", ...args],
-      { cwd: projectRoot, env: { ...process.env, NO_COLOR: undefined }, maxBuffer: 16 << 20 },
-      (error, stdout, stderr) => {
-        const status = error === null ? 0 : typeof error.code === "number" ? error.code : -1;
-        resolve({ status, stdout, stderr });
-      },
-    );
-  });
-}
+/** `binschema diff ...` from the project root. */
+const run = (...args: string[]): Promise<CliRun> => binschema(args);
 
 const pair = (name: string): [string, string] => [
   `test/diff/${name}/old.yaml`,
@@ -39,7 +20,7 @@ const pair = (name: string): [string, string] => [
 // Each test runs its own processes; they run side by side.
 describe.concurrent("binschema diff: exit statuses and options", () => {
   it("exits 0 when only documentation changed, and lists it", async ({ expect }) => {
-    const r = await binschema("diff", ...pair("doc-only"));
+    const r = await run("diff", ...pair("doc-only"));
     expect(r.status).toBe(0);
     expect(r.stdout).toContain("0 changes, 4 doc-only");
     expect(r.stdout).toContain("Kind, Kind.Ping, Message, Message.kind");
@@ -51,26 +32,26 @@ describe.concurrent("binschema diff: exit statuses and options", () => {
     expect,
   }) => {
     const args = pair("field-renamed");
-    const strict = await binschema("diff", ...args);
+    const strict = await run("diff", ...args);
     expect(strict.status).toBe(1);
     expect(strict.stdout).toContain("Message.sequence: id renamed to sequence");
     expect(strict.stdout).toContain("code written against the old module may not compile");
-    expect((await binschema("diff", ...args, "--allow-api-breaks")).status).toBe(0);
-    const text = await binschema("diff", ...args, "--allow-api-breaks", "--fail-on-text-breaks");
+    expect((await run("diff", ...args, "--allow-api-breaks")).status).toBe(0);
+    const text = await run("diff", ...args, "--allow-api-breaks", "--fail-on-text-breaks");
     expect(text.status).toBe(1);
     expect(text.stdout).toContain("old S-expressions may not parse or print the same");
   });
 
   it("relaxes data breaks by direction", async ({ expect }) => {
     const args = [...pair("enum-value-added-closed"), "--allow-api-breaks"];
-    expect((await binschema("diff", ...args)).status).toBe(1);
-    expect((await binschema("diff", ...args, "--allow-new-reader-breaks")).status).toBe(1);
-    expect((await binschema("diff", ...args, "--allow-old-reader-breaks")).status).toBe(0);
-    expect((await binschema("diff", ...args, "--allow-data-breaks")).status).toBe(0);
+    expect((await run("diff", ...args)).status).toBe(1);
+    expect((await run("diff", ...args, "--allow-new-reader-breaks")).status).toBe(1);
+    expect((await run("diff", ...args, "--allow-old-reader-breaks")).status).toBe(0);
+    expect((await run("diff", ...args, "--allow-data-breaks")).status).toBe(0);
   });
 
   it("prints JSON with places, facts, verdicts and reasons", async ({ expect }) => {
-    const r = await binschema("diff", ...pair("conditional-never-in-old"), "--json");
+    const r = await run("diff", ...pair("conditional-never-in-old"), "--json");
     expect(r.status).toBe(1);
     const doc = JSON.parse(r.stdout) as {
       summary: { data: string; api: string; text: string };
@@ -101,7 +82,7 @@ describe.concurrent("binschema diff: exit statuses and options", () => {
   });
 
   it("reads REV:path from git", async ({ expect }) => {
-    const r = await binschema("diff", "HEAD:schema/qcow2.yaml", "HEAD:schema/qcow2.yaml");
+    const r = await run("diff", "HEAD:schema/qcow2.yaml", "HEAD:schema/qcow2.yaml");
     expect(r.status).toBe(0);
     expect(r.stdout).toContain(
       "HEAD:schema/qcow2.yaml → HEAD:schema/qcow2.yaml: 0 changes, 0 doc-only",
@@ -111,22 +92,18 @@ describe.concurrent("binschema diff: exit statuses and options", () => {
   it("exits 2 with a clear message for a bad revision, a bad path, a missing file or an invalid schema", async ({
     expect,
   }) => {
-    const badRev = await binschema(
-      "diff",
-      "no-such-revision:schema/qcow2.yaml",
-      "schema/qcow2.yaml",
-    );
+    const badRev = await run("diff", "no-such-revision:schema/qcow2.yaml", "schema/qcow2.yaml");
     expect(badRev.status).toBe(2);
     expect(badRev.stderr).toContain(
       "no-such-revision:schema/qcow2.yaml: cannot read from git: fatal:",
     );
-    const badPath = await binschema("diff", "HEAD:schema/nope.yaml", "schema/qcow2.yaml");
+    const badPath = await run("diff", "HEAD:schema/nope.yaml", "schema/qcow2.yaml");
     expect(badPath.status).toBe(2);
     expect(badPath.stderr).toMatch(/HEAD:schema\/nope\.yaml: cannot read from git: .*nope\.yaml/);
-    const missing = await binschema("diff", "schema/qcow2.yaml", "nope.yaml");
+    const missing = await run("diff", "schema/qcow2.yaml", "nope.yaml");
     expect(missing.status).toBe(2);
     expect(missing.stderr).toContain("nope.yaml: cannot read: no such file");
-    const invalid = await binschema("diff", "test/schema-errors/valid.yaml", "schema/qcow2.yaml");
+    const invalid = await run("diff", "test/schema-errors/valid.yaml", "schema/qcow2.yaml");
     expect(invalid.status).toBe(2);
     expect(invalid.stderr).toContain("test/schema-errors/valid.yaml:15:16:");
     expect(invalid.stderr).toContain("not a valid schema; nothing compared");
@@ -134,14 +111,8 @@ describe.concurrent("binschema diff: exit statuses and options", () => {
   });
 
   it("exits 2 on usage errors", async ({ expect }) => {
-    expect((await binschema("diff", "schema/qcow2.yaml")).status).toBe(2);
-    const runs = await binschema(
-      "diff",
-      "schema/qcow2.yaml",
-      "schema/qcow2.yaml",
-      "--runs",
-      "many",
-    );
+    expect((await run("diff", "schema/qcow2.yaml")).status).toBe(2);
+    const runs = await run("diff", "schema/qcow2.yaml", "schema/qcow2.yaml", "--runs", "many");
     expect(runs.status).toBe(2);
     expect(runs.stderr).toContain('--runs must be a whole number, got "many"');
   });
@@ -149,7 +120,7 @@ describe.concurrent("binschema diff: exit statuses and options", () => {
 
 /** The `index`-th ```text block of the README's diff section. */
 function readmeBlock(index: number): string {
-  const readme = readFileSync(join(projectRoot, "README.md"), "utf8");
+  const readme = readFileSync(join(PROJECT_ROOT, "README.md"), "utf8");
   const from = readme.indexOf("## Diffing schema revisions");
   const section = readme.slice(from, readme.indexOf("\n## ", from + 1));
   const blocks = section.split("```text\n").slice(1);
@@ -160,13 +131,13 @@ describe.concurrent("binschema diff schema/history/qcow2-2016.yaml schema/qcow2.
   const args = ["diff", "schema/history/qcow2-2016.yaml", "schema/qcow2.yaml"];
 
   it("prints exactly what the README shows, and exits 1", async ({ expect }) => {
-    const r = await binschema(...args);
+    const r = await run(...args);
     expect(r.status).toBe(1);
     expect(r.stdout.trimEnd()).toBe(readmeBlock(0));
   });
 
   it("gives the verdicts the README explains", async ({ expect }) => {
-    const r = await binschema(...args, "--json");
+    const r = await run(...args, "--json");
     const doc = JSON.parse(r.stdout) as {
       changes: {
         subject: string;
@@ -204,7 +175,7 @@ describe.concurrent("binschema diff schema/history/qcow2-2016.yaml schema/qcow2.
   it("--verify finds no contradiction, and confirms the data breaks the README explains", async ({
     expect,
   }) => {
-    const r = await binschema(...args, "--verify");
+    const r = await run(...args, "--verify");
     expect(r.status).toBe(1);
     const shown = r.stdout.slice(r.stdout.indexOf("Verification"));
     expect(shown).toContain("No contradictions: every verdict agrees with the evidence.");

@@ -8,10 +8,8 @@
  * The corruptions are made byte by byte at the offsets of generated/qcow2.md,
  * independently of the codec and of the program under test.
  */
-import { spawnSync } from "node:child_process";
 import { copyFileSync, mkdirSync, openSync, closeSync, readFileSync, writeSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import {
   IMAGE_CONFIGS,
@@ -24,14 +22,7 @@ import {
   type QemuImgResult,
   type TempDir,
 } from "./support/qemu.js";
-
-const BIN = join(resolve(dirname(fileURLToPath(import.meta.url)), ".."), "bin", "binschema.js");
-
-/** Runs the program as a real process. */
-function binschema(args: readonly string[]): QemuImgResult {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8" });
-  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
+import { binschemaSync } from "./support/cli.js";
 
 /** The parts of `check --json` the tests read. */
 interface Report {
@@ -42,7 +33,7 @@ interface Report {
 }
 
 function checkJson(paths: readonly string[]): { status: number; reports: Report[] } {
-  const r = binschema(["check", "--json", ...paths]);
+  const r = binschemaSync(["check", "--json", ...paths]);
   expect(r.stderr).toBe("");
   const parsed = JSON.parse(r.stdout) as Report | Report[];
   return { status: r.status, reports: Array.isArray(parsed) ? parsed : [parsed] };
@@ -438,7 +429,7 @@ describeWithQemu("binschema check on images made by qemu-img", () => {
     withTempDir((dir) => {
       const good = imageConfig("v3-default").create(dir);
       const bad = corruptedCopy(dir, good, CORRUPTIONS[3]);
-      const r = binschema(["check", good, bad]);
+      const r = binschemaSync(["check", good, bad]);
       expect(r.status).toBe(1);
       expect(r.stdout).toContain(`${good}: ok: passes QEMU's open-time checks`);
       expect(r.stdout).toContain(
@@ -451,12 +442,12 @@ describeWithQemu("binschema check on images made by qemu-img", () => {
   test("a file that cannot be read is a usage error (2) naming it; other images are still checked", () => {
     withTempDir((dir) => {
       const good = imageConfig("v3-default").create(dir);
-      const r = binschema(["check", join(dir, "missing.qcow2"), good]);
+      const r = binschemaSync(["check", join(dir, "missing.qcow2"), good]);
       expect(r.status).toBe(2);
       expect(r.stderr).toContain("missing.qcow2: cannot open: ENOENT");
       expect(r.stdout).toContain(": ok:");
-      expect(binschema(["check"]).status).toBe(2);
-      const help = binschema(["check", "--help"]);
+      expect(binschemaSync(["check"]).status).toBe(2);
+      const help = binschemaSync(["check", "--help"]);
       expect(help.status).toBe(0);
       expect(help.stdout).toContain("Usage: binschema check [options] <image...>");
     });

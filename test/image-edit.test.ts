@@ -7,11 +7,9 @@
  * incompatible bits are refused by name, unknown autoclear bits cleared;
  * 039/060: dirty and corrupt images) reproduced with the program.
  */
-import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
 import { expect, test } from "vitest";
 import {
   describeWithQemu,
@@ -24,21 +22,7 @@ import {
   qemuInfo,
   type QemuImgResult,
 } from "./support/qemu.js";
-
-const BIN = join(resolve(dirname(fileURLToPath(import.meta.url)), ".."), "bin", "binschema.js");
-
-/** Runs the program as a real process (concurrently with others: each start takes seconds). */
-function binschema(args: readonly string[]): Promise<QemuImgResult> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [BIN, ...args]);
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    child.on("error", fail);
-    child.on("close", (code) => done({ status: code ?? -1, stdout, stderr }));
-  });
-}
+import { binschema } from "./support/cli.js";
 
 /** Runs the program and expects exit status 0. */
 async function ok(args: readonly string[]): Promise<QemuImgResult> {

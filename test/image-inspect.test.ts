@@ -4,10 +4,8 @@
  * says what `qemu-img info` says, unknown extensions show in hex, and only
  * the start of the file is read.
  */
-import { spawn } from "node:child_process";
 import { closeSync, openSync, readSync, truncateSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { expect, test } from "vitest";
 import { read, toMachineString, toString, type Header } from "../generated/qcow2.js";
 import { CodecError } from "../runtime/codec.js";
@@ -17,24 +15,9 @@ import {
   imageConfig,
   makeTempDir,
   qemuInfo,
-  type QemuImgResult,
   type QemuInfo,
 } from "./support/qemu.js";
-
-const BIN = join(resolve(dirname(fileURLToPath(import.meta.url)), ".."), "bin", "binschema.js");
-
-/** Runs the program as a real process (concurrently with others: each start takes seconds). */
-function binschema(args: readonly string[]): Promise<QemuImgResult> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [BIN, ...args]);
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    child.on("error", fail);
-    child.on("close", (code) => done({ status: code ?? -1, stdout, stderr }));
-  });
-}
+import { binschema } from "./support/cli.js";
 
 /** Runs `fn` with a fresh temporary directory, removed afterwards. */
 async function inTempDir(fn: (dir: string) => Promise<void>): Promise<void> {

@@ -481,14 +481,32 @@ function decodeFeatureType(raw: number): FeatureType | undefined {
 
 /** The FeatureName whose name is stored in bytes [start, end). */
 function decodeFeatureName(buf: Uint8Array, start: number, end: number): FeatureName {
-  if (bytesEqual(buf, start, end, "dirty bit")) return "Dirty";
-  if (bytesEqual(buf, start, end, "corrupt bit")) return "Corrupt";
-  if (bytesEqual(buf, start, end, "external data file")) return "External_data_file";
-  if (bytesEqual(buf, start, end, "compression type")) return "Compression_type";
-  if (bytesEqual(buf, start, end, "extended L2 entries")) return "Extended_l2";
-  if (bytesEqual(buf, start, end, "lazy refcounts")) return "Lazy_refcounts";
-  if (bytesEqual(buf, start, end, "bitmaps")) return "Bitmaps";
-  if (bytesEqual(buf, start, end, "raw external data")) return "Raw_external_data";
+  switch (end - start) {
+    case 7:
+      if (bytesEqual(buf, start, end, "bitmaps")) return "Bitmaps";
+      break;
+    case 9:
+      if (bytesEqual(buf, start, end, "dirty bit")) return "Dirty";
+      break;
+    case 11:
+      if (bytesEqual(buf, start, end, "corrupt bit")) return "Corrupt";
+      break;
+    case 14:
+      if (bytesEqual(buf, start, end, "lazy refcounts")) return "Lazy_refcounts";
+      break;
+    case 16:
+      if (bytesEqual(buf, start, end, "compression type")) return "Compression_type";
+      break;
+    case 17:
+      if (bytesEqual(buf, start, end, "raw external data")) return "Raw_external_data";
+      break;
+    case 18:
+      if (bytesEqual(buf, start, end, "external data file")) return "External_data_file";
+      break;
+    case 19:
+      if (bytesEqual(buf, start, end, "extended L2 entries")) return "Extended_l2";
+      break;
+  }
   return { unknown: getBytes(buf, start, end) };
 }
 
@@ -894,6 +912,10 @@ function readHeader(buf: Uint8Array, at: number, limit: number): Header | CodecE
   }
   const extensions: Extension[] = [];
   for (;;) {
+    if (limit - pos >= 8 && view.getUint32(pos) === 0x0 && view.getUint32(pos + 4) === 0) {
+      pos += 8;
+      break;
+    }
     const entry = readExtension(buf, pos, limit);
     if (entry instanceof CodecError) return entry.within(`extensions[${extensions.length}]`);
     pos = readEnd;

@@ -87,9 +87,23 @@ function emitDecodeEnum(def: EnumDef, file: SourceFile): void {
 /** A string enum is matched against the stored bytes, allocating a string only for an unknown name. */
 function emitDecodeStringEnum(def: EnumDef, file: SourceFile): void {
   const code = new Code();
+  // Names are told apart by length first, so most names take one comparison.
+  const byLength = new Map<number, typeof def.values>();
   for (const v of def.values) {
-    code.line(`if (bytesEqual(buf, start, end, ${str(String(v.value))})) return ${str(v.name)};`);
+    const length = String(v.value).length;
+    byLength.set(length, [...(byLength.get(length) ?? []), v]);
   }
+  code.block("switch (end - start)", (c) => {
+    for (const [length, values] of [...byLength].sort((a, b) => a[0] - b[0])) {
+      c.line(`case ${length}:`);
+      for (const v of values) {
+        c.line(
+          `  if (bytesEqual(buf, start, end, ${str(String(v.value))})) return ${str(v.name)};`,
+        );
+      }
+      c.line("  break;");
+    }
+  });
   code.line(`return ${def.open ? "{ unknown: getBytes(buf, start, end) }" : "undefined"};`);
   file.addFunction({
     name: `decode${def.name}`,
@@ -394,7 +408,7 @@ class SequenceReader {
         this.array(m, t.element, at, target, path);
         return;
       case "list":
-        this.list(m, t.union, at, target);
+        this.list(m, t.union, target);
         return;
     }
     if (size !== undefined) this.cursor.advance(size);
@@ -477,12 +491,22 @@ class SequenceReader {
     this.cursor.offset = 0;
   }
 
-  private list(m: ValueField, union: UnionDef, at: string, target: string): void {
+  private list(m: ValueField, union: UnionDef, target: string): void {
     const local = this.locals.field(m.name);
+    const header = intSize(union.tag) + intSize(union.length);
+    const tag = readInt(union.tag, "pos");
+    const length = readInt(union.length, `pos + ${intSize(union.tag)}`);
     this.settle();
-    void at;
     this.code.line(`${target}: ${union.name}[] = [];`);
     this.code.line("for (;;) {");
+    // The well-formed end marker, checked here without a call; anything else
+    // (entries, and malformed end markers) goes to the entry reader.
+    this.code.line(
+      `  if (${this.limit} - pos >= ${header} && ${tag} === ${hexLiteral(union.end, false)} && ${length} === 0) {`,
+    );
+    this.code.line(`    pos += ${header};`);
+    this.code.line("    break;");
+    this.code.line("  }");
     this.code.line(`  const entry = read${union.name}(buf, pos, ${this.limit});`);
     this.code.line(
       `  if (entry instanceof CodecError) return entry.within(\`${templateText(this.prefix + m.name)}[\${${local}.length}]\`);`,

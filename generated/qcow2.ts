@@ -658,12 +658,13 @@ function readExtension_Feature_name_table(
       `${limit - features_start} bytes is not a whole number of 48-byte Feature entries`,
     );
   }
-  const features: Feature[] = [];
-  for (pos = features_start; pos < limit; pos += 48) {
-    const entry = readFeature(buf, pos, limit);
-    if (entry instanceof CodecError) return entry.within(`features[${features.length}]`);
-    features.push(entry);
+  const features = new Array<Feature>((limit - features_start) / 48);
+  for (let i = 0; i < features.length; i++) {
+    const entry = readFeature(buf, features_start + i * 48, limit);
+    if (entry instanceof CodecError) return entry.within(`features[${i}]`);
+    features[i] = entry;
   }
+  pos = limit;
   if (pos !== limit) {
     return new CodecError(
       "",

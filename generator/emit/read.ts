@@ -479,14 +479,18 @@ class SequenceReader {
       `  return new CodecError(${path}, ${start}, \`\${${this.limit} - ${start}} bytes is not a whole number of ${size}-byte ${element.name} entries\`);`,
     );
     this.code.line("}");
-    this.code.line(`${target}: ${element.name}[] = [];`);
-    this.code.line(`for (pos = ${start}; pos < ${this.limit}; pos += ${size}) {`);
-    this.code.line(`  const entry = read${element.name}(buf, pos, ${this.limit});`);
+    // The count is known, so the array is allocated once at its final size.
+    this.code.line(`${target} = new Array<${element.name}>((${this.limit} - ${start}) / ${size});`);
+    this.code.line(`for (let i = 0; i < ${local}.length; i++) {`);
     this.code.line(
-      `  if (entry instanceof CodecError) return entry.within(\`${templateText(this.prefix + m.name)}[\${${local}.length}]\`);`,
+      `  const entry = read${element.name}(buf, ${start} + i * ${size}, ${this.limit});`,
     );
-    this.code.line(`  ${local}.push(entry);`);
+    this.code.line(
+      `  if (entry instanceof CodecError) return entry.within(\`${templateText(this.prefix + m.name)}[\${i}]\`);`,
+    );
+    this.code.line(`  ${local}[i] = entry;`);
     this.code.line("}");
+    this.code.line(`pos = ${this.limit};`);
     this.cursor.base = "pos";
     this.cursor.offset = 0;
   }

@@ -319,10 +319,8 @@ function checkUnion(reader: Reader, def: UnionDef, node: MapNode, shared: Shared
           `union ${def.name} already has a fallback variant, ${def.fallback.name}`,
         );
     } else {
-      const t = reader.integer(
-        tagNode ?? (reader.required(v, "tag", `variant ${name}`), undefined),
-        "tag",
-      );
+      if (tagNode === undefined) reader.report(v.at, `variant ${name} needs "tag"`);
+      const t = reader.integer(tagNode, "tag");
       if (t !== undefined) {
         if (!fitsInt(t, def.tag))
           reader.report(tagNode!.at, `tag ${t} does not fit in ${intName(def.tag)}`);
@@ -406,5 +404,3 @@ export function fitsInt(n: bigint, t: IntType): boolean {
 export function intName(t: IntType): string {
   return `${t.signed ? "i" : "u"}${t.bits}`;
 }
-
-export type { RecordDef };

@@ -7,7 +7,7 @@
  * and then by length, union values by variant and then by fields.
  */
 import type { SourceFile } from "ts-morph";
-import type { EnumDef, FieldType, Member, Model, RecordDef, UnionDef } from "../model.js";
+import type { EnumDef, FieldType, Member, Model, UnionDef } from "../model.js";
 import { Code, prop, str } from "./code.js";
 
 export function emitCompare(model: Model, file: SourceFile): void {
@@ -196,5 +196,3 @@ function emitCompareUnion(def: UnionDef, file: SourceFile): void {
     statements: code.text(),
   });
 }
-
-export type { RecordDef };

@@ -4,7 +4,7 @@
  * write one integer.
  */
 import type { IntType, Member } from "../model.js";
-import { fixedMemberSize, intSize } from "../model.js";
+import { fixedMemberSize } from "../model.js";
 
 /**
  * Where the next member starts: `base + offset`, with `base` a variable
@@ -87,8 +87,6 @@ export function intRange(t: IntType): string {
   const max = t.signed ? (1n << (bits - 1n)) - 1n : (1n << bits) - 1n;
   return `${t.bits === 64 ? "a bigint" : "an integer"} from ${min} to ${max}`;
 }
-
-export { intSize };
 
 /** A function body that uses `view` gets it first: a DataView over `buf`, cached by the runtime. */
 export function withView(body: string): string {

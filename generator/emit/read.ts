@@ -298,7 +298,6 @@ class SequenceReader {
 
   private flags(m: FlagsField, at: string): void {
     const bits = m.type.bits;
-    const path = str(this.prefix + m.name);
     if (bits === 64) {
       const [hiAt, loAt] =
         m.type.endian === "little" ? [`${this.cursor.at(4)}`, at] : [at, `${this.cursor.at(4)}`];
@@ -338,7 +337,6 @@ class SequenceReader {
         `const ${this.locals.field(m.unknown)} = (${word} & ~${hexLiteral(mask, false)}) >>> 0;`,
       );
     }
-    void path;
     this.props.push(this.propOf(m.unknown));
     this.cursor.advance(intSize(m.type));
   }
@@ -439,7 +437,6 @@ class SequenceReader {
     target: string,
     path: string,
   ): void {
-    const local = this.locals.field(m.name);
     if (size.kind === "fill") {
       this.code.line(`${target} = getBytes(buf, ${at}, ${this.limit});`);
       this.code.line(`pos = ${this.limit};`);
@@ -464,7 +461,6 @@ class SequenceReader {
       this.code.line(`${target} = getBytes(buf, ${start}, ${start} + ${n});`);
       this.code.line(`pos = ${start} + ${n};`);
     }
-    void local;
     this.cursor.base = "pos";
     this.cursor.offset = 0;
   }

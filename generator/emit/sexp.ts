@@ -12,7 +12,6 @@ import type {
   FieldType,
   Member,
   Model,
-  RecordDef,
   UnionDef,
   ValueField,
 } from "../model.js";
@@ -362,5 +361,3 @@ function emitUnion(def: UnionDef, file: SourceFile): void {
   });
   addPublicPair(file, def.name);
 }
-
-export type { RecordDef };

@@ -4,17 +4,8 @@
  * and a `kind`-tagged union per union type.
  */
 import type { SourceFile } from "ts-morph";
-import type {
-  EnumDef,
-  FieldType,
-  FlagBit,
-  Member,
-  Model,
-  RecordDef,
-  UnionDef,
-  ValueField,
-} from "../model.js";
-import { fixedMemberSize, intSize } from "../model.js";
+import type { EnumDef, FieldType, FlagBit, Member, Model, UnionDef, ValueField } from "../model.js";
+import { fixedMemberSize } from "../model.js";
 import { docText, hexLiteral, str } from "./code.js";
 
 export function emitTypes(model: Model, file: SourceFile): void {
@@ -252,6 +243,3 @@ function emitUnion(def: UnionDef, file: SourceFile): void {
     },
   });
 }
-
-export { intSize };
-export type { RecordDef };

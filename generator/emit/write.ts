@@ -21,7 +21,7 @@ import { fixedRecordSize, fixedTypeSize, intSize } from "../model.js";
 import { article, Code, hexLiteral, Locals, prop, str, templateText } from "./code.js";
 import { emitExpr, type Resolve } from "./expr.js";
 import { Cursor, intIsValid, intRange, withView, writeInt } from "./layout.js";
-import { membersSize, presenceOf, valueSize } from "./sizeof.js";
+import { membersSize, presenceOf } from "./sizeof.js";
 
 export function emitWrite(model: Model, file: SourceFile): void {
   const root = model.root;
@@ -551,7 +551,6 @@ class WriteWalker {
           this.cursor.advance(intSize(t.size.length));
         }
         this.code.line(`setBytes(buf, ${this.cursor.at()}, ${acc});`);
-        this.cursor.advance(0);
         this.settleAfter(`${acc}.length`);
         return;
       case "array": {
@@ -657,5 +656,3 @@ function emitWriteUnion(def: UnionDef, file: SourceFile): void {
     statements: withView(code.text()),
   });
 }
-
-export { valueSize };

@@ -5,16 +5,12 @@
  * part of its reason. Also the edits that are not errors but look like they
  * might be (unknown header fields, version One, unknown compression types).
  */
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { read, sizeof, write, type Header } from "../generated/qcow2.js";
 import { CodecError, type Decoded } from "../runtime/codec.js";
+import { fixtureBytes } from "./support/fixtures.js";
 
 // ---------------------------------------------------------------- fixtures
-
-function fixture(name: string): Uint8Array {
-  return new Uint8Array(readFileSync(new URL(`./fixtures/qcow2/${name}.bin`, import.meta.url)));
-}
 
 /**
  * Layout of v3-default.bin (512 bytes), the header `qemu-img create -f qcow2`
@@ -23,15 +19,15 @@ function fixture(name: string): Uint8Array {
  * (type at 112, length 384 at 116, eight 48-byte entries from 120), and the
  * end marker at 504.
  */
-const V3 = fixture("v3-default");
+const V3 = fixtureBytes("v3-default");
 /** v2.bin (80 bytes): the 72-byte v2 header and the end marker at 72. */
-const V2 = fixture("v2");
+const V2 = fixtureBytes("v2");
 /** backing.bin: v3 with a Backing_file extension at 112 ("qcow2", 5 bytes + 3 padding). */
-const BACKING = fixture("backing");
+const BACKING = fixtureBytes("backing");
 /** bitmaps.bin: feature table at 112, Bitmaps extension at 504 (length field at 508, payload at 512). */
-const BITMAPS = fixture("bitmaps");
+const BITMAPS = fixtureBytes("bitmaps");
 /** luks.bin: Full_disk_encryption extension at 112 (length field at 116, 16-byte payload at 120). */
-const LUKS = fixture("luks");
+const LUKS = fixtureBytes("luks");
 
 const FEATURE_TABLE_LENGTH_AT = 116;
 const FEATURES_AT = 120;
@@ -258,7 +254,7 @@ const ERROR_CASES: ErrorCase[] = [
   },
   {
     name: "nonzero last padding byte, zstd image",
-    input: edited(fixture("zstd"), (b) => (b[111] = 0x01)),
+    input: edited(fixtureBytes("zstd"), (b) => (b[111] = 0x01)),
     path: "additional.padding",
     offset: 111,
     reason: "expected zero padding, got 0x01",
@@ -290,7 +286,7 @@ const ERROR_CASES: ErrorCase[] = [
   },
   {
     name: "an extension in a v2 header whose length runs past the input",
-    input: edited(fixture("v2-backing"), (_, v) => v.setUint32(76, 0x100)),
+    input: edited(fixtureBytes("v2-backing"), (_, v) => v.setUint32(76, 0x100)),
     path: "extensions[0].length",
     offset: 76,
     reason: "256 bytes of payload (256 with padding) run past the end of the input at byte 106",

@@ -11,24 +11,15 @@
  * Deterministic: exhaustive loops over the fixtures, then fast-check with a
  * fixed seed. The number of inputs tried is printed once at the end.
  */
-import { readFileSync, readdirSync } from "node:fs";
 import { isDeepStrictEqual } from "node:util";
 import fc, { type Arbitrary } from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { read, sizeof, write, type Header } from "../generated/qcow2.js";
 import { CodecError } from "../runtime/codec.js";
 import { KNOWN_EXTENSION_TAGS, arbHeader } from "./arbitrary/qcow2.js";
+import { FIXTURES } from "./support/fixtures.js";
 
 const SEED = 0x0f022;
-
-const FIXTURE_DIR = new URL("./fixtures/qcow2/", import.meta.url);
-const FIXTURES = readdirSync(FIXTURE_DIR)
-  .filter((file) => file.endsWith(".bin"))
-  .sort()
-  .map((file) => ({
-    name: file.slice(0, -".bin".length),
-    bytes: new Uint8Array(readFileSync(new URL(file, FIXTURE_DIR))),
-  }));
 
 // ---------------------------------------------------------------- the oracle
 

@@ -1,19 +1,12 @@
-import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
-import { compare, equal, read, type Header } from "../generated/qcow2.js";
+import { compare, equal } from "../generated/qcow2.js";
 import {
   l2TablesRequired,
   maxRefcountTableSize,
   refcountBits,
   refcountsPerCluster,
 } from "../helpers/qcow2.js";
-import { CodecError } from "../runtime/codec.js";
-
-function fixture(name: string): Header {
-  const result = read(new Uint8Array(readFileSync(`test/fixtures/qcow2/${name}.bin`)));
-  if (result instanceof CodecError) throw new Error(result.message);
-  return result.value;
-}
+import { fixtureHeader } from "./support/fixtures.js";
 
 describe("refcount helpers use the image's refcount width", () => {
   test.each([
@@ -24,17 +17,17 @@ describe("refcount helpers use the image's refcount width", () => {
     ["refcount-64", 64, 8192n],
     ["cluster-512", 16, 256n],
   ])("%s", (name, bits, perCluster) => {
-    const h = fixture(name);
+    const h = fixtureHeader(name);
     expect(refcountBits(h)).toBe(bits);
     expect(refcountsPerCluster(h)).toBe(perCluster);
   });
 
   test("maxRefcountTableSize counts table clusters for the virtual size", () => {
     // 64 MiB in 64 KiB clusters = 1024 clusters: one refcount block, one 8-byte entry, one table cluster.
-    expect(maxRefcountTableSize(fixture("v3-default"))).toBe(1n);
+    expect(maxRefcountTableSize(fixtureHeader("v3-default"))).toBe(1n);
     // 1 PiB in 512-byte clusters with 256 refcounts a block: 2^50 / 2^9 / 2^8 = 2^33 blocks,
     // 2^36 bytes of table entries, 2^27 table clusters.
-    const big = { ...fixture("cluster-512"), size: 1n << 50n };
+    const big = { ...fixtureHeader("cluster-512"), size: 1n << 50n };
     expect(maxRefcountTableSize(big)).toBe(1n << 27n);
   });
 
@@ -47,7 +40,7 @@ describe("refcount helpers use the image's refcount width", () => {
 
   test("out-of-range inputs are refused with a RangeError naming the field", () => {
     expect(() => l2TablesRequired(70, 1n)).toThrow(/cluster_bits 70/);
-    const h = fixture("v3-default");
+    const h = fixtureHeader("v3-default");
     expect(() =>
       refcountBits({ ...h, additional: { ...h.additional!, refcount_order: 7 } }),
     ).toThrow(/refcount_order 7/);
@@ -56,7 +49,7 @@ describe("refcount helpers use the image's refcount width", () => {
 
 describe("compare is a total order consistent with equality", () => {
   const names = ["v2", "v3-default", "backing", "zstd", "bitmaps", "luks", "refcount-1"];
-  const headers = names.map(fixture);
+  const headers = names.map(fixtureHeader);
 
   test("equal values compare 0, different ones do not", () => {
     for (const [i, a] of headers.entries()) {
@@ -69,7 +62,7 @@ describe("compare is a total order consistent with equality", () => {
   });
 
   test("a copy is equal; changing any one field makes it unequal", () => {
-    const h = fixture("backing");
+    const h = fixtureHeader("backing");
     expect(compare(h, structuredClone(h))).toBe(0);
     expect(compare(h, { ...h, size: h.size + 1n })).toBeLessThan(0);
     expect(

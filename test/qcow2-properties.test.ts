@@ -5,7 +5,6 @@
  * kind of invalid value is refused with a CodecError naming the bad field,
  * leaving the buffer as it was.
  */
-import { readFileSync, readdirSync } from "node:fs";
 import fc, { type Arbitrary } from "fast-check";
 import { describe, expect, it } from "vitest";
 import { read, sizeof, write, type Header } from "../generated/qcow2.js";
@@ -23,27 +22,12 @@ import {
   arbHeader,
   arbHeaderOf,
 } from "./arbitrary/qcow2.js";
+import { FIXTURES, fixtureHeader } from "./support/fixtures.js";
 
 /** Fixed so that a failure reproduces; fast-check prints the seed and path to replay. */
 const SEED = 0x9c0f2;
 
 // ---------------------------------------------------------------- helpers
-
-const FIXTURE_DIR = new URL("./fixtures/qcow2/", import.meta.url);
-const FIXTURES = readdirSync(FIXTURE_DIR)
-  .filter((file) => file.endsWith(".bin"))
-  .sort()
-  .map((file) => ({
-    name: file.slice(0, -".bin".length),
-    bytes: new Uint8Array(readFileSync(new URL(file, FIXTURE_DIR))),
-  }));
-
-/** The header in the fixture `name`. */
-function fixtureHeader(name: string): Header {
-  const fixture = FIXTURES.find((f) => f.name === name);
-  if (fixture === undefined) throw new Error(`no fixture ${name}`);
-  return decoded(read(fixture.bytes)).value;
-}
 
 function decoded(result: Decoded<Header> | CodecError): Decoded<Header> {
   if (result instanceof CodecError) throw new Error(`unexpected read error: ${result.message}`);

@@ -251,6 +251,15 @@ export type Extension =
       /** The payload, without padding `bytes filling the payload`. */ data: string;
     };
 
+/** The stored tag of each {@link Extension} kind; tag 0 ends a list. */
+export const Extension_tags = {
+  Backing_file: 0xe2792aca,
+  Feature_name_table: 0x6803f857,
+  Bitmaps: 0x23852875,
+  Full_disk_encryption: 0x537be77,
+  External_data_file: 0x44415441,
+} as const;
+
 /** The qcow2 header. */
 export interface Header {
   /** `Version (u32)`. At byte 4. */
@@ -401,7 +410,25 @@ export interface Additional {
   header_extra: string | undefined;
 }
 
-/** Masks of the named bits of {@link Additional.autoclear_features}. */
+/** Masks of the named bits of the stored incompatible_features word of {@link Additional}. */
+export const Additional_incompatible_features_bits = {
+  /** Refcounts may be inconsistent; the image was not closed cleanly */
+  dirty: 0x1n,
+  /** The image is corrupt; open read-only */
+  corrupt: 0x2n,
+  /** Guest data is in an external data file */
+  external_data_file: 0x4n,
+  /** compression_type is not zlib */
+  compression_type_bit: 0x8n,
+  /** L2 entries have subclusters */
+  extended_l2: 0x10n,
+} as const;
+/** Masks of the named bits of the stored compatible_features word of {@link Additional}. */
+export const Additional_compatible_features_bits = {
+  /** Refcounts may be updated lazily */
+  lazy_refcounts: 0x1n,
+} as const;
+/** Masks of the named bits of the stored autoclear_features word of {@link Additional}. */
 export const Additional_autoclear_features_bits = {
   /** The bitmaps extension is consistent */
   bitmaps: 0x1n,

@@ -2,11 +2,14 @@
  * Editing a decoded qcow2 header by schema names, without a second copy of
  * the layout: fields are set through the generated S-expression converters
  * (so values parse by the field's type: bigints for 64-bit fields, enums by
- * name, `(Unknown n)` for unknown enum values), and feature bit positions
- * and extension type tags are learnt from the codec by writing probe headers.
+ * name, `(Unknown n)` for unknown enum values); feature bit positions and
+ * extension type tags come from the tables the generated codec exports.
  */
 import {
   Additional_autoclear_features_bits,
+  Additional_compatible_features_bits,
+  Additional_incompatible_features_bits,
+  Extension_tags,
   additionalOfSexp,
   fromString,
   headerOfSexp,
@@ -171,50 +174,20 @@ type FlagName = {
   [K in keyof Additional]: Additional[K] extends boolean ? K : never;
 }[keyof Additional];
 
-let namedBitsCache: NamedBits | undefined;
+/** Bit numbers by name, from a generated table of masks. */
+function bitNumbers(masks: Record<string, bigint>): Map<string, number> {
+  return new Map(Object.entries(masks).map(([name, mask]) => [name, mask.toString(2).length - 1]));
+}
 
-/**
- * The named feature bits, learnt from the codec: each boolean of
- * `Additional` is set alone in a probe header, and the bit it changes in the
- * written bytes gives its word and position. The words are located the same
- * way, by setting the top bit of `incompatible_unknown` and
- * `compatible_unknown`. Autoclear names come from the generated masks.
- */
+/** The named feature bits of each group, from the masks the generated codec exports. */
+const NAMED_BITS: NamedBits = {
+  incompatible: bitNumbers(Additional_incompatible_features_bits),
+  compatible: bitNumbers(Additional_compatible_features_bits),
+  autoclear: bitNumbers(Additional_autoclear_features_bits),
+};
+
 export function namedBits(): NamedBits {
-  if (namedBitsCache !== undefined) return namedBitsCache;
-  const base = template();
-  const written = (edit: (a: Additional) => void): Uint8Array => {
-    const h = structuredClone(base);
-    if (h.additional !== undefined) edit(h.additional);
-    const out = new Uint8Array(sizeof(h));
-    const end = write(h, out);
-    if (end instanceof CodecError) throw new Error(`probe header: ${end.message}`);
-    return out;
-  };
-  const zero = written(() => undefined);
-  /** The first byte that differs from the all-clear header, and which of its bits. */
-  const changed = (bytes: Uint8Array): { at: number; mask: number } => {
-    const at = bytes.findIndex((b, i) => b !== zero[i]);
-    return { at, mask: bytes[at] ^ zero[at] };
-  };
-  const top = 1n << 63n; // stored in the first (most significant) byte of its word
-  const words: [FeatureGroup, number][] = [
-    ["incompatible", changed(written((a) => void (a.incompatible_unknown = top))).at],
-    ["compatible", changed(written((a) => void (a.compatible_unknown = top))).at],
-  ];
-  const bits: NamedBits = { incompatible: new Map(), compatible: new Map(), autoclear: new Map() };
-  for (const [key, value] of Object.entries(defaultAdditional())) {
-    if (typeof value !== "boolean") continue;
-    const { at, mask } = changed(written((a) => void (a[key as FlagName] = true)));
-    const word = words.find(([, start]) => at >= start && at < start + 8);
-    if (word === undefined) throw new Error(`probe: ${key} is in no feature word`);
-    bits[word[0]].set(key, (word[1] + 7 - at) * 8 + Math.log2(mask));
-  }
-  for (const [name, mask] of Object.entries(Additional_autoclear_features_bits)) {
-    bits.autoclear.set(name, mask.toString(2).length - 1);
-  }
-  namedBitsCache = bits;
-  return bits;
+  return NAMED_BITS;
 }
 
 /** Resolves a bit given by number (0-63) or by name within a group. */
@@ -268,34 +241,9 @@ export function featureBit(h: Header, group: FeatureGroup, bit: number): boolean
 
 type KnownKind = Exclude<Extension["kind"], "Unknown">;
 
-/** One value of each known extension kind, to learn its tag from the codec. */
-const SAMPLES: Record<KnownKind, Extension> = {
-  Backing_file: { kind: "Backing_file", format: "" },
-  Feature_name_table: { kind: "Feature_name_table", features: [] },
-  Bitmaps: {
-    kind: "Bitmaps",
-    bitmaps: { nb_bitmaps: 0, reserved: 0, bitmap_directory_size: 0n, bitmap_directory_offset: 0n },
-  },
-  Full_disk_encryption: { kind: "Full_disk_encryption", encryption: { offset: 0n, length: 0n } },
-  External_data_file: { kind: "External_data_file", filename: "" },
-};
-
-let tagsCache: Map<KnownKind, number> | undefined;
-
-/** The type tag of each known extension kind, read back from a probe header the codec wrote. */
+/** The type tag of each known extension kind, as the generated codec exports them. */
 export function extensionTags(): Map<KnownKind, number> {
-  if (tagsCache !== undefined) return tagsCache;
-  const base = template();
-  const at = sizeof(base) - 8; // where the end marker was, and the extension now starts
-  tagsCache = new Map();
-  for (const [kind, sample] of Object.entries(SAMPLES) as [KnownKind, Extension][]) {
-    const h: Header = { ...base, extensions: [sample] };
-    const out = new Uint8Array(sizeof(h));
-    const end = write(h, out);
-    if (end instanceof CodecError) throw new Error(`probe ${kind}: ${end.message}`);
-    tagsCache.set(kind, new DataView(out.buffer).getUint32(at));
-  }
-  return tagsCache;
+  return new Map(Object.entries(Extension_tags) as [KnownKind, number][]);
 }
 
 /** An extension's type tag, as an unsigned 32-bit number. */

@@ -4,7 +4,7 @@
  * and a `kind`-tagged union per union type.
  */
 import type { SourceFile } from "ts-morph";
-import type { EnumDef, FieldType, FlagBit, Member, Model, UnionDef, ValueField } from "../model.js";
+import type { EnumDef, FieldType, FlagBit, Member, Model, UnionDef } from "../model.js";
 import { fixedMemberSize } from "../model.js";
 import { docText, hexLiteral, str } from "./code.js";
 
@@ -188,23 +188,32 @@ function emitRecord(
   for (const m of members) {
     if (m.kind === "group") emitRecord(m.typeName, m.doc, m.members, file, at);
     if (m.kind === "value" && m.bits.length > 0 && m.type.kind === "int")
-      emitBitMasks(name, m, file);
+      emitBitMasks(name, m.name, m.bits, m.type.bits === 64, file);
+    if (m.kind === "flags") emitBitMasks(name, m.name, m.flags, m.type.bits === 64, file);
     const size = fixedMemberSize(m);
     at = at === undefined || size === undefined ? undefined : at + size;
   }
 }
 
-/** Named bits of a plain integer field, exported as masks. */
-function emitBitMasks(owner: string, field: ValueField, file: SourceFile): void {
-  const big = field.type.kind === "int" && field.type.bits === 64;
+/**
+ * The named bits of an integer field or flags word, exported as masks, so
+ * tools can name and test bits of the stored word without a second table.
+ */
+function emitBitMasks(
+  owner: string,
+  field: string,
+  bits: readonly FlagBit[],
+  big: boolean,
+  file: SourceFile,
+): void {
   file.addVariableStatement({
     isExported: true,
     declarations: [
       {
-        name: `${owner}_${field.name}_bits`,
+        name: `${owner}_${field}_bits`,
         initializer: (w) => {
           w.write("{").newLine();
-          for (const b of field.bits) {
+          for (const b of bits) {
             const doc = docText(b.doc);
             if (doc !== undefined) w.writeLine(`/** ${doc.replace(/\n/g, " ")} */`);
             w.writeLine(`${b.name}: ${hexLiteral(1n << BigInt(b.bit), big)},`);
@@ -214,7 +223,28 @@ function emitBitMasks(owner: string, field: ValueField, file: SourceFile): void 
       },
     ],
     declarationKind: "const" as never,
-    docs: [`Masks of the named bits of {@link ${owner}.${field.name}}.`],
+    docs: [`Masks of the named bits of the stored ${field} word of {@link ${owner}}.`],
+  });
+}
+
+/** The tag each variant of a union is stored with (the fallback has none of its own). */
+function emitUnionTags(def: UnionDef, file: SourceFile): void {
+  file.addVariableStatement({
+    isExported: true,
+    declarations: [
+      {
+        name: `${def.name}_tags`,
+        initializer: (w) => {
+          w.write("{").newLine();
+          for (const v of def.variants) {
+            if (v.tag !== undefined) w.writeLine(`${v.name}: ${hexLiteral(v.tag, false)},`);
+          }
+          w.write("} as const");
+        },
+      },
+    ],
+    declarationKind: "const" as never,
+    docs: [`The stored tag of each {@link ${def.name}} kind; tag ${def.end} ends a list.`],
   });
 }
 
@@ -242,4 +272,5 @@ function emitUnion(def: UnionDef, file: SourceFile): void {
       }
     },
   });
+  emitUnionTags(def, file);
 }

@@ -257,7 +257,9 @@ describeWithQemu("qcow2 headers edited with the codec, opened by qemu-img", () =
         const cluster = readFirstCluster(path);
         const rewritten = decodeHeader(cluster).value;
         // QEMU writes the extensions it knows first and the unknown ones
-        // after them, so appending UNKNOWN keeps the list as it was.
+        // after them, so one appended UNKNOWN keeps the list as it was.
+        // (It writes several unknown ones back in reverse order, as
+        // test/image-edit.test.ts shows.)
         expect(rewritten.extensions).toEqual(edited.extensions);
         expectAgreesWithInfo(rewritten, cluster, infoAfter);
       });

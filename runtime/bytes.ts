@@ -121,9 +121,14 @@ export function getBytes(buf: Uint8Array, start: number, end: number): string {
   return text;
 }
 
-/** Writes a byte string (see {@link getBytes}); the caller has checked it with {@link isByteString}. */
+/**
+ * Writes a byte string (see {@link getBytes}); the caller has checked it
+ * with {@link isByteString}. Short strings (names, formats) are copied in a
+ * loop: the call into Node's native writer costs more than it saves below
+ * about 64 bytes.
+ */
 export function setBytes(buf: Uint8Array, at: number, text: string): void {
-  if (latin1Write !== undefined && text.length > 16) {
+  if (latin1Write !== undefined && text.length > 64) {
     latin1Write.call(buf, text, at, text.length);
     return;
   }

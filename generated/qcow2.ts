@@ -1600,10 +1600,7 @@ export function equal(a: Header, b: Header): boolean {
 }
 
 function compareVersion(a: Version, b: Version): number {
-  const ra = rankVersion(a);
-  const rb = rankVersion(b);
-  if (ra !== rb) return ra - rb;
-  return 0;
+  return rankVersion(a) - rankVersion(b);
 }
 
 /** Position of a Version in schema order. */
@@ -1621,10 +1618,7 @@ function rankVersion(v: Version): number {
 }
 
 function compareCryptMethod(a: CryptMethod, b: CryptMethod): number {
-  const ra = rankCryptMethod(a);
-  const rb = rankCryptMethod(b);
-  if (ra !== rb) return ra - rb;
-  return 0;
+  return rankCryptMethod(a) - rankCryptMethod(b);
 }
 
 /** Position of a CryptMethod in schema order. */
@@ -1661,10 +1655,7 @@ function rankCompressionType(v: CompressionType): number {
 }
 
 function compareFeatureType(a: FeatureType, b: FeatureType): number {
-  const ra = rankFeatureType(a);
-  const rb = rankFeatureType(b);
-  if (ra !== rb) return ra - rb;
-  return 0;
+  return rankFeatureType(a) - rankFeatureType(b);
 }
 
 /** Position of a FeatureType in schema order. */

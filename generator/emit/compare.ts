@@ -124,15 +124,16 @@ function emitCompareMembers(file: SourceFile, name: string, members: readonly Me
 
 function emitCompareEnum(def: EnumDef, file: SourceFile): void {
   const code = new Code();
-  code.line(`const ra = rank${def.name}(a);`);
-  code.line(`const rb = rank${def.name}(b);`);
-  code.line("if (ra !== rb) return ra - rb;");
   if (def.open) {
+    // Unknown values share the last rank, and then order by their stored value.
+    code.line(`const ra = rank${def.name}(a);`);
+    code.line(`const rb = rank${def.name}(b);`);
+    code.line("if (ra !== rb) return ra - rb;");
     code.line(
       'return typeof a === "object" && typeof b === "object" ? compareScalars(a.unknown, b.unknown) : 0;',
     );
   } else {
-    code.line("return 0;");
+    code.line(`return rank${def.name}(a) - rank${def.name}(b);`);
   }
   file.addFunction({
     name: `compare${def.name}`,

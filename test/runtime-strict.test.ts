@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
  * types at all (only the ES and DOM libraries a browser has), so a user's
  * build accepts them whatever its tsconfig and wherever it runs.
  */
-const MODULES = ["checksum.ts", "uuid.ts"].map((name) =>
+const MODULES = ["checksum.ts", "uuid.ts", "text.ts"].map((name) =>
   fileURLToPath(new URL(`../runtime/${name}`, import.meta.url)),
 );
 

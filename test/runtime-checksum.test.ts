@@ -1,10 +1,10 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as zlib from "node:zlib";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { crc32, crc32c, onesComplementSum32 } from "../runtime/checksum.js";
-import { describeWithQemu, qemuImgOrThrow, withTempDir } from "./support/qemu.js";
+import { describeWithQemu, qemuImg, qemuImgOrThrow, withTempDir } from "./support/qemu.js";
 
 // ---------------------------------------------------------------- references
 
@@ -238,6 +238,49 @@ describeWithQemu("checksums of images made by qemu-img", () => {
         copy[size - 1] ^= 1;
         expect(crc32c(copy, 0, size)).not.toBe(stored);
       }
+    });
+  });
+
+  it("a VHD footer edited and re-summed is accepted by qemu-img; not re-summed, it is refused", () => {
+    withTempDir((dir) => {
+      const path = join(dir, "x.vhd");
+      qemuImgOrThrow(["create", "-q", "-f", "vpc", path, "10M"]);
+      const image = new Uint8Array(readFileSync(path));
+      // Change the creator application (bytes 28..32) in both footer copies.
+      for (const footer of [0, image.length - 512]) image.set(ascii("test"), footer + 28);
+      writeFileSync(path, image);
+      const refused = qemuImg(["info", path]);
+      expect(refused.status).not.toBe(0);
+      expect(refused.stderr).toMatch(/checksum/i);
+      for (const footer of [0, image.length - 512]) {
+        const sum = onesComplementSum32(image, footer, footer + 512, footer + 64, footer + 68);
+        new DataView(image.buffer).setUint32(footer + 64, sum, false);
+      }
+      writeFileSync(path, image);
+      expect(qemuImg(["info", path]).status).toBe(0);
+    });
+  });
+
+  it("VHDX headers edited and re-checksummed are accepted by qemu-img; not, they are refused", () => {
+    withTempDir((dir) => {
+      const path = join(dir, "x.vhdx");
+      qemuImgOrThrow(["create", "-q", "-f", "vhdx", path, "10M"]);
+      const image = new Uint8Array(readFileSync(path));
+      const view = new DataView(image.buffer);
+      // Raise both headers' sequence numbers (bytes 8..16), keeping their order.
+      for (const at of [64 * 1024, 128 * 1024]) {
+        view.setBigUint64(at + 8, view.getBigUint64(at + 8, true) + 10n, true);
+      }
+      writeFileSync(path, image);
+      const refused = qemuImg(["info", path]);
+      expect(refused.status).not.toBe(0);
+      expect(refused.stderr).toMatch(/no valid vhdx header/i);
+      for (const at of [64 * 1024, 128 * 1024]) {
+        view.setUint32(at + 4, crc32c(image, at, at + 4096, at + 4, at + 8), true);
+      }
+      writeFileSync(path, image);
+      expect(qemuImg(["info", path]).status).toBe(0);
+      expect(qemuImg(["check", path]).status).toBe(0);
     });
   });
 });

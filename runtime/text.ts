@@ -32,6 +32,19 @@ function decoderFor(label: string): TextDecoder | undefined {
   }
 }
 
+const Shared = (globalThis as { SharedArrayBuffer?: typeof SharedArrayBuffer }).SharedArrayBuffer;
+
+/**
+ * Bytes [from, to) as TextDecoder will take them. Browsers refuse a view of
+ * a SharedArrayBuffer, so those bytes are copied first (`slice` gives an
+ * unshared copy); any other buffer is viewed in place.
+ */
+function decodable(buf: Uint8Array, from: number, to: number): Uint8Array {
+  return Shared !== undefined && buf.buffer instanceof Shared
+    ? buf.slice(from, to)
+    : buf.subarray(from, to);
+}
+
 // ---------------------------------------------------------------- UTF-16
 
 /** The code unit at `i`. */
@@ -68,7 +81,7 @@ function decodeUtf16(
 ): string | undefined {
   if (!wellFormedUtf16(buf, from, to, littleEndian)) return undefined;
   if (decoder !== undefined && to - from >= 2 * SHORT)
-    return decoder.decode(buf.subarray(from, to));
+    return decoder.decode(decodable(buf, from, to));
   let text = "";
   for (let i = from; i < to; i += 2) text += String.fromCharCode(unitAt(buf, i, littleEndian));
   return text;
@@ -159,7 +172,7 @@ function allAscii(buf: Uint8Array, from: number, to: number): boolean {
 /** The text of bytes [from, to), all below 0x80. */
 function asciiText(buf: Uint8Array, from: number, to: number): string {
   // Every byte is valid UTF-8 here, so the decoder cannot throw.
-  if (to - from >= SHORT) return utf8Decoder.decode(buf.subarray(from, to));
+  if (to - from >= SHORT) return utf8Decoder.decode(decodable(buf, from, to));
   let text = "";
   for (let i = from; i < to; i++) text += String.fromCharCode(buf[i]!);
   return text;
@@ -192,7 +205,7 @@ export function encodeAscii(buf: Uint8Array, at: number, text: string): number {
 export function decodeUtf8(buf: Uint8Array, from: number, to: number): string | undefined {
   if (allAscii(buf, from, to)) return asciiText(buf, from, to);
   try {
-    return utf8Decoder.decode(buf.subarray(from, to));
+    return utf8Decoder.decode(decodable(buf, from, to));
   } catch {
     return undefined;
   }

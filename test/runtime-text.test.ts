@@ -373,3 +373,21 @@ describe("ASCII", () => {
     expect(decodeAscii(b, 0, b.length - 1)).toBe("a".repeat(100));
   });
 });
+
+describe("bytes in a SharedArrayBuffer", () => {
+  it("decode as from an ordinary buffer (browsers' TextDecoder refuses shared views)", () => {
+    const text = `${"shared memory ".repeat(8)}\u00e9\u{1f600}`;
+    const utf8 = new TextEncoder().encode(text);
+    const le16 = utf16leOf(text);
+    const shared = new Uint8Array(new SharedArrayBuffer(1024));
+    shared.set(utf8, 1);
+    expect(decodeUtf8(shared, 1, 1 + utf8.length)).toBe(text);
+    shared.set(le16, 1);
+    expect(decodeUtf16le(shared, 1, 1 + le16.length)).toBe(text);
+    shared.set(swapPairs(le16), 1);
+    expect(decodeUtf16be(shared, 1, 1 + le16.length)).toBe(text);
+    const ascii = "plain ascii text ".repeat(5);
+    encodeAscii(shared, 3, ascii);
+    expect(decodeAscii(shared, 3, 3 + ascii.length)).toBe(ascii);
+  });
+});

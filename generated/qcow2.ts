@@ -1037,8 +1037,8 @@ export function write(value: Header, buf: Uint8Array, at = 0): number | CodecErr
 
 /** Writes a {@link Feature} into `buf` at byte `at` and returns the offset just after it, or a {@link CodecError} if the value cannot be encoded or does not fit. On error the buffer is untouched. Allocates nothing on success. */
 export function writeFeature(value: Feature, buf: Uint8Array, at = 0): number | CodecError {
-  const invalid = checkFeature(value);
-  if (invalid !== undefined) return invalid;
+  const problem = checkFeature(value);
+  if (problem !== undefined) return problem;
   const size = 48;
   if (!Number.isSafeInteger(at) || at < 0 || at > buf.length || buf.length - at < size) {
     return new CodecError(
@@ -1057,8 +1057,8 @@ export function writeBitmapsExtension(
   buf: Uint8Array,
   at = 0,
 ): number | CodecError {
-  const invalid = checkBitmapsExtension(value);
-  if (invalid !== undefined) return invalid;
+  const problem = checkBitmapsExtension(value);
+  if (problem !== undefined) return problem;
   const size = 24;
   if (!Number.isSafeInteger(at) || at < 0 || at > buf.length || buf.length - at < size) {
     return new CodecError(
@@ -1077,8 +1077,8 @@ export function writeFullDiskEncryption(
   buf: Uint8Array,
   at = 0,
 ): number | CodecError {
-  const invalid = checkFullDiskEncryption(value);
-  if (invalid !== undefined) return invalid;
+  const problem = checkFullDiskEncryption(value);
+  if (problem !== undefined) return problem;
   const size = 16;
   if (!Number.isSafeInteger(at) || at < 0 || at > buf.length || buf.length - at < size) {
     return new CodecError(
@@ -1093,8 +1093,8 @@ export function writeFullDiskEncryption(
 
 /** Writes a {@link Header} into `buf` at byte `at` and returns the offset just after it, or a {@link CodecError} if the value cannot be encoded or does not fit. On error the buffer is untouched. Allocates nothing on success. */
 export function writeHeader(value: Header, buf: Uint8Array, at = 0): number | CodecError {
-  const invalid = checkHeader(value);
-  if (invalid !== undefined) return invalid;
+  const problem = checkHeader(value);
+  if (problem !== undefined) return problem;
   const size = sizeofHeader(value);
   if (!Number.isSafeInteger(at) || at < 0 || at > buf.length || buf.length - at < size) {
     return new CodecError(
@@ -1297,19 +1297,19 @@ function checkExtension(e: Extension): CodecError | undefined {
     case "Feature_name_table": {
       if (!Array.isArray(e.features)) return invalid("features", "an array", e.features);
       for (let i = 0; i < e.features.length; i++) {
-        const invalid = checkFeature(e.features[i]!);
-        if (invalid !== undefined) return invalid.within(`features[${i}]`);
+        const problem = checkFeature(e.features[i]!);
+        if (problem !== undefined) return problem.within(`features[${i}]`);
       }
       break;
     }
     case "Bitmaps": {
-      const invalid_ = checkBitmapsExtension(e.bitmaps);
-      if (invalid_ !== undefined) return invalid_.within("bitmaps");
+      const problem_ = checkBitmapsExtension(e.bitmaps);
+      if (problem_ !== undefined) return problem_.within("bitmaps");
       break;
     }
     case "Full_disk_encryption": {
-      const invalid_ = checkFullDiskEncryption(e.encryption);
-      if (invalid_ !== undefined) return invalid_.within("encryption");
+      const problem_ = checkFullDiskEncryption(e.encryption);
+      if (problem_ !== undefined) return problem_.within("encryption");
       break;
     }
     case "External_data_file": {
@@ -1588,8 +1588,8 @@ function checkHeader(v: Header): CodecError | undefined {
   }
   if (!Array.isArray(v.extensions)) return invalid("extensions", "an array", v.extensions);
   for (let i = 0; i < v.extensions.length; i++) {
-    const invalid = checkExtension(v.extensions[i]!);
-    if (invalid !== undefined) return invalid.within(`extensions[${i}]`);
+    const problem = checkExtension(v.extensions[i]!);
+    if (problem !== undefined) return problem.within(`extensions[${i}]`);
   }
   if ((encodeVersion(v.version) ?? 0) >= 3 !== (v.additional !== undefined)) {
     return new CodecError(

@@ -138,3 +138,10 @@ export const isI32 = (v: unknown): v is number => typeof v === "number" && (v | 
 export const isU64 = (v: unknown): v is bigint => typeof v === "bigint" && v >= 0n && v <= U64_MAX;
 export const isI64 = (v: unknown): v is bigint =>
   typeof v === "bigint" && v >= I64_MIN && v <= I64_MAX;
+
+/** The total size of `list`'s elements, each measured by `size`. Allocates nothing. */
+export function sizeofEach<T>(list: readonly T[], size: (x: T) => number): number {
+  let total = 0;
+  for (let i = 0; i < list.length; i++) total += size(list[i]!);
+  return total;
+}

@@ -63,6 +63,8 @@ function compareValues(t: FieldType, a: string, b: string): string {
     case "int":
     case "bytes":
     case "fixedString":
+    case "uuid":
+    case "text":
       return `compareScalars(${a}, ${b})`;
     case "enum":
       return `compare${t.enum.name}(${a}, ${b})`;

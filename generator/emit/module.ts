@@ -32,8 +32,36 @@ const RUNTIME: Record<string, { values: string[]; types: string[] }> = {
       "compareScalars",
       "compareOptions",
       "compareLists",
+      "sizeofEach",
     ],
     types: ["Decoded"],
+  },
+  "../runtime/uuid.js": {
+    values: ["getUuid", "getGuid", "setUuid", "setGuid", "isUuid"],
+    types: [],
+  },
+  "../runtime/text.js": {
+    values: [
+      "findNul16",
+      ...["Ascii", "Utf8", "Utf16le", "Utf16be"].flatMap((e) => [
+        `decode${e}`,
+        `encodedLength${e}`,
+        `encode${e}`,
+      ]),
+    ],
+    types: [],
+  },
+  "../runtime/checksum.js": {
+    values: ["crc32", "crc32c", "onesComplementSum32"],
+    types: [],
+  },
+  "../runtime/layout.js": {
+    values: ["nonZeroGap"],
+    types: [],
+  },
+  "../runtime/sexp-values.js": {
+    values: ["utf8Atom", "textAtom", "uuidAtom"],
+    types: [],
   },
   "../runtime/sexp.js": {
     values: ["toStringHum", "toStringMach"],
@@ -101,13 +129,16 @@ export function emitModule(model: Model): string {
 
   markUnusedParameters(file);
   // Names the code uses, as identifiers (words in comments and messages do not count).
-  const identifiers = new Set(file.getDescendantsOfKind(SyntaxKind.Identifier).map((i) => i.getText()));
+  const identifiers = new Set(
+    file.getDescendantsOfKind(SyntaxKind.Identifier).map((i) => i.getText()),
+  );
   const uses = (name: string): boolean => identifiers.has(name);
-  RUNTIME_ORDER.forEach((module, index) => {
+  let imports = 0;
+  RUNTIME_ORDER.forEach((module) => {
     const { values, types } = RUNTIME[module];
     const named = [...values.filter(uses), ...types.filter(uses).map((t) => `type ${t}`)];
     if (named.length > 0)
-      file.insertImportDeclaration(index, {
+      file.insertImportDeclaration(imports++, {
         moduleSpecifier: module,
         namedImports: named,
       });

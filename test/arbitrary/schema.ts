@@ -2,8 +2,10 @@
  * Random schemas, as YAML text, covering the language: integers of every
  * width and byte order, enums (integer and string, open and closed),
  * records nested by value, groups with and without conditions, conditional
- * fields and padding, constants, computed offsets, flags, byte strings of
- * every sizing, fixed strings, arrays and union lists. Every schema drawn is
+ * fields and padding, constants, magic strings, computed offsets, flags,
+ * byte strings of every sizing, fixed strings, text in every encoding,
+ * UUIDs and GUIDs, arrays filling a payload or counted, union lists,
+ * checksums and members at their own offsets. Every schema drawn is
  * valid, so the generator must accept it; expressions use only the earlier,
  * always-present integer fields the language allows.
  */
@@ -87,6 +89,21 @@ class SchemaDraw {
       members.push(...m.lines);
       fixed &&= m.fixed;
     }
+    // A checksum over the record, and a member at its own offset, now and then.
+    if (this.rng.chance(0.2)) {
+      const algorithm = this.rng.pick(["crc32", "crc32c", "ones-complement-sum"]);
+      const line = `      - { name: ${this.fresh("sum", scope)}, type: u32, checksum: ${algorithm} }`;
+      if (this.rng.chance(0.5)) members.unshift(line);
+      else members.push(line);
+    }
+    const small = scope.ints.filter((i) => i.type === "u8");
+    if (!fixedOnly && small.length > 0 && this.rng.chance(0.3)) {
+      const where = `${512 + this.rng.below(64)} + ${this.rng.pick(small).name}`;
+      const field = this.plainField({ taken: scope.taken, ints: [] }, true);
+      const cond = this.rng.chance(0.3) ? `, if: ${JSON.stringify(`${this.rng.pick(small).name} > 100`)}` : "";
+      members.push(`      ${field.line.replace(/ }$/, `, at: ${JSON.stringify(where)}${cond} }`)}`);
+      fixed = false;
+    }
     // A computed offset of a later top-level field, now and then.
     if (this.rng.chance(0.25)) {
       const offsetName = this.fresh("off", scope);
@@ -150,6 +167,10 @@ class SchemaDraw {
       return { lines: [`${indent}- { name: ${this.fresh("magic", scope)}, type: ${type}, const: ${this.rng.below(max)} }`], fixed: true };
     }
     if (roll < 14) return { lines: [`${indent}- { padding: ${1 + this.rng.below(5)} }`], fixed: true };
+    if (roll < 17) {
+      const magic = Array.from({ length: 1 + this.rng.below(6) }, () => `\\x${this.rng.below(256).toString(16).padStart(2, "0")}`).join("");
+      return { lines: [`${indent}- { name: ${this.fresh("sig", scope)}, magic: "${magic}" }`], fixed: true };
+    }
     if (roll < 22) {
       const type = this.rng.pick(["u8", "u16", "u32", "u64"] as const);
       const bits = Number(type.slice(1));
@@ -226,7 +247,29 @@ class SchemaDraw {
       }
     }
     if (roll < 72) return { line: `- { name: ${name}, type: string, size: ${1 + this.rng.below(9)} }`, fixed: true };
-    if (!fixedOnly && roll < 86) {
+    if (roll < 76) return { line: `- { name: ${name}, type: ${this.rng.pick(["uuid", "guid"])} }`, fixed: true };
+    if (roll < 82) {
+      const encoding = this.rng.pick(["ascii", "utf8", "utf16le", "utf16be"] as const);
+      const small = scope.ints.filter((i) => i.type === "u8" || i.type === "u16");
+      if (!fixedOnly && small.length > 0 && this.rng.chance(0.4)) {
+        const size = this.rng.pick(small).name;
+        const even = encoding.startsWith("utf16") ? `(${size} & 0x3e)` : `(${size} & 0x3f)`;
+        return { line: `- { name: ${name}, type: text, encoding: ${encoding}, size: ${JSON.stringify(even)} }`, fixed: false };
+      }
+      const size = (1 + this.rng.below(8)) * (encoding.startsWith("utf16") ? 2 : 1);
+      return { line: `- { name: ${name}, type: text, encoding: ${encoding}, size: ${size} }`, fixed: true };
+    }
+    if (roll < 86) {
+      const records = this.known.filter((t) => t.kind === "record" && (t.fixed || !fixedOnly));
+      const small = scope.ints.filter((i) => i.type === "u8");
+      if (records.length > 0) {
+        const record = this.rng.pick(records);
+        if (!fixedOnly && small.length > 0 && this.rng.chance(0.5))
+          return { line: `- { name: ${name}, type: "${record.name}[]", count: ${JSON.stringify(`${this.rng.pick(small).name} & 3`)} }`, fixed: false };
+        return { line: `- { name: ${name}, type: "${record.name}[]", count: ${this.rng.below(4)} }`, fixed: record.fixed };
+      }
+    }
+    if (!fixedOnly && roll < 92) {
       const small = scope.ints.filter((i) => i.type === "u8" || i.type === "u16");
       if (small.length > 0 && this.rng.chance(0.6)) {
         const size = this.rng.pick(small).name;

@@ -14,7 +14,7 @@ import {
   type OpenVerdict,
   type OpenMode,
 } from "../../helpers/qcow2-check.js";
-import { loadRegion, reportLines, shown, withImage } from "./image-common.js";
+import { loadRegion, noteWriter, reportLines, shown, withImage } from "./image-common.js";
 import { CommandError, EXIT, red } from "./output.js";
 
 export interface CheckOptions {
@@ -32,6 +32,7 @@ export interface CheckReport {
 
 /** Checks one image. */
 export function checkImage(path: string): CheckReport {
+  noteWriter(path);
   const findings = withImage(path, false, (fd) => checkRegion(loadRegion(path, fd)));
   return { file: shown(path), passes: passes(findings), findings, qemu: qemuVerdicts(findings) };
 }

@@ -27,3 +27,19 @@ export class CommandError extends Error {
     super(message);
   }
 }
+
+/**
+ * An error as one line for a user: Node's I/O errors as `CODE: what`
+ * (`ENOSPC: no space left on device`), without the syscall and path Node
+ * appends (messages name the file themselves), anything else by its message.
+ */
+export function reasonOf(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const e = error as NodeJS.ErrnoException;
+  let message = e.message;
+  if (e.syscall !== undefined) {
+    const at = message.indexOf(`, ${e.syscall}`);
+    if (at > 0) message = message.slice(0, at);
+  }
+  return message.split("\n")[0] ?? message;
+}

@@ -296,7 +296,7 @@ export function writeHeaderBytes(fd: number, bytes: Uint8Array, old: Uint8Array)
     throw new RegionWriteError("write", error, stateAfterFailure(fd, old, bytes));
   }
   if (n !== bytes.length) {
-    const short = new Error(`short write: ${n} of ${bytes.length} bytes`);
+    const short = new Error(`short write (${n} of ${bytes.length} bytes reported written)`);
     throw new RegionWriteError("write", short, stateAfterFailure(fd, old, bytes));
   }
   try {

@@ -24,7 +24,23 @@
  * may be refused, as when two QEMUs race.
  */
 import { readFileSync, statSync } from "node:fs";
-import * as fsExt from "fs-native-extensions";
+import { createRequire } from "node:module";
+
+type LockCalls = typeof import("fs-native-extensions");
+let loaded: LockCalls | undefined;
+
+/** The lock library, loaded when first needed, so that a platform it has no binary for fails here alone. */
+function lockCalls(): LockCalls {
+  if (loaded === undefined) {
+    try {
+      loaded = createRequire(import.meta.url)("fs-native-extensions") as LockCalls;
+    } catch (error) {
+      const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
+      throw new LockUnavailable(`cannot take QEMU's image locks (fs-native-extensions: ${reason})`);
+    }
+  }
+  return loaded;
+}
 
 /** QEMU's permissions, by bit number, as its lock messages name them (block.c bdrv_perm_names). */
 export const PERMISSIONS = ["consistent read", "write", "write unchanged", "resize"] as const;
@@ -65,7 +81,7 @@ function errnoCode(error: unknown): string | undefined {
 /** tryLock, with errors other than a conflict reported as LockUnavailable. */
 function take(fd: number, byte: number, shared: boolean): boolean {
   try {
-    return fsExt.tryLock(fd, byte, 1, { shared });
+    return lockCalls().tryLock(fd, byte, 1, { shared });
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new LockUnavailable(
@@ -77,8 +93,8 @@ function take(fd: number, byte: number, shared: boolean): boolean {
 /** True when a lock of another holder covers `byte`; leaves this descriptor's locks as they were. */
 function heldByOther(fd: number, byte: number, holdingShared: boolean): boolean {
   if (!take(fd, byte, false)) return true;
-  if (holdingShared) fsExt.tryDowngradeLock(fd, byte, 1);
-  else fsExt.unlock(fd, byte, 1);
+  if (holdingShared) lockCalls().tryDowngradeLock(fd, byte, 1);
+  else lockCalls().unlock(fd, byte, 1);
   return false;
 }
 
@@ -91,7 +107,7 @@ export function lockForEdit(fd: number): ImageLock {
   const bytes = [...HELD.map((n) => PERM_BASE + n), ...DENIED.map((n) => SHARED_BASE + n)];
   const taken: number[] = [];
   const release = (): void => {
-    for (const byte of taken) fsExt.unlock(fd, byte, 1);
+    for (const byte of taken) lockCalls().unlock(fd, byte, 1);
     taken.length = 0;
   };
   const refuse = (message: string): never => {

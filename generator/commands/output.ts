@@ -43,3 +43,17 @@ export function reasonOf(error: unknown): string {
   }
   return message.split("\n")[0] ?? message;
 }
+
+/**
+ * An error no command turned into a message, as one line: Node's I/O errors
+ * name the file and what failed (`out/a.ts: cannot open: EACCES: permission
+ * denied`); anything else is reported as the internal error it is.
+ */
+export function unexpected(error: unknown): string {
+  const e = error as NodeJS.ErrnoException;
+  if (error instanceof Error && typeof e.code === "string" && e.syscall !== undefined) {
+    const place = e.path === undefined ? "" : `${e.path}: `;
+    return `${place}cannot ${e.syscall}: ${reasonOf(error)}`;
+  }
+  return `binschema: internal error: ${reasonOf(error)} (BINSCHEMA_DEBUG=1 shows where)`;
+}

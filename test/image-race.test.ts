@@ -74,17 +74,25 @@ async function round(n: number, extra: readonly string[], tally: Tally): Promise
 describeWithQemu("concurrent edits of one image", () => {
   qemuImgOrThrow(["create", "-q", "-f", "qcow2", template, "64M"]);
 
-  test(`${ROUNDS} rounds: an edit either lands or is refused, never lost`, async () => {
-    const tally: Tally = { rounds: 0, bothWritten: 0, oneRefused: 0, bothRefused: 0, lost: 0 };
-    for (let n = 0; n < ROUNDS; n++) await round(n, [], tally);
-    console.log(`race without --wait: ${JSON.stringify(tally)}`);
-    expect(tally.lost).toBe(0);
-  }, ROUNDS * 20_000);
+  test(
+    `${ROUNDS} rounds: an edit either lands or is refused, never lost`,
+    async () => {
+      const tally: Tally = { rounds: 0, bothWritten: 0, oneRefused: 0, bothRefused: 0, lost: 0 };
+      for (let n = 0; n < ROUNDS; n++) await round(n, [], tally);
+      console.log(`race without --wait: ${JSON.stringify(tally)}`);
+      expect(tally.lost).toBe(0);
+    },
+    ROUNDS * 20_000,
+  );
 
-  test(`${ROUNDS} rounds with --wait: both edits land every time`, async () => {
-    const tally: Tally = { rounds: 0, bothWritten: 0, oneRefused: 0, bothRefused: 0, lost: 0 };
-    for (let n = 0; n < ROUNDS; n++) await round(ROUNDS + n, ["--wait", "60"], tally);
-    console.log(`race with --wait: ${JSON.stringify(tally)}`);
-    expect(tally.bothWritten).toBe(ROUNDS);
-  }, ROUNDS * 20_000);
+  test(
+    `${ROUNDS} rounds with --wait: both edits land every time`,
+    async () => {
+      const tally: Tally = { rounds: 0, bothWritten: 0, oneRefused: 0, bothRefused: 0, lost: 0 };
+      for (let n = 0; n < ROUNDS; n++) await round(ROUNDS + n, ["--wait", "60"], tally);
+      console.log(`race with --wait: ${JSON.stringify(tally)}`);
+      expect(tally.bothWritten).toBe(ROUNDS);
+    },
+    ROUNDS * 20_000,
+  );
 });

@@ -209,13 +209,13 @@ function commit(
 }
 
 /** Prints check's verdict on the edited region, and says so when the edit breaks the image. */
-function printVerdict(file: string, region: HeaderRegion, dryRun: boolean): void {
+function printVerdict(file: string, region: HeaderRegion, dryRun: boolean, undo: string): void {
   const findings = checkRegion(region);
   for (const line of reportLines(file, findings)) console.log(`check: ${line}`);
   if (findings.some((f) => f.severity !== "warning")) {
     console.log(
       `${file}: note: the ${dryRun ? "edit would leave" : "edit leaves"} the image failing check; ` +
-        "that is what was asked (undo it with the opposite edit)",
+        `that is what was asked (${undo})`,
     );
   }
 }
@@ -244,9 +244,11 @@ function runEdit(path: string, options: EditOptions, what: string, edit: Edit): 
     printDiff(file, region, before, planned.after);
     if (dryRun) {
       console.log(`${file}: dry run: ${planned.regionEnd} bytes of header region not written`);
-      printVerdict(file, regionAfter(region, planned), true);
+      printVerdict(file, regionAfter(region, planned), true, "undo it with the opposite edit");
     } else {
-      printVerdict(file, commit(path, fd, region, planned, undo, what), false);
+      const written = commit(path, fd, region, planned, undo, what);
+      const how = undo === undefined ? "undo it with the opposite edit" : restoreHint(path, undo);
+      printVerdict(file, written, false, how);
     }
     return EXIT.ok;
   });

@@ -4,7 +4,8 @@
  * that relax or tighten them, JSON output, `REV:path` revisions from git,
  * and the 2016 -> today qcow2 diff exactly as the README shows it.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "vitest";
 import { PROJECT_ROOT, binschema, type CliRun } from "./support/cli.js";
@@ -87,6 +88,19 @@ describe.concurrent("binschema diff: exit statuses and options", () => {
     expect(r.stdout).toContain(
       "HEAD:schema/qcow2.yaml → HEAD:schema/qcow2.yaml: 0 changes, 0 doc-only",
     );
+  });
+
+  it("never passes a revision to git as an option", async ({ expect }) => {
+    const victim = join(mkdtempSync(join(tmpdir(), "binschema-diff-")), "victim");
+    for (const args of [
+      ["diff", "--", `--output=${victim}:y`, "schema/qcow2.yaml"],
+      ["diff", "schema/qcow2.yaml", "--", `-o${victim}:y`],
+    ]) {
+      const r = await run(...args);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/: not a revision: a revision cannot start with "-"\n$/);
+      expect(existsSync(victim)).toBe(false);
+    }
   });
 
   it("exits 2 with a clear message for a bad revision, a bad path, a missing file or an invalid schema", async ({

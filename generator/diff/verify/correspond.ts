@@ -34,6 +34,12 @@ export class Correspondence {
   constructor(
     private readonly oldModel: Model,
     private readonly newModel: Model,
+    /**
+     * `bytes` for data, where a flag stands for its bit; `names` for text,
+     * where it stands for its name (`(secret true)` means the same flag
+     * wherever the bit is).
+     */
+    private readonly by: "bytes" | "names" = "bytes",
   ) {
     this.typeNames = typeRenames(matchTypes(oldModel, newModel));
   }
@@ -90,7 +96,13 @@ export class Correspondence {
             (w, f) => (obj[f.name] === true ? w | (1n << BigInt(f.bit)) : w),
             big(obj[m.unknown]),
           );
-        if (word(a, o) !== word(b, n))
+        if (this.by === "names" && big(a[o.unknown]) !== big(b[n.unknown]))
+          found = {
+            path: at(n.unknown),
+            types,
+            reason: `unnamed bits differ: ${String(a[o.unknown])} and ${String(b[n.unknown])}`,
+          };
+        else if (this.by === "bytes" && word(a, o) !== word(b, n))
           found = {
             path: at(n.name),
             types,
@@ -122,14 +134,9 @@ export class Correspondence {
     if (x === undefined || y === undefined)
       return x === y ? undefined : { path, types, reason: absentInOne(x) };
     const differ = (reason: string): Mismatch => ({ path, types, reason });
-    if (ot.kind === "int" && nt.kind === "int") {
-      const bits = Math.min(ot.bits, nt.bits);
-      const sameBits =
-        ot.bits === nt.bits
-          ? BigInt.asUintN(bits, big(x)) === BigInt.asUintN(bits, big(y))
-          : big(x) === big(y);
-      return sameBits ? undefined : differ(`${String(x)} and ${String(y)}`);
-    }
+    // Integers stand for the same thing when they are the same number, not merely the same bits.
+    if (ot.kind === "int" && nt.kind === "int")
+      return big(x) === big(y) ? undefined : differ(`${String(x)} and ${String(y)}`);
     if (ot.kind === "enum" && nt.kind === "enum") {
       const named = [...types, ot.enum.name, nt.enum.name];
       return this.enumValue(ot.enum, nt.enum, x, y)
@@ -208,8 +215,15 @@ export class Correspondence {
     const tagOf = (entry: Obj, fallback: typeof ov): bigint =>
       BigInt.asUintN(o.tag.bits, big(entry[fallback.members[0].name]));
     types = [...types, entryLocus(o, ov, x), entryLocus(n, nv, y)];
-    if (matchVariants(o.variants, n.variants).some((p) => p.old === ov && p.new === nv))
+    const pairs = matchVariants(o.variants, n.variants);
+    if (pairs.some((p) => p.old === ov && p.new === nv))
       return this.record(ov.members, nv.members, x, y, path, types);
+    // A tagged variant both revisions have must be read as itself, not as the other's fallback.
+    const known = (v: typeof ov, side: "old" | "new"): boolean =>
+      v.tag !== undefined &&
+      pairs.some((p) => p[side] === v && p.old !== undefined && p.new !== undefined);
+    if (known(ov, "old") || known(nv, "new"))
+      return differ(`read as ${nv.name}, written as ${ov.name}`);
     if (ov.tag === undefined && nv.tag !== undefined)
       return tagOf(x, ov) === BigInt(nv.tag) ? undefined : differ(`${ov.name} and ${nv.name}`);
     if (nv.tag === undefined && ov.tag !== undefined)

@@ -12,8 +12,14 @@ import type { EnumDef, IntType, Member, Model, UnionDef, ValueField } from "../.
 import { holds, range, type Range } from "../conditions.js";
 import type { Rng } from "./prng.js";
 
-/** Stored values another revision knows and this one does not, by type name (enum values, union tags). */
+/**
+ * Stored values another revision knows and this one does not, by type name
+ * (enum values, union tags); and, under `default FIELD`, the defaults the
+ * other revision gives a field, so that values often equal them.
+ */
 export type Hints = Map<string, (number | string)[]>;
+
+export const defaultHint = (field: string): string => `default ${field}`;
 
 export type Obj = Record<string, unknown>;
 
@@ -79,7 +85,13 @@ class Draw {
     const t = m.type;
     switch (t.kind) {
       case "int": {
-        const d = m.default?.kind === "int" && this.rng.chance(0.3) ? m.default.value : this.int(t);
+        const other = this.hints.get(defaultHint(m.name)) ?? [];
+        const d =
+          m.default?.kind === "int" && this.rng.chance(0.3)
+            ? m.default.value
+            : other.length > 0 && this.rng.chance(0.3)
+              ? BigInt(this.rng.pick(other))
+              : this.int(t);
         env.set(m.name, d);
         return t.bits === 64 ? d : Number(d);
       }

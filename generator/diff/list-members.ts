@@ -58,6 +58,8 @@ function listSequence(
   owners: { old: string; new: string },
   loci: string[] | undefined,
   positional: boolean,
+  /** How far the group holding these members moved (0 at the top): a move of its own elsewhere. */
+  shift = 0,
 ): void {
   const moved = movedPairs(seq.pairs, seq.old);
   const printOrderChanged =
@@ -65,7 +67,7 @@ function listSequence(
       seq.pairs.filter((p) => p.new !== undefined && hasProperty(p.new)),
       seq.old,
     ).size > 0;
-  const runs = offsetRuns(seq, record);
+  const runs = offsetRuns(seq, record, shift);
   /** Per pair: where its changes start in the list, and whether one of them moves later bytes. */
   const spans: { at: number; shifts: boolean }[] = [];
   for (const p of seq.pairs) {
@@ -135,6 +137,7 @@ function listSequence(
           { old: o.typeName, new: n.typeName },
           loci,
           positional,
+          shiftBefore(seq, p, record, shift),
         );
     });
   }
@@ -163,6 +166,28 @@ function shiftsLaterBytes(c: Change): boolean {
   return true;
 }
 
+/**
+ * How far the members just before `at` moved (beyond `base`, the move of
+ * the sequence as a whole): a group there moves with them, and that is
+ * reported out here, not again for each member inside it.
+ */
+function shiftBefore(
+  seq: SequencePairs,
+  at: Pair<Member>,
+  record: RecordPair,
+  base: number,
+): number {
+  let shift = base;
+  for (const p of seq.pairs) {
+    if (p === at) break;
+    if (p.old === undefined || p.new === undefined || p.new.kind === "group") continue;
+    const before = record.oldOffsets.get(p.old);
+    const after = record.newOffsets.get(p.new);
+    if (before !== undefined && after !== undefined) shift = after - before;
+  }
+  return shift;
+}
+
 /** A run of members, one after another, that all moved by the same number of bytes. */
 interface OffsetRun {
   /** Index in the sequence's pairs of the first member of the run, and of the last. */
@@ -173,7 +198,7 @@ interface OffsetRun {
 }
 
 /** The runs of matched members at fixed offsets whose offset changed, by how far they moved. */
-function offsetRuns(seq: SequencePairs, record: RecordPair): OffsetRun[] {
+function offsetRuns(seq: SequencePairs, record: RecordPair, base: number): OffsetRun[] {
   const runs: OffsetRun[] = [];
   let shift = 0;
   seq.pairs.forEach((p, i) => {
@@ -185,7 +210,8 @@ function offsetRuns(seq: SequencePairs, record: RecordPair): OffsetRun[] {
       shift = Number.NaN;
       return;
     }
-    const delta = after - before;
+    // Moves of the whole group are reported where the group is.
+    const delta = after - before - base;
     const current = runs[runs.length - 1];
     if (delta !== 0 && delta === shift && current !== undefined) current.last = i;
     else if (delta !== 0) runs.push({ first: i, last: i, from: before, to: after });

@@ -208,6 +208,22 @@ describe("diff --verify catches a wrong verdict", () => {
     expect(v.contradictions[0].evidence).toMatch(/printed differently: entries\.Points\[\d+\]\.x/);
   });
 
+  it("a regrouping under a new condition said to keep the bytes is contradicted; one that keeps them is not", async () => {
+    const v = await verifyPair("field-into-conditional-group", (c) =>
+      c.kind === "members-regrouped" ? { data: "compatible" } : undefined,
+    );
+    expect(new Set(v.contradictions.map((c) => `${c.axis} ${c.subject}`))).toEqual(
+      new Set(["data Message.extra"]),
+    );
+    const planted = await verifyPair("group-formed", (c) =>
+      c.kind === "members-regrouped" ? { data: "breaks both" } : undefined,
+    );
+    expect(planted.falsePositives.map((f) => [f.subject, f.claim])).toEqual([
+      ["Message.l1", "breaks old readers"],
+      ["Message.l1", "breaks new readers"],
+    ]);
+  });
+
   it("when the diff leaves a change out", async () => {
     const v = await verifyPair("enum-value-renumbered", undefined, (report) => {
       const changes = report.changes.filter((c) => c.kind !== "enum-value-renumbered");

@@ -83,7 +83,7 @@ export function dataRanges(members: readonly Member[]): Map<string, Range> {
  * A field's range over the data its codec accepts: narrowed by each of its
  * checks that compares it with a constant (`version >= 2`, `0 < n && n <= 8`).
  */
-function checked(r: Range, name: string, valid: readonly { check: Expr }[]): Range {
+export function checked(r: Range, name: string, valid: readonly { check: Expr }[]): Range {
   return valid.reduce((acc, v) => narrow(acc, name, v.check), r);
 }
 

@@ -8,7 +8,7 @@
  */
 import type { EnumDef, FieldType, Member, Model, UnionDef } from "../../model.js";
 import { matchEnumValues, matchTypes, matchVariants, matchBits, typeRenames } from "../matchers.js";
-import { pairRecord, type SequencePairs } from "../record-pair.js";
+import { pairRecord, type RecordPair, type SequencePairs } from "../record-pair.js";
 import type { TypeNames } from "../shape.js";
 import { entryLocus } from "./type-path.js";
 
@@ -29,7 +29,7 @@ const big = (x: unknown): bigint =>
 
 export class Correspondence {
   private readonly typeNames: TypeNames;
-  private readonly pairs = new Map<readonly Member[], SequencePairs>();
+  private readonly pairs = new Map<readonly Member[], RecordPair>();
 
   constructor(
     private readonly oldModel: Model,
@@ -59,12 +59,43 @@ export class Correspondence {
     types: string[],
   ): Mismatch | undefined {
     if (!isObj(a) || !isObj(b)) return { path, types, reason: "not a record" };
-    let seq = this.pairs.get(olds);
-    if (seq === undefined) {
-      seq = pairRecord(olds, news, this.typeNames, false).root;
-      this.pairs.set(olds, seq);
+    let record = this.pairs.get(olds);
+    if (record === undefined) {
+      record = pairRecord(olds, news, this.typeNames, false);
+      this.pairs.set(olds, record);
     }
-    return this.sequence(seq, a, b, path, types);
+    return this.sequence(record.root, a, b, path, types) ?? this.moved(record, a, b, path, types);
+  }
+
+  /** Members moved between groups: each compared where each revision keeps it. */
+  private moved(
+    record: RecordPair,
+    a: Obj,
+    b: Obj,
+    path: string,
+    types: string[],
+  ): Mismatch | undefined {
+    const inside = (obj: Obj, container: string[]): Obj | undefined =>
+      container.reduce<Obj | undefined>((o, name) => {
+        const inner = o?.[name];
+        return isObj(inner) ? inner : undefined;
+      }, obj);
+    for (const r of record.regroups)
+      for (const m of r.moves) {
+        const o = m.old.member;
+        const n = m.new.member;
+        if (o.kind !== "value" || n.kind !== "value") continue;
+        const where = [...m.new.container, n.name].join(".");
+        const x = inside(a, m.old.container)?.[o.name];
+        const y = inside(b, m.new.container)?.[n.name];
+        const found = this.field(o.type, n.type, x, y, path === "" ? where : `${path}.${where}`, [
+          ...types,
+          ...m.old.types,
+          ...m.new.types,
+        ]);
+        if (found !== undefined) return found;
+      }
+    return undefined;
   }
 
   private sequence(

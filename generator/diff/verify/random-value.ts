@@ -9,7 +9,7 @@
  * revisions differ.
  */
 import type { EnumDef, IntType, Member, Model, UnionDef, ValueField } from "../../model.js";
-import { holds, range, type Range } from "../conditions.js";
+import { checked, holds, intRange, range, type Range } from "../conditions.js";
 import type { Rng } from "./prng.js";
 
 /**
@@ -91,7 +91,9 @@ class Draw {
             ? m.default.value
             : other.length > 0 && this.rng.chance(0.3)
               ? BigInt(this.rng.pick(other))
-              : this.int(t);
+              : m.valid.length > 0 && this.rng.chance(0.4)
+                ? this.bound(t, m)
+                : this.int(t);
         env.set(m.name, d);
         return t.bits === 64 ? d : Number(d);
       }
@@ -131,6 +133,20 @@ class Draw {
       case "list":
         return Array.from({ length: this.rng.below(4) }, () => this.entry(t.union));
     }
+  }
+
+  /**
+   * A value at an edge of what the field's checks accept (or just past
+   * one, which the codec refuses and the caller draws again), where a
+   * tightened or loosened check shows.
+   */
+  private bound(t: IntType, m: ValueField): bigint {
+    const full = intRange(t);
+    const r = checked(full, m.name, m.valid);
+    const edges = [r.lo, r.hi, r.lo - 1n, r.hi + 1n, r.lo + 1n, r.hi - 1n].filter(
+      (v) => v >= full.lo && v <= full.hi,
+    );
+    return edges.length > 0 ? this.rng.pick(edges) : this.int(t);
   }
 
   /** Edge values and random ones, as a bigint. */

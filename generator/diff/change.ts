@@ -65,8 +65,11 @@ export type ChangeDetail =
   | {
       /** Members moved into, out of or between groups (see regroup.ts). */
       kind: "members-regrouped";
-      /** Does every moved member keep its bytes, its place among the bytes and its condition? */
-      sameBytes: boolean;
+      /** Does every moved member keep its place among the bytes? */
+      samePlaces: boolean;
+      /** Are the moved members present in exactly the same old (new) data under both revisions' conditions? */
+      sameOnOldData: boolean;
+      sameOnNewData: boolean;
       moved: string[];
     }
   | {

@@ -3,6 +3,7 @@
  * removed, renamed or moved, later members whose byte offset changed, and
  * (through list-member.ts) changes to each member both revisions have.
  */
+import type { Expr } from "../expr.js";
 import type { Member } from "../model.js";
 import type { Change, MemberFacts } from "./change.js";
 import type { ChangeList, Place } from "./change-list.js";
@@ -288,15 +289,24 @@ function listRegroup(list: ChangeList, record: RecordPair, top: Top, r: Regroup)
   const toNew = (name: string): string => record.oldToNew.get(name) ?? name;
   const oldFlat = flatKeys(top.sides.old).map(toNew);
   const newFlat = flatKeys(top.sides.new);
-  const keepsBytes = (m: Move): boolean => {
+  const keepsPlace = (m: Move): boolean => {
     const before = record.oldOffsets.get(m.old.member);
     const after = record.newOffsets.get(m.new.member);
-    const sameSpot =
-      before !== undefined && after !== undefined
-        ? before === after
-        : JSON.stringify(oldFlat.slice(0, oldFlat.indexOf(toNew(m.old.key)))) ===
+    return before !== undefined && after !== undefined
+      ? before === after
+      : JSON.stringify(oldFlat.slice(0, oldFlat.indexOf(toNew(m.old.key)))) ===
           JSON.stringify(newFlat.slice(0, newFlat.indexOf(m.new.key)));
-    return sameSpot && condText(m.old, toNew) === condText(m.new, (x) => x);
+  };
+  // Where the conditions over a moved member differ, whether they still pick the same data.
+  const samePresence = (m: Move, data: "old" | "new"): boolean => {
+    if (condText(m.old, toNew) === condText(m.new, (x) => x)) return true;
+    const presence = (p: Placed, lookup: Lookup): Tri => {
+      const cond = conjunction(p.conds);
+      return cond === undefined ? "always" : holds(cond, lookup);
+    };
+    const a = presence(m.old, data === "old" ? record.oldOwn : record.oldOverNew);
+    const b = presence(m.new, data === "old" ? record.newOverOld : record.newOwn);
+    return a === b && a !== "maybe";
   };
   const groups = (items: Member[]): Member[] =>
     items.flatMap((m) => (m.kind === "group" ? [m, ...groups(m.members)] : []));
@@ -336,7 +346,9 @@ function listRegroup(list: ChangeList, record: RecordPair, top: Top, r: Regroup)
     },
     {
       kind: "members-regrouped",
-      sameBytes: r.moves.every(keepsBytes),
+      samePlaces: r.moves.every(keepsPlace),
+      sameOnOldData: r.moves.every((m) => samePresence(m, "old")),
+      sameOnNewData: r.moves.every((m) => samePresence(m, "new")),
       moved: r.moves.map((m) => m.new.key),
     },
     description,
@@ -372,6 +384,14 @@ function listRegroup(list: ChangeList, record: RecordPair, top: Top, r: Regroup)
       },
       `${memberText(p.member)} added`,
     );
+}
+
+/** The conditions together, or undefined for none. */
+function conjunction(conds: readonly Expr[]): Expr | undefined {
+  return conds.reduce<Expr | undefined>(
+    (all, c) => (all === undefined ? c : { kind: "binary", op: "&&", left: all, right: c, col: 0 }),
+    undefined,
+  );
 }
 
 /** The keys of every member outside groups, groups looked into, in layout order. */

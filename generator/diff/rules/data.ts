@@ -74,12 +74,22 @@ export function dataRule(c: Change): DataRuling {
     }
     case "member-moved":
       return both("the members are stored in another order");
-    case "members-regrouped":
-      return c.sameBytes
-        ? ok(
-            "the same bytes in the same places under the same conditions: groups are not stored, only how the value nests them changed",
-          )
-        : both("the moved members are stored at other places or under other conditions");
+    case "members-regrouped": {
+      if (!c.samePlaces) return both("the moved members are stored at other places");
+      if (c.sameOnOldData && c.sameOnNewData)
+        return ok(
+          "the same bytes in the same places, present in exactly the same data: groups are not stored, only how the value nests them changed",
+        );
+      const why = [
+        c.sameOnOldData
+          ? ""
+          : "under the new groups' conditions, old data may hold the moved members where the new codec does not read them, or lack them where it does",
+        c.sameOnNewData
+          ? ""
+          : "new data may hold them where the old codec does not expect them, or the other way round",
+      ].filter((s) => s !== "");
+      return { verdict: dataVerdict(!c.sameOnNewData, !c.sameOnOldData), why: why.join("; ") };
+    }
     case "width-changed":
       return both("it takes another number of bytes, so what follows moves");
     case "signedness-changed":

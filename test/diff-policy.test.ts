@@ -57,6 +57,20 @@ describe("binschema.yaml's diff: section", () => {
     ]);
   });
 
+  it("reads the README's example", () => {
+    const readme = readFileSync(join(projectRoot, "README.md"), "utf8");
+    const from = readme.indexOf("```yaml\ndiff:");
+    const example = readme.slice(from + "```yaml\n".length, readme.indexOf("```", from + 3));
+    const config = parseDiffConfig("README.md", example);
+    expect(config.approvals.map((a) => `${a.rule} ${a.subject}`)).toEqual([
+      "enum-value-added CryptMethod.Luks",
+    ]);
+    // And it approves a change the README's diff really has.
+    const outcome = applyPolicy([{ file: QCOW2, changes: qcow2().changes }], config);
+    expect(outcome.stale).toEqual([]);
+    expect(outcome.approved).toHaveLength(1);
+  });
+
   it("has defaults when the section or the file says nothing", () => {
     for (const text of ["", "generate: {}\n", "diff:\n"]) {
       const config = parseDiffConfig("binschema.yaml", text);

@@ -285,6 +285,9 @@ describe.concurrent("binschema diff --against REV in a project with binschema.ya
       expect(doc.runs[0].results.map((r) => [r.ruleId, r.suppressions !== undefined])).toEqual([
         ["enum-value-added", true],
       ]);
+      const option = await binschema(["diff", "--against=--output=x"], dir);
+      expect(option.status).toBe(2);
+      expect(option.stderr).toContain('--against: "--output=x" is not a git revision');
       const bad = await binschema(["diff", "--against", "HEAD", "--format", "xml"], dir);
       expect(bad.status).toBe(2);
       expect(bad.stderr).toContain('--format must be one of text, json, github, sarif, got "xml"');

@@ -206,6 +206,9 @@ async function pairsToCompare(
       added: [],
     };
   }
+  // A revision is never handed to git where it could be read as an option.
+  if (against.startsWith("-"))
+    throw new CommandError(`--against: "${against}" is not a git revision`);
   if (oldArg !== undefined)
     throw new CommandError(
       "with --against REV, give no revisions: the configured schemas are compared",

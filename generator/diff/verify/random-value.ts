@@ -10,11 +10,17 @@
  */
 import type { Expr } from "../../expr.js";
 import type { EnumDef, IntType, Member, Model, UnionDef, ValueField } from "../../model.js";
-import { holds, range, type Range } from "../conditions.js";
+import { checked, holds, intRange, range, type Range } from "../conditions.js";
 import type { Rng } from "./prng.js";
 
-/** Stored values another revision knows and this one does not, by type name (enum values, union tags). */
+/**
+ * Stored values another revision knows and this one does not, by type name
+ * (enum values, union tags); and, under `default FIELD`, the defaults the
+ * other revision gives a field, so that values often equal them.
+ */
 export type Hints = Map<string, (number | string)[]>;
+
+export const defaultHint = (field: string): string => `default ${field}`;
 
 export type Obj = Record<string, unknown>;
 
@@ -80,7 +86,15 @@ class Draw {
     const t = m.type;
     switch (t.kind) {
       case "int": {
-        const d = m.default?.kind === "int" && this.rng.chance(0.3) ? m.default.value : this.int(t);
+        const other = this.hints.get(defaultHint(m.name)) ?? [];
+        const d =
+          m.default?.kind === "int" && this.rng.chance(0.3)
+            ? m.default.value
+            : other.length > 0 && this.rng.chance(0.3)
+              ? BigInt(this.rng.pick(other))
+              : m.valid.length > 0 && this.rng.chance(0.4)
+                ? this.bound(t, m)
+                : this.int(t);
         env.set(m.name, d);
         return t.bits === 64 ? d : Number(d);
       }
@@ -151,6 +165,20 @@ class Draw {
       return v === undefined ? undefined : { lo: v, hi: v };
     });
     return r !== undefined && r.lo === r.hi && r.lo >= 0n ? Number(r.lo) : undefined;
+  }
+
+  /**
+   * A value at an edge of what the field's checks accept (or just past
+   * one, which the codec refuses and the caller draws again), where a
+   * tightened or loosened check shows.
+   */
+  private bound(t: IntType, m: ValueField): bigint {
+    const full = intRange(t);
+    const r = checked(full, m.name, m.valid);
+    const edges = [r.lo, r.hi, r.lo - 1n, r.hi + 1n, r.lo + 1n, r.hi - 1n].filter(
+      (v) => v >= full.lo && v <= full.hi,
+    );
+    return edges.length > 0 ? this.rng.pick(edges) : this.int(t);
   }
 
   /** Edge values and random ones, as a bigint. */

@@ -14,6 +14,7 @@ import {
 import { CodecError } from "../runtime/codec.js";
 import { parseSexp } from "../runtime/sexp.js";
 import { SexpError } from "../runtime/sexp-convert.js";
+import { vectorLines } from "./support/fixtures.js";
 
 interface Vector {
   input: string;
@@ -21,14 +22,8 @@ interface Vector {
   hum: string;
 }
 
-// The OCaml library's own output for 3,000 random headers, read from shared/ (not copied in).
-const vectors: Vector[] = readFileSync(
-  new URL("../../shared/vectors/sexp-header.jsonl", import.meta.url),
-  "utf8",
-)
-  .split("\n")
-  .filter((line) => line.trim() !== "")
-  .map((line) => JSON.parse(line) as Vector);
+// The OCaml library's own output for 3,000 random headers (test/fixtures/vectors/).
+const vectors: Vector[] = vectorLines("sexp-header").map(({ json }) => json as Vector);
 
 function parseHeader(text: string): Header {
   const h = fromString(text);

@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
@@ -13,6 +12,7 @@ import {
   type SexpLocations,
   type SexpSyntaxError,
 } from "../runtime/sexp.js";
+import { vectorLines } from "./support/fixtures.js";
 
 // ---------------------------------------------------------------- helpers
 
@@ -65,16 +65,10 @@ function isVectorJson(x: unknown): x is Omit<Vector, "line"> {
   return typeof o.input === "string" && typeof o.mach === "string" && typeof o.hum === "string";
 }
 
-const vectorFile = new URL("../../shared/vectors/sexp-header.jsonl", import.meta.url);
-const vectors: Vector[] = readFileSync(vectorFile, "utf8")
-  .split("\n")
-  .map((text, i) => ({ text, line: i + 1 }))
-  .filter(({ text }) => text.length > 0)
-  .map(({ text, line }) => {
-    const json: unknown = JSON.parse(text);
-    if (!isVectorJson(json)) throw new Error(`vector line ${line} is malformed`);
-    return { line, input: json.input, mach: json.mach, hum: json.hum };
-  });
+const vectors: Vector[] = vectorLines("sexp-header").map(({ line, json }) => {
+  if (!isVectorJson(json)) throw new Error(`vector line ${line} is malformed`);
+  return { line, input: json.input, mach: json.mach, hum: json.hum };
+});
 
 /** The first vector for which `check` reports a problem, labelled with its line number. */
 function firstFailure(check: (v: Vector) => string | undefined): string | undefined {

@@ -5,7 +5,9 @@
  * The qcow2 image header and its header extensions, as QEMU's specification
  * (docs/interop/qcow2.txt) describes them. The value types mirror the OCaml
  * qcow library's `Header` module: 32-bit fields are signed 32-bit numbers and
- * 64-bit fields signed bigints, as the library reads them.
+ * 64-bit fields signed bigints, as the library reads them. The library's
+ * enums and extensions are polymorphic variants, so they have `order: hash`
+ * and `compare` orders them as OCaml's `compare` does.
  *
  * @module
  */
@@ -1603,7 +1605,7 @@ function compareVersion(a: Version, b: Version): number {
   return rankVersion(a) - rankVersion(b);
 }
 
-/** Position of a Version in schema order. */
+/** The rank of a Version in compare's order: named values by OCaml's hash of the name. */
 function rankVersion(v: Version): number {
   switch (v) {
     case "One":
@@ -1621,15 +1623,15 @@ function compareCryptMethod(a: CryptMethod, b: CryptMethod): number {
   return rankCryptMethod(a) - rankCryptMethod(b);
 }
 
-/** Position of a CryptMethod in schema order. */
+/** The rank of a CryptMethod in compare's order: named values by OCaml's hash of the name. */
 function rankCryptMethod(v: CryptMethod): number {
   switch (v) {
     case "None":
-      return 0;
-    case "Aes":
-      return 1;
-    case "Luks":
       return 2;
+    case "Aes":
+      return 0;
+    case "Luks":
+      return 1;
     default:
       return 3;
   }
@@ -1642,7 +1644,7 @@ function compareCompressionType(a: CompressionType, b: CompressionType): number 
   return typeof a === "object" && typeof b === "object" ? compareScalars(a.unknown, b.unknown) : 0;
 }
 
-/** Position of a CompressionType in schema order; unknown values come last. */
+/** The rank of a CompressionType in compare's order: named values by OCaml's hash of the name, then unknown values. */
 function rankCompressionType(v: CompressionType): number {
   switch (v) {
     case "Zlib":
@@ -1658,7 +1660,7 @@ function compareFeatureType(a: FeatureType, b: FeatureType): number {
   return rankFeatureType(a) - rankFeatureType(b);
 }
 
-/** Position of a FeatureType in schema order. */
+/** The rank of a FeatureType in compare's order: named values by OCaml's hash of the name. */
 function rankFeatureType(v: FeatureType): number {
   switch (v) {
     case "Incompatible":
@@ -1679,25 +1681,25 @@ function compareFeatureName(a: FeatureName, b: FeatureName): number {
   return typeof a === "object" && typeof b === "object" ? compareScalars(a.unknown, b.unknown) : 0;
 }
 
-/** Position of a FeatureName in schema order; unknown values come last. */
+/** The rank of a FeatureName in compare's order: named values by OCaml's hash of the name, then unknown values. */
 function rankFeatureName(v: FeatureName): number {
   switch (v) {
     case "Dirty":
-      return 0;
+      return 5;
     case "Corrupt":
-      return 1;
+      return 7;
     case "External_data_file":
       return 2;
     case "Compression_type":
       return 3;
     case "Extended_l2":
-      return 4;
+      return 1;
     case "Lazy_refcounts":
-      return 5;
-    case "Bitmaps":
       return 6;
+    case "Bitmaps":
+      return 0;
     case "Raw_external_data":
-      return 7;
+      return 4;
     default:
       return 8;
   }
@@ -1736,13 +1738,14 @@ function compareFullDiskEncryption(a: FullDiskEncryption, b: FullDiskEncryption)
   return 0;
 }
 
+/** The rank of each Extension variant in compare's order: variants without fields first, then the others, each by OCaml's hash of the name. */
 const ExtensionRank: Record<Extension["kind"], number> = {
-  Backing_file: 0,
-  Feature_name_table: 1,
-  Bitmaps: 2,
-  Full_disk_encryption: 3,
-  External_data_file: 4,
-  Unknown: 5,
+  Backing_file: 1,
+  Feature_name_table: 2,
+  Bitmaps: 0,
+  Full_disk_encryption: 5,
+  External_data_file: 3,
+  Unknown: 4,
 };
 
 function compareExtension(a: Extension, b: Extension): number {

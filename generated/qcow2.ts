@@ -16,6 +16,7 @@ import {
   CodecError,
   truncated,
   truncatedField,
+  constMismatch,
   invalid,
   isU8,
   isU32,
@@ -787,6 +788,16 @@ function readHeader(buf: Uint8Array, at: number, limit: number): Header | CodecE
   const view = viewOf(buf);
   let pos = at;
   if (limit - at < 72) {
+    const magicMismatch = constMismatch(
+      "magic",
+      buf,
+      at,
+      limit,
+      [0x51, 0x46, 0x49, 0xfb],
+      "0x514649fb",
+      false,
+    );
+    if (magicMismatch !== undefined) return magicMismatch;
     return truncatedField(
       [
         "magic",

@@ -18,6 +18,7 @@ const RUNTIME: Record<string, { values: string[]; types: string[] }> = {
       "CodecError",
       "truncated",
       "truncatedField",
+      "constMismatch",
       "invalid",
       "isU8",
       "isI8",

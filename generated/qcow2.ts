@@ -1868,6 +1868,319 @@ function compareAdditional(a: Additional, b: Additional): number {
   return 0;
 }
 
+/** Reads a {@link Version} (4 bytes) from `buf` at byte `at`: the value and the offset just after it, or a {@link CodecError}. Never throws. */
+export function Version_read(buf: Uint8Array, at = 0): Decoded<Version> | CodecError {
+  const view = viewOf(buf);
+  if (!Number.isSafeInteger(at) || at < 0 || at > buf.length) {
+    const why = Number.isSafeInteger(at)
+      ? `is outside the ${buf.length}-byte buffer`
+      : "is not a whole number";
+    return new CodecError("", 0, `offset ${at} ${why}`);
+  }
+  if (buf.length - at < 4) return truncated("", at, 4, buf.length);
+  const raw = view.getUint32(at);
+  const value = decodeVersion(raw);
+  if (value === undefined) return new CodecError("", at, `${raw} is not a Version`);
+  return { value, end: at + 4 };
+}
+
+/** Writes a {@link Version} into `buf` at byte `at`: the offset just after it, or a {@link CodecError} (and the buffer untouched). */
+export function Version_write(value: Version, buf: Uint8Array, at = 0): number | CodecError {
+  const view = viewOf(buf);
+  const raw = encodeVersion(value);
+  if (raw === undefined) return invalid("", "one of One, Two, Three", value);
+  if (!Number.isSafeInteger(at) || at < 0 || at > buf.length || buf.length - at < 4) {
+    return new CodecError(
+      "",
+      undefined,
+      `needs 4 bytes at offset ${at}, but the buffer has ${buf.length}`,
+    );
+  }
+  view.setUint32(at, raw);
+  return at + 4;
+}
+
+/** The number of bytes {@link Version_write} writes: always 4. */
+export function Version_sizeof(_value: Version): number {
+  return 4;
+}
+
+/** The order {@link compare} puts Version values in: negative, zero or positive as `a` sorts before, equal to or after `b`. */
+export function Version_compare(a: Version, b: Version): number {
+  return compareVersion(a, b);
+}
+
+/** Reads a {@link CryptMethod} (4 bytes) from `buf` at byte `at`: the value and the offset just after it, or a {@link CodecError}. Never throws. */
+export function CryptMethod_read(buf: Uint8Array, at = 0): Decoded<CryptMethod> | CodecError {
+  const view = viewOf(buf);
+  if (!Number.isSafeInteger(at) || at < 0 || at > buf.length) {
+    const why = Number.isSafeInteger(at)
+      ? `is outside the ${buf.length}-byte buffer`
+      : "is not a whole number";
+    return new CodecError("", 0, `offset ${at} ${why}`);
+  }
+  if (buf.length - at < 4) return truncated("", at, 4, buf.length);
+  const raw = view.getUint32(at);
+  const value = decodeCryptMethod(raw);
+  if (value === undefined) return new CodecError("", at, `${raw} is not a CryptMethod`);
+  return { value, end: at + 4 };
+}
+
+/** Writes a {@link CryptMethod} into `buf` at byte `at`: the offset just after it, or a {@link CodecError} (and the buffer untouched). */
+export function CryptMethod_write(
+  value: CryptMethod,
+  buf: Uint8Array,
+  at = 0,
+): number | CodecError {
+  const view = viewOf(buf);
+  const raw = encodeCryptMethod(value);
+  if (raw === undefined) return invalid("", "one of None, Aes, Luks", value);
+  if (!Number.isSafeInteger(at) || at < 0 || at > buf.length || buf.length - at < 4) {
+    return new CodecError(
+      "",
+      undefined,
+      `needs 4 bytes at offset ${at}, but the buffer has ${buf.length}`,
+    );
+  }
+  view.setUint32(at, raw);
+  return at + 4;
+}
+
+/** The number of bytes {@link CryptMethod_write} writes: always 4. */
+export function CryptMethod_sizeof(_value: CryptMethod): number {
+  return 4;
+}
+
+/** The order {@link compare} puts CryptMethod values in: negative, zero or positive as `a` sorts before, equal to or after `b`. */
+export function CryptMethod_compare(a: CryptMethod, b: CryptMethod): number {
+  return compareCryptMethod(a, b);
+}
+
+/** Reads a {@link CompressionType} (1 byte) from `buf` at byte `at`: the value and the offset just after it, or a {@link CodecError}. Never throws. */
+export function CompressionType_read(
+  buf: Uint8Array,
+  at = 0,
+): Decoded<CompressionType> | CodecError {
+  if (!Number.isSafeInteger(at) || at < 0 || at > buf.length) {
+    const why = Number.isSafeInteger(at)
+      ? `is outside the ${buf.length}-byte buffer`
+      : "is not a whole number";
+    return new CodecError("", 0, `offset ${at} ${why}`);
+  }
+  if (buf.length - at < 1) return truncated("", at, 1, buf.length);
+  const raw = buf[at];
+  const value = decodeCompressionType(raw);
+  return { value, end: at + 1 };
+}
+
+/** Writes a {@link CompressionType} into `buf` at byte `at`: the offset just after it, or a {@link CodecError} (and the buffer untouched). */
+export function CompressionType_write(
+  value: CompressionType,
+  buf: Uint8Array,
+  at = 0,
+): number | CodecError {
+  const raw = encodeCompressionType(value);
+  if (raw === undefined)
+    return invalid("", "one of Zlib, Zstd, or { unknown } with another value", value);
+  if (!Number.isSafeInteger(at) || at < 0 || at > buf.length || buf.length - at < 1) {
+    return new CodecError(
+      "",
+      undefined,
+      `needs 1 bytes at offset ${at}, but the buffer has ${buf.length}`,
+    );
+  }
+  buf[at] = raw;
+  return at + 1;
+}
+
+/** The number of bytes {@link CompressionType_write} writes: always 1. */
+export function CompressionType_sizeof(_value: CompressionType): number {
+  return 1;
+}
+
+/** The order {@link compare} puts CompressionType values in: negative, zero or positive as `a` sorts before, equal to or after `b`. */
+export function CompressionType_compare(a: CompressionType, b: CompressionType): number {
+  return compareCompressionType(a, b);
+}
+
+/** Reads a {@link FeatureType} (1 byte) from `buf` at byte `at`: the value and the offset just after it, or a {@link CodecError}. Never throws. */
+export function FeatureType_read(buf: Uint8Array, at = 0): Decoded<FeatureType> | CodecError {
+  if (!Number.isSafeInteger(at) || at < 0 || at > buf.length) {
+    const why = Number.isSafeInteger(at)
+      ? `is outside the ${buf.length}-byte buffer`
+      : "is not a whole number";
+    return new CodecError("", 0, `offset ${at} ${why}`);
+  }
+  if (buf.length - at < 1) return truncated("", at, 1, buf.length);
+  const raw = buf[at];
+  const value = decodeFeatureType(raw);
+  if (value === undefined) return new CodecError("", at, `${raw} is not a FeatureType`);
+  return { value, end: at + 1 };
+}
+
+/** Writes a {@link FeatureType} into `buf` at byte `at`: the offset just after it, or a {@link CodecError} (and the buffer untouched). */
+export function FeatureType_write(
+  value: FeatureType,
+  buf: Uint8Array,
+  at = 0,
+): number | CodecError {
+  const raw = encodeFeatureType(value);
+  if (raw === undefined) return invalid("", "one of Incompatible, Compatible, Autoclear", value);
+  if (!Number.isSafeInteger(at) || at < 0 || at > buf.length || buf.length - at < 1) {
+    return new CodecError(
+      "",
+      undefined,
+      `needs 1 bytes at offset ${at}, but the buffer has ${buf.length}`,
+    );
+  }
+  buf[at] = raw;
+  return at + 1;
+}
+
+/** The number of bytes {@link FeatureType_write} writes: always 1. */
+export function FeatureType_sizeof(_value: FeatureType): number {
+  return 1;
+}
+
+/** The order {@link compare} puts FeatureType values in: negative, zero or positive as `a` sorts before, equal to or after `b`. */
+export function FeatureType_compare(a: FeatureType, b: FeatureType): number {
+  return compareFeatureType(a, b);
+}
+
+/** Reads a {@link Feature} from `buf` at byte `at`: the value and the offset just after it, or a {@link CodecError}. Never throws. */
+export function Feature_read(buf: Uint8Array, at = 0): Decoded<Feature> | CodecError {
+  if (!Number.isSafeInteger(at) || at < 0 || at > buf.length) {
+    const why = Number.isSafeInteger(at)
+      ? `is outside the ${buf.length}-byte buffer`
+      : "is not a whole number";
+    return new CodecError("", 0, `offset ${at} ${why}`);
+  }
+
+  const value = readFeature(buf, at, buf.length);
+  if (value instanceof CodecError) return value;
+  return { value, end: readEnd };
+}
+
+/** Writes a {@link Feature} into `buf` at byte `at`: the offset just after it, or a {@link CodecError} (and the buffer untouched). */
+export function Feature_write(value: Feature, buf: Uint8Array, at = 0): number | CodecError {
+  const invalid = checkFeature(value);
+  if (invalid !== undefined) return invalid;
+  const size = 48;
+  if (!Number.isSafeInteger(at) || at < 0 || at > buf.length || buf.length - at < size) {
+    return new CodecError(
+      "",
+      undefined,
+      `needs ${size} bytes at offset ${at}, but the buffer has ${buf.length}`,
+    );
+  }
+
+  return writeFeature(value, buf, at);
+}
+
+/** The number of bytes {@link Feature_write} writes for `value`. */
+export function Feature_sizeof(_value: Feature): number {
+  return 48;
+}
+
+/** The order {@link compare} puts Feature values in: negative, zero or positive as `a` sorts before, equal to or after `b`. */
+export function Feature_compare(a: Feature, b: Feature): number {
+  return compareFeature(a, b);
+}
+
+/** Reads a {@link BitmapsExtension} from `buf` at byte `at`: the value and the offset just after it, or a {@link CodecError}. Never throws. */
+export function BitmapsExtension_read(
+  buf: Uint8Array,
+  at = 0,
+): Decoded<BitmapsExtension> | CodecError {
+  if (!Number.isSafeInteger(at) || at < 0 || at > buf.length) {
+    const why = Number.isSafeInteger(at)
+      ? `is outside the ${buf.length}-byte buffer`
+      : "is not a whole number";
+    return new CodecError("", 0, `offset ${at} ${why}`);
+  }
+
+  const value = readBitmapsExtension(buf, at, buf.length);
+  if (value instanceof CodecError) return value;
+  return { value, end: readEnd };
+}
+
+/** Writes a {@link BitmapsExtension} into `buf` at byte `at`: the offset just after it, or a {@link CodecError} (and the buffer untouched). */
+export function BitmapsExtension_write(
+  value: BitmapsExtension,
+  buf: Uint8Array,
+  at = 0,
+): number | CodecError {
+  const invalid = checkBitmapsExtension(value);
+  if (invalid !== undefined) return invalid;
+  const size = 24;
+  if (!Number.isSafeInteger(at) || at < 0 || at > buf.length || buf.length - at < size) {
+    return new CodecError(
+      "",
+      undefined,
+      `needs ${size} bytes at offset ${at}, but the buffer has ${buf.length}`,
+    );
+  }
+
+  return writeBitmapsExtension(value, buf, at);
+}
+
+/** The number of bytes {@link BitmapsExtension_write} writes for `value`. */
+export function BitmapsExtension_sizeof(_value: BitmapsExtension): number {
+  return 24;
+}
+
+/** The order {@link compare} puts BitmapsExtension values in: negative, zero or positive as `a` sorts before, equal to or after `b`. */
+export function BitmapsExtension_compare(a: BitmapsExtension, b: BitmapsExtension): number {
+  return compareBitmapsExtension(a, b);
+}
+
+/** Reads a {@link FullDiskEncryption} from `buf` at byte `at`: the value and the offset just after it, or a {@link CodecError}. Never throws. */
+export function FullDiskEncryption_read(
+  buf: Uint8Array,
+  at = 0,
+): Decoded<FullDiskEncryption> | CodecError {
+  if (!Number.isSafeInteger(at) || at < 0 || at > buf.length) {
+    const why = Number.isSafeInteger(at)
+      ? `is outside the ${buf.length}-byte buffer`
+      : "is not a whole number";
+    return new CodecError("", 0, `offset ${at} ${why}`);
+  }
+
+  const value = readFullDiskEncryption(buf, at, buf.length);
+  if (value instanceof CodecError) return value;
+  return { value, end: readEnd };
+}
+
+/** Writes a {@link FullDiskEncryption} into `buf` at byte `at`: the offset just after it, or a {@link CodecError} (and the buffer untouched). */
+export function FullDiskEncryption_write(
+  value: FullDiskEncryption,
+  buf: Uint8Array,
+  at = 0,
+): number | CodecError {
+  const invalid = checkFullDiskEncryption(value);
+  if (invalid !== undefined) return invalid;
+  const size = 16;
+  if (!Number.isSafeInteger(at) || at < 0 || at > buf.length || buf.length - at < size) {
+    return new CodecError(
+      "",
+      undefined,
+      `needs ${size} bytes at offset ${at}, but the buffer has ${buf.length}`,
+    );
+  }
+
+  return writeFullDiskEncryption(value, buf, at);
+}
+
+/** The number of bytes {@link FullDiskEncryption_write} writes for `value`. */
+export function FullDiskEncryption_sizeof(_value: FullDiskEncryption): number {
+  return 16;
+}
+
+/** The order {@link compare} puts FullDiskEncryption values in: negative, zero or positive as `a` sorts before, equal to or after `b`. */
+export function FullDiskEncryption_compare(a: FullDiskEncryption, b: FullDiskEncryption): number {
+  return compareFullDiskEncryption(a, b);
+}
+
 /** The human-readable S-expression of a {@link Header}, as the OCaml library's `to_string` (Sexplib's `to_string_hum`) prints it. */
 export function toString(value: Header): string {
   return toStringHum(sexpOfHeader(value));

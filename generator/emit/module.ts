@@ -5,6 +5,7 @@
 import { Project } from "ts-morph";
 import type { Model } from "../model.js";
 import { emitCompare } from "./compare.js";
+import { emitParts } from "./parts.js";
 import { emitRead } from "./read.js";
 import { emitSexp } from "./sexp.js";
 import { emitSizeof } from "./sizeof.js";
@@ -87,7 +88,7 @@ const RUNTIME: Record<string, { values: string[]; types: string[] }> = {
 };
 
 /** Emitters in output order; each adds its declarations to the file. */
-const EMITTERS = [emitTypes, emitRead, emitWrite, emitSizeof, emitCompare, emitSexp];
+const EMITTERS = [emitTypes, emitRead, emitWrite, emitSizeof, emitCompare, emitParts, emitSexp];
 
 /** The module's TypeScript source, before formatting. */
 export function emitModule(model: Model): string {

@@ -47,6 +47,12 @@ export function listUnion(list: ChangeList, o: UnionDef, n: UnionDef): void {
       { kind: "framing-changed" },
       `framing ${framingText(o)} → ${framingText(n)}`,
     );
+  if (o.order !== n.order)
+    list.add(
+      placeOf(n.name, owners, o, n),
+      { kind: "order-changed" },
+      `compare order ${o.order} → ${n.order}`,
+    );
   for (const p of matchVariants(o.variants, n.variants)) {
     const variant = (p.new ?? p.old)!;
     const subject = `${n.name}.${variant.name}`;

@@ -439,10 +439,15 @@ export const Additional_autoclear_features_bits = {
   raw_external_data: 0x2n,
 } as const;
 /** Where the last internal read function stopped; set just before it returns a value. */
-let readEnd = 0;
+let parsedEnd = 0;
 
 /** Reads a {@link Header} from `buf` at byte `at`. Returns the value and the offset just after it, or a {@link CodecError} naming the field and byte offset of the first problem. Never throws. */
 export function read(buf: Uint8Array, at = 0): Decoded<Header> | CodecError {
+  return readHeader(buf, at);
+}
+
+/** Reads a {@link Feature} from `buf` at byte `at`: the value and the offset just after it, or a {@link CodecError} naming the field and byte offset of the first problem. Never throws. */
+export function readFeature(buf: Uint8Array, at = 0): Decoded<Feature> | CodecError {
   if (!Number.isSafeInteger(at) || at < 0 || at > buf.length) {
     const why = Number.isSafeInteger(at)
       ? `is outside the ${buf.length}-byte buffer`
@@ -450,9 +455,57 @@ export function read(buf: Uint8Array, at = 0): Decoded<Header> | CodecError {
     return new CodecError("", 0, `offset ${at} ${why}`);
   }
 
-  const value = readHeader(buf, at, buf.length);
+  const value = parseFeature(buf, at, buf.length);
   if (value instanceof CodecError) return value;
-  return { value, end: readEnd };
+  return { value, end: parsedEnd };
+}
+
+/** Reads a {@link BitmapsExtension} from `buf` at byte `at`: the value and the offset just after it, or a {@link CodecError} naming the field and byte offset of the first problem. Never throws. */
+export function readBitmapsExtension(
+  buf: Uint8Array,
+  at = 0,
+): Decoded<BitmapsExtension> | CodecError {
+  if (!Number.isSafeInteger(at) || at < 0 || at > buf.length) {
+    const why = Number.isSafeInteger(at)
+      ? `is outside the ${buf.length}-byte buffer`
+      : "is not a whole number";
+    return new CodecError("", 0, `offset ${at} ${why}`);
+  }
+
+  const value = parseBitmapsExtension(buf, at, buf.length);
+  if (value instanceof CodecError) return value;
+  return { value, end: parsedEnd };
+}
+
+/** Reads a {@link FullDiskEncryption} from `buf` at byte `at`: the value and the offset just after it, or a {@link CodecError} naming the field and byte offset of the first problem. Never throws. */
+export function readFullDiskEncryption(
+  buf: Uint8Array,
+  at = 0,
+): Decoded<FullDiskEncryption> | CodecError {
+  if (!Number.isSafeInteger(at) || at < 0 || at > buf.length) {
+    const why = Number.isSafeInteger(at)
+      ? `is outside the ${buf.length}-byte buffer`
+      : "is not a whole number";
+    return new CodecError("", 0, `offset ${at} ${why}`);
+  }
+
+  const value = parseFullDiskEncryption(buf, at, buf.length);
+  if (value instanceof CodecError) return value;
+  return { value, end: parsedEnd };
+}
+
+/** Reads a {@link Header} from `buf` at byte `at`: the value and the offset just after it, or a {@link CodecError} naming the field and byte offset of the first problem. Never throws. */
+export function readHeader(buf: Uint8Array, at = 0): Decoded<Header> | CodecError {
+  if (!Number.isSafeInteger(at) || at < 0 || at > buf.length) {
+    const why = Number.isSafeInteger(at)
+      ? `is outside the ${buf.length}-byte buffer`
+      : "is not a whole number";
+    return new CodecError("", 0, `offset ${at} ${why}`);
+  }
+
+  const value = parseHeader(buf, at, buf.length);
+  if (value instanceof CodecError) return value;
+  return { value, end: parsedEnd };
 }
 
 /** The Version a stored value stands for, or undefined if it is not one. */
@@ -540,24 +593,24 @@ function decodeFeatureName(buf: Uint8Array, start: number, end: number): Feature
   return { unknown: getBytes(buf, start, end) };
 }
 
-function readFeature(buf: Uint8Array, at: number, limit: number): Feature | CodecError {
+function parseFeature(buf: Uint8Array, at: number, limit: number): Feature | CodecError {
   if (limit - at < 48) {
     return truncatedField(["ty", "bit", "feature"], [1, 2, 48], at, limit);
   }
-  const ty_raw = buf[at];
+  const ty_raw = buf[at]!;
   const ty = decodeFeatureType(ty_raw);
   if (ty === undefined) return new CodecError("ty", at, `${ty_raw} is not a FeatureType`);
-  const bit = buf[at + 1];
+  const bit = buf[at + 1]!;
   const nul = findNul(buf, at + 2, at + 48);
   const nonZero = findNonZero(buf, nul, at + 48);
   if (nonZero !== -1)
     return new CodecError("feature", nonZero, "bytes after the terminating NUL must be zero");
   const feature = decodeFeatureName(buf, at + 2, nul);
-  readEnd = at + 48;
+  parsedEnd = at + 48;
   return { ty, bit, feature };
 }
 
-function readBitmapsExtension(
+function parseBitmapsExtension(
   buf: Uint8Array,
   at: number,
   limit: number,
@@ -575,11 +628,11 @@ function readBitmapsExtension(
   const reserved = view.getUint32(at + 4);
   const bitmap_directory_size = u64be(view, at + 8);
   const bitmap_directory_offset = u64be(view, at + 16);
-  readEnd = at + 24;
+  parsedEnd = at + 24;
   return { nb_bitmaps, reserved, bitmap_directory_size, bitmap_directory_offset };
 }
 
-function readFullDiskEncryption(
+function parseFullDiskEncryption(
   buf: Uint8Array,
   at: number,
   limit: number,
@@ -590,12 +643,12 @@ function readFullDiskEncryption(
   }
   const offset = u64be(view, at);
   const length_ = u64be(view, at + 8);
-  readEnd = at + 16;
+  parsedEnd = at + 16;
   return { offset, length: length_ };
 }
 
 /** Reads one framed Extension; undefined means the end marker. */
-function readExtension(
+function parseExtension(
   buf: Uint8Array,
   at: number,
   limit: number,
@@ -607,7 +660,7 @@ function readExtension(
   if (tag === 0x0) {
     if (length !== 0)
       return new CodecError("length", at + 4, `the end marker must have length 0, got ${length}`);
-    readEnd = at + 8;
+    parsedEnd = at + 8;
     return undefined;
   }
   const start = at + 8;
@@ -623,15 +676,15 @@ function readExtension(
   let value: Extension | CodecError;
   switch (tag) {
     case 0xe2792aca:
-      value = readExtension_Backing_file(buf, start, end);
+      value = parseExtension_Backing_file(buf, start, end);
       break;
     case 0x6803f857:
-      value = readExtension_Feature_name_table(buf, start, end);
+      value = parseExtension_Feature_name_table(buf, start, end);
       break;
     case 0x23852875:
       if (length !== 24)
         return new CodecError("length", at + 4, `a Bitmaps payload is 24 bytes, got ${length}`);
-      value = readExtension_Bitmaps(buf, start, end);
+      value = parseExtension_Bitmaps(buf, start, end);
       break;
     case 0x537be77:
       if (length !== 16)
@@ -640,23 +693,27 @@ function readExtension(
           at + 4,
           `a Full_disk_encryption payload is 16 bytes, got ${length}`,
         );
-      value = readExtension_Full_disk_encryption(buf, start, end);
+      value = parseExtension_Full_disk_encryption(buf, start, end);
       break;
     case 0x44415441:
-      value = readExtension_External_data_file(buf, start, end);
+      value = parseExtension_External_data_file(buf, start, end);
       break;
     default:
-      value = readExtension_Unknown(tag | 0, buf, start, end);
+      value = parseExtension_Unknown(tag | 0, buf, start, end);
   }
   if (value instanceof CodecError) return value;
   const nonZero = findNonZero(buf, end, padded);
   if (nonZero !== -1)
-    return new CodecError("padding", nonZero, `expected zero padding, got ${hex(buf[nonZero], 2)}`);
-  readEnd = padded;
+    return new CodecError(
+      "padding",
+      nonZero,
+      `expected zero padding, got ${hex(buf[nonZero]!, 2)}`,
+    );
+  parsedEnd = padded;
   return value;
 }
 
-function readExtension_Backing_file(
+function parseExtension_Backing_file(
   buf: Uint8Array,
   at: number,
   limit: number,
@@ -674,7 +731,7 @@ function readExtension_Backing_file(
   return { kind: "Backing_file", format };
 }
 
-function readExtension_Feature_name_table(
+function parseExtension_Feature_name_table(
   buf: Uint8Array,
   at: number,
   limit: number,
@@ -690,7 +747,7 @@ function readExtension_Feature_name_table(
   }
   const features = new Array<Feature>((limit - features_start) / 48);
   for (let i = 0; i < features.length; i++) {
-    const entry = readFeature(buf, features_start + i * 48, limit);
+    const entry = parseFeature(buf, features_start + i * 48, limit);
     if (entry instanceof CodecError) return entry.within(`features[${i}]`);
     features[i] = entry;
   }
@@ -705,12 +762,16 @@ function readExtension_Feature_name_table(
   return { kind: "Feature_name_table", features };
 }
 
-function readExtension_Bitmaps(buf: Uint8Array, at: number, limit: number): Extension | CodecError {
+function parseExtension_Bitmaps(
+  buf: Uint8Array,
+  at: number,
+  limit: number,
+): Extension | CodecError {
   let pos = at;
   if (limit - at < 24) {
     return truncatedField(["bitmaps"], [24], at, limit);
   }
-  const bitmaps_read = readBitmapsExtension(buf, at, limit);
+  const bitmaps_read = parseBitmapsExtension(buf, at, limit);
   if (bitmaps_read instanceof CodecError) return bitmaps_read.within("bitmaps");
   const bitmaps = bitmaps_read;
   pos = at + 24;
@@ -724,7 +785,7 @@ function readExtension_Bitmaps(buf: Uint8Array, at: number, limit: number): Exte
   return { kind: "Bitmaps", bitmaps };
 }
 
-function readExtension_Full_disk_encryption(
+function parseExtension_Full_disk_encryption(
   buf: Uint8Array,
   at: number,
   limit: number,
@@ -733,7 +794,7 @@ function readExtension_Full_disk_encryption(
   if (limit - at < 16) {
     return truncatedField(["encryption"], [16], at, limit);
   }
-  const encryption_read = readFullDiskEncryption(buf, at, limit);
+  const encryption_read = parseFullDiskEncryption(buf, at, limit);
   if (encryption_read instanceof CodecError) return encryption_read.within("encryption");
   const encryption = encryption_read;
   pos = at + 16;
@@ -747,7 +808,7 @@ function readExtension_Full_disk_encryption(
   return { kind: "Full_disk_encryption", encryption };
 }
 
-function readExtension_External_data_file(
+function parseExtension_External_data_file(
   buf: Uint8Array,
   at: number,
   limit: number,
@@ -765,7 +826,7 @@ function readExtension_External_data_file(
   return { kind: "External_data_file", filename };
 }
 
-function readExtension_Unknown(
+function parseExtension_Unknown(
   type_: number,
   buf: Uint8Array,
   at: number,
@@ -784,7 +845,7 @@ function readExtension_Unknown(
   return { kind: "Unknown", type: type_, data };
 }
 
-function readHeader(buf: Uint8Array, at: number, limit: number): Header | CodecError {
+function parseHeader(buf: Uint8Array, at: number, limit: number): Header | CodecError {
   const view = viewOf(buf);
   let pos = at;
   if (limit - at < 72) {
@@ -900,7 +961,7 @@ function readHeader(buf: Uint8Array, at: number, limit: number): Header | CodecE
     pos += 32;
     if (header_length > 104) {
       if (limit - pos < 1) return truncated("additional.compression_type", pos, 1, limit);
-      const compression_type_raw = buf[pos];
+      const compression_type_raw = buf[pos]!;
       compression_type = decodeCompressionType(compression_type_raw);
       pos += 1;
     }
@@ -911,7 +972,7 @@ function readHeader(buf: Uint8Array, at: number, limit: number): Header | CodecE
         return new CodecError(
           "additional.padding",
           nonZero,
-          `expected zero padding, got ${hex(buf[nonZero], 2)}`,
+          `expected zero padding, got ${hex(buf[nonZero]!, 2)}`,
         );
       pos += 7;
     }
@@ -957,13 +1018,13 @@ function readHeader(buf: Uint8Array, at: number, limit: number): Header | CodecE
       pos += 8;
       break;
     }
-    const entry = readExtension(buf, pos, limit);
+    const entry = parseExtension(buf, pos, limit);
     if (entry instanceof CodecError) return entry.within(`extensions[${extensions.length}]`);
-    pos = readEnd;
+    pos = parsedEnd;
     if (entry === undefined) break;
     extensions.push(entry);
   }
-  readEnd = pos;
+  parsedEnd = pos;
   return {
     version,
     backing_file_offset,
@@ -984,6 +1045,67 @@ function readHeader(buf: Uint8Array, at: number, limit: number): Header | CodecE
 
 /** Writes `value` into `buf` at byte `at` and returns the offset just after it, or a {@link CodecError} if the value cannot be encoded or does not fit. On error the buffer is untouched. Allocates nothing on success. */
 export function write(value: Header, buf: Uint8Array, at = 0): number | CodecError {
+  return writeHeader(value, buf, at);
+}
+
+/** Writes a {@link Feature} into `buf` at byte `at` and returns the offset just after it, or a {@link CodecError} if the value cannot be encoded or does not fit. On error the buffer is untouched. Allocates nothing on success. */
+export function writeFeature(value: Feature, buf: Uint8Array, at = 0): number | CodecError {
+  const invalid = checkFeature(value);
+  if (invalid !== undefined) return invalid;
+  const size = 48;
+  if (!Number.isSafeInteger(at) || at < 0 || at > buf.length || buf.length - at < size) {
+    return new CodecError(
+      "",
+      undefined,
+      `needs ${size} bytes at offset ${at}, but the buffer has ${buf.length}`,
+    );
+  }
+
+  return putFeature(value, buf, at);
+}
+
+/** Writes a {@link BitmapsExtension} into `buf` at byte `at` and returns the offset just after it, or a {@link CodecError} if the value cannot be encoded or does not fit. On error the buffer is untouched. Allocates nothing on success. */
+export function writeBitmapsExtension(
+  value: BitmapsExtension,
+  buf: Uint8Array,
+  at = 0,
+): number | CodecError {
+  const invalid = checkBitmapsExtension(value);
+  if (invalid !== undefined) return invalid;
+  const size = 24;
+  if (!Number.isSafeInteger(at) || at < 0 || at > buf.length || buf.length - at < size) {
+    return new CodecError(
+      "",
+      undefined,
+      `needs ${size} bytes at offset ${at}, but the buffer has ${buf.length}`,
+    );
+  }
+
+  return putBitmapsExtension(value, buf, at);
+}
+
+/** Writes a {@link FullDiskEncryption} into `buf` at byte `at` and returns the offset just after it, or a {@link CodecError} if the value cannot be encoded or does not fit. On error the buffer is untouched. Allocates nothing on success. */
+export function writeFullDiskEncryption(
+  value: FullDiskEncryption,
+  buf: Uint8Array,
+  at = 0,
+): number | CodecError {
+  const invalid = checkFullDiskEncryption(value);
+  if (invalid !== undefined) return invalid;
+  const size = 16;
+  if (!Number.isSafeInteger(at) || at < 0 || at > buf.length || buf.length - at < size) {
+    return new CodecError(
+      "",
+      undefined,
+      `needs ${size} bytes at offset ${at}, but the buffer has ${buf.length}`,
+    );
+  }
+
+  return putFullDiskEncryption(value, buf, at);
+}
+
+/** Writes a {@link Header} into `buf` at byte `at` and returns the offset just after it, or a {@link CodecError} if the value cannot be encoded or does not fit. On error the buffer is untouched. Allocates nothing on success. */
+export function writeHeader(value: Header, buf: Uint8Array, at = 0): number | CodecError {
   const invalid = checkHeader(value);
   if (invalid !== undefined) return invalid;
   const size = sizeofHeader(value);
@@ -995,7 +1117,7 @@ export function write(value: Header, buf: Uint8Array, at = 0): number | CodecErr
     );
   }
 
-  return writeHeader(value, buf, at);
+  return putHeader(value, buf, at);
 }
 
 /** The stored value of a Version, or undefined if `v` is not a valid one. */
@@ -1113,7 +1235,7 @@ function checkFeature(v: Feature): CodecError | undefined {
   return undefined;
 }
 
-function writeFeature(v: Feature, buf: Uint8Array, at: number): number {
+function putFeature(v: Feature, buf: Uint8Array, at: number): number {
   buf[at] = encodeFeatureType(v.ty) ?? 0;
   buf[at + 1] = v.bit;
   const feature_text = encodeFeatureName(v.feature) ?? "";
@@ -1144,7 +1266,7 @@ function checkBitmapsExtension(v: BitmapsExtension): CodecError | undefined {
   return undefined;
 }
 
-function writeBitmapsExtension(v: BitmapsExtension, buf: Uint8Array, at: number): number {
+function putBitmapsExtension(v: BitmapsExtension, buf: Uint8Array, at: number): number {
   const view = viewOf(buf);
   view.setUint32(at, v.nb_bitmaps);
   view.setUint32(at + 4, v.reserved);
@@ -1168,7 +1290,7 @@ function checkFullDiskEncryption(v: FullDiskEncryption): CodecError | undefined 
   return undefined;
 }
 
-function writeFullDiskEncryption(v: FullDiskEncryption, buf: Uint8Array, at: number): number {
+function putFullDiskEncryption(v: FullDiskEncryption, buf: Uint8Array, at: number): number {
   const view = viewOf(buf);
   set64be(view, at, v.offset);
   set64be(view, at + 8, v.length);
@@ -1188,7 +1310,7 @@ function checkExtension(e: Extension): CodecError | undefined {
     case "Feature_name_table": {
       if (!Array.isArray(e.features)) return invalid("features", "an array", e.features);
       for (let i = 0; i < e.features.length; i++) {
-        const invalid = checkFeature(e.features[i]);
+        const invalid = checkFeature(e.features[i]!);
         if (invalid !== undefined) return invalid.within(`features[${i}]`);
       }
       break;
@@ -1246,7 +1368,7 @@ function checkExtension(e: Extension): CodecError | undefined {
 }
 
 /** Writes one framed Extension: tag, length, payload, padding. */
-function writeExtension(e: Extension, buf: Uint8Array, at: number): number {
+function putExtension(e: Extension, buf: Uint8Array, at: number): number {
   const view = viewOf(buf);
   const length = payloadSizeExtension(e);
   view.setUint32(at + 4, length);
@@ -1261,20 +1383,20 @@ function writeExtension(e: Extension, buf: Uint8Array, at: number): number {
     case "Feature_name_table": {
       view.setUint32(at, 0x6803f857);
       for (let i = 0; i < e.features.length; i++) {
-        writeFeature(e.features[i], buf, pos);
+        putFeature(e.features[i]!, buf, pos);
         pos += 48;
       }
       break;
     }
     case "Bitmaps": {
       view.setUint32(at, 0x23852875);
-      writeBitmapsExtension(e.bitmaps, buf, pos);
+      putBitmapsExtension(e.bitmaps, buf, pos);
       pos = pos + 24;
       break;
     }
     case "Full_disk_encryption": {
       view.setUint32(at, 0x537be77);
-      writeFullDiskEncryption(e.encryption, buf, pos);
+      putFullDiskEncryption(e.encryption, buf, pos);
       pos = pos + 16;
       break;
     }
@@ -1479,7 +1601,7 @@ function checkHeader(v: Header): CodecError | undefined {
   }
   if (!Array.isArray(v.extensions)) return invalid("extensions", "an array", v.extensions);
   for (let i = 0; i < v.extensions.length; i++) {
-    const invalid = checkExtension(v.extensions[i]);
+    const invalid = checkExtension(v.extensions[i]!);
     if (invalid !== undefined) return invalid.within(`extensions[${i}]`);
   }
   if ((encodeVersion(v.version) ?? 0) >= 3 !== (v.additional !== undefined)) {
@@ -1494,7 +1616,7 @@ function checkHeader(v: Header): CodecError | undefined {
   return undefined;
 }
 
-function writeHeader(v: Header, buf: Uint8Array, at: number): number {
+function putHeader(v: Header, buf: Uint8Array, at: number): number {
   const view = viewOf(buf);
   let pos = at;
   view.setUint32(at, 0x514649fb);
@@ -1514,13 +1636,13 @@ function writeHeader(v: Header, buf: Uint8Array, at: number): number {
   pos = at + 72;
   if (additional !== undefined) {
     set64be(view, pos, additional.incompatible_unknown);
-    if (additional.dirty) buf[pos + 7] |= 0x1;
-    if (additional.corrupt) buf[pos + 7] |= 0x2;
-    if (additional.external_data_file) buf[pos + 7] |= 0x4;
-    if (additional.compression_type_bit) buf[pos + 7] |= 0x8;
-    if (additional.extended_l2) buf[pos + 7] |= 0x10;
+    if (additional.dirty) buf[pos + 7]! |= 0x1;
+    if (additional.corrupt) buf[pos + 7]! |= 0x2;
+    if (additional.external_data_file) buf[pos + 7]! |= 0x4;
+    if (additional.compression_type_bit) buf[pos + 7]! |= 0x8;
+    if (additional.extended_l2) buf[pos + 7]! |= 0x10;
     set64be(view, pos + 8, additional.compatible_unknown);
-    if (additional.lazy_refcounts) buf[pos + 15] |= 0x1;
+    if (additional.lazy_refcounts) buf[pos + 15]! |= 0x1;
     set64be(view, pos + 16, additional.autoclear_features);
     view.setInt32(pos + 24, additional.refcount_order);
     view.setUint32(
@@ -1548,7 +1670,7 @@ function writeHeader(v: Header, buf: Uint8Array, at: number): number {
     }
   }
   for (let i = 0; i < v.extensions.length; i++) {
-    pos = writeExtension(v.extensions[i], buf, pos);
+    pos = putExtension(v.extensions[i]!, buf, pos);
   }
   view.setUint32(pos, 0x0);
   view.setUint32(pos + 4, 0);
@@ -1559,6 +1681,21 @@ function writeHeader(v: Header, buf: Uint8Array, at: number): number {
 /** The number of bytes {@link write} writes for `value`. Allocates nothing. */
 export function sizeof(value: Header): number {
   return sizeofHeader(value);
+}
+
+/** The number of bytes a {@link Feature} takes: always 48. */
+export function sizeofFeature(_value: Feature): number {
+  return 48;
+}
+
+/** The number of bytes a {@link BitmapsExtension} takes: always 24. */
+export function sizeofBitmapsExtension(_value: BitmapsExtension): number {
+  return 24;
+}
+
+/** The number of bytes a {@link FullDiskEncryption} takes: always 16. */
+export function sizeofFullDiskEncryption(_value: FullDiskEncryption): number {
+  return 16;
 }
 
 /** Payload bytes of one Extension, without framing or padding. */
@@ -1583,22 +1720,23 @@ function payloadSizeExtension(e: Extension): number {
 function sizeofExtensionList(list: readonly Extension[]): number {
   let size = 8;
   for (let i = 0; i < list.length; i++) {
-    const n = payloadSizeExtension(list[i]);
+    const n = payloadSizeExtension(list[i]!);
     size += 8 + n + ((8 - (n % 8)) % 8);
   }
   return size;
 }
 
-function sizeofHeader(v: Header): number {
+/** The number of bytes {@link writeHeader} writes for `value`. Allocates nothing. */
+export function sizeofHeader(value: Header): number {
   return (
     72 +
-    (v.additional === undefined
+    (value.additional === undefined
       ? 0
       : 32 +
-        (v.additional.compression_type === undefined ? 0 : 1) +
-        (v.additional.compression_type !== undefined ? 7 : 0) +
-        (v.additional.header_extra === undefined ? 0 : v.additional.header_extra.length)) +
-    sizeofExtensionList(v.extensions)
+        (value.additional.compression_type === undefined ? 0 : 1) +
+        (value.additional.compression_type !== undefined ? 7 : 0) +
+        (value.additional.header_extra === undefined ? 0 : value.additional.header_extra.length)) +
+    sizeofExtensionList(value.extensions)
   );
 }
 
@@ -1612,8 +1750,14 @@ export function equal(a: Header, b: Header): boolean {
   return compareHeader(a, b) === 0;
 }
 
-function compareVersion(a: Version, b: Version): number {
+/** The order {@link compare} puts Version values in (see {@link rankVersion}). */
+export function compareVersion(a: Version, b: Version): number {
   return rankVersion(a) - rankVersion(b);
+}
+
+/** Equality of {@link Version} values: `compareVersion(a, b) === 0`. */
+export function equalVersion(a: Version, b: Version): boolean {
+  return compareVersion(a, b) === 0;
 }
 
 /** The rank of a Version in compare's order: named values by OCaml's hash of the name. */
@@ -1630,8 +1774,14 @@ function rankVersion(v: Version): number {
   }
 }
 
-function compareCryptMethod(a: CryptMethod, b: CryptMethod): number {
+/** The order {@link compare} puts CryptMethod values in (see {@link rankCryptMethod}). */
+export function compareCryptMethod(a: CryptMethod, b: CryptMethod): number {
   return rankCryptMethod(a) - rankCryptMethod(b);
+}
+
+/** Equality of {@link CryptMethod} values: `compareCryptMethod(a, b) === 0`. */
+export function equalCryptMethod(a: CryptMethod, b: CryptMethod): boolean {
+  return compareCryptMethod(a, b) === 0;
 }
 
 /** The rank of a CryptMethod in compare's order: named values by OCaml's hash of the name. */
@@ -1648,11 +1798,17 @@ function rankCryptMethod(v: CryptMethod): number {
   }
 }
 
-function compareCompressionType(a: CompressionType, b: CompressionType): number {
+/** The order {@link compare} puts CompressionType values in (see {@link rankCompressionType}). */
+export function compareCompressionType(a: CompressionType, b: CompressionType): number {
   const ra = rankCompressionType(a);
   const rb = rankCompressionType(b);
   if (ra !== rb) return ra - rb;
   return typeof a === "object" && typeof b === "object" ? compareScalars(a.unknown, b.unknown) : 0;
+}
+
+/** Equality of {@link CompressionType} values: `compareCompressionType(a, b) === 0`. */
+export function equalCompressionType(a: CompressionType, b: CompressionType): boolean {
+  return compareCompressionType(a, b) === 0;
 }
 
 /** The rank of a CompressionType in compare's order: named values by OCaml's hash of the name, then unknown values. */
@@ -1667,8 +1823,14 @@ function rankCompressionType(v: CompressionType): number {
   }
 }
 
-function compareFeatureType(a: FeatureType, b: FeatureType): number {
+/** The order {@link compare} puts FeatureType values in (see {@link rankFeatureType}). */
+export function compareFeatureType(a: FeatureType, b: FeatureType): number {
   return rankFeatureType(a) - rankFeatureType(b);
+}
+
+/** Equality of {@link FeatureType} values: `compareFeatureType(a, b) === 0`. */
+export function equalFeatureType(a: FeatureType, b: FeatureType): boolean {
+  return compareFeatureType(a, b) === 0;
 }
 
 /** The rank of a FeatureType in compare's order: named values by OCaml's hash of the name. */
@@ -1685,11 +1847,17 @@ function rankFeatureType(v: FeatureType): number {
   }
 }
 
-function compareFeatureName(a: FeatureName, b: FeatureName): number {
+/** The order {@link compare} puts FeatureName values in (see {@link rankFeatureName}). */
+export function compareFeatureName(a: FeatureName, b: FeatureName): number {
   const ra = rankFeatureName(a);
   const rb = rankFeatureName(b);
   if (ra !== rb) return ra - rb;
   return typeof a === "object" && typeof b === "object" ? compareScalars(a.unknown, b.unknown) : 0;
+}
+
+/** Equality of {@link FeatureName} values: `compareFeatureName(a, b) === 0`. */
+export function equalFeatureName(a: FeatureName, b: FeatureName): boolean {
+  return compareFeatureName(a, b) === 0;
 }
 
 /** The rank of a FeatureName in compare's order: named values by OCaml's hash of the name, then unknown values. */
@@ -1716,9 +1884,9 @@ function rankFeatureName(v: FeatureName): number {
   }
 }
 
-function compareFeature(a: Feature, b: Feature): number {
-  let c = 0;
-  c = compareFeatureType(a.ty, b.ty);
+/** A total order on {@link Feature} values, as {@link compare} is on the root. */
+export function compareFeature(a: Feature, b: Feature): number {
+  let c = compareFeatureType(a.ty, b.ty);
   if (c !== 0) return c;
   c = compareScalars(a.bit, b.bit);
   if (c !== 0) return c;
@@ -1727,9 +1895,14 @@ function compareFeature(a: Feature, b: Feature): number {
   return 0;
 }
 
-function compareBitmapsExtension(a: BitmapsExtension, b: BitmapsExtension): number {
-  let c = 0;
-  c = compareScalars(a.nb_bitmaps, b.nb_bitmaps);
+/** Structural equality of {@link Feature} values. */
+export function equalFeature(a: Feature, b: Feature): boolean {
+  return compareFeature(a, b) === 0;
+}
+
+/** A total order on {@link BitmapsExtension} values, as {@link compare} is on the root. */
+export function compareBitmapsExtension(a: BitmapsExtension, b: BitmapsExtension): number {
+  let c = compareScalars(a.nb_bitmaps, b.nb_bitmaps);
   if (c !== 0) return c;
   c = compareScalars(a.reserved, b.reserved);
   if (c !== 0) return c;
@@ -1740,13 +1913,23 @@ function compareBitmapsExtension(a: BitmapsExtension, b: BitmapsExtension): numb
   return 0;
 }
 
-function compareFullDiskEncryption(a: FullDiskEncryption, b: FullDiskEncryption): number {
-  let c = 0;
-  c = compareScalars(a.offset, b.offset);
+/** Structural equality of {@link BitmapsExtension} values. */
+export function equalBitmapsExtension(a: BitmapsExtension, b: BitmapsExtension): boolean {
+  return compareBitmapsExtension(a, b) === 0;
+}
+
+/** A total order on {@link FullDiskEncryption} values, as {@link compare} is on the root. */
+export function compareFullDiskEncryption(a: FullDiskEncryption, b: FullDiskEncryption): number {
+  let c = compareScalars(a.offset, b.offset);
   if (c !== 0) return c;
   c = compareScalars(a.length, b.length);
   if (c !== 0) return c;
   return 0;
+}
+
+/** Structural equality of {@link FullDiskEncryption} values. */
+export function equalFullDiskEncryption(a: FullDiskEncryption, b: FullDiskEncryption): boolean {
+  return compareFullDiskEncryption(a, b) === 0;
 }
 
 /** The rank of each Extension variant in compare's order: variants without fields first, then the others, each by OCaml's hash of the name. */
@@ -1804,9 +1987,9 @@ function compareExtension(a: Extension, b: Extension): number {
   }
 }
 
-function compareHeader(a: Header, b: Header): number {
-  let c = 0;
-  c = compareVersion(a.version, b.version);
+/** A total order on {@link Header} values, as {@link compare} is on the root. */
+export function compareHeader(a: Header, b: Header): number {
+  let c = compareVersion(a.version, b.version);
   if (c !== 0) return c;
   c = compareScalars(a.backing_file_offset, b.backing_file_offset);
   if (c !== 0) return c;
@@ -1837,9 +2020,13 @@ function compareHeader(a: Header, b: Header): number {
   return 0;
 }
 
+/** Structural equality of {@link Header} values. */
+export function equalHeader(a: Header, b: Header): boolean {
+  return compareHeader(a, b) === 0;
+}
+
 function compareAdditional(a: Additional, b: Additional): number {
-  let c = 0;
-  c = compareScalars(a.dirty, b.dirty);
+  let c = compareScalars(a.dirty, b.dirty);
   if (c !== 0) return c;
   c = compareScalars(a.corrupt, b.corrupt);
   if (c !== 0) return c;
@@ -1869,7 +2056,7 @@ function compareAdditional(a: Additional, b: Additional): number {
 }
 
 /** Reads a {@link Version} (4 bytes) from `buf` at byte `at`: the value and the offset just after it, or a {@link CodecError}. Never throws. */
-export function Version_read(buf: Uint8Array, at = 0): Decoded<Version> | CodecError {
+export function readVersion(buf: Uint8Array, at = 0): Decoded<Version> | CodecError {
   const view = viewOf(buf);
   if (!Number.isSafeInteger(at) || at < 0 || at > buf.length) {
     const why = Number.isSafeInteger(at)
@@ -1885,7 +2072,7 @@ export function Version_read(buf: Uint8Array, at = 0): Decoded<Version> | CodecE
 }
 
 /** Writes a {@link Version} into `buf` at byte `at`: the offset just after it, or a {@link CodecError} (and the buffer untouched). */
-export function Version_write(value: Version, buf: Uint8Array, at = 0): number | CodecError {
+export function writeVersion(value: Version, buf: Uint8Array, at = 0): number | CodecError {
   const view = viewOf(buf);
   const raw = encodeVersion(value);
   if (raw === undefined) return invalid("", "one of One, Two, Three", value);
@@ -1900,18 +2087,13 @@ export function Version_write(value: Version, buf: Uint8Array, at = 0): number |
   return at + 4;
 }
 
-/** The number of bytes {@link Version_write} writes: always 4. */
-export function Version_sizeof(_value: Version): number {
+/** The number of bytes {@link writeVersion} writes: always 4. */
+export function sizeofVersion(_value: Version): number {
   return 4;
 }
 
-/** The order {@link compare} puts Version values in: negative, zero or positive as `a` sorts before, equal to or after `b`. */
-export function Version_compare(a: Version, b: Version): number {
-  return compareVersion(a, b);
-}
-
 /** Reads a {@link CryptMethod} (4 bytes) from `buf` at byte `at`: the value and the offset just after it, or a {@link CodecError}. Never throws. */
-export function CryptMethod_read(buf: Uint8Array, at = 0): Decoded<CryptMethod> | CodecError {
+export function readCryptMethod(buf: Uint8Array, at = 0): Decoded<CryptMethod> | CodecError {
   const view = viewOf(buf);
   if (!Number.isSafeInteger(at) || at < 0 || at > buf.length) {
     const why = Number.isSafeInteger(at)
@@ -1927,11 +2109,7 @@ export function CryptMethod_read(buf: Uint8Array, at = 0): Decoded<CryptMethod> 
 }
 
 /** Writes a {@link CryptMethod} into `buf` at byte `at`: the offset just after it, or a {@link CodecError} (and the buffer untouched). */
-export function CryptMethod_write(
-  value: CryptMethod,
-  buf: Uint8Array,
-  at = 0,
-): number | CodecError {
+export function writeCryptMethod(value: CryptMethod, buf: Uint8Array, at = 0): number | CodecError {
   const view = viewOf(buf);
   const raw = encodeCryptMethod(value);
   if (raw === undefined) return invalid("", "one of None, Aes, Luks", value);
@@ -1946,18 +2124,13 @@ export function CryptMethod_write(
   return at + 4;
 }
 
-/** The number of bytes {@link CryptMethod_write} writes: always 4. */
-export function CryptMethod_sizeof(_value: CryptMethod): number {
+/** The number of bytes {@link writeCryptMethod} writes: always 4. */
+export function sizeofCryptMethod(_value: CryptMethod): number {
   return 4;
 }
 
-/** The order {@link compare} puts CryptMethod values in: negative, zero or positive as `a` sorts before, equal to or after `b`. */
-export function CryptMethod_compare(a: CryptMethod, b: CryptMethod): number {
-  return compareCryptMethod(a, b);
-}
-
 /** Reads a {@link CompressionType} (1 byte) from `buf` at byte `at`: the value and the offset just after it, or a {@link CodecError}. Never throws. */
-export function CompressionType_read(
+export function readCompressionType(
   buf: Uint8Array,
   at = 0,
 ): Decoded<CompressionType> | CodecError {
@@ -1968,13 +2141,13 @@ export function CompressionType_read(
     return new CodecError("", 0, `offset ${at} ${why}`);
   }
   if (buf.length - at < 1) return truncated("", at, 1, buf.length);
-  const raw = buf[at];
+  const raw = buf[at]!;
   const value = decodeCompressionType(raw);
   return { value, end: at + 1 };
 }
 
 /** Writes a {@link CompressionType} into `buf` at byte `at`: the offset just after it, or a {@link CodecError} (and the buffer untouched). */
-export function CompressionType_write(
+export function writeCompressionType(
   value: CompressionType,
   buf: Uint8Array,
   at = 0,
@@ -1993,18 +2166,13 @@ export function CompressionType_write(
   return at + 1;
 }
 
-/** The number of bytes {@link CompressionType_write} writes: always 1. */
-export function CompressionType_sizeof(_value: CompressionType): number {
+/** The number of bytes {@link writeCompressionType} writes: always 1. */
+export function sizeofCompressionType(_value: CompressionType): number {
   return 1;
 }
 
-/** The order {@link compare} puts CompressionType values in: negative, zero or positive as `a` sorts before, equal to or after `b`. */
-export function CompressionType_compare(a: CompressionType, b: CompressionType): number {
-  return compareCompressionType(a, b);
-}
-
 /** Reads a {@link FeatureType} (1 byte) from `buf` at byte `at`: the value and the offset just after it, or a {@link CodecError}. Never throws. */
-export function FeatureType_read(buf: Uint8Array, at = 0): Decoded<FeatureType> | CodecError {
+export function readFeatureType(buf: Uint8Array, at = 0): Decoded<FeatureType> | CodecError {
   if (!Number.isSafeInteger(at) || at < 0 || at > buf.length) {
     const why = Number.isSafeInteger(at)
       ? `is outside the ${buf.length}-byte buffer`
@@ -2012,18 +2180,14 @@ export function FeatureType_read(buf: Uint8Array, at = 0): Decoded<FeatureType> 
     return new CodecError("", 0, `offset ${at} ${why}`);
   }
   if (buf.length - at < 1) return truncated("", at, 1, buf.length);
-  const raw = buf[at];
+  const raw = buf[at]!;
   const value = decodeFeatureType(raw);
   if (value === undefined) return new CodecError("", at, `${raw} is not a FeatureType`);
   return { value, end: at + 1 };
 }
 
 /** Writes a {@link FeatureType} into `buf` at byte `at`: the offset just after it, or a {@link CodecError} (and the buffer untouched). */
-export function FeatureType_write(
-  value: FeatureType,
-  buf: Uint8Array,
-  at = 0,
-): number | CodecError {
+export function writeFeatureType(value: FeatureType, buf: Uint8Array, at = 0): number | CodecError {
   const raw = encodeFeatureType(value);
   if (raw === undefined) return invalid("", "one of Incompatible, Compatible, Autoclear", value);
   if (!Number.isSafeInteger(at) || at < 0 || at > buf.length || buf.length - at < 1) {
@@ -2037,148 +2201,9 @@ export function FeatureType_write(
   return at + 1;
 }
 
-/** The number of bytes {@link FeatureType_write} writes: always 1. */
-export function FeatureType_sizeof(_value: FeatureType): number {
+/** The number of bytes {@link writeFeatureType} writes: always 1. */
+export function sizeofFeatureType(_value: FeatureType): number {
   return 1;
-}
-
-/** The order {@link compare} puts FeatureType values in: negative, zero or positive as `a` sorts before, equal to or after `b`. */
-export function FeatureType_compare(a: FeatureType, b: FeatureType): number {
-  return compareFeatureType(a, b);
-}
-
-/** Reads a {@link Feature} from `buf` at byte `at`: the value and the offset just after it, or a {@link CodecError}. Never throws. */
-export function Feature_read(buf: Uint8Array, at = 0): Decoded<Feature> | CodecError {
-  if (!Number.isSafeInteger(at) || at < 0 || at > buf.length) {
-    const why = Number.isSafeInteger(at)
-      ? `is outside the ${buf.length}-byte buffer`
-      : "is not a whole number";
-    return new CodecError("", 0, `offset ${at} ${why}`);
-  }
-
-  const value = readFeature(buf, at, buf.length);
-  if (value instanceof CodecError) return value;
-  return { value, end: readEnd };
-}
-
-/** Writes a {@link Feature} into `buf` at byte `at`: the offset just after it, or a {@link CodecError} (and the buffer untouched). */
-export function Feature_write(value: Feature, buf: Uint8Array, at = 0): number | CodecError {
-  const invalid = checkFeature(value);
-  if (invalid !== undefined) return invalid;
-  const size = 48;
-  if (!Number.isSafeInteger(at) || at < 0 || at > buf.length || buf.length - at < size) {
-    return new CodecError(
-      "",
-      undefined,
-      `needs ${size} bytes at offset ${at}, but the buffer has ${buf.length}`,
-    );
-  }
-
-  return writeFeature(value, buf, at);
-}
-
-/** The number of bytes {@link Feature_write} writes for `value`. */
-export function Feature_sizeof(_value: Feature): number {
-  return 48;
-}
-
-/** The order {@link compare} puts Feature values in: negative, zero or positive as `a` sorts before, equal to or after `b`. */
-export function Feature_compare(a: Feature, b: Feature): number {
-  return compareFeature(a, b);
-}
-
-/** Reads a {@link BitmapsExtension} from `buf` at byte `at`: the value and the offset just after it, or a {@link CodecError}. Never throws. */
-export function BitmapsExtension_read(
-  buf: Uint8Array,
-  at = 0,
-): Decoded<BitmapsExtension> | CodecError {
-  if (!Number.isSafeInteger(at) || at < 0 || at > buf.length) {
-    const why = Number.isSafeInteger(at)
-      ? `is outside the ${buf.length}-byte buffer`
-      : "is not a whole number";
-    return new CodecError("", 0, `offset ${at} ${why}`);
-  }
-
-  const value = readBitmapsExtension(buf, at, buf.length);
-  if (value instanceof CodecError) return value;
-  return { value, end: readEnd };
-}
-
-/** Writes a {@link BitmapsExtension} into `buf` at byte `at`: the offset just after it, or a {@link CodecError} (and the buffer untouched). */
-export function BitmapsExtension_write(
-  value: BitmapsExtension,
-  buf: Uint8Array,
-  at = 0,
-): number | CodecError {
-  const invalid = checkBitmapsExtension(value);
-  if (invalid !== undefined) return invalid;
-  const size = 24;
-  if (!Number.isSafeInteger(at) || at < 0 || at > buf.length || buf.length - at < size) {
-    return new CodecError(
-      "",
-      undefined,
-      `needs ${size} bytes at offset ${at}, but the buffer has ${buf.length}`,
-    );
-  }
-
-  return writeBitmapsExtension(value, buf, at);
-}
-
-/** The number of bytes {@link BitmapsExtension_write} writes for `value`. */
-export function BitmapsExtension_sizeof(_value: BitmapsExtension): number {
-  return 24;
-}
-
-/** The order {@link compare} puts BitmapsExtension values in: negative, zero or positive as `a` sorts before, equal to or after `b`. */
-export function BitmapsExtension_compare(a: BitmapsExtension, b: BitmapsExtension): number {
-  return compareBitmapsExtension(a, b);
-}
-
-/** Reads a {@link FullDiskEncryption} from `buf` at byte `at`: the value and the offset just after it, or a {@link CodecError}. Never throws. */
-export function FullDiskEncryption_read(
-  buf: Uint8Array,
-  at = 0,
-): Decoded<FullDiskEncryption> | CodecError {
-  if (!Number.isSafeInteger(at) || at < 0 || at > buf.length) {
-    const why = Number.isSafeInteger(at)
-      ? `is outside the ${buf.length}-byte buffer`
-      : "is not a whole number";
-    return new CodecError("", 0, `offset ${at} ${why}`);
-  }
-
-  const value = readFullDiskEncryption(buf, at, buf.length);
-  if (value instanceof CodecError) return value;
-  return { value, end: readEnd };
-}
-
-/** Writes a {@link FullDiskEncryption} into `buf` at byte `at`: the offset just after it, or a {@link CodecError} (and the buffer untouched). */
-export function FullDiskEncryption_write(
-  value: FullDiskEncryption,
-  buf: Uint8Array,
-  at = 0,
-): number | CodecError {
-  const invalid = checkFullDiskEncryption(value);
-  if (invalid !== undefined) return invalid;
-  const size = 16;
-  if (!Number.isSafeInteger(at) || at < 0 || at > buf.length || buf.length - at < size) {
-    return new CodecError(
-      "",
-      undefined,
-      `needs ${size} bytes at offset ${at}, but the buffer has ${buf.length}`,
-    );
-  }
-
-  return writeFullDiskEncryption(value, buf, at);
-}
-
-/** The number of bytes {@link FullDiskEncryption_write} writes for `value`. */
-export function FullDiskEncryption_sizeof(_value: FullDiskEncryption): number {
-  return 16;
-}
-
-/** The order {@link compare} puts FullDiskEncryption values in: negative, zero or positive as `a` sorts before, equal to or after `b`. */
-export function FullDiskEncryption_compare(a: FullDiskEncryption, b: FullDiskEncryption): number {
-  return compareFullDiskEncryption(a, b);
 }
 
 /** The human-readable S-expression of a {@link Header}, as the OCaml library's `to_string` (Sexplib's `to_string_hum`) prints it. */
@@ -2493,9 +2518,9 @@ function extensionFromSexp(at: At): Extension | SexpError {
       if (c.arg === undefined) return fail(at, "Unknown needs an argument");
       const args = tuple(c.arg, 2);
       if (args instanceof SexpError) return args;
-      const type_ = ((a) => int(a, 32, true))(named(args[0], "type"));
+      const type_ = ((a) => int(a, 32, true))(named(args[0]!, "type"));
       if (type_ instanceof SexpError) return type_;
-      const data_ = atom(named(args[1], "data"));
+      const data_ = atom(named(args[1]!, "data"));
       if (data_ instanceof SexpError) return data_;
       return { kind: "Unknown", type: type_, data: data_ };
     }

@@ -70,9 +70,9 @@ export function truncatedField(
   limit: number,
 ): CodecError {
   let i = 0;
-  while (i < ends.length - 1 && at + ends[i] <= limit) i++;
-  const start = i === 0 ? 0 : ends[i - 1];
-  return truncated(names[i], at + start, ends[i] - start, limit);
+  while (i < ends.length - 1 && at + ends[i]! <= limit) i++;
+  const start = i === 0 ? 0 : ends[i - 1]!;
+  return truncated(names[i]!, at + start, ends[i]! - start, limit);
 }
 
 /**
@@ -149,7 +149,7 @@ export function compareLists<T>(
 ): number {
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) {
-    const c = compare(a[i], b[i]);
+    const c = compare(a[i]!, b[i]!);
     if (c !== 0) return c;
   }
   return a.length - b.length;

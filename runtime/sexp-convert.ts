@@ -46,7 +46,7 @@ export function rootAt(node: Sexp, locations?: SexpLocations): At {
 }
 
 function childAt(at: At, list: readonly Sexp[], index: number, path: string): At {
-  return { node: list[index], path, parent: list, index, locations: at.locations };
+  return { node: list[index]!, path, parent: list, index, locations: at.locations };
 }
 
 function locate(at: At): SexpLoc | undefined {
@@ -84,7 +84,7 @@ export function recordFields(at: At, names: readonly string[]): Map<string, At> 
   const fields = new Map<string, At>();
   const list = at.node;
   for (let i = 0; i < list.length; i++) {
-    const pair = list[i];
+    const pair = list[i]!;
     const pairAt = childAt(at, list, i, at.path);
     if (typeof pair === "string" || pair.length !== 2 || typeof pair[0] !== "string") {
       return fail(pairAt, `expected a (field value) pair, got ${shown(pair)}`);

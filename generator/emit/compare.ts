@@ -43,7 +43,7 @@ export function emitCompare(model: Model, file: SourceFile): void {
   });
   for (const def of model.types) {
     if (def.kind === "enum") emitCompareEnum(def, file);
-    if (def.kind === "record") emitCompareMembers(file, def.name, def.members);
+    if (def.kind === "record") emitCompareMembers(file, def.name, def.members, true);
     if (def.kind === "union") emitCompareUnion(def, file);
   }
   for (const group of groups(model.types)) emitCompareMembers(file, group.typeName, group.members);
@@ -81,12 +81,18 @@ function compareValues(t: FieldType, a: string, b: string): string {
   }
 }
 
-function emitCompareMembers(file: SourceFile, name: string, members: readonly Member[]): void {
+function emitCompareMembers(
+  file: SourceFile,
+  name: string,
+  members: readonly Member[],
+  exported = false,
+): void {
   const code = new Code();
-  code.line("let c = 0;");
+  let first = true;
   const step = (expr: string): void => {
-    code.line(`c = ${expr};`);
+    code.line(first ? `let c = ${expr};` : `c = ${expr};`);
     code.line("if (c !== 0) return c;");
+    first = false;
   };
   for (const m of members) {
     switch (m.kind) {
@@ -117,15 +123,33 @@ function emitCompareMembers(file: SourceFile, name: string, members: readonly Me
     }
   }
   code.line("return 0;");
+  // A record with nothing but constants and padding has one value.
+  const [a, b] = first ? ["_a", "_b"] : ["a", "b"];
   file.addFunction({
     name: `compare${name}`,
+    isExported: exported,
+    docs: exported
+      ? [`A total order on {@link ${name}} values, as {@link compare} is on the root.`]
+      : [],
     parameters: [
-      { name: "a", type: name },
-      { name: "b", type: name },
+      { name: a, type: name },
+      { name: b, type: name },
     ],
     returnType: "number",
     statements: code.text(),
   });
+  if (exported)
+    file.addFunction({
+      name: `equal${name}`,
+      isExported: true,
+      docs: [`Structural equality of {@link ${name}} values.`],
+      parameters: [
+        { name: "a", type: name },
+        { name: "b", type: name },
+      ],
+      returnType: "boolean",
+      statements: `return compare${name}(a, b) === 0;`,
+    });
 }
 
 /** How a type's `order` reads in a doc comment. */
@@ -148,6 +172,8 @@ function emitCompareEnum(def: EnumDef, file: SourceFile): void {
   }
   file.addFunction({
     name: `compare${def.name}`,
+    isExported: true,
+    docs: [`The order {@link compare} puts ${def.name} values in (see {@link rank${def.name}}).`],
     parameters: [
       { name: "a", type: def.name },
       { name: "b", type: def.name },
@@ -155,13 +181,26 @@ function emitCompareEnum(def: EnumDef, file: SourceFile): void {
     returnType: "number",
     statements: code.text(),
   });
+  file.addFunction({
+    name: `equal${def.name}`,
+    isExported: true,
+    docs: [`Equality of {@link ${def.name}} values: \`compare${def.name}(a, b) === 0\`.`],
+    parameters: [
+      { name: "a", type: def.name },
+      { name: "b", type: def.name },
+    ],
+    returnType: "boolean",
+    statements: `return compare${def.name}(a, b) === 0;`,
+  });
   const ranks = constructorRanks(
     def.values.map((v) => ({ name: v.name, hasArguments: false })),
     def.order,
   );
   const rank = new Code();
   rank.block("switch (v)", (c) => {
-    def.values.forEach((value, index) => c.line(`case ${str(value.name)}: return ${ranks[index]};`));
+    def.values.forEach((value, index) =>
+      c.line(`case ${str(value.name)}: return ${ranks[index]};`),
+    );
     c.line(`default: return ${def.values.length};`);
   });
   file.addFunction({
@@ -179,7 +218,7 @@ function emitCompareUnion(def: UnionDef, file: SourceFile): void {
   const code = new Code();
   const rank = (v: string): string => `${def.name}Rank[${v}.kind]`;
   code.line(`if (a.kind !== b.kind) return ${rank("a")} - ${rank("b")};`);
-  code.line("let c = 0;");
+  if (def.variants.some((v) => v.members.length > 0)) code.line("let c = 0;");
   code.block("switch (a.kind)", (c) => {
     for (const v of def.variants) {
       c.block(`case ${str(v.name)}:`, (body) => {

@@ -1,21 +1,19 @@
 /**
- * Emit the codec of each part of the format on its own, as the OCaml
- * library's sub-modules have one (`Version.read`, `Feature.sizeof`, ...):
- * for every record other than the root, and every integer enum,
- * `Type_read(buf, at)`, `Type_write(value, buf, at)`, `Type_sizeof(value)`
- * and `Type_compare(a, b)`, with the root's conventions (errors are values,
- * a failed write leaves the buffer untouched). They wrap the functions the
- * other emitters make for the root's use.
+ * Emit the codec of each integer enum on its own, as the OCaml library's
+ * sub-modules have one (`Version.read`, `CryptMethod.sizeof`, ...):
+ * `readType(buf, at)`, `writeType(value, buf, at)` and `sizeofType(value)`,
+ * with the root's conventions (errors are values, a failed write leaves the
+ * buffer untouched). Records get theirs from the read, write and sizeof
+ * emitters; every type's `compareType` and `equalType` come from compare.ts.
  */
 import type { SourceFile } from "ts-morph";
-import type { EnumDef, IntType, Model, RecordDef } from "../model.js";
-import { fixedRecordSize, intSize } from "../model.js";
+import type { EnumDef, IntType, Model } from "../model.js";
+import { intSize } from "../model.js";
 import { article, str } from "./code.js";
 import { readInt, withView, writeInt } from "./layout.js";
 
 export function emitParts(model: Model, file: SourceFile): void {
   for (const def of model.types) {
-    if (def.kind === "record" && def !== model.root) emitRecordParts(def, file);
     if (def.kind === "enum" && def.base.kind === "int")
       emitEnumParts(def, { ...def.base, endian: model.endian }, file);
   }
@@ -42,75 +40,6 @@ function checkWriteRoom(size: string | number): string[] {
   ];
 }
 
-function addCompare(file: SourceFile, name: string): void {
-  file.addFunction({
-    name: `${name}_compare`,
-    isExported: true,
-    docs: [
-      `The order {@link compare} puts ${name} values in: negative, zero or positive as \`a\` sorts before, equal to or after \`b\`.`,
-    ],
-    parameters: [
-      { name: "a", type: name },
-      { name: "b", type: name },
-    ],
-    returnType: "number",
-    statements: `return compare${name}(a, b);`,
-  });
-}
-
-function emitRecordParts(def: RecordDef, file: SourceFile): void {
-  const name = def.name;
-  const fixed = fixedRecordSize(def.members);
-  const size = fixed === undefined ? `sizeof${name}(value)` : String(fixed);
-  file.addFunction({
-    name: `${name}_read`,
-    isExported: true,
-    docs: [
-      `Reads a {@link ${name}} from \`buf\` at byte \`at\`: the value and the offset just after it, or a {@link CodecError}. Never throws.`,
-    ],
-    parameters: [
-      { name: "buf", type: "Uint8Array" },
-      { name: "at", initializer: "0" },
-    ],
-    returnType: `Decoded<${name}> | CodecError`,
-    statements: [
-      ...CHECK_READ_AT,
-      `const value = read${name}(buf, at, buf.length);`,
-      "if (value instanceof CodecError) return value;",
-      "return { value, end: readEnd };",
-    ],
-  });
-  file.addFunction({
-    name: `${name}_write`,
-    isExported: true,
-    docs: [
-      `Writes a {@link ${name}} into \`buf\` at byte \`at\`: the offset just after it, or a {@link CodecError} (and the buffer untouched).`,
-    ],
-    parameters: [
-      { name: "value", type: name },
-      { name: "buf", type: "Uint8Array" },
-      { name: "at", initializer: "0" },
-    ],
-    returnType: "number | CodecError",
-    statements: [
-      `const invalid = check${name}(value);`,
-      "if (invalid !== undefined) return invalid;",
-      `const size = ${size};`,
-      ...checkWriteRoom("size"),
-      `return write${name}(value, buf, at);`,
-    ],
-  });
-  file.addFunction({
-    name: `${name}_sizeof`,
-    isExported: true,
-    docs: [`The number of bytes {@link ${name}_write} writes for \`value\`.`],
-    parameters: [{ name: fixed === undefined ? "value" : "_value", type: name }],
-    returnType: "number",
-    statements: `return ${fixed === undefined ? `sizeof${name}(value)` : fixed};`,
-  });
-  addCompare(file, name);
-}
-
 function emitEnumParts(def: EnumDef, base: IntType, file: SourceFile): void {
   const name = def.name;
   const n = intSize(base);
@@ -119,7 +48,7 @@ function emitEnumParts(def: EnumDef, base: IntType, file: SourceFile): void {
     ? `one of ${names}, or { unknown } with another value`
     : `one of ${names}`;
   file.addFunction({
-    name: `${name}_read`,
+    name: `read${name}`,
     isExported: true,
     docs: [
       `Reads a {@link ${name}} (${n} byte${n === 1 ? "" : "s"}) from \`buf\` at byte \`at\`: the value and the offset just after it, or a {@link CodecError}. Never throws.`,
@@ -145,7 +74,7 @@ function emitEnumParts(def: EnumDef, base: IntType, file: SourceFile): void {
     ),
   });
   file.addFunction({
-    name: `${name}_write`,
+    name: `write${name}`,
     isExported: true,
     docs: [
       `Writes a {@link ${name}} into \`buf\` at byte \`at\`: the offset just after it, or a {@link CodecError} (and the buffer untouched).`,
@@ -167,12 +96,11 @@ function emitEnumParts(def: EnumDef, base: IntType, file: SourceFile): void {
     ),
   });
   file.addFunction({
-    name: `${name}_sizeof`,
+    name: `sizeof${name}`,
     isExported: true,
-    docs: [`The number of bytes {@link ${name}_write} writes: always ${n}.`],
+    docs: [`The number of bytes {@link write${name}} writes: always ${n}.`],
     parameters: [{ name: "_value", type: name }],
     returnType: "number",
     statements: `return ${n};`,
   });
-  addCompare(file, name);
 }

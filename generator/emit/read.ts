@@ -25,7 +25,7 @@ import { tsType } from "./types.js";
 export function emitRead(model: Model, file: SourceFile): void {
   file.addVariableStatement({
     declarationKind: "let" as never,
-    declarations: [{ name: "readEnd", initializer: "0" }],
+    declarations: [{ name: "parsedEnd", initializer: "0" }],
     docs: ["Where the last internal read function stopped; set just before it returns a value."],
   });
   const root = model.root;
@@ -40,21 +40,39 @@ export function emitRead(model: Model, file: SourceFile): void {
       { name: "at", initializer: "0" },
     ],
     returnType: `Decoded<${root.name}> | CodecError`,
-    statements: [
-      "if (!Number.isSafeInteger(at) || at < 0 || at > buf.length) {",
-      '  const why = Number.isSafeInteger(at) ? `is outside the ${buf.length}-byte buffer` : "is not a whole number";',
-      '  return new CodecError("", 0, `offset ${at} ${why}`);',
-      "}",
-      `const value = read${root.name}(buf, at, buf.length);`,
-      "if (value instanceof CodecError) return value;",
-      "return { value, end: readEnd };",
-    ],
+    statements: `return read${root.name}(buf, at);`,
   });
+  for (const def of model.types) if (def.kind === "record") emitReadEntry(def, file);
   for (const def of model.types) {
     if (def.kind === "enum") emitDecodeEnum(def, file);
     if (def.kind === "record") emitReadRecord(def, file);
     if (def.kind === "union") emitReadUnion(def, file);
   }
+}
+
+/** The exported reader of one record: checks `at`, then parses. */
+function emitReadEntry(def: RecordDef, file: SourceFile): void {
+  file.addFunction({
+    name: `read${def.name}`,
+    isExported: true,
+    docs: [
+      `Reads a {@link ${def.name}} from \`buf\` at byte \`at\`: the value and the offset just after it, or a {@link CodecError} naming the field and byte offset of the first problem. Never throws.`,
+    ],
+    parameters: [
+      { name: "buf", type: "Uint8Array" },
+      { name: "at", initializer: "0" },
+    ],
+    returnType: `Decoded<${def.name}> | CodecError`,
+    statements: [
+      "if (!Number.isSafeInteger(at) || at < 0 || at > buf.length) {",
+      '  const why = Number.isSafeInteger(at) ? `is outside the ${buf.length}-byte buffer` : "is not a whole number";',
+      '  return new CodecError("", 0, `offset ${at} ${why}`);',
+      "}",
+      `const value = parse${def.name}(buf, at, buf.length);`,
+      "if (value instanceof CodecError) return value;",
+      "return { value, end: parsedEnd };",
+    ],
+  });
 }
 
 function emitDecodeEnum(def: EnumDef, file: SourceFile): void {
@@ -265,7 +283,7 @@ class SequenceReader {
         const bad = this.locals.fresh("nonZero");
         this.code.line(`const ${bad} = findNonZero(buf, ${at}, ${this.cursor.at(m.size)});`);
         this.code.line(
-          `if (${bad} !== -1) return new CodecError(${str(this.prefix + "padding")}, ${bad}, \`expected zero padding, got \${hex(buf[${bad}], 2)}\`);`,
+          `if (${bad} !== -1) return new CodecError(${str(this.prefix + "padding")}, ${bad}, \`expected zero padding, got \${hex(buf[${bad}]!, 2)}\`);`,
         );
         this.cursor.advance(m.size);
         return;
@@ -394,12 +412,12 @@ class SequenceReader {
         break;
       case "record": {
         const result = this.locals.fresh(`${m.name}_read`);
-        this.code.line(`const ${result} = read${t.record.name}(buf, ${at}, ${this.limit});`);
+        this.code.line(`const ${result} = parse${t.record.name}(buf, ${at}, ${this.limit});`);
         this.code.line(`if (${result} instanceof CodecError) return ${result}.within(${path});`);
         this.code.line(`${target} = ${result};`);
         if (size === undefined) {
           // A variable-size record says where it ended.
-          this.code.line("pos = readEnd;");
+          this.code.line("pos = parsedEnd;");
           this.cursor.base = "pos";
           this.cursor.offset = 0;
         }
@@ -485,7 +503,7 @@ class SequenceReader {
     this.code.line(`${target} = new Array<${element.name}>((${this.limit} - ${start}) / ${size});`);
     this.code.line(`for (let i = 0; i < ${local}.length; i++) {`);
     this.code.line(
-      `  const entry = read${element.name}(buf, ${start} + i * ${size}, ${this.limit});`,
+      `  const entry = parse${element.name}(buf, ${start} + i * ${size}, ${this.limit});`,
     );
     this.code.line(
       `  if (entry instanceof CodecError) return entry.within(\`${templateText(this.prefix + m.name)}[\${i}]\`);`,
@@ -513,11 +531,11 @@ class SequenceReader {
     this.code.line(`    pos += ${header};`);
     this.code.line("    break;");
     this.code.line("  }");
-    this.code.line(`  const entry = read${union.name}(buf, pos, ${this.limit});`);
+    this.code.line(`  const entry = parse${union.name}(buf, pos, ${this.limit});`);
     this.code.line(
       `  if (entry instanceof CodecError) return entry.within(\`${templateText(this.prefix + m.name)}[\${${local}.length}]\`);`,
     );
-    this.code.line("  pos = readEnd;");
+    this.code.line("  pos = parsedEnd;");
     this.code.line("  if (entry === undefined) break;");
     this.code.line(`  ${local}.push(entry);`);
     this.code.line("}");
@@ -625,10 +643,10 @@ function emitReadRecord(def: RecordDef, file: SourceFile): void {
   if (variable) code.line("let pos = at;");
   const reader = new SequenceReader(code, locals, new Cursor("at"), "", "limit", new Map(), "at");
   reader.members(def.members);
-  code.line(`readEnd = ${reader.cursor.at()};`);
+  code.line(`parsedEnd = ${reader.cursor.at()};`);
   code.line(`return { ${reader.props.join(", ")} };`);
   file.addFunction({
-    name: `read${def.name}`,
+    name: `parse${def.name}`,
     parameters: [
       { name: "buf", type: "Uint8Array" },
       { name: "at", type: "number" },
@@ -658,7 +676,7 @@ function emitReadUnion(def: UnionDef, file: SourceFile): void {
     c.line(
       `if (length !== 0) return new CodecError("length", at + ${intSize(def.tag)}, \`the end marker must have length 0, got \${length}\`);`,
     );
-    c.line(`readEnd = at + ${header};`);
+    c.line(`parsedEnd = at + ${header};`);
     c.line("return undefined;");
   });
   code.line(`const start = at + ${header};`);
@@ -694,7 +712,7 @@ function emitReadUnion(def: UnionDef, file: SourceFile): void {
     if (def.fallback !== undefined) {
       const tagField = def.fallback.members[0];
       const tagType = tagField.type.kind === "int" ? tagField.type : def.tag;
-      const tagValue = tagType.signed ? "tag | 0" : "tag";
+      const tagValue = tagType.signed ? signExtend("tag", tagType.bits) : "tag";
       c.line(`  value = ${variantReader(def, def.fallback)}(${tagValue}, buf, start, end);`);
     } else {
       c.line(
@@ -706,13 +724,13 @@ function emitReadUnion(def: UnionDef, file: SourceFile): void {
   if (def.align > 1) {
     code.line("const nonZero = findNonZero(buf, end, padded);");
     code.line(
-      'if (nonZero !== -1) return new CodecError("padding", nonZero, `expected zero padding, got ${hex(buf[nonZero], 2)}`);',
+      'if (nonZero !== -1) return new CodecError("padding", nonZero, `expected zero padding, got ${hex(buf[nonZero]!, 2)}`);',
     );
   }
-  code.line("readEnd = padded;");
+  code.line("parsedEnd = padded;");
   code.line("return value;");
   file.addFunction({
-    name: `read${def.name}`,
+    name: `parse${def.name}`,
     docs: [`Reads one framed ${def.name}; undefined means the end marker.`],
     parameters: [
       { name: "buf", type: "Uint8Array" },
@@ -725,8 +743,13 @@ function emitReadUnion(def: UnionDef, file: SourceFile): void {
   for (const v of def.variants) emitReadVariant(def, v, file);
 }
 
+/** Code for the signed value of the low `bits` bits of `v`. */
+function signExtend(v: string, bits: number): string {
+  return bits === 32 ? `${v} | 0` : `(${v} << ${32 - bits}) >> ${32 - bits}`;
+}
+
 function variantReader(def: UnionDef, v: Variant): string {
-  return `read${def.name}_${v.name}`;
+  return `parse${def.name}_${v.name}`;
 }
 
 function emitReadVariant(def: UnionDef, v: Variant, file: SourceFile): void {

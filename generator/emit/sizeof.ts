@@ -90,21 +90,27 @@ export function emitSizeof(model: Model, file: SourceFile): void {
     docs: [`The number of bytes {@link write} writes for \`value\`. Allocates nothing.`],
     parameters: [{ name: "value", type: root.name }],
     returnType: "number",
-    statements: `return ${fixedRecordSize(root.members) ?? `sizeof${root.name}(value)`};`,
+    statements: `return sizeof${root.name}(value);`,
   });
   for (const def of model.types) {
-    if (def.kind === "record" && fixedRecordSize(def.members) === undefined)
-      emitRecordSize(def, file);
+    if (def.kind === "record") emitRecordSize(def, file);
     if (def.kind === "union") emitUnionSize(def, file);
   }
 }
 
 function emitRecordSize(def: RecordDef, file: SourceFile): void {
+  const fixed = fixedRecordSize(def.members);
   file.addFunction({
     name: `sizeof${def.name}`,
-    parameters: [{ name: "v", type: def.name }],
+    isExported: true,
+    docs: [
+      fixed === undefined
+        ? `The number of bytes {@link write${def.name}} writes for \`value\`. Allocates nothing.`
+        : `The number of bytes a {@link ${def.name}} takes: always ${fixed}.`,
+    ],
+    parameters: [{ name: fixed === undefined ? "value" : "_value", type: def.name }],
     returnType: "number",
-    statements: `return ${membersSize(def.members, "v")};`,
+    statements: `return ${fixed ?? membersSize(def.members, "value")};`,
   });
 }
 
@@ -127,7 +133,7 @@ function emitUnionSize(def: UnionDef, file: SourceFile): void {
   const list = new Code();
   list.line(`let size = ${header};`);
   list.block("for (let i = 0; i < list.length; i++)", (c) => {
-    c.line(`const n = payloadSize${def.name}(list[i]);`);
+    c.line(`const n = payloadSize${def.name}(list[i]!);`);
     c.line(
       def.align > 1
         ? `size += ${header} + n + ((${def.align} - (n % ${def.align})) % ${def.align});`

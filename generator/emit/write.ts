@@ -25,7 +25,6 @@ import { membersSize, presenceOf } from "./sizeof.js";
 
 export function emitWrite(model: Model, file: SourceFile): void {
   const root = model.root;
-  const size = fixedRecordSize(root.members) ?? `sizeof${root.name}(value)`;
   file.addFunction({
     name: "write",
     isExported: true,
@@ -38,16 +37,9 @@ export function emitWrite(model: Model, file: SourceFile): void {
       { name: "at", initializer: "0" },
     ],
     returnType: "number | CodecError",
-    statements: [
-      `const invalid = check${root.name}(value);`,
-      "if (invalid !== undefined) return invalid;",
-      `const size = ${size};`,
-      "if (!Number.isSafeInteger(at) || at < 0 || at > buf.length || buf.length - at < size) {",
-      '  return new CodecError("", undefined, `needs ${size} bytes at offset ${at}, but the buffer has ${buf.length}`);',
-      "}",
-      `return write${root.name}(value, buf, at);`,
-    ],
+    statements: `return write${root.name}(value, buf, at);`,
   });
+  for (const def of model.types) if (def.kind === "record") emitWriteEntry(def, file);
   for (const def of model.types) {
     if (def.kind === "enum") emitEncodeEnum(def, file);
     if (def.kind === "record") {
@@ -59,6 +51,32 @@ export function emitWrite(model: Model, file: SourceFile): void {
       emitWriteUnion(def, file);
     }
   }
+}
+
+/** The exported writer of one record: checks the whole value and the room for it, then writes. */
+function emitWriteEntry(def: RecordDef, file: SourceFile): void {
+  file.addFunction({
+    name: `write${def.name}`,
+    isExported: true,
+    docs: [
+      `Writes a {@link ${def.name}} into \`buf\` at byte \`at\` and returns the offset just after it, or a {@link CodecError} if the value cannot be encoded or does not fit. On error the buffer is untouched. Allocates nothing on success.`,
+    ],
+    parameters: [
+      { name: "value", type: def.name },
+      { name: "buf", type: "Uint8Array" },
+      { name: "at", initializer: "0" },
+    ],
+    returnType: "number | CodecError",
+    statements: [
+      `const invalid = check${def.name}(value);`,
+      "if (invalid !== undefined) return invalid;",
+      `const size = ${fixedRecordSize(def.members) ?? `sizeof${def.name}(value)`};`,
+      "if (!Number.isSafeInteger(at) || at < 0 || at > buf.length || buf.length - at < size) {",
+      '  return new CodecError("", undefined, `needs ${size} bytes at offset ${at}, but the buffer has ${buf.length}`);',
+      "}",
+      `return put${def.name}(value, buf, at);`,
+    ],
+  });
 }
 
 function emitEncodeEnum(def: EnumDef, file: SourceFile): void {
@@ -219,7 +237,7 @@ class CheckWalker {
           if (t.kind === "bytes" && t.size.kind === "expr") {
             const want = emitExpr(t.size.expr, this.resolve);
             this.code.line(
-              `if (${acc}.length !== ${want}) ${this.fail(path, `\`is \${${acc}.length} bytes, but ${templateText(exprText(t.size.expr))} is \${${want}}\``)}`,
+              `if (${acc}.length !== (${want})) ${this.fail(path, `\`is \${${acc}.length} bytes, but ${templateText(exprText(t.size.expr))} is \${${want}}\``)}`,
             );
           }
         };
@@ -327,7 +345,7 @@ class CheckWalker {
         const name = t.kind === "array" ? t.element.name : t.union.name;
         this.code.line(`if (!Array.isArray(${acc})) ${this.expected(path, "an array", acc)}`);
         this.code.block(`for (let i = 0; i < ${acc}.length; i++)`, (c) => {
-          c.line(`const invalid = check${name}(${acc}[i]);`);
+          c.line(`const invalid = check${name}(${acc}[i]!);`);
           c.line(
             `if (invalid !== undefined) return invalid.within(\`${templateText(path)}[\${i}]\`);`,
           );
@@ -336,6 +354,21 @@ class CheckWalker {
       }
     }
   }
+}
+
+/** Code for the stored (unsigned) tag of a signed fallback tag `v` of `bits` bits. */
+function unsignedTag(v: string, bits: number): string {
+  return bits === 32 ? `${v} >>> 0` : `${v} & ${hexLiteral(2 ** bits - 1, false)}`;
+}
+
+/** Do any of `members` take their bytes from the value? */
+function holdsValues(members: readonly Member[]): boolean {
+  return members.some(
+    (m) =>
+      m.kind === "value" ||
+      m.kind === "flags" ||
+      (m.kind === "group" && (m.cond !== undefined || holdsValues(m.members))),
+  );
 }
 
 /** Code for the offset of top-level member `target` from the start of the record. */
@@ -382,7 +415,7 @@ function emitCheckUnion(def: UnionDef, file: SourceFile): void {
           walker.value(tagField, acc, tagField.name);
           const known = def.variants.filter((x) => x.tag !== undefined).map((x) => x.tag!);
           const tagType = tagField.type as IntType;
-          const unsigned = tagType.signed ? `${acc} >>> 0` : acc;
+          const unsigned = tagType.signed ? unsignedTag(acc, tagType.bits) : acc;
           body.block(`switch (${unsigned})`, (s) => {
             for (const tag of [def.end, ...known]) s.line(`case ${hexLiteral(tag, false)}:`);
             s.line(
@@ -468,8 +501,9 @@ class WriteWalker {
         return;
       case "group": {
         const acc = prop(obj, m.name);
-        const local = this.locals.fresh(m.name);
-        this.code.line(`const ${local} = ${acc};`);
+        // A group of constants and padding only is written without reading its value.
+        const local = holdsValues(m.members) ? this.locals.fresh(m.name) : acc;
+        if (local !== acc) this.code.line(`const ${local} = ${acc};`);
         if (m.cond === undefined) {
           this.members(m.members, local);
         } else {
@@ -504,7 +538,7 @@ class WriteWalker {
       for (const f of m.flags) {
         const byte = m.type.endian === "little" ? Math.floor(f.bit / 8) : 7 - Math.floor(f.bit / 8);
         this.code.line(
-          `if (${prop(obj, f.name)}) buf[${this.cursor.at(byte)}] |= ${hexLiteral(1 << (f.bit % 8), false)};`,
+          `if (${prop(obj, f.name)}) buf[${this.cursor.at(byte)}]! |= ${hexLiteral(1 << (f.bit % 8), false)};`,
         );
       }
     } else {
@@ -543,7 +577,14 @@ class WriteWalker {
         this.code.line(`buf.fill(0, ${at} + ${acc}.length, ${this.cursor.at(t.size)});`);
         break;
       case "record":
-        this.code.line(`write${t.record.name}(${acc}, buf, ${at});`);
+        if (fixed === undefined) {
+          // A variable-size record says where it ended.
+          this.code.line(`pos = put${t.record.name}(${acc}, buf, ${at});`);
+          this.cursor.base = "pos";
+          this.cursor.offset = 0;
+          return;
+        }
+        this.code.line(`put${t.record.name}(${acc}, buf, ${at});`);
         break;
       case "bytes":
         if (t.size.kind === "prefix") {
@@ -557,7 +598,7 @@ class WriteWalker {
         const size = fixedRecordSize(t.element.members)!;
         this.settle();
         this.code.block(`for (let i = 0; i < ${acc}.length; i++)`, (c) => {
-          c.line(`write${t.element.name}(${acc}[i], buf, pos);`);
+          c.line(`put${t.element.name}(${acc}[i]!, buf, pos);`);
           c.line(`pos += ${size};`);
         });
         return;
@@ -566,7 +607,7 @@ class WriteWalker {
         this.settle();
         const def = t.union;
         this.code.block(`for (let i = 0; i < ${acc}.length; i++)`, (c) =>
-          c.line(`pos = write${def.name}(${acc}[i], buf, pos);`),
+          c.line(`pos = put${def.name}(${acc}[i]!, buf, pos);`),
         );
         this.code.line(writeInt(def.tag, "pos", hexLiteral(def.end, false)));
         this.code.line(writeInt(def.length, `pos + ${intSize(def.tag)}`, "0"));
@@ -601,7 +642,7 @@ function emitWriteRecord(def: RecordDef, file: SourceFile): void {
   walker.members(def.members, "v");
   code.line(`return ${walker.finish()};`);
   file.addFunction({
-    name: `write${def.name}`,
+    name: `put${def.name}`,
     parameters: [
       { name: "v", type: def.name },
       { name: "buf", type: "Uint8Array" },
@@ -625,7 +666,7 @@ function emitWriteUnion(def: UnionDef, file: SourceFile): void {
         const tag =
           v.tag === undefined
             ? (v.members[0].type as IntType).signed
-              ? `${prop("e", v.members[0].name)} >>> 0`
+              ? unsignedTag(prop("e", v.members[0].name), (v.members[0].type as IntType).bits)
               : prop("e", v.members[0].name)
             : hexLiteral(v.tag, false);
         body.line(writeInt(def.tag, "at", tag));
@@ -645,7 +686,7 @@ function emitWriteUnion(def: UnionDef, file: SourceFile): void {
     code.line("return pos;");
   }
   file.addFunction({
-    name: `write${def.name}`,
+    name: `put${def.name}`,
     docs: [`Writes one framed ${def.name}: tag, length, payload, padding.`],
     parameters: [
       { name: "e", type: def.name },

@@ -32,7 +32,7 @@ const program = new Command("binschema")
   .showHelpAfterError()
   .exitOverride();
 
-registerGenerate(program, projectRoot, run);
+registerGenerate(program, run);
 // `generate` must work even when generated/ is stale or broken, so the other
 // commands, whose modules import the generated codecs, load only when needed.
 if (process.argv[2] !== "generate") {

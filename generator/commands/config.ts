@@ -12,7 +12,7 @@
 import { existsSync } from "node:fs";
 import { readdir, readFile, stat } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve } from "node:path";
-import { loadSchema, type Located } from "../load.js";
+import type { Located } from "../load.js";
 import { formatProblem, type Problem } from "../problem.js";
 import { CommandError } from "./output.js";
 
@@ -77,6 +77,8 @@ export async function loadConfig(path: string): Promise<Config> {
   const text = await readFile(path, "utf8").catch((error: Error) => {
     throw new CommandError(`${shown}: cannot read: ${error.message}`);
   });
+  // The YAML reader loads only when a config is read, so --help stays quick.
+  const { loadSchema } = await import("../load.js");
   const loaded = loadSchema(shown, text);
   const problems: Problem[] = "problems" in loaded ? [...loaded.problems] : [];
   const base = dirname(path);

@@ -545,10 +545,10 @@ function readFeature(buf: Uint8Array, at: number, limit: number): Feature | Code
   if (limit - at < 48) {
     return truncatedField(["ty", "bit", "feature"], [1, 2, 48], at, limit);
   }
-  const ty_raw = buf[at];
+  const ty_raw = buf[at]!;
   const ty = decodeFeatureType(ty_raw);
   if (ty === undefined) return new CodecError("ty", at, `${ty_raw} is not a FeatureType`);
-  const bit = buf[at + 1];
+  const bit = buf[at + 1]!;
   const nul = findNul(buf, at + 2, at + 48);
   const nonZero = findNonZero(buf, nul, at + 48);
   if (nonZero !== -1)
@@ -652,7 +652,11 @@ function readExtension(
   if (value instanceof CodecError) return value;
   const nonZero = findNonZero(buf, end, padded);
   if (nonZero !== -1)
-    return new CodecError("padding", nonZero, `expected zero padding, got ${hex(buf[nonZero], 2)}`);
+    return new CodecError(
+      "padding",
+      nonZero,
+      `expected zero padding, got ${hex(buf[nonZero]!, 2)}`,
+    );
   readEnd = padded;
   return value;
 }
@@ -891,7 +895,7 @@ function readHeader(buf: Uint8Array, at: number, limit: number): Header | CodecE
     pos += 32;
     if (header_length > 104) {
       if (limit - pos < 1) return truncated("additional.compression_type", pos, 1, limit);
-      const compression_type_raw = buf[pos];
+      const compression_type_raw = buf[pos]!;
       compression_type = decodeCompressionType(compression_type_raw);
       pos += 1;
     }
@@ -902,7 +906,7 @@ function readHeader(buf: Uint8Array, at: number, limit: number): Header | CodecE
         return new CodecError(
           "additional.padding",
           nonZero,
-          `expected zero padding, got ${hex(buf[nonZero], 2)}`,
+          `expected zero padding, got ${hex(buf[nonZero]!, 2)}`,
         );
       pos += 7;
     }
@@ -1179,7 +1183,7 @@ function checkExtension(e: Extension): CodecError | undefined {
     case "Feature_name_table": {
       if (!Array.isArray(e.features)) return invalid("features", "an array", e.features);
       for (let i = 0; i < e.features.length; i++) {
-        const invalid = checkFeature(e.features[i]);
+        const invalid = checkFeature(e.features[i]!);
         if (invalid !== undefined) return invalid.within(`features[${i}]`);
       }
       break;
@@ -1252,7 +1256,7 @@ function writeExtension(e: Extension, buf: Uint8Array, at: number): number {
     case "Feature_name_table": {
       view.setUint32(at, 0x6803f857);
       for (let i = 0; i < e.features.length; i++) {
-        writeFeature(e.features[i], buf, pos);
+        writeFeature(e.features[i]!, buf, pos);
         pos += 48;
       }
       break;
@@ -1470,7 +1474,7 @@ function checkHeader(v: Header): CodecError | undefined {
   }
   if (!Array.isArray(v.extensions)) return invalid("extensions", "an array", v.extensions);
   for (let i = 0; i < v.extensions.length; i++) {
-    const invalid = checkExtension(v.extensions[i]);
+    const invalid = checkExtension(v.extensions[i]!);
     if (invalid !== undefined) return invalid.within(`extensions[${i}]`);
   }
   if ((encodeVersion(v.version) ?? 0) >= 3 !== (v.additional !== undefined)) {
@@ -1505,13 +1509,13 @@ function writeHeader(v: Header, buf: Uint8Array, at: number): number {
   pos = at + 72;
   if (additional !== undefined) {
     set64be(view, pos, additional.incompatible_unknown);
-    if (additional.dirty) buf[pos + 7] |= 0x1;
-    if (additional.corrupt) buf[pos + 7] |= 0x2;
-    if (additional.external_data_file) buf[pos + 7] |= 0x4;
-    if (additional.compression_type_bit) buf[pos + 7] |= 0x8;
-    if (additional.extended_l2) buf[pos + 7] |= 0x10;
+    if (additional.dirty) buf[pos + 7]! |= 0x1;
+    if (additional.corrupt) buf[pos + 7]! |= 0x2;
+    if (additional.external_data_file) buf[pos + 7]! |= 0x4;
+    if (additional.compression_type_bit) buf[pos + 7]! |= 0x8;
+    if (additional.extended_l2) buf[pos + 7]! |= 0x10;
     set64be(view, pos + 8, additional.compatible_unknown);
-    if (additional.lazy_refcounts) buf[pos + 15] |= 0x1;
+    if (additional.lazy_refcounts) buf[pos + 15]! |= 0x1;
     set64be(view, pos + 16, additional.autoclear_features);
     view.setInt32(pos + 24, additional.refcount_order);
     view.setUint32(
@@ -1539,7 +1543,7 @@ function writeHeader(v: Header, buf: Uint8Array, at: number): number {
     }
   }
   for (let i = 0; i < v.extensions.length; i++) {
-    pos = writeExtension(v.extensions[i], buf, pos);
+    pos = writeExtension(v.extensions[i]!, buf, pos);
   }
   view.setUint32(pos, 0x0);
   view.setUint32(pos + 4, 0);
@@ -1574,7 +1578,7 @@ function payloadSizeExtension(e: Extension): number {
 function sizeofExtensionList(list: readonly Extension[]): number {
   let size = 8;
   for (let i = 0; i < list.length; i++) {
-    const n = payloadSizeExtension(list[i]);
+    const n = payloadSizeExtension(list[i]!);
     size += 8 + n + ((8 - (n % 8)) % 8);
   }
   return size;
@@ -2170,9 +2174,9 @@ function extensionFromSexp(at: At): Extension | SexpError {
       if (c.arg === undefined) return fail(at, "Unknown needs an argument");
       const args = tuple(c.arg, 2);
       if (args instanceof SexpError) return args;
-      const type_ = ((a) => int(a, 32, true))(named(args[0], "type"));
+      const type_ = ((a) => int(a, 32, true))(named(args[0]!, "type"));
       if (type_ instanceof SexpError) return type_;
-      const data_ = atom(named(args[1], "data"));
+      const data_ = atom(named(args[1]!, "data"));
       if (data_ instanceof SexpError) return data_;
       return { kind: "Unknown", type: type_, data: data_ };
     }

@@ -69,10 +69,11 @@ export function truncatedField(
   at: number,
   limit: number,
 ): CodecError {
+  // names and ends have one entry per field, and there is at least one field.
   let i = 0;
-  while (i < ends.length - 1 && at + ends[i] <= limit) i++;
-  const start = i === 0 ? 0 : ends[i - 1];
-  return truncated(names[i], at + start, ends[i] - start, limit);
+  while (i < ends.length - 1 && at + ends[i]! <= limit) i++;
+  const start = i === 0 ? 0 : ends[i - 1]!;
+  return truncated(names[i]!, at + start, ends[i]! - start, limit);
 }
 
 /** Lower-case hex with a 0x prefix, zero-padded to `digits`. */
@@ -115,7 +116,7 @@ export function compareLists<T>(
 ): number {
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) {
-    const c = compare(a[i], b[i]);
+    const c = compare(a[i]!, b[i]!);
     if (c !== 0) return c;
   }
   return a.length - b.length;

@@ -423,7 +423,7 @@ class Reader {
     const opened: SexpLoc[] = [this.here()];
     this.pos += 2;
     const unterminated = (): never =>
-      this.fail(opened[opened.length - 1], "unterminated block comment");
+      this.fail(opened[opened.length - 1]!, "unterminated block comment");
     while (opened.length > 0) {
       if (this.pos >= t.length) unterminated();
       const c = t.charCodeAt(this.pos);

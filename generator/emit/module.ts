@@ -2,7 +2,7 @@
  * Assemble one generated module: the preamble, the runtime it uses
  * (imported or inlined), then the output of each emitter in turn.
  */
-import { Project } from "ts-morph";
+import { Project, ts, type SourceFile } from "ts-morph";
 import type { Model } from "../model.js";
 import { addRuntime, type RuntimeSource } from "./runtime.js";
 import { emitCompare } from "./compare.js";
@@ -26,6 +26,7 @@ export function emitModule(model: Model, options: ModuleOptions): string {
   const project = new Project({ useInMemoryFileSystem: true, skipLoadingLibFiles: true });
   const file = project.createSourceFile(`${model.format}.ts`);
   for (const emit of EMITTERS) emit(model, file);
+  dropUnusedHelpers(file);
   const inlined = addRuntime(file, options.runtime);
 
   const preamble = [
@@ -38,4 +39,26 @@ export function emitModule(model: Model, options: ModuleOptions): string {
       ? ""
       : `/**\n * ${model.doc.trim().replace(/\*\//g, "*\\/").replace(/\n/g, "\n * ")}\n *\n * @module\n */\n\n`;
   return `${preamble}\n${doc}${inlined}${file.getFullText()}`;
+}
+
+/**
+ * Removes private functions nothing refers to. Each emitter gives every
+ * type its helpers, but a type no field uses needs none of them, and
+ * noUnusedLocals rejects them.
+ */
+function dropUnusedHelpers(file: SourceFile): void {
+  for (;;) {
+    const uses = new Map<string, number>();
+    const count = (node: ts.Node): void => {
+      if (ts.isIdentifier(node)) uses.set(node.text, (uses.get(node.text) ?? 0) + 1);
+      ts.forEachChild(node, count);
+    };
+    count(file.compilerNode);
+    // Its own name is one use.
+    const unused = file
+      .getFunctions()
+      .filter((f) => !f.isExported() && (uses.get(f.getName() ?? "") ?? 0) <= 1);
+    if (unused.length === 0) return;
+    for (const f of unused) f.remove();
+  }
 }

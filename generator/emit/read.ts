@@ -259,7 +259,7 @@ class SequenceReader {
         const bad = this.locals.fresh("nonZero");
         this.code.line(`const ${bad} = findNonZero(buf, ${at}, ${this.cursor.at(m.size)});`);
         this.code.line(
-          `if (${bad} !== -1) return new CodecError(${str(this.prefix + "padding")}, ${bad}, \`expected zero padding, got \${hex(buf[${bad}], 2)}\`);`,
+          `if (${bad} !== -1) return new CodecError(${str(this.prefix + "padding")}, ${bad}, \`expected zero padding, got \${hex(buf[${bad}]!, 2)}\`);`,
         );
         this.cursor.advance(m.size);
         return;
@@ -658,7 +658,7 @@ function emitReadUnion(def: UnionDef, file: SourceFile): void {
   if (def.align > 1) {
     code.line("const nonZero = findNonZero(buf, end, padded);");
     code.line(
-      'if (nonZero !== -1) return new CodecError("padding", nonZero, `expected zero padding, got ${hex(buf[nonZero], 2)}`);',
+      'if (nonZero !== -1) return new CodecError("padding", nonZero, `expected zero padding, got ${hex(buf[nonZero]!, 2)}`);',
     );
   }
   code.line("readEnd = padded;");

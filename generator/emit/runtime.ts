@@ -75,27 +75,31 @@ function runtimeExports(): Map<string, RuntimeExport> {
 }
 
 /**
- * Names `file` refers to without declaring them: identifiers in reference
- * position (not property names) that resolve to nothing in the file.
+ * The runtime exports `file` refers to without declaring them: identifiers
+ * in reference position (not property names) that resolve to nothing in
+ * the file. Only identifiers spelled like an export are resolved, which
+ * keeps this quick.
  */
-function freeNames(file: SourceFile): Set<string> {
-  const names = new Set<string>();
-  for (const id of file.getDescendantsOfKind(SyntaxKind.Identifier)) {
-    const parent = id.getParent();
-    if (Node.isPropertyAccessExpression(parent) && parent.getNameNode() === id) continue;
-    if (Node.isQualifiedName(parent) && parent.getRight() === id) continue;
-    // An unresolved type name resolves to the checker's "unknown" symbol, which has no declarations.
-    if ((id.getSymbol()?.getDeclarations().length ?? 0) > 0) continue;
-    names.add(id.getText());
-  }
-  return names;
-}
-
-/** The runtime exports a generated file uses, by name. */
 function usedExports(file: SourceFile): Map<string, RuntimeExport> {
   const all = runtimeExports();
+  const checker = file.getProject().getTypeChecker().compilerObject;
+  const names = new Set<string>();
+  // The compiler's own nodes: wrapping every node of a large module in ts-morph's is slow.
+  const visit = (node: ts.Node): void => {
+    if (ts.isIdentifier(node) && all.has(node.text) && !names.has(node.text)) {
+      const parent = node.parent;
+      const propertyName =
+        (ts.isPropertyAccessExpression(parent) && parent.name === node) ||
+        (ts.isQualifiedName(parent) && parent.right === node);
+      // An unresolved type name resolves to the checker's "unknown" symbol, which has no declarations.
+      const declared = (checker.getSymbolAtLocation(node)?.declarations?.length ?? 0) > 0;
+      if (!propertyName && !declared) names.add(node.text);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(file.compilerNode);
   const used = new Map<string, RuntimeExport>();
-  for (const name of [...freeNames(file)].sort()) {
+  for (const name of [...names].sort()) {
     const entry = all.get(name);
     if (entry !== undefined) used.set(name, entry);
   }

@@ -338,7 +338,7 @@ function emitUnion(def: UnionDef, file: SourceFile): void {
         } else {
           b.line(`const args = tuple(c.arg, ${v.members.length});`);
           b.line("if (args instanceof SexpError) return args;");
-          args = v.members.map((_, i) => `args[${i}]`);
+          args = v.members.map((_, i) => `args[${i}]!`);
         }
         v.members.forEach((m, i) => {
           const local = `${m.name}_`;

@@ -84,13 +84,16 @@ export function presenceOf(m: PaddingMember, obj: string): string {
 
 export function emitSizeof(model: Model, file: SourceFile): void {
   const root = model.root;
+  const fixed = fixedRecordSize(root.members);
+  // A fixed size does not look at the value; `_value` says so to noUnusedParameters.
+  const value = fixed === undefined ? "value" : "_value";
   file.addFunction({
     name: "sizeof",
     isExported: true,
-    docs: [`The number of bytes {@link write} writes for \`value\`. Allocates nothing.`],
-    parameters: [{ name: "value", type: root.name }],
+    docs: [`The number of bytes {@link write} writes for \`${value}\`. Allocates nothing.`],
+    parameters: [{ name: value, type: root.name }],
     returnType: "number",
-    statements: `return ${fixedRecordSize(root.members) ?? `sizeof${root.name}(value)`};`,
+    statements: `return ${fixed ?? `sizeof${root.name}(value)`};`,
   });
   for (const def of model.types) {
     if (def.kind === "record" && fixedRecordSize(def.members) === undefined)
@@ -127,7 +130,7 @@ function emitUnionSize(def: UnionDef, file: SourceFile): void {
   const list = new Code();
   list.line(`let size = ${header};`);
   list.block("for (let i = 0; i < list.length; i++)", (c) => {
-    c.line(`const n = payloadSize${def.name}(list[i]);`);
+    c.line(`const n = payloadSize${def.name}(list[i]!);`);
     c.line(
       def.align > 1
         ? `size += ${header} + n + ((${def.align} - (n % ${def.align})) % ${def.align});`

@@ -327,7 +327,7 @@ class CheckWalker {
         const name = t.kind === "array" ? t.element.name : t.union.name;
         this.code.line(`if (!Array.isArray(${acc})) ${this.expected(path, "an array", acc)}`);
         this.code.block(`for (let i = 0; i < ${acc}.length; i++)`, (c) => {
-          c.line(`const invalid = check${name}(${acc}[i]);`);
+          c.line(`const invalid = check${name}(${acc}[i]!);`);
           c.line(
             `if (invalid !== undefined) return invalid.within(\`${templateText(path)}[\${i}]\`);`,
           );
@@ -504,7 +504,7 @@ class WriteWalker {
       for (const f of m.flags) {
         const byte = m.type.endian === "little" ? Math.floor(f.bit / 8) : 7 - Math.floor(f.bit / 8);
         this.code.line(
-          `if (${prop(obj, f.name)}) buf[${this.cursor.at(byte)}] |= ${hexLiteral(1 << (f.bit % 8), false)};`,
+          `if (${prop(obj, f.name)}) buf[${this.cursor.at(byte)}]! |= ${hexLiteral(1 << (f.bit % 8), false)};`,
         );
       }
     } else {
@@ -557,7 +557,7 @@ class WriteWalker {
         const size = fixedRecordSize(t.element.members)!;
         this.settle();
         this.code.block(`for (let i = 0; i < ${acc}.length; i++)`, (c) => {
-          c.line(`write${t.element.name}(${acc}[i], buf, pos);`);
+          c.line(`write${t.element.name}(${acc}[i]!, buf, pos);`);
           c.line(`pos += ${size};`);
         });
         return;
@@ -566,7 +566,7 @@ class WriteWalker {
         this.settle();
         const def = t.union;
         this.code.block(`for (let i = 0; i < ${acc}.length; i++)`, (c) =>
-          c.line(`pos = write${def.name}(${acc}[i], buf, pos);`),
+          c.line(`pos = write${def.name}(${acc}[i]!, buf, pos);`),
         );
         this.code.line(writeInt(def.tag, "pos", hexLiteral(def.end, false)));
         this.code.line(writeInt(def.length, `pos + ${intSize(def.tag)}`, "0"));

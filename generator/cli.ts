@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError } from "commander";
+import { registerCodecCommands } from "./commands/codec.js";
 import { registerGenerate } from "./commands/generate.js";
 import { CommandError, EXIT, red } from "./commands/output.js";
 
@@ -56,6 +57,7 @@ const program = new Command("binschema")
   .exitOverride();
 
 registerGenerate(program, run);
+registerCodecCommands(program, run);
 // `generate` must work even when generated/ is stale or broken, so the other
 // commands, whose modules import the generated codecs, load only when needed.
 if (process.argv[2] !== "generate") {

@@ -47,9 +47,16 @@ export async function generate(
 ): Promise<Generated> {
   const result = modelOf(file, text);
   if (!result.ok) return result;
-  const model = result.model;
+  return { ok: true, model: result.model, files: await generateFrom(result.model, options) };
+}
+
+/** Every output of one checked schema. */
+export async function generateFrom(
+  model: Model,
+  options: GenerateOptions = {},
+): Promise<OutputFile[]> {
   const name = model.format;
-  const source = options.source ?? file;
+  const source = options.source ?? model.file;
   const code = emitModule(model, { runtime: options.runtime ?? SIBLING_RUNTIME, source });
   const module = await format(code, { parser: "typescript", printWidth: 100 });
   const layout = await format(emitLayoutDoc(model, source), {
@@ -57,14 +64,9 @@ export async function generate(
     printWidth: 100,
   });
   const doc = { name: `${name}.md`, text: layout };
-  if (options.target !== "js")
-    return { ok: true, model, files: [{ name: `${name}.ts`, text: module }, doc] };
+  if (options.target !== "js") return [{ name: `${name}.ts`, text: module }, doc];
   const { js, dts } = await compile(`${name}.ts`, module);
-  return {
-    ok: true,
-    model,
-    files: [{ name: `${name}.js`, text: js }, { name: `${name}.d.ts`, text: dts }, doc],
-  };
+  return [{ name: `${name}.js`, text: js }, { name: `${name}.d.ts`, text: dts }, doc];
 }
 
 const COMPILE: ts.CompilerOptions = {

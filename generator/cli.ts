@@ -4,13 +4,36 @@
  * files, a breaking change, an image that fails its checks) and 2 on a
  * usage or I/O error.
  */
-import { dirname, resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError } from "commander";
+import { registerCodecCommands } from "./commands/codec.js";
 import { registerGenerate } from "./commands/generate.js";
 import { CommandError, EXIT, red, unexpected } from "./commands/output.js";
 
-const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+/** The package's folder: where package.json is, from generator/ or from dist/generator/. */
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    try {
+      const manifest = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as {
+        name?: unknown;
+      };
+      if (manifest.name === "binschema") return dir;
+    } catch {
+      // not here; look further up
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return resolve(dirname(fileURLToPath(import.meta.url)), "..");
+    dir = parent;
+  }
+}
+
+const projectRoot = packageRoot();
+const { version } = JSON.parse(readFileSync(join(projectRoot, "package.json"), "utf8")) as {
+  version: string;
+};
 
 /** Runs a subcommand's work and exits with its status; errors become messages, not stack traces. */
 function run(work: () => Promise<number>): void {
@@ -31,10 +54,12 @@ function run(work: () => Promise<number>): void {
 
 const program = new Command("binschema")
   .description("Declarative binary-schema codec generator, and tools for the formats it knows")
+  .version(version, "-V, --version", "print the version")
   .showHelpAfterError()
   .exitOverride();
 
-registerGenerate(program, projectRoot, run);
+registerGenerate(program, run);
+registerCodecCommands(program, run);
 // `generate` must work even when generated/ is stale or broken, so the other
 // commands, whose modules import the generated codecs, load only when needed.
 if (process.argv[2] !== "generate") {

@@ -4,13 +4,16 @@
  * or the problems; writes nothing itself.
  */
 import { format } from "prettier";
+import { ts } from "ts-morph";
 import { emitLayoutDoc } from "./emit/layout-doc.js";
 import { emitModule } from "./emit/module.js";
+import type { RuntimeSource } from "./emit/runtime.js";
 import type { Model } from "./model.js";
 import { modelOf } from "./model-of.js";
 import type { Problem } from "./problem.js";
 
 export { modelOf };
+export type { RuntimeSource };
 
 export interface OutputFile {
   /** File name within the output folder (`generated/` by default), e.g. `qcow2.ts`. */
@@ -21,19 +24,83 @@ export interface OutputFile {
 export type Generated =
   { ok: true; model: Model; files: OutputFile[] } | { ok: false; problems: Problem[] };
 
+export interface GenerateOptions {
+  /** Where the module's runtime comes from; by default imported from `../runtime/NAME.js`. */
+  runtime?: RuntimeSource;
+  /** `ts`: one `.ts` module; `js`: a `.js` module and its `.d.ts` declarations. */
+  target?: "ts" | "js";
+  /** The schema's path as the generated files name it; `file` by default. */
+  source?: string;
+}
+
+/** The runtime beside the output folder, as this repository's own `generated/` has it. */
+export const SIBLING_RUNTIME: RuntimeSource = {
+  kind: "import",
+  specifier: (module) => `../runtime/${module}.js`,
+};
+
 /** Generates every output of one schema. `file` is the schema's path as reported in messages. */
-export async function generate(file: string, text: string): Promise<Generated> {
+export async function generate(
+  file: string,
+  text: string,
+  options: GenerateOptions = {},
+): Promise<Generated> {
   const result = modelOf(file, text);
   if (!result.ok) return result;
-  const name = result.model.format;
-  const module = await format(emitModule(result.model), { parser: "typescript", printWidth: 100 });
-  const layout = await format(emitLayoutDoc(result.model), { parser: "markdown", printWidth: 100 });
+  return { ok: true, model: result.model, files: await generateFrom(result.model, options) };
+}
+
+/** Every output of one checked schema. */
+export async function generateFrom(
+  model: Model,
+  options: GenerateOptions = {},
+): Promise<OutputFile[]> {
+  const name = model.format;
+  const source = options.source ?? model.file;
+  const code = emitModule(model, { runtime: options.runtime ?? SIBLING_RUNTIME, source });
+  const module = await format(code, { parser: "typescript", printWidth: 100 });
+  const layout = await format(emitLayoutDoc(model, source), {
+    parser: "markdown",
+    printWidth: 100,
+  });
+  const doc = { name: `${name}.md`, text: layout };
+  if (options.target !== "js") return [{ name: `${name}.ts`, text: module }, doc];
+  const { js, dts } = await compile(`${name}.ts`, module);
+  return [{ name: `${name}.js`, text: js }, { name: `${name}.d.ts`, text: dts }, doc];
+}
+
+const COMPILE: ts.CompilerOptions = {
+  target: ts.ScriptTarget.ES2022,
+  module: ts.ModuleKind.ESNext,
+  verbatimModuleSyntax: true,
+};
+const DECLARE: ts.CompilerOptions = { ...COMPILE, declaration: true, isolatedDeclarations: true };
+
+/**
+ * JavaScript and declarations for one module, each from the module alone:
+ * generated code gives every export an explicit type (isolatedDeclarations),
+ * so no type checker is needed.
+ */
+async function compile(fileName: string, source: string): Promise<{ js: string; dts: string }> {
+  const js = ts.transpileModule(source, {
+    fileName,
+    compilerOptions: COMPILE,
+    reportDiagnostics: true,
+  });
+  const dts = ts.transpileDeclaration(source, {
+    fileName,
+    compilerOptions: DECLARE,
+    reportDiagnostics: true,
+  });
+  const problems = [...(js.diagnostics ?? []), ...(dts.diagnostics ?? [])];
+  if (problems.length > 0) {
+    const first = problems[0];
+    const message =
+      first === undefined ? "" : ts.flattenDiagnosticMessageText(first.messageText, "\n");
+    throw new Error(`${fileName}: generated code does not compile to JavaScript: ${message}`);
+  }
   return {
-    ok: true,
-    model: result.model,
-    files: [
-      { name: `${name}.ts`, text: module },
-      { name: `${name}.md`, text: layout },
-    ],
+    js: await format(js.outputText, { parser: "babel", printWidth: 100 }),
+    dts: await format(dts.outputText, { parser: "typescript", printWidth: 100 }),
   };
 }

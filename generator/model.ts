@@ -326,27 +326,3 @@ export function fixedRecordSize(members: Member[]): number | undefined {
 export function isBigInt(t: IntType): boolean {
   return t.bits === 64;
 }
-
-/**
- * The model as the code emitters see it: every record (each is an entry
- * point), and only the enums and unions some record uses, so that no
- * generated function goes unused.
- */
-export function withUsedTypes(model: Model): Model {
-  const used = new Set<TypeDef>();
-  const visitType = (t: FieldType): void => {
-    if (t.kind === "enum") used.add(t.enum);
-    if (t.kind === "list" && !used.has(t.union)) {
-      used.add(t.union);
-      for (const v of t.union.variants) visitMembers(v.members);
-    }
-  };
-  const visitMembers = (members: readonly Member[]): void => {
-    for (const m of members) {
-      if (m.kind === "value") visitType(m.type);
-      if (m.kind === "group") visitMembers(m.members);
-    }
-  };
-  for (const def of model.types) if (def.kind === "record") visitMembers(def.members);
-  return { ...model, types: model.types.filter((def) => def.kind === "record" || used.has(def)) };
-}

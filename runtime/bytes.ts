@@ -75,9 +75,9 @@ export function set64le(view: DataView, at: number, v: bigint): void {
   view.setUint32(at + 4, scratch32[HI]!, true);
 }
 
-export const I64_MIN = -(2n ** 63n);
-export const I64_MAX = 2n ** 63n - 1n;
-export const U64_MAX = 2n ** 64n - 1n;
+export const I64_MIN: bigint = -(2n ** 63n);
+export const I64_MAX: bigint = 2n ** 63n - 1n;
+export const U64_MAX: bigint = 2n ** 64n - 1n;
 
 /**
  * The bits of a 64-bit word, given as halves, outside the masks of named

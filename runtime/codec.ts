@@ -69,6 +69,7 @@ export function truncatedField(
   at: number,
   limit: number,
 ): CodecError {
+  // names and ends have one entry per field, and there is at least one field.
   let i = 0;
   while (i < ends.length - 1 && at + ends[i]! <= limit) i++;
   const start = i === 0 ? 0 : ends[i - 1]!;

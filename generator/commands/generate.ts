@@ -1,40 +1,127 @@
 /**
- * `binschema generate [SCHEMA...] [--check]`: regenerate `generated/` from
- * `schema/*.yaml`. Nothing is written unless every schema checks out; each
- * file is written to a temporary name and renamed over the old one, so a
- * failed or interrupted run never leaves a half-written module.
+ * `binschema generate [SCHEMA...] [--out DIR] [--check]`: generate codecs
+ * for the project's schemas into the project's own tree. What to generate
+ * comes from the nearest `binschema.yaml` (see config.ts), or from the
+ * command line for one-off use; options on the command line win.
+ *
+ * Nothing is written unless every schema checks out; each file is written
+ * to a temporary name and renamed over the old one, so a failed or
+ * interrupted run never leaves a half-written module. Nothing is ever
+ * written inside node_modules.
  */
-import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
-import { join, relative, resolve } from "node:path";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { join, relative, resolve, sep } from "node:path";
 import type { Command } from "commander";
-import type { OutputFile } from "../generate.js";
+import type { OutputFile, RuntimeSource } from "../generate.js";
 import { formatProblem } from "../problem.js";
+import {
+  type Config,
+  defaultConfig,
+  expandSchemas,
+  findConfig,
+  loadConfig,
+  parseImportExtension,
+  parseRuntime,
+  parseTarget,
+} from "./config.js";
 import { CommandError, EXIT, red } from "./output.js";
 
 export interface GenerateOptions {
   check?: boolean;
-  /** Output folder; `generated/` of the project by default. */
+  /** Output folder (overrides the config's `out`). */
   out?: string;
+  /** A config file to use instead of the nearest binschema.yaml. */
+  config?: string;
+  target?: string;
+  importExtension?: string;
+  runtime?: string;
+}
+
+/** The package generated modules import the runtime from, in `runtime: package` mode. */
+export const PACKAGE_NAME = "binschema";
+
+/** A path as messages show it: relative to the current folder, with `/`. */
+const shownPath = (path: string): string =>
+  (relative(process.cwd(), path) || ".").split(sep).join("/");
+
+/** The config from the nearest binschema.yaml (or --config), overridden by the command line. */
+async function settle(schemaArgs: string[], options: GenerateOptions): Promise<Config> {
+  const found = options.config === undefined ? findConfig(process.cwd()) : resolve(options.config);
+  // Positional schemas with --out are a one-off run: the config's schemas do not apply.
+  const config = found === undefined ? defaultConfig(process.cwd()) : await loadConfig(found);
+  if (schemaArgs.length > 0) {
+    config.schemas = schemaArgs.map((s) => resolve(s));
+  }
+  if (options.out !== undefined) config.out = resolve(options.out);
+  else if (config.out !== undefined) config.out = resolve(config.base, config.out);
+  if (options.target !== undefined) {
+    const target = parseTarget(options.target);
+    if (target === undefined)
+      throw new CommandError(`--target must be ts or js, not ${options.target}`);
+    config.target = target;
+  }
+  if (options.importExtension !== undefined) {
+    const ext = parseImportExtension(options.importExtension);
+    if (ext === undefined)
+      throw new CommandError(
+        `--import-extension must be .js, .ts or none, not ${options.importExtension}`,
+      );
+    config.importExtension = ext;
+  }
+  if (options.runtime !== undefined) config.runtime = parseRuntime(options.runtime, process.cwd());
+
+  const where = config.file === undefined ? "" : ` (${shownPath(config.file)})`;
+  if (config.schemas.length === 0)
+    throw new CommandError(
+      config.file === undefined
+        ? `no schemas: name them (binschema generate --out DIR SCHEMA...) or list them in a binschema.yaml; none found from ${shownPath(process.cwd())} upwards`
+        : `no schemas: ${shownPath(config.file)} lists none under "schemas"`,
+    );
+  if (config.out === undefined)
+    throw new CommandError(
+      `no output folder: give --out DIR or set "out" in binschema.yaml${where}`,
+    );
+  if (config.out.split(sep).includes("node_modules"))
+    throw new CommandError(
+      `${shownPath(config.out)}: refusing to write inside node_modules (it is lost on reinstall); generate into your own tree`,
+    );
+  if (config.target === "js" && config.importExtension === ".ts")
+    throw new CommandError(
+      "target js with import extension .ts: JavaScript cannot import .ts files",
+    );
+  return config;
+}
+
+/** How the modules in `outDir` reach the runtime. */
+function runtimeSource(config: Config, outDir: string): RuntimeSource {
+  const runtime = config.runtime;
+  if (runtime.kind === "inline") return { kind: "inline" };
+  if (runtime.kind === "package")
+    return { kind: "import", specifier: (module) => `${PACKAGE_NAME}/runtime/${module}` };
+  let prefix = relative(outDir, runtime.dir).split(sep).join("/");
+  if (!prefix.startsWith(".")) prefix = prefix === "" ? "." : `./${prefix}`;
+  const ext = config.target === "js" ? ".js" : config.importExtension;
+  return { kind: "import", specifier: (module) => `${prefix}/${module}${ext}` };
 }
 
 /** Runs the command; returns the exit status. */
-export async function runGenerate(
-  projectRoot: string,
-  schemaArgs: string[],
-  options: GenerateOptions,
-): Promise<number> {
-  const schemas =
-    schemaArgs.length > 0 ? schemaArgs.map((s) => resolve(s)) : await allSchemas(projectRoot);
+export async function runGenerate(schemaArgs: string[], options: GenerateOptions): Promise<number> {
+  const config = await settle(schemaArgs, options);
+  const outDir = config.out ?? process.cwd();
+  const schemas = await expandSchemas(config.base, config.schemas);
   // Loaded here, not at start-up: ts-morph and prettier take a while to load.
   const { generate } = await import("../generate.js");
+  const runtime = runtimeSource(config, outDir);
   const outputs: OutputFile[] = [];
   let failed = false;
   for (const path of schemas) {
-    const shown = relative(process.cwd(), path);
+    const shown = shownPath(path);
     const text = await readFile(path, "utf8").catch((error: Error) => {
       throw new CommandError(`${shown}: cannot read: ${error.message}`);
     });
-    const result = await generate(shown, text);
+    // The generated files name the schema relative to the project, whatever the current folder.
+    const source = relative(config.base, path).split(sep).join("/");
+    const result = await generate(shown, text, { runtime, target: config.target, source });
     if (!result.ok) {
       for (const p of result.problems) console.error(red(formatProblem(p)));
       failed = true;
@@ -42,36 +129,29 @@ export async function runGenerate(
     }
     outputs.push(...result.files);
   }
+  const names = outputs.map((o) => o.name);
+  const twice = names.find((n, i) => names.indexOf(n) !== i);
+  if (twice !== undefined)
+    throw new CommandError(`two schemas generate ${twice}: their formats need different names`);
   if (failed) {
-    console.error("generated/ left unchanged: fix the problems above.");
+    console.error(`${shownPath(outDir)}/ left unchanged: fix the problems above.`);
     return EXIT.finding;
   }
-  const outDir = options.out === undefined ? join(projectRoot, "generated") : resolve(options.out);
   return options.check === true ? checkFresh(outDir, outputs) : writeAll(outDir, outputs);
-}
-
-async function allSchemas(projectRoot: string): Promise<string[]> {
-  const dir = join(projectRoot, "schema");
-  const names = await readdir(dir).catch((error: Error) => {
-    throw new CommandError(`cannot list ${dir}: ${error.message}`);
-  });
-  return names
-    .filter((f) => f.endsWith(".yaml"))
-    .sort()
-    .map((f) => join(dir, f));
 }
 
 async function checkFresh(outDir: string, outputs: OutputFile[]): Promise<number> {
   const stale: string[] = [];
   for (const out of outputs) {
-    const path = join(outDir, out.name);
-    const shown = relative(process.cwd(), path);
-    const current = await readFile(path, "utf8").catch(() => undefined);
+    const shown = shownPath(join(outDir, out.name));
+    const current = await readFile(join(outDir, out.name), "utf8").catch(() => undefined);
     if (current === undefined) stale.push(`${shown} (missing)`);
     else if (current !== out.text) stale.push(`${shown} (stale)`);
   }
   if (stale.length > 0) {
-    console.error(`out of date with schema/; run \`npm run generate\`:\n  ${stale.join("\n  ")}`);
+    console.error(
+      `out of date with the schemas; run \`binschema generate\`:\n  ${stale.join("\n  ")}`,
+    );
     return EXIT.finding;
   }
   console.log(`${outputs.length} generated file(s) up to date`);
@@ -79,31 +159,62 @@ async function checkFresh(outDir: string, outputs: OutputFile[]): Promise<number
 }
 
 async function writeAll(outDir: string, outputs: OutputFile[]): Promise<number> {
-  await mkdir(outDir, { recursive: true });
+  const fail = (path: string) => (error: NodeJS.ErrnoException) => {
+    throw new CommandError(`${shownPath(path)}: cannot write: ${error.code ?? error.message}`);
+  };
+  await mkdir(outDir, { recursive: true }).catch(fail(outDir));
   for (const out of outputs) {
     const target = join(outDir, out.name);
+    const current = await readFile(target, "utf8").catch(() => undefined);
+    if (current === out.text) continue;
     const temporary = `${target}.${process.pid}.tmp`;
-    await writeFile(temporary, out.text);
-    await rename(temporary, target);
-    console.log(`wrote ${relative(process.cwd(), target)}`);
+    try {
+      await writeFile(temporary, out.text).catch(fail(target));
+      await rename(temporary, target).catch(fail(target));
+    } finally {
+      await rm(temporary, { force: true });
+    }
+    console.log(`wrote ${shownPath(target)}`);
   }
   return EXIT.ok;
 }
 
 export function registerGenerate(
   program: Command,
-  projectRoot: string,
   run: (work: () => Promise<number>) => void,
 ): void {
   program
     .command("generate")
-    .description("regenerate generated/ from the schemas (all of schema/*.yaml by default)")
-    .argument("[schema...]", "schema files to generate")
+    .description(
+      "generate codecs for the schemas binschema.yaml lists (found from here upwards), or for those named",
+    )
+    .argument("[schema...]", "schema files to generate (instead of the config's)")
+    .option("-o, --out <dir>", "output folder (instead of the config's out)")
+    .option("--config <file>", "use this config file instead of the nearest binschema.yaml")
+    .option("--target <ts|js>", "emit .ts modules, or .js modules with .d.ts declarations")
+    .option(
+      "--import-extension <.js|.ts|none>",
+      "extension on imports of a runtime folder (with --runtime DIR)",
+    )
+    .option(
+      "--runtime <package|inline|dir>",
+      "import the runtime from the binschema package, inline what each module uses, or import it from a folder",
+    )
     .option(
       "--check",
       "write nothing; list generated files that are stale or missing (exit 1 if any)",
     )
+    .addHelpText(
+      "after",
+      `
+binschema.yaml (paths relative to it):
+  schemas: [schema/*.yaml]   files, folders, or * patterns
+  out: src/generated
+  target: ts                 ts | js
+  import_extension: .js      .js | .ts | none
+  runtime: package           package | inline | a folder`,
+    )
     .action((schemas: string[], options: GenerateOptions) =>
-      run(() => runGenerate(projectRoot, schemas, options)),
+      run(() => runGenerate(schemas, options)),
     );
 }

@@ -1,9 +1,10 @@
 /**
- * Assemble one generated module: the preamble, runtime imports (only those
- * used), then the output of each emitter in turn.
+ * Assemble one generated module: the preamble, the runtime it uses
+ * (imported or inlined), then the output of each emitter in turn.
  */
-import { Project, SyntaxKind, type SourceFile } from "ts-morph";
-import { withUsedTypes, type Model } from "../model.js";
+import { Project, ts, type SourceFile } from "ts-morph";
+import type { Model } from "../model.js";
+import { addRuntime, type RuntimeSource } from "./runtime.js";
 import { emitCompare } from "./compare.js";
 import { emitParts } from "./parts.js";
 import { emitRead } from "./read.js";
@@ -12,152 +13,66 @@ import { emitSizeof } from "./sizeof.js";
 import { emitTypes } from "./types.js";
 import { emitWrite } from "./write.js";
 
-/** Runtime exports by module; an import is added for each one the code uses. */
-const RUNTIME: Record<string, { values: string[]; types: string[] }> = {
-  "../runtime/codec.js": {
-    values: [
-      "CodecError",
-      "truncated",
-      "truncatedField",
-      "constMismatch",
-      "invalid",
-      "isU8",
-      "isI8",
-      "isU16",
-      "isI16",
-      "isU32",
-      "isI32",
-      "isU64",
-      "isI64",
-      "hex",
-      "describe",
-      "compareScalars",
-      "compareOptions",
-      "compareLists",
-      "sizeofEach",
-    ],
-    types: ["Decoded"],
-  },
-  "../runtime/uuid.js": {
-    values: ["getUuid", "getGuid", "setUuid", "setGuid", "isUuid"],
-    types: [],
-  },
-  "../runtime/text.js": {
-    values: [
-      "findNul16",
-      ...["Ascii", "Utf8", "Utf16le", "Utf16be"].flatMap((e) => [
-        `decode${e}`,
-        `encodedLength${e}`,
-        `encode${e}`,
-      ]),
-    ],
-    types: [],
-  },
-  "../runtime/checksum.js": {
-    values: ["crc32", "crc32c", "onesComplementSum32"],
-    types: [],
-  },
-  "../runtime/layout.js": {
-    values: ["nonZeroGap"],
-    types: [],
-  },
-  "../runtime/sexp-values.js": {
-    values: ["utf8Atom", "textAtom", "uuidAtom"],
-    types: [],
-  },
-  "../runtime/sexp.js": {
-    values: ["toStringHum", "toStringMach"],
-    types: ["Sexp", "SexpLocations"],
-  },
-  "../runtime/sexp-convert.js": {
-    values: [
-      "SexpError",
-      "rootAt",
-      "fail",
-      "variant",
-      "tuple",
-      "named",
-      "atom",
-      "bool",
-      "int",
-      "int64",
-      "listOf",
-      "optionOf",
-      "requiredField",
-      "optionalField",
-      "recordFields",
-      "fromText",
-    ],
-    types: ["At"],
-  },
-  "../runtime/bytes.js": {
-    values: [
-      "viewOf",
-      "i64be",
-      "u64be",
-      "i64le",
-      "u64le",
-      "set64be",
-      "set64le",
-      "I64_MIN",
-      "I64_MAX",
-      "U64_MAX",
-      "unknownBits64",
-      "bitsClear64",
-      "getBytes",
-      "setBytes",
-      "isByteString",
-      "findNul",
-      "findNonZero",
-      "bytesEqual",
-    ],
-    types: [],
-  },
-};
+/** Emitters in output order; each adds its declarations to the file. */
+const EMITTERS = [emitTypes, emitRead, emitWrite, emitSizeof, emitCompare, emitParts, emitSexp];
 
-/** Emitters of codec code, in output order; each adds its declarations to the file. */
-const CODEC_EMITTERS = [emitRead, emitWrite, emitSizeof, emitCompare, emitParts];
+export interface ModuleOptions {
+  runtime: RuntimeSource;
+  /** The schema's path as the preamble names it; the model's file by default. */
+  source?: string;
+}
 
 /** The module's TypeScript source, before formatting. */
-export function emitModule(model: Model): string {
-  const project = new Project({ useInMemoryFileSystem: true });
+export function emitModule(model: Model, options: ModuleOptions): string {
+  const project = new Project({ useInMemoryFileSystem: true, skipLoadingLibFiles: true });
   const file = project.createSourceFile(`${model.format}.ts`);
-  // Types and their exported S-expression conversions are there for the
-  // whole schema; codec code only for the enums and unions records use.
-  emitTypes(model, file);
-  const used = withUsedTypes(model);
-  for (const emit of CODEC_EMITTERS) emit(used, file);
-  emitSexp(model, file);
-
+  for (const emit of EMITTERS) emit(model, file);
+  dropUnusedHelpers(file);
   markUnusedParameters(file);
-  // Names the code uses, as identifiers (words in comments and messages do not count).
-  const identifiers = new Set(
-    file.getDescendantsOfKind(SyntaxKind.Identifier).map((i) => i.getText()),
-  );
-  const uses = (name: string): boolean => identifiers.has(name);
-  let imports = 0;
-  RUNTIME_ORDER.forEach((module) => {
-    const { values, types } = RUNTIME[module];
-    const named = [...values.filter(uses), ...types.filter(uses).map((t) => `type ${t}`)];
-    if (named.length > 0)
-      file.insertImportDeclaration(imports++, {
-        moduleSpecifier: module,
-        namedImports: named,
-      });
-  });
+  const inlined = addRuntime(file, options.runtime);
+
   const preamble = [
-    `// @generated by generator/ from ${model.file}. DO NOT EDIT.`,
-    "// Change the schema and run `npm run generate`.",
+    `// @generated by binschema from ${options.source ?? model.file}. DO NOT EDIT.`,
+    "// Change the schema and run `binschema generate`.",
     "",
   ].join("\n");
   const doc =
     model.doc === undefined
       ? ""
       : `/**\n * ${model.doc.trim().replace(/\*\//g, "*\\/").replace(/\n/g, "\n * ")}\n *\n * @module\n */\n\n`;
-  return `${preamble}\n${doc}${file.getFullText()}`;
+  return `${preamble}\n${doc}${inlined}${file.getFullText()}`;
 }
 
-const RUNTIME_ORDER = Object.keys(RUNTIME);
+/**
+ * Removes private functions nothing refers to. Each emitter gives every
+ * type its helpers, but a type no field uses needs none of them, and
+ * noUnusedLocals rejects them.
+ */
+function dropUnusedHelpers(file: SourceFile): void {
+  for (;;) {
+    const uses = new Map<string, number>();
+    const count = (node: ts.Node): void => {
+      if (ts.isIdentifier(node)) uses.set(node.text, (uses.get(node.text) ?? 0) + 1);
+      ts.forEachChild(node, count);
+    };
+    count(file.compilerNode);
+    // Its own name is one use.
+    const unused = file
+      .getFunctions()
+      .filter((f) => !f.isExported() && (uses.get(f.getName() ?? "") ?? 0) <= 1);
+    // Tables such as a union's variant ranks go with the functions that used them.
+    const unusedTables = file
+      .getVariableStatements()
+      .filter(
+        (v) =>
+          !v.isExported() &&
+          v.getDeclarations().every((d) => (uses.get(d.getName()) ?? 0) <= 1),
+      );
+    if (unused.length === 0 && unusedTables.length === 0) return;
+    for (const f of unused) f.remove();
+    for (const v of unusedTables) v.remove();
+  }
+}
 
 /**
  * Every function of a kind has the same parameters (`v`, `buf`, `at`, ...),
@@ -169,7 +84,12 @@ function markUnusedParameters(file: SourceFile): void {
   for (const fn of file.getFunctions()) {
     const body = fn.getBody();
     if (body === undefined) continue;
-    const used = new Set(body.getDescendantsOfKind(SyntaxKind.Identifier).map((i) => i.getText()));
+    const used = new Set<string>();
+    const collect = (node: ts.Node): void => {
+      if (ts.isIdentifier(node)) used.add(node.text);
+      ts.forEachChild(node, collect);
+    };
+    collect(body.compilerNode);
     for (const param of fn.getParameters()) {
       const name = param.getName();
       if (!used.has(name) && !name.startsWith("_")) param.getNameNode().replaceWithText(`_${name}`);

@@ -768,6 +768,7 @@ function emitWriteRecord(def: RecordDef, file: SourceFile): void {
   for (const c of walker.checksums)
     code.line(writeInt(c.field.type, c.at, checksumOf(c.field, "at", end, c.at)));
   code.line(`return ${end};`);
+  dropUnreadPos(code);
   if (code.lines.some((line) => /\bpos\b/.test(line))) code.lines.unshift("let pos = at;");
   file.addFunction({
     name: `put${def.name}`,
@@ -779,6 +780,25 @@ function emitWriteRecord(def: RecordDef, file: SourceFile): void {
     returnType: "number",
     statements: withView(code.text()),
   });
+}
+
+/**
+ * Where the last members written were positioned ones, what they set `pos`
+ * to is never read: such assignments become plain calls (or go), so that
+ * noUnusedLocals holds. Only when no line reads `pos` at all.
+ */
+function dropUnreadPos(code: Code): void {
+  const assignment = /^pos (\+)?= (.*);$/;
+  const reads = code.lines.some(
+    (line) => !assignment.test(line) && /\bpos\b/.test(line.replace(/^pos = /, "")),
+  );
+  if (reads) return;
+  for (let i = code.lines.length - 1; i >= 0; i--) {
+    const m = assignment.exec(code.lines[i]!);
+    if (m === null) continue;
+    if (m[1] === undefined && /^put\w+\(/.test(m[2]!)) code.lines[i] = `${m[2]!};`;
+    else code.lines.splice(i, 1);
+  }
 }
 
 function emitWriteUnion(def: UnionDef, file: SourceFile): void {

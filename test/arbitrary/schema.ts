@@ -99,7 +99,7 @@ class SchemaDraw {
     const small = scope.ints.filter((i) => i.type === "u8");
     if (!fixedOnly && small.length > 0 && this.rng.chance(0.3)) {
       const where = `${512 + this.rng.below(64)} + ${this.rng.pick(small).name}`;
-      const field = this.plainField({ taken: scope.taken, ints: [] }, true);
+      const field = this.plainField({ taken: scope.taken, ints: [] }, this.rng.chance(0.5));
       const cond = this.rng.chance(0.3) ? `, if: ${JSON.stringify(`${this.rng.pick(small).name} > 100`)}` : "";
       members.push(`      ${field.line.replace(/ }$/, `, at: ${JSON.stringify(where)}${cond} }`)}`);
       fixed = false;

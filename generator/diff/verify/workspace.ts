@@ -4,13 +4,15 @@
  *
  *     old/FORMAT.ts  new/FORMAT.ts  runtime/*.ts  probe/probe.ts
  *
- * and the modules loaded into this process (which runs under tsx, so
- * TypeScript imports work) with what the verifier calls on them.
+ * each .ts beside its JavaScript, which is what this process loads (so it
+ * works in plain Node as well as under tsx), with what the verifier calls
+ * on them; the compiler type-checks the probes against the .ts.
  */
-import { cp, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { ts } from "ts-morph";
 import { generate } from "../../generate.js";
 
 /** The functions of a generated module the verifier uses; values are unchecked. */
@@ -49,10 +51,12 @@ export async function makeWorkspace(
   try {
     await writeFile(join(dir, "package.json"), '{ "type": "module" }\n');
     await cp(join(projectRoot, "runtime"), join(dir, "runtime"), { recursive: true });
+    for (const name of await readdir(join(dir, "runtime")))
+      if (name.endsWith(".ts")) await writeJavaScript(join(dir, "runtime", name));
     const oldCodec = await place(dir, "old", old);
     const newCodec = await place(dir, "new", neu);
-    const codecErrors = await load(join(dir, "runtime", "codec.ts"));
-    const sexpErrors = await load(join(dir, "runtime", "sexp-convert.ts"));
+    const codecErrors = await load(join(dir, "runtime", "codec.js"));
+    const sexpErrors = await load(join(dir, "runtime", "sexp-convert.js"));
     const CodecError = codecErrors.CodecError;
     const SexpError = sexpErrors.SexpError;
     if (typeof CodecError !== "function" || typeof SexpError !== "function")
@@ -71,6 +75,17 @@ export async function makeWorkspace(
   }
 }
 
+/** Writes `path`'s JavaScript beside it (`x.ts` -> `x.js`). */
+async function writeJavaScript(path: string): Promise<string> {
+  const js = ts.transpileModule(await readFile(path, "utf8"), {
+    fileName: path,
+    compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext },
+  });
+  const target = path.replace(/\.ts$/, ".js");
+  await writeFile(target, js.outputText);
+  return target;
+}
+
 async function load(path: string): Promise<Record<string, unknown>> {
   return (await import(pathToFileURL(path).href)) as Record<string, unknown>;
 }
@@ -83,7 +98,7 @@ async function place(dir: string, side: "old" | "new", source: Source): Promise<
   const module = generated.files.find((f) => f.name.endsWith(".ts"))!;
   const path = join(dir, side, module.name);
   await writeFile(path, module.text);
-  const m = await load(path);
+  const m = await load(await writeJavaScript(path));
   const fn = (name: string): unknown => {
     if (typeof m[name] !== "function") throw new Error(`${path} does not export ${name}`);
     return m[name];

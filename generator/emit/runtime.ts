@@ -1,0 +1,267 @@
+/**
+ * The runtime a generated module uses: which of the runtime's exports its
+ * code names, and either imports of them or the runtime's own declarations
+ * inlined (the ones named and everything they depend on, nothing else).
+ * The exports are read from `runtime/*.ts` itself, so a new runtime file
+ * needs no change here.
+ */
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Node, Project, SyntaxKind, ts, type SourceFile, type Statement } from "ts-morph";
+
+/** An export of the runtime: the module declaring it (`codec` for runtime/codec.ts) and whether it is a type only. */
+interface RuntimeExport {
+  module: string;
+  typeOnly: boolean;
+}
+
+/** The folder holding the runtime's TypeScript sources: `runtime/` of this package. */
+export function runtimeSourceDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(join(dir, "package.json")) && existsSync(join(dir, "runtime", "codec.ts")))
+      return join(dir, "runtime");
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error("cannot find the binschema runtime sources (runtime/*.ts)");
+    dir = parent;
+  }
+}
+
+/** The runtime's sources as an in-memory project: `/runtime/NAME.ts`. */
+function runtimeProject(): Project {
+  const project = new Project({
+    useInMemoryFileSystem: true,
+    skipLoadingLibFiles: true,
+    compilerOptions: {
+      module: ts.ModuleKind.ESNext,
+      moduleResolution: ts.ModuleResolutionKind.Bundler,
+    },
+  });
+  const dir = runtimeSourceDir();
+  for (const name of readdirSync(dir).sort())
+    if (name.endsWith(".ts") && !name.endsWith(".d.ts"))
+      project.createSourceFile(`/runtime/${name}`, readFileSync(join(dir, name), "utf8"));
+  return project;
+}
+
+const moduleOf = (file: SourceFile): string => file.getBaseNameWithoutExtension();
+
+let exportsCache: Map<string, RuntimeExport> | undefined;
+
+/** Every name the runtime exports, with the module that declares it. */
+function runtimeExports(): Map<string, RuntimeExport> {
+  if (exportsCache !== undefined) return exportsCache;
+  const found = new Map<string, RuntimeExport>();
+  const ambiguous = new Set<string>();
+  for (const file of runtimeProject().getSourceFiles()) {
+    for (const [name, declarations] of file.getExportedDeclarations()) {
+      const declaration = declarations[0];
+      if (declaration === undefined) continue;
+      const entry = {
+        module: moduleOf(declaration.getSourceFile()),
+        typeOnly:
+          Node.isInterfaceDeclaration(declaration) || Node.isTypeAliasDeclaration(declaration),
+      };
+      const seen = found.get(name);
+      if (seen !== undefined && seen.module !== entry.module) ambiguous.add(name);
+      found.set(name, entry);
+    }
+  }
+  // A name two runtime files declare cannot be imported by name alone.
+  for (const name of ambiguous) found.delete(name);
+  exportsCache = found;
+  return found;
+}
+
+/**
+ * The runtime exports `file` refers to without declaring them: identifiers
+ * in reference position (not property names) that resolve to nothing in
+ * the file. Only identifiers spelled like an export are resolved, which
+ * keeps this quick.
+ */
+function usedExports(file: SourceFile): Map<string, RuntimeExport> {
+  const all = runtimeExports();
+  const checker = file.getProject().getTypeChecker().compilerObject;
+  const names = new Set<string>();
+  // The compiler's own nodes: wrapping every node of a large module in ts-morph's is slow.
+  const visit = (node: ts.Node): void => {
+    if (ts.isIdentifier(node) && all.has(node.text) && !names.has(node.text)) {
+      const parent = node.parent;
+      const propertyName =
+        (ts.isPropertyAccessExpression(parent) && parent.name === node) ||
+        (ts.isQualifiedName(parent) && parent.right === node);
+      // An unresolved type name resolves to the checker's "unknown" symbol, which has no declarations.
+      const declared = (checker.getSymbolAtLocation(node)?.declarations?.length ?? 0) > 0;
+      if (!propertyName && !declared) names.add(node.text);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(file.compilerNode);
+  const used = new Map<string, RuntimeExport>();
+  for (const name of [...names].sort()) {
+    const entry = all.get(name);
+    if (entry !== undefined) used.set(name, entry);
+  }
+  return used;
+}
+
+export type RuntimeSource =
+  /** Import each name from the module `specifier` maps a runtime module name (`codec`) to. */
+  | { kind: "import"; specifier: (module: string) => string }
+  /** Copy the runtime's declarations into the module. */
+  | { kind: "inline" };
+
+/** Names of the runtime's classes the file uses: results are instances of them, so the module re-exports them for `instanceof`. */
+function usedClasses(used: Map<string, RuntimeExport>): string[] {
+  const project = runtimeProject();
+  return [...used.keys()].filter((name) =>
+    project.getSourceFiles().some((file) => file.getClass(name)?.isExported() === true),
+  );
+}
+
+/**
+ * Gives `file` (generated code that names runtime exports freely) what it
+ * names: import declarations at the top, or the runtime's declarations
+ * inlined, returned as text to place before the generated code. Either way
+ * the runtime classes it uses are exported from it.
+ */
+export function addRuntime(file: SourceFile, source: RuntimeSource): string {
+  const used = usedExports(file);
+  const classes = usedClasses(used);
+  if (source.kind === "inline") return inlineRuntime(file, used, new Set(classes));
+
+  const byModule = new Map<string, string[]>();
+  for (const [name, entry] of used) {
+    const named = byModule.get(entry.module) ?? [];
+    named.push(entry.typeOnly ? `type ${name}` : name);
+    byModule.set(entry.module, named);
+  }
+  const modules = [...byModule.keys()].sort();
+  modules.forEach((module, index) => {
+    const named = byModule.get(module) ?? [];
+    const typeOnly = named.every((n) => n.startsWith("type "));
+    file.insertImportDeclaration(index, {
+      moduleSpecifier: source.specifier(module),
+      isTypeOnly: typeOnly,
+      namedImports: typeOnly ? named.map((n) => n.slice("type ".length)) : named,
+    });
+  });
+  if (classes.length > 0) file.insertExportDeclaration(modules.length, { namedExports: classes });
+  return "";
+}
+
+/** The top-level statement of a runtime file that declares `node`. */
+function topLevel(node: Node): Statement | undefined {
+  let current: Node = node;
+  for (let parent = current.getParent(); parent !== undefined; parent = current.getParent()) {
+    if (Node.isSourceFile(parent)) return Node.isStatement(current) ? current : undefined;
+    current = parent;
+  }
+  return undefined;
+}
+
+/** The names a top-level statement declares, with their name nodes. */
+function declaredNames(statement: Statement): { name: string; rename: (to: string) => void }[] {
+  if (Node.isVariableStatement(statement))
+    return statement
+      .getDeclarations()
+      .map((d) => ({ name: d.getName(), rename: (to) => d.rename(to) }));
+  if (
+    Node.isFunctionDeclaration(statement) ||
+    Node.isClassDeclaration(statement) ||
+    Node.isInterfaceDeclaration(statement) ||
+    Node.isTypeAliasDeclaration(statement) ||
+    Node.isEnumDeclaration(statement)
+  ) {
+    const name = statement.getName();
+    return name === undefined ? [] : [{ name, rename: (to) => statement.rename(to) }];
+  }
+  return [];
+}
+
+/** The top-level runtime statements `statement` depends on. */
+function dependencies(statement: Statement): Statement[] {
+  const found = new Set<Statement>();
+  for (const id of statement.getDescendantsOfKind(SyntaxKind.Identifier)) {
+    let symbol = id.getSymbol();
+    if (symbol?.isAlias() === true) symbol = symbol.getAliasedSymbol();
+    for (const declaration of symbol?.getDeclarations() ?? []) {
+      const top = topLevel(declaration);
+      if (top !== undefined && top !== statement && declaredNames(top).length > 0) found.add(top);
+    }
+  }
+  return [...found];
+}
+
+function inlineRuntime(
+  file: SourceFile,
+  used: Map<string, RuntimeExport>,
+  exported: Set<string>,
+): string {
+  const project = runtimeProject();
+  const roots: Statement[] = [];
+  for (const [name, entry] of used) {
+    const declaring = project.getSourceFileOrThrow(`/runtime/${entry.module}.ts`);
+    const statement = declaring
+      .getStatements()
+      .find((s) => declaredNames(s).some((d) => d.name === name));
+    if (statement === undefined)
+      throw new Error(`runtime/${entry.module}.ts: no declaration of ${name}`);
+    roots.push(statement);
+  }
+
+  // Dependencies before dependants; otherwise in file and source order.
+  const fileOrder = project.getSourceFiles().map((f) => f.getFilePath());
+  const position = (s: Statement): [number, number] => [
+    fileOrder.indexOf(s.getSourceFile().getFilePath()),
+    s.getStart(),
+  ];
+  const byPosition = (a: Statement, b: Statement): number => {
+    const [fa, pa] = position(a);
+    const [fb, pb] = position(b);
+    return fa - fb || pa - pb;
+  };
+  const ordered: Statement[] = [];
+  const visiting = new Set<Statement>();
+  const visit = (statement: Statement): void => {
+    if (ordered.includes(statement) || visiting.has(statement)) return;
+    visiting.add(statement);
+    for (const dependency of dependencies(statement).sort(byPosition)) visit(dependency);
+    ordered.push(statement);
+  };
+  for (const root of roots.sort(byPosition)) visit(root);
+
+  // Private names that clash (with the module's own, or across runtime files) get a suffix.
+  const taken = new Set<string>();
+  for (const statement of file.getStatements())
+    for (const { name } of declaredNames(statement)) taken.add(name);
+  for (const statement of ordered) {
+    for (const { name, rename } of declaredNames(statement)) {
+      if (!taken.has(name)) {
+        taken.add(name);
+        continue;
+      }
+      if (used.has(name))
+        throw new Error(
+          `the generated module declares ${name}, which clashes with the runtime's ${name}`,
+        );
+      let fresh = `${name}_${moduleOf(statement.getSourceFile()).replace(/\W/g, "_")}`;
+      while (taken.has(fresh)) fresh += "_";
+      rename(fresh);
+      taken.add(fresh);
+    }
+  }
+
+  const modules = [...new Set(ordered.map((s) => `runtime/${moduleOf(s.getSourceFile())}.ts`))];
+  const parts = [
+    `// The binschema runtime this module uses, inlined from ${modules.join(", ")}.`,
+    ...ordered.map((statement) => {
+      const docs = Node.isJSDocable(statement) ? statement.getJsDocs().map((d) => d.getText()) : [];
+      const keepExport = declaredNames(statement).some((d) => exported.has(d.name));
+      const code = statement.getText(false).replace(/^export\s+/, keepExport ? "export " : "");
+      return [...docs, code].join("\n");
+    }),
+  ];
+  return `${parts.join("\n\n")}\n\n// End of the inlined runtime.\n`;
+}

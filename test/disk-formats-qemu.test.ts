@@ -260,7 +260,7 @@ function checkVdi(fixture: LoadedFixture, codecs: Codecs): void {
   const blocks = int(header, "blocks_in_image");
   expect(blocks).toBe((diskSize + 1048575n) / 1048576n);
   if (isStatic) expect(int(header, "blocks_allocated")).toBe(blocks);
-  expect(text(header, "text")).toBe("<<< QEMU VM Virtual Disk Image >>>\n");
+  expect(text(header, "file_info")).toBe("<<< QEMU VM Virtual Disk Image >>>\n");
   expect(int(header, "header_size")).toBe(0x180n);
   expect(text(header, "uuid_image")).toMatch(UUID_TEXT);
   expect(text(header, "uuid_image")).not.toBe(NIL_UUID);
@@ -286,6 +286,8 @@ function checkVmdk(fixture: LoadedFixture, codecs: Codecs): void {
   expect(get(extent, "header.compressed_grains")).toBe(first["compressed"] === true);
   const compress = get(extent, "header.compress_algorithm");
   expect(compress).toBe(first["compressed"] === true ? "Deflate" : "None");
+  expect(get(extent, "header.valid_newline_test")).toBe(true);
+  expect(get(extent, "header.newline_check")).toBe("\n \r\n");
   expect(get(extent, "header.zeroed_grain_gte")).toBe(fixture.options.get("zeroed_grain") === "on");
   expect(int(extent, "header.version")).toBe(
     first["compressed"] === true ? 3n : fixture.options.get("zeroed_grain") === "on" ? 2n : 1n,

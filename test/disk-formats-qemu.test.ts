@@ -549,10 +549,11 @@ function withImage(configName: string, fn: (ws: Workspace) => void): void {
 const EDIT_SCHEMAS = ["qed", "vdi", "vmdk", "vhd", "vhdx"].filter(
   (schema) => missingReason(schema) === undefined,
 );
-const editsReason =
-  EDIT_SCHEMAS.length === 5
-    ? undefined
-    : "some generated disk-format modules are missing (see the skipped suites)";
+/** `it` for an edit of `schema`'s images, skipped (with the reason) while its module is missing. */
+function editIt(schema: string, name: string, fn: () => void): void {
+  const reason = missingReason(schema);
+  it.skipIf(reason !== undefined)(reason === undefined ? name : `${name} [SKIPPED: ${reason}]`, fn);
+}
 
 describeWithQemu("disk-format edits accepted by qemu-img", () => {
   const codecsBySchema = new Map<string, Codecs>();
@@ -565,195 +566,185 @@ describeWithQemu("disk-format edits accepted by qemu-img", () => {
     return found;
   };
 
-  describe.skipIf(editsReason !== undefined)(
-    editsReason === undefined ? "edits" : `edits [SKIPPED: ${editsReason}]`,
+  editIt("qed", "QED: a new size and a new backing file name", () => {
+    withImage("qed-backing-qed", (ws) => {
+      qemuImgOrThrow(["create", "-f", "qed", "base-renamed.qed", "128M"], { cwd: ws.dir });
+      const codec = codecsOf("qed")("Header");
+      const bytes = ws.bytes();
+      const header = readOk(codec, bytes);
+      const name = "base-renamed.qed";
+      // backing_filename_size is not computed on write (see schema/qed.yaml).
+      writeInto(
+        codec,
+        {
+          ...header,
+          image_size: 128n * 1024n * 1024n,
+          backing_filename: name,
+          backing_filename_size: name.length,
+        },
+        bytes,
+        0,
+      );
+      ws.save(bytes);
+      const info = ws.info();
+      expect(info["virtual-size"]).toBe(128 * 1024 * 1024);
+      expect(info["backing-filename"]).toBe(name);
+      expect(ws.check().status, ws.check().output).toBe(0);
+    });
+  });
+
+  editIt(
+    "qed",
+    "QED: a name that runs past the header clusters is refused by qemu-img, not silently truncated",
     () => {
-      it("QED: a new size and a new backing file name", () => {
-        withImage("qed-backing-qed", (ws) => {
-          qemuImgOrThrow(["create", "-f", "qed", "base-renamed.qed", "128M"], { cwd: ws.dir });
-          const codec = codecsOf("qed")("Header");
-          const bytes = ws.bytes();
-          const header = readOk(codec, bytes);
-          const name = "base-renamed.qed";
-          // backing_filename_size is not computed on write (see schema/qed.yaml).
-          writeInto(
-            codec,
-            {
-              ...header,
-              image_size: 128n * 1024n * 1024n,
-              backing_filename: name,
-              backing_filename_size: name.length,
-            },
-            bytes,
-            0,
-          );
-          ws.save(bytes);
-          const info = ws.info();
-          expect(info["virtual-size"]).toBe(128 * 1024 * 1024);
-          expect(info["backing-filename"]).toBe(name);
-          expect(ws.check().status, ws.check().output).toBe(0);
-        });
+      withImage("qed-cluster-4K-table-2", (ws) => {
+        const codec = codecsOf("qed")("Header");
+        const bytes = ws.bytes();
+        const header = readOk(codec, bytes);
+        const name = "x".repeat(5000); // header_size is one 4 KiB cluster
+        const edited = {
+          ...header,
+          backing_file: true,
+          backing_filename_offset: 64,
+          backing_filename_size: name.length,
+          backing_filename: name,
+        };
+        const buf = new Uint8Array(Math.max(bytes.byteLength, codec.sizeof(edited)));
+        buf.set(bytes);
+        writeInto(codec, edited, buf, 0);
+        ws.save(buf);
+        expect(qemuImg(["info", "-f", "qed", ws.image]).status).not.toBe(0);
       });
+    },
+  );
 
-      it("QED: a name that runs past the header clusters is refused by qemu-img, not silently truncated", () => {
-        withImage("qed-cluster-4K-table-2", (ws) => {
-          const codec = codecsOf("qed")("Header");
-          const bytes = ws.bytes();
-          const header = readOk(codec, bytes);
-          const name = "x".repeat(5000); // header_size is one 4 KiB cluster
-          const edited = {
-            ...header,
-            backing_file: true,
-            backing_filename_offset: 64,
-            backing_filename_size: name.length,
-            backing_filename: name,
-          };
-          const buf = new Uint8Array(Math.max(bytes.byteLength, codec.sizeof(edited)));
-          buf.set(bytes);
-          writeInto(codec, edited, buf, 0);
-          ws.save(buf);
-          expect(qemuImg(["info", "-f", "qed", ws.image]).status).not.toBe(0);
-        });
-      });
+  editIt("vdi", "VDI: a new image UUID and a smaller disk size", () => {
+    withImage("vdi-dynamic", (ws) => {
+      const codec = codecsOf("vdi")("Header");
+      const bytes = ws.bytes();
+      const header = readOk(codec, bytes);
+      const uuid = "0123abcd-4567-4def-8901-23456789abcd";
+      writeInto(codec, { ...header, uuid_image: uuid, disk_size: 32n * 1024n * 1024n }, bytes, 0);
+      ws.save(bytes);
+      expect(ws.info()["virtual-size"]).toBe(32 * 1024 * 1024);
+      expect(ws.check().status, ws.check().output).toBe(0);
+      expect(get(readOk(codec, ws.bytes()), "uuid_image")).toBe(uuid);
+      // Mixed-endian on disk: the first group is stored little-endian.
+      expect([...ws.bytes().subarray(0x188, 0x18c)]).toEqual([0xcd, 0xab, 0x23, 0x01]);
+    });
+  });
 
-      it("VDI: a new image UUID and a smaller disk size", () => {
-        withImage("vdi-dynamic", (ws) => {
-          const codec = codecsOf("vdi")("Header");
-          const bytes = ws.bytes();
-          const header = readOk(codec, bytes);
-          const uuid = "0123abcd-4567-4def-8901-23456789abcd";
-          writeInto(
-            codec,
-            { ...header, uuid_image: uuid, disk_size: 32n * 1024n * 1024n },
-            bytes,
-            0,
-          );
-          ws.save(bytes);
-          expect(ws.info()["virtual-size"]).toBe(32 * 1024 * 1024);
-          expect(ws.check().status, ws.check().output).toBe(0);
-          expect(get(readOk(codec, ws.bytes()), "uuid_image")).toBe(uuid);
-          // Mixed-endian on disk: the first group is stored little-endian.
-          expect([...ws.bytes().subarray(0x188, 0x18c)]).toEqual([0xcd, 0xab, 0x23, 0x01]);
-        });
-      });
+  editIt("vmdk", "VMDK: a new CID and a new parent file name in the embedded descriptor", () => {
+    withImage("vmdk-backing", (ws) => {
+      copyFileSync(join(ws.dir, "base.vmdk"), join(ws.dir, "base-renamed.vmdk"));
+      const codec = codecsOf("vmdk")("SparseExtent");
+      const bytes = ws.bytes();
+      const extent = readOk(codec, bytes);
+      const descriptor = text(extent, "descriptor")
+        .replace(/^CID=.*$/m, "CID=12345678")
+        .replace(/^parentFileNameHint=.*$/m, 'parentFileNameHint="base-renamed.vmdk"');
+      writeInto(codec, { ...extent, descriptor }, bytes, 0);
+      ws.save(bytes);
+      const info = ws.info();
+      expect(info["backing-filename"]).toBe("base-renamed.vmdk");
+      expect(get(info, "format-specific.data.cid")).toBe(0x12345678);
+      expect(ws.check().status, ws.check().output).toBe(0);
+    });
+  });
 
-      it("VMDK: a new CID and a new parent file name in the embedded descriptor", () => {
-        withImage("vmdk-backing", (ws) => {
-          copyFileSync(join(ws.dir, "base.vmdk"), join(ws.dir, "base-renamed.vmdk"));
-          const codec = codecsOf("vmdk")("SparseExtent");
-          const bytes = ws.bytes();
-          const extent = readOk(codec, bytes);
-          const descriptor = text(extent, "descriptor")
-            .replace(/^CID=.*$/m, "CID=12345678")
-            .replace(/^parentFileNameHint=.*$/m, 'parentFileNameHint="base-renamed.vmdk"');
-          writeInto(codec, { ...extent, descriptor }, bytes, 0);
-          ws.save(bytes);
-          const info = ws.info();
-          expect(info["backing-filename"]).toBe("base-renamed.vmdk");
-          expect(get(info, "format-specific.data.cid")).toBe(0x12345678);
-          expect(ws.check().status, ws.check().output).toBe(0);
-        });
-      });
+  editIt("vhd", "VHD: a new size and UUID in both footers, checksums recomputed", () => {
+    withImage("vpc-dynamic-force-size", (ws) => {
+      const startCodec = codecsOf("vhd")("DynamicImage");
+      const footerCodec = codecsOf("vhd")("Footer");
+      const bytes = ws.bytes();
+      const start = readOk(startCodec, bytes);
+      const uuid = "89abcdef-0123-4567-89ab-cdef01234567";
+      const footer = {
+        ...rec(start, "footer"),
+        current_size: 32n * 1024n * 1024n,
+        unique_id: uuid,
+      };
+      writeInto(startCodec, { ...start, footer }, bytes, 0);
+      writeInto(footerCodec, footer, bytes, bytes.byteLength - 512);
+      ws.save(bytes);
+      expect(ws.info()["virtual-size"]).toBe(32 * 1024 * 1024);
+      // qemu-img check does not support vpc: reading the data is the check.
+      const io = qemuImg(["convert", "-f", "vpc", "-O", "raw", ws.image, join(ws.dir, "out.raw")]);
+      expect(io.status, io.stderr).toBe(0);
+    });
+  });
 
-      it("VHD: a new size and UUID in both footers, checksums recomputed", () => {
-        withImage("vpc-dynamic-force-size", (ws) => {
-          const startCodec = codecsOf("vhd")("DynamicImage");
-          const footerCodec = codecsOf("vhd")("Footer");
-          const bytes = ws.bytes();
-          const start = readOk(startCodec, bytes);
-          const uuid = "89abcdef-0123-4567-89ab-cdef01234567";
-          const footer = {
-            ...rec(start, "footer"),
-            current_size: 32n * 1024n * 1024n,
-            unique_id: uuid,
-          };
-          writeInto(startCodec, { ...start, footer }, bytes, 0);
-          writeInto(footerCodec, footer, bytes, bytes.byteLength - 512);
-          ws.save(bytes);
-          expect(ws.info()["virtual-size"]).toBe(32 * 1024 * 1024);
-          // qemu-img check does not support vpc: reading the data is the check.
-          const io = qemuImg([
-            "convert",
-            "-f",
-            "vpc",
-            "-O",
-            "raw",
-            ws.image,
-            join(ws.dir, "out.raw"),
-          ]);
-          expect(io.status, io.stderr).toBe(0);
-        });
-      });
+  editIt("vhd", "VHD: qemu-img refuses a footer with a flipped bit, as our read does", () => {
+    withImage("vpc-fixed", (ws) => {
+      const bytes = ws.bytes();
+      const at = bytes.byteLength - 512 + 0x30;
+      const flipped = flipBit(bytes, at);
+      expectChecksumError(
+        codecsOf("vhd")("Footer"),
+        flipped.subarray(flipped.byteLength - 512),
+        "",
+      );
+      ws.save(flipped);
+      const result = qemuImg(["info", "-f", "vpc", ws.image]);
+      expect(result.status).not.toBe(0);
+      expect(result.stderr).toMatch(/checksum/i);
+    });
+  });
 
-      it("VHD: qemu-img refuses a footer with a flipped bit, as our read does", () => {
-        withImage("vpc-fixed", (ws) => {
-          const bytes = ws.bytes();
-          const at = bytes.byteLength - 512 + 0x30;
-          const flipped = flipBit(bytes, at);
-          expectChecksumError(
-            codecsOf("vhd")("Footer"),
-            flipped.subarray(flipped.byteLength - 512),
-            "",
-          );
-          ws.save(flipped);
-          const result = qemuImg(["info", "-f", "vpc", ws.image]);
-          expect(result.status).not.toBe(0);
-          expect(result.stderr).toMatch(/checksum/i);
-        });
-      });
+  editIt("vhdx", "VHDX: a new sequence number and data GUID, and a smaller virtual size", () => {
+    withImage("vhdx-dynamic", (ws) => {
+      const sectionCodec = codecsOf("vhdx")("HeaderSection");
+      const bytes = ws.bytes();
+      const section = readOk(sectionCodec, bytes);
+      const h1 = rec(section, "header_1");
+      const h2 = rec(section, "header_2");
+      const next =
+        (int(h1, "sequence_number") > int(h2, "sequence_number")
+          ? int(h1, "sequence_number")
+          : int(h2, "sequence_number")) + 10n;
+      const guid = "01234567-89ab-4cde-8f01-23456789abcd";
+      writeInto(
+        sectionCodec,
+        { ...section, header_2: { ...h2, sequence_number: next, data_write_guid: guid } },
+        bytes,
+        0,
+      );
 
-      it("VHDX: a new sequence number and data GUID, and a smaller virtual size", () => {
-        withImage("vhdx-dynamic", (ws) => {
-          const sectionCodec = codecsOf("vhdx")("HeaderSection");
-          const bytes = ws.bytes();
-          const section = readOk(sectionCodec, bytes);
-          const h1 = rec(section, "header_1");
-          const h2 = rec(section, "header_2");
-          const next =
-            (int(h1, "sequence_number") > int(h2, "sequence_number")
-              ? int(h1, "sequence_number")
-              : int(h2, "sequence_number")) + 10n;
-          const guid = "01234567-89ab-4cde-8f01-23456789abcd";
-          writeInto(
-            sectionCodec,
-            { ...section, header_2: { ...h2, sequence_number: next, data_write_guid: guid } },
-            bytes,
-            0,
-          );
+      const region = list(section, "region_table_1.entries").find(
+        (r) => r["guid"] === VHDX_METADATA_GUID,
+      );
+      const metadataOffset = Number(int(region, "file_offset"));
+      const metadata = readOk(codecsOf("vhdx")("MetadataTable"), bytes, metadataOffset);
+      const sizeAt = metadataOffset + vhdxItemOffset(metadata, VHDX_ITEMS.VirtualDiskSize);
+      const sizeCodec = codecsOf("vhdx")("VirtualDiskSize");
+      writeInto(
+        sizeCodec,
+        { ...readOk(sizeCodec, bytes, sizeAt), virtual_disk_size: 32n * 1024n * 1024n },
+        bytes,
+        sizeAt,
+      );
+      ws.save(bytes);
 
-          const region = list(section, "region_table_1.entries").find(
-            (r) => r["guid"] === VHDX_METADATA_GUID,
-          );
-          const metadataOffset = Number(int(region, "file_offset"));
-          const metadata = readOk(codecsOf("vhdx")("MetadataTable"), bytes, metadataOffset);
-          const sizeAt = metadataOffset + vhdxItemOffset(metadata, VHDX_ITEMS.VirtualDiskSize);
-          const sizeCodec = codecsOf("vhdx")("VirtualDiskSize");
-          writeInto(
-            sizeCodec,
-            { ...readOk(sizeCodec, bytes, sizeAt), virtual_disk_size: 32n * 1024n * 1024n },
-            bytes,
-            sizeAt,
-          );
-          ws.save(bytes);
+      expect(ws.info()["virtual-size"]).toBe(32 * 1024 * 1024);
+      expect(ws.check().status, ws.check().output).toBe(0);
+      // Opened read-only, qemu-img leaves the headers as written.
+      const reread = readOk(sectionCodec, ws.bytes());
+      expect(int(reread, "header_2.sequence_number")).toBe(next);
+      expect(get(reread, "header_2.data_write_guid")).toBe(guid);
+    });
+  });
 
-          expect(ws.info()["virtual-size"]).toBe(32 * 1024 * 1024);
-          expect(ws.check().status, ws.check().output).toBe(0);
-          // Opened read-only, qemu-img leaves the headers as written.
-          const reread = readOk(sectionCodec, ws.bytes());
-          expect(int(reread, "header_2.sequence_number")).toBe(next);
-          expect(get(reread, "header_2.data_write_guid")).toBe(guid);
-        });
-      });
-
-      it("VHDX: with both headers' checksums broken qemu-img finds no valid header, and our read names the header", () => {
-        withImage("vhdx-dynamic", (ws) => {
-          const flipped = flipBit(flipBit(ws.bytes(), 65536 + 8), 131072 + 8);
-          expectChecksumError(codecsOf("vhdx")("HeaderSection"), flipped, "header_1");
-          ws.save(flipped);
-          const result = qemuImg(["info", "-f", "vhdx", ws.image]);
-          expect(result.status).not.toBe(0);
-          expect(result.stderr).toMatch(/No valid VHDX header found/);
-        });
+  editIt(
+    "vhdx",
+    "VHDX: with both headers' checksums broken qemu-img finds no valid header, and our read names the header",
+    () => {
+      withImage("vhdx-dynamic", (ws) => {
+        const flipped = flipBit(flipBit(ws.bytes(), 65536 + 8), 131072 + 8);
+        expectChecksumError(codecsOf("vhdx")("HeaderSection"), flipped, "header_1");
+        ws.save(flipped);
+        const result = qemuImg(["info", "-f", "vhdx", ws.image]);
+        expect(result.status).not.toBe(0);
+        expect(result.stderr).toMatch(/No valid VHDX header found/);
       });
     },
   );

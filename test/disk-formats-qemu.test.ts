@@ -160,6 +160,8 @@ interface LoadedPart {
   readonly record: string;
   readonly offset: number;
   readonly bytes: Uint8Array;
+  /** The leading bytes that `record` covers. */
+  readonly recordBytes: Uint8Array;
 }
 
 interface LoadedFixture {
@@ -178,7 +180,13 @@ function loadFixture(entry: ManifestEntry): LoadedFixture {
     const stored = readFileSync(join(dir, part.file));
     const bytes = new Uint8Array(part.file.endsWith(".gz") ? gunzipSync(stored) : stored);
     expect(bytes.byteLength, `${part.file} length`).toBe(part.length);
-    parts.set(part.part, { part: part.part, record: part.record, offset: part.offset, bytes });
+    parts.set(part.part, {
+      part: part.part,
+      record: part.record,
+      offset: part.offset,
+      bytes,
+      recordBytes: bytes.subarray(0, part.recordLength),
+    });
   }
   const options = new Map<string, string>();
   const create = entry.commands[entry.commands.length - 1] ?? [];
@@ -385,8 +393,21 @@ function checkVhdx(fixture: LoadedFixture, codecs: Codecs): void {
 
   const metadata = readOk(codecs("MetadataTable"), metadataPart.bytes);
   expect(list(metadata, "entries")).toHaveLength(5);
-  const item = (record: keyof typeof VHDX_ITEMS): Value =>
-    readOk(codecs(record), metadataPart.bytes, vhdxItemOffset(metadata, VHDX_ITEMS[record]));
+  const item = (record: keyof typeof VHDX_ITEMS): Value => {
+    const codec = codecs(record);
+    const at = vhdxItemOffset(metadata, VHDX_ITEMS[record]);
+    const value = readOk(codec, metadataPart.bytes, at);
+    // Each item writes back as it was, and is as long as its table entry says.
+    const entry = list(metadata, "entries").find((e) => e["item_id"] === VHDX_ITEMS[record]);
+    expect(BigInt(codec.sizeof(value))).toBe(int(entry, "length"));
+    const written = writeOk(codec, value);
+    expect(
+      Buffer.from(written).equals(
+        Buffer.from(metadataPart.bytes.subarray(at, at + written.byteLength)),
+      ),
+    ).toBe(true);
+    return value;
+  };
   const params = item("FileParameters");
   expect(int(params, "block_size")).toBe(BigInt(info["cluster-size"] as number));
   expect(get(params, "leave_blocks_allocated")).toBe(fixture.options.get("subformat") === "fixed");
@@ -463,22 +484,24 @@ for (const schema of ["qed", "vdi", "vmdk", "vhd", "vhdx"]) {
         (partName) => {
           const part = partOf(fixture, partName);
           const codec = codecs(part.record);
-          const result = codec.read(part.bytes, 0);
+          const result = codec.read(part.recordBytes, 0);
           if (result instanceof CodecError) throw new Error(result.message);
-          expect(result.end).toBe(part.bytes.byteLength);
-          expect(codec.sizeof(result.value)).toBe(part.bytes.byteLength);
-          expect(Buffer.from(writeOk(codec, result.value)).equals(Buffer.from(part.bytes))).toBe(
-            true,
-          );
+          expect(result.end).toBe(part.recordBytes.byteLength);
+          expect(codec.sizeof(result.value)).toBe(part.recordBytes.byteLength);
+          expect(
+            Buffer.from(writeOk(codec, result.value)).equals(Buffer.from(part.recordBytes)),
+          ).toBe(true);
           // Written at an offset into a larger buffer, nothing else changes.
-          const big = new Uint8Array(part.bytes.byteLength + 7).fill(0xa5);
+          const big = new Uint8Array(part.recordBytes.byteLength + 7).fill(0xa5);
           writeInto(codec, result.value, big, 3);
           expect(
-            Buffer.from(big.subarray(3, 3 + part.bytes.byteLength)).equals(Buffer.from(part.bytes)),
+            Buffer.from(big.subarray(3, 3 + part.recordBytes.byteLength)).equals(
+              Buffer.from(part.recordBytes),
+            ),
           ).toBe(true);
-          expect([...big.subarray(0, 3), ...big.subarray(3 + part.bytes.byteLength)]).toEqual([
-            0xa5, 0xa5, 0xa5, 0xa5, 0xa5, 0xa5, 0xa5,
-          ]);
+          expect([...big.subarray(0, 3), ...big.subarray(3 + part.recordBytes.byteLength)]).toEqual(
+            [0xa5, 0xa5, 0xa5, 0xa5, 0xa5, 0xa5, 0xa5],
+          );
         },
       );
 

@@ -179,7 +179,9 @@ function loadFixture(entry: ManifestEntry): LoadedFixture {
   for (const part of entry.parts) {
     const stored = readFileSync(join(dir, part.file));
     const bytes = new Uint8Array(part.file.endsWith(".gz") ? gunzipSync(stored) : stored);
-    expect(bytes.byteLength, `${part.file} length`).toBe(part.length);
+    if (bytes.byteLength !== part.length) {
+      throw new Error(`${part.file}: ${bytes.byteLength} bytes, the manifest says ${part.length}`);
+    }
     parts.set(part.part, {
       part: part.part,
       record: part.record,

@@ -436,10 +436,15 @@ export const Additional_autoclear_features_bits = {
   raw_external_data: 0x2n,
 } as const;
 /** Where the last internal read function stopped; set just before it returns a value. */
-let readEnd = 0;
+let parsedEnd = 0;
 
 /** Reads a {@link Header} from `buf` at byte `at`. Returns the value and the offset just after it, or a {@link CodecError} naming the field and byte offset of the first problem. Never throws. */
 export function read(buf: Uint8Array, at = 0): Decoded<Header> | CodecError {
+  return readHeader(buf, at);
+}
+
+/** Reads a {@link Feature} from `buf` at byte `at`: the value and the offset just after it, or a {@link CodecError} naming the field and byte offset of the first problem. Never throws. */
+export function readFeature(buf: Uint8Array, at = 0): Decoded<Feature> | CodecError {
   if (!Number.isSafeInteger(at) || at < 0 || at > buf.length) {
     const why = Number.isSafeInteger(at)
       ? `is outside the ${buf.length}-byte buffer`
@@ -447,9 +452,57 @@ export function read(buf: Uint8Array, at = 0): Decoded<Header> | CodecError {
     return new CodecError("", 0, `offset ${at} ${why}`);
   }
 
-  const value = readHeader(buf, at, buf.length);
+  const value = parseFeature(buf, at, buf.length);
   if (value instanceof CodecError) return value;
-  return { value, end: readEnd };
+  return { value, end: parsedEnd };
+}
+
+/** Reads a {@link BitmapsExtension} from `buf` at byte `at`: the value and the offset just after it, or a {@link CodecError} naming the field and byte offset of the first problem. Never throws. */
+export function readBitmapsExtension(
+  buf: Uint8Array,
+  at = 0,
+): Decoded<BitmapsExtension> | CodecError {
+  if (!Number.isSafeInteger(at) || at < 0 || at > buf.length) {
+    const why = Number.isSafeInteger(at)
+      ? `is outside the ${buf.length}-byte buffer`
+      : "is not a whole number";
+    return new CodecError("", 0, `offset ${at} ${why}`);
+  }
+
+  const value = parseBitmapsExtension(buf, at, buf.length);
+  if (value instanceof CodecError) return value;
+  return { value, end: parsedEnd };
+}
+
+/** Reads a {@link FullDiskEncryption} from `buf` at byte `at`: the value and the offset just after it, or a {@link CodecError} naming the field and byte offset of the first problem. Never throws. */
+export function readFullDiskEncryption(
+  buf: Uint8Array,
+  at = 0,
+): Decoded<FullDiskEncryption> | CodecError {
+  if (!Number.isSafeInteger(at) || at < 0 || at > buf.length) {
+    const why = Number.isSafeInteger(at)
+      ? `is outside the ${buf.length}-byte buffer`
+      : "is not a whole number";
+    return new CodecError("", 0, `offset ${at} ${why}`);
+  }
+
+  const value = parseFullDiskEncryption(buf, at, buf.length);
+  if (value instanceof CodecError) return value;
+  return { value, end: parsedEnd };
+}
+
+/** Reads a {@link Header} from `buf` at byte `at`: the value and the offset just after it, or a {@link CodecError} naming the field and byte offset of the first problem. Never throws. */
+export function readHeader(buf: Uint8Array, at = 0): Decoded<Header> | CodecError {
+  if (!Number.isSafeInteger(at) || at < 0 || at > buf.length) {
+    const why = Number.isSafeInteger(at)
+      ? `is outside the ${buf.length}-byte buffer`
+      : "is not a whole number";
+    return new CodecError("", 0, `offset ${at} ${why}`);
+  }
+
+  const value = parseHeader(buf, at, buf.length);
+  if (value instanceof CodecError) return value;
+  return { value, end: parsedEnd };
 }
 
 /** The Version a stored value stands for, or undefined if it is not one. */
@@ -537,24 +590,24 @@ function decodeFeatureName(buf: Uint8Array, start: number, end: number): Feature
   return { unknown: getBytes(buf, start, end) };
 }
 
-function readFeature(buf: Uint8Array, at: number, limit: number): Feature | CodecError {
+function parseFeature(buf: Uint8Array, at: number, limit: number): Feature | CodecError {
   if (limit - at < 48) {
     return truncatedField(["ty", "bit", "feature"], [1, 2, 48], at, limit);
   }
-  const ty_raw = buf[at];
+  const ty_raw = buf[at]!;
   const ty = decodeFeatureType(ty_raw);
   if (ty === undefined) return new CodecError("ty", at, `${ty_raw} is not a FeatureType`);
-  const bit = buf[at + 1];
+  const bit = buf[at + 1]!;
   const nul = findNul(buf, at + 2, at + 48);
   const nonZero = findNonZero(buf, nul, at + 48);
   if (nonZero !== -1)
     return new CodecError("feature", nonZero, "bytes after the terminating NUL must be zero");
   const feature = decodeFeatureName(buf, at + 2, nul);
-  readEnd = at + 48;
+  parsedEnd = at + 48;
   return { ty, bit, feature };
 }
 
-function readBitmapsExtension(
+function parseBitmapsExtension(
   buf: Uint8Array,
   at: number,
   limit: number,
@@ -572,11 +625,11 @@ function readBitmapsExtension(
   const reserved = view.getUint32(at + 4);
   const bitmap_directory_size = u64be(view, at + 8);
   const bitmap_directory_offset = u64be(view, at + 16);
-  readEnd = at + 24;
+  parsedEnd = at + 24;
   return { nb_bitmaps, reserved, bitmap_directory_size, bitmap_directory_offset };
 }
 
-function readFullDiskEncryption(
+function parseFullDiskEncryption(
   buf: Uint8Array,
   at: number,
   limit: number,
@@ -587,12 +640,12 @@ function readFullDiskEncryption(
   }
   const offset = u64be(view, at);
   const length_ = u64be(view, at + 8);
-  readEnd = at + 16;
+  parsedEnd = at + 16;
   return { offset, length: length_ };
 }
 
 /** Reads one framed Extension; undefined means the end marker. */
-function readExtension(
+function parseExtension(
   buf: Uint8Array,
   at: number,
   limit: number,
@@ -604,7 +657,7 @@ function readExtension(
   if (tag === 0x0) {
     if (length !== 0)
       return new CodecError("length", at + 4, `the end marker must have length 0, got ${length}`);
-    readEnd = at + 8;
+    parsedEnd = at + 8;
     return undefined;
   }
   const start = at + 8;
@@ -620,15 +673,15 @@ function readExtension(
   let value: Extension | CodecError;
   switch (tag) {
     case 0xe2792aca:
-      value = readExtension_Backing_file(buf, start, end);
+      value = parseExtension_Backing_file(buf, start, end);
       break;
     case 0x6803f857:
-      value = readExtension_Feature_name_table(buf, start, end);
+      value = parseExtension_Feature_name_table(buf, start, end);
       break;
     case 0x23852875:
       if (length !== 24)
         return new CodecError("length", at + 4, `a Bitmaps payload is 24 bytes, got ${length}`);
-      value = readExtension_Bitmaps(buf, start, end);
+      value = parseExtension_Bitmaps(buf, start, end);
       break;
     case 0x537be77:
       if (length !== 16)
@@ -637,23 +690,27 @@ function readExtension(
           at + 4,
           `a Full_disk_encryption payload is 16 bytes, got ${length}`,
         );
-      value = readExtension_Full_disk_encryption(buf, start, end);
+      value = parseExtension_Full_disk_encryption(buf, start, end);
       break;
     case 0x44415441:
-      value = readExtension_External_data_file(buf, start, end);
+      value = parseExtension_External_data_file(buf, start, end);
       break;
     default:
-      value = readExtension_Unknown(tag | 0, buf, start, end);
+      value = parseExtension_Unknown(tag | 0, buf, start, end);
   }
   if (value instanceof CodecError) return value;
   const nonZero = findNonZero(buf, end, padded);
   if (nonZero !== -1)
-    return new CodecError("padding", nonZero, `expected zero padding, got ${hex(buf[nonZero], 2)}`);
-  readEnd = padded;
+    return new CodecError(
+      "padding",
+      nonZero,
+      `expected zero padding, got ${hex(buf[nonZero]!, 2)}`,
+    );
+  parsedEnd = padded;
   return value;
 }
 
-function readExtension_Backing_file(
+function parseExtension_Backing_file(
   buf: Uint8Array,
   at: number,
   limit: number,
@@ -671,7 +728,7 @@ function readExtension_Backing_file(
   return { kind: "Backing_file", format };
 }
 
-function readExtension_Feature_name_table(
+function parseExtension_Feature_name_table(
   buf: Uint8Array,
   at: number,
   limit: number,
@@ -687,7 +744,7 @@ function readExtension_Feature_name_table(
   }
   const features = new Array<Feature>((limit - features_start) / 48);
   for (let i = 0; i < features.length; i++) {
-    const entry = readFeature(buf, features_start + i * 48, limit);
+    const entry = parseFeature(buf, features_start + i * 48, limit);
     if (entry instanceof CodecError) return entry.within(`features[${i}]`);
     features[i] = entry;
   }
@@ -702,12 +759,16 @@ function readExtension_Feature_name_table(
   return { kind: "Feature_name_table", features };
 }
 
-function readExtension_Bitmaps(buf: Uint8Array, at: number, limit: number): Extension | CodecError {
+function parseExtension_Bitmaps(
+  buf: Uint8Array,
+  at: number,
+  limit: number,
+): Extension | CodecError {
   let pos = at;
   if (limit - at < 24) {
     return truncatedField(["bitmaps"], [24], at, limit);
   }
-  const bitmaps_read = readBitmapsExtension(buf, at, limit);
+  const bitmaps_read = parseBitmapsExtension(buf, at, limit);
   if (bitmaps_read instanceof CodecError) return bitmaps_read.within("bitmaps");
   const bitmaps = bitmaps_read;
   pos = at + 24;
@@ -721,7 +782,7 @@ function readExtension_Bitmaps(buf: Uint8Array, at: number, limit: number): Exte
   return { kind: "Bitmaps", bitmaps };
 }
 
-function readExtension_Full_disk_encryption(
+function parseExtension_Full_disk_encryption(
   buf: Uint8Array,
   at: number,
   limit: number,
@@ -730,7 +791,7 @@ function readExtension_Full_disk_encryption(
   if (limit - at < 16) {
     return truncatedField(["encryption"], [16], at, limit);
   }
-  const encryption_read = readFullDiskEncryption(buf, at, limit);
+  const encryption_read = parseFullDiskEncryption(buf, at, limit);
   if (encryption_read instanceof CodecError) return encryption_read.within("encryption");
   const encryption = encryption_read;
   pos = at + 16;
@@ -744,7 +805,7 @@ function readExtension_Full_disk_encryption(
   return { kind: "Full_disk_encryption", encryption };
 }
 
-function readExtension_External_data_file(
+function parseExtension_External_data_file(
   buf: Uint8Array,
   at: number,
   limit: number,
@@ -762,7 +823,7 @@ function readExtension_External_data_file(
   return { kind: "External_data_file", filename };
 }
 
-function readExtension_Unknown(
+function parseExtension_Unknown(
   type_: number,
   buf: Uint8Array,
   at: number,
@@ -781,7 +842,7 @@ function readExtension_Unknown(
   return { kind: "Unknown", type: type_, data };
 }
 
-function readHeader(buf: Uint8Array, at: number, limit: number): Header | CodecError {
+function parseHeader(buf: Uint8Array, at: number, limit: number): Header | CodecError {
   const view = viewOf(buf);
   let pos = at;
   if (limit - at < 72) {
@@ -887,7 +948,7 @@ function readHeader(buf: Uint8Array, at: number, limit: number): Header | CodecE
     pos += 32;
     if (header_length > 104) {
       if (limit - pos < 1) return truncated("additional.compression_type", pos, 1, limit);
-      const compression_type_raw = buf[pos];
+      const compression_type_raw = buf[pos]!;
       compression_type = decodeCompressionType(compression_type_raw);
       pos += 1;
     }
@@ -898,7 +959,7 @@ function readHeader(buf: Uint8Array, at: number, limit: number): Header | CodecE
         return new CodecError(
           "additional.padding",
           nonZero,
-          `expected zero padding, got ${hex(buf[nonZero], 2)}`,
+          `expected zero padding, got ${hex(buf[nonZero]!, 2)}`,
         );
       pos += 7;
     }
@@ -944,13 +1005,13 @@ function readHeader(buf: Uint8Array, at: number, limit: number): Header | CodecE
       pos += 8;
       break;
     }
-    const entry = readExtension(buf, pos, limit);
+    const entry = parseExtension(buf, pos, limit);
     if (entry instanceof CodecError) return entry.within(`extensions[${extensions.length}]`);
-    pos = readEnd;
+    pos = parsedEnd;
     if (entry === undefined) break;
     extensions.push(entry);
   }
-  readEnd = pos;
+  parsedEnd = pos;
   return {
     version,
     backing_file_offset,
@@ -971,8 +1032,69 @@ function readHeader(buf: Uint8Array, at: number, limit: number): Header | CodecE
 
 /** Writes `value` into `buf` at byte `at` and returns the offset just after it, or a {@link CodecError} if the value cannot be encoded or does not fit. On error the buffer is untouched. Allocates nothing on success. */
 export function write(value: Header, buf: Uint8Array, at = 0): number | CodecError {
-  const invalid = checkHeader(value);
-  if (invalid !== undefined) return invalid;
+  return writeHeader(value, buf, at);
+}
+
+/** Writes a {@link Feature} into `buf` at byte `at` and returns the offset just after it, or a {@link CodecError} if the value cannot be encoded or does not fit. On error the buffer is untouched. Allocates nothing on success. */
+export function writeFeature(value: Feature, buf: Uint8Array, at = 0): number | CodecError {
+  const problem = checkFeature(value);
+  if (problem !== undefined) return problem;
+  const size = 48;
+  if (!Number.isSafeInteger(at) || at < 0 || at > buf.length || buf.length - at < size) {
+    return new CodecError(
+      "",
+      undefined,
+      `needs ${size} bytes at offset ${at}, but the buffer has ${buf.length}`,
+    );
+  }
+
+  return putFeature(value, buf, at);
+}
+
+/** Writes a {@link BitmapsExtension} into `buf` at byte `at` and returns the offset just after it, or a {@link CodecError} if the value cannot be encoded or does not fit. On error the buffer is untouched. Allocates nothing on success. */
+export function writeBitmapsExtension(
+  value: BitmapsExtension,
+  buf: Uint8Array,
+  at = 0,
+): number | CodecError {
+  const problem = checkBitmapsExtension(value);
+  if (problem !== undefined) return problem;
+  const size = 24;
+  if (!Number.isSafeInteger(at) || at < 0 || at > buf.length || buf.length - at < size) {
+    return new CodecError(
+      "",
+      undefined,
+      `needs ${size} bytes at offset ${at}, but the buffer has ${buf.length}`,
+    );
+  }
+
+  return putBitmapsExtension(value, buf, at);
+}
+
+/** Writes a {@link FullDiskEncryption} into `buf` at byte `at` and returns the offset just after it, or a {@link CodecError} if the value cannot be encoded or does not fit. On error the buffer is untouched. Allocates nothing on success. */
+export function writeFullDiskEncryption(
+  value: FullDiskEncryption,
+  buf: Uint8Array,
+  at = 0,
+): number | CodecError {
+  const problem = checkFullDiskEncryption(value);
+  if (problem !== undefined) return problem;
+  const size = 16;
+  if (!Number.isSafeInteger(at) || at < 0 || at > buf.length || buf.length - at < size) {
+    return new CodecError(
+      "",
+      undefined,
+      `needs ${size} bytes at offset ${at}, but the buffer has ${buf.length}`,
+    );
+  }
+
+  return putFullDiskEncryption(value, buf, at);
+}
+
+/** Writes a {@link Header} into `buf` at byte `at` and returns the offset just after it, or a {@link CodecError} if the value cannot be encoded or does not fit. On error the buffer is untouched. Allocates nothing on success. */
+export function writeHeader(value: Header, buf: Uint8Array, at = 0): number | CodecError {
+  const problem = checkHeader(value);
+  if (problem !== undefined) return problem;
   const size = sizeofHeader(value);
   if (!Number.isSafeInteger(at) || at < 0 || at > buf.length || buf.length - at < size) {
     return new CodecError(
@@ -982,7 +1104,7 @@ export function write(value: Header, buf: Uint8Array, at = 0): number | CodecErr
     );
   }
 
-  return writeHeader(value, buf, at);
+  return putHeader(value, buf, at);
 }
 
 /** The stored value of a Version, or undefined if `v` is not a valid one. */
@@ -1100,7 +1222,7 @@ function checkFeature(v: Feature): CodecError | undefined {
   return undefined;
 }
 
-function writeFeature(v: Feature, buf: Uint8Array, at: number): number {
+function putFeature(v: Feature, buf: Uint8Array, at: number): number {
   buf[at] = encodeFeatureType(v.ty) ?? 0;
   buf[at + 1] = v.bit;
   const feature_text = encodeFeatureName(v.feature) ?? "";
@@ -1131,7 +1253,7 @@ function checkBitmapsExtension(v: BitmapsExtension): CodecError | undefined {
   return undefined;
 }
 
-function writeBitmapsExtension(v: BitmapsExtension, buf: Uint8Array, at: number): number {
+function putBitmapsExtension(v: BitmapsExtension, buf: Uint8Array, at: number): number {
   const view = viewOf(buf);
   view.setUint32(at, v.nb_bitmaps);
   view.setUint32(at + 4, v.reserved);
@@ -1155,7 +1277,7 @@ function checkFullDiskEncryption(v: FullDiskEncryption): CodecError | undefined 
   return undefined;
 }
 
-function writeFullDiskEncryption(v: FullDiskEncryption, buf: Uint8Array, at: number): number {
+function putFullDiskEncryption(v: FullDiskEncryption, buf: Uint8Array, at: number): number {
   const view = viewOf(buf);
   set64be(view, at, v.offset);
   set64be(view, at + 8, v.length);
@@ -1175,19 +1297,19 @@ function checkExtension(e: Extension): CodecError | undefined {
     case "Feature_name_table": {
       if (!Array.isArray(e.features)) return invalid("features", "an array", e.features);
       for (let i = 0; i < e.features.length; i++) {
-        const invalid = checkFeature(e.features[i]);
-        if (invalid !== undefined) return invalid.within(`features[${i}]`);
+        const problem = checkFeature(e.features[i]!);
+        if (problem !== undefined) return problem.within(`features[${i}]`);
       }
       break;
     }
     case "Bitmaps": {
-      const invalid_ = checkBitmapsExtension(e.bitmaps);
-      if (invalid_ !== undefined) return invalid_.within("bitmaps");
+      const problem_ = checkBitmapsExtension(e.bitmaps);
+      if (problem_ !== undefined) return problem_.within("bitmaps");
       break;
     }
     case "Full_disk_encryption": {
-      const invalid_ = checkFullDiskEncryption(e.encryption);
-      if (invalid_ !== undefined) return invalid_.within("encryption");
+      const problem_ = checkFullDiskEncryption(e.encryption);
+      if (problem_ !== undefined) return problem_.within("encryption");
       break;
     }
     case "External_data_file": {
@@ -1233,7 +1355,7 @@ function checkExtension(e: Extension): CodecError | undefined {
 }
 
 /** Writes one framed Extension: tag, length, payload, padding. */
-function writeExtension(e: Extension, buf: Uint8Array, at: number): number {
+function putExtension(e: Extension, buf: Uint8Array, at: number): number {
   const view = viewOf(buf);
   const length = payloadSizeExtension(e);
   view.setUint32(at + 4, length);
@@ -1248,20 +1370,20 @@ function writeExtension(e: Extension, buf: Uint8Array, at: number): number {
     case "Feature_name_table": {
       view.setUint32(at, 0x6803f857);
       for (let i = 0; i < e.features.length; i++) {
-        writeFeature(e.features[i], buf, pos);
+        putFeature(e.features[i]!, buf, pos);
         pos += 48;
       }
       break;
     }
     case "Bitmaps": {
       view.setUint32(at, 0x23852875);
-      writeBitmapsExtension(e.bitmaps, buf, pos);
+      putBitmapsExtension(e.bitmaps, buf, pos);
       pos = pos + 24;
       break;
     }
     case "Full_disk_encryption": {
       view.setUint32(at, 0x537be77);
-      writeFullDiskEncryption(e.encryption, buf, pos);
+      putFullDiskEncryption(e.encryption, buf, pos);
       pos = pos + 16;
       break;
     }
@@ -1466,8 +1588,8 @@ function checkHeader(v: Header): CodecError | undefined {
   }
   if (!Array.isArray(v.extensions)) return invalid("extensions", "an array", v.extensions);
   for (let i = 0; i < v.extensions.length; i++) {
-    const invalid = checkExtension(v.extensions[i]);
-    if (invalid !== undefined) return invalid.within(`extensions[${i}]`);
+    const problem = checkExtension(v.extensions[i]!);
+    if (problem !== undefined) return problem.within(`extensions[${i}]`);
   }
   if ((encodeVersion(v.version) ?? 0) >= 3 !== (v.additional !== undefined)) {
     return new CodecError(
@@ -1481,7 +1603,7 @@ function checkHeader(v: Header): CodecError | undefined {
   return undefined;
 }
 
-function writeHeader(v: Header, buf: Uint8Array, at: number): number {
+function putHeader(v: Header, buf: Uint8Array, at: number): number {
   const view = viewOf(buf);
   let pos = at;
   view.setUint32(at, 0x514649fb);
@@ -1501,13 +1623,13 @@ function writeHeader(v: Header, buf: Uint8Array, at: number): number {
   pos = at + 72;
   if (additional !== undefined) {
     set64be(view, pos, additional.incompatible_unknown);
-    if (additional.dirty) buf[pos + 7] |= 0x1;
-    if (additional.corrupt) buf[pos + 7] |= 0x2;
-    if (additional.external_data_file) buf[pos + 7] |= 0x4;
-    if (additional.compression_type_bit) buf[pos + 7] |= 0x8;
-    if (additional.extended_l2) buf[pos + 7] |= 0x10;
+    if (additional.dirty) buf[pos + 7]! |= 0x1;
+    if (additional.corrupt) buf[pos + 7]! |= 0x2;
+    if (additional.external_data_file) buf[pos + 7]! |= 0x4;
+    if (additional.compression_type_bit) buf[pos + 7]! |= 0x8;
+    if (additional.extended_l2) buf[pos + 7]! |= 0x10;
     set64be(view, pos + 8, additional.compatible_unknown);
-    if (additional.lazy_refcounts) buf[pos + 15] |= 0x1;
+    if (additional.lazy_refcounts) buf[pos + 15]! |= 0x1;
     set64be(view, pos + 16, additional.autoclear_features);
     view.setInt32(pos + 24, additional.refcount_order);
     view.setUint32(
@@ -1535,7 +1657,7 @@ function writeHeader(v: Header, buf: Uint8Array, at: number): number {
     }
   }
   for (let i = 0; i < v.extensions.length; i++) {
-    pos = writeExtension(v.extensions[i], buf, pos);
+    pos = putExtension(v.extensions[i]!, buf, pos);
   }
   view.setUint32(pos, 0x0);
   view.setUint32(pos + 4, 0);
@@ -1546,6 +1668,21 @@ function writeHeader(v: Header, buf: Uint8Array, at: number): number {
 /** The number of bytes {@link write} writes for `value`. Allocates nothing. */
 export function sizeof(value: Header): number {
   return sizeofHeader(value);
+}
+
+/** The number of bytes a {@link Feature} takes: always 48. */
+export function sizeofFeature(_value: Feature): number {
+  return 48;
+}
+
+/** The number of bytes a {@link BitmapsExtension} takes: always 24. */
+export function sizeofBitmapsExtension(_value: BitmapsExtension): number {
+  return 24;
+}
+
+/** The number of bytes a {@link FullDiskEncryption} takes: always 16. */
+export function sizeofFullDiskEncryption(_value: FullDiskEncryption): number {
+  return 16;
 }
 
 /** Payload bytes of one Extension, without framing or padding. */
@@ -1570,22 +1707,23 @@ function payloadSizeExtension(e: Extension): number {
 function sizeofExtensionList(list: readonly Extension[]): number {
   let size = 8;
   for (let i = 0; i < list.length; i++) {
-    const n = payloadSizeExtension(list[i]);
+    const n = payloadSizeExtension(list[i]!);
     size += 8 + n + ((8 - (n % 8)) % 8);
   }
   return size;
 }
 
-function sizeofHeader(v: Header): number {
+/** The number of bytes {@link writeHeader} writes for `value`. Allocates nothing. */
+export function sizeofHeader(value: Header): number {
   return (
     72 +
-    (v.additional === undefined
+    (value.additional === undefined
       ? 0
       : 32 +
-        (v.additional.compression_type === undefined ? 0 : 1) +
-        (v.additional.compression_type !== undefined ? 7 : 0) +
-        (v.additional.header_extra === undefined ? 0 : v.additional.header_extra.length)) +
-    sizeofExtensionList(v.extensions)
+        (value.additional.compression_type === undefined ? 0 : 1) +
+        (value.additional.compression_type !== undefined ? 7 : 0) +
+        (value.additional.header_extra === undefined ? 0 : value.additional.header_extra.length)) +
+    sizeofExtensionList(value.extensions)
   );
 }
 
@@ -1703,9 +1841,9 @@ function rankFeatureName(v: FeatureName): number {
   }
 }
 
-function compareFeature(a: Feature, b: Feature): number {
-  let c = 0;
-  c = compareFeatureType(a.ty, b.ty);
+/** A total order on {@link Feature} values, as {@link compare} is on the root. */
+export function compareFeature(a: Feature, b: Feature): number {
+  let c = compareFeatureType(a.ty, b.ty);
   if (c !== 0) return c;
   c = compareScalars(a.bit, b.bit);
   if (c !== 0) return c;
@@ -1714,9 +1852,14 @@ function compareFeature(a: Feature, b: Feature): number {
   return 0;
 }
 
-function compareBitmapsExtension(a: BitmapsExtension, b: BitmapsExtension): number {
-  let c = 0;
-  c = compareScalars(a.nb_bitmaps, b.nb_bitmaps);
+/** Structural equality of {@link Feature} values. */
+export function equalFeature(a: Feature, b: Feature): boolean {
+  return compareFeature(a, b) === 0;
+}
+
+/** A total order on {@link BitmapsExtension} values, as {@link compare} is on the root. */
+export function compareBitmapsExtension(a: BitmapsExtension, b: BitmapsExtension): number {
+  let c = compareScalars(a.nb_bitmaps, b.nb_bitmaps);
   if (c !== 0) return c;
   c = compareScalars(a.reserved, b.reserved);
   if (c !== 0) return c;
@@ -1727,13 +1870,23 @@ function compareBitmapsExtension(a: BitmapsExtension, b: BitmapsExtension): numb
   return 0;
 }
 
-function compareFullDiskEncryption(a: FullDiskEncryption, b: FullDiskEncryption): number {
-  let c = 0;
-  c = compareScalars(a.offset, b.offset);
+/** Structural equality of {@link BitmapsExtension} values. */
+export function equalBitmapsExtension(a: BitmapsExtension, b: BitmapsExtension): boolean {
+  return compareBitmapsExtension(a, b) === 0;
+}
+
+/** A total order on {@link FullDiskEncryption} values, as {@link compare} is on the root. */
+export function compareFullDiskEncryption(a: FullDiskEncryption, b: FullDiskEncryption): number {
+  let c = compareScalars(a.offset, b.offset);
   if (c !== 0) return c;
   c = compareScalars(a.length, b.length);
   if (c !== 0) return c;
   return 0;
+}
+
+/** Structural equality of {@link FullDiskEncryption} values. */
+export function equalFullDiskEncryption(a: FullDiskEncryption, b: FullDiskEncryption): boolean {
+  return compareFullDiskEncryption(a, b) === 0;
 }
 
 const ExtensionRank: Record<Extension["kind"], number> = {
@@ -1790,9 +1943,9 @@ function compareExtension(a: Extension, b: Extension): number {
   }
 }
 
-function compareHeader(a: Header, b: Header): number {
-  let c = 0;
-  c = compareVersion(a.version, b.version);
+/** A total order on {@link Header} values, as {@link compare} is on the root. */
+export function compareHeader(a: Header, b: Header): number {
+  let c = compareVersion(a.version, b.version);
   if (c !== 0) return c;
   c = compareScalars(a.backing_file_offset, b.backing_file_offset);
   if (c !== 0) return c;
@@ -1823,9 +1976,13 @@ function compareHeader(a: Header, b: Header): number {
   return 0;
 }
 
+/** Structural equality of {@link Header} values. */
+export function equalHeader(a: Header, b: Header): boolean {
+  return compareHeader(a, b) === 0;
+}
+
 function compareAdditional(a: Additional, b: Additional): number {
-  let c = 0;
-  c = compareScalars(a.dirty, b.dirty);
+  let c = compareScalars(a.dirty, b.dirty);
   if (c !== 0) return c;
   c = compareScalars(a.corrupt, b.corrupt);
   if (c !== 0) return c;
@@ -2166,9 +2323,9 @@ function extensionFromSexp(at: At): Extension | SexpError {
       if (c.arg === undefined) return fail(at, "Unknown needs an argument");
       const args = tuple(c.arg, 2);
       if (args instanceof SexpError) return args;
-      const type_ = ((a) => int(a, 32, true))(named(args[0], "type"));
+      const type_ = ((a) => int(a, 32, true))(named(args[0]!, "type"));
       if (type_ instanceof SexpError) return type_;
-      const data_ = atom(named(args[1], "data"));
+      const data_ = atom(named(args[1]!, "data"));
       if (data_ instanceof SexpError) return data_;
       return { kind: "Unknown", type: type_, data: data_ };
     }

@@ -8,7 +8,7 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError } from "commander";
 import { registerGenerate } from "./commands/generate.js";
-import { CommandError, EXIT, red } from "./commands/output.js";
+import { CommandError, EXIT, red, unexpected } from "./commands/output.js";
 
 const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -21,7 +21,9 @@ function run(work: () => Promise<number>): void {
         console.error(red(error.message));
         process.exit(error.status);
       }
-      console.error(error);
+      // Anything else is one line too, never a stack trace (BINSCHEMA_DEBUG=1 shows it).
+      if (process.env.BINSCHEMA_DEBUG === "1") console.error(error);
+      else console.error(red(unexpected(error)));
       process.exit(EXIT.usage);
     },
   );

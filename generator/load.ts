@@ -38,6 +38,14 @@ export interface Loaded {
   root: Located;
 }
 
+/**
+ * How deep a schema may nest. Real schemas nest a few levels; the limit
+ * keeps deeper text from exhausting the stack (YAML's own parser, then ours).
+ */
+export const MAX_DEPTH = 256;
+
+const TOO_DEEP = `the document nests too deeply (a schema may nest at most ${MAX_DEPTH} levels)`;
+
 /** Parses YAML text. Syntax errors come back as problems; nothing throws. */
 export function loadSchema(file: string, text: string): Loaded | { problems: Problem[] } {
   const lineCounter = new LineCounter();
@@ -54,7 +62,10 @@ export function loadSchema(file: string, text: string): Loaded | { problems: Pro
       line: pos.line,
       col: pos.col,
       path: "",
-      message: e.message.split("\n")[0],
+      // The YAML parser reports running out of stack as what it is to a program.
+      message: /Maximum call stack size exceeded/.test(e.message)
+        ? TOO_DEEP
+        : e.message.split("\n")[0],
     };
   });
   if (problems.length > 0) return { problems };
@@ -81,7 +92,9 @@ export function loadSchema(file: string, text: string): Loaded | { problems: Pro
     return lineCounter.linePos(start).col + offset;
   };
 
-  function convert(node: unknown, path: string): Located | Problem {
+  function convert(node: unknown, path: string, depth = 0): Located | Problem {
+    // No schema path: it would be hundreds of levels long.
+    if (depth > MAX_DEPTH) return { ...position(node as Node, ""), message: TOO_DEEP };
     if (isMap(node)) {
       const entries: { key: string; keyAt: Position; value: Located }[] = [];
       for (const pair of node.items) {
@@ -94,7 +107,7 @@ export function loadSchema(file: string, text: string): Loaded | { problems: Pro
         }
         const key = keyNode.value;
         const childPath = `${path}/${key}`;
-        const value = convert(pair.value, childPath);
+        const value = convert(pair.value, childPath, depth + 1);
         if ("message" in value) return value;
         entries.push({ key, keyAt: position(keyNode, childPath), value });
       }
@@ -103,7 +116,7 @@ export function loadSchema(file: string, text: string): Loaded | { problems: Pro
     if (isSeq(node)) {
       const items: Located[] = [];
       for (const [index, item] of node.items.entries()) {
-        const value = convert(item, `${path}/${index}`);
+        const value = convert(item, `${path}/${index}`, depth + 1);
         if ("message" in value) return value;
         items.push(value);
       }
@@ -111,6 +124,16 @@ export function loadSchema(file: string, text: string): Loaded | { problems: Pro
     }
     if (isScalar(node)) {
       const v = node.value;
+      if (typeof v === "number" && !Number.isFinite(v)) {
+        const raw =
+          node.range === undefined || node.range === null
+            ? String(v)
+            : text.slice(node.range[0], node.range[1]);
+        return {
+          ...position(node, path),
+          message: `${raw} is out of range: numbers in a schema must be finite`,
+        };
+      }
       if (v === null || typeof v === "string" || typeof v === "number" || typeof v === "boolean") {
         return { kind: "scalar", value: v, at: position(node, path), textCol: textCol(node, v) };
       }

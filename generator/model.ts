@@ -31,10 +31,19 @@ export type FieldType =
   | { kind: "bytes"; size: ByteSize }
   /** A fixed-size NUL-padded string: the value is the bytes before the first NUL. */
   | { kind: "fixedString"; size: number }
-  /** Fixed-size records back to back, filling the rest of the enclosing payload. */
-  | { kind: "array"; element: RecordDef }
+  /**
+   * Records back to back: `count` of them, or (without a count) fixed-size
+   * ones filling the rest of the enclosing payload.
+   */
+  | { kind: "array"; element: RecordDef; count: Expr | undefined }
+  /** 16 bytes shown as canonical lowercase text: RFC 4122 order, or Microsoft's mixed-endian GUID. */
+  | { kind: "uuid"; layout: "rfc4122" | "guid" }
+  /** Text in an encoding, NUL-padded within `size` bytes. */
+  | { kind: "text"; encoding: TextEncoding; size: Expr }
   /** Framed union entries up to the end marker. */
   | { kind: "list"; union: UnionDef };
+
+export type TextEncoding = "ascii" | "utf8" | "utf16le" | "utf16be";
 
 export type ByteSize =
   { kind: "expr"; expr: Expr } | { kind: "prefix"; length: IntType } | { kind: "fill" };
@@ -52,7 +61,14 @@ export interface Validation {
 
 /** A member of a record, in layout order. */
 export type Member =
-  ValueField | ConstField | ComputedField | FlagsField | PaddingMember | GroupMember;
+  | ValueField
+  | ConstField
+  | MagicField
+  | ChecksumField
+  | ComputedField
+  | FlagsField
+  | PaddingMember
+  | GroupMember;
 
 /** A field stored in the value. */
 export interface ValueField extends Doc {
@@ -61,6 +77,11 @@ export interface ValueField extends Doc {
   type: FieldType;
   /** Present only when this holds; the value's property is then optional. */
   cond: Expr | undefined;
+  /**
+   * Where the field is, from the start of the enclosing record, when it is
+   * not stored in sequence (see {@link isPositioned}).
+   */
+  at: Expr | undefined;
   valid: Validation[];
   /** Named bit masks of an integer field, documented and exported as constants. */
   bits: FlagBit[];
@@ -88,6 +109,27 @@ export interface ConstField extends Doc {
   name: string;
   type: IntType;
   value: bigint;
+}
+
+/** A magic byte string (`"conectix"`): checked on read, written on write, absent from the value. */
+export interface MagicField extends Doc {
+  kind: "magic";
+  name: string;
+  /** One character per byte, U+0000 to U+00FF. */
+  value: string;
+}
+
+export type ChecksumAlgorithm = "crc32" | "crc32c" | "ones-complement-sum";
+
+/**
+ * A checksum over the bytes of the enclosing record, this field taken as
+ * zero: computed on write, verified on read, absent from the value.
+ */
+export interface ChecksumField extends Doc {
+  kind: "checksum";
+  name: string;
+  type: IntType;
+  algorithm: ChecksumAlgorithm;
 }
 
 /** A field computed on write from the rest of the value; read, checked, then dropped. */
@@ -137,6 +179,8 @@ export interface GroupMember extends Doc {
   name: string;
   typeName: string;
   cond: Expr | undefined;
+  /** Where the group is, from the start of the enclosing record, when not in sequence. */
+  at: Expr | undefined;
   members: Member[];
   /** How an absent group prints in S-expressions (see {@link ValueField.absent}). */
   absent: "option" | "omit";
@@ -210,23 +254,41 @@ export function fixedTypeSize(t: FieldType): number | undefined {
       return t.enum.base.kind === "int" ? intSize(t.enum.base) : t.enum.base.size;
     case "fixedString":
       return t.size;
+    case "uuid":
+      return 16;
+    case "text":
+      return t.size.kind === "num" ? Number(t.size.value) : undefined;
     case "record":
       return fixedRecordSize(t.record.members);
+    case "array": {
+      const element = fixedRecordSize(t.element.members);
+      return t.count?.kind === "num" && element !== undefined
+        ? Number(t.count.value) * element
+        : undefined;
+    }
     case "bytes":
-    case "array":
     case "list":
       return undefined;
   }
 }
 
+/** Is `m` placed by an `at` expression rather than stored in sequence? */
+export function isPositioned(m: Member): m is (ValueField | GroupMember) & { at: Expr } {
+  return (m.kind === "value" || m.kind === "group") && m.at !== undefined;
+}
+
 /** The size of a member that is always present with the same size, else undefined. */
 export function fixedMemberSize(m: Member): number | undefined {
-  if (m.kind !== "const" && m.kind !== "computed" && m.cond !== undefined) return undefined;
+  if ("cond" in m && m.cond !== undefined) return undefined;
+  if (isPositioned(m)) return undefined;
   switch (m.kind) {
     case "value":
       return fixedTypeSize(m.type);
+    case "magic":
+      return m.value.length;
     case "const":
     case "computed":
+    case "checksum":
     case "flags":
       return intSize(m.type);
     case "padding":
@@ -250,4 +312,28 @@ export function fixedRecordSize(members: Member[]): number | undefined {
 /** Does a type hold 64-bit integers, represented as bigint? */
 export function isBigInt(t: IntType): boolean {
   return t.bits === 64;
+}
+
+/**
+ * The model as the code emitters see it: every record (each is an entry
+ * point), and only the enums and unions some record uses, so that no
+ * generated function goes unused.
+ */
+export function withUsedTypes(model: Model): Model {
+  const used = new Set<TypeDef>();
+  const visitType = (t: FieldType): void => {
+    if (t.kind === "enum") used.add(t.enum);
+    if (t.kind === "list" && !used.has(t.union)) {
+      used.add(t.union);
+      for (const v of t.union.variants) visitMembers(v.members);
+    }
+  };
+  const visitMembers = (members: readonly Member[]): void => {
+    for (const m of members) {
+      if (m.kind === "value") visitType(m.type);
+      if (m.kind === "group") visitMembers(m.members);
+    }
+  };
+  for (const def of model.types) if (def.kind === "record") visitMembers(def.members);
+  return { ...model, types: model.types.filter((def) => def.kind === "record" || used.has(def)) };
 }

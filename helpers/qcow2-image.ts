@@ -6,10 +6,10 @@
  * many gigabytes, so this reads the first cluster at most (plus the backing
  * file name if it lies elsewhere), never the whole file. Writing builds the
  * whole new region in memory and stores it with one positioned write and an
- * fsync, after checking that it fits in the first cluster and keeps every
+ * fdatasync, after checking that it fits in the first cluster and keeps every
  * byte it does not mean to change.
  */
-import { fstatSync, fsyncSync, readSync, writeSync } from "node:fs";
+import { fdatasyncSync, fstatSync, readSync, writeSync } from "node:fs";
 import { read, sizeof, write, type Header } from "../generated/qcow2.js";
 import { CodecError, type Decoded } from "../runtime/codec.js";
 
@@ -48,7 +48,7 @@ export interface HeaderRegion {
 }
 
 /** Reads `length` bytes at `position` (fewer at the end of the file). */
-function readAt(fd: number, position: number, length: number): Uint8Array {
+export function readAt(fd: number, position: number, length: number): Uint8Array {
   const buf = new Uint8Array(length);
   let done = 0;
   while (done < length) {
@@ -249,14 +249,70 @@ export function planRegion(
   return { before, after, bytes, headerEnd, regionEnd, limit };
 }
 
-/**
- * Writes a planned region over the start of the image with one positioned
- * write, then fsyncs. `fd` must be open for reading and writing.
- */
-export function writeRegion(fd: number, plan: RegionPlan): void {
-  const n = writeSync(fd, plan.bytes, 0, plan.bytes.length, 0);
-  if (n !== plan.bytes.length) {
-    throw new Error(`short write: ${n} of ${plan.bytes.length} bytes`);
+/** What the image holds after a failed write, as read back. */
+export type WriteState =
+  | "unchanged"
+  | "written"
+  /** Some of the new bytes reached the file and some did not. */
+  | "partly written"
+  /** The bytes could not be read back. */
+  | "unknown";
+
+/** A write of the header region that failed, at the write or at the sync. */
+export class RegionWriteError extends Error {
+  constructor(
+    readonly step: "write" | "sync",
+    readonly reason: unknown,
+    readonly state: WriteState,
+  ) {
+    super(`${step} failed: ${reason instanceof Error ? reason.message : String(reason)}`);
   }
-  fsyncSync(fd);
+}
+
+/** Reads back what a failed write left at offset 0. */
+function stateAfterFailure(fd: number, old: Uint8Array, bytes: Uint8Array): WriteState {
+  let now: Uint8Array;
+  try {
+    now = readAt(fd, 0, bytes.length);
+  } catch {
+    return "unknown";
+  }
+  const same = (a: Uint8Array): boolean =>
+    a.length === now.length && a.every((byte, i) => byte === now[i]);
+  return same(old) ? "unchanged" : same(bytes) ? "written" : "partly written";
+}
+
+/**
+ * Writes `bytes` over the start of the image with one positioned write,
+ * then fdatasyncs (as QEMU syncs images). `old` is what they replace. On
+ * failure throws a {@link RegionWriteError} saying what the image holds
+ * now. `fd` must be open for reading and writing.
+ */
+export function writeHeaderBytes(fd: number, bytes: Uint8Array, old: Uint8Array): void {
+  let n: number;
+  try {
+    n = writeSync(fd, bytes, 0, bytes.length, 0);
+  } catch (error) {
+    throw new RegionWriteError("write", error, stateAfterFailure(fd, old, bytes));
+  }
+  if (n !== bytes.length) {
+    const short = new Error(`short write (${n} of ${bytes.length} bytes reported written)`);
+    throw new RegionWriteError("write", short, stateAfterFailure(fd, old, bytes));
+  }
+  try {
+    fdatasyncSync(fd);
+  } catch (error) {
+    // The new bytes are in the page cache, but may never reach the disk.
+    throw new RegionWriteError("sync", error, "written");
+  }
+}
+
+/** The bytes a plan overwrites: the start of the region as read. */
+export function bytesReplaced(region: HeaderRegion, plan: RegionPlan): Uint8Array {
+  return region.bytes.subarray(0, plan.bytes.length);
+}
+
+/** Writes a planned region (see {@link writeHeaderBytes}). */
+export function writeRegion(fd: number, region: HeaderRegion, plan: RegionPlan): void {
+  writeHeaderBytes(fd, plan.bytes, bytesReplaced(region, plan));
 }

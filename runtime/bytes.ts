@@ -36,14 +36,14 @@ function joinI64(hi: number, lo: number): bigint {
   if (hi === 0 && lo === 0) return 0n;
   scratch32[HI] = hi;
   scratch32[LO] = lo;
-  return scratchI64[0];
+  return scratchI64[0]!;
 }
 
 function joinU64(hi: number, lo: number): bigint {
   if (hi === 0 && lo === 0) return 0n;
   scratch32[HI] = hi;
   scratch32[LO] = lo;
-  return scratchU64[0];
+  return scratchU64[0]!;
 }
 
 export function i64be(view: DataView, at: number): bigint {
@@ -65,14 +65,14 @@ export function u64le(view: DataView, at: number): bigint {
 /** Writes a 64-bit value (signed or unsigned: the bits are the same). */
 export function set64be(view: DataView, at: number, v: bigint): void {
   scratchU64[0] = v;
-  view.setUint32(at, scratch32[HI]);
-  view.setUint32(at + 4, scratch32[LO]);
+  view.setUint32(at, scratch32[HI]!);
+  view.setUint32(at + 4, scratch32[LO]!);
 }
 
 export function set64le(view: DataView, at: number, v: bigint): void {
   scratchU64[0] = v;
-  view.setUint32(at, scratch32[LO], true);
-  view.setUint32(at + 4, scratch32[HI], true);
+  view.setUint32(at, scratch32[LO]!, true);
+  view.setUint32(at + 4, scratch32[HI]!, true);
 }
 
 export const I64_MIN = -(2n ** 63n);
@@ -90,7 +90,7 @@ export function unknownBits64(hi: number, lo: number, namedHi: number, namedLo: 
 /** True when `v` has none of the bits in the masks (high and low halves) set. Allocates nothing. */
 export function bitsClear64(v: bigint, maskHi: number, maskLo: number): boolean {
   scratchU64[0] = v;
-  return (scratch32[HI] & maskHi) === 0 && (scratch32[LO] & maskLo) === 0;
+  return (scratch32[HI]! & maskHi) === 0 && (scratch32[LO]! & maskLo) === 0;
 }
 
 type Latin1Slice = (this: Uint8Array, start: number, end: number) => string;

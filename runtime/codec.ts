@@ -70,9 +70,9 @@ export function truncatedField(
   limit: number,
 ): CodecError {
   let i = 0;
-  while (i < ends.length - 1 && at + ends[i] <= limit) i++;
-  const start = i === 0 ? 0 : ends[i - 1];
-  return truncated(names[i], at + start, ends[i] - start, limit);
+  while (i < ends.length - 1 && at + ends[i]! <= limit) i++;
+  const start = i === 0 ? 0 : ends[i - 1]!;
+  return truncated(names[i]!, at + start, ends[i]! - start, limit);
 }
 
 /** Lower-case hex with a 0x prefix, zero-padded to `digits`. */
@@ -115,7 +115,7 @@ export function compareLists<T>(
 ): number {
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) {
-    const c = compare(a[i], b[i]);
+    const c = compare(a[i]!, b[i]!);
     if (c !== 0) return c;
   }
   return a.length - b.length;
@@ -138,3 +138,10 @@ export const isI32 = (v: unknown): v is number => typeof v === "number" && (v | 
 export const isU64 = (v: unknown): v is bigint => typeof v === "bigint" && v >= 0n && v <= U64_MAX;
 export const isI64 = (v: unknown): v is bigint =>
   typeof v === "bigint" && v >= I64_MIN && v <= I64_MAX;
+
+/** The total size of `list`'s elements, each measured by `size`. Allocates nothing. */
+export function sizeofEach<T>(list: readonly T[], size: (x: T) => number): number {
+  let total = 0;
+  for (let i = 0; i < list.length; i++) total += size(list[i]!);
+  return total;
+}

@@ -43,7 +43,7 @@ export function rootAt(node: Sexp, locations?: SexpLocations): At {
 }
 
 function childAt(at: At, list: readonly Sexp[], index: number, path: string): At {
-  return { node: list[index], path, parent: list, index, locations: at.locations };
+  return { node: list[index]!, path, parent: list, index, locations: at.locations };
 }
 
 function locate(at: At): SexpLoc | undefined {
@@ -81,7 +81,7 @@ export function recordFields(at: At, names: readonly string[]): Map<string, At> 
   const fields = new Map<string, At>();
   const list = at.node;
   for (let i = 0; i < list.length; i++) {
-    const pair = list[i];
+    const pair = list[i]!;
     const pairAt = childAt(at, list, i, at.path);
     if (typeof pair === "string" || pair.length !== 2 || typeof pair[0] !== "string") {
       return fail(pairAt, `expected a (field value) pair, got ${shown(pair)}`);
@@ -124,7 +124,7 @@ function parseInteger(text: string, bits: number, signed: boolean): bigint | und
       text,
     );
   if (m === null) return undefined;
-  const digits = m[2].replace(/_/g, "");
+  const digits = m[2]!.replace(/_/g, "");
   const radix = /^0[xX]/.test(digits)
     ? 16
     : /^0[oO]/.test(digits)
@@ -133,7 +133,7 @@ function parseInteger(text: string, bits: number, signed: boolean): bigint | und
         ? 2
         : 10;
   const magnitude =
-    radix === 10 ? BigInt(digits) : BigInt(`0${digits[1].toLowerCase()}${digits.slice(2)}`);
+    radix === 10 ? BigInt(digits) : BigInt(`0${digits[1]!.toLowerCase()}${digits.slice(2)}`);
   const value = m[1] === "-" ? -magnitude : magnitude;
   const width = BigInt(bits);
   const min = signed ? -(1n << (width - 1n)) : 0n;

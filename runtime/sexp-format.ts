@@ -155,7 +155,7 @@ export class Formatter {
    * already printed is obsolete and resets the stack.
    */
   private setSize(forBreak: boolean): void {
-    const top = this.scanStack[this.scanStack.length - 1];
+    const top = this.scanStack[this.scanStack.length - 1]!;
     if (top.leftTotal < this.leftTotal) {
       this.initScanStack();
       return;
@@ -170,7 +170,7 @@ export class Formatter {
   /** Print queued tokens while their size is known or the pending text cannot fit anyway. */
   private advanceLeft(): void {
     while (this.queueHead < this.queue.length) {
-      const elem = this.queue[this.queueHead];
+      const elem = this.queue[this.queueHead]!;
       const pending = this.rightTotal - this.leftTotal;
       if (elem.size < 0 && pending < this.spaceLeft) break;
       this.queueHead++;
@@ -251,6 +251,6 @@ export class Formatter {
 
   /** The system box is opened first and never closed, so a box is always open while printing. */
   private topBox(): FormatElem {
-    return this.formatStack[this.formatStack.length - 1];
+    return this.formatStack[this.formatStack.length - 1]!;
   }
 }

@@ -2,6 +2,12 @@
 // Sexplib's Sexp.of_string (which runs Parsexp's automaton). It scans the
 // text once, keeps open lists on an explicit stack, and records where every
 // element starts so later conversions can point at the offending element.
+// Deep nesting stays linear and cheap: the elements of all open lists share
+// one stack, and a list's array is cut from it at its exact size when the
+// list closes; where elements start is kept as offsets, and turned into
+// line/column locations, list by list, only when first asked for (a map
+// entry and location objects per list made a million nested lists take
+// seconds).
 
 import type { Sexp, SexpLoc } from "./sexp.js";
 
@@ -9,8 +15,11 @@ import type { Sexp, SexpLoc } from "./sexp.js";
 export interface SexpLocations {
   /** The location of the whole S-expression. */
   root: SexpLoc;
-  /** For each parsed list, the location of each of its elements, index for index. */
-  children: WeakMap<readonly Sexp[], readonly SexpLoc[]>;
+  /**
+   * For each parsed list, the location of each of its elements, index for
+   * index (worked out for all lists on the first call).
+   */
+  children: { get(list: readonly Sexp[]): readonly SexpLoc[] | undefined };
 }
 
 /** A syntax error; `message` starts with "line L, col C: ". */
@@ -97,13 +106,6 @@ const SIMPLE_ESCAPES: ReadonlyMap<number, string> = new Map([
   [QUOTE, '"'],
 ]);
 
-/** A list whose closing parenthesis has not been read yet. */
-interface OpenList {
-  readonly loc: SexpLoc;
-  readonly items: Sexp[];
-  readonly locs: SexpLoc[];
-}
-
 /** A `#;` still waiting for the S-expression it discards, at list depth `depth`. */
 interface DatumComment {
   readonly depth: number;
@@ -115,10 +117,30 @@ class Reader {
   private line = 1;
   /** Offset of the first character of the current line. */
   private bol = 0;
-  private readonly open: OpenList[] = [];
+  /**
+   * Each list whose closing parenthesis has not been read yet, as three
+   * numbers: its offset, where its elements start on `values`, and how many
+   * lists had closed when it opened (to drop a `#;`-discarded one's).
+   */
+  private readonly open: number[] = [];
+  /** How many lists are open. */
+  private depth = 0;
+  /** The elements read so far of all open lists, innermost last, and where each starts. */
+  private readonly values: Sexp[] = [];
+  private readonly valueOffsets: number[] = [];
+  /**
+   * How many of `values` and `valueOffsets` are in use. The arrays never
+   * shrink: emptying one (length = 0) drops its storage, and nesting would
+   * then allocate it anew at every level.
+   */
+  private top = 0;
   private readonly datumComments: DatumComment[] = [];
+  /** Where each closed list's elements start, lists in the order they closed. */
+  private readonly closedOffsets: number[] = [];
+  /** For each closed list, where its offsets end in `closedOffsets`. */
+  private readonly closedEnds: number[] = [];
+  private lines: LineTable | undefined;
   private root: { value: Sexp; loc: SexpLoc } | undefined;
-  private readonly children = new WeakMap<readonly Sexp[], readonly SexpLoc[]>();
 
   constructor(private readonly text: string) {}
 
@@ -129,21 +151,21 @@ class Reader {
 
   private readToken(): void {
     const c = this.text.charCodeAt(this.pos);
-    if (isBlank(c)) this.pos++;
+    if (c === LPAREN) this.openList();
+    else if (c === RPAREN) this.closeList();
+    else if (isBlank(c)) this.pos++;
     else if (c === LF) this.newline();
     else if (c === CR) this.crlf();
     else if (c === SEMI) this.skipLineComment();
-    else if (c === LPAREN) this.openList();
-    else if (c === RPAREN) this.closeList();
     else if (c === QUOTE) this.quotedAtom();
     else if (c === HASH) this.hash();
     else this.unquotedAtom();
   }
 
   private finish(): SexpParseResult {
-    const unclosed = this.open[this.open.length - 1];
-    if (unclosed !== undefined) {
-      this.fail(unclosed.loc, "unbalanced parenthesis: '(' with no matching ')'");
+    const unclosed = this.open[3 * (this.depth - 1)];
+    if (this.depth > 0 && unclosed !== undefined) {
+      this.fail(this.locOf(unclosed), "unbalanced parenthesis: '(' with no matching ')'");
     }
     const comment = this.datumComments[this.datumComments.length - 1];
     if (comment !== undefined) {
@@ -153,7 +175,16 @@ class Reader {
       this.fail(this.here(), "no S-expression found in input");
     }
     const { value, loc } = this.root;
-    return { ok: true, value, locations: { root: loc, children: this.children } };
+    const children = new LazyChildren(value, this.closedOffsets, this.closedEnds, (at) =>
+      this.locOf(at),
+    );
+    return { ok: true, value, locations: { root: loc, children } };
+  }
+
+  /** The location of any offset (found from a table of line starts, made when first needed). */
+  private locOf(at: number): SexpLoc {
+    this.lines ??= new LineTable(this.text);
+    return this.lines.locOf(at);
   }
 
   /** The location of offset `at`, which must be on the current line. */
@@ -202,7 +233,7 @@ class Reader {
     if (next === PIPE) {
       this.skipBlockComment();
     } else if (next === SEMI) {
-      this.datumComments.push({ depth: this.open.length, loc: this.here() });
+      this.datumComments.push({ depth: this.depth, loc: this.here() });
       this.pos += 2;
     } else {
       this.unquotedAtom();
@@ -210,15 +241,18 @@ class Reader {
   }
 
   /** Sexplib reads a single text as a single S-expression: a second one is an error. */
-  private startSexp(loc: SexpLoc): void {
+  private startSexp(at: number): void {
     if (this.root !== undefined && this.datumComments.length === 0) {
-      this.fail(loc, "S-expression followed by data");
+      this.fail(this.locAt(at), "S-expression followed by data");
     }
   }
 
-  /** File a complete S-expression: discarded by a pending `#;` at its depth, else added. */
-  private addSexp(value: Sexp, loc: SexpLoc): void {
-    const depth = this.open.length;
+  /**
+   * File a complete S-expression starting at offset `at`: discarded by a
+   * pending `#;` at its depth (returning false), else added.
+   */
+  private addSexp(value: Sexp, at: number): boolean {
+    const depth = this.depth;
     const comment = this.datumComments[this.datumComments.length - 1];
     if (comment !== undefined) {
       if (comment.depth > depth) {
@@ -226,33 +260,44 @@ class Reader {
       }
       if (comment.depth === depth) {
         this.datumComments.pop();
-        return;
+        return false;
       }
     }
-    const parent = this.open[depth - 1];
-    if (parent === undefined) {
-      this.root = { value, loc };
+    if (depth === 0) {
+      this.root = { value, loc: this.locOf(at) };
     } else {
-      parent.items.push(value);
-      parent.locs.push(loc);
+      this.values[this.top] = value;
+      this.valueOffsets[this.top] = at;
+      this.top++;
     }
+    return true;
   }
 
   private openList(): void {
-    const loc = this.here();
-    this.startSexp(loc);
-    this.open.push({ loc, items: [], locs: [] });
+    this.startSexp(this.pos);
+    this.open.push(this.pos, this.top, this.closedEnds.length);
+    this.depth++;
     this.pos++;
   }
 
   private closeList(): void {
-    const list = this.open.pop();
-    if (list === undefined) {
+    if (this.depth === 0) {
       this.fail(this.here(), "unbalanced parenthesis: ')' with no matching '('");
     }
     this.pos++;
-    this.children.set(list.items, list.locs);
-    this.addSexp(list.items, list.loc);
+    this.depth--;
+    const closedBefore = this.open.pop() as number;
+    const start = this.open.pop() as number;
+    const at = this.open.pop() as number;
+    const items = this.values.slice(start, this.top);
+    for (let i = start; i < this.top; i++) this.closedOffsets.push(this.valueOffsets[i] as number);
+    this.closedEnds.push(this.closedOffsets.length);
+    this.top = start;
+    if (!this.addSexp(items, at)) {
+      // Discarded by `#;`: so are the lists inside it.
+      this.closedEnds.length = closedBefore;
+      this.closedOffsets.length = this.closedEnds[closedBefore - 1] ?? 0;
+    }
   }
 
   /**
@@ -263,8 +308,7 @@ class Reader {
   private unquotedAtom(): void {
     const t = this.text;
     const start = this.pos;
-    const loc = this.here();
-    this.startSexp(loc);
+    this.startSexp(start);
     let i = start;
     for (; i < t.length; i++) {
       const c = t.charCodeAt(i);
@@ -279,7 +323,7 @@ class Reader {
       }
     }
     this.pos = i;
-    this.addSexp(t.slice(start, i), loc);
+    this.addSexp(t.slice(start, i), start);
   }
 
   private failNotByte(loc: SexpLoc, c: number): never {
@@ -288,12 +332,13 @@ class Reader {
   }
 
   private quotedAtom(): void {
+    const start = this.pos;
     const loc = this.here();
-    this.startSexp(loc);
+    this.startSexp(start);
     this.pos++;
     const parts: string[] = [];
     this.scanQuoted(parts, () => this.fail(loc, "unterminated quoted atom"));
-    this.addSexp(parts.join(""), loc);
+    this.addSexp(parts.join(""), start);
   }
 
   /**
@@ -423,7 +468,7 @@ class Reader {
     const opened: SexpLoc[] = [this.here()];
     this.pos += 2;
     const unterminated = (): never =>
-      this.fail(opened[opened.length - 1], "unterminated block comment");
+      this.fail(opened[opened.length - 1]!, "unterminated block comment");
     while (opened.length > 0) {
       if (this.pos >= t.length) unterminated();
       const c = t.charCodeAt(this.pos);
@@ -443,5 +488,74 @@ class Reader {
         this.pos++;
       }
     }
+  }
+}
+
+/** Offsets to line/column locations: lines end at line feeds (as the reader counts them). */
+class LineTable {
+  /** The offset of the first character of each line. */
+  private readonly starts: number[] = [0];
+
+  constructor(text: string) {
+    for (let at = text.indexOf("\n"); at >= 0; at = text.indexOf("\n", at + 1)) {
+      this.starts.push(at + 1);
+    }
+  }
+
+  locOf(offset: number): SexpLoc {
+    let low = 0;
+    let high = this.starts.length - 1;
+    while (low < high) {
+      const mid = (low + high + 1) >> 1;
+      if ((this.starts[mid] as number) <= offset) low = mid;
+      else high = mid - 1;
+    }
+    return { line: low + 1, col: offset - (this.starts[low] as number) + 1, offset };
+  }
+}
+
+/**
+ * The locations of each list's elements, worked out on the first call: the
+ * lists closed in post-order, so a post-order walk of the value meets them
+ * in the order their element offsets were recorded.
+ */
+class LazyChildren {
+  private map: WeakMap<readonly Sexp[], readonly SexpLoc[]> | undefined;
+
+  constructor(
+    private readonly root: Sexp,
+    private readonly offsets: readonly number[],
+    private readonly ends: readonly number[],
+    private readonly locOf: (offset: number) => SexpLoc,
+  ) {}
+
+  get(list: readonly Sexp[]): readonly SexpLoc[] | undefined {
+    this.map ??= this.build();
+    return this.map.get(list);
+  }
+
+  private build(): WeakMap<readonly Sexp[], readonly SexpLoc[]> {
+    const map = new WeakMap<readonly Sexp[], readonly SexpLoc[]>();
+    if (typeof this.root === "string") return map;
+    let closed = 0;
+    // Each entry: a list and how many of its elements have been walked.
+    const stack: Array<{ list: readonly Sexp[]; next: number }> = [{ list: this.root, next: 0 }];
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1] as { list: readonly Sexp[]; next: number };
+      const child = top.list[top.next];
+      if (child !== undefined) {
+        top.next++;
+        if (typeof child !== "string") stack.push({ list: child, next: 0 });
+        continue;
+      }
+      stack.pop();
+      const from = closed === 0 ? 0 : (this.ends[closed - 1] as number);
+      const to = this.ends[closed] as number;
+      const locs: SexpLoc[] = [];
+      for (let i = from; i < to; i++) locs.push(this.locOf(this.offsets[i] as number));
+      map.set(top.list, locs);
+      closed++;
+    }
+    return map;
   }
 }

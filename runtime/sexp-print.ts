@@ -117,9 +117,9 @@ export function toStringMach(sexp: Sexp): string {
   };
   visit(sexp);
   while (stack.length > 0) {
-    const top = stack[stack.length - 1];
+    const top = stack[stack.length - 1]!;
     if (top.next < top.list.length) {
-      visit(top.list[top.next++]);
+      visit(top.list[top.next++]!);
     } else {
       out.push(")");
       afterBareAtom = false;
@@ -153,10 +153,10 @@ export function toStringHum(sexp: Sexp): string {
   };
   visit(sexp);
   while (stack.length > 0) {
-    const top = stack[stack.length - 1];
+    const top = stack[stack.length - 1]!;
     if (top.next < top.list.length) {
       if (top.next > 0) f.printSpace();
-      visit(top.list[top.next++]);
+      visit(top.list[top.next++]!);
     } else {
       f.printString(")");
       f.closeBox();

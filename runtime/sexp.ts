@@ -22,7 +22,7 @@ export function sexpEqual(a: Sexp, b: Sexp): boolean {
     if (x === y) continue;
     if (typeof x === "string" || typeof y === "string") return false;
     if (x.length !== y.length) return false;
-    for (let i = 0; i < x.length; i++) pending.push([x[i], y[i]]);
+    for (let i = 0; i < x.length; i++) pending.push([x[i]!, y[i]!]);
   }
   return true;
 }

@@ -2,8 +2,9 @@
  * One pair of small schemas per kind of change, in test/diff/CASE/: the
  * new.yaml starts with the changes the diff must list, one per line, as
  * `# expect: KIND SUBJECT: DATA, API, TEXT` (documentation changes are not
- * listed there, and a case with only those says so). The lister must give
- * exactly these changes with exactly these verdicts.
+ * listed there, and a case with only those says so), each followed by what
+ * it brings about that is reported with it, as `# then: ...`. The lister
+ * must give exactly these changes with exactly these verdicts.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -23,8 +24,9 @@ function loadCase(name: string): { old: Model; new: Model; expected: string[] } 
   };
   const expected = readFileSync(join(DIR, name, "new.yaml"), "utf8")
     .split("\n")
-    .filter((line) => line.startsWith("# expect: ") && !line.includes("nothing but documentation"))
-    .map((line) => line.slice("# expect: ".length));
+    .filter((line) => line.startsWith("# expect: ") || line.startsWith("# then: "))
+    .filter((line) => !line.includes("nothing but documentation"))
+    .map((line) => (line.startsWith("# then: ") ? `  ${line.slice(2)}` : line.slice(10)));
   return { old: model("old"), new: model("new"), expected };
 }
 
@@ -41,9 +43,10 @@ describe("diff of each pair in test/diff/", () => {
       const report = diffModels(c.old, c.new, { old: "old.yaml", new: "new.yaml" });
       const listed = report.changes
         .filter((x) => x.kind !== "doc-changed")
-        .map(
-          (x) => `${x.kind} ${x.subject}: ${x.verdict.data}, ${x.verdict.api}, ${x.verdict.text}`,
-        );
+        .flatMap((x) => [
+          `${x.kind} ${x.subject}: ${x.verdict.data}, ${x.verdict.api}, ${x.verdict.text}`,
+          ...x.consequences.map((text) => `  then: ${text}`),
+        ]);
       expect(listed).toEqual(c.expected);
       for (const x of report.changes) {
         expect(x.description, x.subject).not.toBe("");

@@ -2,9 +2,12 @@
  * `binschema diff` run as a real process: exit statuses (0 no finding, 1 a
  * break or a contradiction, 2 unreadable or invalid input), the options
  * that relax or tighten them, JSON output, `REV:path` revisions from git,
- * and the 2016 -> today qcow2 diff exactly as the README shows it.
+ * the 2016 -> today qcow2 diff exactly as the README shows it, and
+ * `--against REV` in a project with binschema.yaml (approvals, formats).
  */
-import { readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "vitest";
 import { PROJECT_ROOT, binschema, type CliRun } from "./support/cli.js";
@@ -39,7 +42,7 @@ describe.concurrent("binschema diff: exit statuses and options", () => {
     expect((await run("diff", ...args, "--allow-api-breaks")).status).toBe(0);
     const text = await run("diff", ...args, "--allow-api-breaks", "--fail-on-text-breaks");
     expect(text.status).toBe(1);
-    expect(text.stdout).toContain("old S-expressions may not parse or print the same");
+    expect(text.stdout).toContain("old S-expressions may not parse, or parse to other values");
   });
 
   it("relaxes data breaks by direction", async ({ expect }) => {
@@ -87,6 +90,19 @@ describe.concurrent("binschema diff: exit statuses and options", () => {
     expect(r.stdout).toContain(
       "HEAD:schema/qcow2.yaml → HEAD:schema/qcow2.yaml: 0 changes, 0 doc-only",
     );
+  });
+
+  it("never passes a revision to git as an option", async ({ expect }) => {
+    const victim = join(mkdtempSync(join(tmpdir(), "binschema-diff-")), "victim");
+    for (const args of [
+      ["diff", "--", `--output=${victim}:y`, "schema/qcow2.yaml"],
+      ["diff", "schema/qcow2.yaml", "--", `-o${victim}:y`],
+    ]) {
+      const r = await run(...args);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/: not a revision: a revision cannot start with "-"\n$/);
+      expect(existsSync(victim)).toBe(false);
+    }
   });
 
   it("exits 2 with a clear message for a bad revision, a bad path, a missing file or an invalid schema", async ({
@@ -172,23 +188,142 @@ describe.concurrent("binschema diff schema/history/qcow2-2016.yaml schema/qcow2.
     expect(doc.changes.filter((c) => c.kind === "doc-changed")).toHaveLength(37);
   });
 
-  it("--verify finds no contradiction, and confirms the data breaks the README explains", async ({
+  it(
+    "--verify finds no contradiction, and confirms the data breaks the README explains",
+    { timeout: 180_000 },
+    async ({ expect }) => {
+      const r = await run(...args, "--verify");
+      expect(r.status).toBe(1);
+      const shown = r.stdout.slice(r.stdout.indexOf("Verification"));
+      expect(shown).toContain(
+        "No contradictions: every verdict agrees with the evidence, and every predicted data and text break was seen.",
+      );
+      for (const line of [
+        "CryptMethod.Luks (data: breaks old readers)",
+        "Extension.Bitmaps (data: breaks new readers)",
+        "Extension.Full_disk_encryption (data: breaks new readers)",
+        "Header.additional.compression_type (data: breaks old readers)",
+      ])
+        expect(shown).toContain(line);
+      // The README's excerpt has the same rows (the counts may move as the codecs change).
+      const label = (l: string): string => l.replace(/\d+/g, "N");
+      const rows = shown.split("\n").map(label);
+      expect(rows).toEqual(expect.arrayContaining(readmeBlock(1).split("\n").map(label)));
+    },
+  );
+});
+
+describe.concurrent("binschema diff --against REV in a project with binschema.yaml", () => {
+  /** A git repository with binschema.yaml and formats/sample.yaml committed, then changed. */
+  function project(config: string): string {
+    const dir = mkdtempSync(join(tmpdir(), "binschema-against-"));
+    const git = (...args: string[]) =>
+      execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", ...args], {
+        cwd: dir,
+        stdio: "pipe",
+      });
+    git("init", "-q");
+    mkdirSync(join(dir, "formats"));
+    const pair = (side: string) =>
+      readFileSync(join(PROJECT_ROOT, "test/diff/enum-value-added-closed", side), "utf8");
+    writeFileSync(join(dir, "formats", "sample.yaml"), pair("old.yaml"));
+    writeFileSync(join(dir, "binschema.yaml"), "generate:\n  out: src\n");
+    git("add", ".");
+    git("commit", "-q", "-m", "first");
+    writeFileSync(join(dir, "formats", "sample.yaml"), pair("new.yaml"));
+    writeFileSync(join(dir, "formats", "extra.yaml"), pair("new.yaml"));
+    writeFileSync(join(dir, "binschema.yaml"), `generate:\n  out: src\n${config}`);
+    return dir;
+  }
+  const approveQuit = [
+    "diff:",
+    "  schemas: [formats]",
+    "  approve:",
+    "    - rule: enum-value-added",
+    "      subject: Kind.Quit",
+    "      reason: old readers are gone",
+    "",
+  ].join("\n");
+
+  it("compares every schema in the configured folders, and lists the new ones", async ({
     expect,
   }) => {
-    const r = await run(...args, "--verify");
-    expect(r.status).toBe(1);
-    const shown = r.stdout.slice(r.stdout.indexOf("Verification"));
-    expect(shown).toContain("No contradictions: every verdict agrees with the evidence.");
-    for (const line of [
-      "CryptMethod.Luks (data: breaks old readers)",
-      "Extension.Bitmaps (data: breaks new readers)",
-      "Extension.Full_disk_encryption (data: breaks new readers)",
-      "Header.additional.compression_type (data: breaks old readers)",
-    ])
-      expect(shown).toContain(line);
-    // The README's excerpt has the same rows (the counts may move as the codecs change).
-    const label = (l: string): string => l.replace(/\d+/g, "N");
-    const rows = shown.split("\n").map(label);
-    expect(rows).toEqual(expect.arrayContaining(readmeBlock(1).split("\n").map(label)));
+    const dir = project("diff:\n  schemas: [formats]\n");
+    try {
+      const r = await binschema(["diff", "--against", "HEAD"], dir);
+      expect(r.status).toBe(1);
+      expect(r.stdout).toContain("HEAD:./formats/sample.yaml → formats/sample.yaml: 1 change");
+      expect(r.stdout).toContain("[enum-value-added]");
+      expect(r.stdout).toContain("formats/extra.yaml: new since HEAD, nothing to compare");
+      expect(r.stdout).toContain("old codecs cannot read all new data");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("accepts an approved change, with its reason, and reports an approval matching nothing", async ({
+    expect,
+  }) => {
+    const dir = project(approveQuit);
+    try {
+      const ok = await binschema(["diff", "--against", "HEAD"], dir);
+      expect(ok.stdout).toContain("approved: old readers are gone (binschema.yaml:6:7)");
+      expect(ok.status).toBe(0);
+      const stale = project(approveQuit.replace("Kind.Quit", "Kind.Stop"));
+      try {
+        const r = await binschema(["diff", "--against", "HEAD"], stale);
+        expect(r.status).toBe(1);
+        expect(r.stdout).toContain(
+          "binschema.yaml:6:7: the approval of enum-value-added Kind.Stop matches no change",
+        );
+      } finally {
+        rmSync(stale, { recursive: true, force: true });
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("prints GitHub annotations and SARIF with file:line:col", async ({ expect }) => {
+    const dir = project(approveQuit);
+    try {
+      const github = await binschema(["diff", "--against", "HEAD", "--format", "github"], dir);
+      expect(github.stdout).toMatch(
+        /^::notice file=formats\/sample\.yaml,line=8,col=33,title=enum-value-added \(approved\)::Kind\.Quit: /,
+      );
+      const sarif = await binschema(["diff", "--against", "HEAD", "--format", "sarif"], dir);
+      const doc = JSON.parse(sarif.stdout) as {
+        runs: { results: { ruleId: string; suppressions?: unknown[] }[] }[];
+      };
+      expect(doc.runs[0].results.map((r) => [r.ruleId, r.suppressions !== undefined])).toEqual([
+        ["enum-value-added", true],
+      ]);
+      const option = await binschema(["diff", "--against=--output=x"], dir);
+      expect(option.status).toBe(2);
+      expect(option.stderr).toContain('--against: "--output=x" is not a git revision');
+      const bad = await binschema(["diff", "--against", "HEAD", "--format", "xml"], dir);
+      expect(bad.status).toBe(2);
+      expect(bad.stderr).toContain('--format must be one of text, json, github, sarif, got "xml"');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("works on this repository's own history", async ({ expect }) => {
+    const first = execFileSync(
+      "git",
+      ["log", "--reverse", "--format=%H", "--", "schema/qcow2.yaml"],
+      { cwd: PROJECT_ROOT, encoding: "utf8" },
+    ).split("\n")[0];
+    const r = await run("diff", "--against", first, "--json", "--allow-api-breaks");
+    const doc = JSON.parse(r.stdout) as {
+      reports: { old: string; new: string; changes: { rule: string }[] }[];
+      exitStatus: number;
+    };
+    expect(doc.reports.map((x) => x.new)).toEqual(["schema/qcow2.yaml"]);
+    expect(doc.reports[0].old).toBe(`${first}:./schema/qcow2.yaml`);
+    expect(doc.reports[0].changes.length).toBeGreaterThan(0);
+    expect(doc.reports[0].changes.every((c) => typeof c.rule === "string")).toBe(true);
+    expect(r.status).toBe(doc.exitStatus);
   });
 });

@@ -54,8 +54,8 @@ describe("diff --verify agrees with every verdict of the pairs in test/diff/", (
     it(name, async () => {
       const v = await verifyPair(name);
       expect(v.contradictions).toEqual([]);
-      // Every data break the changes predict shows in 150 random values each way.
-      expect(v.notObserved.filter((o) => o.axis === "data")).toEqual([]);
+      // Every data and text break the changes predict shows in 150 random values each way.
+      expect(v.falsePositives).toEqual([]);
       expect(v.trials.oldReaders.tried).toBe(150);
       expect(v.trials.newReaders.tried).toBe(150);
       expect(v.trials.text.tried).toBe(150);
@@ -124,8 +124,12 @@ describe("diff --verify catches a wrong verdict", () => {
     const v = await verifyPair("default-changed", (c) =>
       c.kind === "default-changed" ? { text: "compatible" } : undefined,
     );
-    expect(v.contradictions.map((c) => [c.axis, c.subject])).toEqual([["text", "Message.stamp"]]);
-    expect(v.contradictions[0].evidence).toMatch(/old text printed differently: stamp/);
+    expect(new Set(v.contradictions.map((c) => `${c.axis} ${c.subject}`))).toEqual(
+      new Set(["text Message.stamp"]),
+    );
+    // Old text leaving stamp out meant the old default: the new converters read another value.
+    const hard = v.contradictions.find((c) => c.claim === "text: not breaking");
+    expect(hard?.evidence).toMatch(/old text parsed to another value: stamp/);
   });
 
   it("on data in qcow2: a fixed-size extension said harmless to new readers, beside one that is not", async () => {
@@ -147,6 +151,77 @@ describe("diff --verify catches a wrong verdict", () => {
       ["data", "Extension.Bitmaps"],
     ]);
     expect(v.contradictions[0].evidence).toMatch(/a Bitmaps payload is 24 bytes/);
+  });
+
+  it("a planted false positive: a flag added said to break old readers is never seen to", async () => {
+    const v = await verifyPair("flag-added", (c) =>
+      c.kind === "flag-added" ? { data: "breaks old readers" } : undefined,
+    );
+    expect(v.contradictions).toEqual([]);
+    expect(v.falsePositives).toEqual([
+      {
+        subject: "Message.options.signed",
+        axis: "data",
+        claim: "breaks old readers",
+        seen: undefined,
+      },
+    ]);
+  });
+
+  it("a planted missed break: a signedness change said to keep data is contradicted by the numbers", async () => {
+    const v = await verifyPair("signedness-changed", (c) =>
+      c.kind === "signedness-changed" ? { data: "compatible" } : undefined,
+    );
+    expect(v.falsePositives).toEqual([]);
+    expect(v.contradictions.map((c) => [c.axis, c.subject, c.claim]).sort()).toEqual([
+      ["data", "Message.stamp", "data: new readers not broken"],
+      ["data", "Message.stamp", "data: old readers not broken"],
+    ]);
+    expect(v.contradictions[0].evidence).toMatch(
+      /read differently .*stamp: (-?\d+) and (?!\1\b)-?\d+/,
+    );
+  });
+
+  it("a text break planted as a mere reprint: old text that no longer parses contradicts it", async () => {
+    const v = await verifyPair("field-removed", (c) =>
+      c.kind === "member-removed" ? { text: "prints differently" } : undefined,
+    );
+    expect(v.contradictions.map((c) => [c.axis, c.subject, c.claim])).toEqual([
+      ["text", "Message.id", "text: not breaking"],
+    ]);
+  });
+
+  it("a changed variant tag: each side reads the other's entry as its fallback, and that is a difference", async () => {
+    const v = await verifyPair("variant-tag-changed-fallback", (c) =>
+      c.kind === "variant-tag-changed" ? { data: "compatible" } : undefined,
+    );
+    expect(v.contradictions.map((c) => [c.axis, c.subject])).toContainEqual(["data", "Item.Text"]);
+  });
+
+  it("traces a reprint at entries.Points[0].x back to the change on Point.x", async () => {
+    const v = await verifyPair("nested-default-in-variant", (c) =>
+      c.kind === "default-changed" ? { text: "compatible" } : undefined,
+    );
+    expect(v.contradictions.map((c) => [c.axis, c.subject, c.claim])).toEqual([
+      ["text", "Point.x", "text: compatible"],
+    ]);
+    expect(v.contradictions[0].evidence).toMatch(/printed differently: entries\.Points\[\d+\]\.x/);
+  });
+
+  it("a regrouping under a new condition said to keep the bytes is contradicted; one that keeps them is not", async () => {
+    const v = await verifyPair("field-into-conditional-group", (c) =>
+      c.kind === "members-regrouped" ? { data: "compatible" } : undefined,
+    );
+    expect(new Set(v.contradictions.map((c) => `${c.axis} ${c.subject}`))).toEqual(
+      new Set(["data Message.extra"]),
+    );
+    const planted = await verifyPair("group-formed", (c) =>
+      c.kind === "members-regrouped" ? { data: "breaks both" } : undefined,
+    );
+    expect(planted.falsePositives.map((f) => [f.subject, f.claim])).toEqual([
+      ["Message.l1", "breaks old readers"],
+      ["Message.l1", "breaks new readers"],
+    ]);
   });
 
   it("when the diff leaves a change out", async () => {

@@ -250,7 +250,11 @@ describeWithQemu("edits never lose data", () => {
         [["set", join(dir, "none.qcow2"), "size", "1"], 2, "none.qcow2: cannot open: ENOENT"],
         [["set", path], 2, "missing required argument"],
       ];
-      const results = await Promise.all(cases.map(([args]) => binschema(args)));
+      // They run side by side on the same images, so each waits for the
+      // others' image locks instead of being refused for them.
+      const results = await Promise.all(
+        cases.map(([args]) => binschema([...args, "--wait", "120"])),
+      );
       results.forEach((r, i) => {
         const [args, status, message] = cases[i];
         expect(r.status, args.join(" ")).toBe(status);

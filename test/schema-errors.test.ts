@@ -302,4 +302,15 @@ types:
           - { padding: 3, if: count > 3 }
           - { padding: 4 }
       - { name: items, type: "Item[]" }
+      - { name: signature, magic: "KS\\x01" }
+      - { name: id, type: uuid }
+      - { name: gid, type: guid }
+      - { name: n, type: u8 }
+      - { name: entries, type: "Entry[]", count: n }
+      - { name: title, type: text, encoding: utf16le, size: 16 }
+      - { name: note_size, type: u64 }
+      - { name: note, type: text, encoding: utf8, size: note_size }
+      - { name: sum, type: u32, checksum: crc32c }
+      - { name: tail_at, type: u32 }
+      - { name: tail, type: Entry, at: tail_at }
 `;

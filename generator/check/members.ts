@@ -15,7 +15,9 @@ import type {
   RecordDef,
   TypeDef,
   Validation,
+  TextEncoding,
   ValueField,
+  ChecksumAlgorithm,
 } from "../model.js";
 import { fitsInt, intName } from "./index.js";
 import { badFieldName, badTypeName } from "./names.js";
@@ -38,6 +40,10 @@ export interface Shared {
 }
 
 const INT_TYPE = /^([ui])(8|16|32|64)$/;
+
+const TEXT_ENCODINGS = ["ascii", "utf8", "utf16le", "utf16be"] as const;
+
+const CHECKSUMS = ["crc32", "crc32c", "ones-complement-sum"] as const;
 
 export function parseIntType(text: string, endian: Endian): IntType | undefined {
   const m = INT_TYPE.exec(text);
@@ -70,12 +76,19 @@ const MEMBER_KEYS = [
   "tag",
   "default",
   "absent",
+  "magic",
+  "checksum",
+  "count",
+  "at",
+  "encoding",
 ] as const;
 
 /** What kind of member a map is, decided by its distinctive key. */
 const KINDS = [
   { key: "padding", allowed: ["padding", "if", "doc"] },
-  { key: "group", allowed: ["name", "group", "if", "doc", "fields", "absent"] },
+  { key: "group", allowed: ["name", "group", "if", "at", "doc", "fields", "absent"] },
+  { key: "magic", allowed: ["name", "magic", "doc"] },
+  { key: "checksum", allowed: ["name", "type", "checksum", "doc", "endian"] },
   { key: "const", allowed: ["name", "type", "const", "doc", "endian"] },
   {
     key: "value",
@@ -91,6 +104,9 @@ const VALUE_KEYS = [
   "type",
   "doc",
   "if",
+  "at",
+  "count",
+  "encoding",
   "valid",
   "bits",
   "size",
@@ -297,6 +313,29 @@ function condition(ctx: Context, node: MapNode): ValueField["cond"] {
   return checkExpr(ctx.reader, text, ifNode, ctx.scope, "boolean", ctx.allNames);
 }
 
+/**
+ * A member's `at`: its byte offset from the start of the enclosing record,
+ * an expression over earlier fields (64-bit ones too).
+ */
+function position(ctx: Context, node: MapNode): ValueField["at"] {
+  const atNode = ctx.reader.get(node, "at");
+  const text = ctx.reader.string(atNode, "at");
+  if (text === undefined || atNode === undefined) return undefined;
+  if (ctx.inPayload) {
+    ctx.reader.report(atNode.at, "a variant's fields are stored in sequence; `at` is for record members");
+    return undefined;
+  }
+  return checkExpr(ctx.reader, text, atNode, ctx.scope, "offset", ctx.allNames);
+}
+
+/** A size or count: an expression over earlier fields, of any width. */
+function sizeExpr(ctx: Context, node: Located, key: string): ValueField["cond"] {
+  const text = ctx.reader.string(node, key);
+  return text === undefined
+    ? undefined
+    : checkExpr(ctx.reader, text, node, ctx.scope, "offset", ctx.allNames);
+}
+
 function validations(ctx: Context, node: MapNode): Validation[] {
   const result: Validation[] = [];
   for (const item of ctx.reader.seq(ctx.reader.get(node, "valid"), "valid")) {
@@ -397,6 +436,39 @@ function checkMember(ctx: Context, item: Located, isLast: boolean): Member | und
   switch (kind?.key) {
     case "group":
       return checkGroup(ctx, node, name, doc, loc, isLast);
+    case "magic": {
+      const valueNode = reader.get(node, "magic")!;
+      const value = reader.string(valueNode, "magic");
+      if (value === undefined) return undefined;
+      if (value.length === 0 || value.length > 65536 || !/^[\x00-\xff]*$/.test(value)) {
+        reader.report(
+          valueNode.at,
+          "a magic string holds 1 to 65536 bytes, each a character U+0000 to U+00FF",
+        );
+        return undefined;
+      }
+      return { kind: "magic", name, value, doc, loc };
+    }
+    case "checksum": {
+      const type = intField(ctx, node, "a checksum");
+      const algoNode = reader.get(node, "checksum")!;
+      const algorithm = reader.string(algoNode, "checksum");
+      if (algorithm !== undefined && !(CHECKSUMS as readonly string[]).includes(algorithm))
+        reader.report(
+          algoNode.at,
+          `checksum must be one of ${CHECKSUMS.join(", ")}, got "${algorithm}"`,
+        );
+      else if (type !== undefined && (type.bits !== 32 || type.signed))
+        reader.report(reader.get(node, "type")!.at, `a ${algorithm} checksum is a u32`);
+      if (ctx.depth > 0 || ctx.inPayload)
+        reader.report(node.at, "a checksum covers its record, so it must be a top-level member of a record");
+      if (type === undefined || algorithm === undefined) return undefined;
+      ctx.scope.set(name, {
+        type: "number",
+        unavailable: "a checksum is computed over its whole record, after everything else",
+      });
+      return { kind: "checksum", name, type, algorithm: algorithm as ChecksumAlgorithm, doc, loc };
+    }
     case "const": {
       const type = intField(ctx, node, "a constant");
       const value = reader.integer(reader.get(node, "const"), "const");
@@ -470,6 +542,7 @@ function checkGroup(
     else ctx.groupNames.set(given, typeNode.at);
   }
   const cond = condition(ctx, node);
+  const at = position(ctx, node);
   const before = new Set(ctx.scope.keys());
   const outer = ctx.endsTopGroup;
   ctx.endsTopGroup = ctx.depth === 0 || (outer && isLast);
@@ -494,6 +567,7 @@ function checkGroup(
     name,
     typeName,
     cond,
+    at,
     members,
     absent: absentStyle(ctx, node, cond !== undefined),
     doc,
@@ -587,7 +661,10 @@ function checkValue(
   if (typeText === undefined || typeNode === undefined) return undefined;
   const endian = fieldEndian(ctx, node);
   const cond = condition(ctx, node);
+  const at = position(ctx, node);
   const sizeNode = reader.get(node, "size");
+  const countNode = reader.get(node, "count");
+  const encodingNode = reader.get(node, "encoding");
   const prefixNode = reader.get(node, "prefix");
   const isTag = reader.boolean(reader.get(node, "tag"), "tag") ?? false;
   const fills = (what: string): boolean => {
@@ -610,11 +687,7 @@ function checkValue(
     if (sizeNode !== undefined && prefixNode !== undefined)
       reader.report(node.at, "give either size or prefix, not both");
     if (sizeNode !== undefined) {
-      const text = reader.string(sizeNode, "size");
-      const parsed =
-        text === undefined
-          ? undefined
-          : checkExpr(reader, text, sizeNode, ctx.scope, "number", ctx.allNames);
+      const parsed = sizeExpr(ctx, sizeNode, "size");
       if (parsed !== undefined) size = { kind: "expr", expr: parsed };
     } else if (prefixNode !== undefined) {
       const text = reader.string(prefixNode, "prefix");
@@ -626,6 +699,23 @@ function checkValue(
       fills("bytes");
     }
     type = { kind: "bytes", size };
+  } else if (typeText === "uuid" || typeText === "guid") {
+    type = { kind: "uuid", layout: typeText === "guid" ? "guid" : "rfc4122" };
+  } else if (typeText === "text") {
+    const encoding = reader.string(reader.required(node, "encoding", "a text field"), "encoding");
+    if (encoding !== undefined && !(TEXT_ENCODINGS as readonly string[]).includes(encoding))
+      reader.report(
+        encodingNode!.at,
+        `encoding must be one of ${TEXT_ENCODINGS.join(", ")}, got "${encoding}"`,
+      );
+    const sizeGiven = reader.required(node, "size", "a text field");
+    const size = sizeGiven === undefined ? undefined : sizeExpr(ctx, sizeGiven, "size");
+    if (size?.kind === "num" && (size.value < 1n || size.value > 1n << 30n))
+      reader.report(sizeGiven!.at, "a text size must be between 1 and 2^30 bytes");
+    if (size?.kind === "num" && encoding?.startsWith("utf16") && size.value % 2n !== 0n)
+      reader.report(sizeGiven!.at, "a UTF-16 text takes an even number of bytes");
+    if (size !== undefined && encoding !== undefined)
+      type = { kind: "text", encoding: encoding as TextEncoding, size };
   } else if (typeText === "string") {
     const size = reader.integer(reader.required(node, "size", "a fixed string"), "size");
     if (size !== undefined && (size < 1n || size > 65536n))
@@ -638,14 +728,17 @@ function checkValue(
     if (def === undefined) {
       reader.report(
         typeNode.at,
-        `unknown type "${refName}"; expected u8 ... i64, bytes, string or a type of this schema`,
+        `unknown type "${refName}"; expected u8 ... i64, bytes, string, text, uuid, guid or a type of this schema`,
       );
       return undefined;
     }
     if (array && def.kind === "union") type = { kind: "list", union: def };
-    else if (array && def.kind === "record") {
+    else if (array && def.kind === "record" && countNode !== undefined) {
+      const count = sizeExpr(ctx, countNode, "count");
+      if (count !== undefined) type = { kind: "array", element: def, count };
+    } else if (array && def.kind === "record") {
       ctx.arrays.push({ element: def, at: typeNode.at });
-      if (fills(`${refName}[]`)) type = { kind: "array", element: def };
+      if (fills(`${refName}[]`)) type = { kind: "array", element: def, count: undefined };
     } else if (array)
       reader.report(
         typeNode.at,
@@ -663,14 +756,18 @@ function checkValue(
     if (
       n !== undefined &&
       type.kind !== "bytes" &&
-      !(key === "size" && type.kind === "fixedString")
+      !(key === "size" && (type.kind === "fixedString" || type.kind === "text"))
     ) {
       reader.report(
         n.at,
-        `"${key}" applies to bytes${key === "size" ? " and string" : ""} fields only`,
+        `"${key}" applies to bytes${key === "size" ? ", string and text" : ""} fields only`,
       );
     }
   }
+  if (countNode !== undefined && type.kind !== "array")
+    reader.report(countNode.at, `"count" applies to arrays of records only`);
+  if (encodingNode !== undefined && type.kind !== "text")
+    reader.report(encodingNode.at, `"encoding" applies to text fields only`);
   if (isTag && type.kind !== "int") reader.report(node.at, "a tag field must be an integer");
   const bitsNode = reader.get(node, "bits");
   const bits =
@@ -700,6 +797,7 @@ function checkValue(
     name,
     type,
     cond,
+    at,
     valid,
     bits,
     isTag,

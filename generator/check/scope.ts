@@ -28,7 +28,8 @@ export function checkExpr(
   text: string,
   node: Located,
   scope: Scope,
-  want: "boolean" | "number",
+  /** `offset`: a number of any width (sizes, counts, positions); `number`: at most 32 bits. */
+  want: "boolean" | "number" | "offset",
   laterNames: ReadonlySet<string>,
 ): Expr | undefined {
   const parsed = parseExpr(text);
@@ -112,6 +113,10 @@ export function checkExpr(
   const isBoolean = type === "boolean";
   if (want === "boolean" && !isBoolean) {
     report(0, "must be a condition (a comparison), not a number");
+    return undefined;
+  }
+  if (want === "offset" && isBoolean) {
+    report(0, "must be a number, not a condition");
     return undefined;
   }
   if (want === "number" && (isBoolean || type === "bigint")) {

@@ -3,7 +3,9 @@
  * qcow2 image, on the header region alone, with each violation's field and
  * reason and QEMU's own message. Exit status 1 when an image fails (an error
  * or a breach of the specification; warnings do not fail), 2 when one cannot
- * be read.
+ * be read. Where the last edit left an undo file, check also tells a torn
+ * write of that edit (some of its new bytes on disk, some of the old), which
+ * fails the image and which `binschema restore` repairs.
  */
 import type { Command } from "commander";
 import {
@@ -14,11 +16,22 @@ import {
   type OpenVerdict,
   type OpenMode,
 } from "../../helpers/qcow2-check.js";
-import { loadRegion, reportLines, shown, withImage } from "./image-common.js";
-import { CommandError, EXIT, red } from "./output.js";
+import { defaultUndoPath, loadUndo, undoState, type Undo } from "../../helpers/qcow2-undo.js";
+import { loadRegion, noteWriter, reportLines, shown, withImage } from "./image-common.js";
+import { CommandError, EXIT, bold, red } from "./output.js";
 
 export interface CheckOptions {
   json?: boolean;
+  undoFile?: string;
+}
+
+/** A torn write of the last edit, as its undo file tells. */
+export interface TornWrite {
+  readonly undo_file: string;
+  readonly edit: string;
+  /** Of the bytes the edit changes, how many hold the new value. */
+  readonly new_bytes: number;
+  readonly changed_bytes: number;
 }
 
 /** One image's check, as `--json` prints it. */
@@ -28,25 +41,76 @@ export interface CheckReport {
   readonly findings: readonly Finding[];
   /** What each way of opening the image would do (QEMU 7.2). */
   readonly qemu: Record<OpenMode, OpenVerdict>;
+  /** A torn write of the last edit, or null. */
+  readonly torn_write: TornWrite | null;
 }
 
-/** Checks one image. */
-export function checkImage(path: string): CheckReport {
-  const findings = withImage(path, false, (fd) => checkRegion(loadRegion(path, fd)));
-  return { file: shown(path), passes: passes(findings), findings, qemu: qemuVerdicts(findings) };
+/** The undo file of the image's last edit, if there is a readable one. */
+function lastEdit(undoPath: string): Undo | undefined {
+  try {
+    return loadUndo(undoPath);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether the region holds a torn write of the edit the undo file describes. */
+function tornWrite(undoPath: string, bytes: Uint8Array): TornWrite | null {
+  const undo = lastEdit(undoPath);
+  if (undo === undefined || undoState(undo, bytes) !== "torn") return null;
+  let changed = 0;
+  let landed = 0;
+  undo.before.forEach((old, i) => {
+    if (old === undo.after[i]) return;
+    changed++;
+    if (bytes[i] === undo.after[i]) landed++;
+  });
+  return { undo_file: shown(undoPath), edit: undo.edit, new_bytes: landed, changed_bytes: changed };
+}
+
+/** Checks one image (with the undo file at `undoPath`, by default beside it). */
+export function checkImage(path: string, undoPath = defaultUndoPath(path)): CheckReport {
+  noteWriter(path);
+  const [findings, torn] = withImage(path, false, (fd) => {
+    const region = loadRegion(path, fd);
+    return [checkRegion(region), tornWrite(undoPath, region.bytes)] as const;
+  });
+  return {
+    file: shown(path),
+    passes: passes(findings) && torn === null,
+    findings,
+    qemu: qemuVerdicts(findings),
+    torn_write: torn,
+  };
+}
+
+/** The line that reports a torn write. */
+function tornLine(report: CheckReport, path: string, torn: TornWrite): string {
+  const undo =
+    torn.undo_file === shown(defaultUndoPath(path)) ? "" : ` --undo-file ${torn.undo_file}`;
+  return (
+    `${report.file}: ${bold("torn write")}: ${torn.new_bytes} of the ${torn.changed_bytes} bytes ` +
+    `\`${torn.edit}\` changed hold the new value, the rest the old; ` +
+    `\`binschema restore ${report.file}${undo}\` puts the old header back`
+  );
 }
 
 /** Runs the command; returns the exit status. */
 export function runCheck(paths: readonly string[], options: CheckOptions): number {
   const reports: CheckReport[] = [];
   let status: number = EXIT.ok;
+  if (options.undoFile !== undefined && paths.length !== 1) {
+    throw new CommandError("check: --undo-file goes with one image", EXIT.usage);
+  }
   for (const path of paths) {
     try {
-      const report = checkImage(path);
+      const report = checkImage(path, options.undoFile ?? defaultUndoPath(path));
       reports.push(report);
       if (!report.passes) status = Math.max(status, EXIT.finding);
-      if (options.json !== true)
+      if (options.json !== true) {
+        if (report.torn_write !== null) console.log(tornLine(report, path, report.torn_write));
         for (const line of reportLines(report.file, report.findings)) console.log(line);
+      }
     } catch (error) {
       if (!(error instanceof CommandError)) throw error;
       console.error(red(error.message));
@@ -67,6 +131,10 @@ export function registerCheck(program: Command, run: (work: () => Promise<number
     )
     .argument("<image...>", "qcow2 image files")
     .option("--json", "print the findings as JSON (an object for one image, an array for several)")
+    .option(
+      "--undo-file <path>",
+      "the undo file of the last edit, to tell a torn write (default: IMAGE.binschema-undo)",
+    )
     .action((images: string[], options: CheckOptions) =>
       run(async () => runCheck(images, options)),
     );

@@ -9,7 +9,13 @@ import { CodecError } from "../../runtime/codec.js";
 import type { Header } from "../../generated/qcow2.js";
 import { passes, qemuVerdicts, type Finding, type OpenMode } from "../../helpers/qcow2-check.js";
 import { readHeaderRegion, type HeaderRegion } from "../../helpers/qcow2-image.js";
-import { CommandError, EXIT, bold, green, yellow } from "./output.js";
+import {
+  LockConflict,
+  LockUnavailable,
+  lockForEditWaiting,
+  writerHolds,
+} from "../../helpers/qcow2-lock.js";
+import { CommandError, EXIT, bold, green, reasonOf, yellow } from "./output.js";
 
 /** How a file is shown in messages: relative to the working directory when it is below it. */
 export function shown(path: string): string {
@@ -23,8 +29,7 @@ export function withImage<T>(path: string, writable: boolean, work: (fd: number)
   try {
     fd = openSync(path, writable ? "r+" : "r");
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new CommandError(`${shown(path)}: cannot open: ${reason}`, EXIT.usage);
+    throw new CommandError(`${shown(path)}: cannot open: ${reasonOf(error)}`, EXIT.usage);
   }
   try {
     return work(fd);
@@ -38,8 +43,64 @@ export function loadRegion(path: string, fd: number): HeaderRegion {
   try {
     return readHeaderRegion(fd);
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new CommandError(`${shown(path)}: cannot read the header: ${reason}`, EXIT.usage);
+    throw new CommandError(
+      `${shown(path)}: cannot read the header: ${reasonOf(error)}; the file is untouched`,
+      EXIT.usage,
+    );
+  }
+}
+
+/** How a writing command treats QEMU's image locks (`--no-lock`, `--wait SECONDS`). */
+export interface LockOptions {
+  lock?: boolean;
+  wait?: string;
+}
+
+/** The `--wait` option in milliseconds (0 when not given). */
+function waitMs(options: LockOptions): number {
+  if (options.wait === undefined) return 0;
+  if (!/^\d+(\.\d+)?$/.test(options.wait) || Number(options.wait) > 86400) {
+    throw new CommandError(`--wait must be a number of seconds, got "${options.wait}"`, EXIT.usage);
+  }
+  return Number(options.wait) * 1000;
+}
+
+/**
+ * Takes QEMU's image locks for a write (see helpers/qcow2-lock.ts), before
+ * anything is read; closing the file releases them. An image held by QEMU
+ * or another edit is refused (exit 1) with QEMU's words.
+ */
+export function lockImage(path: string, fd: number, options: LockOptions): void {
+  if (options.lock === false) return;
+  const ms = waitMs(options);
+  try {
+    lockForEditWaiting(fd, ms);
+  } catch (error) {
+    if (error instanceof LockConflict) {
+      const waited = ms > 0 ? ` (waited ${ms / 1000} s)` : "";
+      throw new CommandError(
+        `${shown(path)}: refused: ${error.message}${waited}; the file is untouched`,
+        EXIT.finding,
+      );
+    }
+    if (error instanceof LockUnavailable) {
+      throw new CommandError(
+        `${shown(path)}: refused: ${error.message}; pass --no-lock to write without them ` +
+          "(only when nothing else uses the image); the file is untouched",
+        EXIT.finding,
+      );
+    }
+    throw error;
+  }
+}
+
+/** Says on stderr when another process holds the image for writing: what was read may be stale. */
+export function noteWriter(path: string): void {
+  if (writerHolds(path) === true) {
+    console.error(
+      `${shown(path)}: note: another process holds the image with write permission ` +
+        '(QEMU\'s "write" lock); the header read may be stale',
+    );
   }
 }
 

@@ -2,10 +2,13 @@
  * Editing a qcow2 image's header in place: `set`, `set-feature`, `add-ext`,
  * `del-ext` and `set-backing-format`. Each reads the header with the codec,
  * changes the value, and writes the whole header region back through the
- * codec with one positioned write and an fsync. An edit is refused (exit 1,
- * file untouched) when the region would not fit in the first cluster, when
- * the image is marked dirty or corrupt (unless --force), or when the value
- * cannot be encoded. The backing file name moves to just after the end
+ * codec with one positioned write and an fdatasync, all under QEMU's image
+ * locks, after saving the bytes it replaces in an undo file for
+ * `binschema restore`. An edit is refused (exit 1, file untouched) when QEMU
+ * or another edit holds the image, when the region would not fit in the
+ * first cluster, when the image is marked dirty or corrupt (unless --force),
+ * or when the value cannot be encoded; an I/O failure is exit 2, in one line
+ * saying whether the image changed. The backing file name moves to just after the end
  * marker, as QEMU stores it; every extension not edited stays, in order.
  * `check` runs on the result and its verdict is printed: an edit may be
  * meant to break the image.
@@ -33,6 +36,8 @@ import {
 } from "../../helpers/qcow2-fields.js";
 import {
   EditRefused,
+  RegionWriteError,
+  bytesReplaced,
   planRegion,
   readHeaderRegion,
   regionAfter,
@@ -40,13 +45,26 @@ import {
   type HeaderRegion,
   type RegionPlan,
 } from "../../helpers/qcow2-image.js";
+import { defaultUndoPath, saveUndo } from "../../helpers/qcow2-undo.js";
 import { diffHunks, headerDiff } from "../../helpers/qcow2-view.js";
-import { decodedHeader, loadRegion, reportLines, shown, withImage } from "./image-common.js";
-import { CommandError, EXIT, green, yellow } from "./output.js";
+import {
+  decodedHeader,
+  loadRegion,
+  lockImage,
+  noteWriter,
+  reportLines,
+  shown,
+  withImage,
+  type LockOptions,
+} from "./image-common.js";
+import { CommandError, EXIT, green, reasonOf, yellow } from "./output.js";
 
-export interface EditOptions {
+export interface EditOptions extends LockOptions {
   force?: boolean;
   dryRun?: boolean;
+  /** `--undo-file PATH`; `--no-undo` sets `undo` to false. */
+  undoFile?: string;
+  undo?: boolean;
 }
 
 /** A value that cannot be encoded, or a region that cannot be written, as a refusal naming the file. */
@@ -100,37 +118,120 @@ function printDiff(file: string, region: HeaderRegion, before: Header, after: He
   }
 }
 
-/** Writes the plan, reads the region back and checks it holds the header written. */
-function commit(fd: number, file: string, planned: RegionPlan): HeaderRegion {
-  writeRegion(fd, planned);
-  const written = readHeaderRegion(fd);
-  if (written.decoded instanceof CodecError || !equal(written.decoded.value, planned.after)) {
-    throw new CommandError(`${file}: the header read back differs from the one written`);
+/** Where the edit saves its undo file, or undefined with --no-undo. */
+function undoPath(path: string, options: EditOptions): string | undefined {
+  if (options.undo === false) return undefined;
+  return options.undoFile ?? defaultUndoPath(path);
+}
+
+/** How to put the old header back, for a message about an image that may have changed. */
+function restoreHint(path: string, undo: string | undefined): string {
+  if (undo === undefined) return "no undo file was kept (--no-undo)";
+  const option = undo === defaultUndoPath(path) ? "" : ` --undo-file ${shown(undo)}`;
+  return `\`binschema restore ${shown(path)}${option}\` puts the old header back`;
+}
+
+/** A failed write as one line: what failed, and what the image holds now. */
+function writeFailure(path: string, error: RegionWriteError, undo: string | undefined): never {
+  const file = shown(path);
+  const reason = reasonOf(error.reason);
+  const restore = restoreHint(path, undo);
+  const state = {
+    unchanged: "the image is unchanged",
+    written: `the new header was written but may not be on disk; ${restore}`,
+    "partly written": `the header region is partly written and the image may not open; ${restore}`,
+    unknown: `the image may have changed; ${restore}`,
+  }[error.step === "sync" ? "written" : error.state];
+  const what =
+    error.step === "sync" ? "cannot sync the new header to disk" : "cannot write the header";
+  throw new CommandError(`${file}: ${what}: ${reason}; ${state}`, EXIT.usage);
+}
+
+/**
+ * Saves the undo file, writes the plan, reads the region back and checks it
+ * holds the header written. Every failure is one line saying whether the
+ * image changed.
+ */
+function commit(
+  path: string,
+  fd: number,
+  region: HeaderRegion,
+  planned: RegionPlan,
+  undo: string | undefined,
+  edit: string,
+): HeaderRegion {
+  const file = shown(path);
+  if (undo !== undefined) {
+    try {
+      saveUndo(undo, {
+        image: path,
+        edit,
+        offset: 0,
+        before: bytesReplaced(region, planned),
+        after: planned.bytes,
+      });
+    } catch (error) {
+      throw new CommandError(
+        `${file}: cannot save the undo file ${shown(undo)}: ${reasonOf(error)}; ` +
+          "the image is untouched (give another place with --undo-file PATH, or none with --no-undo)",
+        EXIT.usage,
+      );
+    }
   }
+  try {
+    writeRegion(fd, region, planned);
+  } catch (error) {
+    if (error instanceof RegionWriteError) writeFailure(path, error, undo);
+    throw error;
+  }
+  let written: HeaderRegion;
+  try {
+    written = readHeaderRegion(fd);
+  } catch (error) {
+    throw new CommandError(
+      `${file}: wrote the new header but cannot read it back: ${reasonOf(error)}; ` +
+        restoreHint(path, undo),
+      EXIT.usage,
+    );
+  }
+  if (written.decoded instanceof CodecError || !equal(written.decoded.value, planned.after)) {
+    throw new CommandError(
+      `${file}: the header read back differs from the one written; ${restoreHint(path, undo)}`,
+      EXIT.usage,
+    );
+  }
+  const saved = undo === undefined ? "" : `; the old header is saved in ${shown(undo)}`;
   console.log(
     `${file}: wrote ${planned.bytes.length} bytes at offset 0 ` +
-      `(header region ${planned.regionEnd} of at most ${planned.limit}) and synced`,
+      `(header region ${planned.regionEnd} of at most ${planned.limit}) and synced${saved}`,
   );
   return written;
 }
 
 /** Prints check's verdict on the edited region, and says so when the edit breaks the image. */
-function printVerdict(file: string, region: HeaderRegion, dryRun: boolean): void {
+function printVerdict(file: string, region: HeaderRegion, dryRun: boolean, undo: string): void {
   const findings = checkRegion(region);
   for (const line of reportLines(file, findings)) console.log(`check: ${line}`);
   if (findings.some((f) => f.severity !== "warning")) {
     console.log(
       `${file}: note: the ${dryRun ? "edit would leave" : "edit leaves"} the image failing check; ` +
-        "that is what was asked (undo it with the opposite edit)",
+        `that is what was asked (${undo})`,
     );
   }
 }
 
-/** Reads, edits, plans, prints and (unless --dry-run) writes. Returns the exit status. */
-function runEdit(path: string, options: EditOptions, edit: Edit): number {
+/**
+ * Locks, reads, edits, plans, prints and (unless --dry-run) writes: the
+ * whole read–modify–write under QEMU's locks. `what` names the edit in the
+ * undo file. Returns the exit status.
+ */
+function runEdit(path: string, options: EditOptions, what: string, edit: Edit): number {
   const dryRun = options.dryRun === true;
+  const undo = undoPath(path, options);
   return withImage(path, !dryRun, (fd) => {
     const file = shown(path);
+    if (dryRun) noteWriter(path);
+    else lockImage(path, fd, options);
     const region = loadRegion(path, fd);
     const before = decodedHeader(path, region, "edit it");
     guardState(path, before, options.force === true);
@@ -143,9 +244,11 @@ function runEdit(path: string, options: EditOptions, edit: Edit): number {
     printDiff(file, region, before, planned.after);
     if (dryRun) {
       console.log(`${file}: dry run: ${planned.regionEnd} bytes of header region not written`);
-      printVerdict(file, regionAfter(region, planned), true);
+      printVerdict(file, regionAfter(region, planned), true, "undo it with the opposite edit");
     } else {
-      printVerdict(file, commit(fd, file, planned), false);
+      const written = commit(path, fd, region, planned, undo, what);
+      const how = undo === undefined ? "undo it with the opposite edit" : restoreHint(path, undo);
+      printVerdict(file, written, false, how);
     }
     return EXIT.ok;
   });
@@ -181,7 +284,20 @@ function editCommand(program: Command, name: string, description: string): Comma
     .command(name)
     .description(description)
     .option("--force", "edit even when the image is marked dirty or corrupt")
-    .option("--dry-run", "print the difference and the check verdict; write nothing");
+    .option("--dry-run", "print the difference and the check verdict; write nothing")
+    .option(
+      "--wait <seconds>",
+      "when QEMU or another edit holds the image, try again for this long instead of refusing",
+    )
+    .option(
+      "--no-lock",
+      "write without taking QEMU's image locks (only when nothing else uses the image)",
+    )
+    .option(
+      "--undo-file <path>",
+      "where to save the old header region for `binschema restore` (default: IMAGE.binschema-undo)",
+    )
+    .option("--no-undo", "save no undo file");
 }
 
 export function registerEdits(program: Command, run: Run): void {
@@ -198,6 +314,7 @@ export function registerEdits(program: Command, run: Run): void {
         runEdit(
           image,
           options,
+          `set ${field} ${value}`,
           usage(() => setEdit(field, value)),
         ),
       ),
@@ -220,7 +337,8 @@ export function registerEdits(program: Command, run: Run): void {
             const g = group as FeatureGroup;
             return setFeatureEdit(g, resolveBit(g, bit), options.clear === true);
           });
-          return runEdit(image, options, edit);
+          const what = `set-feature ${group} ${bit}${options.clear === true ? " --clear" : ""}`;
+          return runEdit(image, options, what, edit);
         }),
     );
 
@@ -241,7 +359,7 @@ export function registerEdits(program: Command, run: Run): void {
           const tag = usage(() => parseExtensionType(type));
           const payload =
             options.data !== undefined ? parseHex(options.data) : readPayload(options.file ?? "");
-          return runEdit(image, options, addExtEdit(tag, payload));
+          return runEdit(image, options, `add-ext ${type}`, addExtEdit(tag, payload));
         }),
     );
 
@@ -249,7 +367,14 @@ export function registerEdits(program: Command, run: Run): void {
     .argument("<image>", "qcow2 image file")
     .argument("<type>", "type number (e.g. 0x12345678) or name (bitmaps, backing-format, ...)")
     .action((image: string, type: string, options: EditOptions) =>
-      run(async () => runEdit(image, options, delExtEdit(usage(() => parseExtensionType(type))))),
+      run(async () =>
+        runEdit(
+          image,
+          options,
+          `del-ext ${type}`,
+          delExtEdit(usage(() => parseExtensionType(type))),
+        ),
+      ),
     );
 
   editCommand(
@@ -260,7 +385,9 @@ export function registerEdits(program: Command, run: Run): void {
     .argument("<image>", "qcow2 image file")
     .argument("<name>", "format name, e.g. qcow2 or raw")
     .action((image: string, name: string, options: EditOptions) =>
-      run(async () => runEdit(image, options, setBackingFormatEdit(name))),
+      run(async () =>
+        runEdit(image, options, `set-backing-format ${name}`, setBackingFormatEdit(name)),
+      ),
     );
 }
 

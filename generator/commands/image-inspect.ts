@@ -8,7 +8,7 @@ import { sizeof } from "../../generated/qcow2.js";
 import { toStringHum, toStringMach } from "../../runtime/sexp.js";
 import { CodecError } from "../../runtime/codec.js";
 import { inspectJson, inspectSexp } from "../../helpers/qcow2-view.js";
-import { decodedHeader, loadRegion, shown, withImage } from "./image-common.js";
+import { decodedHeader, loadRegion, noteWriter, shown, withImage } from "./image-common.js";
 import { CommandError, EXIT } from "./output.js";
 
 export interface InspectOptions {
@@ -21,6 +21,7 @@ export function runInspect(path: string, options: InspectOptions): number {
   if (options.mach === true && options.json === true) {
     throw new CommandError("inspect: --mach and --json cannot be used together", EXIT.usage);
   }
+  noteWriter(path);
   return withImage(path, false, (fd) => {
     const region = loadRegion(path, fd);
     const header = decodedHeader(path, region, "inspect it");

@@ -27,3 +27,33 @@ export class CommandError extends Error {
     super(message);
   }
 }
+
+/**
+ * An error as one line for a user: Node's I/O errors as `CODE: what`
+ * (`ENOSPC: no space left on device`), without the syscall and path Node
+ * appends (messages name the file themselves), anything else by its message.
+ */
+export function reasonOf(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const e = error as NodeJS.ErrnoException;
+  let message = e.message;
+  if (e.syscall !== undefined) {
+    const at = message.indexOf(`, ${e.syscall}`);
+    if (at > 0) message = message.slice(0, at);
+  }
+  return message.split("\n")[0] ?? message;
+}
+
+/**
+ * An error no command turned into a message, as one line: Node's I/O errors
+ * name the file and what failed (`out/a.ts: cannot open: EACCES: permission
+ * denied`); anything else is reported as the internal error it is.
+ */
+export function unexpected(error: unknown): string {
+  const e = error as NodeJS.ErrnoException;
+  if (error instanceof Error && typeof e.code === "string" && e.syscall !== undefined) {
+    const place = e.path === undefined ? "" : `${e.path}: `;
+    return `${place}cannot ${e.syscall}: ${reasonOf(error)}`;
+  }
+  return `binschema: internal error: ${reasonOf(error)} (BINSCHEMA_DEBUG=1 shows where)`;
+}

@@ -15,6 +15,8 @@ export interface Place {
   loci?: string[];
   old: Loc | undefined;
   new: Loc | undefined;
+  /** See {@link Change.positional}; false when not given. */
+  positional?: boolean;
 }
 
 export class ChangeList {
@@ -28,13 +30,15 @@ export class ChangeList {
   ) {}
 
   add(place: Place, detail: ChangeDetail, description: string): void {
-    const { loci, ...rest } = place;
+    const { loci, positional, ...rest } = place;
     this.changes.push({
       ...detail,
       ...rest,
+      positional: positional ?? false,
       owners: unique(place.owners),
       loci: unique(loci ?? place.owners),
       description,
+      consequences: [],
     });
   }
 

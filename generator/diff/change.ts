@@ -63,6 +63,16 @@ export type ChangeDetail =
   | { kind: "member-removed"; facts: MemberFacts }
   | { kind: "member-renamed"; hasProperty: boolean }
   | {
+      /** Members moved into, out of or between groups (see regroup.ts). */
+      kind: "members-regrouped";
+      /** Does every moved member keep its place among the bytes? */
+      samePlaces: boolean;
+      /** Are the moved members present in exactly the same old (new) data under both revisions' conditions? */
+      sameOnOldData: boolean;
+      sameOnNewData: boolean;
+      moved: string[];
+    }
+  | {
       kind: "member-moved";
       /** Did the order of the fields an S-expression prints change? */
       printOrderChanged: boolean;
@@ -72,6 +82,19 @@ export type ChangeDetail =
   | { kind: "byte-order-changed" }
   | { kind: "size-changed" }
   | { kind: "type-changed"; hasProperty: boolean; tsTypeChanged: boolean }
+  | {
+      /**
+       * The same bytes, playing another part: a plain field becomes a magic
+       * number, a computed offset or padding, or the other way round.
+       */
+      kind: "role-changed";
+      from: Member["kind"];
+      to: Member["kind"];
+      /** Do both store an integer of the same width, signedness and byte order (or padding its size)? */
+      sameStorage: boolean;
+      /** Which revisions give the value a property for it. */
+      property: { old: boolean; new: boolean };
+    }
   | { kind: "offset-changed" }
   | {
       kind: "condition-changed";
@@ -84,7 +107,7 @@ export type ChangeDetail =
       /** How the conditional side prints the member when it is absent. */
       absent: "option" | "omit";
     }
-  | { kind: "default-changed" }
+  | { kind: "default-changed"; before: boolean; after: boolean }
   | { kind: "absent-changed" }
   | { kind: "const-changed" }
   | { kind: "computed-changed" }
@@ -94,7 +117,7 @@ export type ChangeDetail =
   | { kind: "flag-removed" }
   | { kind: "flag-renamed" }
   | { kind: "flag-moved" }
-  | { kind: "flag-default-changed" }
+  | { kind: "flag-default-changed"; defaultFalse: boolean }
   | { kind: "unknown-bits-renamed" }
   | { kind: "mask-added" }
   | { kind: "mask-removed" }
@@ -125,4 +148,15 @@ export type Change = ChangeDetail & {
    * changes about it.
    */
   loci: string[];
+  /**
+   * What else the change brings about, reported with it rather than as
+   * changes of their own: the members after a widened field that move, the
+   * fields a schema-wide byte order change reaches.
+   */
+  consequences: string[];
+  /**
+   * Is the changed member printed by position, without its name (a union
+   * variant's payload prints as `(Warn (code text))`)?
+   */
+  positional: boolean;
 };

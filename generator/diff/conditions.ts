@@ -46,11 +46,14 @@ export function dataRanges(members: readonly Member[]): Map<string, Range> {
         case "computed": {
           // A computed field is there only when the groups around it are.
           const at = topLevelOffsets(members, present).get(m.offsetOf);
-          ranges.set(m.name, at === undefined ? intRange(m.type) : exact(BigInt(at)));
+          ranges.set(
+            m.name,
+            checked(at === undefined ? intRange(m.type) : exact(BigInt(at)), m.name, m.valid),
+          );
           break;
         }
         case "value":
-          if (m.type.kind === "int") ranges.set(m.name, intRange(m.type));
+          if (m.type.kind === "int") ranges.set(m.name, checked(intRange(m.type), m.name, m.valid));
           if (m.type.kind === "enum" && m.type.enum.base.kind === "int") {
             const values = m.type.enum.values.map((v) => BigInt(v.value));
             ranges.set(
@@ -74,6 +77,48 @@ export function dataRanges(members: readonly Member[]): Map<string, Range> {
   };
   visit(members, []);
   return ranges;
+}
+
+/**
+ * A field's range over the data its codec accepts: narrowed by each of its
+ * checks that compares it with a constant (`version >= 2`, `0 < n && n <= 8`).
+ */
+export function checked(r: Range, name: string, valid: readonly { check: Expr }[]): Range {
+  return valid.reduce((acc, v) => narrow(acc, name, v.check), r);
+}
+
+function narrow(r: Range, name: string, e: Expr): Range {
+  if (e.kind !== "binary") return r;
+  if (e.op === "&&") return narrow(narrow(r, name, e.left), name, e.right);
+  const flipped: Partial<Record<string, string>> = { "<": ">", "<=": ">=", ">": "<", ">=": "<=" };
+  let op: string = e.op;
+  let bound: bigint;
+  if (e.left.kind === "ref" && e.left.name === name && e.right.kind === "num")
+    bound = e.right.value;
+  else if (e.right.kind === "ref" && e.right.name === name && e.left.kind === "num") {
+    bound = e.left.value;
+    op = flipped[op] ?? op;
+  } else return r;
+  const max = (a: bigint, b: bigint): bigint => (a > b ? a : b);
+  const min = (a: bigint, b: bigint): bigint => (a < b ? a : b);
+  switch (op) {
+    case "==":
+      return bound >= r.lo && bound <= r.hi ? exact(bound) : r;
+    case "!=":
+      if (bound === r.lo && r.lo < r.hi) return { lo: r.lo + 1n, hi: r.hi };
+      if (bound === r.hi && r.lo < r.hi) return { lo: r.lo, hi: r.hi - 1n };
+      return r;
+    case ">=":
+      return { lo: max(r.lo, bound), hi: r.hi };
+    case ">":
+      return { lo: max(r.lo, bound + 1n), hi: r.hi };
+    case "<=":
+      return { lo: r.lo, hi: min(r.hi, bound) };
+    case "<":
+      return { lo: r.lo, hi: min(r.hi, bound - 1n) };
+    default:
+      return r;
+  }
 }
 
 /**

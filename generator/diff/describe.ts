@@ -24,9 +24,15 @@ export function typeText(t: FieldType): string {
     case "fixedString":
       return `${t.size}-byte string`;
     case "array":
-      return `${t.element.name}[]`;
+      return t.count === undefined
+        ? `${t.element.name}[]`
+        : `${t.element.name}[${exprText(t.count)}]`;
     case "list":
       return `${t.union.name}[]`;
+    case "uuid":
+      return t.layout === "guid" ? "GUID" : "UUID";
+    case "text":
+      return `${t.encoding} text of ${exprText(t.size)} bytes`;
   }
 }
 
@@ -38,6 +44,10 @@ export function memberText(m: Member): string {
       return `field ${m.name} (${typeText(m.type)}${cond})`;
     case "const":
       return `magic number ${m.name} (${intText(m.type)} 0x${m.value.toString(16)})`;
+    case "magic":
+      return `magic ${m.name} (${JSON.stringify(m.value)})`;
+    case "checksum":
+      return `checksum ${m.name} (${intText(m.type)} ${m.algorithm})`;
     case "computed":
       return `computed field ${m.name} (${intText(m.type)} offset(${m.offsetOf}))`;
     case "flags":

@@ -5,23 +5,30 @@
 import type { Model } from "../model.js";
 import type { Change } from "./change.js";
 import { listChanges } from "./list-changes.js";
+import { hintFor } from "./rules/hints.js";
 import { judge, type Overrides } from "./rules/index.js";
 import {
   combineData,
+  worstText,
   type ApiVerdict,
   type DataVerdict,
   type TextVerdict,
   type Verdict,
 } from "./verdict.js";
 
-export type JudgedChange = Change & { verdict: Verdict };
+/**
+ * A change with its verdict, its rule ID (its kind, stable across
+ * releases: approvals name it) and, for a break a schema edit can avoid,
+ * what to do.
+ */
+export type JudgedChange = Change & { rule: string; verdict: Verdict; hint: string | undefined };
 
 export interface DiffSummary {
   data: DataVerdict;
   api: ApiVerdict;
   text: TextVerdict;
-  /** How many changes break each axis. */
-  counts: { data: number; api: number; text: number; docOnly: number };
+  /** How many changes break each axis (and, for text, only change how it prints). */
+  counts: { data: number; api: number; text: number; textPrints: number; docOnly: number };
 }
 
 export interface DiffReport {
@@ -38,10 +45,10 @@ export function diffModels(
   names: { old: string; new: string },
   overrides?: Overrides,
 ): DiffReport {
-  const changes = listChanges(oldModel, newModel).map((c) => ({
-    ...c,
-    verdict: judge(c, overrides),
-  }));
+  const changes = listChanges(oldModel, newModel).map((c) => {
+    const verdict = judge(c, overrides);
+    return { ...c, rule: c.kind, verdict, hint: hintFor(c, verdict) };
+  });
   return { ...names, changes, summary: summarise(changes) };
 }
 
@@ -52,11 +59,12 @@ export function summarise(changes: readonly JudgedChange[]): DiffSummary {
   return {
     data: combineData(changes.map((c) => c.verdict.data)),
     api: breaksApi.length > 0 ? "breaking" : "compatible",
-    text: breaksText.length > 0 ? "breaking" : "compatible",
+    text: worstText(changes.map((c) => c.verdict.text)),
     counts: {
       data: breaksData.length,
       api: breaksApi.length,
       text: breaksText.length,
+      textPrints: changes.filter((c) => c.verdict.text === "prints differently").length,
       docOnly: changes.filter((c) => c.kind === "doc-changed").length,
     },
   };

@@ -55,7 +55,7 @@ export function listFlagBits(
     if (p.old.defaultFalse !== p.new.defaultFalse)
       list.add(
         at,
-        { kind: "flag-default-changed" },
+        { kind: "flag-default-changed", defaultFalse: p.new.defaultFalse },
         p.new.defaultFalse ? "default false added" : "default false removed",
       );
     list.doc(at, p.old, p.new);

@@ -5,7 +5,7 @@
  */
 import type { Model, TypeDef } from "../model.js";
 import type { Change } from "./change.js";
-import { ChangeList, placeOf } from "./change-list.js";
+import { ChangeList, placeOf, type Place } from "./change-list.js";
 import { listEnum } from "./list-enum.js";
 import { listRecord } from "./list-members.js";
 import { listUnion } from "./list-union.js";
@@ -54,7 +54,36 @@ export function listChanges(oldModel: Model, newModel: Model): Change[] {
       compareType(list, p.old, p.new, oldModel, newModel);
     }
   }
+  if (oldModel.endian !== newModel.endian) groupByteOrder(list, top, oldModel, newModel);
   return list.changes;
+}
+
+/**
+ * A change of the schema's byte order is one change, with the fields and
+ * union framings it reaches beneath it, rather than one change for each.
+ * Fields that give their own byte order, and single bytes, are not reached.
+ */
+function groupByteOrder(list: ChangeList, top: Place, oldModel: Model, newModel: Model): void {
+  const reached = list.changes.filter((c) => c.kind === "byte-order-changed");
+  if (reached.length === 0) return;
+  const rest = list.changes.filter((c) => c.kind !== "byte-order-changed");
+  list.changes.length = 0;
+  list.changes.push(...rest);
+  list.add(
+    {
+      ...top,
+      owners: reached.flatMap((c) => c.owners),
+      loci: reached.flatMap((c) => c.loci),
+    },
+    { kind: "byte-order-changed" },
+    `byte order ${oldModel.endian} → ${newModel.endian} for the whole schema: ${reached.length === 1 ? "1 member reads its" : `${reached.length} members read their`} bytes in reverse`,
+  );
+  const grouped = list.changes.pop()!;
+  grouped.consequences.push(...reached.map((c) => `${c.subject}: ${c.description}`));
+  const after = list.changes.findIndex(
+    (c) => c.kind !== "format-renamed" && c.subject !== top.subject,
+  );
+  list.changes.splice(after < 0 ? list.changes.length : after, 0, grouped);
 }
 
 function compareType(

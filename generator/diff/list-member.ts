@@ -6,6 +6,7 @@
  */
 import type { Expr } from "../expr.js";
 import type { FieldType, IntType, Member, Validation, ValueField } from "../model.js";
+import { fixedMemberSize } from "../model.js";
 import type { ChangeList, Place } from "./change-list.js";
 import { holds, intRange, type Lookup, type Tri } from "./conditions.js";
 import { defaultText, memberText, renamedExprText, typeText } from "./describe.js";
@@ -27,6 +28,25 @@ export function compareMember(
   nested: () => void,
 ): void {
   if (o.kind !== n.kind) {
+    const storage = [storageOf(o), storageOf(n)];
+    if (storage[0] !== undefined && storage[1] !== undefined) {
+      list.add(
+        place,
+        {
+          kind: "role-changed",
+          from: o.kind,
+          to: n.kind,
+          // Padding is zeros of a size: any integer of that size stores them.
+          sameStorage:
+            storage[0] === storage[1] ||
+            ((o.kind === "padding" || n.kind === "padding") &&
+              fixedMemberSize(o) === fixedMemberSize(n)),
+          property: { old: hasProperty(o), new: hasProperty(n) },
+        },
+        `was a ${memberText(o)}, now a ${memberText(n)}`,
+      );
+      return;
+    }
     list.add(
       place,
       { kind: "type-changed", hasProperty: hasProperty(o) || hasProperty(n), tsTypeChanged: true },
@@ -42,7 +62,11 @@ export function compareMember(
       if (defaultText(o.default) !== defaultText(m.default))
         list.add(
           place,
-          { kind: "default-changed" },
+          {
+            kind: "default-changed",
+            before: o.default !== undefined,
+            after: m.default !== undefined,
+          },
           `default ${defaultText(o.default)} → ${defaultText(m.default)}`,
         );
       compareAbsent(list, place, o, m);
@@ -106,6 +130,26 @@ export function compareMember(
       nested();
       return;
     }
+  }
+}
+
+/**
+ * What a member stores, for members that can trade roles (a plain integer,
+ * a magic number, a computed offset, padding): an integer's width,
+ * signedness and byte order, or a count of bytes. Undefined for others.
+ */
+function storageOf(m: Member): string | undefined {
+  const int = (t: IntType): string => `${intText(t)} ${t.bits === 8 ? "" : t.endian}`;
+  switch (m.kind) {
+    case "value":
+      return m.type.kind === "int" && m.cond === undefined ? int(m.type) : undefined;
+    case "const":
+    case "computed":
+      return int(m.type);
+    case "padding":
+      return m.cond === undefined ? `${m.size} bytes` : undefined;
+    default:
+      return undefined;
   }
 }
 
@@ -253,10 +297,15 @@ function compareChecks(
   const removed = olds.filter((_, i) => !newTexts.includes(oldTexts[i]));
   const messages = olds.map((v) => v.message).join("|") !== news.map((v) => v.message).join("|");
   if (added.length === 0 && removed.length === 0 && !messages) return;
-  const parts = [
-    ...added.map((v) => `check \`${renamedExprText(v.check, (x) => x)}\` added`),
-    ...removed.map((v) => `check \`${renamedExprText(v.check, (x) => x)}\` removed`),
-  ];
+  const parts =
+    added.length === 1 && removed.length === 1
+      ? [
+          `check \`${oldTexts[olds.indexOf(removed[0])]}\` → \`${newTexts[news.indexOf(added[0])]}\``,
+        ]
+      : [
+          ...added.map((v) => `check \`${renamedExprText(v.check, (x) => x)}\` added`),
+          ...removed.map((v) => `check \`${renamedExprText(v.check, (x) => x)}\` removed`),
+        ];
   list.add(
     { ...place, new: news[0]?.loc ?? place.new },
     {

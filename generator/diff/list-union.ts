@@ -16,8 +16,12 @@ export function variantLocus(union: UnionDef, v: Variant): string {
   return v.tag === undefined ? union.name : `${union.name}#${hexTag(v.tag)}`;
 }
 
-const framingText = (u: UnionDef): string =>
-  `tag ${intText(u.tag)} ${u.tag.endian}, length ${intText(u.length)} ${u.length.endian}, align ${u.align}, end ${u.end}`;
+/** A single byte has no byte order, so an 8-bit tag or length shows none. */
+const framingText = (u: UnionDef, endian = true): string => {
+  const int = (t: UnionDef["tag"]): string =>
+    endian && t.bits > 8 ? `${intText(t)} ${t.endian}` : intText(t);
+  return `tag ${int(u.tag)}, length ${int(u.length)}, align ${u.align}, end ${u.end}`;
+};
 
 /** The fields a variant's payload holds (a fallback's first field holds the tag instead). */
 function payloadOf(v: Variant): Variant["members"] {
@@ -41,11 +45,17 @@ function variantFacts(v: Variant, other: UnionDef): VariantFacts {
 
 export function listUnion(list: ChangeList, o: UnionDef, n: UnionDef): void {
   const owners = [o.name, n.name];
-  if (framingText(o) !== framingText(n))
+  if (framingText(o, false) !== framingText(n, false))
     list.add(
       placeOf(n.name, owners, o, n),
       { kind: "framing-changed" },
       `framing ${framingText(o)} → ${framingText(n)}`,
+    );
+  else if (framingText(o) !== framingText(n))
+    list.add(
+      placeOf(n.name, owners, o, n),
+      { kind: "byte-order-changed" },
+      `entry tags and lengths ${framingText(o)} → ${framingText(n)}`,
     );
   for (const p of matchVariants(o.variants, n.variants)) {
     const variant = (p.new ?? p.old)!;
@@ -90,6 +100,7 @@ export function listUnion(list: ChangeList, o: UnionDef, n: UnionDef): void {
         old: p.old.members,
         new: p.new.members,
         isRoot: false,
+        positional: true,
       });
     }
   }

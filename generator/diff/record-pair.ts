@@ -9,6 +9,7 @@ import type { Member } from "../model.js";
 import { dataRanges, type Lookup, type Range } from "./conditions.js";
 import { memberOffsets } from "./layout.js";
 import { matchItems, type Pair } from "./match.js";
+import { findRegroups, type Regroup } from "./regroup.js";
 import { memberKey, memberShape, sameNames, type TypeNames } from "./shape.js";
 
 /** Matched members of one sequence, and the sequences of matched groups within it. */
@@ -34,6 +35,9 @@ export interface RecordPair {
   newOffsets: Map<Member, number>;
   /** In the root record: members of one revision stored after everything the other has. */
   trailing: Set<Member>;
+  /** Members moved between groups, and the left-over items each regrouping takes in. */
+  regroups: Regroup[];
+  regroupOf: Map<Member, Regroup>;
 }
 
 export function pairRecord(
@@ -56,6 +60,16 @@ export function pairRecord(
     }
   };
   collect(root);
+  const regroups = findRegroups(root);
+  const regroupOf = new Map<Member, Regroup>();
+  for (const r of regroups) {
+    for (const m of [...r.oldItems, ...r.newItems]) regroupOf.set(m, r);
+    for (const m of r.moves)
+      if ("name" in m.old.member && "name" in m.new.member) {
+        oldToNew.set(m.old.member.name, m.new.member.name);
+        newToOld.set(m.new.member.name, m.old.member.name);
+      }
+  }
   const oldRanges = dataRanges(olds);
   const newRanges = dataRanges(news);
   const through =
@@ -80,6 +94,8 @@ export function pairRecord(
     oldOffsets: memberOffsets(olds),
     newOffsets: memberOffsets(news),
     trailing,
+    regroups,
+    regroupOf,
   };
 }
 

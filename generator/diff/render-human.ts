@@ -1,8 +1,10 @@
 /**
- * The human form of a diff: each change with its place in both schemas and
- * its verdict on every axis with the reason, doc-only changes gathered at
- * the end, then the verdict for the whole diff.
+ * The human form of a diff: each change with its place in both schemas,
+ * its rule ID, its verdict on every axis with the reason, what it brings
+ * about, what to do, and its approval if it has one; doc-only changes
+ * gathered at the end, then the verdict for the whole diff.
  */
+import type { Approval } from "./config.js";
 import type { Loc } from "../model.js";
 import type { DiffReport, JudgedChange } from "./diff.js";
 import { breaksReaders, type Direction } from "./verdict.js";
@@ -39,13 +41,18 @@ function verdictLine(axis: string, verdict: string, why: string, style: Style): 
   return `    ${axis.padEnd(4)}  ${shown}  ${why}`.trimEnd();
 }
 
-function changeBlock(c: JudgedChange, style: Style): string[] {
+function changeBlock(c: JudgedChange, style: Style, approval: Approval | undefined): string[] {
+  const approved =
+    approval === undefined ? [] : [`    approved: ${approval.reason} (${where(approval.loc)})`];
   return [
     `${style.strong(c.subject)}: ${c.description}`,
-    `    ${places(c)}`,
+    `    ${places(c)}  [${c.rule}]`,
     verdictLine("data", c.verdict.data, c.verdict.why.data, style),
     verdictLine("API", c.verdict.api, c.verdict.why.api, style),
     verdictLine("text", c.verdict.text, c.verdict.why.text, style),
+    ...c.consequences.map((text) => `    with: ${text}`),
+    ...(c.hint === undefined ? [] : [`    fix:  ${c.hint}`]),
+    ...approved,
   ];
 }
 
@@ -65,13 +72,17 @@ function wrap(words: string[], width: number, indent: string): string[] {
   return lines;
 }
 
-export function renderHuman(report: DiffReport, style: Style = plain): string {
+export function renderHuman(
+  report: DiffReport,
+  style: Style = plain,
+  approvals: ReadonlyMap<JudgedChange, Approval> = new Map(),
+): string {
   const docs = report.changes.filter((c) => c.kind === "doc-changed");
   const others = report.changes.filter((c) => c.kind !== "doc-changed");
   const out: string[] = [
     `${report.old} → ${report.new}: ${others.length} change${others.length === 1 ? "" : "s"}, ${docs.length} doc-only`,
   ];
-  for (const c of others) out.push("", ...changeBlock(c, style));
+  for (const c of others) out.push("", ...changeBlock(c, style, approvals.get(c)));
   if (docs.length > 0) {
     out.push("", `Documentation only, compatible on every axis (${docs.length}):`);
     out.push(
@@ -91,12 +102,16 @@ export function renderHuman(report: DiffReport, style: Style = plain): string {
       ? ` (${readers("old readers")} changes break old readers, ${readers("new readers")} new readers)`
       : count(s.counts.data);
   const shown = (v: string): string => (v === "compatible" ? style.good(v) : style.bad(v));
+  const textCount = (breaking: number, prints: number): string =>
+    breaking > 0 && prints > 0
+      ? ` (${breaking} change${breaking === 1 ? "" : "s"} breaking, ${prints} printing differently)`
+      : count(breaking + prints);
   out.push(
     "",
     "Overall:",
     `    data  ${shown(s.data)}${dataCount}`,
     `    API   ${shown(s.api)}${count(s.counts.api)}`,
-    `    text  ${shown(s.text)}${count(s.counts.text)}`,
+    `    text  ${shown(s.text)}${textCount(s.counts.text, s.counts.textPrints)}`,
   );
   return out.join("\n");
 }

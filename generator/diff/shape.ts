@@ -6,7 +6,7 @@
  * of a renamed type keeps its shape.
  */
 import { exprText } from "../expr.js";
-import type { ByteSize, FieldType, IntType, Member, TypeDef } from "../model.js";
+import { isPositioned, type ByteSize, type FieldType, type IntType, type Member, type TypeDef } from "../model.js";
 
 /** Maps a type name of the revision being described to the new revision's name. */
 export type TypeNames = (name: string) => string;
@@ -41,19 +41,28 @@ export function fieldTypeShape(t: FieldType, names: TypeNames): string {
     case "fixedString":
       return `string ${t.size}`;
     case "array":
-      return `${names(t.element.name)}[]`;
+      return `${names(t.element.name)}[${t.count === undefined ? "" : exprText(t.count)}]`;
     case "list":
       return `${names(t.union.name)}[]`;
+    case "uuid":
+      return t.layout;
+    case "text":
+      return `text ${t.encoding} ${exprText(t.size)}`;
   }
 }
 
 export function memberShape(m: Member, names: TypeNames): string {
   const cond = "cond" in m && m.cond !== undefined ? ` if ${exprText(m.cond)}` : "";
+  const at = isPositioned(m) ? ` at ${exprText(m.at)}` : "";
   switch (m.kind) {
     case "value":
-      return `value ${fieldTypeShape(m.type, names)}${cond}`;
+      return `value ${fieldTypeShape(m.type, names)}${cond}${at}`;
     case "const":
       return `const ${intText(m.type)} ${m.value}`;
+    case "magic":
+      return `magic ${JSON.stringify(m.value)}`;
+    case "checksum":
+      return `checksum ${intText(m.type)} ${m.algorithm}`;
     case "computed":
       return `computed ${intText(m.type)} offset(${m.offsetOf})`;
     case "flags":
@@ -61,7 +70,7 @@ export function memberShape(m: Member, names: TypeNames): string {
     case "padding":
       return `padding ${m.size}${cond}`;
     case "group":
-      return `group (${m.members.map((x) => memberShape(x, names)).join("; ")})${cond}`;
+      return `group (${m.members.map((x) => memberShape(x, names)).join("; ")})${cond}${at}`;
   }
 }
 
@@ -108,6 +117,8 @@ export function tsTypeOf(t: FieldType, names: TypeNames): string {
       return names(t.record.name);
     case "bytes":
     case "fixedString":
+    case "uuid":
+    case "text":
       return "string";
     case "array":
       return `${names(t.element.name)}[]`;

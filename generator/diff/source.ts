@@ -39,8 +39,14 @@ export async function readRevision(arg: string): Promise<Revision> {
     });
     return { name: arg, text };
   }
+  // Nothing from the command line may reach git as an option: a revision
+  // like `--output=FILE` would make `git show` write FILE. Such a revision is
+  // refused here, and --end-of-options guards whatever git treats as one.
+  if (git.rev.startsWith("-")) {
+    throw new RevisionError(`${arg}: not a revision: a revision cannot start with "-"`);
+  }
   try {
-    const { stdout } = await run("git", ["show", `${git.rev}:${git.path}`], {
+    const { stdout } = await run("git", ["show", "--end-of-options", `${git.rev}:${git.path}`], {
       maxBuffer: 64 * 1024 * 1024,
       encoding: "utf8",
     });

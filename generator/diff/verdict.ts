@@ -12,13 +12,27 @@
  *   variables of the old property types, match exhaustively on enum values
  *   and variant kinds, and call its functions.
  * - text: does every S-expression the old converters print still parse with
- *   the new converters, and print back the same?
+ *   the new converters to the same value, and print back the same? Text that
+ *   parses to the same value but prints back differently (fields in another
+ *   order, a value now left out as a default) is the softer `prints
+ *   differently`; text that does not parse, or parses to another value, is
+ *   `breaking`.
  */
 
 export type DataVerdict =
   "compatible" | "breaks old readers" | "breaks new readers" | "breaks both";
 export type ApiVerdict = "compatible" | "breaking";
-export type TextVerdict = "compatible" | "breaking";
+export type TextVerdict = "compatible" | "prints differently" | "breaking";
+
+const TEXT_ORDER: readonly TextVerdict[] = ["compatible", "prints differently", "breaking"];
+
+/** The worse of text verdicts. */
+export function worstText(verdicts: readonly TextVerdict[]): TextVerdict {
+  return verdicts.reduce<TextVerdict>(
+    (worst, v) => (TEXT_ORDER.indexOf(v) > TEXT_ORDER.indexOf(worst) ? v : worst),
+    "compatible",
+  );
+}
 
 export type Axis = "data" | "api" | "text";
 

@@ -37,7 +37,7 @@ export function emitCompare(model: Model, file: SourceFile): void {
   });
   for (const def of model.types) {
     if (def.kind === "enum") emitCompareEnum(def, file);
-    if (def.kind === "record") emitCompareMembers(file, def.name, def.members);
+    if (def.kind === "record") emitCompareMembers(file, def.name, def.members, true);
     if (def.kind === "union") emitCompareUnion(def, file);
   }
   for (const group of groups(model.types)) emitCompareMembers(file, group.typeName, group.members);
@@ -63,6 +63,8 @@ function compareValues(t: FieldType, a: string, b: string): string {
     case "int":
     case "bytes":
     case "fixedString":
+    case "uuid":
+    case "text":
       return `compareScalars(${a}, ${b})`;
     case "enum":
       return `compare${t.enum.name}(${a}, ${b})`;
@@ -75,12 +77,18 @@ function compareValues(t: FieldType, a: string, b: string): string {
   }
 }
 
-function emitCompareMembers(file: SourceFile, name: string, members: readonly Member[]): void {
+function emitCompareMembers(
+  file: SourceFile,
+  name: string,
+  members: readonly Member[],
+  exported = false,
+): void {
   const code = new Code();
-  code.line("let c = 0;");
+  let first = true;
   const step = (expr: string): void => {
-    code.line(`c = ${expr};`);
+    code.line(first ? `let c = ${expr};` : `c = ${expr};`);
     code.line("if (c !== 0) return c;");
+    first = false;
   };
   for (const m of members) {
     switch (m.kind) {
@@ -111,15 +119,31 @@ function emitCompareMembers(file: SourceFile, name: string, members: readonly Me
     }
   }
   code.line("return 0;");
+  // A record with nothing but constants and padding has one value.
+  const [a, b] = first ? ["_a", "_b"] : ["a", "b"];
   file.addFunction({
     name: `compare${name}`,
+    isExported: exported,
+    docs: exported ? [`A total order on {@link ${name}} values, as {@link compare} is on the root.`] : [],
     parameters: [
-      { name: "a", type: name },
-      { name: "b", type: name },
+      { name: a, type: name },
+      { name: b, type: name },
     ],
     returnType: "number",
     statements: code.text(),
   });
+  if (exported)
+    file.addFunction({
+      name: `equal${name}`,
+      isExported: true,
+      docs: [`Structural equality of {@link ${name}} values.`],
+      parameters: [
+        { name: "a", type: name },
+        { name: "b", type: name },
+      ],
+      returnType: "boolean",
+      statements: `return compare${name}(a, b) === 0;`,
+    });
 }
 
 function emitCompareEnum(def: EnumDef, file: SourceFile): void {
@@ -164,7 +188,7 @@ function emitCompareUnion(def: UnionDef, file: SourceFile): void {
   const code = new Code();
   const rank = (v: string): string => `${def.name}Rank[${v}.kind]`;
   code.line(`if (a.kind !== b.kind) return ${rank("a")} - ${rank("b")};`);
-  code.line("let c = 0;");
+  if (def.variants.some((v) => v.members.length > 0)) code.line("let c = 0;");
   code.block("switch (a.kind)", (c) => {
     for (const v of def.variants) {
       c.block(`case ${str(v.name)}:`, (body) => {

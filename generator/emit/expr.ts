@@ -13,7 +13,13 @@ export interface ExprRef {
 
 export type Resolve = (name: string) => ExprRef;
 
-/** Whether an expression computes a bigint. */
+/** Code for an offset, size or count as a number: a 64-bit one is converted (exactly up to 2^53, past any buffer). */
+export function offsetExpr(e: Expr, resolve: Resolve): string {
+  const code = emitExpr(e, resolve);
+  // Parenthesised, since it is added to offsets (`at + (n & 62)`).
+  return isBigInt(e, resolve) ? `Number(${code})` : `(${code})`;
+}
+
 function isBigInt(e: Expr, resolve: Resolve): boolean {
   switch (e.kind) {
     case "num":

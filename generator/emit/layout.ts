@@ -52,7 +52,7 @@ export function readInt(t: IntType, at: string): string {
   const little = t.endian === "little" ? ", true" : "";
   switch (t.bits) {
     case 8:
-      return t.signed ? `view.getInt8(${at})` : `buf[${at}]`;
+      return t.signed ? `view.getInt8(${at})` : `buf[${at}]!`;
     case 16:
     case 32:
       return `view.get${t.signed ? "Int" : "Uint"}${t.bits}(${at}${little})`;

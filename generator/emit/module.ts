@@ -2,8 +2,8 @@
  * Assemble one generated module: the preamble, runtime imports (only those
  * used), then the output of each emitter in turn.
  */
-import { Project } from "ts-morph";
-import type { Model } from "../model.js";
+import { Project, SyntaxKind, type SourceFile } from "ts-morph";
+import { withUsedTypes, type Model } from "../model.js";
 import { emitCompare } from "./compare.js";
 import { emitRead } from "./read.js";
 import { emitSexp } from "./sexp.js";
@@ -32,8 +32,36 @@ const RUNTIME: Record<string, { values: string[]; types: string[] }> = {
       "compareScalars",
       "compareOptions",
       "compareLists",
+      "sizeofEach",
     ],
     types: ["Decoded"],
+  },
+  "../runtime/uuid.js": {
+    values: ["getUuid", "getGuid", "setUuid", "setGuid", "isUuid"],
+    types: [],
+  },
+  "../runtime/text.js": {
+    values: [
+      "findNul16",
+      ...["Ascii", "Utf8", "Utf16le", "Utf16be"].flatMap((e) => [
+        `decode${e}`,
+        `encodedLength${e}`,
+        `encode${e}`,
+      ]),
+    ],
+    types: [],
+  },
+  "../runtime/checksum.js": {
+    values: ["crc32", "crc32c", "onesComplementSum32"],
+    types: [],
+  },
+  "../runtime/layout.js": {
+    values: ["nonZeroGap"],
+    types: [],
+  },
+  "../runtime/sexp-values.js": {
+    values: ["utf8Atom", "textAtom", "uuidAtom"],
+    types: [],
   },
   "../runtime/sexp.js": {
     values: ["toStringHum", "toStringMach"],
@@ -85,22 +113,32 @@ const RUNTIME: Record<string, { values: string[]; types: string[] }> = {
   },
 };
 
-/** Emitters in output order; each adds its declarations to the file. */
-const EMITTERS = [emitTypes, emitRead, emitWrite, emitSizeof, emitCompare, emitSexp];
+/** Emitters of codec code, in output order; each adds its declarations to the file. */
+const CODEC_EMITTERS = [emitRead, emitWrite, emitSizeof, emitCompare];
 
 /** The module's TypeScript source, before formatting. */
 export function emitModule(model: Model): string {
   const project = new Project({ useInMemoryFileSystem: true });
   const file = project.createSourceFile(`${model.format}.ts`);
-  for (const emit of EMITTERS) emit(model, file);
+  // Types and their exported S-expression conversions are there for the
+  // whole schema; codec code only for the enums and unions records use.
+  emitTypes(model, file);
+  const used = withUsedTypes(model);
+  for (const emit of CODEC_EMITTERS) emit(used, file);
+  emitSexp(model, file);
 
-  const body = file.getFullText();
-  const uses = (name: string): boolean => new RegExp(`\\b${name}\\b`).test(body);
-  RUNTIME_ORDER.forEach((module, index) => {
+  markUnusedParameters(file);
+  // Names the code uses, as identifiers (words in comments and messages do not count).
+  const identifiers = new Set(
+    file.getDescendantsOfKind(SyntaxKind.Identifier).map((i) => i.getText()),
+  );
+  const uses = (name: string): boolean => identifiers.has(name);
+  let imports = 0;
+  RUNTIME_ORDER.forEach((module) => {
     const { values, types } = RUNTIME[module];
     const named = [...values.filter(uses), ...types.filter(uses).map((t) => `type ${t}`)];
     if (named.length > 0)
-      file.insertImportDeclaration(index, {
+      file.insertImportDeclaration(imports++, {
         moduleSpecifier: module,
         namedImports: named,
       });
@@ -118,3 +156,21 @@ export function emitModule(model: Model): string {
 }
 
 const RUNTIME_ORDER = Object.keys(RUNTIME);
+
+/**
+ * Every function of a kind has the same parameters (`v`, `buf`, `at`, ...),
+ * but for some schemas a body needs not all of them (a record of constants
+ * only, an empty payload): those get a leading underscore, as a hand-written
+ * function would, so `noUnusedParameters` holds for every schema.
+ */
+function markUnusedParameters(file: SourceFile): void {
+  for (const fn of file.getFunctions()) {
+    const body = fn.getBody();
+    if (body === undefined) continue;
+    const used = new Set(body.getDescendantsOfKind(SyntaxKind.Identifier).map((i) => i.getText()));
+    for (const param of fn.getParameters()) {
+      const name = param.getName();
+      if (!used.has(name) && !name.startsWith("_")) param.getNameNode().replaceWithText(`_${name}`);
+    }
+  }
+}

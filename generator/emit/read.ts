@@ -5,7 +5,9 @@
  * allocated but the values returned.
  */
 import type { SourceFile } from "ts-morph";
+import type { Expr } from "../expr.js";
 import type {
+  ChecksumField,
   EnumDef,
   FieldType,
   FlagsField,
@@ -16,16 +18,27 @@ import type {
   ValueField,
   Variant,
 } from "../model.js";
-import { fixedMemberSize, fixedRecordSize, fixedTypeSize, intSize } from "../model.js";
+import {
+  fixedMemberSize,
+  fixedRecordSize,
+  fixedTypeSize,
+  intSize,
+  isPositioned,
+} from "../model.js";
 import { article, Code, hexLiteral, Locals, str, templateText } from "./code.js";
-import { emitExpr, type Resolve } from "./expr.js";
+import { emitExpr, offsetExpr, type Resolve } from "./expr.js";
 import { Cursor, fixedRunSize, readInt, startsRun, withView } from "./layout.js";
 import { tsType } from "./types.js";
+import { checksumOf } from "./construct/checksum.js";
+import { readMagic } from "./construct/magic.js";
+import { decodeText, ENCODING_NAME, textEnd } from "./construct/text.js";
+import { readUuid } from "./construct/uuid.js";
+
 
 export function emitRead(model: Model, file: SourceFile): void {
   file.addVariableStatement({
     declarationKind: "let" as never,
-    declarations: [{ name: "readEnd", initializer: "0" }],
+    declarations: [{ name: "parsedEnd", initializer: "0" }],
     docs: ["Where the last internal read function stopped; set just before it returns a value."],
   });
   const root = model.root;
@@ -40,21 +53,39 @@ export function emitRead(model: Model, file: SourceFile): void {
       { name: "at", initializer: "0" },
     ],
     returnType: `Decoded<${root.name}> | CodecError`,
-    statements: [
-      "if (!Number.isSafeInteger(at) || at < 0 || at > buf.length) {",
-      '  const why = Number.isSafeInteger(at) ? `is outside the ${buf.length}-byte buffer` : "is not a whole number";',
-      '  return new CodecError("", 0, `offset ${at} ${why}`);',
-      "}",
-      `const value = read${root.name}(buf, at, buf.length);`,
-      "if (value instanceof CodecError) return value;",
-      "return { value, end: readEnd };",
-    ],
+    statements: `return read${root.name}(buf, at);`,
   });
+  for (const def of model.types) if (def.kind === "record") emitReadEntry(def, file);
   for (const def of model.types) {
     if (def.kind === "enum") emitDecodeEnum(def, file);
     if (def.kind === "record") emitReadRecord(def, file);
     if (def.kind === "union") emitReadUnion(def, file);
   }
+}
+
+/** The exported reader of one record: checks `at`, then parses. */
+function emitReadEntry(def: RecordDef, file: SourceFile): void {
+  file.addFunction({
+    name: `read${def.name}`,
+    isExported: true,
+    docs: [
+      `Reads a {@link ${def.name}} from \`buf\` at byte \`at\`: the value and the offset just after it, or a {@link CodecError} naming the field and byte offset of the first problem. Never throws.`,
+    ],
+    parameters: [
+      { name: "buf", type: "Uint8Array" },
+      { name: "at", initializer: "0" },
+    ],
+    returnType: `Decoded<${def.name}> | CodecError`,
+    statements: [
+      "if (!Number.isSafeInteger(at) || at < 0 || at > buf.length) {",
+      '  const why = Number.isSafeInteger(at) ? `is outside the ${buf.length}-byte buffer` : "is not a whole number";',
+      '  return new CodecError("", 0, `offset ${at} ${why}`);',
+      "}",
+      `const value = parse${def.name}(buf, at, buf.length);`,
+      "if (value instanceof CodecError) return value;",
+      "return { value, end: parsedEnd };",
+    ],
+  });
 }
 
 function emitDecodeEnum(def: EnumDef, file: SourceFile): void {
@@ -173,9 +204,63 @@ class SequenceReader {
         );
       }
       this.checkComputedTargets(m);
-      if ("cond" in m && m.cond !== undefined) this.conditional(m, m.cond);
+      if (isPositioned(m)) this.positioned(m);
+      else if ("cond" in m && m.cond !== undefined) this.conditional(m, m.cond);
       else this.member(m);
     });
+  }
+
+  /** Regions of positioned members read so far: locals holding where each starts and ends. */
+  readonly regions: { name: string; from: string; to: string }[] = [];
+  /** Checksum fields read so far, with the local holding where each is. */
+  readonly checksums: { field: ChecksumField; value: string; at: string }[] = [];
+
+  /**
+   * A member at its own offset from the start of the record: read there,
+   * then the sequence goes on where it was.
+   */
+  private positioned(m: Extract<Member, { kind: "value" | "group" }> & { at: Expr }): void {
+    const path = str(this.prefix + m.name);
+    const base = this.cursor.base;
+    const offset = this.cursor.offset;
+    const resume = base === "pos" ? this.locals.fresh(`${m.name}_resume`) : undefined;
+    if (resume !== undefined) this.code.line(`const ${resume} = pos;`);
+    const from = this.locals.fresh(`${m.name}_at`);
+    const to = this.locals.fresh(`${m.name}_end`);
+    const size = fixedMemberSize({ ...m, at: undefined, cond: undefined } as Member);
+    const place = (): void => {
+      this.code.line(`${from} = ${this.start} + ${offsetExpr(m.at, this.resolve)};`);
+      this.code.line(
+        `if (!(${from} >= ${this.start} && ${from} <= ${this.limit})) return new CodecError(${path}, ${this.start}, \`is at byte \${${from} - ${this.start}} of its record, outside the input\`);`,
+      );
+      if (size !== undefined)
+        this.code.line(
+          `if (${this.limit} - ${from} < ${size}) return truncated(${path}, ${from}, ${size}, ${this.limit});`,
+        );
+      this.cursor.base = from;
+      this.cursor.offset = 0;
+    };
+    // An absent member takes no room: its region is empty, wherever `at` would put it.
+    this.code.line(`let ${from} = ${this.start};`);
+    this.code.line(`let ${to} = ${this.start};`);
+    if (m.cond === undefined) {
+      place();
+      this.member(m);
+      this.code.line(`${to} = ${this.cursor.at()};`);
+    } else {
+      const type = m.kind === "group" ? m.typeName : tsType(m.type);
+      this.code.line(`let ${this.locals.field(m.name)}: ${type} | undefined;`);
+      this.code.block(`if (${emitExpr(m.cond, this.resolve)})`, () => {
+        place();
+        this.member(m, true);
+        this.code.line(`${to} = ${this.cursor.at()};`);
+      });
+      this.props.push(this.propOf(m.name));
+    }
+    this.regions.push({ name: m.name, from, to });
+    if (resume !== undefined) this.code.line(`pos = ${resume};`);
+    this.cursor.base = base;
+    this.cursor.offset = offset;
   }
 
   /** Before the member a computed offset points at, check the stored offset is where we are. */
@@ -204,7 +289,7 @@ class SequenceReader {
     else if (m.kind === "flags") throw new Error("conditional flags are not supported yet");
     this.settle();
     this.code.line(`if (${emitExpr(cond, this.resolve)}) {`);
-    const size = fixedMemberSize({ ...m, cond: undefined } as Member);
+    const size = fixedMemberSize({ ...m, cond: undefined, at: undefined } as Member);
     if (size !== undefined && m.kind !== "group") {
       this.code.line(
         `if (${this.limit} - pos < ${size}) return truncated(${str(this.prefix + (name ?? "padding"))}, pos, ${size}, ${this.limit});`,
@@ -238,6 +323,24 @@ class SequenceReader {
         this.cursor.advance(intSize(m.type));
         return;
       }
+      case "magic":
+        this.code.line(
+          readMagic(m, at, this.cursor.at(m.value.length), this.prefix + m.name),
+        );
+        this.cursor.advance(m.value.length);
+        return;
+      case "checksum": {
+        const local = this.locals.field(m.name);
+        this.code.line(`const ${local} = ${readInt(m.type, at)};`);
+        let where = at;
+        if (this.cursor.base === "pos") {
+          where = this.locals.fresh(`${m.name}_at`);
+          this.code.line(`const ${where} = ${at};`);
+        }
+        this.checksums.push({ field: m, value: local, at: where });
+        this.cursor.advance(intSize(m.type));
+        return;
+      }
       case "computed": {
         const local = this.locals.field(m.name);
         this.code.line(`const ${local} = ${readInt(m.type, at)};`);
@@ -259,7 +362,7 @@ class SequenceReader {
         const bad = this.locals.fresh("nonZero");
         this.code.line(`const ${bad} = findNonZero(buf, ${at}, ${this.cursor.at(m.size)});`);
         this.code.line(
-          `if (${bad} !== -1) return new CodecError(${str(this.prefix + "padding")}, ${bad}, \`expected zero padding, got \${hex(buf[${bad}], 2)}\`);`,
+          `if (${bad} !== -1) return new CodecError(${str(this.prefix + "padding")}, ${bad}, \`expected zero padding, got \${hex(buf[${bad}]!, 2)}\`);`,
         );
         this.cursor.advance(m.size);
         return;
@@ -386,14 +489,20 @@ class SequenceReader {
       case "fixedString":
         this.fixedString(target, t.size, at, path);
         break;
+      case "uuid":
+        this.code.line(`${target} = ${readUuid(t, at)};`);
+        break;
+      case "text":
+        this.text(m, t, at, target, path);
+        return;
       case "record": {
         const result = this.locals.fresh(`${m.name}_read`);
-        this.code.line(`const ${result} = read${t.record.name}(buf, ${at}, ${this.limit});`);
+        this.code.line(`const ${result} = parse${t.record.name}(buf, ${at}, ${this.limit});`);
         this.code.line(`if (${result} instanceof CodecError) return ${result}.within(${path});`);
         this.code.line(`${target} = ${result};`);
         if (size === undefined) {
           // A variable-size record says where it ended.
-          this.code.line("pos = readEnd;");
+          this.code.line("pos = parsedEnd;");
           this.cursor.base = "pos";
           this.cursor.offset = 0;
         }
@@ -403,13 +512,100 @@ class SequenceReader {
         this.bytes(m, t.size, at, target, path);
         return;
       case "array":
-        this.array(m, t.element, at, target, path);
+        if (t.count === undefined) this.array(m, t.element, at, target, path);
+        else this.countedArray(m, t.element, t.count, at, target, path);
         return;
       case "list":
         this.list(m, t.union, target);
         return;
     }
     if (size !== undefined) this.cursor.advance(size);
+  }
+
+  /** Text NUL-padded within its size: decoded strictly, with zeros after the terminator. */
+  private text(
+    m: ValueField,
+    t: Extract<FieldType, { kind: "text" }>,
+    at: string,
+    target: string,
+    path: string,
+  ): void {
+    const fixed = fixedTypeSize(t);
+    let end: string;
+    if (fixed === undefined) {
+      const n = this.locals.fresh(`${m.name}_size`);
+      this.code.line(`const ${n} = ${offsetExpr(t.size, this.resolve)};`);
+      this.code.line(
+        `if (!(${n} >= 0 && ${this.limit} - (${at}) >= ${n})) return truncated(${path}, ${at}, ${n}, ${this.limit});`,
+      );
+      if (t.encoding.startsWith("utf16"))
+        this.code.line(
+          `if (${n} % 2 !== 0) return new CodecError(${path}, ${at}, \`its size \${${n}} is odd; ${ENCODING_NAME[t.encoding]} takes two bytes a unit\`);`,
+        );
+      end = this.locals.fresh(`${m.name}_end`);
+      this.code.line(`const ${end} = ${at} + ${n};`);
+    } else {
+      end = this.cursor.at(fixed);
+    }
+    const stop = this.locals.fresh(`${m.name}_stop`);
+    const bad = this.locals.fresh("nonZero");
+    this.code.line(`const ${stop} = ${textEnd(t, at, end)};`);
+    this.code.line(`const ${bad} = findNonZero(buf, ${stop}, ${end});`);
+    this.code.line(
+      `if (${bad} !== -1) return new CodecError(${path}, ${bad}, "bytes after the terminating NUL must be zero");`,
+    );
+    const decoded = this.locals.fresh(`${m.name}_text`);
+    this.code.line(`const ${decoded} = ${decodeText(t, at, stop)};`);
+    this.code.line(
+      `if (${decoded} === undefined) return new CodecError(${path}, ${at}, "is not valid ${ENCODING_NAME[t.encoding]}");`,
+    );
+    this.code.line(`${target} = ${decoded};`);
+    if (fixed === undefined) {
+      this.code.line(`pos = ${end};`);
+      this.cursor.base = "pos";
+      this.cursor.offset = 0;
+    } else {
+      this.cursor.advance(fixed);
+    }
+  }
+
+  /** `count` records, each read where the one before ended. */
+  private countedArray(
+    m: ValueField,
+    element: RecordDef,
+    count: Expr,
+    at: string,
+    target: string,
+    path: string,
+  ): void {
+    const local = this.locals.field(m.name);
+    const n = this.locals.fresh(`${m.name}_count`);
+    const size = fixedRecordSize(element.members);
+    this.settleAt(at);
+    this.code.line(`const ${n} = ${offsetExpr(count, this.resolve)};`);
+    // Checked before allocating, so a huge count in bad input allocates nothing.
+    const room = size === undefined ? `${this.limit} - pos` : `(${this.limit} - pos) / ${size}`;
+    this.code.line(
+      `if (!(${n} >= 0 && ${n} <= ${room})) return new CodecError(${path}, pos, \`\${${n}} ${element.name} entries do not fit in the \${${this.limit} - pos} bytes left\`);`,
+    );
+    this.code.line(`${target} = new Array<${element.name}>(${n});`);
+    this.code.line(`for (let i = 0; i < ${n}; i++) {`);
+    this.code.line(`  const entry = parse${element.name}(buf, pos, ${this.limit});`);
+    this.code.line(
+      `  if (entry instanceof CodecError) return entry.within(\`${templateText(this.prefix + m.name)}[\${i}]\`);`,
+    );
+    this.code.line(`  ${local}[i] = entry;`);
+    this.code.line("  pos = parsedEnd;");
+    this.code.line("}");
+    this.cursor.base = "pos";
+    this.cursor.offset = 0;
+  }
+
+  /** Makes `pos` hold `at`, the current position. */
+  private settleAt(at: string): void {
+    if (at !== "pos") this.code.line(`pos = ${at};`);
+    this.cursor.base = "pos";
+    this.cursor.offset = 0;
   }
 
   private fixedString(target: string, size: number, at: string, path: string): void {
@@ -479,7 +675,7 @@ class SequenceReader {
     this.code.line(`${target} = new Array<${element.name}>((${this.limit} - ${start}) / ${size});`);
     this.code.line(`for (let i = 0; i < ${local}.length; i++) {`);
     this.code.line(
-      `  const entry = read${element.name}(buf, ${start} + i * ${size}, ${this.limit});`,
+      `  const entry = parse${element.name}(buf, ${start} + i * ${size}, ${this.limit});`,
     );
     this.code.line(
       `  if (entry instanceof CodecError) return entry.within(\`${templateText(this.prefix + m.name)}[\${i}]\`);`,
@@ -507,11 +703,11 @@ class SequenceReader {
     this.code.line(`    pos += ${header};`);
     this.code.line("    break;");
     this.code.line("  }");
-    this.code.line(`  const entry = read${union.name}(buf, pos, ${this.limit});`);
+    this.code.line(`  const entry = parse${union.name}(buf, pos, ${this.limit});`);
     this.code.line(
       `  if (entry instanceof CodecError) return entry.within(\`${templateText(this.prefix + m.name)}[\${${local}.length}]\`);`,
     );
-    this.code.line("  pos = readEnd;");
+    this.code.line("  pos = parsedEnd;");
     this.code.line("  if (entry === undefined) break;");
     this.code.line(`  ${local}.push(entry);`);
     this.code.line("}");
@@ -565,22 +761,30 @@ const INTERNAL = [
   "value",
 ];
 
-function usesPos(members: readonly Member[]): boolean {
-  return members.some((m) => fixedMemberSize(m) === undefined);
-}
-
 function emitReadRecord(def: RecordDef, file: SourceFile): void {
   const code = new Code();
   const locals = new Locals(INTERNAL);
   for (const m of allEnumFields(def.members)) locals.field(rawName(m));
-  const variable = usesPos(def.members);
-  if (variable) code.line("let pos = at;");
   const reader = new SequenceReader(code, locals, new Cursor("at"), "", "limit", new Map(), "at");
   reader.members(def.members);
-  code.line(`readEnd = ${reader.cursor.at()};`);
+  let end = reader.cursor.at();
+  if (reader.regions.length > 0) end = checkRegions(def, reader, code, locals, file);
+  if (reader.checksums.length > 0 && !/^[A-Za-z_$][\w$]*$/.test(end)) {
+    code.line(`const end = ${end};`);
+    end = "end";
+  }
+  for (const c of reader.checksums) {
+    const computed = locals.fresh(`${c.field.name}_computed`);
+    code.line(`const ${computed} = ${checksumOf(c.field, "at", end, c.at)};`);
+    code.line(
+      `if (${c.value} !== ${computed}) return new CodecError(${str(c.field.name)}, ${c.at}, \`is \${hex(${c.value}, 8)}, but the ${c.field.algorithm} of bytes \${at} to \${${end}} is \${hex(${computed}, 8)}\`);`,
+    );
+  }
+  code.line(`parsedEnd = ${end};`);
   code.line(`return { ${reader.props.join(", ")} };`);
+  if (code.lines.some((line) => /\bpos\b/.test(line))) code.lines.unshift("let pos = at;");
   file.addFunction({
-    name: `read${def.name}`,
+    name: `parse${def.name}`,
     parameters: [
       { name: "buf", type: "Uint8Array" },
       { name: "at", type: "number" },
@@ -589,6 +793,55 @@ function emitReadRecord(def: RecordDef, file: SourceFile): void {
     returnType: `${def.name} | CodecError`,
     statements: withView(code.text()),
   });
+}
+
+/**
+ * After a record with positioned members: no part overlaps another or the
+ * sequence, and the bytes between parts are zero. Returns the local holding
+ * the record's end, the furthest byte of any part.
+ */
+function checkRegions(
+  def: RecordDef,
+  reader: SequenceReader,
+  code: Code,
+  locals: Locals,
+  file: SourceFile,
+): string {
+  const sequenceEnd = locals.fresh("sequenceEnd");
+  code.line(`const ${sequenceEnd} = ${reader.cursor.at()};`);
+  const regions = reader.regions;
+  regions.forEach((r, i) => {
+    const empty = `${r.to} > ${r.from}`;
+    code.line(
+      `if (${empty} && ${r.from} < ${sequenceEnd}) return new CodecError(${str(r.name)}, ${r.from}, \`overlaps the members stored in sequence, which end at byte \${${sequenceEnd}}\`);`,
+    );
+    for (const other of regions.slice(0, i)) {
+      code.line(
+        `if (${empty} && ${other.to} > ${other.from} && ${r.from} < ${other.to} && ${other.from} < ${r.to}) return new CodecError(${str(r.name)}, ${r.from}, "overlaps ${other.name}");`,
+      );
+    }
+  });
+  const end = locals.fresh("end");
+  code.line(`const ${end} = Math.max(${[sequenceEnd, ...regions.map((r) => r.to)].join(", ")});`);
+  // The gaps must be zero: write fills them so, and read must give back what write made.
+  const scratch = `${def.name}Regions`;
+  file.addVariableStatement({
+    declarationKind: "const" as never,
+    docs: [`Scratch space for the regions of a {@link ${def.name}}'s positioned members.`],
+    declarations: [{ name: scratch, initializer: `new Float64Array(${2 * regions.length})` }],
+  });
+  regions.forEach((r, i) => {
+    code.line(`${scratch}[${2 * i}] = ${r.from};`);
+    code.line(`${scratch}[${2 * i + 1}] = ${r.to};`);
+  });
+  const gap = locals.fresh("gap");
+  code.line(
+    `const ${gap} = nonZeroGap(buf, ${scratch}, ${regions.length}, ${sequenceEnd}, ${end});`,
+  );
+  code.line(
+    `if (${gap} !== -1) return new CodecError("", ${gap}, \`the bytes between the parts of ${article(def.name)} ${def.name} must be zero, got \${hex(buf[${gap}]!, 2)}\`);`,
+  );
+  return end;
 }
 
 function allEnumFields(members: readonly Member[]): string[] {
@@ -610,7 +863,7 @@ function emitReadUnion(def: UnionDef, file: SourceFile): void {
     c.line(
       `if (length !== 0) return new CodecError("length", at + ${intSize(def.tag)}, \`the end marker must have length 0, got \${length}\`);`,
     );
-    c.line(`readEnd = at + ${header};`);
+    c.line(`parsedEnd = at + ${header};`);
     c.line("return undefined;");
   });
   code.line(`const start = at + ${header};`);
@@ -646,7 +899,7 @@ function emitReadUnion(def: UnionDef, file: SourceFile): void {
     if (def.fallback !== undefined) {
       const tagField = def.fallback.members[0];
       const tagType = tagField.type.kind === "int" ? tagField.type : def.tag;
-      const tagValue = tagType.signed ? "tag | 0" : "tag";
+      const tagValue = tagType.signed ? signExtend("tag", tagType.bits) : "tag";
       c.line(`  value = ${variantReader(def, def.fallback)}(${tagValue}, buf, start, end);`);
     } else {
       c.line(
@@ -658,13 +911,13 @@ function emitReadUnion(def: UnionDef, file: SourceFile): void {
   if (def.align > 1) {
     code.line("const nonZero = findNonZero(buf, end, padded);");
     code.line(
-      'if (nonZero !== -1) return new CodecError("padding", nonZero, `expected zero padding, got ${hex(buf[nonZero], 2)}`);',
+      'if (nonZero !== -1) return new CodecError("padding", nonZero, `expected zero padding, got ${hex(buf[nonZero]!, 2)}`);',
     );
   }
-  code.line("readEnd = padded;");
+  code.line("parsedEnd = padded;");
   code.line("return value;");
   file.addFunction({
-    name: `read${def.name}`,
+    name: `parse${def.name}`,
     docs: [`Reads one framed ${def.name}; undefined means the end marker.`],
     parameters: [
       { name: "buf", type: "Uint8Array" },
@@ -677,8 +930,13 @@ function emitReadUnion(def: UnionDef, file: SourceFile): void {
   for (const v of def.variants) emitReadVariant(def, v, file);
 }
 
+/** Code for the signed value of the low `bits` bits of `v`. */
+function signExtend(v: string, bits: number): string {
+  return bits === 32 ? `${v} | 0` : `(${v} << ${32 - bits}) >> ${32 - bits}`;
+}
+
 function variantReader(def: UnionDef, v: Variant): string {
-  return `read${def.name}_${v.name}`;
+  return `parse${def.name}_${v.name}`;
 }
 
 function emitReadVariant(def: UnionDef, v: Variant, file: SourceFile): void {

@@ -82,7 +82,11 @@ function toSexp(t: FieldType, v: string): string {
       return `String(${v})`;
     case "bytes":
     case "fixedString":
+    case "uuid":
       return v;
+    case "text":
+      // An atom is a byte string: text goes in as UTF-8.
+      return `utf8Atom(${v})`;
     case "enum":
       return `sexpOf${t.enum.name}(${v})`;
     case "record":
@@ -104,6 +108,10 @@ function fromSexp(t: FieldType): string {
     case "bytes":
     case "fixedString":
       return "atom";
+    case "uuid":
+      return "uuidAtom";
+    case "text":
+      return "textAtom";
     case "enum":
       return `${lower(t.enum.name)}FromSexp`;
     case "record":
@@ -338,7 +346,7 @@ function emitUnion(def: UnionDef, file: SourceFile): void {
         } else {
           b.line(`const args = tuple(c.arg, ${v.members.length});`);
           b.line("if (args instanceof SexpError) return args;");
-          args = v.members.map((_, i) => `args[${i}]`);
+          args = v.members.map((_, i) => `args[${i}]!`);
         }
         v.members.forEach((m, i) => {
           const local = `${m.name}_`;

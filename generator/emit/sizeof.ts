@@ -5,8 +5,9 @@
  */
 import type { SourceFile } from "ts-morph";
 import type { Member, Model, PaddingMember, RecordDef, UnionDef, ValueField } from "../model.js";
-import { fixedMemberSize, fixedRecordSize, fixedTypeSize, intSize } from "../model.js";
-import { Code, prop, str } from "./code.js";
+import { fixedMemberSize, fixedRecordSize, fixedTypeSize, intSize, isPositioned } from "../model.js";
+import { Code, hexLiteral, prop, str } from "./code.js";
+import { offsetExpr, type ExprRef, type Resolve } from "./expr.js";
 
 /** A sum of a constant and code terms, folded as it is built. */
 class Sum {
@@ -28,7 +29,7 @@ class Sum {
 }
 
 /** Code for the size of a value field whose value is `acc` (already known to be present). */
-export function valueSize(m: ValueField, acc: string): number | string {
+export function valueSize(m: ValueField, acc: string, resolve: Resolve): number | string {
   const fixed = fixedTypeSize(m.type);
   if (fixed !== undefined) return fixed;
   const t = m.type;
@@ -37,8 +38,14 @@ export function valueSize(m: ValueField, acc: string): number | string {
       return t.size.kind === "prefix"
         ? `${intSize(t.size.length)} + ${acc}.length`
         : `${acc}.length`;
-    case "array":
-      return `${acc}.length * ${fixedRecordSize(t.element.members)}`;
+    case "array": {
+      const element = fixedRecordSize(t.element.members);
+      return element === undefined
+        ? `sizeofEach(${acc}, sizeof${t.element.name})`
+        : `${acc}.length * ${element}`;
+    }
+    case "text":
+      return offsetExpr(t.size, resolve);
     case "list":
       return `sizeof${t.union.name}List(${acc})`;
     case "record":
@@ -48,25 +55,82 @@ export function valueSize(m: ValueField, acc: string): number | string {
   }
 }
 
-/** Code for the size of `members` of the value `obj` (group members are read through their group). */
-export function membersSize(members: readonly Member[], obj: string): string {
+/**
+ * Code for the size of the members of the value `obj` stored in sequence
+ * (group members are read through their group; positioned members are not
+ * counted). Expressions resolve to the value's fields.
+ */
+export function membersSize(
+  members: readonly Member[],
+  obj: string,
+  resolve: Resolve = valueResolver(members, obj),
+): string {
   const sum = new Sum();
-  for (const m of members) sum.add(memberSize(m, obj));
+  for (const m of members) if (!isPositioned(m)) sum.add(memberSize(m, obj, resolve));
   return sum.text();
 }
 
-function memberSize(m: Member, obj: string): number | string {
+/** Code for the size of a record: its sequence, or the furthest end of a positioned member. */
+export function recordSize(members: readonly Member[], obj: string): string {
+  const resolve = valueResolver(members, obj);
+  const sequence = membersSize(members, obj, resolve);
+  const ends = positionedEnds(members, obj, resolve);
+  return ends.length === 0 ? sequence : `Math.max(${[sequence, ...ends].join(", ")})`;
+}
+
+/** Code for where each positioned member ends (0 when absent), from the start of the record. */
+export function positionedEnds(members: readonly Member[], obj: string, resolve: Resolve): string[] {
+  return members.filter(isPositioned).map((m) => {
+    const acc = prop(obj, m.name);
+    const size =
+      m.kind === "group" ? `(${membersSize(m.members, acc, resolve)})` : valueSize(m, acc, resolve);
+    const end = `${offsetExpr(m.at, resolve)} + ${size}`;
+    return m.cond === undefined ? end : `(${acc} === undefined ? 0 : ${end})`;
+  });
+}
+
+/**
+ * Expressions over a value being written: integer fields are its
+ * properties, enums their stored numbers, constants literals, computed
+ * offsets the size of what comes before their target.
+ */
+export function valueResolver(members: readonly Member[], obj: string): Resolve {
+  const refs = new Map<string, ExprRef>();
+  const visit = (list: readonly Member[], o: string): void => {
+    for (const m of list) {
+      if (m.kind === "const") refs.set(m.name, { code: hexLiteral(m.value, m.type.bits === 64), bigint: m.type.bits === 64 });
+      if (m.kind === "computed") {
+        const index = members.findIndex((x) => "name" in x && x.name === m.offsetOf);
+        refs.set(m.name, { code: `(${membersSize(members.slice(0, index), obj, resolve)})`, bigint: false });
+      }
+      if (m.kind === "value" && m.type.kind === "int")
+        refs.set(m.name, { code: prop(o, m.name), bigint: m.type.bits === 64 });
+      if (m.kind === "value" && m.type.kind === "enum")
+        refs.set(m.name, { code: `(encode${m.type.enum.name}(${prop(o, m.name)}) ?? 0)`, bigint: false });
+      if (m.kind === "group" && m.cond === undefined) visit(m.members, prop(o, m.name));
+    }
+  };
+  const resolve: Resolve = (name) => {
+    const ref = refs.get(name);
+    if (ref === undefined) throw new Error(`${name} cannot be resolved in a value`);
+    return ref;
+  };
+  visit(members, obj);
+  return resolve;
+}
+
+function memberSize(m: Member, obj: string, resolve: Resolve): number | string {
   const fixed = fixedMemberSize(m);
   if (fixed !== undefined) return fixed;
   switch (m.kind) {
     case "value": {
       const acc = prop(obj, m.name);
-      const size = valueSize(m, acc);
+      const size = valueSize(m, acc, resolve);
       return m.cond === undefined ? size : `(${acc} === undefined ? 0 : ${size})`;
     }
     case "group": {
       const acc = prop(obj, m.name);
-      const inner = membersSize(m.members, acc);
+      const inner = membersSize(m.members, acc, resolve);
       return m.cond === undefined ? `(${inner})` : `(${acc} === undefined ? 0 : ${inner})`;
     }
     case "padding":
@@ -90,21 +154,27 @@ export function emitSizeof(model: Model, file: SourceFile): void {
     docs: [`The number of bytes {@link write} writes for \`value\`. Allocates nothing.`],
     parameters: [{ name: "value", type: root.name }],
     returnType: "number",
-    statements: `return ${fixedRecordSize(root.members) ?? `sizeof${root.name}(value)`};`,
+    statements: `return sizeof${root.name}(value);`,
   });
   for (const def of model.types) {
-    if (def.kind === "record" && fixedRecordSize(def.members) === undefined)
-      emitRecordSize(def, file);
+    if (def.kind === "record") emitRecordSize(def, file);
     if (def.kind === "union") emitUnionSize(def, file);
   }
 }
 
 function emitRecordSize(def: RecordDef, file: SourceFile): void {
+  const fixed = fixedRecordSize(def.members);
   file.addFunction({
     name: `sizeof${def.name}`,
-    parameters: [{ name: "v", type: def.name }],
+    isExported: true,
+    docs: [
+      fixed === undefined
+        ? `The number of bytes {@link write${def.name}} writes for \`value\`. Allocates nothing.`
+        : `The number of bytes a {@link ${def.name}} takes: always ${fixed}.`,
+    ],
+    parameters: [{ name: fixed === undefined ? "value" : "_value", type: def.name }],
     returnType: "number",
-    statements: `return ${membersSize(def.members, "v")};`,
+    statements: `return ${fixed ?? recordSize(def.members, "value")};`,
   });
 }
 
@@ -127,7 +197,7 @@ function emitUnionSize(def: UnionDef, file: SourceFile): void {
   const list = new Code();
   list.line(`let size = ${header};`);
   list.block("for (let i = 0; i < list.length; i++)", (c) => {
-    c.line(`const n = payloadSize${def.name}(list[i]);`);
+    c.line(`const n = payloadSize${def.name}(list[i]!);`);
     c.line(
       def.align > 1
         ? `size += ${header} + n + ((${def.align} - (n % ${def.align})) % ${def.align});`

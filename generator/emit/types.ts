@@ -4,6 +4,7 @@
  * and a `kind`-tagged union per union type.
  */
 import type { SourceFile } from "ts-morph";
+import { exprText } from "../expr.js";
 import type { EnumDef, FieldType, FlagBit, Member, Model, UnionDef } from "../model.js";
 import { fixedMemberSize } from "../model.js";
 import { docText, hexLiteral, str } from "./code.js";
@@ -27,6 +28,8 @@ export function tsType(t: FieldType): string {
       return t.record.name;
     case "bytes":
     case "fixedString":
+    case "uuid":
+    case "text":
       return "string";
     case "array":
       return `${t.element.name}[]`;
@@ -34,6 +37,8 @@ export function tsType(t: FieldType): string {
       return `${t.union.name}[]`;
   }
 }
+
+const ENCODING_NAMES = { ascii: "ASCII", utf8: "UTF-8", utf16le: "UTF-16LE", utf16be: "UTF-16BE" };
 
 /** A short description of a field's encoding, for its doc comment. */
 export function wireType(t: FieldType): string {
@@ -55,7 +60,13 @@ export function wireType(t: FieldType): string {
     case "fixedString":
       return `${t.size}-byte NUL-padded string`;
     case "array":
-      return `${t.element.name} entries filling the payload`;
+      return t.count === undefined
+        ? `${t.element.name} entries filling the payload`
+        : `${exprText(t.count)} ${t.element.name} entries`;
+    case "uuid":
+      return t.layout === "guid" ? "GUID (mixed-endian), as text" : "UUID (RFC 4122 order), as text";
+    case "text":
+      return `${ENCODING_NAMES[t.encoding]} text, NUL-padded in ${exprText(t.size)} bytes`;
     case "list":
       return `${t.union.name} entries up to the end marker`;
   }

@@ -7,6 +7,7 @@
 import type { SourceFile } from "ts-morph";
 import { exprText, type Expr } from "../expr.js";
 import type {
+  ChecksumField,
   EnumDef,
   FlagsField,
   IntType,
@@ -17,15 +18,18 @@ import type {
   ValueField,
   Validation,
 } from "../model.js";
-import { fixedRecordSize, fixedTypeSize, intSize } from "../model.js";
+import { fixedRecordSize, fixedTypeSize, intSize, isPositioned } from "../model.js";
 import { article, Code, hexLiteral, Locals, prop, str, templateText } from "./code.js";
-import { emitExpr, type Resolve } from "./expr.js";
+import { checksumOf } from "./construct/checksum.js";
+import { writeMagic } from "./construct/magic.js";
+import { encodedLength, encodeText, ENCODING_NAME } from "./construct/text.js";
+import { isUuidValue, UUID_EXPECTED, writeUuid } from "./construct/uuid.js";
+import { emitExpr, offsetExpr, type Resolve } from "./expr.js";
 import { Cursor, intIsValid, intRange, withView, writeInt } from "./layout.js";
-import { membersSize, presenceOf } from "./sizeof.js";
+import { membersSize, presenceOf, recordSize, valueResolver } from "./sizeof.js";
 
 export function emitWrite(model: Model, file: SourceFile): void {
   const root = model.root;
-  const size = fixedRecordSize(root.members) ?? `sizeof${root.name}(value)`;
   file.addFunction({
     name: "write",
     isExported: true,
@@ -38,16 +42,9 @@ export function emitWrite(model: Model, file: SourceFile): void {
       { name: "at", initializer: "0" },
     ],
     returnType: "number | CodecError",
-    statements: [
-      `const invalid = check${root.name}(value);`,
-      "if (invalid !== undefined) return invalid;",
-      `const size = ${size};`,
-      "if (!Number.isSafeInteger(at) || at < 0 || at > buf.length || buf.length - at < size) {",
-      '  return new CodecError("", undefined, `needs ${size} bytes at offset ${at}, but the buffer has ${buf.length}`);',
-      "}",
-      `return write${root.name}(value, buf, at);`,
-    ],
+    statements: `return write${root.name}(value, buf, at);`,
   });
+  for (const def of model.types) if (def.kind === "record") emitWriteEntry(def, file);
   for (const def of model.types) {
     if (def.kind === "enum") emitEncodeEnum(def, file);
     if (def.kind === "record") {
@@ -59,6 +56,32 @@ export function emitWrite(model: Model, file: SourceFile): void {
       emitWriteUnion(def, file);
     }
   }
+}
+
+/** The exported writer of one record: checks the whole value and the room for it, then writes. */
+function emitWriteEntry(def: RecordDef, file: SourceFile): void {
+  file.addFunction({
+    name: `write${def.name}`,
+    isExported: true,
+    docs: [
+      `Writes a {@link ${def.name}} into \`buf\` at byte \`at\` and returns the offset just after it, or a {@link CodecError} if the value cannot be encoded or does not fit. On error the buffer is untouched. Allocates nothing on success.`,
+    ],
+    parameters: [
+      { name: "value", type: def.name },
+      { name: "buf", type: "Uint8Array" },
+      { name: "at", initializer: "0" },
+    ],
+    returnType: "number | CodecError",
+    statements: [
+      `const problem = check${def.name}(value);`,
+      "if (problem !== undefined) return problem;",
+      `const size = ${fixedRecordSize(def.members) ?? `sizeof${def.name}(value)`};`,
+      "if (!Number.isSafeInteger(at) || at < 0 || at > buf.length || buf.length - at < size) {",
+      '  return new CodecError("", undefined, `needs ${size} bytes at offset ${at}, but the buffer has ${buf.length}`);',
+      "}",
+      `return put${def.name}(value, buf, at);`,
+    ],
+  });
 }
 
 function emitEncodeEnum(def: EnumDef, file: SourceFile): void {
@@ -114,10 +137,12 @@ const INTERNAL = [
   "pos",
   "i",
   "invalid",
+  "problem",
   "size",
   "length",
   "padded",
   "list",
+  "end",
 ];
 
 /**
@@ -164,6 +189,8 @@ class CheckWalker {
       }
       case "padding":
       case "computed":
+      case "magic":
+      case "checksum":
         return;
       case "flags":
         this.flags(m, obj, prefix);
@@ -217,13 +244,31 @@ class CheckWalker {
         const dependent = (): void => {
           this.validations(m.valid, path, `is \${describe(${acc})}`);
           if (t.kind === "bytes" && t.size.kind === "expr") {
-            const want = emitExpr(t.size.expr, this.resolve);
+            const want = offsetExpr(t.size.expr, this.resolve);
             this.code.line(
-              `if (${acc}.length !== ${want}) ${this.fail(path, `\`is \${${acc}.length} bytes, but ${templateText(exprText(t.size.expr))} is \${${want}}\``)}`,
+              `if (${acc}.length !== (${want})) ${this.fail(path, `\`is \${${acc}.length} bytes, but ${templateText(exprText(t.size.expr))} is \${${want}}\``)}`,
+            );
+          }
+          if (t.kind === "array" && t.count !== undefined && t.count.kind !== "num") {
+            const want = offsetExpr(t.count, this.resolve);
+            this.code.line(
+              `if (${acc}.length !== (${want})) ${this.fail(path, `\`has \${${acc}.length} entries, but ${templateText(exprText(t.count))} is \${${want}}\``)}`,
+            );
+          }
+          if (t.kind === "text") {
+            const room = offsetExpr(t.size, this.resolve);
+            const length = this.locals.fresh(`${m.name}_length`);
+            this.code.line(`const ${length} = ${encodedLength(t, acc)};`);
+            this.code.line(
+              `if (${length} > (${room})) ${this.fail(path, `\`takes \${${length}} bytes in ${ENCODING_NAME[t.encoding]}, but its field holds ${templateText(exprText(t.size))} = \${${room}}\``)}`,
             );
           }
         };
-        const hasRules = m.valid.length > 0 || (t.kind === "bytes" && t.size.kind === "expr");
+        const hasRules =
+          m.valid.length > 0 ||
+          (t.kind === "bytes" && t.size.kind === "expr") ||
+          (t.kind === "array" && t.count !== undefined && t.count.kind !== "num") ||
+          t.kind === "text";
         if (!hasRules) return;
         if (m.cond === undefined) dependent();
         else this.code.block(`if (${acc} !== undefined)`, dependent);
@@ -296,6 +341,19 @@ class CheckWalker {
         );
         this.refs.set(m.name, { code: `(encode${t.enum.name}(${acc}) ?? 0)`, bigint: false });
         return;
+      case "uuid":
+        this.code.line(`if (!${isUuidValue(acc)}) ${this.expected(path, UUID_EXPECTED, acc)}`);
+        return;
+      case "text":
+        // A NUL would end the text early; one that cannot be encoded has no bytes.
+        this.code.line(
+          `if (typeof ${acc} !== "string" || ${acc}.includes("\\0") || ${encodedLength(t, acc)} < 0) {`,
+        );
+        this.code.line(
+          `  ${this.expected(path, `a string without NUL that ${ENCODING_NAME[t.encoding]} can encode`, acc)}`,
+        );
+        this.code.line("}");
+        return;
       case "fixedString":
         this.code.line(
           `if (!isByteString(${acc}) || ${acc}.length > ${t.size} || ${acc}.includes("\\0")) {`,
@@ -317,7 +375,7 @@ class CheckWalker {
         }
         return;
       case "record": {
-        const err = this.locals.fresh("invalid");
+        const err = this.locals.fresh("problem");
         this.code.line(`const ${err} = check${t.record.name}(${acc});`);
         this.code.line(`if (${err} !== undefined) return ${err}.within(${str(path)});`);
         return;
@@ -326,16 +384,35 @@ class CheckWalker {
       case "list": {
         const name = t.kind === "array" ? t.element.name : t.union.name;
         this.code.line(`if (!Array.isArray(${acc})) ${this.expected(path, "an array", acc)}`);
+        if (t.kind === "array" && t.count?.kind === "num")
+          this.code.line(
+            `if (${acc}.length !== ${t.count.value}) ${this.fail(path, `\`has \${${acc}.length} entries; it holds exactly ${t.count.value}\``)}`,
+          );
         this.code.block(`for (let i = 0; i < ${acc}.length; i++)`, (c) => {
-          c.line(`const invalid = check${name}(${acc}[i]);`);
+          c.line(`const problem = check${name}(${acc}[i]!);`);
           c.line(
-            `if (invalid !== undefined) return invalid.within(\`${templateText(path)}[\${i}]\`);`,
+            `if (problem !== undefined) return problem.within(\`${templateText(path)}[\${i}]\`);`,
           );
         });
         return;
       }
     }
   }
+}
+
+/** Code for the stored (unsigned) tag of a signed fallback tag `v` of `bits` bits. */
+function unsignedTag(v: string, bits: number): string {
+  return bits === 32 ? `${v} >>> 0` : `${v} & ${hexLiteral(2 ** bits - 1, false)}`;
+}
+
+/** Do any of `members` take their bytes from the value? */
+function holdsValues(members: readonly Member[]): boolean {
+  return members.some(
+    (m) =>
+      m.kind === "value" ||
+      m.kind === "flags" ||
+      (m.kind === "group" && (m.cond !== undefined || holdsValues(m.members))),
+  );
 }
 
 /** Code for the offset of top-level member `target` from the start of the record. */
@@ -382,7 +459,7 @@ function emitCheckUnion(def: UnionDef, file: SourceFile): void {
           walker.value(tagField, acc, tagField.name);
           const known = def.variants.filter((x) => x.tag !== undefined).map((x) => x.tag!);
           const tagType = tagField.type as IntType;
-          const unsigned = tagType.signed ? `${acc} >>> 0` : acc;
+          const unsigned = tagType.signed ? unsignedTag(acc, tagType.bits) : acc;
           body.block(`switch (${unsigned})`, (s) => {
             for (const tag of [def.end, ...known]) s.line(`case ${hexLiteral(tag, false)}:`);
             s.line(
@@ -423,7 +500,12 @@ class WriteWalker {
     readonly cursor: Cursor,
     readonly recordMembers: readonly Member[],
     readonly recordObj: string,
-  ) {}
+  ) {
+    this.resolve = valueResolver(recordMembers, recordObj);
+  }
+
+  /** Expressions (sizes, positions) over the value being written. */
+  readonly resolve: Resolve;
 
   private settle(): void {
     if (this.cursor.base === "pos" && this.cursor.offset === 0) return;
@@ -434,13 +516,36 @@ class WriteWalker {
     this.cursor.offset = 0;
   }
 
+  /** Positioned members met in the sequence, written after it. */
+  readonly positioned: (Member & { at: Expr })[] = [];
+  /** Checksum fields met, with where each is; filled in once the record is written. */
+  readonly checksums: { field: ChecksumField; at: string }[] = [];
+
   members(members: readonly Member[], obj: string): void {
-    for (const m of members) this.member(m, obj);
+    for (const m of members) {
+      if (isPositioned(m)) this.positioned.push(m);
+      else this.member(m, obj);
+    }
   }
 
-  private member(m: Member, obj: string): void {
+  /** Writes member `m` at the cursor (used for positioned members too, once the cursor is there). */
+  member(m: Member, obj: string): void {
     const at = this.cursor.at();
     switch (m.kind) {
+      case "magic":
+        this.code.line(writeMagic(m, at));
+        this.cursor.advance(m.value.length);
+        return;
+      case "checksum": {
+        let where = at;
+        if (this.cursor.base === "pos") {
+          where = this.locals.fresh(`${m.name}_at`);
+          this.code.line(`const ${where} = ${at};`);
+        }
+        this.checksums.push({ field: m, at: where });
+        this.cursor.advance(intSize(m.type));
+        return;
+      }
       case "const":
         this.code.line(writeInt(m.type, at, hexLiteral(m.value, m.type.bits === 64)));
         this.cursor.advance(intSize(m.type));
@@ -468,8 +573,9 @@ class WriteWalker {
         return;
       case "group": {
         const acc = prop(obj, m.name);
-        const local = this.locals.fresh(m.name);
-        this.code.line(`const ${local} = ${acc};`);
+        // A group of constants and padding only is written without reading its value.
+        const local = holdsValues(m.members) ? this.locals.fresh(m.name) : acc;
+        if (local !== acc) this.code.line(`const ${local} = ${acc};`);
         if (m.cond === undefined) {
           this.members(m.members, local);
         } else {
@@ -504,7 +610,7 @@ class WriteWalker {
       for (const f of m.flags) {
         const byte = m.type.endian === "little" ? Math.floor(f.bit / 8) : 7 - Math.floor(f.bit / 8);
         this.code.line(
-          `if (${prop(obj, f.name)}) buf[${this.cursor.at(byte)}] |= ${hexLiteral(1 << (f.bit % 8), false)};`,
+          `if (${prop(obj, f.name)}) buf[${this.cursor.at(byte)}]! |= ${hexLiteral(1 << (f.bit % 8), false)};`,
         );
       }
     } else {
@@ -542,8 +648,30 @@ class WriteWalker {
         this.code.line(`setBytes(buf, ${at}, ${acc});`);
         this.code.line(`buf.fill(0, ${at} + ${acc}.length, ${this.cursor.at(t.size)});`);
         break;
+      case "uuid":
+        this.code.line(writeUuid(t, at, acc));
+        break;
+      case "text": {
+        const written = this.locals.fresh(`${m.name}_bytes`);
+        this.code.line(`const ${written} = ${encodeText(t, at, acc)};`);
+        if (fixed !== undefined) {
+          this.code.line(`buf.fill(0, ${at} + ${written}, ${this.cursor.at(fixed)});`);
+          break;
+        }
+        const size = offsetExpr(t.size, this.resolve);
+        this.code.line(`buf.fill(0, ${at} + ${written}, ${at} + ${size});`);
+        this.settleAfter(size);
+        return;
+      }
       case "record":
-        this.code.line(`write${t.record.name}(${acc}, buf, ${at});`);
+        if (fixed === undefined) {
+          // A variable-size record says where it ended.
+          this.code.line(`pos = put${t.record.name}(${acc}, buf, ${at});`);
+          this.cursor.base = "pos";
+          this.cursor.offset = 0;
+          return;
+        }
+        this.code.line(`put${t.record.name}(${acc}, buf, ${at});`);
         break;
       case "bytes":
         if (t.size.kind === "prefix") {
@@ -554,10 +682,17 @@ class WriteWalker {
         this.settleAfter(`${acc}.length`);
         return;
       case "array": {
-        const size = fixedRecordSize(t.element.members)!;
+        const size = fixedRecordSize(t.element.members);
+        if (size === undefined) {
+          this.settle();
+          this.code.block(`for (let i = 0; i < ${acc}.length; i++)`, (c) =>
+            c.line(`pos = put${t.element.name}(${acc}[i]!, buf, pos);`),
+          );
+          return;
+        }
         this.settle();
         this.code.block(`for (let i = 0; i < ${acc}.length; i++)`, (c) => {
-          c.line(`write${t.element.name}(${acc}[i], buf, pos);`);
+          c.line(`put${t.element.name}(${acc}[i]!, buf, pos);`);
           c.line(`pos += ${size};`);
         });
         return;
@@ -566,7 +701,7 @@ class WriteWalker {
         this.settle();
         const def = t.union;
         this.code.block(`for (let i = 0; i < ${acc}.length; i++)`, (c) =>
-          c.line(`pos = write${def.name}(${acc}[i], buf, pos);`),
+          c.line(`pos = put${def.name}(${acc}[i]!, buf, pos);`),
         );
         this.code.line(writeInt(def.tag, "pos", hexLiteral(def.end, false)));
         this.code.line(writeInt(def.length, `pos + ${intSize(def.tag)}`, "0"));
@@ -595,13 +730,35 @@ class WriteWalker {
 
 function emitWriteRecord(def: RecordDef, file: SourceFile): void {
   const code = new Code();
-  const variable = fixedRecordSize(def.members) === undefined;
-  if (variable) code.line("let pos = at;");
-  const walker = new WriteWalker(code, new Locals(INTERNAL), new Cursor("at"), def.members, "v");
+  const locals = new Locals(INTERNAL);
+  const walker = new WriteWalker(code, locals, new Cursor("at"), def.members, "v");
   walker.members(def.members, "v");
-  code.line(`return ${walker.finish()};`);
+  let end = walker.finish();
+  if (walker.positioned.length > 0) {
+    // The gaps between the parts are zero; each positioned member goes where its `at` says.
+    const sequenceEnd = locals.fresh("sequenceEnd");
+    code.line(`const ${sequenceEnd} = ${end};`);
+    code.line(`const end = at + ${recordSize(def.members, "v")};`);
+    code.line(`buf.fill(0, ${sequenceEnd}, end);`);
+    for (const m of walker.positioned) {
+      const place = locals.fresh(`${"name" in m ? m.name : "member"}_at`);
+      code.line(`const ${place} = at + ${offsetExpr(m.at, walker.resolve)};`);
+      walker.cursor.base = place;
+      walker.cursor.offset = 0;
+      walker.member({ ...m, at: undefined } as Member, "v");
+    }
+    end = "end";
+  }
+  if (walker.checksums.length > 0 && !/^[A-Za-z_$][\w$]*$/.test(end)) {
+    code.line(`const end = ${end};`);
+    end = "end";
+  }
+  for (const c of walker.checksums)
+    code.line(writeInt(c.field.type, c.at, checksumOf(c.field, "at", end, c.at)));
+  code.line(`return ${end};`);
+  if (code.lines.some((line) => /\bpos\b/.test(line))) code.lines.unshift("let pos = at;");
   file.addFunction({
-    name: `write${def.name}`,
+    name: `put${def.name}`,
     parameters: [
       { name: "v", type: def.name },
       { name: "buf", type: "Uint8Array" },
@@ -625,7 +782,7 @@ function emitWriteUnion(def: UnionDef, file: SourceFile): void {
         const tag =
           v.tag === undefined
             ? (v.members[0].type as IntType).signed
-              ? `${prop("e", v.members[0].name)} >>> 0`
+              ? unsignedTag(prop("e", v.members[0].name), (v.members[0].type as IntType).bits)
               : prop("e", v.members[0].name)
             : hexLiteral(v.tag, false);
         body.line(writeInt(def.tag, "at", tag));
@@ -645,7 +802,7 @@ function emitWriteUnion(def: UnionDef, file: SourceFile): void {
     code.line("return pos;");
   }
   file.addFunction({
-    name: `write${def.name}`,
+    name: `put${def.name}`,
     docs: [`Writes one framed ${def.name}: tag, length, payload, padding.`],
     parameters: [
       { name: "e", type: def.name },

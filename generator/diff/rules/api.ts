@@ -94,6 +94,15 @@ export function apiRule(c: Change): ApiRuling {
         : ok("it gives the value no property");
     case "member-moved":
       return ok("properties are found by name");
+    case "members-regrouped":
+      return breaking(
+        `the properties ${c.moved.join(", ")} are found under other groups, so code reaching them by the old path no longer compiles`,
+      );
+    case "role-changed":
+      if (c.property.old === c.property.new) return ok("the property is the same");
+      return c.property.old
+        ? breaking("the value loses the property, so code reading or setting it no longer compiles")
+        : breaking("object literals written for the old type lack the new property");
     case "width-changed":
       return c.tsTypeChanged
         ? breaking("the property changes between number and bigint")

@@ -74,18 +74,61 @@ export function dataRule(c: Change): DataRuling {
     }
     case "member-moved":
       return both("the members are stored in another order");
+    case "members-regrouped": {
+      if (!c.samePlaces) return both("the moved members are stored at other places");
+      if (c.sameOnOldData && c.sameOnNewData)
+        return ok(
+          "the same bytes in the same places, present in exactly the same data: groups are not stored, only how the value nests them changed",
+        );
+      const why = [
+        c.sameOnOldData
+          ? ""
+          : "under the new groups' conditions, old data may hold the moved members where the new codec does not read them, or lack them where it does",
+        c.sameOnNewData
+          ? ""
+          : "new data may hold them where the old codec does not expect them, or the other way round",
+      ].filter((s) => s !== "");
+      return { verdict: dataVerdict(!c.sameOnNewData, !c.sameOnOldData), why: why.join("; ") };
+    }
     case "width-changed":
       return both("it takes another number of bytes, so what follows moves");
     case "signedness-changed":
-      return ok(
-        "the same bytes: only values past the signed range read as other numbers with the same bits",
-      );
+      return c.hasProperty
+        ? both(
+            "the same bits read as another number past the signed range (−5 as 4294967291 in 32 bits, and back)",
+          )
+        : ok("the bits are the same, and no value shows them as a number");
     case "byte-order-changed":
       return both("each codec reads the other's bytes in reverse order");
     case "size-changed":
       return both("it takes another number of bytes, so what follows moves");
     case "type-changed":
       return both("it is stored as another type");
+    case "role-changed": {
+      if (!c.sameStorage) return both("it is stored as another type");
+      const checked = (kind: string): string | undefined =>
+        kind === "const"
+          ? "checks the magic number"
+          : kind === "computed"
+            ? "checks the stored offset against its layout"
+            : kind === "padding"
+              ? "checks that the bytes are zero"
+              : undefined;
+      const oldCheck = checked(c.from);
+      const newCheck = checked(c.to);
+      const reasons = [
+        newCheck === undefined
+          ? ""
+          : `the same bytes, but the new codec ${newCheck}, which old data need not pass`,
+        oldCheck === undefined
+          ? ""
+          : `the same bytes, but the old codec ${oldCheck}, which new data need not pass`,
+      ].filter((r) => r !== "");
+      return {
+        verdict: dataVerdict(oldCheck !== undefined, newCheck !== undefined),
+        why: reasons.join("; ") || "the same bytes, read and written the same way",
+      };
+    }
     case "offset-changed":
       return both("it is stored at another byte");
     case "condition-changed": {

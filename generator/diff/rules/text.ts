@@ -1,10 +1,12 @@
 /**
  * Text rules: does every S-expression the old converters print still parse
- * with the new converters, and print back the same? S-expressions show
- * field names, enum and variant names and numbers in decimal; they leave
- * out fields at their defaults and absent fields printed with `omit`.
- * Whether a parsed value could also be written is a data question, not a
- * text one.
+ * with the new converters to the same value, and print back the same?
+ * S-expressions show record fields by name (in any order when parsed),
+ * union variants' fields by position (`(Warn (3 hello))`), enum and variant
+ * names, and numbers in decimal; they leave out fields at their defaults and
+ * absent fields printed with `omit`. Text that parses to the same value but
+ * prints back otherwise is `prints differently`. Whether a parsed value
+ * could also be written is a data question, not a text one.
  */
 import type { Change } from "../change.js";
 import type { TextVerdict } from "../verdict.js";
@@ -16,10 +18,16 @@ export interface TextRuling {
 
 const ok = (why: string): TextRuling => ({ verdict: "compatible", why });
 const breaking = (why: string): TextRuling => ({ verdict: "breaking", why });
+const printsDifferently = (why: string): TextRuling => ({ verdict: "prints differently", why });
+const BY_POSITION = "a variant's fields print by position, without their names";
 
 const NOT_IN_TEXT = "S-expressions do not show it";
 
 export function textRule(c: Change): TextRuling {
+  if (c.positional) {
+    const ruling = positionalRule(c);
+    if (ruling !== undefined) return ruling;
+  }
   switch (c.kind) {
     case "format-renamed":
     case "type-added":
@@ -47,7 +55,11 @@ export function textRule(c: Change): TextRuling {
     case "type-kind-changed":
       return breaking("values print in another form");
     case "enum-value-added":
-      return ok("old text never holds the new name");
+      return c.open
+        ? ok(
+            "old text never holds the new name; an old (Unknown n) with its value still parses and prints the same, though the new codec writes it only as the name",
+          )
+        : ok("old text never holds the new name");
     case "enum-value-removed":
       return breaking("old text may hold the removed name, which no longer parses");
     case "enum-value-renamed":
@@ -83,7 +95,9 @@ export function textRule(c: Change): TextRuling {
         : ok(NOT_IN_TEXT);
     case "member-moved":
       return c.printOrderChanged
-        ? breaking("fields print in another order, so old text prints back differently")
+        ? printsDifferently(
+            "fields are parsed in any order but print in another, so old text prints back differently",
+          )
         : ok("the fields print in the same order");
     case "width-changed":
       if (!c.hasProperty) return ok(NOT_IN_TEXT);
@@ -100,6 +114,15 @@ export function textRule(c: Change): TextRuling {
       return c.hasProperty && c.tsTypeChanged
         ? breaking("the value prints in another form")
         : ok("the value prints in the same form");
+    case "members-regrouped":
+      return breaking(
+        "old text nests the moved fields as the old groups did, which the new converters reject",
+      );
+    case "role-changed":
+      if (c.property.old === c.property.new) return ok("it prints the same");
+      return c.property.old
+        ? breaking("old text holds the field, which the new converters reject as unknown")
+        : breaking("old text lacks the field, and the new converters require it");
     case "condition-changed":
       if (!c.hasProperty) return ok(NOT_IN_TEXT);
       if (c.optionality === "kept") return ok("conditions are not printed");
@@ -111,10 +134,21 @@ export function textRule(c: Change): TextRuling {
         "old text holds () or (value), or leaves the field out; the new converters require the bare value",
       );
     case "default-changed":
+      if (!c.before)
+        return printsDifferently(
+          "old text always gives the field; it parses the same, but a value equal to the new default is left out when printed back",
+        );
+      return c.after
+        ? breaking(
+            "old text that leaves the field out meant the old default, and now reads as the new one",
+          )
+        : breaking("old text may leave the field out, and the new converters require it");
     case "flag-default-changed":
-      return breaking(
-        "old text that leaves the field out reads differently, or old text that gives it prints differently",
-      );
+      return c.defaultFalse
+        ? printsDifferently(
+            "old text always gives the flag; it parses the same, but a false flag is left out when printed back",
+          )
+        : breaking("old text may leave the flag out, and the new converters require it");
     case "absent-changed":
       return breaking("an absent field prints as () in one revision and not at all in the other");
     case "flag-added":
@@ -127,5 +161,32 @@ export function textRule(c: Change): TextRuling {
       return breaking(
         "old text holds the flag, and the new converters reject it as an unknown field",
       );
+  }
+}
+
+/**
+ * Changes to the fields of a variant's payload, which print by position:
+ * names do not matter, defaults and `absent: omit` do not apply, and the
+ * number and order of the fields do. Undefined where the general rule holds.
+ */
+function positionalRule(c: Change): TextRuling | undefined {
+  switch (c.kind) {
+    case "member-renamed":
+    case "default-changed":
+      return ok(BY_POSITION);
+    case "member-added":
+      return c.facts.hasProperty
+        ? breaking(`${BY_POSITION}; old text has one value fewer, which the new converters reject`)
+        : ok(NOT_IN_TEXT);
+    case "member-removed":
+      return c.facts.hasProperty
+        ? breaking(`${BY_POSITION}; old text has one value more, which the new converters reject`)
+        : ok(NOT_IN_TEXT);
+    case "member-moved":
+      return c.printOrderChanged
+        ? breaking(`${BY_POSITION}; old text gives them in the old order, read now as other fields`)
+        : ok("the fields print in the same order");
+    default:
+      return undefined;
   }
 }

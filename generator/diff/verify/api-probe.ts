@@ -42,6 +42,8 @@ function tsType(t: FieldType): { text: string; types: string[] } {
       return { text: `m.${t.record.name}`, types: [t.record.name] };
     case "bytes":
     case "fixedString":
+    case "uuid":
+    case "text":
       return { text: "string", types: [] };
     case "array":
       return { text: `m.${t.element.name}[]`, types: [t.element.name] };

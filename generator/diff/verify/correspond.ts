@@ -8,7 +8,7 @@
  */
 import type { EnumDef, FieldType, Member, Model, UnionDef } from "../../model.js";
 import { matchEnumValues, matchTypes, matchVariants, matchBits, typeRenames } from "../matchers.js";
-import { pairRecord, type SequencePairs } from "../record-pair.js";
+import { pairRecord, type RecordPair, type SequencePairs } from "../record-pair.js";
 import type { TypeNames } from "../shape.js";
 import { entryLocus } from "./type-path.js";
 
@@ -29,11 +29,17 @@ const big = (x: unknown): bigint =>
 
 export class Correspondence {
   private readonly typeNames: TypeNames;
-  private readonly pairs = new Map<readonly Member[], SequencePairs>();
+  private readonly pairs = new Map<readonly Member[], RecordPair>();
 
   constructor(
     private readonly oldModel: Model,
     private readonly newModel: Model,
+    /**
+     * `bytes` for data, where a flag stands for its bit; `names` for text,
+     * where it stands for its name (`(secret true)` means the same flag
+     * wherever the bit is).
+     */
+    private readonly by: "bytes" | "names" = "bytes",
   ) {
     this.typeNames = typeRenames(matchTypes(oldModel, newModel));
   }
@@ -53,12 +59,43 @@ export class Correspondence {
     types: string[],
   ): Mismatch | undefined {
     if (!isObj(a) || !isObj(b)) return { path, types, reason: "not a record" };
-    let seq = this.pairs.get(olds);
-    if (seq === undefined) {
-      seq = pairRecord(olds, news, this.typeNames, false).root;
-      this.pairs.set(olds, seq);
+    let record = this.pairs.get(olds);
+    if (record === undefined) {
+      record = pairRecord(olds, news, this.typeNames, false);
+      this.pairs.set(olds, record);
     }
-    return this.sequence(seq, a, b, path, types);
+    return this.sequence(record.root, a, b, path, types) ?? this.moved(record, a, b, path, types);
+  }
+
+  /** Members moved between groups: each compared where each revision keeps it. */
+  private moved(
+    record: RecordPair,
+    a: Obj,
+    b: Obj,
+    path: string,
+    types: string[],
+  ): Mismatch | undefined {
+    const inside = (obj: Obj, container: string[]): Obj | undefined =>
+      container.reduce<Obj | undefined>((o, name) => {
+        const inner = o?.[name];
+        return isObj(inner) ? inner : undefined;
+      }, obj);
+    for (const r of record.regroups)
+      for (const m of r.moves) {
+        const o = m.old.member;
+        const n = m.new.member;
+        if (o.kind !== "value" || n.kind !== "value") continue;
+        const where = [...m.new.container, n.name].join(".");
+        const x = inside(a, m.old.container)?.[o.name];
+        const y = inside(b, m.new.container)?.[n.name];
+        const found = this.field(o.type, n.type, x, y, path === "" ? where : `${path}.${where}`, [
+          ...types,
+          ...m.old.types,
+          ...m.new.types,
+        ]);
+        if (found !== undefined) return found;
+      }
+    return undefined;
   }
 
   private sequence(
@@ -90,7 +127,13 @@ export class Correspondence {
             (w, f) => (obj[f.name] === true ? w | (1n << BigInt(f.bit)) : w),
             big(obj[m.unknown]),
           );
-        if (word(a, o) !== word(b, n))
+        if (this.by === "names" && big(a[o.unknown]) !== big(b[n.unknown]))
+          found = {
+            path: at(n.unknown),
+            types,
+            reason: `unnamed bits differ: ${String(a[o.unknown])} and ${String(b[n.unknown])}`,
+          };
+        else if (this.by === "bytes" && word(a, o) !== word(b, n))
           found = {
             path: at(n.name),
             types,
@@ -122,14 +165,9 @@ export class Correspondence {
     if (x === undefined || y === undefined)
       return x === y ? undefined : { path, types, reason: absentInOne(x) };
     const differ = (reason: string): Mismatch => ({ path, types, reason });
-    if (ot.kind === "int" && nt.kind === "int") {
-      const bits = Math.min(ot.bits, nt.bits);
-      const sameBits =
-        ot.bits === nt.bits
-          ? BigInt.asUintN(bits, big(x)) === BigInt.asUintN(bits, big(y))
-          : big(x) === big(y);
-      return sameBits ? undefined : differ(`${String(x)} and ${String(y)}`);
-    }
+    // Integers stand for the same thing when they are the same number, not merely the same bits.
+    if (ot.kind === "int" && nt.kind === "int")
+      return big(x) === big(y) ? undefined : differ(`${String(x)} and ${String(y)}`);
     if (ot.kind === "enum" && nt.kind === "enum") {
       const named = [...types, ot.enum.name, nt.enum.name];
       return this.enumValue(ot.enum, nt.enum, x, y)
@@ -208,8 +246,15 @@ export class Correspondence {
     const tagOf = (entry: Obj, fallback: typeof ov): bigint =>
       BigInt.asUintN(o.tag.bits, big(entry[fallback.members[0].name]));
     types = [...types, entryLocus(o, ov, x), entryLocus(n, nv, y)];
-    if (matchVariants(o.variants, n.variants).some((p) => p.old === ov && p.new === nv))
+    const pairs = matchVariants(o.variants, n.variants);
+    if (pairs.some((p) => p.old === ov && p.new === nv))
       return this.record(ov.members, nv.members, x, y, path, types);
+    // A tagged variant both revisions have must be read as itself, not as the other's fallback.
+    const known = (v: typeof ov, side: "old" | "new"): boolean =>
+      v.tag !== undefined &&
+      pairs.some((p) => p[side] === v && p.old !== undefined && p.new !== undefined);
+    if (known(ov, "old") || known(nv, "new"))
+      return differ(`read as ${nv.name}, written as ${ov.name}`);
     if (ov.tag === undefined && nv.tag !== undefined)
       return tagOf(x, ov) === BigInt(nv.tag) ? undefined : differ(`${ov.name} and ${nv.name}`);
     if (nv.tag === undefined && ov.tag !== undefined)

@@ -4,18 +4,22 @@
  * parsed (and printed again) with the other's. Every failure is kept with
  * the value path where it showed and the types along that path.
  */
-import type { Model } from "../../model.js";
+import type { Member, Model } from "../../model.js";
 import { parseSexp } from "../../../runtime/sexp-parse.js";
 import type { Sexp } from "../../../runtime/sexp.js";
 import { matchTypes } from "../matchers.js";
 import { Correspondence } from "./correspond.js";
 import { Rng } from "./prng.js";
-import { randomRoot, type Hints, type Obj } from "./random-value.js";
+import { defaultHint, randomRoot, type Hints, type Obj } from "./random-value.js";
 import { parsePath, typesAlong } from "./type-path.js";
 import type { Codec, Workspace } from "./workspace.js";
 
 export interface Failure {
-  /** `could not read`, `read back as something else`, `did not parse`, `printed differently`. */
+  /**
+   * `could not read`, `read back as something else` (data); `did not parse`,
+   * `parsed to another value`, `printed differently` (text: only the last is
+   * the softer `prints differently`).
+   */
   what: string;
   path: string;
   types: string[];
@@ -64,6 +68,7 @@ export function gatherEvidence(
   const old: Side = { model: oldModel, codec: ws.old, hints: hints.old };
   const neu: Side = { model: newModel, codec: ws.new, hints: hints.new };
   const same = new Correspondence(oldModel, newModel);
+  const sameText = new Correspondence(oldModel, newModel, "names");
   const evidence: Evidence = {
     oldReaders: { tried: 0, failures: [] },
     newReaders: { tried: 0, failures: [] },
@@ -114,6 +119,18 @@ export function gatherEvidence(
         path,
         types: along(from, to, value, path),
         message: parsed.message,
+        example: shorten(printed),
+      });
+      return;
+    }
+    const mismatch =
+      from === old ? sameText.compareRoots(value, parsed) : sameText.compareRoots(parsed, value);
+    if (mismatch !== undefined) {
+      trials.failures.push({
+        what: "parsed to another value",
+        path: mismatch.path,
+        types: mismatch.types,
+        message: mismatch.reason,
         example: shorten(printed),
       });
       return;
@@ -217,6 +234,17 @@ export function sexpDifference(a: string, b: string): (string | number)[] {
   return walk(x.value, y.value, []);
 }
 
+/** The integer defaults of the fields among `members`, groups looked into. */
+function intDefaults(members: readonly Member[]): [string, number][] {
+  return members.flatMap((m): [string, number][] =>
+    m.kind === "group"
+      ? intDefaults(m.members)
+      : m.kind === "value" && m.default?.kind === "int"
+        ? [[m.name, Number(m.default.value)]]
+        : [],
+  );
+}
+
 /**
  * Stored values each revision lacks and the other has, for matched enums
  * (values) and unions (tags), so that random unknown values and fallback
@@ -227,6 +255,13 @@ function hintsFor(oldModel: Model, newModel: Model): { old: Hints; new: Hints } 
   for (const p of matchTypes(oldModel, newModel)) {
     const o = p.old;
     const n = p.new;
+    // Integer defaults of the other revision, by field name, for both sides to draw often.
+    for (const [def, into] of [
+      [o, hints.new],
+      [n, hints.old],
+    ] as const)
+      if (def?.kind === "record")
+        for (const [name, value] of intDefaults(def.members)) into.set(defaultHint(name), [value]);
     if (o?.kind === "enum" && n?.kind === "enum") {
       const stored = (e: typeof o): (number | string)[] => e.values.map((v) => v.value);
       hints.old.set(

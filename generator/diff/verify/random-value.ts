@@ -8,12 +8,19 @@
  * fallback tags towards values the other revision knows, where the two
  * revisions differ.
  */
+import type { Expr } from "../../expr.js";
 import type { EnumDef, IntType, Member, Model, UnionDef, ValueField } from "../../model.js";
-import { holds, range, type Range } from "../conditions.js";
+import { checked, holds, intRange, range, type Range } from "../conditions.js";
 import type { Rng } from "./prng.js";
 
-/** Stored values another revision knows and this one does not, by type name (enum values, union tags). */
+/**
+ * Stored values another revision knows and this one does not, by type name
+ * (enum values, union tags); and, under `default FIELD`, the defaults the
+ * other revision gives a field, so that values often equal them.
+ */
 export type Hints = Map<string, (number | string)[]>;
+
+export const defaultHint = (field: string): string => `default ${field}`;
 
 export type Obj = Record<string, unknown>;
 
@@ -79,7 +86,15 @@ class Draw {
     const t = m.type;
     switch (t.kind) {
       case "int": {
-        const d = m.default?.kind === "int" && this.rng.chance(0.3) ? m.default.value : this.int(t);
+        const other = this.hints.get(defaultHint(m.name)) ?? [];
+        const d =
+          m.default?.kind === "int" && this.rng.chance(0.3)
+            ? m.default.value
+            : other.length > 0 && this.rng.chance(0.3)
+              ? BigInt(this.rng.pick(other))
+              : m.valid.length > 0 && this.rng.chance(0.4)
+                ? this.bound(t, m)
+                : this.int(t);
         env.set(m.name, d);
         return t.bits === 64 ? d : Number(d);
       }
@@ -114,11 +129,56 @@ class Draw {
         return this.bytes(this.rng.below(t.size + 1), 1);
       case "record":
         return this.record(t.record.members);
-      case "array":
-        return Array.from({ length: this.rng.below(4) }, () => this.record(t.element.members));
+      case "array": {
+        const count = t.count === undefined ? undefined : this.decided(t.count, env);
+        return Array.from({ length: count ?? this.rng.below(4) }, () =>
+          this.record(t.element.members),
+        );
+      }
+      case "uuid": {
+        const hex = Array.from({ length: 32 }, () => this.rng.below(16).toString(16)).join("");
+        return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+      }
+      case "text": {
+        const room = this.decided(t.size, env) ?? 0;
+        const unit = t.encoding.startsWith("utf16") ? 2 : 1;
+        const pool =
+          t.encoding === "ascii" ? "az09 ~" : t.encoding === "utf8" ? "aé€😀" : "aé€😀\uffff";
+        let text = "";
+        for (let n = this.rng.below(room + 1); n > 0; n--) {
+          const c = [...pool][this.rng.below([...pool].length)]!;
+          const bytes = t.encoding === "utf8" ? new TextEncoder().encode(c).length : c.length * unit;
+          const used = t.encoding === "utf8" ? new TextEncoder().encode(text).length : text.length * unit;
+          if (used + bytes <= room) text += c;
+        }
+        return text;
+      }
       case "list":
         return Array.from({ length: this.rng.below(4) }, () => this.entry(t.union));
     }
+  }
+
+  /** The value of a size or count expression when the fields it uses are drawn, else undefined. */
+  private decided(e: Expr, env: Map<string, bigint>): number | undefined {
+    const r = range(e, (name) => {
+      const v = env.get(name);
+      return v === undefined ? undefined : { lo: v, hi: v };
+    });
+    return r !== undefined && r.lo === r.hi && r.lo >= 0n ? Number(r.lo) : undefined;
+  }
+
+  /**
+   * A value at an edge of what the field's checks accept (or just past
+   * one, which the codec refuses and the caller draws again), where a
+   * tightened or loosened check shows.
+   */
+  private bound(t: IntType, m: ValueField): bigint {
+    const full = intRange(t);
+    const r = checked(full, m.name, m.valid);
+    const edges = [r.lo, r.hi, r.lo - 1n, r.hi + 1n, r.lo + 1n, r.hi - 1n].filter(
+      (v) => v >= full.lo && v <= full.hi,
+    );
+    return edges.length > 0 ? this.rng.pick(edges) : this.int(t);
   }
 
   /** Edge values and random ones, as a bigint. */

@@ -1,7 +1,9 @@
 /**
  * The human form of a verification: what was tried, what failed, which
- * verdicts the evidence confirmed, which breaks the sample did not show,
- * and every contradiction.
+ * verdicts the evidence confirmed, then the headline: whether the evidence
+ * and the verdicts disagree in either direction — breaks the evidence shows
+ * that no verdict predicts, and predicted breaks it never shows (probable
+ * false positives) — with each disagreement beneath.
  */
 import type { Style } from "../render-human.js";
 import type { VerifyReport } from "./verify.js";
@@ -28,22 +30,39 @@ export function renderVerify(v: VerifyReport, style: Style): string {
   const list = (items: { subject: string; axis: string; claim: string }[]): string[] =>
     items.map((o) => `    ${o.subject} (${o.axis === "api" ? "API" : o.axis}: ${o.claim})`);
   if (v.confirmed.length > 0) out.push("", "Confirmed by the evidence:", ...list(v.confirmed));
-  if (v.notObserved.length > 0)
-    out.push("", "Not observed in these runs (not a contradiction):", ...list(v.notObserved));
   out.push("");
-  if (v.contradictions.length === 0) {
-    out.push(style.good("No contradictions: every verdict agrees with the evidence."));
-  } else {
+  const n = (count: number, one: string, many: string): string =>
+    `${count} ${count === 1 ? one : many}`;
+  if (v.contradictions.length === 0 && v.falsePositives.length === 0) {
     out.push(
-      style.bad(
-        `${v.contradictions.length} contradiction${v.contradictions.length === 1 ? "" : "s"}:`,
+      style.good(
+        "No contradictions: every verdict agrees with the evidence, and every predicted data and text break was seen.",
       ),
     );
-    for (const c of v.contradictions) {
+    return out.join("\n");
+  }
+  const parts = [
+    v.contradictions.length > 0
+      ? n(v.contradictions.length, "break the verdicts miss", "breaks the verdicts miss")
+      : "",
+    v.falsePositives.length > 0
+      ? n(v.falsePositives.length, "probable false positive", "probable false positives")
+      : "",
+  ].filter((p) => p !== "");
+  out.push(style.bad(`The evidence disagrees with the diff: ${parts.join(", ")}.`));
+  if (v.contradictions.length > 0) {
+    out.push("", "Breaks the verdicts miss (the evidence contradicts them):");
+    for (const c of v.contradictions)
       out.push(
         `    ${style.strong(c.subject ?? "(no change)")}: says ${c.claim}, but ${c.evidence}`,
       );
-    }
+  }
+  if (v.falsePositives.length > 0) {
+    out.push("", `Probable false positives (predicted, never seen in ${v.runs} runs each way):`);
+    for (const f of v.falsePositives)
+      out.push(
+        `    ${style.strong(f.subject)} (${f.axis}: ${f.claim})${f.seen === undefined ? "" : `: only ${f.seen} was seen`}`,
+      );
   }
   return out.join("\n");
 }

@@ -3,8 +3,10 @@
  * Header passes through Header and Extension. Evidence found at a path is
  * attributed to the changes that touch one of these types. Paths come from
  * codec errors (`additional.header_length`), converter errors, and the
- * place where two printed S-expressions part (which may hold variant
- * names, skipped here).
+ * place where two printed S-expressions part, where a list entry shows as
+ * its variant's name and a variant's fields by position
+ * (`entries.Points[0].x`: the Points variant's only field, a list of
+ * Point records, its first element's x).
  */
 import type { FieldType, Member, Model, RecordDef, UnionDef, Variant } from "../../model.js";
 import { hexTag } from "../describe.js";
@@ -46,6 +48,8 @@ type State =
       value: unknown;
       element: RecordDef;
     }
+  /** Inside an S-expression of a variant: its only field's value, or its fields by position. */
+  | { kind: "args"; variant: Variant }
   | { kind: "end" };
 
 /** Type names along `segments` of `value` (a root value of `model`, or undefined to follow types only). */
@@ -53,9 +57,44 @@ export function typesAlong(model: Model, value: unknown, segments: Segment[]): s
   const types = [model.root.name];
   const property = (v: unknown, key: Segment): unknown =>
     typeof v === "object" && v !== null ? (v as Record<Segment, unknown>)[key] : undefined;
+  /** The state inside a value of type `t` (pushing the types it names). */
+  const enter = (t: FieldType, inner: unknown): State => {
+    if (t.kind === "enum") types.push(t.enum.name);
+    if (t.kind === "record") types.push(t.record.name);
+    if (t.kind === "list") types.push(t.union.name);
+    if (t.kind === "array") types.push(t.element.name);
+    return t.kind === "record"
+      ? { kind: "members", members: t.record.members, value: inner }
+      : t.kind === "list"
+        ? { kind: "list", union: t.union, value: inner }
+        : t.kind === "array"
+          ? { kind: "array", element: t.element, value: inner }
+          : { kind: "end" };
+  };
   let state: State = { kind: "members", members: model.root.members, value };
-  for (const seg of segments) {
+  const pending = [...segments];
+  while (pending.length > 0) {
+    const seg = pending.shift()!;
     if (state.kind === "end") break;
+    if (state.kind === "args") {
+      const fields = state.variant.members;
+      // One field prints bare, so the segment already is inside it.
+      if (fields.length === 1) {
+        pending.unshift(seg);
+        state = enter(fields[0].type, undefined);
+        continue;
+      }
+      const field = typeof seg === "number" ? fields[seg] : undefined;
+      state = field === undefined ? { kind: "end" } : enter(field.type, undefined);
+      continue;
+    }
+    if (state.kind === "list" && typeof seg === "string") {
+      const variant = state.union.variants.find((v) => v.name === seg);
+      if (variant === undefined) break;
+      types.push(entryLocus(state.union, variant, undefined));
+      state = { kind: "args", variant };
+      continue;
+    }
     if (state.kind === "list" || state.kind === "array") {
       if (typeof seg !== "number") break;
       const item = property(state.value, seg);
@@ -79,19 +118,7 @@ export function typesAlong(model: Model, value: unknown, segments: Segment[]): s
       types.push(m.typeName);
       state = { kind: "members", members: m.members, value: inner };
     } else if (m.kind === "value") {
-      const t: FieldType = m.type;
-      if (t.kind === "enum") types.push(t.enum.name);
-      if (t.kind === "record") types.push(t.record.name);
-      if (t.kind === "list") types.push(t.union.name);
-      if (t.kind === "array") types.push(t.element.name);
-      state =
-        t.kind === "record"
-          ? { kind: "members", members: t.record.members, value: inner }
-          : t.kind === "list"
-            ? { kind: "list", union: t.union, value: inner }
-            : t.kind === "array"
-              ? { kind: "array", element: t.element, value: inner }
-              : { kind: "end" };
+      state = enter(m.type, inner);
     } else {
       state = { kind: "end" };
     }

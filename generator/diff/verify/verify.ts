@@ -5,11 +5,11 @@
  * written against the old declarations is type-checked against the new
  * ones. Each failure is laid at the door of the changes touching a type on
  * its path: if none of them says that axis breaks, the verdict of the
- * nearest one is contradicted (or, if there is none, the diff is missing a
- * change). For the API, whose evidence is complete rather than sampled, a
- * change said to break it that leaves the program compiling is
- * contradicted too; data and text breaks not seen in the sample are only
- * reported as not observed.
+ * nearest one is contradicted, a missed break (or, if there is none, the
+ * diff is missing a change). The other way round, a change said to break
+ * the API that leaves the program compiling is contradicted (that evidence
+ * is complete), and a data or text break that never shows in all the runs
+ * is a probable false positive. Either makes the verification fail.
  */
 import type { Model } from "../../model.js";
 import type { DiffReport, JudgedChange } from "../diff.js";
@@ -38,6 +38,12 @@ export interface Observation {
   claim: string;
 }
 
+/** A predicted break the evidence never showed. */
+export interface FalsePositive extends Observation {
+  /** What was seen instead, if anything (a `breaking` text verdict of which only reprints showed). */
+  seen: string | undefined;
+}
+
 export interface VerifyReport {
   runs: number;
   seed: number;
@@ -49,7 +55,13 @@ export interface VerifyReport {
   api: { lines: number; errors: number };
   contradictions: Contradiction[];
   confirmed: Observation[];
-  notObserved: Observation[];
+  /** Data and text breaks predicted and never seen in `runs` values each way. */
+  falsePositives: FalsePositive[];
+}
+
+/** Does the verification disagree with the diff, in either direction? */
+export function disagrees(v: VerifyReport): boolean {
+  return v.contradictions.length > 0 || v.falsePositives.length > 0;
 }
 
 export async function verifyDiff(
@@ -192,14 +204,25 @@ class Judgement {
   }
 
   text(failures: Failure[]): void {
-    this.attribute(
-      "text",
-      failures.map((f) => ({
+    const shown = (list: Failure[]) =>
+      list.map((f) => ({
         types: f.types,
         text: `old text ${f.what}: ${where(f)}${f.message} (text: ${f.example})`,
-      })),
+      }));
+    const soft = failures.filter((f) => f.what === "printed differently");
+    const hard = failures.filter((f) => f.what !== "printed differently");
+    this.attribute(
+      "text",
+      shown(hard),
       (c) => c.verdict.text === "breaking",
       "breaking",
+      "not breaking",
+    );
+    this.attribute(
+      "text",
+      shown(soft),
+      (c) => c.verdict.text !== "compatible",
+      "prints differently",
       "compatible",
     );
   }
@@ -226,26 +249,30 @@ class Judgement {
     }
   }
 
-  result(): Pick<VerifyReport, "contradictions" | "confirmed" | "notObserved"> {
+  result(): Pick<VerifyReport, "contradictions" | "confirmed" | "falsePositives"> {
     const confirmed: Observation[] = [];
-    const notObserved: Observation[] = [];
+    const falsePositives: FalsePositive[] = [];
     for (const c of this.changes) {
       const claims: [Axis, string, boolean][] = [
         ["data", "breaks old readers", breaksReaders(c.verdict.data, "old readers")],
         ["data", "breaks new readers", breaksReaders(c.verdict.data, "new readers")],
         ["text", "breaking", c.verdict.text === "breaking"],
+        ["text", "prints differently", c.verdict.text === "prints differently"],
         ["api", "breaking", c.verdict.api === "breaking"],
       ];
+      const got = this.confirmed.get(c) ?? new Set<string>();
       for (const [axis, claim, made] of claims) {
         if (!made) continue;
-        const seen = this.confirmed.get(c)?.has(`${axis}: ${claim}`) === true;
-        (seen ? confirmed : notObserved).push({ subject: c.subject, axis, claim });
+        if (got.has(`${axis}: ${claim}`)) confirmed.push({ subject: c.subject, axis, claim });
+        else if (axis !== "api")
+          falsePositives.push({
+            subject: c.subject,
+            axis,
+            claim,
+            seen: got.has("text: prints differently") ? "prints differently" : undefined,
+          });
       }
     }
-    return {
-      contradictions: this.contradictions,
-      confirmed,
-      notObserved: notObserved.filter((o) => o.axis !== "api"),
-    };
+    return { contradictions: this.contradictions, confirmed, falsePositives };
   }
 }

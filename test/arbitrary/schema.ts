@@ -1,0 +1,305 @@
+/**
+ * Random schemas, as YAML text, covering the language: integers of every
+ * width and byte order, enums (integer and string, open and closed),
+ * records nested by value, groups with and without conditions, conditional
+ * fields and padding, constants, magic strings, computed offsets, flags,
+ * byte strings of every sizing, fixed strings, text in every encoding,
+ * UUIDs and GUIDs, arrays filling a payload or counted, union lists,
+ * checksums and members at their own offsets. Every schema drawn is
+ * valid, so the generator must accept it; expressions use only the earlier,
+ * always-present integer fields the language allows.
+ */
+import { Rng } from "../../generator/diff/verify/prng.js";
+
+const INTS = ["u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64"] as const;
+type IntName = (typeof INTS)[number];
+
+interface Scope {
+  /** Names taken in the record (its groups included). */
+  taken: Set<string>;
+  /** Earlier always-present integer fields of at most 32 bits, usable in expressions. */
+  ints: { name: string; type: IntName }[];
+}
+
+interface TypeInfo {
+  name: string;
+  kind: "enum" | "record" | "union";
+  /** For records: does its size never depend on the value? */
+  fixed: boolean;
+}
+
+class SchemaDraw {
+  readonly types: string[] = [];
+  readonly known: TypeInfo[] = [];
+  private counter = 0;
+
+  constructor(readonly rng: Rng) {}
+
+  private fresh(prefix: string, scope: Scope): string {
+    let name: string;
+    do name = `${prefix}${this.counter++}`;
+    while (scope.taken.has(name));
+    scope.taken.add(name);
+    return name;
+  }
+
+  private typeName(prefix: string): string {
+    return `${prefix}${this.counter++}`;
+  }
+
+  enumType(): void {
+    const name = this.typeName("E");
+    const open = this.rng.chance(0.4);
+    const lines = [`  ${name}:`, `    enum: ${this.pickEnumBase()}`];
+    const base = lines[1]!.slice("    enum: ".length);
+    if (open) lines.push("    open: true");
+    lines.push("    values:");
+    const count = 1 + this.rng.below(4);
+    if (base.startsWith("{")) {
+      const size = Number(/\d+/.exec(base)![0]);
+      for (let i = 0; i < count; i++) {
+        const text = `v${i}`.padEnd(1 + this.rng.below(size), "x").slice(0, size);
+        lines.push(`      V${i}: ${JSON.stringify(text)}`);
+      }
+    } else {
+      const used = new Set<number>();
+      for (let i = 0; i < count; i++) {
+        let v = this.rng.below(120);
+        while (used.has(v)) v++;
+        used.add(v);
+        lines.push(`      V${i}: ${v}`);
+      }
+    }
+    this.types.push(lines.join("\n"));
+    this.known.push({ name, kind: "enum", fixed: true });
+  }
+
+  private pickEnumBase(): string {
+    return this.rng.pick(["u8", "u16", "u32", "i8", "i16", "i32", `{ string: ${2 + this.rng.below(6)} }`]);
+  }
+
+  /** A record type; `root` records may hold lists and variable-size fields anywhere. */
+  recordType(name: string, fixedOnly: boolean): void {
+    const scope: Scope = { taken: new Set(), ints: [] };
+    const members: string[] = [];
+    const count = 1 + this.rng.below(7);
+    let fixed = true;
+    for (let i = 0; i < count; i++) {
+      const m = this.member(scope, 0, fixedOnly);
+      members.push(...m.lines);
+      fixed &&= m.fixed;
+    }
+    // A checksum over the record, and a member at its own offset, now and then.
+    if (this.rng.chance(0.2)) {
+      const algorithm = this.rng.pick(["crc32", "crc32c", "ones-complement-sum"]);
+      const line = `      - { name: ${this.fresh("sum", scope)}, type: u32, checksum: ${algorithm} }`;
+      if (this.rng.chance(0.5)) members.unshift(line);
+      else members.push(line);
+    }
+    const small = scope.ints.filter((i) => i.type === "u8");
+    if (!fixedOnly && small.length > 0 && this.rng.chance(0.3)) {
+      const where = `${512 + this.rng.below(64)} + ${this.rng.pick(small).name}`;
+      const field = this.plainField({ taken: scope.taken, ints: [] }, true);
+      const cond = this.rng.chance(0.3) ? `, if: ${JSON.stringify(`${this.rng.pick(small).name} > 100`)}` : "";
+      members.push(`      ${field.line.replace(/ }$/, `, at: ${JSON.stringify(where)}${cond} }`)}`);
+      fixed = false;
+    }
+    // A computed offset of a later top-level field, now and then.
+    if (this.rng.chance(0.25)) {
+      const offsetName = this.fresh("off", scope);
+      const target = this.fresh("after", scope);
+      members.unshift(`      - { name: ${offsetName}, type: ${this.rng.pick(["u16", "u32"])}, value: offset(${target}) }`);
+      members.push(`      - { name: ${target}, type: u8 }`);
+    }
+    this.types.push([`  ${name}:`, "    record:", ...members].join("\n"));
+    this.known.push({ name, kind: "record", fixed });
+  }
+
+  unionType(): void {
+    const name = this.typeName("U");
+    const tag = this.rng.pick(["u8", "u16", "u32"] as const);
+    const length = this.rng.pick(["u8", "u16", "u32"] as const);
+    const align = this.rng.pick([1, 1, 4, 8]);
+    const lines = [
+      `  ${name}:`,
+      "    union:",
+      `      tag: ${tag}`,
+      `      length: ${length}`,
+      `      align: ${align}`,
+      "      end: 0",
+      "    variants:",
+    ];
+    const count = 1 + this.rng.below(3);
+    for (let i = 0; i < count; i++) {
+      lines.push(`      - name: K${i}`, `        tag: ${i + 1}`);
+      const fieldsAt = lines.push("        fields:") - 1;
+      const scope: Scope = { taken: new Set(["kind"]), ints: [] };
+      const fields = this.rng.below(3);
+      for (let f = 0; f < fields; f++) lines.push(`          ${this.plainField(scope, true).line}`);
+      // The last field may fill the rest of the payload.
+      const records = this.known.filter((t) => t.kind === "record" && t.fixed);
+      const last = this.rng.below(3);
+      if (last === 1) lines.push(`          - { name: ${this.fresh("rest", scope)}, type: bytes }`);
+      if (last === 2 && records.length > 0)
+        lines.push(`          - { name: ${this.fresh("items", scope)}, type: "${this.rng.pick(records).name}[]" }`);
+      if (lines.length === fieldsAt + 1) lines[fieldsAt] = "        fields: []";
+    }
+    if (this.rng.chance(0.5)) {
+      const signed = this.rng.chance(0.3) ? tag.replace("u", "i") : tag;
+      lines.push(
+        "      - name: Other",
+        "        fallback: true",
+        "        fields:",
+        `          - { name: code, type: ${signed}, tag: true }`,
+        "          - { name: data, type: bytes }",
+      );
+    }
+    this.types.push(lines.join("\n"));
+    this.known.push({ name, kind: "union", fixed: false });
+  }
+
+  private member(scope: Scope, depth: number, fixedOnly: boolean): { lines: string[]; fixed: boolean } {
+    const indent = "      ".padEnd(6 + depth * 4);
+    const roll = this.rng.below(100);
+    if (roll < 8) {
+      const type = this.rng.pick(INTS);
+      const max = type.startsWith("u") ? 2 ** Math.min(Number(type.slice(1)), 32) - 1 : 100;
+      return { lines: [`${indent}- { name: ${this.fresh("magic", scope)}, type: ${type}, const: ${this.rng.below(max)} }`], fixed: true };
+    }
+    if (roll < 14) return { lines: [`${indent}- { padding: ${1 + this.rng.below(5)} }`], fixed: true };
+    if (roll < 17) {
+      const magic = Array.from({ length: 1 + this.rng.below(6) }, () => `\\x${this.rng.below(256).toString(16).padStart(2, "0")}`).join("");
+      return { lines: [`${indent}- { name: ${this.fresh("sig", scope)}, magic: "${magic}" }`], fixed: true };
+    }
+    if (roll < 22) {
+      const type = this.rng.pick(["u8", "u16", "u32", "u64"] as const);
+      const bits = Number(type.slice(1));
+      const flags = Array.from({ length: 1 + this.rng.below(3) }, (_, i) => i * 3 + this.rng.below(3))
+        .filter((b) => b < bits)
+        .map((b) => `{ bit: ${b}, name: ${this.fresh("bit", scope)} }`);
+      const unknown = this.fresh("rest", scope);
+      return {
+        lines: [`${indent}- { name: ${this.fresh("flags", scope)}, type: ${type}, flags: [${flags.join(", ")}], unknown: ${unknown} }`],
+        fixed: true,
+      };
+    }
+    if (roll < 30 && depth < 2) {
+      const name = this.fresh("group", scope);
+      const cond = fixedOnly ? undefined : this.condition(scope);
+      const inner: string[] = [];
+      let fixed = cond === undefined;
+      // Fields inside a conditional group cannot be used after it.
+      const innerScope: Scope = cond === undefined ? scope : { taken: scope.taken, ints: [...scope.ints] };
+      for (let i = 0, n = 1 + this.rng.below(3); i < n; i++) {
+        const m = this.member(innerScope, depth + 1, fixedOnly);
+        inner.push(...m.lines);
+        fixed &&= m.fixed;
+      }
+      const head = [`${indent}- name: ${name}`, `${indent}  group: ${this.typeName("G")}`];
+      if (cond !== undefined) head.push(`${indent}  if: ${JSON.stringify(cond)}`);
+      if (cond !== undefined && this.rng.chance(0.5)) head.push(`${indent}  absent: omit`);
+      head.push(`${indent}  fields:`);
+      return { lines: [...head, ...inner], fixed };
+    }
+    if (roll < 38 && !fixedOnly) {
+      const cond = this.condition(scope);
+      if (cond !== undefined) {
+        const field = this.plainField({ taken: scope.taken, ints: [] }, fixedOnly);
+        const lines = [`${indent}${field.line.replace(/ }$/, `, if: ${JSON.stringify(cond)} }`)}`];
+        if (this.rng.chance(0.4)) lines.push(`${indent}- { padding: ${1 + this.rng.below(3)}, if: ${JSON.stringify(cond)} }`);
+        return { lines, fixed: false };
+      }
+    }
+    if (roll < 44 && !fixedOnly) {
+      const unions = this.known.filter((t) => t.kind === "union");
+      if (unions.length > 0)
+        return { lines: [`${indent}- { name: ${this.fresh("list", scope)}, type: "${this.rng.pick(unions).name}[]" }`], fixed: false };
+    }
+    const field = this.plainField(scope, fixedOnly);
+    return { lines: [`${indent}${field.line}`], fixed: field.fixed };
+  }
+
+  /** A condition over an earlier integer, or undefined if there is none. */
+  private condition(scope: Scope): string | undefined {
+    if (scope.ints.length === 0) return undefined;
+    const { name } = this.rng.pick(scope.ints);
+    return this.rng.pick([`${name} > 100`, `${name} != 0`, `(${name} & 1) == 1`, `${name} <= 50 || ${name} == 200`]);
+  }
+
+  private plainField(scope: Scope, fixedOnly: boolean): { line: string; fixed: boolean } {
+    const roll = this.rng.below(100);
+    const name = this.fresh("f", scope);
+    if (roll < 45) {
+      const type = this.rng.pick(INTS);
+      const endian = this.rng.chance(0.2) ? `, endian: ${this.rng.pick(["big", "little"])}` : "";
+      if (!type.endsWith("64")) scope.ints.push({ name, type });
+      return { line: `- { name: ${name}, type: ${type}${endian} }`, fixed: true };
+    }
+    if (roll < 55) {
+      const enums = this.known.filter((t) => t.kind === "enum");
+      if (enums.length > 0) return { line: `- { name: ${name}, type: ${this.rng.pick(enums).name} }`, fixed: true };
+    }
+    if (roll < 65) {
+      const records = this.known.filter((t) => t.kind === "record" && (t.fixed || !fixedOnly));
+      if (records.length > 0) {
+        const record = this.rng.pick(records);
+        return { line: `- { name: ${name}, type: ${record.name} }`, fixed: record.fixed };
+      }
+    }
+    if (roll < 72) return { line: `- { name: ${name}, type: string, size: ${1 + this.rng.below(9)} }`, fixed: true };
+    if (roll < 76) return { line: `- { name: ${name}, type: ${this.rng.pick(["uuid", "guid"])} }`, fixed: true };
+    if (roll < 82) {
+      const encoding = this.rng.pick(["ascii", "utf8", "utf16le", "utf16be"] as const);
+      const small = scope.ints.filter((i) => i.type === "u8" || i.type === "u16");
+      if (!fixedOnly && small.length > 0 && this.rng.chance(0.4)) {
+        const size = this.rng.pick(small).name;
+        const even = encoding.startsWith("utf16") ? `(${size} & 0x3e)` : `(${size} & 0x3f)`;
+        return { line: `- { name: ${name}, type: text, encoding: ${encoding}, size: ${JSON.stringify(even)} }`, fixed: false };
+      }
+      const size = (1 + this.rng.below(8)) * (encoding.startsWith("utf16") ? 2 : 1);
+      return { line: `- { name: ${name}, type: text, encoding: ${encoding}, size: ${size} }`, fixed: true };
+    }
+    if (roll < 86) {
+      const records = this.known.filter((t) => t.kind === "record" && (t.fixed || !fixedOnly));
+      const small = scope.ints.filter((i) => i.type === "u8");
+      if (records.length > 0) {
+        const record = this.rng.pick(records);
+        if (!fixedOnly && small.length > 0 && this.rng.chance(0.5))
+          return { line: `- { name: ${name}, type: "${record.name}[]", count: ${JSON.stringify(`${this.rng.pick(small).name} & 3`)} }`, fixed: false };
+        return { line: `- { name: ${name}, type: "${record.name}[]", count: ${this.rng.below(4)} }`, fixed: record.fixed };
+      }
+    }
+    if (!fixedOnly && roll < 92) {
+      const small = scope.ints.filter((i) => i.type === "u8" || i.type === "u16");
+      if (small.length > 0 && this.rng.chance(0.6)) {
+        const size = this.rng.pick(small).name;
+        return { line: `- { name: ${name}, type: bytes, size: ${JSON.stringify(this.rng.pick([size, `${size} % 7`, `${size} & 3`]))} }`, fixed: false };
+      }
+      return { line: `- { name: ${name}, type: bytes, prefix: ${this.rng.pick(["u8", "u16", "u32"])} }`, fixed: false };
+    }
+    const type = this.rng.pick(["u8", "i16", "u32"] as const);
+    scope.ints.push({ name, type });
+    return { line: `- { name: ${name}, type: ${type} }`, fixed: true };
+  }
+}
+
+/** A random valid schema; the same seed gives the same text. */
+export function randomSchema(seed: number): { name: string; text: string } {
+  const rng = new Rng(seed);
+  const draw = new SchemaDraw(rng);
+  for (let i = 0, n = rng.below(3); i < n; i++) draw.enumType();
+  for (let i = 0, n = rng.below(3); i < n; i++) draw.recordType(`R${i}`, true);
+  for (let i = 0, n = rng.below(2); i < n; i++) draw.recordType(`V${i}`, false);
+  if (rng.chance(0.5)) draw.unionType();
+  draw.recordType("Root", false);
+  const format = `random${seed}`;
+  const text = [
+    `format: ${format}`,
+    `endian: ${rng.pick(["big", "little"])}`,
+    "root: Root",
+    "types:",
+    ...draw.types,
+    "",
+  ].join("\n");
+  return { name: `random/${format}.yaml`, text };
+}

@@ -355,13 +355,14 @@ function checkVhd(fixture: LoadedFixture, codecs: Codecs): void {
   expect(get(footer, "disk_type")).toBe(fixed ? "Fixed" : "Dynamic");
   if (fixed) {
     expect(int(footer, "data_offset")).toBe(0xffffffffffffffffn);
-    expect(fixture.parts.has("start")).toBe(false);
+    expect(fixture.parts.has("dynamic-header")).toBe(false);
     return;
   }
-  const start = readOk(codecs("DynamicImage"), partOf(fixture, "start").bytes);
-  expect(get(start, "footer")).toEqual(footer);
-  expect(int(start, "footer.data_offset")).toBe(512n);
-  const dynamic = rec(start, "dynamic_header");
+  // The copy at byte 0 is the footer, and data_offset locates the dynamic header.
+  expect(readOk(codecs("Footer"), partOf(fixture, "footer-copy").bytes)).toEqual(footer);
+  expect(int(footer, "data_offset")).toBe(512n);
+  expect(partOf(fixture, "dynamic-header").offset).toBe(512);
+  const dynamic = readOk(codecs("DynamicHeader"), partOf(fixture, "dynamic-header").bytes);
   expect(int(dynamic, "block_size")).toBe(BigInt(info["cluster-size"] as number));
   expect(int(dynamic, "max_table_entries") * int(dynamic, "block_size")).toBeGreaterThanOrEqual(
     BigInt(info["virtual-size"] as number),
@@ -450,9 +451,9 @@ const CHECKSUMMED: Readonly<Record<string, readonly { part: string; at: number; 
     vhd: [
       { part: "footer", at: 0x30, path: "" }, // current_size
       { part: "footer", at: 0x40, path: "" }, // the checksum itself
-      { part: "start", at: 0x28, path: "footer" }, // the copy's original_size
-      { part: "start", at: 512 + 0x1c, path: "dynamic_header" }, // max_table_entries
-      { part: "start", at: 512 + 0x40, path: "dynamic_header" }, // parent_unicode_name
+      { part: "footer-copy", at: 0x28, path: "" }, // the copy's original_size
+      { part: "dynamic-header", at: 0x1c, path: "" }, // max_table_entries
+      { part: "dynamic-header", at: 0x40, path: "" }, // parent_unicode_name
     ],
     vhdx: [
       { part: "header-section", at: 65536 + 8, path: "header_1" }, // sequence_number
@@ -690,18 +691,21 @@ describeWithQemu("disk-format edits accepted by qemu-img", () => {
 
   editIt("vhd", "VHD: a new size and UUID in both footers, checksums recomputed", () => {
     withImage("vpc-dynamic-force-size", (ws) => {
-      const startCodec = codecsOf("vhd")("DynamicImage");
       const footerCodec = codecsOf("vhd")("Footer");
       const bytes = ws.bytes();
-      const start = readOk(startCodec, bytes);
+      const footerAt = bytes.byteLength - 512;
       const uuid = "89abcdef-0123-4567-89ab-cdef01234567";
       const footer = {
-        ...rec(start, "footer"),
+        ...readOk(footerCodec, bytes, footerAt),
         current_size: 32n * 1024n * 1024n,
         unique_id: uuid,
       };
-      writeInto(startCodec, { ...start, footer }, bytes, 0);
-      writeInto(footerCodec, footer, bytes, bytes.byteLength - 512);
+      expect(readOk(footerCodec, bytes, 0)).toEqual(readOk(footerCodec, bytes, footerAt));
+      writeInto(footerCodec, footer, bytes, 0);
+      writeInto(footerCodec, footer, bytes, footerAt);
+      // Both copies carry the recomputed checksum: they read back as written.
+      expect(readOk(footerCodec, bytes, 0)).toEqual(footer);
+      expect(readOk(footerCodec, bytes, footerAt)).toEqual(footer);
       ws.save(bytes);
       expect(ws.info()["virtual-size"]).toBe(32 * 1024 * 1024);
       // qemu-img check does not support vpc: reading the data is the check.

@@ -5,7 +5,9 @@
  * The qcow2 image header and its header extensions, as QEMU's specification
  * (docs/interop/qcow2.txt) describes them. The value types mirror the OCaml
  * qcow library's `Header` module: 32-bit fields are signed 32-bit numbers and
- * 64-bit fields signed bigints, as the library reads them.
+ * 64-bit fields signed bigints, as the library reads them. The library's
+ * enums and extensions are polymorphic variants, so they have `order: hash`
+ * and `compare` orders them as OCaml's `compare` does.
  *
  * @module
  */
@@ -14,6 +16,7 @@ import {
   CodecError,
   truncated,
   truncatedField,
+  constMismatch,
   invalid,
   isU8,
   isU32,
@@ -846,6 +849,16 @@ function parseHeader(buf: Uint8Array, at: number, limit: number): Header | Codec
   const view = viewOf(buf);
   let pos = at;
   if (limit - at < 72) {
+    const magicMismatch = constMismatch(
+      "magic",
+      buf,
+      at,
+      limit,
+      [0x51, 0x46, 0x49, 0xfb],
+      "0x514649fb",
+      false,
+    );
+    if (magicMismatch !== undefined) return magicMismatch;
     return truncatedField(
       [
         "magic",
@@ -1737,11 +1750,17 @@ export function equal(a: Header, b: Header): boolean {
   return compareHeader(a, b) === 0;
 }
 
-function compareVersion(a: Version, b: Version): number {
+/** The order {@link compare} puts Version values in (see {@link rankVersion}). */
+export function compareVersion(a: Version, b: Version): number {
   return rankVersion(a) - rankVersion(b);
 }
 
-/** Position of a Version in schema order. */
+/** Equality of {@link Version} values: `compareVersion(a, b) === 0`. */
+export function equalVersion(a: Version, b: Version): boolean {
+  return compareVersion(a, b) === 0;
+}
+
+/** The rank of a Version in compare's order: named values by OCaml's hash of the name. */
 function rankVersion(v: Version): number {
   switch (v) {
     case "One":
@@ -1755,32 +1774,44 @@ function rankVersion(v: Version): number {
   }
 }
 
-function compareCryptMethod(a: CryptMethod, b: CryptMethod): number {
+/** The order {@link compare} puts CryptMethod values in (see {@link rankCryptMethod}). */
+export function compareCryptMethod(a: CryptMethod, b: CryptMethod): number {
   return rankCryptMethod(a) - rankCryptMethod(b);
 }
 
-/** Position of a CryptMethod in schema order. */
+/** Equality of {@link CryptMethod} values: `compareCryptMethod(a, b) === 0`. */
+export function equalCryptMethod(a: CryptMethod, b: CryptMethod): boolean {
+  return compareCryptMethod(a, b) === 0;
+}
+
+/** The rank of a CryptMethod in compare's order: named values by OCaml's hash of the name. */
 function rankCryptMethod(v: CryptMethod): number {
   switch (v) {
     case "None":
-      return 0;
-    case "Aes":
-      return 1;
-    case "Luks":
       return 2;
+    case "Aes":
+      return 0;
+    case "Luks":
+      return 1;
     default:
       return 3;
   }
 }
 
-function compareCompressionType(a: CompressionType, b: CompressionType): number {
+/** The order {@link compare} puts CompressionType values in (see {@link rankCompressionType}). */
+export function compareCompressionType(a: CompressionType, b: CompressionType): number {
   const ra = rankCompressionType(a);
   const rb = rankCompressionType(b);
   if (ra !== rb) return ra - rb;
   return typeof a === "object" && typeof b === "object" ? compareScalars(a.unknown, b.unknown) : 0;
 }
 
-/** Position of a CompressionType in schema order; unknown values come last. */
+/** Equality of {@link CompressionType} values: `compareCompressionType(a, b) === 0`. */
+export function equalCompressionType(a: CompressionType, b: CompressionType): boolean {
+  return compareCompressionType(a, b) === 0;
+}
+
+/** The rank of a CompressionType in compare's order: named values by OCaml's hash of the name, then unknown values. */
 function rankCompressionType(v: CompressionType): number {
   switch (v) {
     case "Zlib":
@@ -1792,11 +1823,17 @@ function rankCompressionType(v: CompressionType): number {
   }
 }
 
-function compareFeatureType(a: FeatureType, b: FeatureType): number {
+/** The order {@link compare} puts FeatureType values in (see {@link rankFeatureType}). */
+export function compareFeatureType(a: FeatureType, b: FeatureType): number {
   return rankFeatureType(a) - rankFeatureType(b);
 }
 
-/** Position of a FeatureType in schema order. */
+/** Equality of {@link FeatureType} values: `compareFeatureType(a, b) === 0`. */
+export function equalFeatureType(a: FeatureType, b: FeatureType): boolean {
+  return compareFeatureType(a, b) === 0;
+}
+
+/** The rank of a FeatureType in compare's order: named values by OCaml's hash of the name. */
 function rankFeatureType(v: FeatureType): number {
   switch (v) {
     case "Incompatible":
@@ -1810,32 +1847,38 @@ function rankFeatureType(v: FeatureType): number {
   }
 }
 
-function compareFeatureName(a: FeatureName, b: FeatureName): number {
+/** The order {@link compare} puts FeatureName values in (see {@link rankFeatureName}). */
+export function compareFeatureName(a: FeatureName, b: FeatureName): number {
   const ra = rankFeatureName(a);
   const rb = rankFeatureName(b);
   if (ra !== rb) return ra - rb;
   return typeof a === "object" && typeof b === "object" ? compareScalars(a.unknown, b.unknown) : 0;
 }
 
-/** Position of a FeatureName in schema order; unknown values come last. */
+/** Equality of {@link FeatureName} values: `compareFeatureName(a, b) === 0`. */
+export function equalFeatureName(a: FeatureName, b: FeatureName): boolean {
+  return compareFeatureName(a, b) === 0;
+}
+
+/** The rank of a FeatureName in compare's order: named values by OCaml's hash of the name, then unknown values. */
 function rankFeatureName(v: FeatureName): number {
   switch (v) {
     case "Dirty":
-      return 0;
+      return 5;
     case "Corrupt":
-      return 1;
+      return 7;
     case "External_data_file":
       return 2;
     case "Compression_type":
       return 3;
     case "Extended_l2":
-      return 4;
+      return 1;
     case "Lazy_refcounts":
-      return 5;
-    case "Bitmaps":
       return 6;
+    case "Bitmaps":
+      return 0;
     case "Raw_external_data":
-      return 7;
+      return 4;
     default:
       return 8;
   }
@@ -1889,13 +1932,14 @@ export function equalFullDiskEncryption(a: FullDiskEncryption, b: FullDiskEncryp
   return compareFullDiskEncryption(a, b) === 0;
 }
 
+/** The rank of each Extension variant in compare's order: variants without fields first, then the others, each by OCaml's hash of the name. */
 const ExtensionRank: Record<Extension["kind"], number> = {
-  Backing_file: 0,
-  Feature_name_table: 1,
-  Bitmaps: 2,
-  Full_disk_encryption: 3,
-  External_data_file: 4,
-  Unknown: 5,
+  Backing_file: 1,
+  Feature_name_table: 2,
+  Bitmaps: 0,
+  Full_disk_encryption: 5,
+  External_data_file: 3,
+  Unknown: 4,
 };
 
 function compareExtension(a: Extension, b: Extension): number {
@@ -2009,6 +2053,157 @@ function compareAdditional(a: Additional, b: Additional): number {
   c = compareOptions(a.header_extra, b.header_extra, (x, y) => compareScalars(x, y));
   if (c !== 0) return c;
   return 0;
+}
+
+/** Reads a {@link Version} (4 bytes) from `buf` at byte `at`: the value and the offset just after it, or a {@link CodecError}. Never throws. */
+export function readVersion(buf: Uint8Array, at = 0): Decoded<Version> | CodecError {
+  const view = viewOf(buf);
+  if (!Number.isSafeInteger(at) || at < 0 || at > buf.length) {
+    const why = Number.isSafeInteger(at)
+      ? `is outside the ${buf.length}-byte buffer`
+      : "is not a whole number";
+    return new CodecError("", 0, `offset ${at} ${why}`);
+  }
+  if (buf.length - at < 4) return truncated("", at, 4, buf.length);
+  const raw = view.getUint32(at);
+  const value = decodeVersion(raw);
+  if (value === undefined) return new CodecError("", at, `${raw} is not a Version`);
+  return { value, end: at + 4 };
+}
+
+/** Writes a {@link Version} into `buf` at byte `at`: the offset just after it, or a {@link CodecError} (and the buffer untouched). */
+export function writeVersion(value: Version, buf: Uint8Array, at = 0): number | CodecError {
+  const view = viewOf(buf);
+  const raw = encodeVersion(value);
+  if (raw === undefined) return invalid("", "one of One, Two, Three", value);
+  if (!Number.isSafeInteger(at) || at < 0 || at > buf.length || buf.length - at < 4) {
+    return new CodecError(
+      "",
+      undefined,
+      `needs 4 bytes at offset ${at}, but the buffer has ${buf.length}`,
+    );
+  }
+  view.setUint32(at, raw);
+  return at + 4;
+}
+
+/** The number of bytes {@link writeVersion} writes: always 4. */
+export function sizeofVersion(_value: Version): number {
+  return 4;
+}
+
+/** Reads a {@link CryptMethod} (4 bytes) from `buf` at byte `at`: the value and the offset just after it, or a {@link CodecError}. Never throws. */
+export function readCryptMethod(buf: Uint8Array, at = 0): Decoded<CryptMethod> | CodecError {
+  const view = viewOf(buf);
+  if (!Number.isSafeInteger(at) || at < 0 || at > buf.length) {
+    const why = Number.isSafeInteger(at)
+      ? `is outside the ${buf.length}-byte buffer`
+      : "is not a whole number";
+    return new CodecError("", 0, `offset ${at} ${why}`);
+  }
+  if (buf.length - at < 4) return truncated("", at, 4, buf.length);
+  const raw = view.getUint32(at);
+  const value = decodeCryptMethod(raw);
+  if (value === undefined) return new CodecError("", at, `${raw} is not a CryptMethod`);
+  return { value, end: at + 4 };
+}
+
+/** Writes a {@link CryptMethod} into `buf` at byte `at`: the offset just after it, or a {@link CodecError} (and the buffer untouched). */
+export function writeCryptMethod(value: CryptMethod, buf: Uint8Array, at = 0): number | CodecError {
+  const view = viewOf(buf);
+  const raw = encodeCryptMethod(value);
+  if (raw === undefined) return invalid("", "one of None, Aes, Luks", value);
+  if (!Number.isSafeInteger(at) || at < 0 || at > buf.length || buf.length - at < 4) {
+    return new CodecError(
+      "",
+      undefined,
+      `needs 4 bytes at offset ${at}, but the buffer has ${buf.length}`,
+    );
+  }
+  view.setUint32(at, raw);
+  return at + 4;
+}
+
+/** The number of bytes {@link writeCryptMethod} writes: always 4. */
+export function sizeofCryptMethod(_value: CryptMethod): number {
+  return 4;
+}
+
+/** Reads a {@link CompressionType} (1 byte) from `buf` at byte `at`: the value and the offset just after it, or a {@link CodecError}. Never throws. */
+export function readCompressionType(
+  buf: Uint8Array,
+  at = 0,
+): Decoded<CompressionType> | CodecError {
+  if (!Number.isSafeInteger(at) || at < 0 || at > buf.length) {
+    const why = Number.isSafeInteger(at)
+      ? `is outside the ${buf.length}-byte buffer`
+      : "is not a whole number";
+    return new CodecError("", 0, `offset ${at} ${why}`);
+  }
+  if (buf.length - at < 1) return truncated("", at, 1, buf.length);
+  const raw = buf[at]!;
+  const value = decodeCompressionType(raw);
+  return { value, end: at + 1 };
+}
+
+/** Writes a {@link CompressionType} into `buf` at byte `at`: the offset just after it, or a {@link CodecError} (and the buffer untouched). */
+export function writeCompressionType(
+  value: CompressionType,
+  buf: Uint8Array,
+  at = 0,
+): number | CodecError {
+  const raw = encodeCompressionType(value);
+  if (raw === undefined)
+    return invalid("", "one of Zlib, Zstd, or { unknown } with another value", value);
+  if (!Number.isSafeInteger(at) || at < 0 || at > buf.length || buf.length - at < 1) {
+    return new CodecError(
+      "",
+      undefined,
+      `needs 1 bytes at offset ${at}, but the buffer has ${buf.length}`,
+    );
+  }
+  buf[at] = raw;
+  return at + 1;
+}
+
+/** The number of bytes {@link writeCompressionType} writes: always 1. */
+export function sizeofCompressionType(_value: CompressionType): number {
+  return 1;
+}
+
+/** Reads a {@link FeatureType} (1 byte) from `buf` at byte `at`: the value and the offset just after it, or a {@link CodecError}. Never throws. */
+export function readFeatureType(buf: Uint8Array, at = 0): Decoded<FeatureType> | CodecError {
+  if (!Number.isSafeInteger(at) || at < 0 || at > buf.length) {
+    const why = Number.isSafeInteger(at)
+      ? `is outside the ${buf.length}-byte buffer`
+      : "is not a whole number";
+    return new CodecError("", 0, `offset ${at} ${why}`);
+  }
+  if (buf.length - at < 1) return truncated("", at, 1, buf.length);
+  const raw = buf[at]!;
+  const value = decodeFeatureType(raw);
+  if (value === undefined) return new CodecError("", at, `${raw} is not a FeatureType`);
+  return { value, end: at + 1 };
+}
+
+/** Writes a {@link FeatureType} into `buf` at byte `at`: the offset just after it, or a {@link CodecError} (and the buffer untouched). */
+export function writeFeatureType(value: FeatureType, buf: Uint8Array, at = 0): number | CodecError {
+  const raw = encodeFeatureType(value);
+  if (raw === undefined) return invalid("", "one of Incompatible, Compatible, Autoclear", value);
+  if (!Number.isSafeInteger(at) || at < 0 || at > buf.length || buf.length - at < 1) {
+    return new CodecError(
+      "",
+      undefined,
+      `needs 1 bytes at offset ${at}, but the buffer has ${buf.length}`,
+    );
+  }
+  buf[at] = raw;
+  return at + 1;
+}
+
+/** The number of bytes {@link writeFeatureType} writes: always 1. */
+export function sizeofFeatureType(_value: FeatureType): number {
+  return 1;
 }
 
 /** The human-readable S-expression of a {@link Header}, as the OCaml library's `to_string` (Sexplib's `to_string_hum`) prints it. */

@@ -198,12 +198,21 @@ export interface EnumValue extends Doc {
   value: number | string;
 }
 
+/**
+ * How `compare` orders a type's constructors (see generator/order.ts): those
+ * without arguments first, then in schema order (`declared`, as OCaml orders
+ * a plain variant) or by OCaml's hash of the name (`hash`, as OCaml orders a
+ * polymorphic variant).
+ */
+export type VariantOrder = "declared" | "hash";
+
 export interface EnumDef extends Doc {
   kind: "enum";
   name: string;
   base: IntType | { kind: "fixedString"; size: number };
   /** An open enum keeps unknown values as `{ unknown }`; a closed one rejects them. */
   open: boolean;
+  order: VariantOrder;
   values: EnumValue[];
 }
 
@@ -225,6 +234,7 @@ export interface UnionDef extends Doc {
   end: number;
   variants: Variant[];
   fallback: Variant | undefined;
+  order: VariantOrder;
 }
 
 export type TypeDef = RecordDef | EnumDef | UnionDef;

@@ -23,6 +23,7 @@ import { Findings, hex, type Finding, type OpenMode } from "./qcow2-findings.js"
 import { MAX_CLUSTER_BITS, MIN_CLUSTER_BITS, type HeaderRegion } from "./qcow2-image.js";
 import {
   AUTOCLEAR_MASK,
+  BDRV_MAX_LENGTH,
   EXT,
   INCOMPAT,
   INCOMPAT_MASK,
@@ -80,6 +81,8 @@ export function checkRegion(region: HeaderRegion): Finding[] {
       backingNameChecks(region, h, clusterSize, out);
       duplicateChecks(walk.frames, out);
     }
+    snapshotEntryChecks(region, h, out);
+    sizeLimit(h, out);
     warnings(h, out);
   }
   codecChecks(region, h, out);
@@ -326,7 +329,89 @@ function tableChecks(h: QemuHeader, clusterSize: number, out: Findings): void {
       `is ${h.l1_size}, but a virtual size of ${h.size} bytes needs ${l1Needed} L1 entries`,
       "L1 table is too small",
     );
+  } else {
+    tableReads(h, clusterSize, out);
   }
+}
+
+/**
+ * The L1 and refcount tables pass QEMU's checks but are read next (the L1
+ * table, then the refcount table): a table that ends past the largest offset
+ * the block layer reads (BDRV_MAX_LENGTH) fails with EIO, even though
+ * qcow2_validate_table allowed it (it allows up to INT64_MAX).
+ */
+function tableReads(h: QemuHeader, clusterSize: number, out: Findings): void {
+  const l1Bytes = BigInt(h.l1_size) * 8n;
+  if (h.l1_size > 0 && h.l1_table_offset + l1Bytes > BDRV_MAX_LENGTH) {
+    out.error(
+      "l1_table_offset",
+      `is ${h.l1_table_offset}: the table would end past byte ${BDRV_MAX_LENGTH}, the last QEMU reads`,
+      "Could not read L1 table: Input/output error",
+    );
+    return;
+  }
+  const refcountBytes = BigInt(h.refcount_table_clusters) * BigInt(clusterSize);
+  if (h.refcount_table_clusters > 0 && h.refcount_table_offset + refcountBytes > BDRV_MAX_LENGTH) {
+    out.error(
+      "refcount_table_offset",
+      `is ${h.refcount_table_offset}: the table would end past byte ${BDRV_MAX_LENGTH}, the last QEMU reads`,
+      "Could not initialize refcount handling: Input/output error",
+    );
+  }
+}
+
+/** QCOW_MAX_SNAPSHOT_EXTRA_DATA: QEMU refuses more extra data in a snapshot table entry. */
+const MAX_SNAPSHOT_EXTRA_DATA = 1024;
+
+/**
+ * qcow2_read_snapshots, as far as the header region shows the snapshot
+ * table (bytes past the end of the file read as zeros, as QEMU reads them;
+ * bytes in the file but past the region end the check): an entry with more
+ * than 1024 bytes of extra data is refused, except by `qemu-img check`,
+ * which opens the image to repair it.
+ */
+function snapshotEntryChecks(region: HeaderRegion, h: QemuHeader, out: Findings): void {
+  if (h.nb_snapshots <= 0 || h.snapshots_offset > BigInt(Number.MAX_SAFE_INTEGER)) return;
+  const { bytes, fileSize } = region;
+  const known = (at: number, n: number): boolean => at + n <= bytes.length || at >= fileSize;
+  const byte = (at: number): number => (at < bytes.length ? (bytes[at] ?? 0) : 0);
+  const u16 = (at: number): number => byte(at) * 256 + byte(at + 1);
+  const u32 = (at: number): number => u16(at) * 65536 + u16(at + 2);
+  let at = Number(h.snapshots_offset);
+  for (let i = 0; i < h.nb_snapshots; i++) {
+    at = Math.ceil(at / 8) * 8;
+    if (!known(at, 40)) return;
+    const idSize = u16(at + 12);
+    const nameSize = u16(at + 14);
+    const extra = u32(at + 36);
+    if (extra > MAX_SNAPSHOT_EXTRA_DATA) {
+      out.error(
+        "nb_snapshots",
+        `is ${h.nb_snapshots}: snapshot table entry ${i} (at byte ${at}) has ${extra} bytes of extra data, more than QEMU's ${MAX_SNAPSHOT_EXTRA_DATA}`,
+        `Too much extra metadata in snapshot table entry ${i}`,
+        ["check"],
+      );
+      return;
+    }
+    at += 40 + extra + idSize + nameSize;
+    // Past what the region shows, an entry's contents cannot be known.
+    if (at > bytes.length && at < fileSize) return;
+  }
+}
+
+/**
+ * After qcow2 opens an image, the block layer refuses a virtual size past
+ * BDRV_MAX_LENGTH. QEMU reads size unsigned, so a negative size is such a
+ * size: those whose L1 table count wraps to a small number get this far.
+ */
+function sizeLimit(h: QemuHeader, out: Findings): void {
+  if (out.covers("size") || h.size / 512n <= BDRV_MAX_LENGTH / 512n) return;
+  const signed = BigInt.asIntN(64, h.size);
+  out.error(
+    "size",
+    `is ${signed}${signed < 0n ? ` (${h.size} read unsigned, as QEMU does)` : ""}: past QEMU's largest virtual size, ${BDRV_MAX_LENGTH} bytes`,
+    "Could not refresh total sector count: File too large",
+  );
 }
 
 /** What QEMU opens but warns about or changes. */

@@ -35,6 +35,12 @@ export const BACKING_FORMAT_BUFFER = 16;
 export const INCOMPAT_MASK = 0x1fn;
 export const AUTOCLEAR_MASK = 0x3n;
 export const INT64_MAX = 2n ** 63n - 1n;
+/**
+ * BDRV_MAX_LENGTH: the block layer's largest byte offset, INT64_MAX rounded
+ * down to 1 GiB. A read ending past it fails with EIO, and an image whose
+ * virtual size is past it does not open.
+ */
+export const BDRV_MAX_LENGTH = 2n ** 63n - 2n ** 30n;
 export const UINT64 = 2n ** 64n;
 export const INT_MAX = 2n ** 31n - 1n;
 

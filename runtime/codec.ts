@@ -75,6 +75,40 @@ export function truncatedField(
   return truncated(names[i]!, at + start, ends[i]! - start, limit);
 }
 
+/**
+ * For input that ends before a run of fixed-size fields does: the error for
+ * a constant (a magic number) at `at` whose bytes, as far as the input goes,
+ * are not the constant's — the more useful fact about, say, a text file than
+ * that it is short. Undefined when the bytes there agree with `expected` (the
+ * constant's bytes in stored order; `expectedText` its value as written).
+ */
+export function constMismatch(
+  path: string,
+  buf: Uint8Array,
+  at: number,
+  limit: number,
+  expected: readonly number[],
+  expectedText: string,
+  littleEndian: boolean,
+): CodecError | undefined {
+  const have = Math.min(expected.length, Math.max(0, limit - at));
+  const got = Array.from(buf.subarray(at, at + have));
+  if (got.every((byte, i) => byte === expected[i])) return undefined;
+  if (have === expected.length) {
+    const value = (littleEndian ? [...got].reverse() : got).reduce(
+      (v, byte) => (v << 8n) | BigInt(byte),
+      0n,
+    );
+    return new CodecError(path, at, `expected ${expectedText}, got ${hex(value, have * 2)}`);
+  }
+  const bytes = got.map((byte) => byte.toString(16).padStart(2, "0")).join(" ");
+  return new CodecError(
+    path,
+    at,
+    `expected ${expectedText}, got ${have} byte${have === 1 ? "" : "s"} (${bytes}) and then the end of the input`,
+  );
+}
+
 /** Lower-case hex with a 0x prefix, zero-padded to `digits`. */
 export function hex(n: number | bigint, digits: number): string {
   const text = n < 0 ? `-${(-n).toString(16)}` : n.toString(16);

@@ -1,8 +1,11 @@
 /**
- * Helpers for generated S-expression converters, following ppx_sexp_conv's
- * conventions: records are lists of `(field value)` pairs, options `()` or
- * `(x)`, variants `Name` or `(Name arg)`, numbers signed decimal. Errors are
- * values naming the field path and, for parsed text, the line and column.
+ * Helpers for generated S-expression converters, accepting what
+ * ppx_sexp_conv's generated `t_of_sexp` (with sexplib0's defaults) accepts:
+ * records are lists of `(field value)` pairs in any order; options `()`,
+ * `None`, `none`, `(x)`, `(Some x)` or `(some x)`; booleans `true`, `True`,
+ * `false`, `False`; variants `Name` or `(Name arg)`; integers in OCaml's
+ * `of_string` syntax. Errors are values naming the field path and, for
+ * parsed text, the line and column.
  */
 import type { Sexp, SexpLoc } from "./sexp.js";
 import { parseSexp, type SexpLocations } from "./sexp-parse.js";
@@ -107,74 +110,122 @@ export function atom(at: At): string | SexpError {
     : fail(at, `expected an atom, got ${shown(at.node)}`);
 }
 
+/** sexplib's `bool_of_sexp`: `true` or `True`, `false` or `False`. */
 export function bool(at: At): boolean | SexpError {
-  if (at.node === "true") return true;
-  if (at.node === "false") return false;
+  if (at.node === "true" || at.node === "True") return true;
+  if (at.node === "false" || at.node === "False") return false;
   return fail(at, `expected true or false, got ${shown(at.node)}`);
 }
 
+const INTEGER_SYNTAX =
+  /^([+-]?)(?:0[xX]([0-9a-fA-F][0-9a-fA-F_]*)|0[oO]([0-7][0-7_]*)|0[bB]([01][01_]*)|0[uU]([0-9][0-9_]*)|([0-9][0-9_]*))$/;
+
 /**
- * OCaml's int_of_string syntax: optional sign, decimal or 0x/0o/0b digits,
- * `_` separators. Hexadecimal, octal and binary may use the unsigned range
- * and wrap to negative, as OCaml's Int32/Int64.of_string do.
+ * The parts of an integer in OCaml's `of_string` syntax: an optional `-` or
+ * `+`, then decimal digits, or `0x`, `0o`, `0b` or `0u` (unsigned decimal)
+ * and digits, with `_` anywhere after the first digit.
  */
-function parseInteger(text: string, bits: number, signed: boolean): bigint | undefined {
-  const m =
-    /^([+-]?)(0[xX][0-9a-fA-F][0-9a-fA-F_]*|0[oO][0-7][0-7_]*|0[bB][01][01_]*|[0-9][0-9_]*)$/.exec(
-      text,
-    );
+function integerParts(
+  text: string,
+): { negative: boolean; decimal: boolean; magnitude: bigint } | undefined {
+  const m = INTEGER_SYNTAX.exec(text);
   if (m === null) return undefined;
-  const digits = m[2]!.replace(/_/g, "");
-  const radix = /^0[xX]/.test(digits)
-    ? 16
-    : /^0[oO]/.test(digits)
-      ? 8
-      : /^0[bB]/.test(digits)
-        ? 2
-        : 10;
-  const magnitude =
-    radix === 10 ? BigInt(digits) : BigInt(`0${digits[1]!.toLowerCase()}${digits.slice(2)}`);
-  const value = m[1] === "-" ? -magnitude : magnitude;
+  const [radix, digits] =
+    m[2] !== undefined
+      ? ["0x", m[2]]
+      : m[3] !== undefined
+        ? ["0o", m[3]]
+        : m[4] !== undefined
+          ? ["0b", m[4]]
+          : ["", m[5] ?? m[6] ?? ""];
+  return {
+    negative: m[1] === "-",
+    decimal: m[6] !== undefined,
+    magnitude: BigInt(`${radix}${digits.replace(/_/g, "")}`),
+  };
+}
+
+/**
+ * An integer as OCaml's `Int32.of_string`, `int_of_string` and
+ * `Int64.of_string` read it (`bits` 32, 63 and 64). Decimal must fit the
+ * signed range; the other forms may use the whole unsigned range and wrap,
+ * sign included, to a signed value (`0xFFFFFFFF` is -1 and `-0xFFFFFFFF` is
+ * 1 in an int32), as OCaml's parser does.
+ */
+export function ocamlInteger(text: string, bits: 32 | 63 | 64): bigint | undefined {
+  const p = integerParts(text);
+  if (p === undefined) return undefined;
   const width = BigInt(bits);
-  const min = signed ? -(1n << (width - 1n)) : 0n;
-  const max = signed ? (1n << (width - 1n)) - 1n : (1n << width) - 1n;
-  if (value >= min && value <= max) return value;
-  // 0xFFFFFFFF reads as -1 in an int32, as in OCaml.
-  if (signed && radix !== 10 && value > max && value < 1n << width) return value - (1n << width);
-  return undefined;
+  if (p.decimal) {
+    const half = 1n << (width - 1n);
+    if (p.negative ? p.magnitude > half : p.magnitude >= half) return undefined;
+    return p.negative ? -p.magnitude : p.magnitude;
+  }
+  if (p.magnitude >= 1n << width) return undefined;
+  return BigInt.asIntN(bits, p.negative ? -p.magnitude : p.magnitude);
+}
+
+/** An unsigned integer of `bits` bits (no OCaml type): the same syntax, in range, no wrapping. */
+function unsignedInteger(text: string, bits: number): bigint | undefined {
+  const p = integerParts(text);
+  if (p === undefined) return undefined;
+  const value = p.negative ? -p.magnitude : p.magnitude;
+  return value >= 0n && value < 1n << BigInt(bits) ? value : undefined;
 }
 
 function intName(bits: number, signed: boolean): string {
-  return bits === 64
-    ? signed
-      ? "int64"
-      : "uint64"
-    : signed
-      ? `int${bits === 32 ? "32" : bits}`
-      : `uint${bits}`;
+  if (bits <= 16) return "OCaml int";
+  return bits === 64 ? (signed ? "int64" : "uint64") : signed ? "int32" : "uint32";
 }
 
-/** An integer of at most 32 bits. */
+/**
+ * An integer of at most 32 bits. An 8- or 16-bit field is an OCaml `int`
+ * (63 bits) in S-expressions, as the OCaml library types such fields; any
+ * such int within what a number holds exactly (2^53) is accepted, and
+ * `write` refuses what the field cannot store. A 32-bit field is an `int32`.
+ */
 export function int(at: At, bits: number, signed: boolean): number | SexpError {
-  const value = typeof at.node === "string" ? parseInteger(at.node, bits, signed) : undefined;
-  return value === undefined
-    ? fail(at, `expected an ${intName(bits, signed)}, got ${shown(at.node)}`)
-    : Number(value);
+  const text = typeof at.node === "string" ? at.node : undefined;
+  const value =
+    text === undefined
+      ? undefined
+      : bits <= 16
+        ? ocamlInteger(text, 63)
+        : signed
+          ? ocamlInteger(text, 32)
+          : unsignedInteger(text, bits);
+  if (value === undefined)
+    return fail(at, `expected an ${intName(bits, signed)}, got ${shown(at.node)}`);
+  if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < BigInt(Number.MIN_SAFE_INTEGER))
+    return fail(at, `${value} is an OCaml int, but beyond 2^53 a number cannot hold it exactly`);
+  return Number(value);
 }
 
-/** A 64-bit integer. */
+/** A 64-bit integer: an OCaml `int64` if signed. */
 export function int64(at: At, signed: boolean): bigint | SexpError {
-  const value = typeof at.node === "string" ? parseInteger(at.node, 64, signed) : undefined;
+  const text = typeof at.node === "string" ? at.node : undefined;
+  const value =
+    text === undefined ? undefined : signed ? ocamlInteger(text, 64) : unsignedInteger(text, 64);
   return value === undefined
     ? fail(at, `expected an ${intName(64, signed)}, got ${shown(at.node)}`)
     : value;
 }
 
-/** `()` is absent, `(x)` is x. */
+/**
+ * sexplib's `option_of_sexp` (with its default, reading the old format too):
+ * `()`, `None` or `none` is absent; `(x)`, then `(Some x)` or `(some x)`, is
+ * x. `(Some)` is therefore the value `Some`, as in OCaml.
+ */
 export function option(at: At): At | undefined | SexpError {
-  if (typeof at.node !== "string" && at.node.length === 0) return undefined;
-  if (typeof at.node !== "string" && at.node.length === 1) return childAt(at, at.node, 0, at.path);
-  return fail(at, `expected () or (value), got ${shown(at.node)}`);
+  const node = at.node;
+  if (node === "None" || node === "none") return undefined;
+  if (typeof node !== "string") {
+    if (node.length === 0) return undefined;
+    if (node.length === 1) return childAt(at, node, 0, at.path);
+    if (node.length === 2 && (node[0] === "Some" || node[0] === "some"))
+      return childAt(at, node, 1, at.path);
+  }
+  return fail(at, `expected (), None, (value) or (Some value), got ${shown(node)}`);
 }
 
 /** A variant: `Name` or `(Name arg)`. */

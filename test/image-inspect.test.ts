@@ -185,6 +185,18 @@ describeWithQemu("binschema inspect: errors", () => {
     },
   );
 
+  test.concurrent("a short text file is reported by its magic, not as truncated", async () => {
+    await inTempDir(async (dir) => {
+      const path = join(dir, "notes.txt");
+      writeFileSync(path, "hello, this is not qcow2\n!");
+      const r = await binschema(["inspect", path]);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain(
+        `${path}: cannot inspect it: the header does not decode: magic at byte 0: expected 0x514649fb, got 0x68656c6c`,
+      );
+    });
+  });
+
   test.concurrent("usage and I/O errors exit 2; --help exits 0", async () => {
     await inTempDir(async (dir) => {
       const path = imageConfig("v3-default").create(dir);

@@ -161,6 +161,43 @@ const ERROR_CASES: ErrorCase[] = [
     reason: "truncated: needs 8 bytes, only 7 left",
   },
 
+  // Bytes that are not a qcow2 header say so first, whatever their length.
+  {
+    name: "a 26-byte text file",
+    input: new TextEncoder().encode("hello, this is not qcow2\n!"),
+    path: "magic",
+    offset: 0,
+    reason: "expected 0x514649fb, got 0x68656c6c",
+  },
+  {
+    name: "4 bytes that are not the magic",
+    input: new Uint8Array([0x7f, 0x45, 0x4c, 0x46]),
+    path: "magic",
+    offset: 0,
+    reason: "expected 0x514649fb, got 0x7f454c46",
+  },
+  {
+    name: "2 bytes that cannot begin the magic",
+    input: new Uint8Array([0x68, 0x65]),
+    path: "magic",
+    offset: 0,
+    reason: "expected 0x514649fb, got 2 bytes (68 65) and then the end of the input",
+  },
+  {
+    name: "2 bytes that begin the magic",
+    input: V3.subarray(0, 2),
+    path: "magic",
+    offset: 0,
+    reason: "truncated: needs 4 bytes, only 2 left",
+  },
+  {
+    name: "the magic and then nothing",
+    input: V3.subarray(0, 4),
+    path: "version",
+    offset: 4,
+    reason: "truncated: needs 4 bytes, only 0 left",
+  },
+
   // Fixed header.
   {
     name: "bad magic",

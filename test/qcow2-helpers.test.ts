@@ -38,12 +38,73 @@ describe("refcount helpers use the image's refcount width", () => {
     expect(l2TablesRequired(16, 0n)).toBe(0n);
   });
 
-  test("out-of-range inputs are refused with a RangeError naming the field", () => {
-    expect(() => l2TablesRequired(70, 1n)).toThrow(/cluster_bits 70/);
-    const h = fixtureHeader("v3-default");
-    expect(() =>
-      refcountBits({ ...h, additional: { ...h.additional!, refcount_order: 7 } }),
-    ).toThrow(/refcount_order 7/);
+  test("negative sizes count as 0", () => {
+    expect(l2TablesRequired(16, -1n)).toBe(0n);
+    expect(maxRefcountTableSize({ ...fixtureHeader("v3-default"), size: -512n })).toBe(0n);
+  });
+});
+
+describe("helpers refuse arguments they cannot use, naming the function and the argument", () => {
+  const h = fixtureHeader("v3-default");
+  const withOrder = (refcount_order: number): typeof h => ({
+    ...h,
+    additional: { ...h.additional!, refcount_order },
+  });
+  test.each([
+    [
+      () => l2TablesRequired(70, 1n),
+      RangeError,
+      "l2TablesRequired: clusterBits is 70: must be an integer from 3 to 62",
+    ],
+    [
+      () => l2TablesRequired(2, 1n),
+      RangeError,
+      "l2TablesRequired: clusterBits is 2: must be an integer from 3 to 62",
+    ],
+    [
+      () => l2TablesRequired(16.5, 1n),
+      RangeError,
+      "l2TablesRequired: clusterBits is 16.5: must be an integer from 3 to 62",
+    ],
+    [
+      () => l2TablesRequired(16, 5 as unknown as bigint),
+      TypeError,
+      "l2TablesRequired: size is 5: must be a bigint",
+    ],
+    [
+      () => refcountBits(withOrder(7)),
+      RangeError,
+      "refcountBits: h.additional.refcount_order is 7: must be an integer from 0 to 6",
+    ],
+    [
+      () => refcountsPerCluster({ ...h, cluster_bits: -1 }),
+      RangeError,
+      "refcountsPerCluster: h.cluster_bits is -1: must be an integer from 0 to 62",
+    ],
+    // 2^1-byte clusters are 16 bits: no room for a 64-bit refcount (this was a bare "Division by zero").
+    [
+      () => maxRefcountTableSize({ ...withOrder(6), cluster_bits: 1 }),
+      RangeError,
+      "maxRefcountTableSize: h.cluster_bits is 1: a 2-byte cluster cannot hold one 64-bit refcount (refcount_order 6)",
+    ],
+    [
+      () => maxRefcountTableSize({ ...withOrder(6), cluster_bits: 2 }),
+      RangeError,
+      "maxRefcountTableSize: h.cluster_bits is 2: a 4-byte cluster cannot hold one 64-bit refcount (refcount_order 6)",
+    ],
+    [
+      () => maxRefcountTableSize({ ...h, size: 1 as unknown as bigint }),
+      TypeError,
+      "maxRefcountTableSize: h.size is 1: must be a bigint",
+    ],
+    [
+      () => refcountBits(undefined as unknown as typeof h),
+      TypeError,
+      "refcountBits: h is undefined: must be a Header",
+    ],
+  ] as const)("%#", (call, type, message) => {
+    expect(call).toThrow(type);
+    expect(call).toThrow(message);
   });
 });
 

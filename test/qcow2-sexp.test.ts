@@ -14,6 +14,7 @@ import {
 import { CodecError } from "../runtime/codec.js";
 import { parseSexp } from "../runtime/sexp.js";
 import { SexpError } from "../runtime/sexp-convert.js";
+import { vectorLines } from "./support/fixtures.js";
 
 interface Vector {
   input: string;
@@ -21,14 +22,8 @@ interface Vector {
   hum: string;
 }
 
-// The OCaml library's own output for 3,000 random headers, read from shared/ (not copied in).
-const vectors: Vector[] = readFileSync(
-  new URL("../../shared/vectors/sexp-header.jsonl", import.meta.url),
-  "utf8",
-)
-  .split("\n")
-  .filter((line) => line.trim() !== "")
-  .map((line) => JSON.parse(line) as Vector);
+// The OCaml library's own output for 3,000 random headers (test/fixtures/vectors/).
+const vectors: Vector[] = vectorLines("sexp-header").map(({ json }) => json as Vector);
 
 function parseHeader(text: string): Header {
   const h = fromString(text);
@@ -57,6 +52,89 @@ describe("the OCaml library's S-expression vectors", () => {
       expect(compare(parseHeader(v.mach), h), `line ${index + 1} mach`).toBe(0);
       expect(compare(parseHeader(v.hum), h), `line ${index + 1} hum`).toBe(0);
     }
+  });
+});
+
+interface Spelling {
+  line: number;
+  input: string;
+  /** OCaml's to_string_mach of what t_of_sexp made of the input; null where it raised. */
+  mach: string | null;
+}
+
+// 2,000 respelled header texts and what the OCaml library's t_of_sexp made of each.
+const spellings: Spelling[] = vectorLines("sexp-spellings").map(({ line, json }) => {
+  const v = json as { input: unknown; mach: unknown };
+  if (typeof v.input !== "string" || (typeof v.mach !== "string" && v.mach !== null))
+    throw new Error(`sexp-spellings.jsonl line ${line} is malformed`);
+  return { line, input: v.input, mach: v.mach };
+});
+
+describe("fromString accepts exactly the spellings t_of_sexp accepts", () => {
+  test("there are 2,000, some refused by OCaml and most accepted", () => {
+    expect(spellings.length).toBe(2000);
+    expect(spellings.filter((s) => s.mach === null).length).toBeGreaterThan(100);
+    expect(spellings.filter((s) => s.mach !== null).length).toBeGreaterThan(1000);
+  });
+
+  test("every line: refused where OCaml refuses, else the same value (printed as OCaml prints it)", () => {
+    const wrong: string[] = [];
+    for (const s of spellings) {
+      const h = fromString(s.input);
+      const ours = h instanceof SexpError ? null : toMachineString(h);
+      if (ours !== s.mach)
+        wrong.push(
+          `line ${s.line}: OCaml ${s.mach === null ? "refuses" : "accepts"}, fromString ${
+            h instanceof SexpError ? `refuses: ${h.message}` : `gives ${ours}`
+          }`,
+        );
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  const v3 = () => vectors.find((v) => v.mach.includes("(lazy_refcounts"))!.mach;
+  test.each([
+    ["(Some (...)) for an option", (t: string) => t.replace("(additional(", "(additional(Some")],
+    ["(some ...) for an option", (t: string) => t.replace("(additional(", "(additional(some")],
+    ["True and False for booleans", (t: string) => t.replace("(dirty false)", "(dirty False)")],
+    [
+      "hexadecimal, underscores and + for integers",
+      (t: string) =>
+        t.replace(
+          /\(l1_size (\d+)\)/,
+          (_m, n: string) => `(l1_size +0x${Number(n).toString(16)}_)`,
+        ),
+    ],
+  ])("%s", (_what, respell) => {
+    const text = respell(v3());
+    expect(text).not.toBe(v3());
+    expect(toMachineString(parseHeader(text))).toBe(v3());
+  });
+
+  test("None and none for an absent option", () => {
+    const v2 = vectors.find((v) => v.mach.includes("(additional())"))!.mach;
+    for (const absent of ["None", "none"])
+      expect(
+        toMachineString(parseHeader(v2.replace("(additional())", `(additional ${absent})`))),
+      ).toBe(v2);
+  });
+
+  test("a feature's bit is any OCaml int; write then refuses what a byte cannot hold", () => {
+    const text = vectors.find((v) => v.mach.includes("(feature Dirty)"))!.mach;
+    for (const bit of ["-1", "300", "4611686018427387903"]) {
+      const respelled = text.replace(/\(bit \d+\)(\(feature Dirty\))/, `(bit ${bit})$1`);
+      const h = fromString(respelled);
+      if (bit.length > 16) {
+        // An OCaml int, but more than a number holds exactly: refused rather than rounded.
+        expect((h as SexpError).message).toMatch(/beyond 2\^53/);
+        continue;
+      }
+      expect(toMachineString(parseHeader(respelled))).toBe(respelled);
+      expect(write(parseHeader(respelled), new Uint8Array(4096))).toBeInstanceOf(CodecError);
+    }
+    // Beyond OCaml's int (2^62 - 1) it is refused as OCaml refuses it.
+    const tooBig = text.replace(/\(bit \d+\)(\(feature Dirty\))/, "(bit 4611686018427387904)$1");
+    expect((fromString(tooBig) as SexpError).message).toMatch(/expected an OCaml int/);
   });
 });
 

@@ -259,6 +259,7 @@ types:
   Name:
     enum: { string: 8 }
     open: true
+    order: hash
     values: { Hello: hello, Quoted: "a\\"b" }
   Entry:
     doc: A fixed-size element.
@@ -267,6 +268,7 @@ types:
       - { name: y, type: Small }
   Item:
     union: { tag: u16, length: u32, align: 4, end: 0xffff }
+    order: declared
     variants:
       - { name: Entries, tag: 1, fields: [{ name: entries, type: "Entry[]" }] }
       - { name: Text, tag: 2, doc: prefixed, fields: [{ name: text, type: bytes, prefix: u8 }] }

@@ -1,6 +1,5 @@
-import { readFileSync } from "node:fs";
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, test } from "vitest";
 import {
   escapeAtom,
   mustEscape,
@@ -13,6 +12,8 @@ import {
   type SexpLocations,
   type SexpSyntaxError,
 } from "../runtime/sexp.js";
+import { bool, ocamlInteger, option, rootAt, SexpError, type At } from "../runtime/sexp-convert.js";
+import { vectorLines } from "./support/fixtures.js";
 
 // ---------------------------------------------------------------- helpers
 
@@ -65,16 +66,10 @@ function isVectorJson(x: unknown): x is Omit<Vector, "line"> {
   return typeof o.input === "string" && typeof o.mach === "string" && typeof o.hum === "string";
 }
 
-const vectorFile = new URL("../../shared/vectors/sexp-header.jsonl", import.meta.url);
-const vectors: Vector[] = readFileSync(vectorFile, "utf8")
-  .split("\n")
-  .map((text, i) => ({ text, line: i + 1 }))
-  .filter(({ text }) => text.length > 0)
-  .map(({ text, line }) => {
-    const json: unknown = JSON.parse(text);
-    if (!isVectorJson(json)) throw new Error(`vector line ${line} is malformed`);
-    return { line, input: json.input, mach: json.mach, hum: json.hum };
-  });
+const vectors: Vector[] = vectorLines("sexp-header").map(({ line, json }) => {
+  if (!isVectorJson(json)) throw new Error(`vector line ${line} is malformed`);
+  return { line, input: json.input, mach: json.mach, hum: json.hum };
+});
 
 /** The first vector for which `check` reports a problem, labelled with its line number. */
 function firstFailure(check: (v: Vector) => string | undefined): string | undefined {
@@ -540,5 +535,86 @@ describe("round trips", () => {
       }),
       { numRuns: 3000 },
     );
+  });
+});
+
+describe("ocamlInteger reads integers as OCaml's of_string does", () => {
+  test.each([
+    // text, bits, value (undefined: OCaml raises Failure)
+    ["0", 32, 0n],
+    ["-0", 32, 0n],
+    ["+17", 32, 17n],
+    ["1_000_", 32, 1000n],
+    ["2147483647", 32, 2147483647n],
+    ["2147483648", 32, undefined],
+    ["-2147483648", 32, -2147483648n],
+    ["-2147483649", 32, undefined],
+    ["0xFFFFFFFF", 32, -1n],
+    ["-0xFFFFFFFF", 32, 1n],
+    ["0x100000000", 32, undefined],
+    ["0u4294967295", 32, -1n],
+    ["0o17", 32, 15n],
+    ["0b101", 32, 5n],
+    ["0x_1", 32, undefined],
+    ["_1", 32, undefined],
+    ["0b2", 32, undefined],
+    ["1e3", 32, undefined],
+    ["", 32, undefined],
+    ["-", 32, undefined],
+    ["+-1", 32, undefined],
+    [" 1", 32, undefined],
+    ["4611686018427387903", 63, 4611686018427387903n],
+    ["4611686018427387904", 63, undefined],
+    ["-4611686018427387904", 63, -4611686018427387904n],
+    ["0x7FFFFFFFFFFFFFFF", 63, -1n],
+    ["0x4000000000000000", 63, -4611686018427387904n],
+    ["0x8000000000000000", 63, undefined],
+    ["9223372036854775807", 64, 9223372036854775807n],
+    ["9223372036854775808", 64, undefined],
+    ["-9223372036854775808", 64, -9223372036854775808n],
+    ["0xFFFFFFFFFFFFFFFF", 64, -1n],
+    ["0x10000000000000000", 64, undefined],
+  ] as const)("%s as %i bits", (text, bits, value) => {
+    expect(ocamlInteger(text, bits)).toBe(value);
+  });
+});
+
+describe("option and bool accept sexplib's spellings", () => {
+  const at = (text: string): At => {
+    const result = parseSexp(text);
+    if (!result.ok) throw new Error(result.error.message);
+    return rootAt(result.value, result.locations);
+  };
+  const absentOrAtom = (text: string): string | undefined | "error" => {
+    const inner = option(at(text));
+    if (inner instanceof SexpError) return "error";
+    return inner === undefined ? undefined : JSON.stringify(inner.node);
+  };
+  test.each([
+    ["()", undefined],
+    ["None", undefined],
+    ["none", undefined],
+    ["(x)", '"x"'],
+    ["(Some x)", '"x"'],
+    ["(some x)", '"x"'],
+    // A one-element list is (x) before it is (Some x), so this is the value Some.
+    ["(Some)", '"Some"'],
+    ["((Some x))", '["Some","x"]'],
+    ["(SOME x)", "error"],
+    ["(Some x y)", "error"],
+    ["NONE", "error"],
+    ["x", "error"],
+  ] as const)("%s", (text, expected) => expect(absentOrAtom(text)).toBe(expected));
+
+  test.each([
+    ["true", true],
+    ["True", true],
+    ["false", false],
+    ["False", false],
+    ["TRUE", "error"],
+    ["(true)", "error"],
+  ] as const)("bool %s", (text, expected) => {
+    const value = bool(at(text));
+    expect(value instanceof SexpError ? "error" : value).toBe(expected);
   });
 });

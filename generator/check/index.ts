@@ -3,7 +3,7 @@
  * with file, line, column and schema path. Types are declared first and
  * filled in second, so records may refer to types written after them.
  */
-import type { Located } from "../load.js";
+import type { Located, Position } from "../load.js";
 import type {
   EnumDef,
   EnumValue,
@@ -15,8 +15,10 @@ import type {
   UnionDef,
   ValueField,
   Variant,
+  VariantOrder,
 } from "../model.js";
 import { fixedTypeSize } from "../model.js";
+import { hashClash } from "../order.js";
 import type { Problem } from "../problem.js";
 import {
   checkMembers,
@@ -29,7 +31,16 @@ import { badConstructorName, badTypeName, FORMAT_NAME } from "./names.js";
 import { Reader, type MapNode } from "./reader.js";
 
 const TOP_KEYS = ["format", "doc", "endian", "root", "types"] as const;
-const TYPE_KEYS = ["doc", "record", "enum", "open", "values", "union", "variants"] as const;
+const TYPE_KEYS = [
+  "doc",
+  "record",
+  "enum",
+  "open",
+  "order",
+  "values",
+  "union",
+  "variants",
+] as const;
 
 /** Checks a loaded schema; returns the model, or every problem found. */
 export function checkSchema(file: string, root: Located): Model | { problems: Problem[] } {
@@ -130,8 +141,8 @@ function declareType(reader: Reader, name: string, node: MapNode): TypeDef | und
   const loc = reader.loc(node.at);
   const allowedBy = {
     record: ["doc", "record"],
-    enum: ["doc", "enum", "open", "values"],
-    union: ["doc", "union", "variants"],
+    enum: ["doc", "enum", "open", "order", "values"],
+    union: ["doc", "union", "order", "variants"],
   };
   for (const entry of node.entries) {
     if (!allowedBy[kinds[0]].includes(entry.key)) {
@@ -146,7 +157,16 @@ function declareType(reader: Reader, name: string, node: MapNode): TypeDef | und
       const base = enumBase(reader, baseNode);
       if (base === undefined) return undefined;
       const open = reader.boolean(reader.get(node, "open"), "open") ?? false;
-      return { kind: "enum", name, doc, loc, base, open, values: [] };
+      return {
+        kind: "enum",
+        name,
+        doc,
+        loc,
+        base,
+        open,
+        order: variantOrder(reader, node),
+        values: [],
+      };
     }
     case "union":
       return {
@@ -154,6 +174,7 @@ function declareType(reader: Reader, name: string, node: MapNode): TypeDef | und
         name,
         doc,
         loc,
+        order: variantOrder(reader, node),
         variants: [],
         fallback: undefined,
         align: 1,
@@ -162,6 +183,31 @@ function declareType(reader: Reader, name: string, node: MapNode): TypeDef | und
         length: { kind: "int", bits: 32, signed: false, endian: "big" },
       };
   }
+}
+
+/** A type's `order`: `declared` (the default) or `hash`. */
+function variantOrder(reader: Reader, node: MapNode): VariantOrder {
+  const orderNode = reader.get(node, "order");
+  const text = reader.string(orderNode, "order") ?? "declared";
+  if (text === "declared" || text === "hash") return text;
+  reader.report(orderNode!.at, `order must be "declared" or "hash", got "${text}"`);
+  return "declared";
+}
+
+/** Under `order: hash`, two names with one OCaml hash would compare equal (OCaml rejects them too). */
+function checkHashes(
+  reader: Reader,
+  order: VariantOrder,
+  names: readonly { name: string; at: Position }[],
+): void {
+  if (order !== "hash") return;
+  const clash = hashClash(names.map((n) => n.name));
+  const at = names.find((n) => n.name === clash?.name)?.at;
+  if (clash !== undefined && at !== undefined)
+    reader.report(
+      at,
+      `${clash.name} has the same OCaml hash as ${clash.earlier}, so order: hash cannot tell them apart`,
+    );
 }
 
 function enumBase(reader: Reader, node: Located): EnumDef["base"] | undefined {
@@ -226,6 +272,11 @@ function checkEnumValues(reader: Reader, def: EnumDef, node: MapNode): EnumValue
   }
   if (map !== undefined && values.length === 0 && reader.problems.length === 0)
     reader.report(map.at, `enum ${def.name} has no values`);
+  checkHashes(
+    reader,
+    def.order,
+    (map?.entries ?? []).map((e) => ({ name: e.key, at: e.keyAt })),
+  );
   return values;
 }
 
@@ -294,6 +345,7 @@ function checkUnion(reader: Reader, def: UnionDef, node: MapNode, shared: Shared
   const variantsNode = reader.required(node, "variants", `union ${def.name}`);
   const tags = new Map<number, string>();
   const names = new Set<string>();
+  const named: { name: string; at: Position }[] = [];
   for (const item of reader.seq(variantsNode, "variants")) {
     const v = reader.map(item, "a variant", VARIANT_KEYS);
     if (v === undefined) continue;
@@ -304,6 +356,7 @@ function checkUnion(reader: Reader, def: UnionDef, node: MapNode, shared: Shared
     if (names.has(name))
       reader.report(reader.get(v, "name")!.at, `variant ${name} is defined twice`);
     names.add(name);
+    named.push({ name, at: reader.get(v, "name")!.at });
     const fallback = reader.boolean(reader.get(v, "fallback"), "fallback") ?? false;
     const tagNode = reader.get(v, "tag");
     let tag: number | undefined;
@@ -347,6 +400,7 @@ function checkUnion(reader: Reader, def: UnionDef, node: MapNode, shared: Shared
     if (fallback) def.fallback ??= variant;
   }
   if (def.variants.length === 0) reader.report(node.at, `union ${def.name} has no variants`);
+  checkHashes(reader, def.order, named);
 }
 
 /**

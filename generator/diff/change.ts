@@ -47,6 +47,8 @@ export type ChangeDetail =
   | { kind: "enum-value-renamed" }
   | { kind: "enum-value-renumbered" }
   | { kind: "enum-open-changed"; open: boolean }
+  /** An enum's or union's `order` (how compare ranks its constructors) changed. */
+  | { kind: "order-changed" }
   | {
       kind: "enum-storage-changed";
       /** Between an integer and a string: the exported stored values change type. */

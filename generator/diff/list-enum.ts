@@ -42,6 +42,9 @@ export function listEnum(list: ChangeList, o: EnumDef, n: EnumDef): void {
         : "now closed: unknown values are read errors",
     );
 
+  if (o.order !== n.order)
+    list.add(place, { kind: "order-changed" }, `compare order ${o.order} → ${n.order}`);
+
   for (const p of matchEnumValues(o.values, n.values)) {
     const value = (p.new ?? p.old)!;
     const at = placeOf(`${n.name}.${value.name}`, owners, p.old, p.new);

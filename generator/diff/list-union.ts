@@ -57,6 +57,12 @@ export function listUnion(list: ChangeList, o: UnionDef, n: UnionDef): void {
       { kind: "byte-order-changed" },
       `entry tags and lengths ${framingText(o)} → ${framingText(n)}`,
     );
+  if (o.order !== n.order)
+    list.add(
+      placeOf(n.name, owners, o, n),
+      { kind: "order-changed" },
+      `compare order ${o.order} → ${n.order}`,
+    );
   for (const p of matchVariants(o.variants, n.variants)) {
     const variant = (p.new ?? p.old)!;
     const subject = `${n.name}.${variant.name}`;

@@ -1,13 +1,19 @@
 /**
  * Emit `compare`: a total order on values, consistent with structural
- * equality (0 exactly when two values are equal field by field), as the
- * OCaml library's `compare` is. Fields compare in schema order; absent
- * sorts before present, false before true, enum values in schema order
- * with unknown ones after them, byte strings bytewise, lists element-wise
- * and then by length, union values by variant and then by fields.
+ * equality (0 exactly when two values are equal field by field), and the
+ * order OCaml's polymorphic `compare` gives the OCaml type a value mirrors.
+ * Fields compare in schema order; absent sorts before present, false before
+ * true, integers by value, byte strings bytewise (a prefix first), lists
+ * element-wise (a prefix first). Enum values and union variants sort by
+ * constructor rank (generator/order.ts): constructors without arguments
+ * (named enum values, field-less variants) first, then those with (an open
+ * enum's unknown values, variants with fields), each group in schema order
+ * or by OCaml's hash of the name as the type's `order` says; values of one
+ * constructor then compare by their arguments.
  */
 import type { SourceFile } from "ts-morph";
 import type { EnumDef, FieldType, Member, Model, UnionDef } from "../model.js";
+import { constructorRanks } from "../order.js";
 import { Code, prop, str } from "./code.js";
 
 export function emitCompare(model: Model, file: SourceFile): void {
@@ -124,7 +130,9 @@ function emitCompareMembers(
   file.addFunction({
     name: `compare${name}`,
     isExported: exported,
-    docs: exported ? [`A total order on {@link ${name}} values, as {@link compare} is on the root.`] : [],
+    docs: exported
+      ? [`A total order on {@link ${name}} values, as {@link compare} is on the root.`]
+      : [],
     parameters: [
       { name: a, type: name },
       { name: b, type: name },
@@ -146,6 +154,11 @@ function emitCompareMembers(
     });
 }
 
+/** How a type's `order` reads in a doc comment. */
+function orderText(order: EnumDef["order"]): string {
+  return order === "hash" ? "by OCaml's hash of the name" : "in schema order";
+}
+
 function emitCompareEnum(def: EnumDef, file: SourceFile): void {
   const code = new Code();
   if (def.open) {
@@ -161,6 +174,8 @@ function emitCompareEnum(def: EnumDef, file: SourceFile): void {
   }
   file.addFunction({
     name: `compare${def.name}`,
+    isExported: true,
+    docs: [`The order {@link compare} puts ${def.name} values in (see {@link rank${def.name}}).`],
     parameters: [
       { name: "a", type: def.name },
       { name: "b", type: def.name },
@@ -168,15 +183,32 @@ function emitCompareEnum(def: EnumDef, file: SourceFile): void {
     returnType: "number",
     statements: code.text(),
   });
+  file.addFunction({
+    name: `equal${def.name}`,
+    isExported: true,
+    docs: [`Equality of {@link ${def.name}} values: \`compare${def.name}(a, b) === 0\`.`],
+    parameters: [
+      { name: "a", type: def.name },
+      { name: "b", type: def.name },
+    ],
+    returnType: "boolean",
+    statements: `return compare${def.name}(a, b) === 0;`,
+  });
+  const ranks = constructorRanks(
+    def.values.map((v) => ({ name: v.name, hasArguments: false })),
+    def.order,
+  );
   const rank = new Code();
   rank.block("switch (v)", (c) => {
-    def.values.forEach((value, index) => c.line(`case ${str(value.name)}: return ${index};`));
+    def.values.forEach((value, index) =>
+      c.line(`case ${str(value.name)}: return ${ranks[index]};`),
+    );
     c.line(`default: return ${def.values.length};`);
   });
   file.addFunction({
     name: `rank${def.name}`,
     docs: [
-      `Position of a ${def.name} in schema order${def.open ? "; unknown values come last" : ""}.`,
+      `The rank of a ${def.name} in compare's order: named values ${orderText(def.order)}${def.open ? ", then unknown values" : ""}.`,
     ],
     parameters: [{ name: "v", type: def.name }],
     returnType: "number",
@@ -201,13 +233,20 @@ function emitCompareUnion(def: UnionDef, file: SourceFile): void {
       });
     }
   });
+  const ranks = constructorRanks(
+    def.variants.map((v) => ({ name: v.name, hasArguments: v.members.length > 0 })),
+    def.order,
+  );
   file.addVariableStatement({
     declarationKind: "const" as never,
+    docs: [
+      `The rank of each ${def.name} variant in compare's order: variants without fields first, then the others, each ${orderText(def.order)}.`,
+    ],
     declarations: [
       {
         name: `${def.name}Rank`,
         type: `Record<${def.name}["kind"], number>`,
-        initializer: `{ ${def.variants.map((v, i) => `${v.name}: ${i}`).join(", ")} }`,
+        initializer: `{ ${def.variants.map((v, i) => `${v.name}: ${ranks[i]}`).join(", ")} }`,
       },
     ],
   });

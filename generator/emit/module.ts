@@ -5,6 +5,7 @@
 import { Project, SyntaxKind, type SourceFile } from "ts-morph";
 import { withUsedTypes, type Model } from "../model.js";
 import { emitCompare } from "./compare.js";
+import { emitParts } from "./parts.js";
 import { emitRead } from "./read.js";
 import { emitSexp } from "./sexp.js";
 import { emitSizeof } from "./sizeof.js";
@@ -18,6 +19,7 @@ const RUNTIME: Record<string, { values: string[]; types: string[] }> = {
       "CodecError",
       "truncated",
       "truncatedField",
+      "constMismatch",
       "invalid",
       "isU8",
       "isI8",
@@ -114,7 +116,7 @@ const RUNTIME: Record<string, { values: string[]; types: string[] }> = {
 };
 
 /** Emitters of codec code, in output order; each adds its declarations to the file. */
-const CODEC_EMITTERS = [emitRead, emitWrite, emitSizeof, emitCompare];
+const CODEC_EMITTERS = [emitRead, emitWrite, emitSizeof, emitCompare, emitParts];
 
 /** The module's TypeScript source, before formatting. */
 export function emitModule(model: Model): string {

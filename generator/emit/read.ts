@@ -197,11 +197,17 @@ class SequenceReader {
         const fields = runFields(members, index, this.prefix);
         const names = fields.map((f) => str(f.name)).join(", ");
         const ends = fields.map((f) => f.end).join(", ");
-        this.code.block(`if (${this.limit} - (${this.cursor.at()}) < ${run})`, (c) =>
+        this.code.block(`if (${this.limit} - (${this.cursor.at()}) < ${run})`, (c) => {
+          // A constant that the bytes there already contradict is the first thing to say.
+          for (const k of runConsts(members, index)) {
+            const mismatch = `constMismatch(${str(this.prefix + k.name)}, buf, ${this.cursor.at(k.offset)}, ${this.limit}, [${k.bytes.join(", ")}], ${str(k.text)}, ${k.littleEndian})`;
+            c.line(`const ${k.local} = ${mismatch};`);
+            c.line(`if (${k.local} !== undefined) return ${k.local};`);
+          }
           c.line(
             `return truncatedField([${names}], [${ends}], ${this.cursor.at()}, ${this.limit});`,
-          ),
-        );
+          );
+        });
       }
       this.checkComputedTargets(m);
       if (isPositioned(m)) this.positioned(m);
@@ -744,6 +750,48 @@ function runFields(
   };
   add(members, prefix, index);
   return fields;
+}
+
+/**
+ * The constants in the fixed-size run starting at `index`, with their offset
+ * in the run and their bytes in stored order.
+ */
+function runConsts(
+  members: readonly Member[],
+  index: number,
+): {
+  name: string;
+  local: string;
+  offset: number;
+  bytes: string[];
+  text: string;
+  littleEndian: boolean;
+}[] {
+  const consts = [];
+  let offset = 0;
+  for (let i = index; i < members.length; i++) {
+    const m = members[i];
+    const size = fixedMemberSize(m);
+    if (size === undefined) break;
+    if (m.kind === "const") {
+      const n = intSize(m.type);
+      const unsigned = BigInt.asUintN(m.type.bits, m.value);
+      const bytes = Array.from({ length: n }, (_, j) =>
+        hexLiteral((unsigned >> BigInt(8 * (n - 1 - j))) & 0xffn, false),
+      );
+      if (m.type.endian === "little") bytes.reverse();
+      consts.push({
+        name: m.name,
+        local: `${m.name}Mismatch`,
+        offset,
+        bytes,
+        text: hexLiteral(m.value, false),
+        littleEndian: m.type.endian === "little",
+      });
+    }
+    offset += size;
+  }
+  return consts;
 }
 
 /** Names used by the generated function itself, which fields must not shadow. */

@@ -4,6 +4,9 @@
  * order, fields with a default are left out while they equal it, absent
  * conditional members print as `()` (option) or not at all (omit), enums and
  * variants print as their constructor names, numbers as signed decimal.
+ * Parsing accepts every spelling the OCaml `t_of_sexp` accepts; the runtime
+ * (runtime/sexp-convert.ts) knows them, and reads an 8- or 16-bit integer
+ * as an OCaml `int`, as the OCaml library types such fields.
  */
 import type { SourceFile } from "ts-morph";
 import type {

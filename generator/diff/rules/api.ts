@@ -53,6 +53,10 @@ export function apiRule(c: Change): ApiRuling {
       return c.open
         ? breaking("the type gains { unknown }, which exhaustive matches miss")
         : breaking("the type loses { unknown }, so code handling it no longer compiles");
+    case "order-changed":
+      return ok(
+        "the types are the same; compare ranks the constructors differently, so sorting may give another order",
+      );
     case "enum-storage-changed":
       return c.baseKindChanged
         ? breaking(

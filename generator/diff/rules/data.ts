@@ -54,6 +54,8 @@ export function dataRule(c: Change): DataRuling {
       return c.open
         ? oldReaders("the new codec may write unlisted values, which the closed old codec rejects")
         : newReaders("old data may hold unlisted values, which the closed new codec rejects");
+    case "order-changed":
+      return ok("the order compare uses is not stored");
     case "enum-storage-changed":
       return both("the value is stored in another width or encoding");
     case "variant-added":

@@ -74,6 +74,8 @@ export function textRule(c: Change): TextRuling {
       return c.open
         ? ok("old text holds only names the new enum still lists")
         : breaking("old text may hold (Unknown n), which the closed enum no longer parses");
+    case "order-changed":
+      return ok("S-expressions print and parse the same");
     case "enum-storage-changed":
       return c.textNarrowed
         ? breaking("old text may hold (Unknown n) values the new storage cannot parse")

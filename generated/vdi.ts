@@ -13,6 +13,7 @@
 
 import {
   CodecError,
+  truncated,
   truncatedField,
   invalid,
   isU32,
@@ -781,14 +782,20 @@ export function equal(a: Header, b: Header): boolean {
   return compareHeader(a, b) === 0;
 }
 
-function compareImageType(a: ImageType, b: ImageType): number {
+/** The order {@link compare} puts ImageType values in (see {@link rankImageType}). */
+export function compareImageType(a: ImageType, b: ImageType): number {
   const ra = rankImageType(a);
   const rb = rankImageType(b);
   if (ra !== rb) return ra - rb;
   return typeof a === "object" && typeof b === "object" ? compareScalars(a.unknown, b.unknown) : 0;
 }
 
-/** Position of a ImageType in schema order; unknown values come last. */
+/** Equality of {@link ImageType} values: `compareImageType(a, b) === 0`. */
+export function equalImageType(a: ImageType, b: ImageType): boolean {
+  return compareImageType(a, b) === 0;
+}
+
+/** The rank of a ImageType in compare's order: named values in schema order, then unknown values. */
 function rankImageType(v: ImageType): number {
   switch (v) {
     case "Dynamic":
@@ -884,6 +891,47 @@ export function compareReservedWord(a: ReservedWord, b: ReservedWord): number {
 /** Structural equality of {@link ReservedWord} values. */
 export function equalReservedWord(a: ReservedWord, b: ReservedWord): boolean {
   return compareReservedWord(a, b) === 0;
+}
+
+/** Reads a {@link ImageType} (4 bytes) from `buf` at byte `at`: the value and the offset just after it, or a {@link CodecError}. Never throws. */
+export function readImageType(buf: Uint8Array, at = 0): Decoded<ImageType> | CodecError {
+  const view = viewOf(buf);
+  if (!Number.isSafeInteger(at) || at < 0 || at > buf.length) {
+    const why = Number.isSafeInteger(at)
+      ? `is outside the ${buf.length}-byte buffer`
+      : "is not a whole number";
+    return new CodecError("", 0, `offset ${at} ${why}`);
+  }
+  if (buf.length - at < 4) return truncated("", at, 4, buf.length);
+  const raw = view.getUint32(at, true);
+  const value = decodeImageType(raw);
+  return { value, end: at + 4 };
+}
+
+/** Writes a {@link ImageType} into `buf` at byte `at`: the offset just after it, or a {@link CodecError} (and the buffer untouched). */
+export function writeImageType(value: ImageType, buf: Uint8Array, at = 0): number | CodecError {
+  const view = viewOf(buf);
+  const raw = encodeImageType(value);
+  if (raw === undefined)
+    return invalid(
+      "",
+      "one of Dynamic, Static, Undo, Diff, or { unknown } with another value",
+      value,
+    );
+  if (!Number.isSafeInteger(at) || at < 0 || at > buf.length || buf.length - at < 4) {
+    return new CodecError(
+      "",
+      undefined,
+      `needs 4 bytes at offset ${at}, but the buffer has ${buf.length}`,
+    );
+  }
+  view.setUint32(at, raw, true);
+  return at + 4;
+}
+
+/** The number of bytes {@link writeImageType} writes: always 4. */
+export function sizeofImageType(_value: ImageType): number {
+  return 4;
 }
 
 /** The human-readable S-expression of a {@link Header}, as the OCaml library's `to_string` (Sexplib's `to_string_hum`) prints it. */

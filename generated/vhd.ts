@@ -16,6 +16,7 @@
 
 import {
   CodecError,
+  truncated,
   truncatedField,
   invalid,
   isU8,
@@ -1101,14 +1102,20 @@ export function equal(a: Footer, b: Footer): boolean {
   return compareFooter(a, b) === 0;
 }
 
-function compareDiskType(a: DiskType, b: DiskType): number {
+/** The order {@link compare} puts DiskType values in (see {@link rankDiskType}). */
+export function compareDiskType(a: DiskType, b: DiskType): number {
   const ra = rankDiskType(a);
   const rb = rankDiskType(b);
   if (ra !== rb) return ra - rb;
   return typeof a === "object" && typeof b === "object" ? compareScalars(a.unknown, b.unknown) : 0;
 }
 
-/** Position of a DiskType in schema order; unknown values come last. */
+/** Equality of {@link DiskType} values: `compareDiskType(a, b) === 0`. */
+export function equalDiskType(a: DiskType, b: DiskType): boolean {
+  return compareDiskType(a, b) === 0;
+}
+
+/** The rank of a DiskType in compare's order: named values in schema order, then unknown values. */
 function rankDiskType(v: DiskType): number {
   switch (v) {
     case "None":
@@ -1124,14 +1131,20 @@ function rankDiskType(v: DiskType): number {
   }
 }
 
-function comparePlatformCode(a: PlatformCode, b: PlatformCode): number {
+/** The order {@link compare} puts PlatformCode values in (see {@link rankPlatformCode}). */
+export function comparePlatformCode(a: PlatformCode, b: PlatformCode): number {
   const ra = rankPlatformCode(a);
   const rb = rankPlatformCode(b);
   if (ra !== rb) return ra - rb;
   return typeof a === "object" && typeof b === "object" ? compareScalars(a.unknown, b.unknown) : 0;
 }
 
-/** Position of a PlatformCode in schema order; unknown values come last. */
+/** Equality of {@link PlatformCode} values: `comparePlatformCode(a, b) === 0`. */
+export function equalPlatformCode(a: PlatformCode, b: PlatformCode): boolean {
+  return comparePlatformCode(a, b) === 0;
+}
+
+/** The rank of a PlatformCode in compare's order: named values in schema order, then unknown values. */
 function rankPlatformCode(v: PlatformCode): number {
   switch (v) {
     case "None":
@@ -1257,6 +1270,92 @@ export function compareDynamicHeader(a: DynamicHeader, b: DynamicHeader): number
 /** Structural equality of {@link DynamicHeader} values. */
 export function equalDynamicHeader(a: DynamicHeader, b: DynamicHeader): boolean {
   return compareDynamicHeader(a, b) === 0;
+}
+
+/** Reads a {@link DiskType} (4 bytes) from `buf` at byte `at`: the value and the offset just after it, or a {@link CodecError}. Never throws. */
+export function readDiskType(buf: Uint8Array, at = 0): Decoded<DiskType> | CodecError {
+  const view = viewOf(buf);
+  if (!Number.isSafeInteger(at) || at < 0 || at > buf.length) {
+    const why = Number.isSafeInteger(at)
+      ? `is outside the ${buf.length}-byte buffer`
+      : "is not a whole number";
+    return new CodecError("", 0, `offset ${at} ${why}`);
+  }
+  if (buf.length - at < 4) return truncated("", at, 4, buf.length);
+  const raw = view.getUint32(at);
+  const value = decodeDiskType(raw);
+  return { value, end: at + 4 };
+}
+
+/** Writes a {@link DiskType} into `buf` at byte `at`: the offset just after it, or a {@link CodecError} (and the buffer untouched). */
+export function writeDiskType(value: DiskType, buf: Uint8Array, at = 0): number | CodecError {
+  const view = viewOf(buf);
+  const raw = encodeDiskType(value);
+  if (raw === undefined)
+    return invalid(
+      "",
+      "one of None, Fixed, Dynamic, Differencing, or { unknown } with another value",
+      value,
+    );
+  if (!Number.isSafeInteger(at) || at < 0 || at > buf.length || buf.length - at < 4) {
+    return new CodecError(
+      "",
+      undefined,
+      `needs 4 bytes at offset ${at}, but the buffer has ${buf.length}`,
+    );
+  }
+  view.setUint32(at, raw);
+  return at + 4;
+}
+
+/** The number of bytes {@link writeDiskType} writes: always 4. */
+export function sizeofDiskType(_value: DiskType): number {
+  return 4;
+}
+
+/** Reads a {@link PlatformCode} (4 bytes) from `buf` at byte `at`: the value and the offset just after it, or a {@link CodecError}. Never throws. */
+export function readPlatformCode(buf: Uint8Array, at = 0): Decoded<PlatformCode> | CodecError {
+  const view = viewOf(buf);
+  if (!Number.isSafeInteger(at) || at < 0 || at > buf.length) {
+    const why = Number.isSafeInteger(at)
+      ? `is outside the ${buf.length}-byte buffer`
+      : "is not a whole number";
+    return new CodecError("", 0, `offset ${at} ${why}`);
+  }
+  if (buf.length - at < 4) return truncated("", at, 4, buf.length);
+  const raw = view.getUint32(at);
+  const value = decodePlatformCode(raw);
+  return { value, end: at + 4 };
+}
+
+/** Writes a {@link PlatformCode} into `buf` at byte `at`: the offset just after it, or a {@link CodecError} (and the buffer untouched). */
+export function writePlatformCode(
+  value: PlatformCode,
+  buf: Uint8Array,
+  at = 0,
+): number | CodecError {
+  const view = viewOf(buf);
+  const raw = encodePlatformCode(value);
+  if (raw === undefined)
+    return invalid(
+      "",
+      "one of None, Wi2r, Wi2k, W2ru, W2ku, Mac, MacX, or { unknown } with another value",
+      value,
+    );
+  if (!Number.isSafeInteger(at) || at < 0 || at > buf.length || buf.length - at < 4) {
+    return new CodecError(
+      "",
+      undefined,
+      `needs 4 bytes at offset ${at}, but the buffer has ${buf.length}`,
+    );
+  }
+  view.setUint32(at, raw);
+  return at + 4;
+}
+
+/** The number of bytes {@link writePlatformCode} writes: always 4. */
+export function sizeofPlatformCode(_value: PlatformCode): number {
+  return 4;
 }
 
 /** The human-readable S-expression of a {@link Footer}, as the OCaml library's `to_string` (Sexplib's `to_string_hum`) prints it. */

@@ -619,14 +619,20 @@ export function equal(a: SparseExtent, b: SparseExtent): boolean {
   return compareSparseExtent(a, b) === 0;
 }
 
-function compareCompressAlgorithm(a: CompressAlgorithm, b: CompressAlgorithm): number {
+/** The order {@link compare} puts CompressAlgorithm values in (see {@link rankCompressAlgorithm}). */
+export function compareCompressAlgorithm(a: CompressAlgorithm, b: CompressAlgorithm): number {
   const ra = rankCompressAlgorithm(a);
   const rb = rankCompressAlgorithm(b);
   if (ra !== rb) return ra - rb;
   return typeof a === "object" && typeof b === "object" ? compareScalars(a.unknown, b.unknown) : 0;
 }
 
-/** Position of a CompressAlgorithm in schema order; unknown values come last. */
+/** Equality of {@link CompressAlgorithm} values: `compareCompressAlgorithm(a, b) === 0`. */
+export function equalCompressAlgorithm(a: CompressAlgorithm, b: CompressAlgorithm): boolean {
+  return compareCompressAlgorithm(a, b) === 0;
+}
+
+/** The rank of a CompressAlgorithm in compare's order: named values in schema order, then unknown values. */
 function rankCompressAlgorithm(v: CompressAlgorithm): number {
   switch (v) {
     case "None":
@@ -690,6 +696,50 @@ function compareSparseExtentHeader(a: SparseExtentHeader, b: SparseExtentHeader)
   c = compareCompressAlgorithm(a.compress_algorithm, b.compress_algorithm);
   if (c !== 0) return c;
   return 0;
+}
+
+/** Reads a {@link CompressAlgorithm} (2 bytes) from `buf` at byte `at`: the value and the offset just after it, or a {@link CodecError}. Never throws. */
+export function readCompressAlgorithm(
+  buf: Uint8Array,
+  at = 0,
+): Decoded<CompressAlgorithm> | CodecError {
+  const view = viewOf(buf);
+  if (!Number.isSafeInteger(at) || at < 0 || at > buf.length) {
+    const why = Number.isSafeInteger(at)
+      ? `is outside the ${buf.length}-byte buffer`
+      : "is not a whole number";
+    return new CodecError("", 0, `offset ${at} ${why}`);
+  }
+  if (buf.length - at < 2) return truncated("", at, 2, buf.length);
+  const raw = view.getUint16(at, true);
+  const value = decodeCompressAlgorithm(raw);
+  return { value, end: at + 2 };
+}
+
+/** Writes a {@link CompressAlgorithm} into `buf` at byte `at`: the offset just after it, or a {@link CodecError} (and the buffer untouched). */
+export function writeCompressAlgorithm(
+  value: CompressAlgorithm,
+  buf: Uint8Array,
+  at = 0,
+): number | CodecError {
+  const view = viewOf(buf);
+  const raw = encodeCompressAlgorithm(value);
+  if (raw === undefined)
+    return invalid("", "one of None, Deflate, or { unknown } with another value", value);
+  if (!Number.isSafeInteger(at) || at < 0 || at > buf.length || buf.length - at < 2) {
+    return new CodecError(
+      "",
+      undefined,
+      `needs 2 bytes at offset ${at}, but the buffer has ${buf.length}`,
+    );
+  }
+  view.setUint16(at, raw, true);
+  return at + 2;
+}
+
+/** The number of bytes {@link writeCompressAlgorithm} writes: always 2. */
+export function sizeofCompressAlgorithm(_value: CompressAlgorithm): number {
+  return 2;
 }
 
 /** The human-readable S-expression of a {@link SparseExtent}, as the OCaml library's `to_string` (Sexplib's `to_string_hum`) prints it. */

@@ -163,7 +163,10 @@ export interface FlagBit extends Doc {
 /** Zero bytes: checked on read, written on write. */
 export interface PaddingMember extends Doc {
   kind: "padding";
+  /** Bytes of zeros, when a number. */
   size: number;
+  /** The size, when an expression over earlier fields (then `size` is 0). */
+  sizeExpr: Expr | undefined;
   cond: Expr | undefined;
   /**
    * For conditional padding: the conditional field just before it, with the
@@ -302,7 +305,7 @@ export function fixedMemberSize(m: Member): number | undefined {
     case "flags":
       return intSize(m.type);
     case "padding":
-      return m.size;
+      return m.sizeExpr === undefined ? m.size : undefined;
     case "group":
       return fixedRecordSize(m.members);
   }

@@ -329,7 +329,7 @@ function position(ctx: Context, node: MapNode): ValueField["at"] {
 }
 
 /** A size or count: an expression over earlier fields, of any width. */
-function sizeExpr(ctx: Context, node: Located, key: string): ValueField["cond"] {
+function sizeExpression(ctx: Context, node: Located, key: string): ValueField["cond"] {
   const text = ctx.reader.string(node, key);
   return text === undefined
     ? undefined
@@ -400,10 +400,16 @@ function checkMember(ctx: Context, item: Located, isLast: boolean): Member | und
   const loc = reader.loc(node.at);
 
   if (kind?.key === "padding") {
-    const size = reader.integer(reader.get(node, "padding"), "padding");
+    const sizeNode = reader.get(node, "padding")!;
+    // A number of bytes, or an expression over earlier fields (zeros up to a table's fixed size).
+    const isExpr = sizeNode.kind === "scalar" && typeof sizeNode.value === "string";
+    const sizeExpr = isExpr ? sizeExpression(ctx, sizeNode, "padding") : undefined;
+    const size = isExpr ? undefined : reader.integer(sizeNode, "padding");
     if (size !== undefined && (size < 1n || size > 65536n))
       reader.report(node.at, "padding must be between 1 and 65536 bytes");
     const cond = condition(ctx, node);
+    if (isExpr && cond !== undefined)
+      reader.report(node.at, "padding of a computed size cannot have an `if`; make its size 0 instead");
     const ifText = reader.string(reader.get(node, "if"), "if");
     const before = ctx.previous;
     const follows =
@@ -420,7 +426,8 @@ function checkMember(ctx: Context, item: Located, isLast: boolean): Member | und
     }
     return {
       kind: "padding",
-      size: Number(size ?? 1n),
+      size: Number(size ?? 0n),
+      sizeExpr,
       cond,
       follows,
       doc,
@@ -687,7 +694,7 @@ function checkValue(
     if (sizeNode !== undefined && prefixNode !== undefined)
       reader.report(node.at, "give either size or prefix, not both");
     if (sizeNode !== undefined) {
-      const parsed = sizeExpr(ctx, sizeNode, "size");
+      const parsed = sizeExpression(ctx, sizeNode, "size");
       if (parsed !== undefined) size = { kind: "expr", expr: parsed };
     } else if (prefixNode !== undefined) {
       const text = reader.string(prefixNode, "prefix");
@@ -709,7 +716,7 @@ function checkValue(
         `encoding must be one of ${TEXT_ENCODINGS.join(", ")}, got "${encoding}"`,
       );
     const sizeGiven = reader.required(node, "size", "a text field");
-    const size = sizeGiven === undefined ? undefined : sizeExpr(ctx, sizeGiven, "size");
+    const size = sizeGiven === undefined ? undefined : sizeExpression(ctx, sizeGiven, "size");
     if (size?.kind === "num" && (size.value < 1n || size.value > 1n << 30n))
       reader.report(sizeGiven!.at, "a text size must be between 1 and 2^30 bytes");
     if (size?.kind === "num" && encoding?.startsWith("utf16") && size.value % 2n !== 0n)
@@ -734,7 +741,7 @@ function checkValue(
     }
     if (array && def.kind === "union") type = { kind: "list", union: def };
     else if (array && def.kind === "record" && countNode !== undefined) {
-      const count = sizeExpr(ctx, countNode, "count");
+      const count = sizeExpression(ctx, countNode, "count");
       if (count !== undefined) type = { kind: "array", element: def, count };
     } else if (array && def.kind === "record") {
       ctx.arrays.push({ element: def, at: typeNode.at });

@@ -53,6 +53,7 @@ export function memberText(m: Member): string {
     case "flags":
       return `flags word ${m.name} (${intText(m.type)}: ${m.flags.map((f) => f.name).join(", ")})`;
     case "padding":
+      if (m.sizeExpr !== undefined) return `padding of ${exprText(m.sizeExpr)} bytes`;
       return `${m.size} byte${m.size === 1 ? "" : "s"} of padding${cond.replace(", ", " ")}`;
     case "group":
       return `group ${m.name} (${m.typeName}${cond})`;

@@ -68,7 +68,7 @@ export function memberShape(m: Member, names: TypeNames): string {
     case "flags":
       return `flags ${intText(m.type)} ${m.flags.map((f) => `${f.bit}:${f.name}`).join(",")}`;
     case "padding":
-      return `padding ${m.size}${cond}`;
+      return `padding ${m.sizeExpr === undefined ? m.size : exprText(m.sizeExpr)}${cond}`;
     case "group":
       return `group (${m.members.map((x) => memberShape(x, names)).join("; ")})${cond}${at}`;
   }

@@ -27,6 +27,7 @@ function sizeText(m: Member): string {
   const fixed = fixedMemberSize({ ...m, cond: undefined } as Member);
   if (fixed !== undefined) return String(fixed);
   if (m.kind === "value") return variableSize(m.type);
+  if (m.kind === "padding" && m.sizeExpr !== undefined) return `\`${exprText(m.sizeExpr)}\``;
   return "varies";
 }
 

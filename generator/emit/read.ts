@@ -366,6 +366,20 @@ class SequenceReader {
       }
       case "padding": {
         const bad = this.locals.fresh("nonZero");
+        if (m.sizeExpr !== undefined) {
+          const path = str(this.prefix + "padding");
+          const n = this.locals.fresh("padding_size");
+          this.code.line(`const ${n} = ${offsetExpr(m.sizeExpr, this.resolve)};`);
+          this.code.line(
+            `if (!(${n} >= 0 && ${this.limit} - (${at}) >= ${n})) return ${n} < 0 ? new CodecError(${path}, ${at}, \`its size is negative (\${${n}})\`) : truncated(${path}, ${at}, ${n}, ${this.limit});`,
+          );
+          this.code.line(`const ${bad} = findNonZero(buf, ${at}, ${at} + ${n});`);
+          this.code.line(
+            `if (${bad} !== -1) return new CodecError(${path}, ${bad}, \`expected zero padding, got \${hex(buf[${bad}]!, 2)}\`);`,
+          );
+          this.settleAt(`${at} + ${n}`);
+          return;
+        }
         this.code.line(`const ${bad} = findNonZero(buf, ${at}, ${this.cursor.at(m.size)});`);
         this.code.line(
           `if (${bad} !== -1) return new CodecError(${str(this.prefix + "padding")}, ${bad}, \`expected zero padding, got \${hex(buf[${bad}]!, 2)}\`);`,

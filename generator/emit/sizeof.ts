@@ -5,7 +5,13 @@
  */
 import type { SourceFile } from "ts-morph";
 import type { Member, Model, PaddingMember, RecordDef, UnionDef, ValueField } from "../model.js";
-import { fixedMemberSize, fixedRecordSize, fixedTypeSize, intSize, isPositioned } from "../model.js";
+import {
+  fixedMemberSize,
+  fixedRecordSize,
+  fixedTypeSize,
+  intSize,
+  isPositioned,
+} from "../model.js";
 import { Code, hexLiteral, prop, str } from "./code.js";
 import { offsetExpr, type ExprRef, type Resolve } from "./expr.js";
 
@@ -79,7 +85,11 @@ export function recordSize(members: readonly Member[], obj: string): string {
 }
 
 /** Code for where each positioned member ends (0 when absent), from the start of the record. */
-export function positionedEnds(members: readonly Member[], obj: string, resolve: Resolve): string[] {
+export function positionedEnds(
+  members: readonly Member[],
+  obj: string,
+  resolve: Resolve,
+): string[] {
   return members.filter(isPositioned).map((m) => {
     const acc = prop(obj, m.name);
     const size =
@@ -96,22 +106,36 @@ export function positionedEnds(members: readonly Member[], obj: string, resolve:
  */
 export function valueResolver(members: readonly Member[], obj: string): Resolve {
   const refs = new Map<string, ExprRef>();
+  const computed = new Map<string, () => ExprRef>();
   const visit = (list: readonly Member[], o: string): void => {
     for (const m of list) {
-      if (m.kind === "const") refs.set(m.name, { code: hexLiteral(m.value, m.type.bits === 64), bigint: m.type.bits === 64 });
+      if (m.kind === "const")
+        refs.set(m.name, {
+          code: hexLiteral(m.value, m.type.bits === 64),
+          bigint: m.type.bits === 64,
+        });
       if (m.kind === "computed") {
+        // Worked out when used: what comes before the target may use later names.
         const index = members.findIndex((x) => "name" in x && x.name === m.offsetOf);
-        refs.set(m.name, { code: `(${membersSize(members.slice(0, index), obj, resolve)})`, bigint: false });
+        computed.set(m.name, () => ({
+          code: `(${membersSize(members.slice(0, index), obj, resolve)})`,
+          bigint: false,
+        }));
       }
       if (m.kind === "value" && m.type.kind === "int")
         refs.set(m.name, { code: prop(o, m.name), bigint: m.type.bits === 64 });
       if (m.kind === "value" && m.type.kind === "enum")
-        refs.set(m.name, { code: `(encode${m.type.enum.name}(${prop(o, m.name)}) ?? 0)`, bigint: false });
-      if (m.kind === "group" && m.cond === undefined) visit(m.members, prop(o, m.name));
+        refs.set(m.name, {
+          code: `(encode${m.type.enum.name}(${prop(o, m.name)}) ?? 0)`,
+          bigint: false,
+        });
+      // Inside a conditional group its fields are used only where the group is present.
+      if (m.kind === "group")
+        visit(m.members, m.cond === undefined ? prop(o, m.name) : `${prop(o, m.name)}!`);
     }
   };
   const resolve: Resolve = (name) => {
-    const ref = refs.get(name);
+    const ref = refs.get(name) ?? computed.get(name)?.();
     if (ref === undefined) throw new Error(`${name} cannot be resolved in a value`);
     return ref;
   };
@@ -134,7 +158,9 @@ function memberSize(m: Member, obj: string, resolve: Resolve): number | string {
       return m.cond === undefined ? `(${inner})` : `(${acc} === undefined ? 0 : ${inner})`;
     }
     case "padding":
-      return `(${presenceOf(m, obj)} ? ${m.size} : 0)`;
+      return m.sizeExpr !== undefined
+        ? offsetExpr(m.sizeExpr, resolve)
+        : `(${presenceOf(m, obj)} ? ${m.size} : 0)`;
     default:
       // Constants, computed fields and flags have fixed sizes; a conditional one is not supported.
       throw new Error(`conditional ${m.kind} members are not supported`);

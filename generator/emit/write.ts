@@ -274,6 +274,14 @@ class CheckWalker {
         else this.code.block(`if (${acc} !== undefined)`, dependent);
         return;
       }
+      case "padding":
+        if (m.sizeExpr !== undefined) {
+          const n = offsetExpr(m.sizeExpr, this.resolve);
+          this.code.line(
+            `if (${n} < 0) ${this.fail(path, `\`would be \${${n}} bytes (${templateText(exprText(m.sizeExpr))}): the fields before it take too much room\``)}`,
+          );
+        }
+        return;
       default:
         return;
     }
@@ -557,7 +565,11 @@ class WriteWalker {
         this.cursor.advance(intSize(m.type));
         return;
       case "padding":
-        if (m.cond === undefined) {
+        if (m.sizeExpr !== undefined) {
+          const n = offsetExpr(m.sizeExpr, this.resolve);
+          this.code.line(`buf.fill(0, ${at}, ${at} + ${n});`);
+          this.settleAfter(n);
+        } else if (m.cond === undefined) {
           this.code.line(`buf.fill(0, ${at}, ${this.cursor.at(m.size)});`);
           this.cursor.advance(m.size);
         } else {

@@ -166,6 +166,11 @@ class SchemaDraw {
       const max = type.startsWith("u") ? 2 ** Math.min(Number(type.slice(1)), 32) - 1 : 100;
       return { lines: [`${indent}- { name: ${this.fresh("magic", scope)}, type: ${type}, const: ${this.rng.below(max)} }`], fixed: true };
     }
+    const small = scope.ints.filter((i) => i.type === "u8");
+    if (roll < 11 && !fixedOnly && small.length > 0) {
+      const size = `${this.rng.pick(small).name} & ${this.rng.pick([3, 7, 15])}`;
+      return { lines: [`${indent}- { padding: ${JSON.stringify(size)} }`], fixed: false };
+    }
     if (roll < 14) return { lines: [`${indent}- { padding: ${1 + this.rng.below(5)} }`], fixed: true };
     if (roll < 17) {
       const magic = Array.from({ length: 1 + this.rng.below(6) }, () => `\\x${this.rng.below(256).toString(16).padStart(2, "0")}`).join("");

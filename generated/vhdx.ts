@@ -32,7 +32,6 @@ import {
 import { getGuid, setGuid, isUuid } from "../runtime/uuid.js";
 import { findNul16, decodeUtf16le, encodedLengthUtf16le, encodeUtf16le } from "../runtime/text.js";
 import { crc32c } from "../runtime/checksum.js";
-import { nonZeroGap } from "../runtime/layout.js";
 import { utf8Atom, textAtom, uuidAtom } from "../runtime/sexp-values.js";
 import { toStringHum, toStringMach, type Sexp, type SexpLocations } from "../runtime/sexp.js";
 import {
@@ -172,12 +171,7 @@ export interface RegionTable {
   reserved: number;
   /** `entry_count RegionEntry entries`. At byte 16. */
   entries: RegionEntry[];
-  /** The last reserved bytes of the 64 KiB table. */
-  table_end: RegionTableEnd;
 }
-
-/** The last reserved bytes of the 64 KiB table. */
-export interface RegionTableEnd {}
 
 /** The first 320 KiB of the file: identifier, both headers and both region tables. Gaps between them are reserved and zero. */
 export interface HeaderSection {
@@ -281,12 +275,7 @@ export interface MetadataTable {
   entry_count: number;
   /** `entry_count MetadataEntry entries`. At byte 32. */
   entries: MetadataEntry[];
-  /** The last reserved bytes of the 64 KiB table. */
-  table_end: MetadataTableEnd;
 }
-
-/** The last reserved bytes of the 64 KiB table. */
-export interface MetadataTableEnd {}
 
 /** The file parameters item (8 bytes). */
 export interface FileParameters {
@@ -765,9 +754,6 @@ function parseRegionEntry(buf: Uint8Array, at: number, limit: number): RegionEnt
   return { guid, file_offset, length: length_, required, flags_unknown };
 }
 
-/** Scratch space for the regions of a {@link RegionTable}'s positioned members. */
-const RegionTableRegions = new Float64Array(2);
-
 function parseRegionTable(buf: Uint8Array, at: number, limit: number): RegionTable | CodecError {
   const view = viewOf(buf);
   let pos = at;
@@ -805,56 +791,28 @@ function parseRegionTable(buf: Uint8Array, at: number, limit: number): RegionTab
     entries[i] = entry;
     pos = parsedEnd;
   }
-  const table_end_resume = pos;
-  let table_end_at = at;
-  let table_end_end = at;
-  table_end_at = at + 65532;
-  if (!(table_end_at >= at && table_end_at <= limit))
-    return new CodecError(
-      "table_end",
-      at,
-      `is at byte ${table_end_at - at} of its record, outside the input`,
-    );
-  if (limit - table_end_at < 4) return truncated("table_end", table_end_at, 4, limit);
-  if (limit - table_end_at < 4) {
-    return truncatedField(["table_end.padding"], [4], table_end_at, limit);
-  }
-  const nonZero = findNonZero(buf, table_end_at, table_end_at + 4);
+  const padding_size = 65536 - 16 - 32 * entry_count;
+  if (!(padding_size >= 0 && limit - pos >= padding_size))
+    return padding_size < 0
+      ? new CodecError("padding", pos, `its size is negative (${padding_size})`)
+      : truncated("padding", pos, padding_size, limit);
+  const nonZero = findNonZero(buf, pos, pos + padding_size);
   if (nonZero !== -1)
     return new CodecError(
-      "table_end.padding",
+      "padding",
       nonZero,
       `expected zero padding, got ${hex(buf[nonZero]!, 2)}`,
     );
-  const table_end = {};
-  table_end_end = table_end_at + 4;
-  pos = table_end_resume;
-  const sequenceEnd = pos;
-  if (table_end_end > table_end_at && table_end_at < sequenceEnd)
-    return new CodecError(
-      "table_end",
-      table_end_at,
-      `overlaps the members stored in sequence, which end at byte ${sequenceEnd}`,
-    );
-  const end_ = Math.max(sequenceEnd, table_end_end);
-  RegionTableRegions[0] = table_end_at;
-  RegionTableRegions[1] = table_end_end;
-  const gap = nonZeroGap(buf, RegionTableRegions, 1, sequenceEnd, end_);
-  if (gap !== -1)
-    return new CodecError(
-      "",
-      gap,
-      `the bytes between the parts of a RegionTable must be zero, got ${hex(buf[gap]!, 2)}`,
-    );
-  const checksum_computed = crc32c(buf, at, end_, at + 4, at + 4 + 4);
+  pos = pos + padding_size;
+  const checksum_computed = crc32c(buf, at, pos, at + 4, at + 4 + 4);
   if (checksum !== checksum_computed)
     return new CodecError(
       "checksum",
       at + 4,
-      `is ${hex(checksum, 8)}, but the crc32c of bytes ${at} to ${end_} is ${hex(checksum_computed, 8)}`,
+      `is ${hex(checksum, 8)}, but the crc32c of bytes ${at} to ${pos} is ${hex(checksum_computed, 8)}`,
     );
-  parsedEnd = end_;
-  return { entry_count, reserved, entries, table_end };
+  parsedEnd = pos;
+  return { entry_count, reserved, entries };
 }
 
 function parseHeaderSection(
@@ -953,9 +911,6 @@ function parseMetadataEntry(
   };
 }
 
-/** Scratch space for the regions of a {@link MetadataTable}'s positioned members. */
-const MetadataTableRegions = new Float64Array(2);
-
 function parseMetadataTable(
   buf: Uint8Array,
   at: number,
@@ -1003,49 +958,21 @@ function parseMetadataTable(
     entries[i] = entry;
     pos = parsedEnd;
   }
-  const table_end_resume = pos;
-  let table_end_at = at;
-  let table_end_end = at;
-  table_end_at = at + 65532;
-  if (!(table_end_at >= at && table_end_at <= limit))
-    return new CodecError(
-      "table_end",
-      at,
-      `is at byte ${table_end_at - at} of its record, outside the input`,
-    );
-  if (limit - table_end_at < 4) return truncated("table_end", table_end_at, 4, limit);
-  if (limit - table_end_at < 4) {
-    return truncatedField(["table_end.padding"], [4], table_end_at, limit);
-  }
-  const nonZero_ = findNonZero(buf, table_end_at, table_end_at + 4);
+  const padding_size = 65536 - 32 - 32 * entry_count;
+  if (!(padding_size >= 0 && limit - pos >= padding_size))
+    return padding_size < 0
+      ? new CodecError("padding", pos, `its size is negative (${padding_size})`)
+      : truncated("padding", pos, padding_size, limit);
+  const nonZero_ = findNonZero(buf, pos, pos + padding_size);
   if (nonZero_ !== -1)
     return new CodecError(
-      "table_end.padding",
+      "padding",
       nonZero_,
       `expected zero padding, got ${hex(buf[nonZero_]!, 2)}`,
     );
-  const table_end = {};
-  table_end_end = table_end_at + 4;
-  pos = table_end_resume;
-  const sequenceEnd = pos;
-  if (table_end_end > table_end_at && table_end_at < sequenceEnd)
-    return new CodecError(
-      "table_end",
-      table_end_at,
-      `overlaps the members stored in sequence, which end at byte ${sequenceEnd}`,
-    );
-  const end_ = Math.max(sequenceEnd, table_end_end);
-  MetadataTableRegions[0] = table_end_at;
-  MetadataTableRegions[1] = table_end_end;
-  const gap = nonZeroGap(buf, MetadataTableRegions, 1, sequenceEnd, end_);
-  if (gap !== -1)
-    return new CodecError(
-      "",
-      gap,
-      `the bytes between the parts of a MetadataTable must be zero, got ${hex(buf[gap]!, 2)}`,
-    );
-  parsedEnd = end_;
-  return { reserved, entry_count, entries, table_end };
+  pos = pos + padding_size;
+  parsedEnd = pos;
+  return { reserved, entry_count, entries };
 }
 
 function parseFileParameters(
@@ -1631,9 +1558,6 @@ function checkRegionTable(v: RegionTable): CodecError | undefined {
     const problem = checkRegionEntry(v.entries[i]!);
     if (problem !== undefined) return problem.within(`entries[${i}]`);
   }
-  const table_end = v.table_end;
-  if (typeof table_end !== "object" || table_end === null)
-    return invalid("table_end", "a RegionTableEnd object", table_end);
   if (!(v.entry_count <= 2047))
     return new CodecError(
       "entry_count",
@@ -1645,6 +1569,12 @@ function checkRegionTable(v: RegionTable): CodecError | undefined {
       "entries",
       undefined,
       `has ${v.entries.length} entries, but entry_count is ${v.entry_count}`,
+    );
+  if (65536 - 16 - 32 * v.entry_count < 0)
+    return new CodecError(
+      "padding",
+      undefined,
+      `would be ${65536 - 16 - 32 * v.entry_count} bytes (65536 - 16 - 32 * entry_count): the fields before it take too much room`,
     );
   return undefined;
 }
@@ -1660,13 +1590,10 @@ function putRegionTable(v: RegionTable, buf: Uint8Array, at: number): number {
     putRegionEntry(v.entries[i]!, buf, pos);
     pos += 32;
   }
-  const sequenceEnd = pos;
-  const end = at + Math.max(16 + v.entries.length * 32, 65532 + 4);
-  buf.fill(0, sequenceEnd, end);
-  const table_end_at = at + 65532;
-  buf.fill(0, table_end_at, table_end_at + 4);
-  view.setUint32(at + 4, crc32c(buf, at, end, at + 4, at + 4 + 4), true);
-  return end;
+  buf.fill(0, pos, pos + (65536 - 16 - 32 * v.entry_count));
+  pos += 65536 - 16 - 32 * v.entry_count;
+  view.setUint32(at + 4, crc32c(buf, at, pos, at + 4, at + 4 + 4), true);
+  return pos;
 }
 
 /** Why `v` cannot be written, or undefined if it can. */
@@ -1760,9 +1687,6 @@ function checkMetadataTable(v: MetadataTable): CodecError | undefined {
     const problem = checkMetadataEntry(v.entries[i]!);
     if (problem !== undefined) return problem.within(`entries[${i}]`);
   }
-  const table_end = v.table_end;
-  if (typeof table_end !== "object" || table_end === null)
-    return invalid("table_end", "a MetadataTableEnd object", table_end);
   if (!(v.entry_count <= 2047))
     return new CodecError(
       "entry_count",
@@ -1774,6 +1698,12 @@ function checkMetadataTable(v: MetadataTable): CodecError | undefined {
       "entries",
       undefined,
       `has ${v.entries.length} entries, but entry_count is ${v.entry_count}`,
+    );
+  if (65536 - 32 - 32 * v.entry_count < 0)
+    return new CodecError(
+      "padding",
+      undefined,
+      `would be ${65536 - 32 - 32 * v.entry_count} bytes (65536 - 32 - 32 * entry_count): the fields before it take too much room`,
     );
   return undefined;
 }
@@ -1790,12 +1720,9 @@ function putMetadataTable(v: MetadataTable, buf: Uint8Array, at: number): number
     putMetadataEntry(v.entries[i]!, buf, pos);
     pos += 32;
   }
-  const sequenceEnd = pos;
-  const end = at + Math.max(32 + v.entries.length * 32, 65532 + 4);
-  buf.fill(0, sequenceEnd, end);
-  const table_end_at = at + 65532;
-  buf.fill(0, table_end_at, table_end_at + 4);
-  return end;
+  buf.fill(0, pos, pos + (65536 - 32 - 32 * v.entry_count));
+  pos += 65536 - 32 - 32 * v.entry_count;
+  return pos;
 }
 
 /** Why `v` cannot be written, or undefined if it can. */
@@ -2034,7 +1961,7 @@ export function sizeofRegionEntry(_value: RegionEntry): number {
 
 /** The number of bytes {@link writeRegionTable} writes for `value`. Allocates nothing. */
 export function sizeofRegionTable(value: RegionTable): number {
-  return Math.max(16 + value.entries.length * 32, 65532 + 4);
+  return 16 + value.entries.length * 32 + (65536 - 16 - 32 * value.entry_count);
 }
 
 /** The number of bytes {@link writeHeaderSection} writes for `value`. Allocates nothing. */
@@ -2049,7 +1976,7 @@ export function sizeofMetadataEntry(_value: MetadataEntry): number {
 
 /** The number of bytes {@link writeMetadataTable} writes for `value`. Allocates nothing. */
 export function sizeofMetadataTable(value: MetadataTable): number {
-  return Math.max(32 + value.entries.length * 32, 65532 + 4);
+  return 32 + value.entries.length * 32 + (65536 - 32 - 32 * value.entry_count);
 }
 
 /** The number of bytes a {@link FileParameters} takes: always 8. */
@@ -2168,8 +2095,6 @@ export function compareRegionTable(a: RegionTable, b: RegionTable): number {
   if (c !== 0) return c;
   c = compareLists(a.entries, b.entries, compareRegionEntry);
   if (c !== 0) return c;
-  c = compareRegionTableEnd(a.table_end, b.table_end);
-  if (c !== 0) return c;
   return 0;
 }
 
@@ -2231,8 +2156,6 @@ export function compareMetadataTable(a: MetadataTable, b: MetadataTable): number
   c = compareScalars(a.entry_count, b.entry_count);
   if (c !== 0) return c;
   c = compareLists(a.entries, b.entries, compareMetadataEntry);
-  if (c !== 0) return c;
-  c = compareMetadataTableEnd(a.table_end, b.table_end);
   if (c !== 0) return c;
   return 0;
 }
@@ -2354,14 +2277,6 @@ export function compareBatEntry(a: BatEntry, b: BatEntry): number {
 /** Structural equality of {@link BatEntry} values. */
 export function equalBatEntry(a: BatEntry, b: BatEntry): boolean {
   return compareBatEntry(a, b) === 0;
-}
-
-function compareRegionTableEnd(_a: RegionTableEnd, _b: RegionTableEnd): number {
-  return 0;
-}
-
-function compareMetadataTableEnd(_a: MetadataTableEnd, _b: MetadataTableEnd): number {
-  return 0;
 }
 
 /** The human-readable S-expression of a {@link HeaderSection}, as the OCaml library's `to_string` (Sexplib's `to_string_hum`) prints it. */
@@ -2496,36 +2411,16 @@ export function regionEntryOfSexp(sexp: Sexp, locations?: SexpLocations): Region
   return regionEntryFromSexp(rootAt(sexp, locations));
 }
 
-export function sexpOfRegionTableEnd(_v: RegionTableEnd): Sexp {
-  const fields: Sexp[] = [];
-  return fields;
-}
-
-function regionTableEndFromSexp(at: At): RegionTableEnd | SexpError {
-  const fields = recordFields(at, []);
-  if (fields instanceof SexpError) return fields;
-  return {};
-}
-
-/** Converts an S-expression to a {@link RegionTableEnd}; pass the locations from `parseSexp` to get line and column in errors. */
-export function regionTableEndOfSexp(
-  sexp: Sexp,
-  locations?: SexpLocations,
-): RegionTableEnd | SexpError {
-  return regionTableEndFromSexp(rootAt(sexp, locations));
-}
-
 export function sexpOfRegionTable(v: RegionTable): Sexp {
   const fields: Sexp[] = [];
   fields.push(["entry_count", String(v.entry_count)]);
   fields.push(["reserved", String(v.reserved)]);
   fields.push(["entries", v.entries.map(sexpOfRegionEntry)]);
-  fields.push(["table_end", sexpOfRegionTableEnd(v.table_end)]);
   return fields;
 }
 
 function regionTableFromSexp(at: At): RegionTable | SexpError {
-  const fields = recordFields(at, ["entry_count", "reserved", "entries", "table_end"]);
+  const fields = recordFields(at, ["entry_count", "reserved", "entries"]);
   if (fields instanceof SexpError) return fields;
   const entry_count_ = requiredField(fields, at, "entry_count", (a) => int(a, 32, false));
   if (entry_count_ instanceof SexpError) return entry_count_;
@@ -2533,14 +2428,7 @@ function regionTableFromSexp(at: At): RegionTable | SexpError {
   if (reserved_ instanceof SexpError) return reserved_;
   const entries_ = requiredField(fields, at, "entries", (a) => listOf(a, regionEntryFromSexp));
   if (entries_ instanceof SexpError) return entries_;
-  const table_end_ = requiredField(fields, at, "table_end", regionTableEndFromSexp);
-  if (table_end_ instanceof SexpError) return table_end_;
-  return {
-    entry_count: entry_count_,
-    reserved: reserved_,
-    entries: entries_,
-    table_end: table_end_,
-  };
+  return { entry_count: entry_count_, reserved: reserved_, entries: entries_ };
 }
 
 /** Converts an S-expression to a {@link RegionTable}; pass the locations from `parseSexp` to get line and column in errors. */
@@ -2655,36 +2543,16 @@ export function metadataEntryOfSexp(
   return metadataEntryFromSexp(rootAt(sexp, locations));
 }
 
-export function sexpOfMetadataTableEnd(_v: MetadataTableEnd): Sexp {
-  const fields: Sexp[] = [];
-  return fields;
-}
-
-function metadataTableEndFromSexp(at: At): MetadataTableEnd | SexpError {
-  const fields = recordFields(at, []);
-  if (fields instanceof SexpError) return fields;
-  return {};
-}
-
-/** Converts an S-expression to a {@link MetadataTableEnd}; pass the locations from `parseSexp` to get line and column in errors. */
-export function metadataTableEndOfSexp(
-  sexp: Sexp,
-  locations?: SexpLocations,
-): MetadataTableEnd | SexpError {
-  return metadataTableEndFromSexp(rootAt(sexp, locations));
-}
-
 export function sexpOfMetadataTable(v: MetadataTable): Sexp {
   const fields: Sexp[] = [];
   fields.push(["reserved", String(v.reserved)]);
   fields.push(["entry_count", String(v.entry_count)]);
   fields.push(["entries", v.entries.map(sexpOfMetadataEntry)]);
-  fields.push(["table_end", sexpOfMetadataTableEnd(v.table_end)]);
   return fields;
 }
 
 function metadataTableFromSexp(at: At): MetadataTable | SexpError {
-  const fields = recordFields(at, ["reserved", "entry_count", "entries", "table_end"]);
+  const fields = recordFields(at, ["reserved", "entry_count", "entries"]);
   if (fields instanceof SexpError) return fields;
   const reserved_ = requiredField(fields, at, "reserved", (a) => int(a, 16, false));
   if (reserved_ instanceof SexpError) return reserved_;
@@ -2692,14 +2560,7 @@ function metadataTableFromSexp(at: At): MetadataTable | SexpError {
   if (entry_count_ instanceof SexpError) return entry_count_;
   const entries_ = requiredField(fields, at, "entries", (a) => listOf(a, metadataEntryFromSexp));
   if (entries_ instanceof SexpError) return entries_;
-  const table_end_ = requiredField(fields, at, "table_end", metadataTableEndFromSexp);
-  if (table_end_ instanceof SexpError) return table_end_;
-  return {
-    reserved: reserved_,
-    entry_count: entry_count_,
-    entries: entries_,
-    table_end: table_end_,
-  };
+  return { reserved: reserved_, entry_count: entry_count_, entries: entries_ };
 }
 
 /** Converts an S-expression to a {@link MetadataTable}; pass the locations from `parseSexp` to get line and column in errors. */

@@ -12,33 +12,12 @@ import ts from "typescript";
 import { afterAll, expect, test } from "vitest";
 import { generate, type GenerateOptions } from "../generator/generate.js";
 import { formatProblem } from "../generator/problem.js";
+import { STRICTEST } from "./support/schema-modules.js";
 
 const projectRoot = join(import.meta.dirname, "..");
 const scratch = mkdtempSync(join(tmpdir(), "binschema-strict-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-/** The settings issue 11 lists, as a demanding consumer's tsconfig has them. */
-const STRICTEST: ts.CompilerOptions = {
-  target: ts.ScriptTarget.ES2022,
-  module: ts.ModuleKind.NodeNext,
-  moduleResolution: ts.ModuleResolutionKind.NodeNext,
-  strict: true,
-  noUncheckedIndexedAccess: true,
-  exactOptionalPropertyTypes: true,
-  noUnusedLocals: true,
-  noUnusedParameters: true,
-  noImplicitOverride: true,
-  noImplicitReturns: true,
-  noFallthroughCasesInSwitch: true,
-  noPropertyAccessFromIndexSignature: true,
-  verbatimModuleSyntax: true,
-  isolatedModules: true,
-  isolatedDeclarations: true,
-  declaration: true,
-  noEmit: true,
-  skipLibCheck: false,
-  types: [],
-};
 
 function yamlFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {

@@ -12,7 +12,7 @@ import { generate } from "../../generator/generate.js";
 import { formatProblem } from "../../generator/problem.js";
 import type { Model } from "../../generator/model.js";
 
-/** The settings every generated module must compile under. */
+/** The settings every generated module must compile under: a demanding consumer's tsconfig. */
 export const STRICTEST: ts.CompilerOptions = {
   target: ts.ScriptTarget.ES2022,
   module: ts.ModuleKind.NodeNext,
@@ -23,11 +23,15 @@ export const STRICTEST: ts.CompilerOptions = {
   noUnusedLocals: true,
   noUnusedParameters: true,
   noImplicitOverride: true,
-  noPropertyAccessFromIndexSignature: true,
+  noImplicitReturns: true,
   noFallthroughCasesInSwitch: true,
+  noPropertyAccessFromIndexSignature: true,
   verbatimModuleSyntax: true,
+  isolatedModules: true,
+  isolatedDeclarations: true,
+  declaration: true,
   noEmit: true,
-  skipLibCheck: true,
+  skipLibCheck: false,
   types: [],
 };
 

@@ -205,7 +205,7 @@ describe("CI formats", () => {
     expect(lines).toHaveLength(items.length + 1);
     expect(items.some((i) => i.change === mask)).toBe(false);
     expect(lines[0]).toMatch(
-      /^::notice file=schema\/qcow2\.yaml,line=26,col=7,title=enum-value-added \(approved\)::CryptMethod\.Luks: value Luks = 2 added/,
+      /^::notice file=schema\/qcow2\.yaml,line=30,col=7,title=enum-value-added \(approved\)::CryptMethod\.Luks: value Luks = 2 added/,
     );
     expect(lines).toContainEqual(
       expect.stringMatching(
@@ -245,7 +245,7 @@ describe("CI formats", () => {
     expect(first.suppressions).toEqual([{ kind: "external", justification: "by design" }]);
     expect(first.locations[0].physicalLocation).toEqual({
       artifactLocation: { uri: "schema/qcow2.yaml" },
-      region: { startLine: 26, startColumn: 7 },
+      region: { startLine: 30, startColumn: 7 },
     });
     expect(run.results.at(-1)?.ruleId).toBe("approval-unused");
   });

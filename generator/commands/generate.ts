@@ -24,7 +24,7 @@ import {
   parseRuntime,
   parseTarget,
 } from "./config.js";
-import { CommandError, EXIT, red } from "./output.js";
+import { CommandError, EXIT, reasonOf, red } from "./output.js";
 
 export interface GenerateOptions {
   check?: boolean;
@@ -160,7 +160,10 @@ async function checkFresh(outDir: string, outputs: OutputFile[]): Promise<number
 
 async function writeAll(outDir: string, outputs: OutputFile[]): Promise<number> {
   const fail = (path: string) => (error: NodeJS.ErrnoException) => {
-    throw new CommandError(`${shownPath(path)}: cannot write: ${error.code ?? error.message}`);
+    // Which step failed, and why, as the other commands say it (`cannot mkdir: EACCES: permission denied`).
+    throw new CommandError(
+      `${shownPath(path)}: cannot ${error.syscall ?? "write"}: ${reasonOf(error)}`,
+    );
   };
   await mkdir(outDir, { recursive: true }).catch(fail(outDir));
   for (const out of outputs) {

@@ -370,9 +370,8 @@ function parseHeader(buf: Uint8Array, at: number, limit: number): Header | Codec
   const nonZero = findNonZero(buf, file_info_stop, at + 64);
   if (nonZero !== -1)
     return new CodecError("file_info", nonZero, "bytes after the terminating NUL must be zero");
-  const file_info_text = decodeAscii(buf, at, file_info_stop);
-  if (file_info_text === undefined) return new CodecError("file_info", at, "is not valid ASCII");
-  const file_info = file_info_text;
+  const file_info = decodeAscii(buf, at, file_info_stop);
+  if (file_info === undefined) return new CodecError("file_info", at, "is not valid ASCII");
   if (!bytesEqual(buf, at + 64, at + 68, "\u0010Ú¾"))
     return new CodecError(
       "signature",
@@ -400,10 +399,9 @@ function parseHeader(buf: Uint8Array, at: number, limit: number): Header | Codec
   const nonZero_ = findNonZero(buf, description_stop, at + 340);
   if (nonZero_ !== -1)
     return new CodecError("description", nonZero_, "bytes after the terminating NUL must be zero");
-  const description_text = decodeUtf8(buf, at + 84, description_stop);
-  if (description_text === undefined)
+  const description = decodeUtf8(buf, at + 84, description_stop);
+  if (description === undefined)
     return new CodecError("description", at + 84, "is not valid UTF-8");
-  const description = description_text;
   const offset_bmap = view.getUint32(at + 340, true);
   if (!(offset_bmap % 512 === 0))
     return new CodecError("offset_bmap", at + 340, `is ${offset_bmap}: must be a multiple of 512`);

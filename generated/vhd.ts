@@ -473,10 +473,9 @@ function parseFooter(buf: Uint8Array, at: number, limit: number): Footer | Codec
       nonZero,
       "bytes after the terminating NUL must be zero",
     );
-  const creator_application_text = decodeAscii(buf, at + 28, creator_application_stop);
-  if (creator_application_text === undefined)
+  const creator_application = decodeAscii(buf, at + 28, creator_application_stop);
+  if (creator_application === undefined)
     return new CodecError("creator_application", at + 28, "is not valid ASCII");
-  const creator_application = creator_application_text;
   const creator_version = view.getUint32(at + 32);
   const creator_host_os_stop = findNul(buf, at + 36, at + 40);
   const nonZero_ = findNonZero(buf, creator_host_os_stop, at + 40);
@@ -486,10 +485,9 @@ function parseFooter(buf: Uint8Array, at: number, limit: number): Footer | Codec
       nonZero_,
       "bytes after the terminating NUL must be zero",
     );
-  const creator_host_os_text = decodeAscii(buf, at + 36, creator_host_os_stop);
-  if (creator_host_os_text === undefined)
+  const creator_host_os = decodeAscii(buf, at + 36, creator_host_os_stop);
+  if (creator_host_os === undefined)
     return new CodecError("creator_host_os", at + 36, "is not valid ASCII");
-  const creator_host_os = creator_host_os_text;
   const original_size = u64be(view, at + 40);
   const current_size = u64be(view, at + 48);
   const disk_geometry_read = parseGeometry(buf, at + 56, limit);
@@ -629,10 +627,9 @@ function parseDynamicHeader(
       nonZero,
       "bytes after the terminating NUL must be zero",
     );
-  const parent_unicode_name_text = decodeUtf16be(buf, at + 64, parent_unicode_name_stop);
-  if (parent_unicode_name_text === undefined)
+  const parent_unicode_name = decodeUtf16be(buf, at + 64, parent_unicode_name_stop);
+  if (parent_unicode_name === undefined)
     return new CodecError("parent_unicode_name", at + 64, "is not valid UTF-16BE");
-  const parent_unicode_name = parent_unicode_name_text;
   pos = at + 576;
   const parent_locators_count = 8;
   if (!(parent_locators_count >= 0 && parent_locators_count <= (limit - pos) / 24))

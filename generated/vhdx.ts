@@ -663,9 +663,8 @@ function parseFileIdentifier(
   const nonZero = findNonZero(buf, creator_stop, at + 520);
   if (nonZero !== -1)
     return new CodecError("creator", nonZero, "bytes after the terminating NUL must be zero");
-  const creator_text = decodeUtf16le(buf, at + 8, creator_stop);
-  if (creator_text === undefined) return new CodecError("creator", at + 8, "is not valid UTF-16LE");
-  const creator = creator_text;
+  const creator = decodeUtf16le(buf, at + 8, creator_stop);
+  if (creator === undefined) return new CodecError("creator", at + 8, "is not valid UTF-16LE");
   parsedEnd = at + 520;
   return { creator };
 }

@@ -358,10 +358,9 @@ function parseSparseExtent(buf: Uint8Array, at: number, limit: number): SparseEx
     const nonZero_ = findNonZero(buf, descriptor_stop, descriptor_end_);
     if (nonZero_ !== -1)
       return new CodecError("descriptor", nonZero_, "bytes after the terminating NUL must be zero");
-    const descriptor_text = decodeUtf8(buf, descriptor_at, descriptor_stop);
-    if (descriptor_text === undefined)
+    descriptor = decodeUtf8(buf, descriptor_at, descriptor_stop);
+    if (descriptor === undefined)
       return new CodecError("descriptor", descriptor_at, "is not valid UTF-8");
-    descriptor = descriptor_text;
     pos = descriptor_end_;
     descriptor_end = pos;
   }

@@ -574,12 +574,11 @@ class SequenceReader {
     this.code.line(
       `if (${bad} !== -1) return new CodecError(${path}, ${bad}, "bytes after the terminating NUL must be zero");`,
     );
-    const decoded = this.locals.fresh(`${m.name}_text`);
-    this.code.line(`const ${decoded} = ${decodeText(t, at, stop)};`);
+    // Decoded straight into the field's local; the check narrows it to a string.
+    this.code.line(`${target} = ${decodeText(t, at, stop)};`);
     this.code.line(
-      `if (${decoded} === undefined) return new CodecError(${path}, ${at}, "is not valid ${ENCODING_NAME[t.encoding]}");`,
+      `if (${this.locals.field(m.name)} === undefined) return new CodecError(${path}, ${at}, "is not valid ${ENCODING_NAME[t.encoding]}");`,
     );
-    this.code.line(`${target} = ${decoded};`);
     if (fixed === undefined) {
       this.code.line(`pos = ${end};`);
       this.cursor.base = "pos";

@@ -162,12 +162,6 @@ export const RegionEntry_flags_bits = {
 /** A 64 KiB region table; both copies are the same. */
 export interface RegionTable {
   /**
-   * Number of valid entries.
-   *
-   * `u32 little-endian`. At byte 8.
-   */
-  entry_count: number;
-  /**
    * Reserved; zero
    *
    * `u32 little-endian`. At byte 12.
@@ -271,12 +265,6 @@ export interface MetadataTable {
    * `u16 little-endian`. At byte 8.
    */
   reserved: number;
-  /**
-   * Number of entries.
-   *
-   * `u16 little-endian`. At byte 10.
-   */
-  entry_count: number;
   /** `entry_count MetadataEntry entries`. At byte 32. */
   entries: MetadataEntry[];
 }
@@ -395,12 +383,6 @@ export interface ParentLocator {
    * `u16 little-endian`. At byte 16.
    */
   reserved: number;
-  /**
-   * Number of key/value entries
-   *
-   * `u16 little-endian`. At byte 18.
-   */
-  key_value_count: number;
   /** `key_value_count ParentLocatorEntry entries`. At byte 20. */
   entries: ParentLocatorEntry[];
 }
@@ -815,7 +797,7 @@ function parseRegionTable(buf: Uint8Array, at: number, limit: number): RegionTab
       `is ${hex(checksum, 8)}, but the crc32c of bytes ${at} to ${pos} is ${hex(checksum_computed, 8)}`,
     );
   parsedEnd = pos;
-  return { entry_count, reserved, entries };
+  return { reserved, entries };
 }
 
 function parseHeaderSection(
@@ -975,7 +957,7 @@ function parseMetadataTable(
     );
   pos = pos + padding_size;
   parsedEnd = pos;
-  return { reserved, entry_count, entries };
+  return { reserved, entries };
 }
 
 function parseFileParameters(
@@ -1114,7 +1096,7 @@ function parseParentLocator(
     pos = parsedEnd;
   }
   parsedEnd = pos;
-  return { locator_type, reserved, key_value_count, entries };
+  return { locator_type, reserved, entries };
 }
 
 function parseBatEntry(buf: Uint8Array, at: number, limit: number): BatEntry | CodecError {
@@ -1553,31 +1535,30 @@ function putRegionEntry(v: RegionEntry, buf: Uint8Array, at: number): number {
 function checkRegionTable(v: RegionTable): CodecError | undefined {
   if (typeof v !== "object" || v === null)
     return new CodecError("", undefined, `expected a RegionTable object, got ${describe(v)}`);
-  if (!isU32(v.entry_count))
-    return invalid("entry_count", "an integer from 0 to 4294967295", v.entry_count);
   if (!isU32(v.reserved)) return invalid("reserved", "an integer from 0 to 4294967295", v.reserved);
   if (!Array.isArray(v.entries)) return invalid("entries", "an array", v.entries);
   for (let i = 0; i < v.entries.length; i++) {
     const problem = checkRegionEntry(v.entries[i]!);
     if (problem !== undefined) return problem.within(`entries[${i}]`);
   }
-  if (!(v.entry_count <= 2047))
+  const entry_count = v.entries.length;
+  if (!isU32(entry_count))
     return new CodecError(
       "entry_count",
       undefined,
-      `is ${describe(v.entry_count)}: must be at most 2047`,
+      `is computed as ${entry_count} (the number of entries in entries), more than an integer from 0 to 4294967295 can hold`,
     );
-  if (v.entries.length !== v.entry_count)
+  if (!(entry_count <= 2047))
     return new CodecError(
-      "entries",
+      "entry_count",
       undefined,
-      `has ${v.entries.length} entries, but entry_count is ${v.entry_count}`,
+      `is computed as ${entry_count} (the number of entries in entries): must be at most 2047`,
     );
-  if (65536 - 16 - 32 * v.entry_count < 0)
+  if (65536 - 16 - 32 * entry_count < 0)
     return new CodecError(
       "padding",
       undefined,
-      `would be ${65536 - 16 - 32 * v.entry_count} bytes (65536 - 16 - 32 * entry_count): the fields before it take too much room`,
+      `would be ${65536 - 16 - 32 * entry_count} bytes (65536 - 16 - 32 * entry_count): the fields before it take too much room`,
     );
   return undefined;
 }
@@ -1586,15 +1567,15 @@ function putRegionTable(v: RegionTable, buf: Uint8Array, at: number): number {
   const view = viewOf(buf);
   let pos = at;
   setBytes(buf, at, "regi");
-  view.setUint32(at + 8, v.entry_count, true);
+  view.setUint32(at + 8, v.entries.length, true);
   view.setUint32(at + 12, v.reserved, true);
   pos = at + 16;
   for (let i = 0; i < v.entries.length; i++) {
     putRegionEntry(v.entries[i]!, buf, pos);
     pos += 32;
   }
-  buf.fill(0, pos, pos + (65536 - 16 - 32 * v.entry_count));
-  pos += 65536 - 16 - 32 * v.entry_count;
+  buf.fill(0, pos, pos + (65536 - 16 - 32 * v.entries.length));
+  pos += 65536 - 16 - 32 * v.entries.length;
   view.setUint32(at + 4, crc32c(buf, at, pos, at + 4, at + 4 + 4), true);
   return pos;
 }
@@ -1683,30 +1664,29 @@ function checkMetadataTable(v: MetadataTable): CodecError | undefined {
   if (typeof v !== "object" || v === null)
     return new CodecError("", undefined, `expected a MetadataTable object, got ${describe(v)}`);
   if (!isU16(v.reserved)) return invalid("reserved", "an integer from 0 to 65535", v.reserved);
-  if (!isU16(v.entry_count))
-    return invalid("entry_count", "an integer from 0 to 65535", v.entry_count);
   if (!Array.isArray(v.entries)) return invalid("entries", "an array", v.entries);
   for (let i = 0; i < v.entries.length; i++) {
     const problem = checkMetadataEntry(v.entries[i]!);
     if (problem !== undefined) return problem.within(`entries[${i}]`);
   }
-  if (!(v.entry_count <= 2047))
+  const entry_count = v.entries.length;
+  if (!isU16(entry_count))
     return new CodecError(
       "entry_count",
       undefined,
-      `is ${describe(v.entry_count)}: must be at most 2047`,
+      `is computed as ${entry_count} (the number of entries in entries), more than an integer from 0 to 65535 can hold`,
     );
-  if (v.entries.length !== v.entry_count)
+  if (!(entry_count <= 2047))
     return new CodecError(
-      "entries",
+      "entry_count",
       undefined,
-      `has ${v.entries.length} entries, but entry_count is ${v.entry_count}`,
+      `is computed as ${entry_count} (the number of entries in entries): must be at most 2047`,
     );
-  if (65536 - 32 - 32 * v.entry_count < 0)
+  if (65536 - 32 - 32 * entry_count < 0)
     return new CodecError(
       "padding",
       undefined,
-      `would be ${65536 - 32 - 32 * v.entry_count} bytes (65536 - 32 - 32 * entry_count): the fields before it take too much room`,
+      `would be ${65536 - 32 - 32 * entry_count} bytes (65536 - 32 - 32 * entry_count): the fields before it take too much room`,
     );
   return undefined;
 }
@@ -1716,15 +1696,15 @@ function putMetadataTable(v: MetadataTable, buf: Uint8Array, at: number): number
   let pos = at;
   setBytes(buf, at, "metadata");
   view.setUint16(at + 8, v.reserved, true);
-  view.setUint16(at + 10, v.entry_count, true);
+  view.setUint16(at + 10, v.entries.length, true);
   buf.fill(0, at + 12, at + 32);
   pos = at + 32;
   for (let i = 0; i < v.entries.length; i++) {
     putMetadataEntry(v.entries[i]!, buf, pos);
     pos += 32;
   }
-  buf.fill(0, pos, pos + (65536 - 32 - 32 * v.entry_count));
-  pos += 65536 - 32 - 32 * v.entry_count;
+  buf.fill(0, pos, pos + (65536 - 32 - 32 * v.entries.length));
+  pos += 65536 - 32 - 32 * v.entries.length;
   return pos;
 }
 
@@ -1898,18 +1878,17 @@ function checkParentLocator(v: ParentLocator): CodecError | undefined {
       v.locator_type,
     );
   if (!isU16(v.reserved)) return invalid("reserved", "an integer from 0 to 65535", v.reserved);
-  if (!isU16(v.key_value_count))
-    return invalid("key_value_count", "an integer from 0 to 65535", v.key_value_count);
   if (!Array.isArray(v.entries)) return invalid("entries", "an array", v.entries);
   for (let i = 0; i < v.entries.length; i++) {
     const problem = checkParentLocatorEntry(v.entries[i]!);
     if (problem !== undefined) return problem.within(`entries[${i}]`);
   }
-  if (v.entries.length !== v.key_value_count)
+  const key_value_count = v.entries.length;
+  if (!isU16(key_value_count))
     return new CodecError(
-      "entries",
+      "key_value_count",
       undefined,
-      `has ${v.entries.length} entries, but key_value_count is ${v.key_value_count}`,
+      `is computed as ${key_value_count} (the number of entries in entries), more than an integer from 0 to 65535 can hold`,
     );
   return undefined;
 }
@@ -1919,7 +1898,7 @@ function putParentLocator(v: ParentLocator, buf: Uint8Array, at: number): number
   let pos = at;
   setGuid(buf, at, v.locator_type);
   view.setUint16(at + 16, v.reserved, true);
-  view.setUint16(at + 18, v.key_value_count, true);
+  view.setUint16(at + 18, v.entries.length, true);
   pos = at + 20;
   for (let i = 0; i < v.entries.length; i++) {
     putParentLocatorEntry(v.entries[i]!, buf, pos);
@@ -1964,7 +1943,7 @@ export function sizeofRegionEntry(_value: RegionEntry): number {
 
 /** The number of bytes {@link writeRegionTable} writes for `value`. Allocates nothing. */
 export function sizeofRegionTable(value: RegionTable): number {
-  return 16 + value.entries.length * 32 + (65536 - 16 - 32 * value.entry_count);
+  return 16 + value.entries.length * 32 + (65536 - 16 - 32 * value.entries.length);
 }
 
 /** The number of bytes {@link writeHeaderSection} writes for `value`. Allocates nothing. */
@@ -1979,7 +1958,7 @@ export function sizeofMetadataEntry(_value: MetadataEntry): number {
 
 /** The number of bytes {@link writeMetadataTable} writes for `value`. Allocates nothing. */
 export function sizeofMetadataTable(value: MetadataTable): number {
-  return 32 + value.entries.length * 32 + (65536 - 32 - 32 * value.entry_count);
+  return 32 + value.entries.length * 32 + (65536 - 32 - 32 * value.entries.length);
 }
 
 /** The number of bytes a {@link FileParameters} takes: always 8. */
@@ -2092,9 +2071,7 @@ export function equalRegionEntry(a: RegionEntry, b: RegionEntry): boolean {
 
 /** A total order on {@link RegionTable} values, as {@link compare} is on the root. */
 export function compareRegionTable(a: RegionTable, b: RegionTable): number {
-  let c = compareScalars(a.entry_count, b.entry_count);
-  if (c !== 0) return c;
-  c = compareScalars(a.reserved, b.reserved);
+  let c = compareScalars(a.reserved, b.reserved);
   if (c !== 0) return c;
   c = compareLists(a.entries, b.entries, compareRegionEntry);
   if (c !== 0) return c;
@@ -2155,8 +2132,6 @@ export function equalMetadataEntry(a: MetadataEntry, b: MetadataEntry): boolean 
 /** A total order on {@link MetadataTable} values, as {@link compare} is on the root. */
 export function compareMetadataTable(a: MetadataTable, b: MetadataTable): number {
   let c = compareScalars(a.reserved, b.reserved);
-  if (c !== 0) return c;
-  c = compareScalars(a.entry_count, b.entry_count);
   if (c !== 0) return c;
   c = compareLists(a.entries, b.entries, compareMetadataEntry);
   if (c !== 0) return c;
@@ -2257,8 +2232,6 @@ export function compareParentLocator(a: ParentLocator, b: ParentLocator): number
   let c = compareScalars(a.locator_type, b.locator_type);
   if (c !== 0) return c;
   c = compareScalars(a.reserved, b.reserved);
-  if (c !== 0) return c;
-  c = compareScalars(a.key_value_count, b.key_value_count);
   if (c !== 0) return c;
   c = compareLists(a.entries, b.entries, compareParentLocatorEntry);
   if (c !== 0) return c;
@@ -2416,22 +2389,19 @@ export function regionEntryOfSexp(sexp: Sexp, locations?: SexpLocations): Region
 
 export function sexpOfRegionTable(v: RegionTable): Sexp {
   const fields: Sexp[] = [];
-  fields.push(["entry_count", String(v.entry_count)]);
   fields.push(["reserved", String(v.reserved)]);
   fields.push(["entries", v.entries.map(sexpOfRegionEntry)]);
   return fields;
 }
 
 function regionTableFromSexp(at: At): RegionTable | SexpError {
-  const fields = recordFields(at, ["entry_count", "reserved", "entries"]);
+  const fields = recordFields(at, ["reserved", "entries"]);
   if (fields instanceof SexpError) return fields;
-  const entry_count_ = requiredField(fields, at, "entry_count", (a) => int(a, 32, false));
-  if (entry_count_ instanceof SexpError) return entry_count_;
   const reserved_ = requiredField(fields, at, "reserved", (a) => int(a, 32, false));
   if (reserved_ instanceof SexpError) return reserved_;
   const entries_ = requiredField(fields, at, "entries", (a) => listOf(a, regionEntryFromSexp));
   if (entries_ instanceof SexpError) return entries_;
-  return { entry_count: entry_count_, reserved: reserved_, entries: entries_ };
+  return { reserved: reserved_, entries: entries_ };
 }
 
 /** Converts an S-expression to a {@link RegionTable}; pass the locations from `parseSexp` to get line and column in errors. */
@@ -2549,21 +2519,18 @@ export function metadataEntryOfSexp(
 export function sexpOfMetadataTable(v: MetadataTable): Sexp {
   const fields: Sexp[] = [];
   fields.push(["reserved", String(v.reserved)]);
-  fields.push(["entry_count", String(v.entry_count)]);
   fields.push(["entries", v.entries.map(sexpOfMetadataEntry)]);
   return fields;
 }
 
 function metadataTableFromSexp(at: At): MetadataTable | SexpError {
-  const fields = recordFields(at, ["reserved", "entry_count", "entries"]);
+  const fields = recordFields(at, ["reserved", "entries"]);
   if (fields instanceof SexpError) return fields;
   const reserved_ = requiredField(fields, at, "reserved", (a) => int(a, 16, false));
   if (reserved_ instanceof SexpError) return reserved_;
-  const entry_count_ = requiredField(fields, at, "entry_count", (a) => int(a, 16, false));
-  if (entry_count_ instanceof SexpError) return entry_count_;
   const entries_ = requiredField(fields, at, "entries", (a) => listOf(a, metadataEntryFromSexp));
   if (entries_ instanceof SexpError) return entries_;
-  return { reserved: reserved_, entry_count: entry_count_, entries: entries_ };
+  return { reserved: reserved_, entries: entries_ };
 }
 
 /** Converts an S-expression to a {@link MetadataTable}; pass the locations from `parseSexp` to get line and column in errors. */
@@ -2744,30 +2711,22 @@ export function sexpOfParentLocator(v: ParentLocator): Sexp {
   const fields: Sexp[] = [];
   fields.push(["locator_type", v.locator_type]);
   fields.push(["reserved", String(v.reserved)]);
-  fields.push(["key_value_count", String(v.key_value_count)]);
   fields.push(["entries", v.entries.map(sexpOfParentLocatorEntry)]);
   return fields;
 }
 
 function parentLocatorFromSexp(at: At): ParentLocator | SexpError {
-  const fields = recordFields(at, ["locator_type", "reserved", "key_value_count", "entries"]);
+  const fields = recordFields(at, ["locator_type", "reserved", "entries"]);
   if (fields instanceof SexpError) return fields;
   const locator_type_ = requiredField(fields, at, "locator_type", uuidAtom);
   if (locator_type_ instanceof SexpError) return locator_type_;
   const reserved_ = requiredField(fields, at, "reserved", (a) => int(a, 16, false));
   if (reserved_ instanceof SexpError) return reserved_;
-  const key_value_count_ = requiredField(fields, at, "key_value_count", (a) => int(a, 16, false));
-  if (key_value_count_ instanceof SexpError) return key_value_count_;
   const entries_ = requiredField(fields, at, "entries", (a) =>
     listOf(a, parentLocatorEntryFromSexp),
   );
   if (entries_ instanceof SexpError) return entries_;
-  return {
-    locator_type: locator_type_,
-    reserved: reserved_,
-    key_value_count: key_value_count_,
-    entries: entries_,
-  };
+  return { locator_type: locator_type_, reserved: reserved_, entries: entries_ };
 }
 
 /** Converts an S-expression to a {@link ParentLocator}; pass the locations from `parseSexp` to get line and column in errors. */

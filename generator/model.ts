@@ -132,14 +132,28 @@ export interface ChecksumField extends Doc {
   algorithm: ChecksumAlgorithm;
 }
 
+/**
+ * What a computed field holds: the byte offset of a later top-level member
+ * from the start of the record, the size in bytes of a later sibling whose
+ * `size` is this field, or the number of entries of a later sibling array
+ * whose `count` is this field.
+ */
+export type ComputedOf = "offset" | "size" | "count";
+
 /** A field computed on write from the rest of the value; read, checked, then dropped. */
 export interface ComputedField extends Doc {
   kind: "computed";
   name: string;
   type: IntType;
-  /** The byte offset, from the start of the record, of this member. */
-  offsetOf: string;
+  of: ComputedOf;
+  /** The member whose offset, size or count this is. */
+  target: string;
   valid: Validation[];
+}
+
+/** How a computed field is written in a schema: `offset(extensions)`. */
+export function computedText(m: ComputedField): string {
+  return `${m.of}(${m.target})`;
 }
 
 /** An integer whose named bits become boolean properties; the other bits are kept. */

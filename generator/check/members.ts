@@ -18,7 +18,9 @@ import type {
   TextEncoding,
   ValueField,
   ChecksumAlgorithm,
+  ComputedField,
 } from "../model.js";
+import { checkLengthTargets, parseComputed, type PendingLength } from "./computed.js";
 import { fitsInt, intName } from "./index.js";
 import { badFieldName, badTypeName } from "./names.js";
 import type { MapNode, Reader } from "./reader.js";
@@ -132,6 +134,8 @@ interface Context extends Shared {
     inGroup: boolean;
     endsTopGroup: boolean;
   }[];
+  /** `size(x)` / `count(x)` targets, resolved when their member list is complete. */
+  lengthTargets: PendingLength[];
   /** Index of the top-level member being checked, and how deep in groups we are. */
   topIndex: number;
   depth: number;
@@ -161,6 +165,7 @@ export function checkMembers(reader: Reader, items: Located[], shared: Shared): 
     allNames: collectNames(items),
     used: new Map(),
     offsetTargets: [],
+    lengthTargets: [],
     topIndex: 0,
     depth: 0,
     endsTopGroup: true,
@@ -215,6 +220,7 @@ export function checkPayload(
     allNames: collectNames(items),
     used: new Map([["kind", { file: "", line: 0, col: 0, path: "" }]]),
     offsetTargets: [],
+    lengthTargets: [],
     topIndex: 0,
     depth: 0,
     endsTopGroup: true,
@@ -288,6 +294,7 @@ function checkSequence(ctx: Context, items: Located[]): Member[] {
             condText: ifText,
           };
   }
+  checkLengthTargets(ctx.reader, members, ctx.lengthTargets);
   return members;
 }
 
@@ -489,32 +496,32 @@ function checkMember(ctx: Context, item: Located, isLast: boolean): Member | und
       const type = intField(ctx, node, "a computed field");
       const valueNode = reader.get(node, "value")!;
       const text = reader.string(valueNode, "value");
-      const m = text === undefined ? null : /^\s*offset\(\s*([a-z_][a-z0-9_]*)\s*\)\s*$/.exec(text);
-      if (text !== undefined && m === null)
-        reader.report(
-          valueNode.at,
-          `a computed value must be offset(FIELD), the byte offset of a later field; got "${text}"`,
-        );
-      if (type === undefined || m === null) return undefined;
+      const parsed = text === undefined ? undefined : parseComputed(text);
+      if (typeof parsed === "string") reader.report(valueNode.at, parsed);
+      if (type === undefined || parsed === undefined || typeof parsed === "string") return undefined;
       if (type.bits === 64)
-        reader.report(node.at, "a computed offset must be at most 32 bits wide");
-      ctx.offsetTargets.push({
-        name: m[1],
-        at: valueNode.at,
-        from: ctx.topIndex,
-        inGroup: ctx.depth > 0,
-        endsTopGroup: ctx.endsTopGroup,
-      });
+        reader.report(node.at, `a computed ${parsed.of} must be at most 32 bits wide`);
+      if (parsed.of === "offset")
+        ctx.offsetTargets.push({
+          name: parsed.target,
+          at: valueNode.at,
+          from: ctx.topIndex,
+          inGroup: ctx.depth > 0,
+          endsTopGroup: ctx.endsTopGroup,
+        });
       ctx.scope.set(name, { type: "number" });
-      return {
+      const field: ComputedField = {
         kind: "computed",
         name,
         type,
-        offsetOf: m[1],
+        of: parsed.of,
+        target: parsed.target,
         valid: validations(ctx, node),
         doc,
         loc,
       };
+      if (parsed.of !== "offset") ctx.lengthTargets.push({ field, at: valueNode.at });
+      return field;
     }
     case "flags":
       return checkFlags(ctx, node, name, doc, loc);

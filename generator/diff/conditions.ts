@@ -45,7 +45,8 @@ export function dataRanges(members: readonly Member[]): Map<string, Range> {
           break;
         case "computed": {
           // A computed field is there only when the groups around it are.
-          const at = topLevelOffsets(members, present).get(m.offsetOf);
+          const at =
+            m.of === "offset" ? topLevelOffsets(members, present).get(m.target) : undefined;
           ranges.set(
             m.name,
             checked(at === undefined ? intRange(m.type) : exact(BigInt(at)), m.name, m.valid),

@@ -5,6 +5,7 @@
  */
 import { exprText, type Expr } from "../expr.js";
 import type { DefaultValue, FieldType, Member } from "../model.js";
+import { computedText } from "../model.js";
 import { intText } from "./shape.js";
 
 export function typeText(t: FieldType): string {
@@ -49,7 +50,7 @@ export function memberText(m: Member): string {
     case "checksum":
       return `checksum ${m.name} (${intText(m.type)} ${m.algorithm})`;
     case "computed":
-      return `computed field ${m.name} (${intText(m.type)} offset(${m.offsetOf}))`;
+      return `computed field ${m.name} (${intText(m.type)} ${computedText(m)})`;
     case "flags":
       return `flags word ${m.name} (${intText(m.type)}: ${m.flags.map((f) => f.name).join(", ")})`;
     case "padding":

@@ -6,7 +6,7 @@
  */
 import type { Expr } from "../expr.js";
 import type { FieldType, IntType, Member, Validation, ValueField } from "../model.js";
-import { fixedMemberSize } from "../model.js";
+import { computedText, fixedMemberSize } from "../model.js";
 import type { ChangeList, Place } from "./change-list.js";
 import { holds, intRange, type Lookup, type Tri } from "./conditions.js";
 import { defaultText, memberText, renamedExprText, typeText } from "./describe.js";
@@ -88,12 +88,12 @@ export function compareMember(
     case "computed": {
       const m = n as typeof o;
       compareInt(list, place, o.type, m.type, false);
-      const target = record.oldToNew.get(o.offsetOf) ?? o.offsetOf;
-      if (target !== m.offsetOf)
+      const target = record.oldToNew.get(o.target) ?? o.target;
+      if (target !== m.target || o.of !== m.of)
         list.add(
           place,
           { kind: "computed-changed" },
-          `computed as offset(${o.offsetOf}) → offset(${m.offsetOf})`,
+          `computed as ${computedText(o)} → ${computedText(m)}`,
         );
       compareChecks(list, record, place, o.valid, m.valid);
       return;

@@ -6,7 +6,7 @@
  * of a renamed type keeps its shape.
  */
 import { exprText } from "../expr.js";
-import { isPositioned, type ByteSize, type FieldType, type IntType, type Member, type TypeDef } from "../model.js";
+import { computedText, isPositioned, type ByteSize, type FieldType, type IntType, type Member, type TypeDef } from "../model.js";
 
 /** Maps a type name of the revision being described to the new revision's name. */
 export type TypeNames = (name: string) => string;
@@ -64,7 +64,7 @@ export function memberShape(m: Member, names: TypeNames): string {
     case "checksum":
       return `checksum ${intText(m.type)} ${m.algorithm}`;
     case "computed":
-      return `computed ${intText(m.type)} offset(${m.offsetOf})`;
+      return `computed ${intText(m.type)} ${computedText(m)}`;
     case "flags":
       return `flags ${intText(m.type)} ${m.flags.map((f) => `${f.bit}:${f.name}`).join(",")}`;
     case "padding":

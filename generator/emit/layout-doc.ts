@@ -7,6 +7,7 @@ import { exprText } from "../expr.js";
 import type { FieldType, Member, Model, RecordDef, TypeDef } from "../model.js";
 import { fixedMemberSize, fixedTypeSize, intSize } from "../model.js";
 import { hexLiteral } from "./code.js";
+import { computedMeaning } from "./construct/computed.js";
 import { wireType } from "./types.js";
 
 /** Table cell text: one line, pipes escaped. */
@@ -84,7 +85,7 @@ function memberRows(
             where,
             sizeText(m),
             name,
-            `${wireType(m.type)}, computed: offset of ${m.offsetOf}`,
+            `${wireType(m.type)}, computed: ${computedMeaning(m)}`,
             cond,
             m.doc,
           ]),

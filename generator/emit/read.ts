@@ -178,6 +178,8 @@ class SequenceReader {
     bigint: this.bigints.has(name),
   });
   readonly bigints = new Set<string>();
+  /** Text fields whose size is computed from them: they fill their bytes, with no NUL. */
+  readonly unpadded = new Set<string>();
 
   /** Makes `pos` the cursor base, so code after a variable-size member can continue from it. */
   settle(): void {
@@ -351,16 +353,20 @@ class SequenceReader {
         const local = this.locals.field(m.name);
         this.code.line(`const ${local} = ${readInt(m.type, at)};`);
         this.validations(m.valid, this.prefix + m.name, local, at);
-        let where = at;
-        if (this.cursor.base === "pos") {
-          where = this.locals.fresh(`${m.name}_at`);
-          this.code.line(`const ${where} = ${at};`);
+        if (m.of === "offset") {
+          let where = at;
+          if (this.cursor.base === "pos") {
+            where = this.locals.fresh(`${m.name}_at`);
+            this.code.line(`const ${where} = ${at};`);
+          }
+          this.computed.set(m.target, {
+            local,
+            at: where,
+            field: this.prefix + m.name,
+          });
         }
-        this.computed.set(m.offsetOf, {
-          local,
-          at: where,
-          field: this.prefix + m.name,
-        });
+        // Text sized by size(F) has no padding, so that it writes back as read.
+        if (m.of === "size") this.unpadded.add(m.target);
         this.cursor.advance(intSize(m.type));
         return;
       }
@@ -567,13 +573,23 @@ class SequenceReader {
     } else {
       end = this.cursor.at(fixed);
     }
-    const stop = this.locals.fresh(`${m.name}_stop`);
-    const bad = this.locals.fresh("nonZero");
-    this.code.line(`const ${stop} = ${textEnd(t, at, end)};`);
-    this.code.line(`const ${bad} = findNonZero(buf, ${stop}, ${end});`);
-    this.code.line(
-      `if (${bad} !== -1) return new CodecError(${path}, ${bad}, "bytes after the terminating NUL must be zero");`,
-    );
+    let stop: string;
+    if (this.unpadded.has(m.name)) {
+      const nul = this.locals.fresh(`${m.name}_nul`);
+      this.code.line(`const ${nul} = ${textEnd(t, at, end)};`);
+      this.code.line(
+        `if (${nul} !== ${end}) return new CodecError(${path}, ${nul}, "has a NUL, but its size is computed from its text, so it has no padding");`,
+      );
+      stop = end;
+    } else {
+      stop = this.locals.fresh(`${m.name}_stop`);
+      const bad = this.locals.fresh("nonZero");
+      this.code.line(`const ${stop} = ${textEnd(t, at, end)};`);
+      this.code.line(`const ${bad} = findNonZero(buf, ${stop}, ${end});`);
+      this.code.line(
+        `if (${bad} !== -1) return new CodecError(${path}, ${bad}, "bytes after the terminating NUL must be zero");`,
+      );
+    }
     // Decoded straight into the field's local; the check narrows it to a string.
     this.code.line(`${target} = ${decodeText(t, at, stop)};`);
     this.code.line(

@@ -12,6 +12,7 @@ import {
   intSize,
   isPositioned,
 } from "../model.js";
+import { lengthOf } from "./construct/computed.js";
 import { Code, hexLiteral, prop, str } from "./code.js";
 import { offsetExpr, type ExprRef, type Resolve } from "./expr.js";
 
@@ -102,7 +103,8 @@ export function positionedEnds(
 /**
  * Expressions over a value being written: integer fields are its
  * properties, enums their stored numbers, constants literals, computed
- * offsets the size of what comes before their target.
+ * offsets the size of what comes before their target, computed sizes and
+ * counts the length of theirs.
  */
 export function valueResolver(members: readonly Member[], obj: string): Resolve {
   const refs = new Map<string, ExprRef>();
@@ -114,14 +116,16 @@ export function valueResolver(members: readonly Member[], obj: string): Resolve 
           code: hexLiteral(m.value, m.type.bits === 64),
           bigint: m.type.bits === 64,
         });
-      if (m.kind === "computed") {
+      if (m.kind === "computed" && m.of === "offset") {
         // Worked out when used: what comes before the target may use later names.
-        const index = members.findIndex((x) => "name" in x && x.name === m.offsetOf);
+        const index = members.findIndex((x) => "name" in x && x.name === m.target);
         computed.set(m.name, () => ({
           code: `(${membersSize(members.slice(0, index), obj, resolve)})`,
           bigint: false,
         }));
       }
+      if (m.kind === "computed" && m.of !== "offset")
+        refs.set(m.name, { code: lengthOf(m, list, o), bigint: false });
       if (m.kind === "value" && m.type.kind === "int")
         refs.set(m.name, { code: prop(o, m.name), bigint: m.type.bits === 64 });
       if (m.kind === "value" && m.type.kind === "enum")

@@ -21,6 +21,7 @@ import type {
 import { fixedRecordSize, fixedTypeSize, intSize, isPositioned } from "../model.js";
 import { article, Code, hexLiteral, Locals, prop, str, templateText } from "./code.js";
 import { checksumOf } from "./construct/checksum.js";
+import { computedMeaning, lengthOf } from "./construct/computed.js";
 import { writeMagic } from "./construct/magic.js";
 import { encodedLength, encodeText, ENCODING_NAME } from "./construct/text.js";
 import { isUuidValue, UUID_EXPECTED, writeUuid } from "./construct/uuid.js";
@@ -164,10 +165,15 @@ class CheckWalker {
   /** Stored values of names expressions use, as code. */
   readonly refs = new Map<string, { code: string; bigint: boolean }>();
   resolve: Resolve = (name) => this.refs.get(name)!;
+  /** Computed sizes and counts: what they size agrees with them by construction. */
+  readonly lengths = new Set<string>();
+  private isLength(e: Expr): boolean {
+    return e.kind === "ref" && this.lengths.has(e.name);
+  }
 
   members(members: readonly Member[], obj: string, prefix: string): void {
     for (const m of members) this.shape(m, obj, prefix);
-    for (const m of members) this.rules(m, obj, prefix);
+    for (const m of members) this.rules(m, obj, prefix, members);
   }
 
   private fail(path: string, reason: string): string {
@@ -218,19 +224,22 @@ class CheckWalker {
   }
 
   /** Pass 2: computed fields, conditions and validations. */
-  private rules(m: Member, obj: string, prefix: string): void {
+  private rules(m: Member, obj: string, prefix: string, siblings: readonly Member[]): void {
     const path = prefix + ("name" in m ? m.name : "padding");
     switch (m.kind) {
       case "computed": {
         const local = this.locals.field(m.name);
-        const how = `is computed as \${${local}} (the offset of ${m.offsetOf})`;
-        this.code.line(
-          `const ${local} = ${offsetOf(this.recordMembers, m.offsetOf, this.recordObj)};`,
-        );
+        const how = `is computed as \${${local}} (${computedMeaning(m)})`;
+        const value =
+          m.of === "offset"
+            ? offsetOf(this.recordMembers, m.target, this.recordObj)
+            : lengthOf(m, siblings, obj);
+        this.code.line(`const ${local} = ${value};`);
         this.code.line(
           `if (!${intIsValid(m.type, local)}) ${this.fail(path, `\`${how}, more than ${intRange(m.type)} can hold\``)}`,
         );
         this.refs.set(m.name, { code: local, bigint: false });
+        if (m.of !== "offset") this.lengths.add(m.name);
         this.validations(m.valid, path, how);
         return;
       }
@@ -243,19 +252,19 @@ class CheckWalker {
         const t = m.type;
         const dependent = (): void => {
           this.validations(m.valid, path, `is \${describe(${acc})}`);
-          if (t.kind === "bytes" && t.size.kind === "expr") {
+          if (t.kind === "bytes" && t.size.kind === "expr" && !this.isLength(t.size.expr)) {
             const want = offsetExpr(t.size.expr, this.resolve);
             this.code.line(
               `if (${acc}.length !== (${want})) ${this.fail(path, `\`is \${${acc}.length} bytes, but ${templateText(exprText(t.size.expr))} is \${${want}}\``)}`,
             );
           }
-          if (t.kind === "array" && t.count !== undefined && t.count.kind !== "num") {
+          if (t.kind === "array" && t.count !== undefined && t.count.kind !== "num" && !this.isLength(t.count)) {
             const want = offsetExpr(t.count, this.resolve);
             this.code.line(
               `if (${acc}.length !== (${want})) ${this.fail(path, `\`has \${${acc}.length} entries, but ${templateText(exprText(t.count))} is \${${want}}\``)}`,
             );
           }
-          if (t.kind === "text") {
+          if (t.kind === "text" && !this.isLength(t.size)) {
             const room = offsetExpr(t.size, this.resolve);
             const length = this.locals.fresh(`${m.name}_length`);
             this.code.line(`const ${length} = ${encodedLength(t, acc)};`);
@@ -558,12 +567,15 @@ class WriteWalker {
         this.code.line(writeInt(m.type, at, hexLiteral(m.value, m.type.bits === 64)));
         this.cursor.advance(intSize(m.type));
         return;
-      case "computed":
-        this.code.line(
-          writeInt(m.type, at, offsetOf(this.recordMembers, m.offsetOf, this.recordObj)),
-        );
+      case "computed": {
+        const value =
+          m.of === "offset"
+            ? offsetOf(this.recordMembers, m.target, this.recordObj)
+            : this.resolve(m.name).code;
+        this.code.line(writeInt(m.type, at, value));
         this.cursor.advance(intSize(m.type));
         return;
+      }
       case "padding":
         if (m.sizeExpr !== undefined) {
           const n = offsetExpr(m.sizeExpr, this.resolve);

@@ -4,7 +4,8 @@
  * records nested by value, groups with and without conditions, conditional
  * fields and padding, constants, magic strings, computed offsets, flags,
  * byte strings of every sizing, fixed strings, text in every encoding,
- * UUIDs and GUIDs, arrays filling a payload or counted, union lists,
+ * UUIDs and GUIDs, arrays filling a payload or counted, computed sizes and
+ * counts, union lists,
  * checksums and members at their own offsets. Every schema drawn is
  * valid, so the generator must accept it; expressions use only the earlier,
  * always-present integer fields the language allows.
@@ -214,6 +215,35 @@ class SchemaDraw {
         if (this.rng.chance(0.4)) lines.push(`${indent}- { padding: ${1 + this.rng.below(3)}, if: ${JSON.stringify(cond)} }`);
         return { lines, fixed: false };
       }
+    }
+    if (roll < 48 && roll >= 44 && !fixedOnly) {
+      // A computed size or count, and what it sizes, with a field between them now and then.
+      const length = this.fresh("len", scope);
+      const target = this.fresh("sized", scope);
+      const records = this.known.filter((t) => t.kind === "record");
+      const pick = this.rng.below(3);
+      const between = this.rng.chance(0.3) ? [`${indent}${this.plainField({ taken: scope.taken, ints: [] }, true).line}`] : [];
+      if (pick === 0 && records.length > 0)
+        return {
+          lines: [
+            `${indent}- { name: ${length}, type: ${this.rng.pick(["u8", "u16"])}, value: count(${target}) }`,
+            ...between,
+            `${indent}- { name: ${target}, type: "${this.rng.pick(records).name}[]", count: ${length} }`,
+          ],
+          fixed: false,
+        };
+      const sized =
+        pick === 1
+          ? `type: text, encoding: ${this.rng.pick(["ascii", "utf8", "utf16le", "utf16be"])}`
+          : "type: bytes";
+      return {
+        lines: [
+          `${indent}- { name: ${length}, type: ${this.rng.pick(["u8", "u16", "u32"])}, value: size(${target}) }`,
+          ...between,
+          `${indent}- { name: ${target}, ${sized}, size: ${length} }`,
+        ],
+        fixed: false,
+      };
     }
     if (roll < 44 && !fixedOnly) {
       const unions = this.known.filter((t) => t.kind === "union");

@@ -9,7 +9,15 @@
  * revisions differ.
  */
 import type { Expr } from "../../expr.js";
-import type { EnumDef, IntType, Member, Model, UnionDef, ValueField } from "../../model.js";
+import type {
+  ComputedField,
+  EnumDef,
+  IntType,
+  Member,
+  Model,
+  UnionDef,
+  ValueField,
+} from "../../model.js";
 import { checked, holds, intRange, range, type Range } from "../conditions.js";
 import type { Rng } from "./prng.js";
 
@@ -63,9 +71,16 @@ class Draw {
             obj[m.name] = undefined;
           }
           break;
-        case "value":
+        case "value": {
           obj[m.name] = this.present(m.cond, env) ? this.field(m, env) : undefined;
+          // A computed size or count of this field is known once it is drawn.
+          const length = members.find(
+            (c): c is ComputedField =>
+              c.kind === "computed" && c.of !== "offset" && c.target === m.name,
+          );
+          if (length !== undefined) env.set(length.name, lengthOf(m, obj[m.name]));
           break;
+        }
         default:
           break;
       }
@@ -140,7 +155,8 @@ class Draw {
         return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
       }
       case "text": {
-        const room = this.decided(t.size, env) ?? 0;
+        // A size computed from the text itself leaves the length free.
+        const room = this.decided(t.size, env) ?? (t.size.kind === "ref" ? 16 : 0);
         const unit = t.encoding.startsWith("utf16") ? 2 : 1;
         const pool =
           t.encoding === "ascii" ? "az09 ~" : t.encoding === "utf8" ? "aé€😀" : "aé€😀\uffff";
@@ -252,4 +268,13 @@ class Draw {
     for (let i = 0; i < n; i++) text += String.fromCharCode(lowest + this.rng.below(256 - lowest));
     return text;
   }
+}
+
+/** The byte size or entry count a computed `size(F)` / `count(F)` field stores for F's value. */
+function lengthOf(m: ValueField, value: unknown): bigint {
+  if (Array.isArray(value)) return BigInt(value.length);
+  if (typeof value !== "string") return 0n;
+  if (m.type.kind !== "text") return BigInt(value.length);
+  if (m.type.encoding === "utf8") return BigInt(new TextEncoder().encode(value).length);
+  return BigInt(m.type.encoding === "ascii" ? value.length : value.length * 2);
 }

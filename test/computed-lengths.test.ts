@@ -1,0 +1,123 @@
+/**
+ * Computed sizes and counts (`value: size(F)`, `value: count(F)`): the field
+ * is absent from the value, `write` stores F's byte size or entry count, and
+ * `read` uses the stored one, so a length can never disagree with what it
+ * describes. A text sized this way fills its bytes exactly (no NUL padding).
+ */
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { generateSchemas, type SchemaModules } from "./support/schema-modules.js";
+
+const RECORDS = `
+format: records
+endian: little
+root: Archive
+types:
+  Entry:
+    record:
+      - { name: name_length, type: u8, value: size(name) }
+      - { name: data_length, type: u16, value: size(data) }
+      - { name: name, type: text, encoding: utf16le, size: name_length }
+      - { name: data, type: bytes, size: data_length }
+  Archive:
+    record:
+      - { name: magic, magic: "AR" }
+      - name: header
+        group: Header
+        fields:
+          - { name: count, type: u8, value: count(entries), valid: [{ check: count <= 3, message: at most 3 entries }] }
+          - { name: entries, type: "Entry[]", count: count }
+      - { name: tail, type: u8 }
+`;
+
+interface Decoded {
+  value: unknown;
+  end: number;
+}
+interface Codec {
+  read(buf: Uint8Array, at?: number): Decoded | { message: string };
+  write(value: unknown, buf: Uint8Array, at?: number): number | { message: string };
+  sizeof(value: unknown): number;
+  readEntry(buf: Uint8Array, at?: number): Decoded | { message: string };
+  toString(value: unknown): string;
+}
+
+let modules: SchemaModules;
+let codec: Codec;
+
+beforeAll(async () => {
+  modules = await generateSchemas([{ name: "test/records.yaml", text: RECORDS }]);
+  codec = (await modules.load(modules.schemas[0]!)) as unknown as Codec;
+}, 120_000);
+
+afterAll(async () => {
+  await modules?.remove();
+});
+
+const value = {
+  header: {
+    entries: [
+      { name: "a€", data: "xyz" },
+      { name: "", data: "" },
+    ],
+  },
+  tail: 9,
+};
+// "AR", count 2, then each entry: name length (bytes), data length (u16), name, data.
+const bytes = [
+  0x41, 0x52, 2,
+  4, 3, 0, 0x61, 0x00, 0xac, 0x20, 0x78, 0x79, 0x7a,
+  0, 0, 0,
+  9,
+];
+
+describe("computed sizes and counts", () => {
+  test("are written from the value, and are not part of it", () => {
+    expect(codec.sizeof(value)).toBe(bytes.length);
+    const buf = new Uint8Array(bytes.length);
+    expect(codec.write(value, buf)).toBe(bytes.length);
+    expect([...buf]).toEqual(bytes);
+  });
+
+  test("size and count what is read", () => {
+    expect(codec.read(new Uint8Array(bytes))).toEqual({ value, end: bytes.length });
+    expect(codec.toString(value)).not.toContain("count");
+    expect(codec.toString(value)).not.toContain("length");
+  });
+
+  test("are checked on write as stored fields are", () => {
+    const four = {
+      header: { entries: [1, 2, 3, 4].map(() => ({ name: "n", data: "" })) },
+      tail: 0,
+    };
+    const buf = new Uint8Array(64).fill(7);
+    const error = codec.write(four, buf);
+    expect(modules.isError(error) && error.message).toBe(
+      "header.count: is computed as 4 (the number of entries in entries): at most 3 entries",
+    );
+    const long = { name: "x".repeat(128), data: "" };
+    const tooLong = codec.write({ header: { entries: [long] }, tail: 0 }, buf);
+    expect(modules.isError(tooLong) && tooLong.message).toBe(
+      "header.entries[0].name_length: is computed as 256 (the size of name in bytes), more than an integer from 0 to 255 can hold",
+    );
+    expect(buf.every((b) => b === 7)).toBe(true);
+  });
+
+  test("a text sized by size(F) has no NUL padding", () => {
+    // name_length 4 holds "a" and a NUL code unit: the text would write back as 2 bytes.
+    const padded = new Uint8Array([4, 0, 0, 0x61, 0x00, 0x00, 0x00]);
+    const error = codec.readEntry(padded);
+    expect(modules.isError(error) && error.message).toBe(
+      "name at byte 5: has a NUL, but its size is computed from its text, so it has no padding",
+    );
+    expect(codec.readEntry(new Uint8Array([2, 0, 0, 0x61, 0x00]))).toEqual({
+      value: { name: "a", data: "" },
+      end: 5,
+    });
+  });
+
+  test("a stored count that runs past the input is a located read error", () => {
+    const short = new Uint8Array([0x41, 0x52, 3, 0, 0, 0]);
+    const error = codec.read(short);
+    expect(modules.isError(error) && error.message).toMatch(/^header\.entries\[1\]\.\w+ at byte 6: truncated/);
+  });
+});

@@ -14,7 +14,10 @@
  */
 import type { Expr } from "../expr.js";
 import type { Position } from "../load.js";
+import type { Located } from "../load.js";
 import type { ComputedField, ComputedOf, Member } from "../model.js";
+import { intField, validations, type Context, type MemberInfo } from "./context.js";
+import type { MapNode } from "./reader.js";
 import type { Reader } from "./reader.js";
 
 /** The parts of `offset(F)`, or a message saying what is wrong with the text. */
@@ -84,4 +87,80 @@ function lengthProblem(field: ComputedField, target: Member): string | undefined
     return undefined;
   }
   return `"${field.target}" must be bytes or text with \`size: ${field.name}\``;
+}
+
+export function checkComputed(
+  ctx: Context,
+  node: MapNode,
+  { name, doc, loc }: MemberInfo,
+): Member | undefined {
+  const { reader } = ctx;
+  const type = intField(ctx, node, "a computed field");
+  const valueNode = reader.get(node, "value")!;
+  const text = reader.string(valueNode, "value");
+  const parsed = text === undefined ? undefined : parseComputed(text);
+  if (typeof parsed === "string") reader.report(valueNode.at, parsed);
+  if (type === undefined || parsed === undefined || typeof parsed === "string") return undefined;
+  if (type.bits === 64)
+    reader.report(node.at, `a computed ${parsed.of} must be at most 32 bits wide`);
+  if (parsed.of === "offset")
+    ctx.offsetTargets.push({
+      name: parsed.target,
+      at: valueNode.at,
+      from: ctx.topIndex,
+      inGroup: ctx.depth > 0,
+      endsTopGroup: ctx.endsTopGroup,
+    });
+  ctx.scope.set(name, { type: "number" });
+  const field: ComputedField = {
+    kind: "computed",
+    name,
+    type,
+    of: parsed.of,
+    target: parsed.target,
+    valid: validations(ctx, node),
+    doc,
+    loc,
+  };
+  if (parsed.of !== "offset") ctx.lengthTargets.push({ field, at: valueNode.at });
+  return field;
+}
+
+/** Checks each `offset(F)` of a record once all its members are known: F is a later top-level member. */
+export function checkOffsetTargets(
+  ctx: Context,
+  items: Located[],
+  members: readonly Member[],
+): void {
+  const { reader } = ctx;
+  for (const target of ctx.offsetTargets) {
+    const index = items.findIndex((item) => nameOf(item) === target.name);
+    if (!members.some((m) => "name" in m && m.name === target.name)) {
+      reader.report(
+        target.at,
+        `offset(${target.name}): "${target.name}" is not a member of this record at its top level`,
+      );
+    } else if (index <= target.from) {
+      reader.report(
+        target.at,
+        `offset(${target.name}): "${target.name}" must come after this field`,
+      );
+    } else if (target.inGroup && index !== target.from + 1) {
+      reader.report(
+        target.at,
+        `offset(${target.name}): from inside a group, "${target.name}" must be the member right after the group`,
+      );
+    } else if (target.inGroup && !target.endsTopGroup) {
+      reader.report(
+        target.at,
+        `offset(${target.name}): a group inside a group that holds offset(...) must be the last member of its group`,
+      );
+    }
+  }
+}
+
+function nameOf(item: Located): unknown {
+  if (item.kind !== "map") return undefined;
+  const name = item.entries.find((e) => e.key === "name")?.value;
+  return name?.kind === "scalar" ? name.value : undefined;
 }

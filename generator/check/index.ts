@@ -20,13 +20,8 @@ import type {
 import { fixedTypeSize } from "../model.js";
 import { hashClash } from "../order.js";
 import type { Problem } from "../problem.js";
-import {
-  checkMembers,
-  checkPayload,
-  parseIntType,
-  type Shared,
-  type TypeTable,
-} from "./members.js";
+import { fitsInt, intName, parseIntType } from "./int.js";
+import { checkMembers, checkPayload, type Shared, type TypeTable } from "./members.js";
 import { badConstructorName, badTypeName, FORMAT_NAME } from "./names.js";
 import { Reader, type MapNode } from "./reader.js";
 
@@ -446,15 +441,4 @@ function inlineRecords(members: readonly Member[]): { field: ValueField; inner: 
     if (m.kind === "group" && m.cond === undefined) return inlineRecords(m.members);
     return [];
   });
-}
-
-export function fitsInt(n: bigint, t: IntType): boolean {
-  const bits = BigInt(t.bits);
-  const min = t.signed ? -(1n << (bits - 1n)) : 0n;
-  const max = t.signed ? (1n << (bits - 1n)) - 1n : (1n << bits) - 1n;
-  return n >= min && n <= max;
-}
-
-export function intName(t: IntType): string {
-  return `${t.signed ? "i" : "u"}${t.bits}`;
 }

@@ -1,0 +1,172 @@
+/**
+ * What a member's checker works in: the schema-wide tables, the names in
+ * scope, and the helpers every kind of member uses (its name, `if`, `at`,
+ * sizes, checks, byte order and integer type).
+ */
+import type { Located, Position } from "../load.js";
+import type {
+  Endian,
+  IntType,
+  Loc,
+  Member,
+  RecordDef,
+  TypeDef,
+  Validation,
+  ValueField,
+} from "../model.js";
+import type { PendingLength } from "./computed.js";
+import { parseIntType } from "./int.js";
+import { badFieldName } from "./names.js";
+import type { MapNode, Reader } from "./reader.js";
+import { checkExpr, type Scope } from "./scope.js";
+
+export type TypeTable = Map<string, TypeDef>;
+
+/** What the records and variants of one schema share while they are checked. */
+export interface Shared {
+  table: TypeTable;
+  endian: Endian;
+  /** Type names of groups, which become interfaces beside the types, with where each was given. */
+  groupNames: Map<string, Position>;
+  /**
+   * `Record[]` fields, whose element size is checked once every record has
+   * its members (the element may be declared after its use).
+   */
+  arrays: { element: RecordDef; at: Position }[];
+}
+
+export interface Context extends Shared {
+  reader: Reader;
+  scope: Scope;
+  /** Every name declared anywhere in this record, to tell "later" from "unknown". */
+  allNames: Set<string>;
+  /** Names already used, with where. */
+  used: Map<string, Position>;
+  /** `offset(x)` targets to resolve once every member is known. */
+  offsetTargets: {
+    name: string;
+    at: Position;
+    from: number;
+    inGroup: boolean;
+    endsTopGroup: boolean;
+  }[];
+  /** `size(x)` / `count(x)` targets, resolved when their member list is complete. */
+  lengthTargets: PendingLength[];
+  /** Index of the top-level member being checked, and how deep in groups we are. */
+  topIndex: number;
+  depth: number;
+  /**
+   * Inside groups: whether the innermost group ends where the top-level one
+   * does (each nested group is the last member of its parent). A computed
+   * offset is checked on read where its group ends.
+   */
+  endsTopGroup: boolean;
+  /** Checks a nested member list (a group's fields) in this context. */
+  sequence: (items: Located[]) => Member[];
+  /** True inside a union variant, where the last field may fill the payload. */
+  inPayload: boolean;
+  /** The member checked just before, with its `if` text (for conditional padding). */
+  previous?: {
+    kind: Member["kind"];
+    name: string;
+    cond: unknown;
+    condText: string | undefined;
+  };
+}
+
+/** What the dispatcher hands each kind's checker, besides the member's map. */
+export interface MemberInfo {
+  /** The member's name; empty for padding, which has none. */
+  name: string;
+  doc: string | undefined;
+  loc: Loc;
+  /** Is it the last member of its list (a variant's payload may end in a filler)? */
+  isLast: boolean;
+}
+
+export function declare(ctx: Context, name: string, at: Position): void {
+  const bad = badFieldName(name);
+  if (bad !== undefined) ctx.reader.report(at, bad);
+  const previous = ctx.used.get(name);
+  if (previous !== undefined) {
+    const where =
+      previous.line > 0
+        ? ` (first at line ${previous.line})`
+        : " (reserved for the union's discriminant)";
+    ctx.reader.report(at, `"${name}" is defined twice${where}`);
+  } else {
+    ctx.used.set(name, at);
+  }
+}
+
+export function condition(ctx: Context, node: MapNode): ValueField["cond"] {
+  const ifNode = ctx.reader.get(node, "if");
+  const text = ctx.reader.string(ifNode, "if");
+  if (text === undefined || ifNode === undefined) return undefined;
+  return checkExpr(ctx.reader, text, ifNode, ctx.scope, "boolean", ctx.allNames);
+}
+
+/**
+ * A member's `at`: its byte offset from the start of the enclosing record,
+ * an expression over earlier fields (64-bit ones too).
+ */
+export function position(ctx: Context, node: MapNode): ValueField["at"] {
+  const atNode = ctx.reader.get(node, "at");
+  const text = ctx.reader.string(atNode, "at");
+  if (text === undefined || atNode === undefined) return undefined;
+  if (ctx.inPayload) {
+    ctx.reader.report(
+      atNode.at,
+      "a variant's fields are stored in sequence; `at` is for record members",
+    );
+    return undefined;
+  }
+  return checkExpr(ctx.reader, text, atNode, ctx.scope, "offset", ctx.allNames);
+}
+
+/** A size or count: an expression over earlier fields, of any width. */
+export function sizeExpression(ctx: Context, node: Located, key: string): ValueField["cond"] {
+  const text = ctx.reader.string(node, key);
+  return text === undefined
+    ? undefined
+    : checkExpr(ctx.reader, text, node, ctx.scope, "offset", ctx.allNames);
+}
+
+export function validations(ctx: Context, node: MapNode): Validation[] {
+  const result: Validation[] = [];
+  for (const item of ctx.reader.seq(ctx.reader.get(node, "valid"), "valid")) {
+    const m = ctx.reader.map(item, "a validation", ["check", "message"]);
+    if (m === undefined) continue;
+    const checkNode = ctx.reader.required(m, "check", "a validation");
+    const text = ctx.reader.string(checkNode, "check");
+    const message = ctx.reader.string(ctx.reader.required(m, "message", "a validation"), "message");
+    if (text === undefined || checkNode === undefined || message === undefined) continue;
+    const check = checkExpr(ctx.reader, text, checkNode, ctx.scope, "boolean", ctx.allNames);
+    if (check !== undefined) result.push({ check, message, loc: ctx.reader.loc(m.at) });
+  }
+  return result;
+}
+
+export function fieldEndian(ctx: Context, node: MapNode): Endian {
+  const e = ctx.reader.get(node, "endian");
+  const text = ctx.reader.string(e, "endian");
+  if (text === undefined) return ctx.endian;
+  if (text !== "big" && text !== "little") {
+    ctx.reader.report(e!.at, `endian must be "big" or "little", got "${text}"`);
+    return ctx.endian;
+  }
+  return text;
+}
+
+export function intField(ctx: Context, node: MapNode, what: string): IntType | undefined {
+  const typeNode = ctx.reader.required(node, "type", what);
+  const text = ctx.reader.string(typeNode, "type");
+  if (text === undefined) return undefined;
+  const t = parseIntType(text, fieldEndian(ctx, node));
+  if (t === undefined)
+    ctx.reader.report(
+      typeNode!.at,
+      `${what} must have an integer type (u8 ... i64), not "${text}"`,
+    );
+  return t;
+}

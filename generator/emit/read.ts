@@ -5,12 +5,10 @@
  * allocated but the values returned.
  */
 import type { SourceFile } from "ts-morph";
-import type { Expr } from "../expr.js";
 import type {
   ChecksumField,
   EnumDef,
   FieldType,
-  FlagsField,
   Member,
   Model,
   RecordDef,
@@ -29,11 +27,14 @@ import { article, Code, hexLiteral, Locals, str, templateText } from "./code.js"
 import { emitExpr, offsetExpr, type Resolve } from "./expr.js";
 import { Cursor, fixedRunSize, readInt, startsRun, withView } from "./layout.js";
 import { tsType } from "./types.js";
-import { checksumOf } from "./construct/checksum.js";
+import { verifyChecksums } from "./construct/checksum.js";
 import { readMagic } from "./construct/magic.js";
-import { decodeText, ENCODING_NAME, textEnd } from "./construct/text.js";
+import { readCountedArray, readFilledArray } from "./construct/array.js";
+import { readFlags } from "./construct/flags.js";
+import { readList } from "./construct/list.js";
+import { checkRegions, readPositioned } from "./construct/positioned.js";
+import { readText } from "./construct/text.js";
 import { readUuid } from "./construct/uuid.js";
-
 
 export function emitRead(model: Model, file: SourceFile): void {
   file.addVariableStatement({
@@ -156,7 +157,7 @@ function hexOrDec(n: number): string {
 }
 
 /** Reading one sequence of members into locals. */
-class SequenceReader {
+export class SequenceReader {
   readonly props: string[] = [];
 
   constructor(
@@ -212,7 +213,7 @@ class SequenceReader {
         });
       }
       this.checkComputedTargets(m);
-      if (isPositioned(m)) this.positioned(m);
+      if (isPositioned(m)) readPositioned(this, m);
       else if ("cond" in m && m.cond !== undefined) this.conditional(m, m.cond);
       else this.member(m);
     });
@@ -222,54 +223,6 @@ class SequenceReader {
   readonly regions: { name: string; from: string; to: string }[] = [];
   /** Checksum fields read so far, with the local holding where each is. */
   readonly checksums: { field: ChecksumField; value: string; at: string }[] = [];
-
-  /**
-   * A member at its own offset from the start of the record: read there,
-   * then the sequence goes on where it was.
-   */
-  private positioned(m: Extract<Member, { kind: "value" | "group" }> & { at: Expr }): void {
-    const path = str(this.prefix + m.name);
-    const base = this.cursor.base;
-    const offset = this.cursor.offset;
-    const resume = base === "pos" ? this.locals.fresh(`${m.name}_resume`) : undefined;
-    if (resume !== undefined) this.code.line(`const ${resume} = pos;`);
-    const from = this.locals.fresh(`${m.name}_at`);
-    const to = this.locals.fresh(`${m.name}_end`);
-    const size = fixedMemberSize({ ...m, at: undefined, cond: undefined } as Member);
-    const place = (): void => {
-      this.code.line(`${from} = ${this.start} + ${offsetExpr(m.at, this.resolve)};`);
-      this.code.line(
-        `if (!(${from} >= ${this.start} && ${from} <= ${this.limit})) return new CodecError(${path}, ${this.start}, \`is at byte \${${from} - ${this.start}} of its record, outside the input\`);`,
-      );
-      if (size !== undefined)
-        this.code.line(
-          `if (${this.limit} - ${from} < ${size}) return truncated(${path}, ${from}, ${size}, ${this.limit});`,
-        );
-      this.cursor.base = from;
-      this.cursor.offset = 0;
-    };
-    // An absent member takes no room: its region is empty, wherever `at` would put it.
-    this.code.line(`let ${from} = ${this.start};`);
-    this.code.line(`let ${to} = ${this.start};`);
-    if (m.cond === undefined) {
-      place();
-      this.member(m);
-      this.code.line(`${to} = ${this.cursor.at()};`);
-    } else {
-      const type = m.kind === "group" ? m.typeName : tsType(m.type);
-      this.code.line(`let ${this.locals.field(m.name)}: ${type} | undefined;`);
-      this.code.block(`if (${emitExpr(m.cond, this.resolve)})`, () => {
-        place();
-        this.member(m, true);
-        this.code.line(`${to} = ${this.cursor.at()};`);
-      });
-      this.props.push(this.propOf(m.name));
-    }
-    this.regions.push({ name: m.name, from, to });
-    if (resume !== undefined) this.code.line(`pos = ${resume};`);
-    this.cursor.base = base;
-    this.cursor.offset = offset;
-  }
 
   /** Before the member a computed offset points at, check the stored offset is where we are. */
   private checkComputedTargets(m: Member): void {
@@ -314,7 +267,7 @@ class SequenceReader {
     return local === name ? name : `${name}: ${local}`;
   }
 
-  private member(m: Member, assign = false): void {
+  member(m: Member, assign = false): void {
     const at = this.cursor.at();
     const declare = (name: string): string =>
       assign ? this.locals.field(name) : `const ${this.locals.field(name)}`;
@@ -332,9 +285,7 @@ class SequenceReader {
         return;
       }
       case "magic":
-        this.code.line(
-          readMagic(m, at, this.cursor.at(m.value.length), this.prefix + m.name),
-        );
+        this.code.line(readMagic(m, at, this.cursor.at(m.value.length), this.prefix + m.name));
         this.cursor.advance(m.value.length);
         return;
       case "checksum": {
@@ -394,7 +345,7 @@ class SequenceReader {
         return;
       }
       case "flags":
-        this.flags(m, at);
+        readFlags(this, m, at);
         return;
       case "group": {
         const inner = new SequenceReader(
@@ -423,51 +374,6 @@ class SequenceReader {
         if (!assign) this.props.push(this.propOf(m.name));
         return;
     }
-  }
-
-  private flags(m: FlagsField, at: string): void {
-    const bits = m.type.bits;
-    if (bits === 64) {
-      const [hiAt, loAt] =
-        m.type.endian === "little" ? [`${this.cursor.at(4)}`, at] : [at, `${this.cursor.at(4)}`];
-      const hi = this.locals.fresh(`${m.name}_hi`);
-      const lo = this.locals.fresh(`${m.name}_lo`);
-      const little = m.type.endian === "little";
-      const le = little ? ", true" : "";
-      this.code.line(`const ${hi} = view.getUint32(${hiAt}${le});`);
-      this.code.line(`const ${lo} = view.getUint32(${loAt}${le});`);
-      let hiMask = 0;
-      let loMask = 0;
-      for (const f of m.flags) {
-        const word = f.bit >= 32 ? hi : lo;
-        const mask = 2 ** (f.bit % 32);
-        if (f.bit >= 32) hiMask += mask;
-        else loMask += mask;
-        this.code.line(
-          `const ${this.locals.field(f.name)} = (${word} & ${hexLiteral(mask, false)}) !== 0;`,
-        );
-        this.props.push(this.propOf(f.name));
-      }
-      this.code.line(
-        `const ${this.locals.field(m.unknown)} = unknownBits64(${hi}, ${lo}, ${hexLiteral(hiMask, false)}, ${hexLiteral(loMask, false)});`,
-      );
-    } else {
-      const word = this.locals.fresh(m.name);
-      this.code.line(`const ${word} = ${readInt({ ...m.type, signed: false }, at)};`);
-      let mask = 0;
-      for (const f of m.flags) {
-        mask += 2 ** f.bit;
-        this.code.line(
-          `const ${this.locals.field(f.name)} = (${word} & ${hexLiteral(2 ** f.bit, false)}) !== 0;`,
-        );
-        this.props.push(this.propOf(f.name));
-      }
-      this.code.line(
-        `const ${this.locals.field(m.unknown)} = (${word} & ~${hexLiteral(mask, false)}) >>> 0;`,
-      );
-    }
-    this.props.push(this.propOf(m.unknown));
-    this.cursor.advance(intSize(m.type));
   }
 
   private validations(
@@ -519,7 +425,7 @@ class SequenceReader {
         this.code.line(`${target} = ${readUuid(t, at)};`);
         break;
       case "text":
-        this.text(m, t, at, target, path);
+        readText(this, m, t, at, target, path);
         return;
       case "record": {
         const result = this.locals.fresh(`${m.name}_read`);
@@ -538,106 +444,18 @@ class SequenceReader {
         this.bytes(m, t.size, at, target, path);
         return;
       case "array":
-        if (t.count === undefined) this.array(m, t.element, at, target, path);
-        else this.countedArray(m, t.element, t.count, at, target, path);
+        if (t.count === undefined) readFilledArray(this, m, t.element, at, target, path);
+        else readCountedArray(this, m, t.element, t.count, at, target, path);
         return;
       case "list":
-        this.list(m, t.union, target);
+        readList(this, m, t.union, target);
         return;
     }
     if (size !== undefined) this.cursor.advance(size);
   }
 
-  /** Text NUL-padded within its size: decoded strictly, with zeros after the terminator. */
-  private text(
-    m: ValueField,
-    t: Extract<FieldType, { kind: "text" }>,
-    at: string,
-    target: string,
-    path: string,
-  ): void {
-    const fixed = fixedTypeSize(t);
-    let end: string;
-    if (fixed === undefined) {
-      const n = this.locals.fresh(`${m.name}_size`);
-      this.code.line(`const ${n} = ${offsetExpr(t.size, this.resolve)};`);
-      this.code.line(
-        `if (!(${n} >= 0 && ${this.limit} - (${at}) >= ${n})) return truncated(${path}, ${at}, ${n}, ${this.limit});`,
-      );
-      if (t.encoding.startsWith("utf16"))
-        this.code.line(
-          `if (${n} % 2 !== 0) return new CodecError(${path}, ${at}, \`its size \${${n}} is odd; ${ENCODING_NAME[t.encoding]} takes two bytes a unit\`);`,
-        );
-      end = this.locals.fresh(`${m.name}_end`);
-      this.code.line(`const ${end} = ${at} + ${n};`);
-    } else {
-      end = this.cursor.at(fixed);
-    }
-    let stop: string;
-    if (this.unpadded.has(m.name)) {
-      const nul = this.locals.fresh(`${m.name}_nul`);
-      this.code.line(`const ${nul} = ${textEnd(t, at, end)};`);
-      this.code.line(
-        `if (${nul} !== ${end}) return new CodecError(${path}, ${nul}, "has a NUL, but its size is computed from its text, so it has no padding");`,
-      );
-      stop = end;
-    } else {
-      stop = this.locals.fresh(`${m.name}_stop`);
-      const bad = this.locals.fresh("nonZero");
-      this.code.line(`const ${stop} = ${textEnd(t, at, end)};`);
-      this.code.line(`const ${bad} = findNonZero(buf, ${stop}, ${end});`);
-      this.code.line(
-        `if (${bad} !== -1) return new CodecError(${path}, ${bad}, "bytes after the terminating NUL must be zero");`,
-      );
-    }
-    // Decoded straight into the field's local; the check narrows it to a string.
-    this.code.line(`${target} = ${decodeText(t, at, stop)};`);
-    this.code.line(
-      `if (${this.locals.field(m.name)} === undefined) return new CodecError(${path}, ${at}, "is not valid ${ENCODING_NAME[t.encoding]}");`,
-    );
-    if (fixed === undefined) {
-      this.code.line(`pos = ${end};`);
-      this.cursor.base = "pos";
-      this.cursor.offset = 0;
-    } else {
-      this.cursor.advance(fixed);
-    }
-  }
-
-  /** `count` records, each read where the one before ended. */
-  private countedArray(
-    m: ValueField,
-    element: RecordDef,
-    count: Expr,
-    at: string,
-    target: string,
-    path: string,
-  ): void {
-    const local = this.locals.field(m.name);
-    const n = this.locals.fresh(`${m.name}_count`);
-    const size = fixedRecordSize(element.members);
-    this.settleAt(at);
-    this.code.line(`const ${n} = ${offsetExpr(count, this.resolve)};`);
-    // Checked before allocating, so a huge count in bad input allocates nothing.
-    const room = size === undefined ? `${this.limit} - pos` : `(${this.limit} - pos) / ${size}`;
-    this.code.line(
-      `if (!(${n} >= 0 && ${n} <= ${room})) return new CodecError(${path}, pos, \`\${${n}} ${element.name} entries do not fit in the \${${this.limit} - pos} bytes left\`);`,
-    );
-    this.code.line(`${target} = new Array<${element.name}>(${n});`);
-    this.code.line(`for (let i = 0; i < ${n}; i++) {`);
-    this.code.line(`  const entry = parse${element.name}(buf, pos, ${this.limit});`);
-    this.code.line(
-      `  if (entry instanceof CodecError) return entry.within(\`${templateText(this.prefix + m.name)}[\${i}]\`);`,
-    );
-    this.code.line(`  ${local}[i] = entry;`);
-    this.code.line("  pos = parsedEnd;");
-    this.code.line("}");
-    this.cursor.base = "pos";
-    this.cursor.offset = 0;
-  }
-
   /** Makes `pos` hold `at`, the current position. */
-  private settleAt(at: string): void {
+  settleAt(at: string): void {
     if (at !== "pos") this.code.line(`pos = ${at};`);
     this.cursor.base = "pos";
     this.cursor.offset = 0;
@@ -694,58 +512,6 @@ class SequenceReader {
     }
     this.cursor.base = "pos";
     this.cursor.offset = 0;
-  }
-
-  private array(m: ValueField, element: RecordDef, at: string, target: string, path: string): void {
-    const size = fixedTypeSize({ kind: "record", record: element })!;
-    const local = this.locals.field(m.name);
-    const start = this.locals.fresh(`${m.name}_start`);
-    this.code.line(`const ${start} = ${at};`);
-    this.code.line(`if ((${this.limit} - ${start}) % ${size} !== 0) {`);
-    this.code.line(
-      `  return new CodecError(${path}, ${start}, \`\${${this.limit} - ${start}} bytes is not a whole number of ${size}-byte ${element.name} entries\`);`,
-    );
-    this.code.line("}");
-    // The count is known, so the array is allocated once at its final size.
-    this.code.line(`${target} = new Array<${element.name}>((${this.limit} - ${start}) / ${size});`);
-    this.code.line(`for (let i = 0; i < ${local}.length; i++) {`);
-    this.code.line(
-      `  const entry = parse${element.name}(buf, ${start} + i * ${size}, ${this.limit});`,
-    );
-    this.code.line(
-      `  if (entry instanceof CodecError) return entry.within(\`${templateText(this.prefix + m.name)}[\${i}]\`);`,
-    );
-    this.code.line(`  ${local}[i] = entry;`);
-    this.code.line("}");
-    this.code.line(`pos = ${this.limit};`);
-    this.cursor.base = "pos";
-    this.cursor.offset = 0;
-  }
-
-  private list(m: ValueField, union: UnionDef, target: string): void {
-    const local = this.locals.field(m.name);
-    const header = intSize(union.tag) + intSize(union.length);
-    const tag = readInt(union.tag, "pos");
-    const length = readInt(union.length, `pos + ${intSize(union.tag)}`);
-    this.settle();
-    this.code.line(`${target}: ${union.name}[] = [];`);
-    this.code.line("for (;;) {");
-    // The well-formed end marker, checked here without a call; anything else
-    // (entries, and malformed end markers) goes to the entry reader.
-    this.code.line(
-      `  if (${this.limit} - pos >= ${header} && ${tag} === ${hexLiteral(union.end, false)} && ${length} === 0) {`,
-    );
-    this.code.line(`    pos += ${header};`);
-    this.code.line("    break;");
-    this.code.line("  }");
-    this.code.line(`  const entry = parse${union.name}(buf, pos, ${this.limit});`);
-    this.code.line(
-      `  if (entry instanceof CodecError) return entry.within(\`${templateText(this.prefix + m.name)}[\${${local}.length}]\`);`,
-    );
-    this.code.line("  pos = parsedEnd;");
-    this.code.line("  if (entry === undefined) break;");
-    this.code.line(`  ${local}.push(entry);`);
-    this.code.line("}");
   }
 }
 
@@ -850,13 +616,7 @@ function emitReadRecord(def: RecordDef, file: SourceFile): void {
     code.line(`const end = ${end};`);
     end = "end";
   }
-  for (const c of reader.checksums) {
-    const computed = locals.fresh(`${c.field.name}_computed`);
-    code.line(`const ${computed} = ${checksumOf(c.field, "at", end, c.at)};`);
-    code.line(
-      `if (${c.value} !== ${computed}) return new CodecError(${str(c.field.name)}, ${c.at}, \`is \${hex(${c.value}, 8)}, but the ${c.field.algorithm} of bytes \${at} to \${${end}} is \${hex(${computed}, 8)}\`);`,
-    );
-  }
+  verifyChecksums(reader.checksums, end, code, locals);
   code.line(`parsedEnd = ${end};`);
   code.line(`return { ${reader.props.join(", ")} };`);
   if (code.lines.some((line) => /\bpos\b/.test(line))) code.lines.unshift("let pos = at;");
@@ -870,55 +630,6 @@ function emitReadRecord(def: RecordDef, file: SourceFile): void {
     returnType: `${def.name} | CodecError`,
     statements: withView(code.text()),
   });
-}
-
-/**
- * After a record with positioned members: no part overlaps another or the
- * sequence, and the bytes between parts are zero. Returns the local holding
- * the record's end, the furthest byte of any part.
- */
-function checkRegions(
-  def: RecordDef,
-  reader: SequenceReader,
-  code: Code,
-  locals: Locals,
-  file: SourceFile,
-): string {
-  const sequenceEnd = locals.fresh("sequenceEnd");
-  code.line(`const ${sequenceEnd} = ${reader.cursor.at()};`);
-  const regions = reader.regions;
-  regions.forEach((r, i) => {
-    const empty = `${r.to} > ${r.from}`;
-    code.line(
-      `if (${empty} && ${r.from} < ${sequenceEnd}) return new CodecError(${str(r.name)}, ${r.from}, \`overlaps the members stored in sequence, which end at byte \${${sequenceEnd}}\`);`,
-    );
-    for (const other of regions.slice(0, i)) {
-      code.line(
-        `if (${empty} && ${other.to} > ${other.from} && ${r.from} < ${other.to} && ${other.from} < ${r.to}) return new CodecError(${str(r.name)}, ${r.from}, "overlaps ${other.name}");`,
-      );
-    }
-  });
-  const end = locals.fresh("end");
-  code.line(`const ${end} = Math.max(${[sequenceEnd, ...regions.map((r) => r.to)].join(", ")});`);
-  // The gaps must be zero: write fills them so, and read must give back what write made.
-  const scratch = `${def.name}Regions`;
-  file.addVariableStatement({
-    declarationKind: "const" as never,
-    docs: [`Scratch space for the regions of a {@link ${def.name}}'s positioned members.`],
-    declarations: [{ name: scratch, initializer: `new Float64Array(${2 * regions.length})` }],
-  });
-  regions.forEach((r, i) => {
-    code.line(`${scratch}[${2 * i}] = ${r.from};`);
-    code.line(`${scratch}[${2 * i + 1}] = ${r.to};`);
-  });
-  const gap = locals.fresh("gap");
-  code.line(
-    `const ${gap} = nonZeroGap(buf, ${scratch}, ${regions.length}, ${sequenceEnd}, ${end});`,
-  );
-  code.line(
-    `if (${gap} !== -1) return new CodecError("", ${gap}, \`the bytes between the parts of ${article(def.name)} ${def.name} must be zero, got \${hex(buf[${gap}]!, 2)}\`);`,
-  );
-  return end;
 }
 
 function allEnumFields(members: readonly Member[]): string[] {

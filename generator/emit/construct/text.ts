@@ -4,7 +4,10 @@
  * replacement character) and requires zeros after the terminator; write
  * encodes without allocating and fills the rest with zeros.
  */
-import type { FieldType, TextEncoding } from "../../model.js";
+import type { FieldType, TextEncoding, ValueField } from "../../model.js";
+import { fixedTypeSize } from "../../model.js";
+import { offsetExpr } from "../expr.js";
+import type { SequenceReader } from "../read.js";
 
 type Text = Extract<FieldType, { kind: "text" }>;
 
@@ -42,4 +45,61 @@ export function encodedLength(t: Text, acc: string): string {
 /** Code writing `acc` at `at`; its value is the number of bytes written. */
 export function encodeText(t: Text, at: string, acc: string): string {
   return `encode${SUFFIX[t.encoding]}(buf, ${at}, ${acc})`;
+}
+
+/** Text NUL-padded within its size: decoded strictly, with zeros after the terminator. */
+export function readText(
+  r: SequenceReader,
+  m: ValueField,
+  t: Extract<FieldType, { kind: "text" }>,
+  at: string,
+  target: string,
+  path: string,
+): void {
+  const fixed = fixedTypeSize(t);
+  let end: string;
+  if (fixed === undefined) {
+    const n = r.locals.fresh(`${m.name}_size`);
+    r.code.line(`const ${n} = ${offsetExpr(t.size, r.resolve)};`);
+    r.code.line(
+      `if (!(${n} >= 0 && ${r.limit} - (${at}) >= ${n})) return truncated(${path}, ${at}, ${n}, ${r.limit});`,
+    );
+    if (t.encoding.startsWith("utf16"))
+      r.code.line(
+        `if (${n} % 2 !== 0) return new CodecError(${path}, ${at}, \`its size \${${n}} is odd; ${ENCODING_NAME[t.encoding]} takes two bytes a unit\`);`,
+      );
+    end = r.locals.fresh(`${m.name}_end`);
+    r.code.line(`const ${end} = ${at} + ${n};`);
+  } else {
+    end = r.cursor.at(fixed);
+  }
+  let stop: string;
+  if (r.unpadded.has(m.name)) {
+    const nul = r.locals.fresh(`${m.name}_nul`);
+    r.code.line(`const ${nul} = ${textEnd(t, at, end)};`);
+    r.code.line(
+      `if (${nul} !== ${end}) return new CodecError(${path}, ${nul}, "has a NUL, but its size is computed from its text, so it has no padding");`,
+    );
+    stop = end;
+  } else {
+    stop = r.locals.fresh(`${m.name}_stop`);
+    const bad = r.locals.fresh("nonZero");
+    r.code.line(`const ${stop} = ${textEnd(t, at, end)};`);
+    r.code.line(`const ${bad} = findNonZero(buf, ${stop}, ${end});`);
+    r.code.line(
+      `if (${bad} !== -1) return new CodecError(${path}, ${bad}, "bytes after the terminating NUL must be zero");`,
+    );
+  }
+  // Decoded straight into the field's local; the check narrows it to a string.
+  r.code.line(`${target} = ${decodeText(t, at, stop)};`);
+  r.code.line(
+    `if (${r.locals.field(m.name)} === undefined) return new CodecError(${path}, ${at}, "is not valid ${ENCODING_NAME[t.encoding]}");`,
+  );
+  if (fixed === undefined) {
+    r.code.line(`pos = ${end};`);
+    r.cursor.base = "pos";
+    r.cursor.offset = 0;
+  } else {
+    r.cursor.advance(fixed);
+  }
 }

@@ -20,4 +20,5 @@ export function isUuidValue(acc: string): string {
   return `isUuid(${acc})`;
 }
 
-export const UUID_EXPECTED = "a UUID in lowercase canonical text (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)";
+export const UUID_EXPECTED =
+  "a UUID in lowercase canonical text (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)";

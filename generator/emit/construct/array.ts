@@ -1,0 +1,75 @@
+/**
+ * Arrays of records: filling the rest of a variant's payload (fixed-size
+ * records; the count follows from the length), or counted by an expression.
+ * Both check the count against the bytes left before allocating.
+ */
+import type { Expr } from "../../expr.js";
+import type { RecordDef, ValueField } from "../../model.js";
+import { fixedRecordSize, fixedTypeSize } from "../../model.js";
+import { templateText } from "../code.js";
+import { offsetExpr } from "../expr.js";
+import type { SequenceReader } from "../read.js";
+
+export function readFilledArray(
+  r: SequenceReader,
+  m: ValueField,
+  element: RecordDef,
+  at: string,
+  target: string,
+  path: string,
+): void {
+  const size = fixedTypeSize({ kind: "record", record: element })!;
+  const local = r.locals.field(m.name);
+  const start = r.locals.fresh(`${m.name}_start`);
+  r.code.line(`const ${start} = ${at};`);
+  r.code.line(`if ((${r.limit} - ${start}) % ${size} !== 0) {`);
+  r.code.line(
+    `  return new CodecError(${path}, ${start}, \`\${${r.limit} - ${start}} bytes is not a whole number of ${size}-byte ${element.name} entries\`);`,
+  );
+  r.code.line("}");
+  // The count is known, so the array is allocated once at its final size.
+  r.code.line(`${target} = new Array<${element.name}>((${r.limit} - ${start}) / ${size});`);
+  r.code.line(`for (let i = 0; i < ${local}.length; i++) {`);
+  r.code.line(`  const entry = parse${element.name}(buf, ${start} + i * ${size}, ${r.limit});`);
+  r.code.line(
+    `  if (entry instanceof CodecError) return entry.within(\`${templateText(r.prefix + m.name)}[\${i}]\`);`,
+  );
+  r.code.line(`  ${local}[i] = entry;`);
+  r.code.line("}");
+  r.code.line(`pos = ${r.limit};`);
+  r.cursor.base = "pos";
+  r.cursor.offset = 0;
+}
+
+/** `count` records, each read where the one before ended. */
+export function readCountedArray(
+  r: SequenceReader,
+  m: ValueField,
+  element: RecordDef,
+  count: Expr,
+  at: string,
+  target: string,
+  path: string,
+): void {
+  const local = r.locals.field(m.name);
+  const n = r.locals.fresh(`${m.name}_count`);
+  const size = fixedRecordSize(element.members);
+  r.settleAt(at);
+  r.code.line(`const ${n} = ${offsetExpr(count, r.resolve)};`);
+  // Checked before allocating, so a huge count in bad input allocates nothing.
+  const room = size === undefined ? `${r.limit} - pos` : `(${r.limit} - pos) / ${size}`;
+  r.code.line(
+    `if (!(${n} >= 0 && ${n} <= ${room})) return new CodecError(${path}, pos, \`\${${n}} ${element.name} entries do not fit in the \${${r.limit} - pos} bytes left\`);`,
+  );
+  r.code.line(`${target} = new Array<${element.name}>(${n});`);
+  r.code.line(`for (let i = 0; i < ${n}; i++) {`);
+  r.code.line(`  const entry = parse${element.name}(buf, pos, ${r.limit});`);
+  r.code.line(
+    `  if (entry instanceof CodecError) return entry.within(\`${templateText(r.prefix + m.name)}[\${i}]\`);`,
+  );
+  r.code.line(`  ${local}[i] = entry;`);
+  r.code.line("  pos = parsedEnd;");
+  r.code.line("}");
+  r.cursor.base = "pos";
+  r.cursor.offset = 0;
+}

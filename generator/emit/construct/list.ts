@@ -1,0 +1,32 @@
+/** Lists of framed union entries, read up to the union's end marker. */
+import type { UnionDef, ValueField } from "../../model.js";
+import { intSize } from "../../model.js";
+import { hexLiteral, templateText } from "../code.js";
+import { readInt } from "../layout.js";
+import type { SequenceReader } from "../read.js";
+
+export function readList(r: SequenceReader, m: ValueField, union: UnionDef, target: string): void {
+  const local = r.locals.field(m.name);
+  const header = intSize(union.tag) + intSize(union.length);
+  const tag = readInt(union.tag, "pos");
+  const length = readInt(union.length, `pos + ${intSize(union.tag)}`);
+  r.settle();
+  r.code.line(`${target}: ${union.name}[] = [];`);
+  r.code.line("for (;;) {");
+  // The well-formed end marker, checked here without a call; anything else
+  // (entries, and malformed end markers) goes to the entry reader.
+  r.code.line(
+    `  if (${r.limit} - pos >= ${header} && ${tag} === ${hexLiteral(union.end, false)} && ${length} === 0) {`,
+  );
+  r.code.line(`    pos += ${header};`);
+  r.code.line("    break;");
+  r.code.line("  }");
+  r.code.line(`  const entry = parse${union.name}(buf, pos, ${r.limit});`);
+  r.code.line(
+    `  if (entry instanceof CodecError) return entry.within(\`${templateText(r.prefix + m.name)}[\${${local}.length}]\`);`,
+  );
+  r.code.line("  pos = parsedEnd;");
+  r.code.line("  if (entry === undefined) break;");
+  r.code.line(`  ${local}.push(entry);`);
+  r.code.line("}");
+}

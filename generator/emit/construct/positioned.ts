@@ -1,0 +1,112 @@
+/**
+ * Positioned members (`at: EXPR`): read at their own offset from the start
+ * of the record, after which the sequence goes on where it was.
+ */
+import type { Expr } from "../../expr.js";
+import type { SourceFile } from "ts-morph";
+import type { Member, RecordDef } from "../../model.js";
+import { fixedMemberSize } from "../../model.js";
+import { article, str, type Code, type Locals } from "../code.js";
+import { emitExpr, offsetExpr } from "../expr.js";
+import type { SequenceReader } from "../read.js";
+import { tsType } from "../types.js";
+
+/**
+ * A member at its own offset from the start of the record: read there,
+ * then the sequence goes on where it was.
+ */
+export function readPositioned(
+  r: SequenceReader,
+  m: Extract<Member, { kind: "value" | "group" }> & { at: Expr },
+): void {
+  const path = str(r.prefix + m.name);
+  const base = r.cursor.base;
+  const offset = r.cursor.offset;
+  const resume = base === "pos" ? r.locals.fresh(`${m.name}_resume`) : undefined;
+  if (resume !== undefined) r.code.line(`const ${resume} = pos;`);
+  const from = r.locals.fresh(`${m.name}_at`);
+  const to = r.locals.fresh(`${m.name}_end`);
+  const size = fixedMemberSize({ ...m, at: undefined, cond: undefined } as Member);
+  const place = (): void => {
+    r.code.line(`${from} = ${r.start} + ${offsetExpr(m.at, r.resolve)};`);
+    r.code.line(
+      `if (!(${from} >= ${r.start} && ${from} <= ${r.limit})) return new CodecError(${path}, ${r.start}, \`is at byte \${${from} - ${r.start}} of its record, outside the input\`);`,
+    );
+    if (size !== undefined)
+      r.code.line(
+        `if (${r.limit} - ${from} < ${size}) return truncated(${path}, ${from}, ${size}, ${r.limit});`,
+      );
+    r.cursor.base = from;
+    r.cursor.offset = 0;
+  };
+  // An absent member takes no room: its region is empty, wherever `at` would put it.
+  r.code.line(`let ${from} = ${r.start};`);
+  r.code.line(`let ${to} = ${r.start};`);
+  if (m.cond === undefined) {
+    place();
+    r.member(m);
+    r.code.line(`${to} = ${r.cursor.at()};`);
+  } else {
+    const type = m.kind === "group" ? m.typeName : tsType(m.type);
+    r.code.line(`let ${r.locals.field(m.name)}: ${type} | undefined;`);
+    r.code.block(`if (${emitExpr(m.cond, r.resolve)})`, () => {
+      place();
+      r.member(m, true);
+      r.code.line(`${to} = ${r.cursor.at()};`);
+    });
+    r.props.push(r.propOf(m.name));
+  }
+  r.regions.push({ name: m.name, from, to });
+  if (resume !== undefined) r.code.line(`pos = ${resume};`);
+  r.cursor.base = base;
+  r.cursor.offset = offset;
+}
+
+/**
+ * After a record with positioned members: no part overlaps another or the
+ * sequence, and the bytes between parts are zero. Returns the local holding
+ * the record's end, the furthest byte of any part.
+ */
+export function checkRegions(
+  def: RecordDef,
+  reader: SequenceReader,
+  code: Code,
+  locals: Locals,
+  file: SourceFile,
+): string {
+  const sequenceEnd = locals.fresh("sequenceEnd");
+  code.line(`const ${sequenceEnd} = ${reader.cursor.at()};`);
+  const regions = reader.regions;
+  regions.forEach((r, i) => {
+    const empty = `${r.to} > ${r.from}`;
+    code.line(
+      `if (${empty} && ${r.from} < ${sequenceEnd}) return new CodecError(${str(r.name)}, ${r.from}, \`overlaps the members stored in sequence, which end at byte \${${sequenceEnd}}\`);`,
+    );
+    for (const other of regions.slice(0, i)) {
+      code.line(
+        `if (${empty} && ${other.to} > ${other.from} && ${r.from} < ${other.to} && ${other.from} < ${r.to}) return new CodecError(${str(r.name)}, ${r.from}, "overlaps ${other.name}");`,
+      );
+    }
+  });
+  const end = locals.fresh("end");
+  code.line(`const ${end} = Math.max(${[sequenceEnd, ...regions.map((r) => r.to)].join(", ")});`);
+  // The gaps must be zero: write fills them so, and read must give back what write made.
+  const scratch = `${def.name}Regions`;
+  file.addVariableStatement({
+    declarationKind: "const" as never,
+    docs: [`Scratch space for the regions of a {@link ${def.name}}'s positioned members.`],
+    declarations: [{ name: scratch, initializer: `new Float64Array(${2 * regions.length})` }],
+  });
+  regions.forEach((r, i) => {
+    code.line(`${scratch}[${2 * i}] = ${r.from};`);
+    code.line(`${scratch}[${2 * i + 1}] = ${r.to};`);
+  });
+  const gap = locals.fresh("gap");
+  code.line(
+    `const ${gap} = nonZeroGap(buf, ${scratch}, ${regions.length}, ${sequenceEnd}, ${end});`,
+  );
+  code.line(
+    `if (${gap} !== -1) return new CodecError("", ${gap}, \`the bytes between the parts of ${article(def.name)} ${def.name} must be zero, got \${hex(buf[${gap}]!, 2)}\`);`,
+  );
+  return end;
+}

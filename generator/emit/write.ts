@@ -9,7 +9,6 @@ import { exprText, type Expr } from "../expr.js";
 import type {
   ChecksumField,
   EnumDef,
-  FlagsField,
   IntType,
   Member,
   Model,
@@ -20,14 +19,18 @@ import type {
 } from "../model.js";
 import { fixedRecordSize, fixedTypeSize, intSize, isPositioned } from "../model.js";
 import { article, Code, hexLiteral, Locals, prop, str, templateText } from "./code.js";
-import { checksumOf } from "./construct/checksum.js";
+import { writeArray } from "./construct/array.js";
+import { fillChecksums } from "./construct/checksum.js";
 import { computedMeaning, lengthOf } from "./construct/computed.js";
+import { checkFlagsValue, writeFlags } from "./construct/flags.js";
+import { writeList } from "./construct/list.js";
 import { writeMagic } from "./construct/magic.js";
-import { encodedLength, encodeText, ENCODING_NAME } from "./construct/text.js";
+import { writePositioned } from "./construct/positioned.js";
+import { checkTextRoom, checkTextValue, writeText } from "./construct/text.js";
 import { isUuidValue, UUID_EXPECTED, writeUuid } from "./construct/uuid.js";
 import { emitExpr, offsetExpr, type Resolve } from "./expr.js";
 import { Cursor, intIsValid, intRange, withView, writeInt } from "./layout.js";
-import { membersSize, presenceOf, recordSize, valueResolver } from "./sizeof.js";
+import { membersSize, presenceOf, valueResolver } from "./sizeof.js";
 
 export function emitWrite(model: Model, file: SourceFile): void {
   const root = model.root;
@@ -153,7 +156,7 @@ const INTERNAL = [
  * members (computed fields, conditions against presence, validations), so
  * a bad value is blamed on itself and not on a field computed from it.
  */
-class CheckWalker {
+export class CheckWalker {
   constructor(
     readonly code: Code,
     readonly locals: Locals,
@@ -176,11 +179,11 @@ class CheckWalker {
     for (const m of members) this.rules(m, obj, prefix, members);
   }
 
-  private fail(path: string, reason: string): string {
+  fail(path: string, reason: string): string {
     return `return new CodecError(${str(path)}, undefined, ${reason});`;
   }
 
-  private expected(path: string, what: string, acc: string): string {
+  expected(path: string, what: string, acc: string): string {
     return `return invalid(${str(path)}, ${str(what)}, ${acc});`;
   }
 
@@ -199,7 +202,7 @@ class CheckWalker {
       case "checksum":
         return;
       case "flags":
-        this.flags(m, obj, prefix);
+        checkFlagsValue(this, m, obj, prefix);
         return;
       case "group": {
         const local = this.locals.fresh(m.name);
@@ -258,20 +261,18 @@ class CheckWalker {
               `if (${acc}.length !== (${want})) ${this.fail(path, `\`is \${${acc}.length} bytes, but ${templateText(exprText(t.size.expr))} is \${${want}}\``)}`,
             );
           }
-          if (t.kind === "array" && t.count !== undefined && t.count.kind !== "num" && !this.isLength(t.count)) {
+          if (
+            t.kind === "array" &&
+            t.count !== undefined &&
+            t.count.kind !== "num" &&
+            !this.isLength(t.count)
+          ) {
             const want = offsetExpr(t.count, this.resolve);
             this.code.line(
               `if (${acc}.length !== (${want})) ${this.fail(path, `\`has \${${acc}.length} entries, but ${templateText(exprText(t.count))} is \${${want}}\``)}`,
             );
           }
-          if (t.kind === "text" && !this.isLength(t.size)) {
-            const room = offsetExpr(t.size, this.resolve);
-            const length = this.locals.fresh(`${m.name}_length`);
-            this.code.line(`const ${length} = ${encodedLength(t, acc)};`);
-            this.code.line(
-              `if (${length} > (${room})) ${this.fail(path, `\`takes \${${length}} bytes in ${ENCODING_NAME[t.encoding]}, but its field holds ${templateText(exprText(t.size))} = \${${room}}\``)}`,
-            );
-          }
+          if (t.kind === "text" && !this.isLength(t.size)) checkTextRoom(this, m, t, acc, path);
         };
         const hasRules =
           m.valid.length > 0 ||
@@ -316,34 +317,6 @@ class CheckWalker {
     }
   }
 
-  private flags(m: FlagsField, obj: string, prefix: string): void {
-    for (const f of m.flags) {
-      const acc = prop(obj, f.name);
-      this.code.line(
-        `if (typeof ${acc} !== "boolean") ${this.expected(prefix + f.name, "true or false", acc)}`,
-      );
-    }
-    const acc = prop(obj, m.unknown);
-    const path = prefix + m.unknown;
-    const unsigned = { ...m.type, signed: false };
-    this.code.line(
-      `if (!${intIsValid(unsigned, acc)}) ${this.expected(path, intRange(unsigned), acc)}`,
-    );
-    let hi = 0;
-    let lo = 0;
-    for (const f of m.flags) {
-      if (f.bit >= 32) hi += 2 ** (f.bit - 32);
-      else lo += 2 ** f.bit;
-    }
-    const clear =
-      m.type.bits === 64
-        ? `bitsClear64(${acc}, ${hexLiteral(hi, false)}, ${hexLiteral(lo, false)})`
-        : `(${acc} & ${hexLiteral(lo, false)}) === 0`;
-    this.code.line(
-      `if (!(${clear})) ${this.fail(path, `"sets a bit that has a name; set its boolean property instead"`)}`,
-    );
-  }
-
   /** Pass-1 checks of a value field that is present. */
   value(m: ValueField, acc: string, path: string): void {
     const t = m.type;
@@ -362,14 +335,7 @@ class CheckWalker {
         this.code.line(`if (!${isUuidValue(acc)}) ${this.expected(path, UUID_EXPECTED, acc)}`);
         return;
       case "text":
-        // A NUL would end the text early; one that cannot be encoded has no bytes.
-        this.code.line(
-          `if (typeof ${acc} !== "string" || ${acc}.includes("\\0") || ${encodedLength(t, acc)} < 0) {`,
-        );
-        this.code.line(
-          `  ${this.expected(path, `a string without NUL that ${ENCODING_NAME[t.encoding]} can encode`, acc)}`,
-        );
-        this.code.line("}");
+        checkTextValue(this, t, acc, path);
         return;
       case "fixedString":
         this.code.line(
@@ -510,7 +476,7 @@ function emitCheckUnion(def: UnionDef, file: SourceFile): void {
 }
 
 /** Writing one record's or variant's members at a cursor. */
-class WriteWalker {
+export class WriteWalker {
   constructor(
     readonly code: Code,
     readonly locals: Locals,
@@ -524,7 +490,7 @@ class WriteWalker {
   /** Expressions (sizes, positions) over the value being written. */
   readonly resolve: Resolve;
 
-  private settle(): void {
+  settle(): void {
     if (this.cursor.base === "pos" && this.cursor.offset === 0) return;
     this.code.line(
       this.cursor.base === "pos" ? `pos += ${this.cursor.offset};` : `pos = ${this.cursor.at()};`,
@@ -593,7 +559,7 @@ class WriteWalker {
         }
         return;
       case "flags":
-        this.flags(m, obj, at);
+        writeFlags(this, m, obj, at);
         return;
       case "group": {
         const acc = prop(obj, m.name);
@@ -627,25 +593,6 @@ class WriteWalker {
     }
   }
 
-  private flags(m: FlagsField, obj: string, at: string): void {
-    const unknown = prop(obj, m.unknown);
-    if (m.type.bits === 64) {
-      this.code.line(writeInt(m.type, at, unknown));
-      for (const f of m.flags) {
-        const byte = m.type.endian === "little" ? Math.floor(f.bit / 8) : 7 - Math.floor(f.bit / 8);
-        this.code.line(
-          `if (${prop(obj, f.name)}) buf[${this.cursor.at(byte)}]! |= ${hexLiteral(1 << (f.bit % 8), false)};`,
-        );
-      }
-    } else {
-      const bits = m.flags.map(
-        (f) => `(${prop(obj, f.name)} ? ${hexLiteral(2 ** f.bit, false)} : 0)`,
-      );
-      this.code.line(writeInt(m.type, at, `(${[unknown, ...bits].join(" | ")}) >>> 0`));
-    }
-    this.cursor.advance(intSize(m.type));
-  }
-
   value(m: ValueField, acc: string): void {
     const t = m.type;
     const at = this.cursor.at();
@@ -675,18 +622,9 @@ class WriteWalker {
       case "uuid":
         this.code.line(writeUuid(t, at, acc));
         break;
-      case "text": {
-        const written = this.locals.fresh(`${m.name}_bytes`);
-        this.code.line(`const ${written} = ${encodeText(t, at, acc)};`);
-        if (fixed !== undefined) {
-          this.code.line(`buf.fill(0, ${at} + ${written}, ${this.cursor.at(fixed)});`);
-          break;
-        }
-        const size = offsetExpr(t.size, this.resolve);
-        this.code.line(`buf.fill(0, ${at} + ${written}, ${at} + ${size});`);
-        this.settleAfter(size);
+      case "text":
+        writeText(this, m, t, acc);
         return;
-      }
       case "record":
         if (fixed === undefined) {
           // A variable-size record says where it ended.
@@ -705,39 +643,18 @@ class WriteWalker {
         this.code.line(`setBytes(buf, ${this.cursor.at()}, ${acc});`);
         this.settleAfter(`${acc}.length`);
         return;
-      case "array": {
-        const size = fixedRecordSize(t.element.members);
-        if (size === undefined) {
-          this.settle();
-          this.code.block(`for (let i = 0; i < ${acc}.length; i++)`, (c) =>
-            c.line(`pos = put${t.element.name}(${acc}[i]!, buf, pos);`),
-          );
-          return;
-        }
-        this.settle();
-        this.code.block(`for (let i = 0; i < ${acc}.length; i++)`, (c) => {
-          c.line(`put${t.element.name}(${acc}[i]!, buf, pos);`);
-          c.line(`pos += ${size};`);
-        });
+      case "array":
+        writeArray(this, t.element, acc);
         return;
-      }
-      case "list": {
-        this.settle();
-        const def = t.union;
-        this.code.block(`for (let i = 0; i < ${acc}.length; i++)`, (c) =>
-          c.line(`pos = put${def.name}(${acc}[i]!, buf, pos);`),
-        );
-        this.code.line(writeInt(def.tag, "pos", hexLiteral(def.end, false)));
-        this.code.line(writeInt(def.length, `pos + ${intSize(def.tag)}`, "0"));
-        this.code.line(`pos += ${intSize(def.tag) + intSize(def.length)};`);
+      case "list":
+        writeList(this, t.union, acc);
         return;
-      }
     }
     if (fixed !== undefined) this.cursor.advance(fixed);
   }
 
   /** Moves the cursor past `size` bytes written at it. */
-  private settleAfter(size: string): void {
+  settleAfter(size: string): void {
     this.code.line(
       this.cursor.base === "pos" && this.cursor.offset === 0
         ? `pos += ${size};`
@@ -758,27 +675,12 @@ function emitWriteRecord(def: RecordDef, file: SourceFile): void {
   const walker = new WriteWalker(code, locals, new Cursor("at"), def.members, "v");
   walker.members(def.members, "v");
   let end = walker.finish();
-  if (walker.positioned.length > 0) {
-    // The gaps between the parts are zero; each positioned member goes where its `at` says.
-    const sequenceEnd = locals.fresh("sequenceEnd");
-    code.line(`const ${sequenceEnd} = ${end};`);
-    code.line(`const end = at + ${recordSize(def.members, "v")};`);
-    code.line(`buf.fill(0, ${sequenceEnd}, end);`);
-    for (const m of walker.positioned) {
-      const place = locals.fresh(`${"name" in m ? m.name : "member"}_at`);
-      code.line(`const ${place} = at + ${offsetExpr(m.at, walker.resolve)};`);
-      walker.cursor.base = place;
-      walker.cursor.offset = 0;
-      walker.member({ ...m, at: undefined } as Member, "v");
-    }
-    end = "end";
-  }
+  if (walker.positioned.length > 0) end = writePositioned(def, walker, end);
   if (walker.checksums.length > 0 && !/^[A-Za-z_$][\w$]*$/.test(end)) {
     code.line(`const end = ${end};`);
     end = "end";
   }
-  for (const c of walker.checksums)
-    code.line(writeInt(c.field.type, c.at, checksumOf(c.field, "at", end, c.at)));
+  fillChecksums(walker.checksums, end, code);
   code.line(`return ${end};`);
   dropUnreadPos(code);
   if (code.lines.some((line) => /\bpos\b/.test(line))) code.lines.unshift("let pos = at;");

@@ -9,6 +9,7 @@ import { fixedRecordSize, fixedTypeSize } from "../../model.js";
 import { templateText } from "../code.js";
 import { offsetExpr } from "../expr.js";
 import type { SequenceReader } from "../read.js";
+import type { WriteWalker } from "../write.js";
 
 export function readFilledArray(
   r: SequenceReader,
@@ -72,4 +73,21 @@ export function readCountedArray(
   r.code.line("}");
   r.cursor.base = "pos";
   r.cursor.offset = 0;
+}
+
+/** Write: the records back to back from the cursor. */
+export function writeArray(w: WriteWalker, element: RecordDef, acc: string): void {
+  const size = fixedRecordSize(element.members);
+  if (size === undefined) {
+    w.settle();
+    w.code.block(`for (let i = 0; i < ${acc}.length; i++)`, (c) =>
+      c.line(`pos = put${element.name}(${acc}[i]!, buf, pos);`),
+    );
+    return;
+  }
+  w.settle();
+  w.code.block(`for (let i = 0; i < ${acc}.length; i++)`, (c) => {
+    c.line(`put${element.name}(${acc}[i]!, buf, pos);`);
+    c.line(`pos += ${size};`);
+  });
 }

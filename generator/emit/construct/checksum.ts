@@ -5,6 +5,7 @@
  */
 import type { ChecksumField } from "../../model.js";
 import { str, type Code, type Locals } from "../code.js";
+import { writeInt } from "../layout.js";
 
 const FUNCTION: Record<ChecksumField["algorithm"], string> = {
   crc32: "crc32",
@@ -34,4 +35,14 @@ export function verifyChecksums(
       `if (${c.value} !== ${computed}) return new CodecError(${str(c.field.name)}, ${c.at}, \`is \${hex(${c.value}, 8)}, but the ${c.field.algorithm} of bytes \${at} to \${${end}} is \${hex(${computed}, 8)}\`);`,
     );
   }
+}
+
+/** Write: each checksum over bytes `at` to `end`, stored last, once everything else is written. */
+export function fillChecksums(
+  checksums: readonly { field: ChecksumField; at: string }[],
+  end: string,
+  code: Code,
+): void {
+  for (const c of checksums)
+    code.line(writeInt(c.field.type, c.at, checksumOf(c.field, "at", end, c.at)));
 }

@@ -4,9 +4,10 @@
  */
 import type { FlagsField } from "../../model.js";
 import { intSize } from "../../model.js";
-import { hexLiteral } from "../code.js";
-import { readInt } from "../layout.js";
+import { hexLiteral, prop } from "../code.js";
+import { intIsValid, intRange, readInt, writeInt } from "../layout.js";
 import type { SequenceReader } from "../read.js";
+import type { CheckWalker, WriteWalker } from "../write.js";
 
 export function readFlags(r: SequenceReader, m: FlagsField, at: string): void {
   const bits = m.type.bits;
@@ -51,4 +52,51 @@ export function readFlags(r: SequenceReader, m: FlagsField, at: string): void {
   }
   r.props.push(r.propOf(m.unknown));
   r.cursor.advance(intSize(m.type));
+}
+
+/** Write: the unknown bits with each named bit set from its boolean. */
+export function writeFlags(w: WriteWalker, m: FlagsField, obj: string, at: string): void {
+  const unknown = prop(obj, m.unknown);
+  if (m.type.bits === 64) {
+    w.code.line(writeInt(m.type, at, unknown));
+    for (const f of m.flags) {
+      const byte = m.type.endian === "little" ? Math.floor(f.bit / 8) : 7 - Math.floor(f.bit / 8);
+      w.code.line(
+        `if (${prop(obj, f.name)}) buf[${w.cursor.at(byte)}]! |= ${hexLiteral(1 << (f.bit % 8), false)};`,
+      );
+    }
+  } else {
+    const bits = m.flags.map(
+      (f) => `(${prop(obj, f.name)} ? ${hexLiteral(2 ** f.bit, false)} : 0)`,
+    );
+    w.code.line(writeInt(m.type, at, `(${[unknown, ...bits].join(" | ")}) >>> 0`));
+  }
+  w.cursor.advance(intSize(m.type));
+}
+
+/** Write, first pass: every bit a boolean, and the unknown bits clear of the named ones. */
+export function checkFlagsValue(w: CheckWalker, m: FlagsField, obj: string, prefix: string): void {
+  for (const f of m.flags) {
+    const acc = prop(obj, f.name);
+    w.code.line(
+      `if (typeof ${acc} !== "boolean") ${w.expected(prefix + f.name, "true or false", acc)}`,
+    );
+  }
+  const acc = prop(obj, m.unknown);
+  const path = prefix + m.unknown;
+  const unsigned = { ...m.type, signed: false };
+  w.code.line(`if (!${intIsValid(unsigned, acc)}) ${w.expected(path, intRange(unsigned), acc)}`);
+  let hi = 0;
+  let lo = 0;
+  for (const f of m.flags) {
+    if (f.bit >= 32) hi += 2 ** (f.bit - 32);
+    else lo += 2 ** f.bit;
+  }
+  const clear =
+    m.type.bits === 64
+      ? `bitsClear64(${acc}, ${hexLiteral(hi, false)}, ${hexLiteral(lo, false)})`
+      : `(${acc} & ${hexLiteral(lo, false)}) === 0`;
+  w.code.line(
+    `if (!(${clear})) ${w.fail(path, `"sets a bit that has a name; set its boolean property instead"`)}`,
+  );
 }

@@ -2,8 +2,9 @@
 import type { UnionDef, ValueField } from "../../model.js";
 import { intSize } from "../../model.js";
 import { hexLiteral, templateText } from "../code.js";
-import { readInt } from "../layout.js";
+import { readInt, writeInt } from "../layout.js";
 import type { SequenceReader } from "../read.js";
+import type { WriteWalker } from "../write.js";
 
 export function readList(r: SequenceReader, m: ValueField, union: UnionDef, target: string): void {
   const local = r.locals.field(m.name);
@@ -29,4 +30,15 @@ export function readList(r: SequenceReader, m: ValueField, union: UnionDef, targ
   r.code.line("  if (entry === undefined) break;");
   r.code.line(`  ${local}.push(entry);`);
   r.code.line("}");
+}
+
+/** Write: each entry, then the end marker (its tag, a zero length). */
+export function writeList(w: WriteWalker, union: UnionDef, acc: string): void {
+  w.settle();
+  w.code.block(`for (let i = 0; i < ${acc}.length; i++)`, (c) =>
+    c.line(`pos = put${union.name}(${acc}[i]!, buf, pos);`),
+  );
+  w.code.line(writeInt(union.tag, "pos", hexLiteral(union.end, false)));
+  w.code.line(writeInt(union.length, `pos + ${intSize(union.tag)}`, "0"));
+  w.code.line(`pos += ${intSize(union.tag) + intSize(union.length)};`);
 }

@@ -9,6 +9,8 @@ import { fixedMemberSize } from "../../model.js";
 import { article, str, type Code, type Locals } from "../code.js";
 import { emitExpr, offsetExpr } from "../expr.js";
 import type { SequenceReader } from "../read.js";
+import { recordSize } from "../sizeof.js";
+import type { WriteWalker } from "../write.js";
 import { tsType } from "../types.js";
 
 /**
@@ -109,4 +111,25 @@ export function checkRegions(
     `if (${gap} !== -1) return new CodecError("", ${gap}, \`the bytes between the parts of ${article(def.name)} ${def.name} must be zero, got \${hex(buf[${gap}]!, 2)}\`);`,
   );
   return end;
+}
+
+/**
+ * Write: after the members in sequence (which end at `end`), zeros up to
+ * the record's extent, then each positioned member where its `at` says.
+ * Returns the local holding the record's end.
+ */
+export function writePositioned(def: RecordDef, walker: WriteWalker, end: string): string {
+  const { code, locals } = walker;
+  const sequenceEnd = locals.fresh("sequenceEnd");
+  code.line(`const ${sequenceEnd} = ${end};`);
+  code.line(`const end = at + ${recordSize(def.members, "v")};`);
+  code.line(`buf.fill(0, ${sequenceEnd}, end);`);
+  for (const m of walker.positioned) {
+    const place = locals.fresh(`${"name" in m ? m.name : "member"}_at`);
+    code.line(`const ${place} = at + ${offsetExpr(m.at, walker.resolve)};`);
+    walker.cursor.base = place;
+    walker.cursor.offset = 0;
+    walker.member({ ...m, at: undefined } as Member, "v");
+  }
+  return "end";
 }

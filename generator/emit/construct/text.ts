@@ -6,8 +6,11 @@
  */
 import type { FieldType, TextEncoding, ValueField } from "../../model.js";
 import { fixedTypeSize } from "../../model.js";
+import { exprText } from "../../expr.js";
+import { templateText } from "../code.js";
 import { offsetExpr } from "../expr.js";
 import type { SequenceReader } from "../read.js";
+import type { CheckWalker, WriteWalker } from "../write.js";
 
 type Text = Extract<FieldType, { kind: "text" }>;
 
@@ -102,4 +105,47 @@ export function readText(
   } else {
     r.cursor.advance(fixed);
   }
+}
+
+/** Write: the encoded text, then zeros to the end of its size. */
+export function writeText(w: WriteWalker, m: ValueField, t: Text, acc: string): void {
+  const at = w.cursor.at();
+  const fixed = fixedTypeSize(t);
+  const written = w.locals.fresh(`${m.name}_bytes`);
+  w.code.line(`const ${written} = ${encodeText(t, at, acc)};`);
+  if (fixed !== undefined) {
+    w.code.line(`buf.fill(0, ${at} + ${written}, ${w.cursor.at(fixed)});`);
+    w.cursor.advance(fixed);
+    return;
+  }
+  const size = offsetExpr(t.size, w.resolve);
+  w.code.line(`buf.fill(0, ${at} + ${written}, ${at} + ${size});`);
+  w.settleAfter(size);
+}
+
+/** Write, first pass: a string with no NUL (which would end it early) that the encoding can encode. */
+export function checkTextValue(w: CheckWalker, t: Text, acc: string, path: string): void {
+  w.code.line(
+    `if (typeof ${acc} !== "string" || ${acc}.includes("\\0") || ${encodedLength(t, acc)} < 0) {`,
+  );
+  w.code.line(
+    `  ${w.expected(path, `a string without NUL that ${ENCODING_NAME[t.encoding]} can encode`, acc)}`,
+  );
+  w.code.line("}");
+}
+
+/** Write, second pass: the encoded text fits the size its field has. */
+export function checkTextRoom(
+  w: CheckWalker,
+  m: ValueField,
+  t: Text,
+  acc: string,
+  path: string,
+): void {
+  const room = offsetExpr(t.size, w.resolve);
+  const length = w.locals.fresh(`${m.name}_length`);
+  w.code.line(`const ${length} = ${encodedLength(t, acc)};`);
+  w.code.line(
+    `if (${length} > (${room})) ${w.fail(path, `\`takes \${${length}} bytes in ${ENCODING_NAME[t.encoding]}, but its field holds ${templateText(exprText(t.size))} = \${${room}}\``)}`,
+  );
 }

@@ -67,6 +67,7 @@ export type Member =
   | ChecksumField
   | ComputedField
   | FlagsField
+  | BitfieldMember
   | PaddingMember
   | GroupMember;
 
@@ -165,6 +166,36 @@ export interface FlagsField extends Doc {
   /** Property holding the bits that have no name. */
   unknown: string;
   cond: Expr | undefined;
+}
+
+/**
+ * A word of 1 to 8 bytes split into unsigned integers of any width, each a
+ * property. The parts are listed in storage order: in a big-endian word
+ * the first takes the most significant bits, in a little-endian word the
+ * least significant, so either way the first part starts in the first byte.
+ * The parts fill the word exactly, so every bit read is kept.
+ */
+export interface BitfieldMember extends Doc {
+  kind: "bitfield";
+  /** Names the word (for `offset(...)` and errors); not a property. */
+  name: string;
+  bytes: number;
+  endian: Endian;
+  parts: BitPart[];
+}
+
+export interface BitPart extends Doc {
+  name: string;
+  /** Width in bits, 1 to 64; a part over 32 bits is a bigint. */
+  bits: number;
+  /** Position of its least significant bit, counted from bit 0 of the word. */
+  shift: number;
+  valid: Validation[];
+}
+
+/** Is a bit field part a bigint in the value? */
+export function isBigPart(p: BitPart): boolean {
+  return p.bits > 32;
 }
 
 export interface FlagBit extends Doc {
@@ -318,6 +349,8 @@ export function fixedMemberSize(m: Member): number | undefined {
     case "checksum":
     case "flags":
       return intSize(m.type);
+    case "bitfield":
+      return m.bytes;
     case "padding":
       return m.sizeExpr === undefined ? m.size : undefined;
     case "group":

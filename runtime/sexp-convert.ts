@@ -201,6 +201,22 @@ export function int(at: At, bits: number, signed: boolean): number | SexpError {
   return Number(value);
 }
 
+/** A bit field part of `bits` (1 to 32) bits: an integer from 0 to 2^bits - 1. */
+export function uintBits(at: At, bits: number): number | SexpError {
+  const value = typeof at.node === "string" ? unsignedInteger(at.node, bits) : undefined;
+  return value === undefined
+    ? fail(at, `expected an integer from 0 to ${2 ** bits - 1}, got ${shown(at.node)}`)
+    : Number(value);
+}
+
+/** A bit field part of `bits` (33 to 64) bits, as a bigint. */
+export function uintBits64(at: At, bits: number): bigint | SexpError {
+  const value = typeof at.node === "string" ? unsignedInteger(at.node, bits) : undefined;
+  return value === undefined
+    ? fail(at, `expected an integer from 0 to ${(1n << BigInt(bits)) - 1n}, got ${shown(at.node)}`)
+    : value;
+}
+
 /** A 64-bit integer: an OCaml `int64` if signed. */
 export function int64(at: At, signed: boolean): bigint | SexpError {
   const text = typeof at.node === "string" ? at.node : undefined;

@@ -292,6 +292,15 @@ types:
       - name: mask
         type: i64
         bits: [{ bit: 63, name: sign }]
+      - name: date
+        type: u16
+        endian: little
+        bitfield:
+          - { name: day, bits: 5, valid: [{ check: day >= 1, message: days start at 1 }] }
+          - { name: month, bits: 4, doc: 1 to 12 }
+          - { name: year, bits: 7 }
+      - { name: label_length, type: u8, value: size(label_text) }
+      - { name: label_text, type: text, encoding: utf8, size: label_length }
       - name: more
         group: More
         if: version >= 2

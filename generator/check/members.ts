@@ -6,6 +6,7 @@
  */
 import type { Located, Position } from "../load.js";
 import type { IntType, Member, ValueField } from "../model.js";
+import { checkBitfield } from "./bitfield.js";
 import { checkChecksum } from "./checksum.js";
 import { checkComputed, checkLengthTargets, checkOffsetTargets } from "./computed.js";
 import { checkConstant } from "./constant.js";
@@ -46,6 +47,7 @@ const MEMBER_KEYS = [
   "count",
   "at",
   "encoding",
+  "bitfield",
 ] as const;
 
 /**
@@ -67,6 +69,11 @@ const KINDS: readonly { key: string; allowed: readonly string[]; check: Check; n
     key: "value",
     allowed: ["name", "type", "value", "valid", "doc", "endian"],
     check: checkComputed,
+  },
+  {
+    key: "bitfield",
+    allowed: ["name", "type", "bitfield", "doc", "endian"],
+    check: checkBitfield,
   },
   {
     key: "flags",
@@ -182,7 +189,7 @@ function collectNames(items: Located[]): Set<string> {
     if (item.kind !== "map") continue;
     for (const e of item.entries) {
       if (e.key === "name" && e.value.kind === "scalar") names.add(String(e.value.value));
-      if (e.key === "fields" && e.value.kind === "seq")
+      if ((e.key === "fields" || e.key === "bitfield") && e.value.kind === "seq")
         for (const n of collectNames(e.value.items)) names.add(n);
     }
   }

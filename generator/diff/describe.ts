@@ -51,6 +51,8 @@ export function memberText(m: Member): string {
       return `checksum ${m.name} (${intText(m.type)} ${m.algorithm})`;
     case "computed":
       return `computed field ${m.name} (${intText(m.type)} ${computedText(m)})`;
+    case "bitfield":
+      return `bit field ${m.name} (u${m.bytes * 8} ${m.endian}: ${m.parts.map((p) => `${p.name} ${p.bits}`).join(", ")})`;
     case "flags":
       return `flags word ${m.name} (${intText(m.type)}: ${m.flags.map((f) => f.name).join(", ")})`;
     case "padding":

@@ -10,13 +10,14 @@ import { computedText, fixedMemberSize } from "../model.js";
 import type { ChangeList, Place } from "./change-list.js";
 import { holds, intRange, type Lookup, type Tri } from "./conditions.js";
 import { defaultText, memberText, renamedExprText, typeText } from "./describe.js";
+import { listBitfield } from "./list-bitfield.js";
 import { listFlagBits, listMasks } from "./list-bits.js";
 import type { RecordPair } from "./record-pair.js";
 import { intText, sameNames, tsTypeOf } from "./shape.js";
 
 /** Does a member give the value properties (and the S-expression fields)? */
 export function hasProperty(m: Member): boolean {
-  return m.kind === "value" || m.kind === "group" || m.kind === "flags";
+  return m.kind === "value" || m.kind === "group" || m.kind === "flags" || m.kind === "bitfield";
 }
 
 export function compareMember(
@@ -110,6 +111,11 @@ export function compareMember(
         );
       return;
     }
+    case "bitfield":
+      listBitfield(list, place, o, n as typeof o, (at, p, q) =>
+        compareChecks(list, record, at, p.valid, q.valid),
+      );
+      return;
     case "padding": {
       const m = n as typeof o;
       if (o.size !== m.size)

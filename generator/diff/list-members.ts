@@ -439,6 +439,8 @@ function mayBeLeftOut(m: Member): boolean {
       return m.cond !== undefined && m.absent === "omit";
     case "flags":
       return m.flags.every((f) => f.defaultFalse);
+    case "bitfield":
+      return false;
     default:
       return true;
   }

@@ -65,6 +65,8 @@ export function memberShape(m: Member, names: TypeNames): string {
       return `checksum ${intText(m.type)} ${m.algorithm}`;
     case "computed":
       return `computed ${intText(m.type)} ${computedText(m)}`;
+    case "bitfield":
+      return `bitfield u${m.bytes * 8} ${m.endian} ${m.parts.map((p) => `${p.shift}+${p.bits}:${p.name}`).join(",")}`;
     case "flags":
       return `flags ${intText(m.type)} ${m.flags.map((f) => `${f.bit}:${f.name}`).join(",")}`;
     case "padding":

@@ -107,6 +107,9 @@ function emitCompareMembers(
         );
         break;
       }
+      case "bitfield":
+        for (const p of m.parts) step(`compareScalars(${prop("a", p.name)}, ${prop("b", p.name)})`);
+        break;
       case "flags":
         for (const f of m.flags) step(`compareScalars(${prop("a", f.name)}, ${prop("b", f.name)})`);
         step(`compareScalars(${prop("a", m.unknown)}, ${prop("b", m.unknown)})`);

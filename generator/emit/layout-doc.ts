@@ -94,6 +94,22 @@ function memberRows(
       case "padding":
         rows.push(row([where, sizeText(m), name, "zero bytes", cond, m.doc]));
         break;
+      case "bitfield":
+        rows.push(
+          row([
+            where,
+            sizeText(m),
+            name,
+            `u${m.bytes * 8} bit field${m.bytes === 1 ? "" : `, ${m.endian}-endian`}`,
+            cond,
+            m.doc,
+          ]),
+        );
+        for (const p of m.parts) {
+          const range = p.bits === 1 ? `bit ${p.shift}` : `bits ${p.shift}–${p.shift + p.bits - 1}`;
+          rows.push(row(["", range, `${prefix}${p.name}`, `u${p.bits}`, cond, p.doc]));
+        }
+        break;
       case "flags":
         rows.push(row([where, sizeText(m), name, `${wireType(m.type)} flags`, cond, m.doc]));
         for (const f of m.flags)

@@ -30,6 +30,7 @@ import { tsType } from "./types.js";
 import { verifyChecksums } from "./construct/checksum.js";
 import { readMagic } from "./construct/magic.js";
 import { readCountedArray, readFilledArray } from "./construct/array.js";
+import { readBitfield } from "./construct/bitfield.js";
 import { readFlags } from "./construct/flags.js";
 import { readList } from "./construct/list.js";
 import { checkRegions, readPositioned } from "./construct/positioned.js";
@@ -344,6 +345,9 @@ export class SequenceReader {
         this.cursor.advance(m.size);
         return;
       }
+      case "bitfield":
+        readBitfield(this, m, at);
+        return;
       case "flags":
         readFlags(this, m, at);
         return;
@@ -376,7 +380,7 @@ export class SequenceReader {
     }
   }
 
-  private validations(
+  validations(
     valid: readonly { check: ValueField["cond"]; message: string }[],
     path: string,
     local: string,

@@ -192,6 +192,7 @@ function sexpFieldNames(members: readonly Member[]): string[] {
   for (const m of members) {
     if (m.kind === "value" || m.kind === "group") names.push(m.name);
     if (m.kind === "flags") names.push(...m.flags.map((f) => f.name), m.unknown);
+    if (m.kind === "bitfield") names.push(...m.parts.map((p) => p.name));
   }
   return names;
 }
@@ -257,6 +258,13 @@ function emitRecord(name: string, members: readonly Member[], file: SourceFile):
         break;
       case "value":
         memberSexp(m.name, m.type, m.cond !== undefined, m.absent, m.default, print, take, m);
+        break;
+      case "bitfield":
+        for (const p of m.parts) {
+          print.line(`fields.push([${str(p.name)}, String(${prop("v", p.name)})]);`);
+          const parse = p.bits > 32 ? `uintBits64(a, ${p.bits})` : `uintBits(a, ${p.bits})`;
+          take(p.name, `requiredField(fields, at, ${str(p.name)}, (a) => ${parse})`);
+        }
         break;
       default:
         break;

@@ -126,6 +126,8 @@ export function valueResolver(members: readonly Member[], obj: string): Resolve 
       }
       if (m.kind === "computed" && m.of !== "offset")
         refs.set(m.name, { code: lengthOf(m, list, o), bigint: false });
+      if (m.kind === "bitfield")
+        for (const p of m.parts) refs.set(p.name, { code: prop(o, p.name), bigint: p.bits > 32 });
       if (m.kind === "value" && m.type.kind === "int")
         refs.set(m.name, { code: prop(o, m.name), bigint: m.type.bits === 64 });
       if (m.kind === "value" && m.type.kind === "enum")

@@ -8,6 +8,7 @@ import { exprText } from "../expr.js";
 import type { EnumDef, FieldType, FlagBit, Member, Model, UnionDef } from "../model.js";
 import { fixedMemberSize } from "../model.js";
 import { docText, hexLiteral, str } from "./code.js";
+import { partPlace } from "./construct/bitfield.js";
 
 export function emitTypes(model: Model, file: SourceFile): void {
   for (const def of model.types) {
@@ -143,6 +144,14 @@ function properties(
         });
         break;
       }
+      case "bitfield":
+        for (const p of m.parts)
+          result.push({
+            name: p.name,
+            type: p.bits > 32 ? "bigint" : "number",
+            docs: joinDoc(docText(p.doc), `\`${p.bits} bits\`: ${partPlace(m, p)}.`),
+          });
+        break;
       case "flags":
         for (const f of m.flags) {
           result.push({

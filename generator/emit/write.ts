@@ -20,6 +20,7 @@ import type {
 import { fixedRecordSize, fixedTypeSize, intSize, isPositioned } from "../model.js";
 import { article, Code, hexLiteral, Locals, prop, str, templateText } from "./code.js";
 import { writeArray } from "./construct/array.js";
+import { checkBitfieldParts, checkBitfieldRules, writeBitfield } from "./construct/bitfield.js";
 import { fillChecksums } from "./construct/checksum.js";
 import { computedMeaning, lengthOf } from "./construct/computed.js";
 import { checkFlagsValue, writeFlags } from "./construct/flags.js";
@@ -204,6 +205,9 @@ export class CheckWalker {
       case "flags":
         checkFlagsValue(this, m, obj, prefix);
         return;
+      case "bitfield":
+        checkBitfieldParts(this, m, obj, prefix);
+        return;
       case "group": {
         const local = this.locals.fresh(m.name);
         this.code.line(`const ${local} = ${prop(obj, m.name)};`);
@@ -230,6 +234,9 @@ export class CheckWalker {
   private rules(m: Member, obj: string, prefix: string, siblings: readonly Member[]): void {
     const path = prefix + ("name" in m ? m.name : "padding");
     switch (m.kind) {
+      case "bitfield":
+        checkBitfieldRules(this, m, obj, prefix);
+        return;
       case "computed": {
         const local = this.locals.field(m.name);
         const how = `is computed as \${${local}} (${computedMeaning(m)})`;
@@ -309,7 +316,7 @@ export class CheckWalker {
     });
   }
 
-  private validations(valid: readonly Validation[], path: string, what: string): void {
+  validations(valid: readonly Validation[], path: string, what: string): void {
     for (const v of valid) {
       this.code.line(
         `if (!(${emitExpr(v.check, this.resolve)})) ${this.fail(path, `\`${what}: ${templateText(v.message)}\``)}`,
@@ -394,6 +401,7 @@ function holdsValues(members: readonly Member[]): boolean {
     (m) =>
       m.kind === "value" ||
       m.kind === "flags" ||
+      m.kind === "bitfield" ||
       (m.kind === "group" && (m.cond !== undefined || holdsValues(m.members))),
   );
 }
@@ -560,6 +568,9 @@ export class WriteWalker {
         return;
       case "flags":
         writeFlags(this, m, obj, at);
+        return;
+      case "bitfield":
+        writeBitfield(this, m, obj);
         return;
       case "group": {
         const acc = prop(obj, m.name);

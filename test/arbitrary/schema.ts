@@ -5,7 +5,7 @@
  * fields and padding, constants, magic strings, computed offsets, flags,
  * byte strings of every sizing, fixed strings, text in every encoding,
  * UUIDs and GUIDs, arrays filling a payload or counted, computed sizes and
- * counts, union lists,
+ * counts, bit fields, union lists,
  * checksums and members at their own offsets. Every schema drawn is
  * valid, so the generator must accept it; expressions use only the earlier,
  * always-present integer fields the language allows.
@@ -216,12 +216,31 @@ class SchemaDraw {
         return { lines, fixed: false };
       }
     }
+    if (roll >= 48 && roll < 52) {
+      // A bit field word of 1 to 8 bytes, in random parts that fill it.
+      const bytes = 1 + this.rng.below(8);
+      const endian = this.rng.pick(["big", "little"]);
+      const parts: string[] = [];
+      const small: { name: string; type: "u8" }[] = [];
+      for (let left = bytes * 8; left > 0; ) {
+        const bits = Math.min(left, 1 + this.rng.below(this.rng.chance(0.2) ? 64 : 12));
+        const name = this.fresh("part", scope);
+        parts.push(`{ name: ${name}, bits: ${bits} }`);
+        if (bits <= 8) small.push({ name, type: "u8" });
+        left -= bits;
+      }
+      scope.ints.push(...small);
+      return {
+        lines: [`${indent}- { name: ${this.fresh("word", scope)}, type: u${bytes * 8}, endian: ${endian}, bitfield: [${parts.join(", ")}] }`],
+        fixed: true,
+      };
+    }
     if (roll < 48 && roll >= 44 && !fixedOnly) {
       // A computed size or count, and what it sizes, with a field between them now and then.
       const length = this.fresh("len", scope);
       const target = this.fresh("sized", scope);
       const records = this.known.filter((t) => t.kind === "record");
-      const pick = this.rng.below(3);
+      const pick = records.length > 0 && this.rng.chance(0.5) ? 0 : 1 + this.rng.below(2);
       const between = this.rng.chance(0.3) ? [`${indent}${this.plainField({ taken: scope.taken, ints: [] }, true).line}`] : [];
       if (pick === 0 && records.length > 0)
         return {

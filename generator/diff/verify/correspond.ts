@@ -121,6 +121,17 @@ export class Correspondence {
           found = { path: at(n.name), types, reason: absentInOne(x) };
         else if (isObj(x) && isObj(y))
           found = this.sequence(inner, x, y, at(n.name), [...types, o.typeName, n.typeName]);
+      } else if (o.kind === "bitfield" && n.kind === "bitfield") {
+        for (const q of n.parts) {
+          const p = o.parts.find((x) => x.name === q.name);
+          if (found !== undefined || p === undefined) continue;
+          if (big(a[p.name]) !== big(b[q.name]))
+            found = {
+              path: at(q.name),
+              types,
+              reason: `${String(a[p.name])} and ${String(b[q.name])}`,
+            };
+        }
       } else if (o.kind === "flags" && n.kind === "flags") {
         const word = (obj: Obj, m: typeof o): bigint =>
           m.flags.reduce(

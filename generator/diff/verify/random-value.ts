@@ -55,6 +55,13 @@ class Draw {
         case "const":
           env.set(m.name, m.value);
           break;
+        case "bitfield":
+          for (const p of m.parts) {
+            const v = this.rng.pick([0n, 1n, (1n << BigInt(p.bits)) - 1n, this.rng.bits(p.bits)]);
+            obj[p.name] = p.bits > 32 ? v : Number(v);
+            env.set(p.name, v);
+          }
+          break;
         case "flags": {
           for (const f of m.flags) obj[f.name] = this.rng.chance(0.5);
           let unknown = this.rng.chance(0.5) ? 0n : this.rng.bits(m.type.bits);

@@ -1,0 +1,187 @@
+/**
+ * Bit fields: a word of 1 to 8 bytes split into unsigned parts. A word of up
+ * to 4 bytes is one 32-bit number; a longer one is two, `lo` (bits 0-31) and
+ * `hi`, so parts of up to 32 bits are read and written with 32-bit
+ * operations and allocate nothing. Parts over 32 bits are bigints.
+ */
+import type { BitfieldMember, BitPart } from "../../model.js";
+import { isBigPart } from "../../model.js";
+import { hexLiteral, prop } from "../code.js";
+import type { SequenceReader } from "../read.js";
+import type { CheckWalker, WriteWalker } from "../write.js";
+
+/** Code reading `bytes` (1 to 4) bytes at `at + offset` as an unsigned number. */
+function wordAt(
+  w: { cursor: { at(n?: number): string } },
+  bytes: number,
+  little: boolean,
+  offset: number,
+): string {
+  const at = (i: number): string => w.cursor.at(offset + i);
+  const le = little ? ", true" : "";
+  switch (bytes) {
+    case 1:
+      return `buf[${at(0)}]!`;
+    case 2:
+      return `view.getUint16(${at(0)}${le})`;
+    case 4:
+      return `view.getUint32(${at(0)}${le})`;
+    default: {
+      const shifted = Array.from({ length: bytes }, (_, i) => {
+        const shift = 8 * (little ? i : bytes - 1 - i);
+        return shift === 0 ? `buf[${at(i)}]!` : `(buf[${at(i)}]! << ${shift})`;
+      });
+      return `(${shifted.join(" | ")}) >>> 0`;
+    }
+  }
+}
+
+/** Code storing number `v` as `bytes` (1 to 4) bytes at `at + offset`. */
+function putWordAt(
+  w: WriteWalker,
+  bytes: number,
+  little: boolean,
+  offset: number,
+  v: string,
+): string[] {
+  const at = (i: number): string => w.cursor.at(offset + i);
+  const le = little ? ", true" : "";
+  switch (bytes) {
+    case 1:
+      return [`buf[${at(0)}] = ${v};`];
+    case 2:
+      return [`view.setUint16(${at(0)}, ${v}${le});`];
+    case 4:
+      return [`view.setUint32(${at(0)}, ${v}${le});`];
+    default:
+      return Array.from({ length: bytes }, (_, i) => {
+        const shift = 8 * (little ? i : bytes - 1 - i);
+        return `buf[${at(i)}] = ${shift === 0 ? v : `${v} >>> ${shift}`};`;
+      });
+  }
+}
+
+/** The byte offsets and sizes of the `lo` and `hi` words within the stored word. */
+function halves(m: BitfieldMember): { lo: [number, number]; hi: [number, number] | undefined } {
+  if (m.bytes <= 4) return { lo: [0, m.bytes], hi: undefined };
+  const little = m.endian === "little";
+  return little
+    ? { lo: [0, 4], hi: [4, m.bytes - 4] }
+    : { lo: [m.bytes - 4, 4], hi: [0, m.bytes - 4] };
+}
+
+function mask(bits: number): string {
+  return hexLiteral(2 ** bits - 1, false);
+}
+
+/** Code for a part of at most 32 bits, from the `lo` and `hi` locals. */
+function partOf(p: BitPart, lo: string, hi: string): string {
+  const end = p.shift + p.bits;
+  if (end <= 32) {
+    const shifted = p.shift === 0 ? lo : `(${lo} >>> ${p.shift})`;
+    return p.bits === 32 ? `${lo} >>> 0` : `${shifted} & ${mask(p.bits)}`;
+  }
+  if (p.shift >= 32) {
+    const shifted = p.shift === 32 ? hi : `(${hi} >>> ${p.shift - 32})`;
+    return p.bits === 32 ? `${hi} >>> 0` : `${shifted} & ${mask(p.bits)}`;
+  }
+  // Across the two words: its low bits at the top of lo, the rest at the bottom of hi.
+  const joined = `((${lo} >>> ${p.shift}) | (${hi} << ${32 - p.shift}))`;
+  return p.bits === 32 ? `${joined} >>> 0` : `${joined} & ${mask(p.bits)}`;
+}
+
+/** Read: the word, then each part as a property. */
+export function readBitfield(r: SequenceReader, m: BitfieldMember, at: string): void {
+  const little = m.endian === "little";
+  const { lo, hi } = halves(m);
+  const loWord = r.locals.fresh(`${m.name}_lo`);
+  r.code.line(`const ${loWord} = ${wordAt(r, lo[1], little, lo[0])};`);
+  let hiWord = "0";
+  if (hi !== undefined) {
+    hiWord = r.locals.fresh(`${m.name}_hi`);
+    r.code.line(`const ${hiWord} = ${wordAt(r, hi[1], little, hi[0])};`);
+  }
+  for (const p of m.parts) {
+    const local = r.locals.field(p.name);
+    if (isBigPart(p)) {
+      r.bigints.add(p.name);
+      r.code.line(`const ${local} = bitsOf64(${hiWord}, ${loWord}, ${p.shift}, ${p.bits});`);
+    } else {
+      r.code.line(`const ${local} = ${partOf(p, loWord, hiWord)};`);
+    }
+    r.validations(p.valid, r.prefix + p.name, local, at);
+    r.props.push(r.propOf(p.name));
+  }
+  r.cursor.advance(m.bytes);
+}
+
+/** Write, first pass: each part an integer that fits its bits. */
+export function checkBitfieldParts(
+  w: CheckWalker,
+  m: BitfieldMember,
+  obj: string,
+  prefix: string,
+): void {
+  for (const p of m.parts) {
+    const acc = prop(obj, p.name);
+    const max = 2n ** BigInt(p.bits) - 1n;
+    const valid = isBigPart(p)
+      ? `typeof ${acc} === "bigint" && ${acc} >= 0n && ${acc} <= ${hexLiteral(max, true)}`
+      : `Number.isInteger(${acc}) && ${acc} >= 0 && ${acc} <= ${hexLiteral(max, false)}`;
+    const what = `an integer from 0 to ${max}${isBigPart(p) ? " (a bigint)" : ""}`;
+    w.code.line(`if (!(${valid})) ${w.expected(prefix + p.name, what, acc)}`);
+    w.refs.set(p.name, { code: acc, bigint: isBigPart(p) });
+  }
+}
+
+/** Write, second pass: each part's own checks. */
+export function checkBitfieldRules(
+  w: CheckWalker,
+  m: BitfieldMember,
+  obj: string,
+  prefix: string,
+): void {
+  for (const p of m.parts)
+    w.validations(p.valid, prefix + p.name, `is \${describe(${prop(obj, p.name)})}`);
+}
+
+/** Write: the parts shifted into place, then the word in its byte order. */
+export function writeBitfield(w: WriteWalker, m: BitfieldMember, obj: string): void {
+  const little = m.endian === "little";
+  const { lo, hi } = halves(m);
+  const loTerms: string[] = [];
+  const hiTerms: string[] = [];
+  for (const p of m.parts) {
+    const acc = prop(obj, p.name);
+    const end = p.shift + p.bits;
+    if (isBigPart(p)) {
+      if (p.shift < 32) loTerms.push(`bitsLo64(${acc}, ${p.shift})`);
+      if (end > 32) hiTerms.push(`bitsHi64(${acc}, ${p.shift})`);
+      continue;
+    }
+    if (end <= 32) loTerms.push(p.shift === 0 ? acc : `(${acc} << ${p.shift})`);
+    else if (p.shift >= 32) hiTerms.push(p.shift === 32 ? acc : `(${acc} << ${p.shift - 32})`);
+    else {
+      loTerms.push(`(${acc} << ${p.shift})`);
+      hiTerms.push(`(${acc} >>> ${32 - p.shift})`);
+    }
+  }
+  const word = (terms: string[]): string =>
+    terms.length === 0 ? "0" : `(${terms.join(" | ")}) >>> 0`;
+  const loWord = w.locals.fresh(`${m.name}_lo`);
+  w.code.line(`const ${loWord} = ${word(loTerms)};`);
+  for (const line of putWordAt(w, lo[1], little, lo[0], loWord)) w.code.line(line);
+  if (hi !== undefined) {
+    const hiWord = w.locals.fresh(`${m.name}_hi`);
+    w.code.line(`const ${hiWord} = ${word(hiTerms)};`);
+    for (const line of putWordAt(w, hi[1], little, hi[0], hiWord)) w.code.line(line);
+  }
+  w.cursor.advance(m.bytes);
+}
+
+/** How a part is stored, for documentation: `bits 0-4 of date (u16 little-endian)`. */
+export function partPlace(m: BitfieldMember, p: BitPart): string {
+  const range = p.bits === 1 ? `bit ${p.shift}` : `bits ${p.shift}-${p.shift + p.bits - 1}`;
+  const order = m.bytes === 1 ? "" : ` ${m.endian}-endian`;
+  return `${range} of ${m.name} (u${m.bytes * 8}${order})`;
+}

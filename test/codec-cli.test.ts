@@ -79,6 +79,37 @@ describe("binschema decode", () => {
   }, 300_000);
 });
 
+describe("binschema decode --layout", () => {
+  test("prints every member at its offset beside its bytes; one way of printing at a time", async () => {
+    const [table, both] = await Promise.all([
+      binschema(["decode", "--schema", QCOW2, "--layout", IMAGE]),
+      binschema(["decode", "--schema", QCOW2, "--layout", "--json", IMAGE]),
+    ]);
+    expect(table.stderr).toBe("");
+    expect(table.status).toBe(0);
+    const lines = table.stdout.trimEnd().split("\n");
+    expect(lines[0]).toMatch(/^offset +size +field +type +value +bytes$/);
+    expect(lines[1]).toMatch(
+      /^0x0000 +4 {2}magic +u32 = 0x514649fb +1363560955 \(0x514649fb\) +51 46 49 fb$/,
+    );
+    const order = header.value.additional?.refcount_order;
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        new RegExp(`^0x0060 +4 {4}refcount_order +i32 +${order} +00 00 00 0${order}$`),
+      ),
+    );
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        /^0x0078 +5 {6}format +bytes filling the payload +"qcow2" +71 63 6f 77 32$/,
+      ),
+    );
+    expect(both).toMatchObject({
+      status: 2,
+      stderr: "decode: give at most one of --json, --field and --layout\n",
+    });
+  }, 300_000);
+});
+
 describe("binschema encode", () => {
   test("writes back exactly the bytes decode read, for qcow2 and for a user's schema", async () => {
     const mine = join(scratch, "mine.bin");

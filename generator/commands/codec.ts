@@ -6,7 +6,9 @@
  */
 import { open, readFile, writeFile } from "node:fs/promises";
 import type { Command } from "commander";
+import type { LayoutNode } from "../../runtime/trace.js";
 import { formatProblem } from "../problem.js";
+import { layoutLines } from "./layout.js";
 import { CommandError, EXIT } from "./output.js";
 
 /** What every generated module exports, as these commands use it. */
@@ -18,12 +20,19 @@ interface Codec {
   fromString(text: string): unknown;
   CodecError: abstract new (...args: never[]) => { message: string };
   SexpError?: abstract new (...args: never[]) => { message: string };
+  /** Only in a codec generated with `trace` (see emit/read.ts). */
+  layout?(
+    buf: Uint8Array,
+    at?: number,
+  ): { value: unknown; end: number; nodes: LayoutNode[] } | { message: string };
 }
 
 interface CodecOptions {
   schema: string;
   type?: string;
   at?: string;
+  /** Generate the codec with `layout`, which gives each member's byte range. */
+  trace?: boolean;
 }
 
 /** A whole number of bytes: decimal, or hexadecimal with 0x. */
@@ -58,7 +67,11 @@ async function loadCodec(options: CodecOptions): Promise<Codec> {
     model = { ...model, root: entry };
   }
   const { generateFrom } = await import("../generate.js");
-  const files = await generateFrom(model, { runtime: { kind: "inline" }, target: "js" });
+  const files = await generateFrom(model, {
+    runtime: { kind: "inline" },
+    target: "js",
+    trace: options.trace === true,
+  });
   const js = files.find((f) => f.name.endsWith(".js"));
   if (js === undefined) throw new Error("no JavaScript generated");
   const url = `data:text/javascript;base64,${Buffer.from(js.text).toString("base64")}`;
@@ -115,19 +128,28 @@ function showField(v: unknown): string {
 interface DecodeOptions extends CodecOptions {
   json?: boolean;
   field?: string;
+  layout?: boolean;
 }
 
 async function runDecode(file: string, options: DecodeOptions): Promise<number> {
   const at = offset(options.at);
-  const codec = await loadCodec(options);
+  const ways = [options.json === true, options.field !== undefined, options.layout === true];
+  if (ways.filter(Boolean).length > 1)
+    throw new CommandError("decode: give at most one of --json, --field and --layout");
+  const codec = await loadCodec({ ...options, trace: options.layout === true });
   const buf = await readRegion(file, at);
-  const result = codec.read(buf);
+  const result =
+    options.layout === true && codec.layout !== undefined ? codec.layout(buf) : codec.read(buf);
   if (result instanceof codec.CodecError || !("value" in result)) {
     const where = at === 0 ? "" : ` (byte offsets from --at ${at})`;
     console.error(`${file}: ${result.message}${where}`);
     return EXIT.finding;
   }
-  if (options.field !== undefined) console.log(showField(fieldAt(result.value, options.field)));
+  if ("nodes" in result && Array.isArray(result.nodes)) {
+    for (const line of layoutLines(result.nodes as LayoutNode[], buf, at, result.end))
+      console.log(line);
+  } else if (options.field !== undefined)
+    console.log(showField(fieldAt(result.value, options.field)));
   else if (options.json === true) console.log(toJson(result.value));
   else console.log(codec.toString(result.value));
   return EXIT.ok;
@@ -175,13 +197,17 @@ export function registerCodecCommands(
   program
     .command("decode")
     .description(
-      "decode a file with any schema's codec and print the value (S-expression, or --json)",
+      "decode a file with any schema's codec and print the value (S-expression, --json, or --layout)",
     )
     .argument("<file>", "the file to read (from --at, at most 16 MiB of it)")
     .requiredOption("--schema <schema>", "the schema whose codec reads the file")
     .option("--type <record>", "read this record of the schema instead of its root")
     .option("--at <offset>", "where the record starts (decimal, or 0x hex)")
     .option("--json", "print JSON (64-bit integers as decimal strings)")
+    .option(
+      "--layout",
+      "print every member with its byte range, type and value, beside a hex dump of its bytes",
+    )
     .option(
       "--field <path>",
       "print one field's value alone, e.g. additional.refcount_order or extensions[0].kind",

@@ -4,12 +4,16 @@
  * compiled to JavaScript) and loaded from memory, so what these commands do
  * is exactly what the generated module does in a user's program.
  */
+import { closeSync, fstatSync, openSync } from "node:fs";
 import { open, readFile, writeFile } from "node:fs/promises";
 import type { Command } from "commander";
 import type { LayoutNode } from "../../runtime/trace.js";
+import type { RecordDef } from "../model.js";
 import { formatProblem } from "../problem.js";
+import { RegionWriteError, readAt, writeAt } from "../../helpers/file-region.js";
+import { JsonSyntaxError, parseJson, valueFromJson } from "./json-value.js";
 import { layoutLines } from "./layout.js";
-import { CommandError, EXIT } from "./output.js";
+import { CommandError, EXIT, reasonOf, shown } from "./output.js";
 
 /** What every generated module exports, as these commands use it. */
 interface Codec {
@@ -48,8 +52,14 @@ function offset(text: string | undefined): number {
   return n;
 }
 
+/** A schema's codec, loaded, and the record it reads and writes. */
+interface Loaded {
+  codec: Codec;
+  root: RecordDef;
+}
+
 /** Generates and loads the codec of `options.schema`, with `options.type` (a record) as its entry point. */
-async function loadCodec(options: CodecOptions): Promise<Codec> {
+async function loadCodec(options: CodecOptions): Promise<Loaded> {
   const text = await readFile(options.schema, "utf8").catch((error: Error) => {
     throw new CommandError(`${options.schema}: cannot read: ${error.message}`);
   });
@@ -75,7 +85,7 @@ async function loadCodec(options: CodecOptions): Promise<Codec> {
   const js = files.find((f) => f.name.endsWith(".js"));
   if (js === undefined) throw new Error("no JavaScript generated");
   const url = `data:text/javascript;base64,${Buffer.from(js.text).toString("base64")}`;
-  return (await import(url)) as Codec;
+  return { codec: (await import(url)) as Codec, root: model.root };
 }
 
 /** Bytes from `at` onwards, at most `limit` of them: a record is read from its start, never a whole disk. */
@@ -136,7 +146,7 @@ async function runDecode(file: string, options: DecodeOptions): Promise<number> 
   const ways = [options.json === true, options.field !== undefined, options.layout === true];
   if (ways.filter(Boolean).length > 1)
     throw new CommandError("decode: give at most one of --json, --field and --layout");
-  const codec = await loadCodec({ ...options, trace: options.layout === true });
+  const { codec } = await loadCodec({ ...options, trace: options.layout === true });
   const buf = await readRegion(file, at);
   const result =
     options.layout === true && codec.layout !== undefined ? codec.layout(buf) : codec.read(buf);
@@ -157,37 +167,124 @@ async function runDecode(file: string, options: DecodeOptions): Promise<number> 
 
 interface EncodeOptions extends CodecOptions {
   output?: string;
+  into?: string;
+  from?: string;
+}
+
+/** The input text: a file, or stdin when absent or `-`. */
+async function inputText(input: string | undefined): Promise<string> {
+  if (input === undefined || input === "-")
+    return new Promise<string>((done, fail) => {
+      let data = "";
+      process.stdin.setEncoding("utf8").on("data", (d: string) => (data += d));
+      process.stdin.on("end", () => done(data)).on("error", fail);
+    });
+  return readFile(input, "utf8").catch((error: Error) => {
+    throw new CommandError(`${input}: cannot read: ${error.message}`);
+  });
+}
+
+/**
+ * The value the input gives, or why it does not: JSON (as `decode --json`
+ * prints it) or S-expression text (as `decode` prints it), told apart by
+ * `--from` or else by the first character (`{` or `(`).
+ */
+function inputValue(
+  text: string,
+  from: string | undefined,
+  loaded: Loaded,
+): { value: unknown } | { error: string } {
+  const { codec, root } = loaded;
+  if (from !== undefined && from !== "json" && from !== "sexp")
+    throw new CommandError(`--from must be json or sexp, got "${from}"`);
+  const json = from === undefined ? /^\s*[{[]/.test(text) : from === "json";
+  if (json) {
+    try {
+      return { value: valueFromJson(root, parseJson(text)) };
+    } catch (error) {
+      if (error instanceof JsonSyntaxError) return { error: error.message };
+      throw error;
+    }
+  }
+  const value = codec.fromString(text);
+  if (codec.SexpError !== undefined && value instanceof codec.SexpError)
+    return { error: value.message };
+  return { value };
 }
 
 async function runEncode(input: string | undefined, options: EncodeOptions): Promise<number> {
-  const codec = await loadCodec(options);
-  const text =
-    input === undefined || input === "-"
-      ? await new Promise<string>((done, fail) => {
-          let data = "";
-          process.stdin.setEncoding("utf8").on("data", (d: string) => (data += d));
-          process.stdin.on("end", () => done(data)).on("error", fail);
-        })
-      : await readFile(input, "utf8").catch((error: Error) => {
-          throw new CommandError(`${input}: cannot read: ${error.message}`);
-        });
-  const value = codec.fromString(text);
-  if (codec.SexpError !== undefined && value instanceof codec.SexpError) {
-    console.error(`${input ?? "stdin"}: ${value.message}`);
+  const at = options.at === undefined ? undefined : offset(options.at);
+  if (at !== undefined && options.into === undefined)
+    throw new CommandError("encode: --at needs --into FILE (the file to write into)");
+  if (options.into !== undefined && options.output !== undefined)
+    throw new CommandError(
+      "encode: give -o FILE (a new file) or --into FILE (an existing one), not both",
+    );
+  const loaded = await loadCodec(options);
+  const { codec } = loaded;
+  const source = input === undefined || input === "-" ? "stdin" : input;
+  const parsed = inputValue(await inputText(input), options.from, loaded);
+  if ("error" in parsed) {
+    console.error(`${source}: ${parsed.error}`);
     return EXIT.finding;
   }
-  const bytes = new Uint8Array(codec.sizeof(value));
-  const end = codec.write(value, bytes);
+  const bytes = new Uint8Array(codec.sizeof(parsed.value));
+  const end = codec.write(parsed.value, bytes);
   if (typeof end !== "number") {
-    console.error(`${input ?? "stdin"}: does not encode: ${end.message}`);
+    console.error(`${source}: does not encode: ${end.message}`);
     return EXIT.finding;
   }
+  if (options.into !== undefined) return writeInto(options.into, at ?? 0, bytes);
   if (options.output === undefined) process.stdout.write(bytes);
   else
     await writeFile(options.output, bytes).catch((error: Error) => {
       throw new CommandError(`${options.output}: cannot write: ${error.message}`);
     });
   return EXIT.ok;
+}
+
+/**
+ * Writes `bytes` over an existing file's bytes at `at`, with one positioned
+ * write and an fdatasync, and reads them back. Refused, with the file
+ * untouched, when the file is missing or the bytes would run past its end;
+ * a failed write says what the file holds now.
+ */
+function writeInto(path: string, at: number, bytes: Uint8Array): number {
+  let fd: number;
+  try {
+    fd = openSync(path, "r+");
+  } catch (error) {
+    throw new CommandError(`${shown(path)}: cannot open: ${reasonOf(error)}`);
+  }
+  try {
+    const size = fstatSync(fd).size;
+    if (at + bytes.length > size)
+      throw new CommandError(
+        `${shown(path)}: refused: ${bytes.length} bytes at ${at} run past the end of the file ` +
+          `(${size} bytes); the file is untouched`,
+        EXIT.finding,
+      );
+    const old = readAt(fd, at, bytes.length);
+    try {
+      writeAt(fd, at, bytes, old);
+    } catch (error) {
+      if (!(error instanceof RegionWriteError)) throw error;
+      const state = {
+        unchanged: "the file is unchanged",
+        written: "the new bytes were written but may not be on disk",
+        "partly written": `bytes ${at} to ${at + bytes.length} are partly written`,
+        unknown: "the file may have changed",
+      }[error.step === "sync" ? "written" : error.state];
+      const what = error.step === "sync" ? "cannot sync the new bytes to disk" : "cannot write";
+      throw new CommandError(`${shown(path)}: ${what}: ${reasonOf(error.reason)}; ${state}`);
+    }
+    const back = readAt(fd, at, bytes.length);
+    if (!back.every((b, i) => b === bytes[i]) || back.length !== bytes.length)
+      throw new CommandError(`${shown(path)}: the bytes read back differ from those written`);
+    return EXIT.ok;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 export function registerCodecCommands(
@@ -216,12 +313,24 @@ export function registerCodecCommands(
   program
     .command("encode")
     .description(
-      "encode a value given as S-expression text with any schema's codec, refusing values that do not encode",
+      "encode a value given as JSON or S-expression text with any schema's codec, refusing values that do not encode",
     )
-    .argument("[input]", "the S-expression text (stdin if absent or -)")
+    .argument(
+      "[input]",
+      "the value, as decode prints it with or without --json (stdin if absent or -)",
+    )
     .requiredOption("--schema <schema>", "the schema whose codec writes the value")
     .option("--type <record>", "write this record of the schema instead of its root")
+    .option(
+      "--from <format>",
+      "the input is json or sexp (by default, told by its first character)",
+    )
     .option("-o, --output <file>", "write the bytes to this file (stdout if absent)")
+    .option(
+      "--into <file>",
+      "write the bytes into this existing file, in place (one positioned write, then fdatasync)",
+    )
+    .option("--at <offset>", "with --into: where in the file (decimal, or 0x hex; 0 by default)")
     .action((input: string | undefined, options: EncodeOptions) =>
       run(() => runEncode(input, options)),
     );

@@ -4,7 +4,6 @@
  * check findings.
  */
 import { closeSync, openSync } from "node:fs";
-import { relative } from "node:path";
 import { CodecError } from "../../runtime/codec.js";
 import type { Header } from "../../generated/qcow2.js";
 import { passes, qemuVerdicts, type Finding, type OpenMode } from "../../helpers/qcow2-check.js";
@@ -15,13 +14,9 @@ import {
   lockForEditWaiting,
   writerHolds,
 } from "../../helpers/qcow2-lock.js";
-import { CommandError, EXIT, bold, green, reasonOf, yellow } from "./output.js";
+import { CommandError, EXIT, bold, green, reasonOf, shown, yellow } from "./output.js";
 
-/** How a file is shown in messages: relative to the working directory when it is below it. */
-export function shown(path: string): string {
-  const rel = relative(process.cwd(), path);
-  return rel.startsWith("..") || rel === "" ? path : rel;
-}
+export { shown };
 
 /** Runs `work` with the image open (read-only, or read-write); closes it afterwards. */
 export function withImage<T>(path: string, writable: boolean, work: (fd: number) => T): T {

@@ -11,6 +11,7 @@ import type { LayoutNode } from "../../runtime/trace.js";
 import type { RecordDef } from "../model.js";
 import { formatProblem } from "../problem.js";
 import { RegionWriteError, readAt, writeAt } from "../../helpers/file-region.js";
+import { fieldAt, showField, toJson } from "./field-path.js";
 import { JsonSyntaxError, parseJson, valueFromJson } from "./json-value.js";
 import { layoutLines } from "./layout.js";
 import { CommandError, EXIT, reasonOf, shown } from "./output.js";
@@ -102,37 +103,6 @@ async function readRegion(path: string, at: number, limit = 16 * 1024 * 1024): P
   } finally {
     await file.close();
   }
-}
-
-/** JSON for a decoded value: bigints as decimal strings, byte strings as they are. */
-function toJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => (typeof v === "bigint" ? v.toString() : v), 2);
-}
-
-/** The value at `path` (`additional.refcount_order`, `extensions[0].kind`) within `value`. */
-function fieldAt(value: unknown, path: string): unknown {
-  let current = value;
-  let walked = "";
-  for (const step of path.match(/[^.[\]]+|\[\d+\]/g) ?? []) {
-    const key = step.startsWith("[") ? Number(step.slice(1, -1)) : step;
-    walked += typeof key === "number" ? step : walked === "" ? step : `.${step}`;
-    if (current === null || typeof current !== "object" || !(key in current))
-      throw new CommandError(`--field ${path}: the value has no ${walked}`);
-    current = (current as Record<string | number, unknown>)[key];
-  }
-  return current;
-}
-
-/** One field's value for scripts: scalars bare, anything else as JSON. */
-function showField(v: unknown): string {
-  if (
-    typeof v === "string" ||
-    typeof v === "number" ||
-    typeof v === "bigint" ||
-    typeof v === "boolean"
-  )
-    return String(v);
-  return v === undefined ? "" : toJson(v);
 }
 
 interface DecodeOptions extends CodecOptions {

@@ -61,8 +61,9 @@ const program = new Command("binschema")
 registerGenerate(program, run);
 registerCodecCommands(program, run);
 // `generate` must work even when generated/ is stale or broken, so the other
-// commands, whose modules import the generated codecs, load only when needed.
-if (process.argv[2] !== "generate") {
+// commands, whose modules import the generated codecs, load only when needed;
+// `decode` and `encode` need none of them, and start faster without.
+if (!["generate", "decode", "encode"].includes(process.argv[2] ?? "")) {
   const { registerDiff } = await import("./commands/diff.js");
   const { registerImageCommands } = await import("./commands/image.js");
   registerDiff(program, projectRoot, run);

@@ -13,6 +13,7 @@ import { formatProblem } from "../problem.js";
 import { RegionWriteError, readAt, writeAt } from "../../helpers/file-region.js";
 import { fieldAt, showField, toJson } from "./field-path.js";
 import { JsonSyntaxError, parseJson, valueFromJson } from "./json-value.js";
+import { cachedCodec } from "./codec-cache.js";
 import { layoutLines } from "./layout.js";
 import { CommandError, EXIT, reasonOf, shown } from "./output.js";
 
@@ -59,7 +60,10 @@ interface Loaded {
   root: RecordDef;
 }
 
-/** Generates and loads the codec of `options.schema`, with `options.type` (a record) as its entry point. */
+/**
+ * Loads the codec of `options.schema`, with `options.type` (a record) as its
+ * entry point: from the cache of compiled codecs, or generated (and cached).
+ */
 async function loadCodec(options: CodecOptions): Promise<Loaded> {
   const text = await readFile(options.schema, "utf8").catch((error: Error) => {
     throw new CommandError(`${options.schema}: cannot read: ${error.message}`);
@@ -77,16 +81,13 @@ async function loadCodec(options: CodecOptions): Promise<Loaded> {
       );
     model = { ...model, root: entry };
   }
-  const { generateFrom } = await import("../generate.js");
-  const files = await generateFrom(model, {
-    runtime: { kind: "inline" },
-    target: "js",
-    trace: options.trace === true,
+  const entry = model;
+  const key = { schemaText: text, type: options.type, trace: options.trace === true };
+  const codec = await cachedCodec(key, async () => {
+    const { codecJs } = await import("../codec-js.js");
+    return codecJs(entry, { trace: key.trace });
   });
-  const js = files.find((f) => f.name.endsWith(".js"));
-  if (js === undefined) throw new Error("no JavaScript generated");
-  const url = `data:text/javascript;base64,${Buffer.from(js.text).toString("base64")}`;
-  return { codec: (await import(url)) as Codec, root: model.root };
+  return { codec: codec as Codec, root: model.root };
 }
 
 /** Bytes from `at` onwards, at most `limit` of them: a record is read from its start, never a whole disk. */

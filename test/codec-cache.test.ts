@@ -14,7 +14,7 @@ import {
   codecCacheDir,
   entryName,
   generatorFingerprint,
-} from "../generator/commands/codec-cache.js";
+} from "../program/commands/codec-cache.js";
 import { PROJECT_ROOT, type CliRun } from "./support/cli.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "binschema-cache-"));

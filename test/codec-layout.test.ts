@@ -10,7 +10,7 @@ import { gunzipSync } from "node:zlib";
 import { describe, expect, test } from "vitest";
 import { generateFrom } from "../generator/generate.js";
 import { modelOf } from "../generator/model-of.js";
-import { layoutLines, shownValue } from "../generator/commands/layout.js";
+import { layoutLines, shownValue } from "../program/commands/layout.js";
 import type { LayoutNode } from "../runtime/trace.js";
 import { getGuid, getUuid } from "../runtime/uuid.js";
 

@@ -5,7 +5,14 @@
  * else is converted or checked here: `write` checks every field and names
  * the path of the first it cannot encode.
  */
-import type { FieldType, IntType, Member, RecordDef, UnionDef, ValueField } from "../model.js";
+import type {
+  FieldType,
+  IntType,
+  Member,
+  RecordDef,
+  UnionDef,
+  ValueField,
+} from "../../generator/model.js";
 
 /** A JSON text that does not parse, at its line and column. */
 export class JsonSyntaxError extends Error {}

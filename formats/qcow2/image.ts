@@ -10,11 +10,11 @@
  * byte it does not mean to change.
  */
 import { fstatSync } from "node:fs";
-import { read, sizeof, write, type Header } from "../generated/qcow2.js";
-import { CodecError, type Decoded } from "../runtime/codec.js";
-import { readAt, writeAt } from "./file-region.js";
+import { read, sizeof, write, type Header } from "../../generated/qcow2.js";
+import { CodecError, type Decoded } from "../../runtime/codec.js";
+import { readAt, writeAt } from "../../program/file-region.js";
 
-export { readAt, RegionWriteError, type WriteState } from "./file-region.js";
+export { readAt, RegionWriteError, type WriteState } from "../../program/file-region.js";
 
 /** QEMU's cluster size limits (block/qcow2.h MIN_CLUSTER_BITS, MAX_CLUSTER_BITS). */
 export const MIN_CLUSTER_BITS = 9;

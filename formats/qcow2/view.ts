@@ -5,9 +5,9 @@
  * hex), and the difference between two headers as a line diff of their
  * human S-expressions.
  */
-import { sexpOfExtension, sexpOfHeader, type Header } from "../generated/qcow2.js";
-import { toStringHum, type Sexp } from "../runtime/sexp.js";
-import { byteStringText } from "./qcow2-image.js";
+import { sexpOfExtension, sexpOfHeader, type Header } from "../../generated/qcow2.js";
+import { toStringHum, type Sexp } from "../../runtime/sexp.js";
+import { byteStringText } from "./image.js";
 
 /** Bytes (a byte string) as lower-case hex without separators. */
 export function hexOf(bytes: string): string {

@@ -5,13 +5,13 @@
  * raw header field alone, for scripts.
  */
 import type { Command } from "commander";
-import { sizeof } from "../../generated/qcow2.js";
-import { toStringHum, toStringMach } from "../../runtime/sexp.js";
-import { CodecError } from "../../runtime/codec.js";
-import { inspectJson, inspectSexp } from "../../helpers/qcow2-view.js";
-import { fieldAt, showField } from "./field-path.js";
+import { sizeof } from "../../../generated/qcow2.js";
+import { toStringHum, toStringMach } from "../../../runtime/sexp.js";
+import { CodecError } from "../../../runtime/codec.js";
+import { inspectJson, inspectSexp } from "../view.js";
+import { fieldAt, showField } from "../../../program/commands/field-path.js";
 import { decodedHeader, loadRegion, noteWriter, shown, withImage } from "./image-common.js";
-import { CommandError, EXIT } from "./output.js";
+import { CommandError, EXIT } from "../../../program/commands/output.js";
 
 export interface InspectOptions {
   mach?: boolean;

@@ -8,9 +8,9 @@ import { closeSync, fstatSync, openSync } from "node:fs";
 import { open, readFile, writeFile } from "node:fs/promises";
 import type { Command } from "commander";
 import type { LayoutNode } from "../../runtime/trace.js";
-import type { RecordDef } from "../model.js";
-import { formatProblem } from "../problem.js";
-import { RegionWriteError, readAt, writeAt } from "../../helpers/file-region.js";
+import type { RecordDef } from "../../generator/model.js";
+import { formatProblem } from "../../generator/problem.js";
+import { RegionWriteError, readAt, writeAt } from "../file-region.js";
 import { fieldAt, showField, toJson } from "./field-path.js";
 import { JsonSyntaxError, parseJson, valueFromJson } from "./json-value.js";
 import { cachedCodec } from "./codec-cache.js";
@@ -68,7 +68,7 @@ async function loadCodec(options: CodecOptions): Promise<Loaded> {
   const text = await readFile(options.schema, "utf8").catch((error: Error) => {
     throw new CommandError(`${options.schema}: cannot read: ${error.message}`);
   });
-  const { modelOf } = await import("../model-of.js");
+  const { modelOf } = await import("../../generator/model-of.js");
   const checked = modelOf(options.schema, text);
   if (!checked.ok) throw new CommandError(checked.problems.map(formatProblem).join("\n"));
   let model = checked.model;
@@ -84,7 +84,7 @@ async function loadCodec(options: CodecOptions): Promise<Loaded> {
   const entry = model;
   const key = { schemaText: text, type: options.type, trace: options.trace === true };
   const codec = await cachedCodec(key, async () => {
-    const { codecJs } = await import("../codec-js.js");
+    const { codecJs } = await import("../../generator/codec-js.js");
     return codecJs(entry, { trace: key.trace });
   });
   return { codec: codec as Codec, root: model.root };

@@ -4,17 +4,20 @@
  * check findings.
  */
 import { closeSync, openSync } from "node:fs";
-import { CodecError } from "../../runtime/codec.js";
-import type { Header } from "../../generated/qcow2.js";
-import { passes, qemuVerdicts, type Finding, type OpenMode } from "../../helpers/qcow2-check.js";
-import { readHeaderRegion, type HeaderRegion } from "../../helpers/qcow2-image.js";
+import { CodecError } from "../../../runtime/codec.js";
+import type { Header } from "../../../generated/qcow2.js";
+import { passes, qemuVerdicts, type Finding, type OpenMode } from "../check.js";
+import { readHeaderRegion, type HeaderRegion } from "../image.js";
+import { LockConflict, LockUnavailable, lockForEditWaiting, writerHolds } from "../lock.js";
 import {
-  LockConflict,
-  LockUnavailable,
-  lockForEditWaiting,
-  writerHolds,
-} from "../../helpers/qcow2-lock.js";
-import { CommandError, EXIT, bold, green, reasonOf, shown, yellow } from "./output.js";
+  CommandError,
+  EXIT,
+  bold,
+  green,
+  reasonOf,
+  shown,
+  yellow,
+} from "../../../program/commands/output.js";
 
 export { shown };
 
@@ -61,7 +64,7 @@ function waitMs(options: LockOptions): number {
 }
 
 /**
- * Takes QEMU's image locks for a write (see helpers/qcow2-lock.ts), before
+ * Takes QEMU's image locks for a write (see formats/qcow2/lock.ts), before
  * anything is read; closing the file releases them. An image held by QEMU
  * or another edit is refused (exit 1) with QEMU's words.
  */

@@ -221,6 +221,36 @@ describe("binschema encode from JSON, and into a file", () => {
     expect(changed).toContain(0x54);
   }, 300_000);
 
+  test("--dry-run prints the difference the write would make, and writes nothing", async () => {
+    const file = join(scratch, "dry.vhd");
+    writeFileSync(file, readFileSync(FOOTER));
+    const mtime = statSync(file).mtimeMs;
+    const decoded = await binschema(["decode", "--schema", VHD, "--type", "Footer", FOOTER]);
+    const value = join(scratch, "dry.sexp");
+    writeFileSync(value, decoded.stdout.replace("(saved_state 0)", "(saved_state 1)"));
+    const footer = ["encode", "--schema", VHD, "--type", "Footer", value];
+    const [dry, alone] = await Promise.all([
+      binschema([...footer, "--into", file, "--dry-run"]),
+      binschema([...footer, "--dry-run"]),
+    ]);
+    expect(dry.stderr).toBe("");
+    expect(dry.status).toBe(0);
+    const lines = dry.stdout.trimEnd().split("\n");
+    expect(lines.slice(0, 2)).toEqual([`--- ${file} at 0 (now)`, `+++ ${file} at 0 (after)`]);
+    expect(lines.filter((l) => /^[-+] /.test(l))).toEqual([
+      "-  (saved_state 0))",
+      "+  (saved_state 1))",
+    ]);
+    // saved_state, and the checksum over the footer.
+    expect(lines.at(-1)).toBe(`${file}: dry run: 512 bytes at 0 not written (2 would change)`);
+    expect(readFileSync(file).equals(readFileSync(FOOTER))).toBe(true);
+    expect(statSync(file).mtimeMs).toBe(mtime);
+    expect(alone).toMatchObject({
+      status: 2,
+      stderr: "encode: --dry-run needs --into FILE (the file it would write into)\n",
+    });
+  }, 300_000);
+
   test("refusals leave the file untouched, and say where", async () => {
     const file = join(scratch, "keep.vhd");
     writeFileSync(file, readFileSync(FOOTER));

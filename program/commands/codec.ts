@@ -15,7 +15,8 @@ import { fieldAt, showField, toJson } from "./field-path.js";
 import { JsonSyntaxError, parseJson, valueFromJson } from "./json-value.js";
 import { cachedCodec } from "./codec-cache.js";
 import { layoutLines } from "./layout.js";
-import { CommandError, EXIT, reasonOf, shown } from "./output.js";
+import { diffHunks, lineDiff } from "../line-diff.js";
+import { CommandError, EXIT, green, reasonOf, shown, yellow } from "./output.js";
 
 /** What every generated module exports, as these commands use it. */
 interface Codec {
@@ -140,6 +141,7 @@ interface EncodeOptions extends CodecOptions {
   output?: string;
   into?: string;
   from?: string;
+  dryRun?: boolean;
 }
 
 /** The input text: a file, or stdin when absent or `-`. */
@@ -205,7 +207,15 @@ async function runEncode(input: string | undefined, options: EncodeOptions): Pro
     console.error(`${source}: does not encode: ${end.message}`);
     return EXIT.finding;
   }
-  if (options.into !== undefined) return writeInto(options.into, at ?? 0, bytes);
+  if (options.dryRun === true && options.into === undefined)
+    throw new CommandError("encode: --dry-run needs --into FILE (the file it would write into)");
+  if (options.into !== undefined) {
+    const dryRun =
+      options.dryRun === true
+        ? (old: Uint8Array) => printDryRun(codec, old, parsed.value)
+        : undefined;
+    return writeInto(options.into, at ?? 0, bytes, dryRun);
+  }
   if (options.output === undefined) process.stdout.write(bytes);
   else
     await writeFile(options.output, bytes).catch((error: Error) => {
@@ -215,15 +225,38 @@ async function runEncode(input: string | undefined, options: EncodeOptions): Pro
 }
 
 /**
+ * What a dry run prints: the value the file holds now and the new one, as
+ * S-expressions, diffed line by line (or, when the bytes there do not
+ * decode, why).
+ */
+function printDryRun(codec: Codec, old: Uint8Array, value: unknown): void {
+  const now = codec.read(old);
+  if (!("value" in now)) {
+    console.log(`- (the bytes there do not decode: ${now.message})`);
+    for (const line of codec.toString(value).split("\n")) console.log(green(`+ ${line}`));
+    return;
+  }
+  for (const line of diffHunks(lineDiff(codec.toString(now.value), codec.toString(value)))) {
+    const text = `${line.op} ${line.text}`;
+    console.log(line.op === "-" ? yellow(text) : line.op === "+" ? green(text) : text);
+  }
+}
+
+/**
  * Writes `bytes` over an existing file's bytes at `at`, with one positioned
  * write and an fdatasync, and reads them back. Refused, with the file
  * untouched, when the file is missing or the bytes would run past its end;
  * a failed write says what the file holds now.
  */
-function writeInto(path: string, at: number, bytes: Uint8Array): number {
+function writeInto(
+  path: string,
+  at: number,
+  bytes: Uint8Array,
+  dryRun?: (old: Uint8Array) => void,
+): number {
   let fd: number;
   try {
-    fd = openSync(path, "r+");
+    fd = openSync(path, dryRun === undefined ? "r+" : "r");
   } catch (error) {
     throw new CommandError(`${shown(path)}: cannot open: ${reasonOf(error)}`);
   }
@@ -236,6 +269,15 @@ function writeInto(path: string, at: number, bytes: Uint8Array): number {
         EXIT.finding,
       );
     const old = readAt(fd, at, bytes.length);
+    if (dryRun !== undefined) {
+      console.log(`--- ${shown(path)} at ${at} (now)\n+++ ${shown(path)} at ${at} (after)`);
+      dryRun(old);
+      const differ = old.reduce((n, b, i) => n + (b === bytes[i] ? 0 : 1), 0);
+      console.log(
+        `${shown(path)}: dry run: ${bytes.length} bytes at ${at} not written (${differ} would change)`,
+      );
+      return EXIT.ok;
+    }
     try {
       writeAt(fd, at, bytes, old);
     } catch (error) {
@@ -302,6 +344,7 @@ export function registerCodecCommands(
       "write the bytes into this existing file, in place (one positioned write, then fdatasync)",
     )
     .option("--at <offset>", "with --into: where in the file (decimal, or 0x hex; 0 by default)")
+    .option("--dry-run", "with --into: print the difference the write would make; write nothing")
     .action((input: string | undefined, options: EncodeOptions) =>
       run(() => runEncode(input, options)),
     );

@@ -10,11 +10,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
-import {
-  codecCacheDir,
-  entryName,
-  generatorFingerprint,
-} from "../program/commands/codec-cache.js";
+import { codecCacheDir, entryName, generatorFingerprint } from "../program/commands/codec-cache.js";
 import { PROJECT_ROOT, type CliRun } from "./support/cli.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "binschema-cache-"));

@@ -4,8 +4,8 @@
 // runs those through tsx, so development needs no build step.
 import { existsSync } from "node:fs";
 
-const source = new URL("../generator/cli.ts", import.meta.url);
-const compiled = new URL("../dist/generator/cli.js", import.meta.url);
+const source = new URL("../program/cli.ts", import.meta.url);
+const compiled = new URL("../dist/program/cli.js", import.meta.url);
 
 if (existsSync(source)) {
   const { register } = await import("tsx/esm/api");

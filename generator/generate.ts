@@ -31,6 +31,11 @@ export interface GenerateOptions {
   target?: "ts" | "js";
   /** The schema's path as the generated files name it; `file` by default. */
   source?: string;
+  /**
+   * Also export `layout(buf, at)`, which reads as `read` does and gives every
+   * member's byte range, type and value (for `binschema decode --layout`).
+   */
+  trace?: boolean;
 }
 
 /** The runtime beside the output folder, as this repository's own `generated/` has it. */
@@ -57,7 +62,11 @@ export async function generateFrom(
 ): Promise<OutputFile[]> {
   const name = model.format;
   const source = options.source ?? model.file;
-  const code = emitModule(model, { runtime: options.runtime ?? SIBLING_RUNTIME, source });
+  const code = emitModule(model, {
+    runtime: options.runtime ?? SIBLING_RUNTIME,
+    source,
+    trace: options.trace === true,
+  });
   const module = await format(code, { parser: "typescript", printWidth: 100 });
   const layout = await format(emitLayoutDoc(model, source), {
     parser: "markdown",

@@ -93,7 +93,7 @@ describe("consumer projects from the packed tarball", () => {
     expect(files).toContain("package/dist/runtime/codec.js");
     expect(files).toContain("package/dist/runtime/codec.d.ts");
     expect(files).toContain("package/dist/generated/qcow2.js");
-    expect(files).toContain("package/dist/generator/cli.js");
+    expect(files).toContain("package/dist/program/cli.js");
     expect(files).toContain("package/runtime/codec.ts");
     expect(files.filter((f) => /^package\/(test|bench|\.ci)\//.test(f))).toEqual([]);
     expect(

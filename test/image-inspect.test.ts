@@ -197,6 +197,40 @@ describeWithQemu("binschema inspect: errors", () => {
     });
   });
 
+  test.concurrent("--field prints one raw header field alone, for scripts", async () => {
+    await inTempDir(async (dir) => {
+      const path = imageConfig("backing").create(dir);
+      const h = decode(path);
+      const field = (p: string): Promise<{ status: number; stdout: string; stderr: string }> =>
+        binschema(["inspect", "--field", p, path]);
+      const [l1, order, kind, format, name, whole, absent, bothWays] = await Promise.all([
+        field("l1_table_offset"),
+        field("additional.refcount_order"),
+        field("extensions[0].kind"),
+        field("extensions[0].format"),
+        field("backing_file"),
+        field("additional"),
+        field("extensions[9].kind"),
+        binschema(["inspect", "--json", "--field", "size", path]),
+      ]);
+      expect(l1).toEqual({ status: 0, stdout: `${h.l1_table_offset}\n`, stderr: "" });
+      expect(order.stdout).toBe(`${h.additional?.refcount_order}\n`);
+      expect(kind.stdout).toBe("Backing_file\n");
+      expect(format.stdout).toBe("qcow2\n");
+      expect(name.stdout).toBe("base.qcow2\n");
+      // A record is printed as JSON (64-bit values as strings).
+      expect(JSON.parse(whole.stdout)).toMatchObject({
+        refcount_order: h.additional?.refcount_order,
+        autoclear_features: String(h.additional?.autoclear_features),
+      });
+      expect(absent).toMatchObject({
+        status: 2,
+        stderr: "--field extensions[9].kind: the value has no extensions[9]\n",
+      });
+      expect(bothWays.status).toBe(2);
+    });
+  });
+
   test.concurrent("usage and I/O errors exit 2; --help exits 0", async () => {
     await inTempDir(async (dir) => {
       const path = imageConfig("v3-default").create(dir);
@@ -210,7 +244,7 @@ describeWithQemu("binschema inspect: errors", () => {
       expect(missing.status).toBe(2);
       expect(noArgument.status).toBe(2);
       expect(both.status).toBe(2);
-      expect(both.stderr).toContain("--mach and --json cannot be used together");
+      expect(both.stderr).toContain("inspect: give at most one of --mach, --json and --field");
       expect(help.status).toBe(0);
       expect(help.stdout).toContain("Usage: binschema inspect [options] <image>");
     });

@@ -10,7 +10,7 @@ import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, expect, test } from "vitest";
-import { loadUndo, undoState } from "../helpers/qcow2-undo.js";
+import { loadUndo, undoState } from "../formats/qcow2/undo.js";
 import { PROJECT_ROOT, binschemaSync } from "./support/cli.js";
 import {
   describeWithQemu,

@@ -8,8 +8,8 @@ import { describe, expect, test } from "vitest";
 import { fromString, read, sizeof, write, type Header } from "../generated/qcow2.js";
 import { CodecError } from "../runtime/codec.js";
 import { SexpError } from "../runtime/sexp-convert.js";
-import { checkRegion, qemuVerdicts } from "../helpers/qcow2-check.js";
-import { setEdit } from "../helpers/qcow2-edits.js";
+import { checkRegion, qemuVerdicts } from "../formats/qcow2/check.js";
+import { setEdit } from "../formats/qcow2/edits.js";
 import {
   FieldError,
   extensionFromPayload,
@@ -18,16 +18,16 @@ import {
   resolveField,
   setFeatureBit,
   setField,
-} from "../helpers/qcow2-fields.js";
+} from "../formats/qcow2/fields.js";
 import {
   EditRefused,
   latin1,
   planRegion,
   regionAfter,
   regionFromBytes,
-} from "../helpers/qcow2-image.js";
-import { qemuHeader } from "../helpers/qcow2-qemu-view.js";
-import { diffHunks, lineDiff } from "../helpers/qcow2-view.js";
+} from "../formats/qcow2/image.js";
+import { qemuHeader } from "../formats/qcow2/qemu-view.js";
+import { diffHunks, lineDiff } from "../formats/qcow2/view.js";
 
 /** A header as `qemu-img create -b base.qcow2 -F qcow2` writes it (64 MiB, 64 KiB clusters). */
 const OVERLAY = `((version Three) (backing_file_offset 0) (backing_file_size 10) (cluster_bits 16)

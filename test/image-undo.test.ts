@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import { existsSync, openSync, closeSync, readFileSync, readdirSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, expect, test } from "vitest";
-import { loadUndo } from "../helpers/qcow2-undo.js";
+import { loadUndo } from "../formats/qcow2/undo.js";
 import { binschema, type CliRun } from "./support/cli.js";
 import {
   describeWithQemu,

@@ -5,7 +5,7 @@ import {
   maxRefcountTableSize,
   refcountBits,
   refcountsPerCluster,
-} from "../helpers/qcow2.js";
+} from "../formats/qcow2/helpers.js";
 import { fixtureHeader } from "./support/fixtures.js";
 
 describe("refcount helpers use the image's refcount width", () => {

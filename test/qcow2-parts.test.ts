@@ -21,7 +21,7 @@ import {
   writeVersion,
   type Feature,
 } from "../generated/qcow2.js";
-import { understoodFeatures } from "../helpers/qcow2.js";
+import { understoodFeatures } from "../formats/qcow2/helpers.js";
 import { CodecError } from "../runtime/codec.js";
 import { fixtureBytes, fixtureHeader } from "./support/fixtures.js";
 

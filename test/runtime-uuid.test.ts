@@ -169,3 +169,41 @@ describeWithQemu("GUIDs in an image made by qemu-img", () => {
     });
   });
 });
+
+describe("inlined into a module", () => {
+  // Inlining copies the runtime's declarations; tables filled by a loop
+  // after their declaration were once copied empty, so every UUID read as
+  // NULs and isUuid refused every value.
+  it("reads and writes UUIDs and GUIDs as the runtime does", async () => {
+    const { generate } = await import("../generator/generate.js");
+    const schema = [
+      "format: ids",
+      "root: Ids",
+      "types:",
+      "  Ids:",
+      "    record:",
+      "      - { name: id, type: uuid }",
+      "      - { name: guid, type: guid }",
+    ].join("\n");
+    const generated = await generate("ids.yaml", schema, {
+      runtime: { kind: "inline" },
+      target: "js",
+    });
+    if (!generated.ok) throw new Error(generated.problems.map((p) => p.message).join("\n"));
+    const js = generated.files.find((f) => f.name === "ids.js")!.text;
+    const ids = (await import(
+      `data:text/javascript;base64,${Buffer.from(js).toString("base64")}`
+    )) as {
+      read(buf: Uint8Array): { value: { id: string; guid: string } } | Error;
+      write(value: { id: string; guid: string }, buf: Uint8Array): number | Error;
+    };
+    const [name, text, stored] = VHDX_GUIDS[1]!;
+    const bytes = fromHex(`${stored}${stored}`);
+    const result = ids.read(bytes);
+    if (result instanceof Error) throw result;
+    expect(result.value, name).toEqual({ id: getUuid(bytes, 0), guid: text });
+    const out = new Uint8Array(32);
+    expect(ids.write(result.value, out)).toBe(32);
+    expect(out).toEqual(bytes);
+  }, 120_000);
+});

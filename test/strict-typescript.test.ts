@@ -18,7 +18,6 @@ const projectRoot = join(import.meta.dirname, "..");
 const scratch = mkdtempSync(join(tmpdir(), "binschema-strict-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-
 function yamlFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const path = join(dir, entry.name);
@@ -92,4 +91,9 @@ test("every schema's module compiles with the runtime inlined, as .ts and as .d.
   });
   expect(declared.every((p) => p.endsWith(".d.ts"))).toBe(true);
   expect(diagnosticsOf([...inlined, ...declared])).toEqual([]);
+}, 600_000);
+
+test("every format's module compiles when generated with trace, as decode --layout uses it", async () => {
+  const traced = await generateAll("trace", FORMATS, { trace: true });
+  expect(diagnosticsOf(traced)).toEqual([]);
 }, 600_000);

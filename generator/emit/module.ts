@@ -20,13 +20,15 @@ export interface ModuleOptions {
   runtime: RuntimeSource;
   /** The schema's path as the preamble names it; the model's file by default. */
   source?: string;
+  /** Record the byte layout of what is read, and export `layout` (see emit/read.ts). */
+  trace?: boolean;
 }
 
 /** The module's TypeScript source, before formatting. */
 export function emitModule(model: Model, options: ModuleOptions): string {
   const project = new Project({ useInMemoryFileSystem: true, skipLoadingLibFiles: true });
   const file = project.createSourceFile(`${model.format}.ts`);
-  for (const emit of EMITTERS) emit(model, file);
+  for (const emit of EMITTERS) emit(model, file, { trace: options.trace === true });
   dropUnusedHelpers(file);
   markUnusedParameters(file);
   const inlined = addRuntime(file, options.runtime);

@@ -26,18 +26,29 @@ import {
 import { article, Code, hexLiteral, Locals, str, templateText } from "./code.js";
 import { emitExpr, offsetExpr, type Resolve } from "./expr.js";
 import { Cursor, fixedRunSize, readInt, startsRun, withView } from "./layout.js";
-import { tsType } from "./types.js";
+import { tsType, wireType } from "./types.js";
 import { verifyChecksums } from "./construct/checksum.js";
 import { readMagic } from "./construct/magic.js";
 import { readCountedArray, readFilledArray } from "./construct/array.js";
 import { readBitfield } from "./construct/bitfield.js";
+import { computedMeaning } from "./construct/computed.js";
 import { readFlags } from "./construct/flags.js";
 import { readList } from "./construct/list.js";
 import { checkRegions, readPositioned } from "./construct/positioned.js";
 import { readText } from "./construct/text.js";
 import { readUuid } from "./construct/uuid.js";
 
-export function emitRead(model: Model, file: SourceFile): void {
+export interface ReadOptions {
+  /**
+   * Also record each member's byte range, type and value as it is read
+   * (runtime/trace.ts), and export `layout(buf, at)` returning them. For
+   * `binschema decode --layout`; committed modules are generated without it.
+   */
+  trace?: boolean;
+}
+
+export function emitRead(model: Model, file: SourceFile, options: ReadOptions = {}): void {
+  const trace = options.trace === true;
   file.addVariableStatement({
     declarationKind: "let" as never,
     declarations: [{ name: "parsedEnd", initializer: "0" }],
@@ -57,11 +68,59 @@ export function emitRead(model: Model, file: SourceFile): void {
     returnType: `Decoded<${root.name}> | CodecError`,
     statements: `return read${root.name}(buf, at);`,
   });
+  if (trace) emitLayoutEntry(root, file);
   for (const def of model.types) if (def.kind === "record") emitReadEntry(def, file);
   for (const def of model.types) {
     if (def.kind === "enum") emitDecodeEnum(def, file);
-    if (def.kind === "record") emitReadRecord(def, file);
-    if (def.kind === "union") emitReadUnion(def, file);
+    if (def.kind === "record") emitReadRecord(def, file, trace);
+    if (def.kind === "union") emitReadUnion(def, file, trace);
+  }
+}
+
+/** `layout(buf, at)`: `read`, plus the byte range, type and value of every member it read. */
+function emitLayoutEntry(root: RecordDef, file: SourceFile): void {
+  file.addFunction({
+    name: "layout",
+    isExported: true,
+    docs: [
+      `Reads a {@link ${root.name}} as {@link read} does, and says where each member's bytes are: a tree of spans with each member's name, type, absolute byte range and value.`,
+    ],
+    parameters: [
+      { name: "buf", type: "Uint8Array" },
+      { name: "at", initializer: "0" },
+    ],
+    returnType: `{ value: ${root.name}; end: number; nodes: LayoutNode[] } | CodecError`,
+    statements: [
+      "traceStart();",
+      "const result = read(buf, at);",
+      "const nodes = traceTake();",
+      "if (result instanceof CodecError) return result;",
+      "return { value: result.value, end: result.end, nodes };",
+    ],
+  });
+}
+
+/** How the layout of a decoded value describes a member's bytes. */
+function memberType(m: Member): string {
+  switch (m.kind) {
+    case "value":
+      return wireType(m.type);
+    case "const":
+      return `${wireType(m.type)} = ${hexLiteral(m.value, false)}`;
+    case "magic":
+      return "magic";
+    case "checksum":
+      return `${m.algorithm} checksum (${wireType(m.type)})`;
+    case "computed":
+      return `${wireType(m.type)}, computed: ${computedMeaning(m)}`;
+    case "bitfield":
+      return `u${m.bytes * 8} bit field`;
+    case "flags":
+      return `${wireType(m.type)} flags`;
+    case "padding":
+      return "zero padding";
+    case "group":
+      return m.typeName;
   }
 }
 
@@ -172,6 +231,8 @@ export class SequenceReader {
     /** Offsets of computed fields, to check against the real layout. */
     readonly computed: Map<string, { local: string; at: string; field: string }>,
     readonly start: string,
+    /** Record each member's span (see {@link ReadOptions.trace}). */
+    readonly trace = false,
   ) {}
 
   /** Expressions see raw stored values: enums as numbers. */
@@ -214,10 +275,40 @@ export class SequenceReader {
         });
       }
       this.checkComputedTargets(m);
+      const traceStart = this.trace && !isPositioned(m) ? this.locals.fresh("span_start") : "";
+      if (this.trace) {
+        if (traceStart !== "") this.code.line(`const ${traceStart} = ${this.cursor.at()};`);
+        this.code.line("traceOpen();");
+      }
       if (isPositioned(m)) readPositioned(this, m);
       else if ("cond" in m && m.cond !== undefined) this.conditional(m, m.cond);
       else this.member(m);
+      if (this.trace) {
+        const region = isPositioned(m) ? this.regions[this.regions.length - 1] : undefined;
+        const [from, to] =
+          region === undefined ? [traceStart, this.cursor.at()] : [region.from, region.to];
+        const name = "name" in m ? m.name : "(padding)";
+        this.code.line(
+          `traceClose(${str(name)}, ${str(memberType(m))}, ${from}, ${to}, ${this.traceValue(m)});`,
+        );
+      }
     });
+  }
+
+  /** The expression a member's span shows as its value. */
+  private traceValue(m: Member): string {
+    switch (m.kind) {
+      case "magic":
+        return str(m.value);
+      case "padding":
+        return "undefined";
+      case "flags":
+        return `{ ${[...m.flags.map((f) => f.name), m.unknown].map((n) => this.propOf(n)).join(", ")} }`;
+      case "bitfield":
+        return `{ ${m.parts.map((p) => this.propOf(p.name)).join(", ")} }`;
+      default:
+        return this.locals.field(m.name);
+    }
   }
 
   /** Regions of positioned members read so far: locals holding where each starts and ends. */
@@ -360,6 +451,7 @@ export class SequenceReader {
           this.limit,
           this.computed,
           this.start,
+          this.trace,
         );
         for (const b of this.bigints) inner.bigints.add(b);
         const before = new Set(this.computed.keys());
@@ -608,11 +700,20 @@ const INTERNAL = [
   "value",
 ];
 
-function emitReadRecord(def: RecordDef, file: SourceFile): void {
+function emitReadRecord(def: RecordDef, file: SourceFile, trace: boolean): void {
   const code = new Code();
   const locals = new Locals(INTERNAL);
   for (const m of allEnumFields(def.members)) locals.field(rawName(m));
-  const reader = new SequenceReader(code, locals, new Cursor("at"), "", "limit", new Map(), "at");
+  const reader = new SequenceReader(
+    code,
+    locals,
+    new Cursor("at"),
+    "",
+    "limit",
+    new Map(),
+    "at",
+    trace,
+  );
   reader.members(def.members);
   let end = reader.cursor.at();
   if (reader.regions.length > 0) end = checkRegions(def, reader, code, locals, file);
@@ -645,12 +746,18 @@ function allEnumFields(members: readonly Member[]): string[] {
   return names;
 }
 
-function emitReadUnion(def: UnionDef, file: SourceFile): void {
+function emitReadUnion(def: UnionDef, file: SourceFile, trace: boolean): void {
   const code = new Code();
   const header = intSize(def.tag) + intSize(def.length);
   code.line(`if (limit - at < ${header}) return truncated("", at, ${header}, limit);`);
   code.line(`const tag = ${readInt(def.tag, "at")};`);
   code.line(`const length = ${readInt(def.length, `at + ${intSize(def.tag)}`)};`);
+  if (trace) {
+    code.line(`traceLeaf("tag", ${str(wireType(def.tag))}, at, at + ${intSize(def.tag)}, tag);`);
+    code.line(
+      `traceLeaf("length", ${str(wireType(def.length))}, at + ${intSize(def.tag)}, at + ${header}, length);`,
+    );
+  }
   code.block(`if (tag === ${hexLiteral(def.end, false)})`, (c) => {
     c.line(
       `if (length !== 0) return new CodecError("length", at + ${intSize(def.tag)}, \`the end marker must have length 0, got \${length}\`);`,
@@ -705,6 +812,7 @@ function emitReadUnion(def: UnionDef, file: SourceFile): void {
     code.line(
       'if (nonZero !== -1) return new CodecError("padding", nonZero, `expected zero padding, got ${hex(buf[nonZero]!, 2)}`);',
     );
+    if (trace) code.line('traceLeaf("(padding)", "zero padding", end, padded, undefined);');
   }
   code.line("parsedEnd = padded;");
   code.line("return value;");
@@ -719,7 +827,7 @@ function emitReadUnion(def: UnionDef, file: SourceFile): void {
     returnType: `${def.name} | CodecError | undefined`,
     statements: withView(code.text()),
   });
-  for (const v of def.variants) emitReadVariant(def, v, file);
+  for (const v of def.variants) emitReadVariant(def, v, file, trace);
 }
 
 /** Code for the signed value of the low `bits` bits of `v`. */
@@ -731,7 +839,7 @@ function variantReader(def: UnionDef, v: Variant): string {
   return `parse${def.name}_${v.name}`;
 }
 
-function emitReadVariant(def: UnionDef, v: Variant, file: SourceFile): void {
+function emitReadVariant(def: UnionDef, v: Variant, file: SourceFile, trace: boolean): void {
   const code = new Code();
   const locals = new Locals([...INTERNAL, "kind"]);
   const isFallback = v.tag === undefined;
@@ -739,7 +847,16 @@ function emitReadVariant(def: UnionDef, v: Variant, file: SourceFile): void {
   if (isFallback) locals.field(v.members[0].name);
   for (const m of allEnumFields(payload)) locals.field(rawName(m));
   code.line("let pos = at;");
-  const reader = new SequenceReader(code, locals, new Cursor("at"), "", "limit", new Map(), "at");
+  const reader = new SequenceReader(
+    code,
+    locals,
+    new Cursor("at"),
+    "",
+    "limit",
+    new Map(),
+    "at",
+    trace,
+  );
   reader.members(payload);
   reader.settle();
   code.line("if (pos !== limit) {");

@@ -194,12 +194,33 @@ function dependencies(statement: Statement): Statement[] {
   return [...found];
 }
 
+/**
+ * Inlining copies declarations only, so a runtime file whose top level does
+ * anything else (a loop filling a table) would be copied without it and
+ * misbehave quietly; it is refused instead.
+ */
+function checkInlinable(project: Project): void {
+  for (const file of project.getSourceFiles()) {
+    for (const statement of file.getStatements()) {
+      const copied =
+        declaredNames(statement).length > 0 ||
+        Node.isImportDeclaration(statement) ||
+        Node.isExportDeclaration(statement);
+      if (!copied)
+        throw new Error(
+          `runtime/${file.getBaseName()}:${statement.getStartLineNumber()}: a top-level statement that declares nothing cannot be inlined; make it part of a declaration`,
+        );
+    }
+  }
+}
+
 function inlineRuntime(
   file: SourceFile,
   used: Map<string, RuntimeExport>,
   exported: Set<string>,
 ): string {
   const project = runtimeProject();
+  checkInlinable(project);
   const roots: Statement[] = [];
   for (const [name, entry] of used) {
     const declaring = project.getSourceFileOrThrow(`/runtime/${entry.module}.ts`);

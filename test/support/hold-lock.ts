@@ -5,7 +5,7 @@
  * to keep an edit's locks in place while QEMU tries to open the image.
  */
 import { openSync } from "node:fs";
-import { LockConflict, lockForEdit } from "../../helpers/qcow2-lock.js";
+import { LockConflict, lockForEdit } from "../../formats/qcow2/lock.js";
 
 const image = process.argv[2];
 if (image === undefined) {

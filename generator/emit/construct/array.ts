@@ -6,7 +6,7 @@
 import type { Expr } from "../../expr.js";
 import type { RecordDef, ValueField } from "../../model.js";
 import { fixedRecordSize, fixedTypeSize } from "../../model.js";
-import { templateText } from "../code.js";
+import { str, templateText } from "../code.js";
 import { offsetExpr } from "../expr.js";
 import type { SequenceReader } from "../read.js";
 import type { WriteWalker } from "../write.js";
@@ -31,11 +31,16 @@ export function readFilledArray(
   // The count is known, so the array is allocated once at its final size.
   r.code.line(`${target} = new Array<${element.name}>((${r.limit} - ${start}) / ${size});`);
   r.code.line(`for (let i = 0; i < ${local}.length; i++) {`);
+  if (r.trace) r.code.line("  traceOpen();");
   r.code.line(`  const entry = parse${element.name}(buf, ${start} + i * ${size}, ${r.limit});`);
   r.code.line(
     `  if (entry instanceof CodecError) return entry.within(\`${templateText(r.prefix + m.name)}[\${i}]\`);`,
   );
   r.code.line(`  ${local}[i] = entry;`);
+  if (r.trace)
+    r.code.line(
+      `  traceClose(\`[\${i}]\`, ${str(element.name)}, ${start} + i * ${size}, parsedEnd, entry);`,
+    );
   r.code.line("}");
   r.code.line(`pos = ${r.limit};`);
   r.cursor.base = "pos";
@@ -64,11 +69,14 @@ export function readCountedArray(
   );
   r.code.line(`${target} = new Array<${element.name}>(${n});`);
   r.code.line(`for (let i = 0; i < ${n}; i++) {`);
+  if (r.trace) r.code.line("  traceOpen();");
   r.code.line(`  const entry = parse${element.name}(buf, pos, ${r.limit});`);
   r.code.line(
     `  if (entry instanceof CodecError) return entry.within(\`${templateText(r.prefix + m.name)}[\${i}]\`);`,
   );
   r.code.line(`  ${local}[i] = entry;`);
+  if (r.trace)
+    r.code.line(`  traceClose(\`[\${i}]\`, ${str(element.name)}, pos, parsedEnd, entry);`);
   r.code.line("  pos = parsedEnd;");
   r.code.line("}");
   r.cursor.base = "pos";

@@ -19,13 +19,20 @@ export function readList(r: SequenceReader, m: ValueField, union: UnionDef, targ
   r.code.line(
     `  if (${r.limit} - pos >= ${header} && ${tag} === ${hexLiteral(union.end, false)} && ${length} === 0) {`,
   );
+  if (r.trace)
+    r.code.line(`    traceLeaf("(end)", "end marker", pos, pos + ${header}, undefined);`);
   r.code.line(`    pos += ${header};`);
   r.code.line("    break;");
   r.code.line("  }");
+  if (r.trace) r.code.line("  traceOpen();");
   r.code.line(`  const entry = parse${union.name}(buf, pos, ${r.limit});`);
   r.code.line(
     `  if (entry instanceof CodecError) return entry.within(\`${templateText(r.prefix + m.name)}[\${${local}.length}]\`);`,
   );
+  if (r.trace)
+    r.code.line(
+      `  traceClose(entry === undefined ? "(end)" : \`[\${${local}.length}]\`, entry === undefined ? "end marker" : \`${union.name} \${entry.kind}\`, pos, parsedEnd, entry);`,
+    );
   r.code.line("  pos = parsedEnd;");
   r.code.line("  if (entry === undefined) break;");
   r.code.line(`  ${local}.push(entry);`);

@@ -9,9 +9,12 @@
  * fdatasync, after checking that it fits in the first cluster and keeps every
  * byte it does not mean to change.
  */
-import { fdatasyncSync, fstatSync, readSync, writeSync } from "node:fs";
-import { read, sizeof, write, type Header } from "../generated/qcow2.js";
-import { CodecError, type Decoded } from "../runtime/codec.js";
+import { fstatSync } from "node:fs";
+import { read, sizeof, write, type Header } from "../../generated/qcow2.js";
+import { CodecError, type Decoded } from "../../runtime/codec.js";
+import { readAt, writeAt } from "../../program/file-region.js";
+
+export { readAt, RegionWriteError, type WriteState } from "../../program/file-region.js";
 
 /** QEMU's cluster size limits (block/qcow2.h MIN_CLUSTER_BITS, MAX_CLUSTER_BITS). */
 export const MIN_CLUSTER_BITS = 9;
@@ -45,18 +48,6 @@ export interface HeaderRegion {
   readonly decoded: Decoded<Header> | CodecError;
   /** The backing file name, when backing_file_offset is not 0 and the name could be read. */
   readonly backingName: BackingName | undefined;
-}
-
-/** Reads `length` bytes at `position` (fewer at the end of the file). */
-export function readAt(fd: number, position: number, length: number): Uint8Array {
-  const buf = new Uint8Array(length);
-  let done = 0;
-  while (done < length) {
-    const n = readSync(fd, buf, done, length - done, position + done);
-    if (n === 0) break;
-    done += n;
-  }
-  return buf.subarray(0, done);
 }
 
 /** The cluster size a header's bytes declare, if QEMU accepts it. */
@@ -249,39 +240,6 @@ export function planRegion(
   return { before, after, bytes, headerEnd, regionEnd, limit };
 }
 
-/** What the image holds after a failed write, as read back. */
-export type WriteState =
-  | "unchanged"
-  | "written"
-  /** Some of the new bytes reached the file and some did not. */
-  | "partly written"
-  /** The bytes could not be read back. */
-  | "unknown";
-
-/** A write of the header region that failed, at the write or at the sync. */
-export class RegionWriteError extends Error {
-  constructor(
-    readonly step: "write" | "sync",
-    readonly reason: unknown,
-    readonly state: WriteState,
-  ) {
-    super(`${step} failed: ${reason instanceof Error ? reason.message : String(reason)}`);
-  }
-}
-
-/** Reads back what a failed write left at offset 0. */
-function stateAfterFailure(fd: number, old: Uint8Array, bytes: Uint8Array): WriteState {
-  let now: Uint8Array;
-  try {
-    now = readAt(fd, 0, bytes.length);
-  } catch {
-    return "unknown";
-  }
-  const same = (a: Uint8Array): boolean =>
-    a.length === now.length && a.every((byte, i) => byte === now[i]);
-  return same(old) ? "unchanged" : same(bytes) ? "written" : "partly written";
-}
-
 /**
  * Writes `bytes` over the start of the image with one positioned write,
  * then fdatasyncs (as QEMU syncs images). `old` is what they replace. On
@@ -289,22 +247,7 @@ function stateAfterFailure(fd: number, old: Uint8Array, bytes: Uint8Array): Writ
  * now. `fd` must be open for reading and writing.
  */
 export function writeHeaderBytes(fd: number, bytes: Uint8Array, old: Uint8Array): void {
-  let n: number;
-  try {
-    n = writeSync(fd, bytes, 0, bytes.length, 0);
-  } catch (error) {
-    throw new RegionWriteError("write", error, stateAfterFailure(fd, old, bytes));
-  }
-  if (n !== bytes.length) {
-    const short = new Error(`short write (${n} of ${bytes.length} bytes reported written)`);
-    throw new RegionWriteError("write", short, stateAfterFailure(fd, old, bytes));
-  }
-  try {
-    fdatasyncSync(fd);
-  } catch (error) {
-    // The new bytes are in the page cache, but may never reach the disk.
-    throw new RegionWriteError("sync", error, "written");
-  }
+  writeAt(fd, 0, bytes, old);
 }
 
 /** The bytes a plan overwrites: the start of the region as read. */

@@ -11,16 +11,16 @@
  * tables' contents, the snapshot table, the bitmap directory, the LUKS
  * header, the data file) is not checked.
  */
-import { CodecError } from "../runtime/codec.js";
+import { CodecError } from "../../runtime/codec.js";
 import {
   backingNameChecks,
   dataFileChecks,
   duplicateChecks,
   extensionChecks,
   unsupportedFeatures,
-} from "./qcow2-check-extensions.js";
-import { Findings, hex, type Finding, type OpenMode } from "./qcow2-findings.js";
-import { MAX_CLUSTER_BITS, MIN_CLUSTER_BITS, type HeaderRegion } from "./qcow2-image.js";
+} from "./check-extensions.js";
+import { Findings, hex, type Finding, type OpenMode } from "./findings.js";
+import { MAX_CLUSTER_BITS, MIN_CLUSTER_BITS, type HeaderRegion } from "./image.js";
 import {
   AUTOCLEAR_MASK,
   BDRV_MAX_LENGTH,
@@ -38,10 +38,10 @@ import {
   qemuHeader,
   type QemuExtensionWalk,
   type QemuHeader,
-} from "./qcow2-qemu-view.js";
+} from "./qemu-view.js";
 
-export type { Finding, OpenMode, OpenVerdict, Severity } from "./qcow2-findings.js";
-export { passes, qemuVerdicts } from "./qcow2-findings.js";
+export type { Finding, OpenMode, OpenVerdict, Severity } from "./findings.js";
+export { passes, qemuVerdicts } from "./findings.js";
 
 /** Runs every check on a header region; returns the findings in QEMU's order. */
 export function checkRegion(region: HeaderRegion): Finding[] {

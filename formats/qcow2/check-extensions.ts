@@ -3,9 +3,9 @@
  * qcow2_read_extensions), of what they point at once read (the data file
  * name, the LUKS header), and of the backing file name, which ends them.
  */
-import { CodecError } from "../runtime/codec.js";
-import { hex, type Findings } from "./qcow2-findings.js";
-import type { HeaderRegion } from "./qcow2-image.js";
+import { CodecError } from "../../runtime/codec.js";
+import { hex, type Findings } from "./findings.js";
+import type { HeaderRegion } from "./image.js";
 import {
   AUTOCLEAR,
   BACKING_FORMAT_BUFFER,
@@ -20,7 +20,7 @@ import {
   type QemuExtension,
   type QemuExtensionWalk,
   type QemuHeader,
-} from "./qcow2-qemu-view.js";
+} from "./qemu-view.js";
 
 /** QEMU's "Unsupported qcow2 feature(s)" message, naming bits from the feature name table. */
 export function unsupportedFeatures(mask: bigint, table: QemuExtension | undefined): string {

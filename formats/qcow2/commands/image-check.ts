@@ -15,10 +15,10 @@ import {
   type Finding,
   type OpenVerdict,
   type OpenMode,
-} from "../../helpers/qcow2-check.js";
-import { defaultUndoPath, loadUndo, undoState, type Undo } from "../../helpers/qcow2-undo.js";
+} from "../check.js";
+import { defaultUndoPath, loadUndo, undoState, type Undo } from "../undo.js";
 import { loadRegion, noteWriter, reportLines, shown, withImage } from "./image-common.js";
-import { CommandError, EXIT, bold, red } from "./output.js";
+import { CommandError, EXIT, bold, red } from "../../../program/commands/output.js";
 
 export interface CheckOptions {
   json?: boolean;

@@ -12,8 +12,8 @@
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join, relative, resolve, sep } from "node:path";
 import type { Command } from "commander";
-import type { OutputFile, RuntimeSource } from "../generate.js";
-import { formatProblem } from "../problem.js";
+import type { OutputFile, RuntimeSource } from "../../generator/generate.js";
+import { formatProblem } from "../../generator/problem.js";
 import {
   type Config,
   defaultConfig,
@@ -110,7 +110,7 @@ export async function runGenerate(schemaArgs: string[], options: GenerateOptions
   const outDir = config.out ?? process.cwd();
   const schemas = await expandSchemas(config.base, config.schemas);
   // Loaded here, not at start-up: ts-morph and prettier take a while to load.
-  const { generate } = await import("../generate.js");
+  const { generate } = await import("../../generator/generate.js");
   const runtime = runtimeSource(config, outDir);
   const outputs: OutputFile[] = [];
   let failed = false;

@@ -11,17 +11,22 @@
 import type { Command } from "commander";
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { ConfigError, loadDiffConfig, type FailOn } from "../diff/config.js";
-import { diffModels, type DiffReport } from "../diff/diff.js";
-import { applyPolicy } from "../diff/policy.js";
-import { breaksSomething, renderGithub, renderSarif } from "../diff/render-ci.js";
-import { colours, plain, renderHuman } from "../diff/render-human.js";
-import { jsonReport } from "../diff/render-json.js";
-import { readRevision, RevisionError, splitGitRevision, type Revision } from "../diff/source.js";
-import type { VerifyReport } from "../diff/verify/verify.js";
-import { modelOf } from "../model-of.js";
-import type { Model } from "../model.js";
-import { formatProblem } from "../problem.js";
+import { ConfigError, loadDiffConfig, type FailOn } from "../../generator/diff/config.js";
+import { diffModels, type DiffReport } from "../../generator/diff/diff.js";
+import { applyPolicy } from "../../generator/diff/policy.js";
+import { breaksSomething, renderGithub, renderSarif } from "../../generator/diff/render-ci.js";
+import { colours, plain, renderHuman } from "../../generator/diff/render-human.js";
+import { jsonReport } from "../../generator/diff/render-json.js";
+import {
+  readRevision,
+  RevisionError,
+  splitGitRevision,
+  type Revision,
+} from "../../generator/diff/source.js";
+import type { VerifyReport } from "../../generator/diff/verify/verify.js";
+import { modelOf } from "../../generator/model-of.js";
+import type { Model } from "../../generator/model.js";
+import { formatProblem } from "../../generator/problem.js";
 import { CommandError, EXIT } from "./output.js";
 
 export interface DiffOptions {
@@ -75,7 +80,7 @@ export async function runDiff(
     const report = diffModels(old.model, neu.model, { old: pair.old, new: pair.new });
     let verified: VerifyReport | undefined;
     if (options.verify === true) {
-      const { verifyDiff } = await import("../diff/verify/verify.js");
+      const { verifyDiff } = await import("../../generator/diff/verify/verify.js");
       verified = await verifyDiff(
         projectRoot,
         { old: old.revision, new: neu.revision },
@@ -146,7 +151,7 @@ export async function runDiff(
   for (const c of compared) {
     let block = renderHuman(c.report, style, approvals);
     if (c.verified !== undefined) {
-      const { renderVerify } = await import("../diff/verify/render.js");
+      const { renderVerify } = await import("../../generator/diff/verify/render.js");
       block += `\n\n${renderVerify(c.verified, style)}`;
     }
     blocks.push(block);

@@ -3,6 +3,14 @@
  * terminal (and never with NO_COLOR set).
  */
 
+import { relative } from "node:path";
+
+/** How a file is shown in messages: relative to the working directory when it is below it. */
+export function shown(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel.startsWith("..") || rel === "" ? path : rel;
+}
+
 /** Exit statuses: success, a finding (stale files, breaking changes, a bad image), usage or I/O errors. */
 export const EXIT = { ok: 0, finding: 1, usage: 2 } as const;
 

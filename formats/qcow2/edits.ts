@@ -1,10 +1,10 @@
 /**
  * The header edits of the image subcommands, as pure functions from a
  * decoded header to the edited one (with how to treat the backing file name,
- * and notes to show). Names and values are resolved through qcow2-fields.ts;
+ * and notes to show). Names and values are resolved through fields.ts;
  * what cannot be encoded throws a {@link FieldError}.
  */
-import type { Extension, Header } from "../generated/qcow2.js";
+import type { Extension, Header } from "../../generated/qcow2.js";
 import {
   FieldError,
   extensionFromPayload,
@@ -15,8 +15,8 @@ import {
   setField,
   tagHex,
   type FeatureGroup,
-} from "./qcow2-fields.js";
-import { latin1, type BackingNamePolicy } from "./qcow2-image.js";
+} from "./fields.js";
+import { latin1, type BackingNamePolicy } from "./image.js";
 
 /** What an edit produces: the new header, and how to treat the backing file name. */
 export interface Edited {

@@ -12,8 +12,8 @@
 import { existsSync } from "node:fs";
 import { readdir, readFile, stat } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve } from "node:path";
-import type { Located } from "../load.js";
-import { formatProblem, type Problem } from "../problem.js";
+import type { Located } from "../../generator/load.js";
+import { formatProblem, type Problem } from "../../generator/problem.js";
 import { CommandError } from "./output.js";
 
 export const CONFIG_FILE = "binschema.yaml";
@@ -78,7 +78,7 @@ export async function loadConfig(path: string): Promise<Config> {
     throw new CommandError(`${shown}: cannot read: ${error.message}`);
   });
   // The YAML reader loads only when a config is read, so --help stays quick.
-  const { loadSchema } = await import("../load.js");
+  const { loadSchema } = await import("../../generator/load.js");
   const loaded = loadSchema(shown, text);
   const problems: Problem[] = "problems" in loaded ? [...loaded.problems] : [];
   const base = dirname(path);

@@ -15,9 +15,9 @@
  */
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
-import { equal, type Header } from "../../generated/qcow2.js";
-import { CodecError } from "../../runtime/codec.js";
-import { checkRegion } from "../../helpers/qcow2-check.js";
+import { equal, type Header } from "../../../generated/qcow2.js";
+import { CodecError } from "../../../runtime/codec.js";
+import { checkRegion } from "../check.js";
 import {
   addExtEdit,
   delExtEdit,
@@ -26,14 +26,14 @@ import {
   setFeatureEdit,
   type Edit,
   type Edited,
-} from "../../helpers/qcow2-edits.js";
+} from "../edits.js";
 import {
   FEATURE_GROUPS,
   FieldError,
   parseExtensionType,
   resolveBit,
   type FeatureGroup,
-} from "../../helpers/qcow2-fields.js";
+} from "../fields.js";
 import {
   EditRefused,
   RegionWriteError,
@@ -44,9 +44,9 @@ import {
   writeRegion,
   type HeaderRegion,
   type RegionPlan,
-} from "../../helpers/qcow2-image.js";
-import { defaultUndoPath, saveUndo } from "../../helpers/qcow2-undo.js";
-import { diffHunks, headerDiff } from "../../helpers/qcow2-view.js";
+} from "../image.js";
+import { defaultUndoPath, saveUndo } from "../undo.js";
+import { diffHunks, headerDiff } from "../view.js";
 import {
   decodedHeader,
   loadRegion,
@@ -57,7 +57,7 @@ import {
   withImage,
   type LockOptions,
 } from "./image-common.js";
-import { CommandError, EXIT, green, reasonOf, yellow } from "./output.js";
+import { CommandError, EXIT, green, reasonOf, yellow } from "../../../program/commands/output.js";
 
 export interface EditOptions extends LockOptions {
   force?: boolean;

@@ -21,11 +21,11 @@ import {
   type Additional,
   type Extension,
   type Header,
-} from "../generated/qcow2.js";
-import { CodecError } from "../runtime/codec.js";
-import { SexpError } from "../runtime/sexp-convert.js";
-import { parseSexp } from "../runtime/sexp-parse.js";
-import type { Sexp } from "../runtime/sexp.js";
+} from "../../generated/qcow2.js";
+import { CodecError } from "../../runtime/codec.js";
+import { SexpError } from "../../runtime/sexp-convert.js";
+import { parseSexp } from "../../runtime/sexp-parse.js";
+import type { Sexp } from "../../runtime/sexp.js";
 
 /** A problem with what the user asked for: an unknown name, or a value that does not parse. */
 export class FieldError extends Error {}

@@ -19,7 +19,7 @@ import {
   type FeatureName,
   type FeatureType,
   type Header,
-} from "../generated/qcow2.js";
+} from "../../generated/qcow2.js";
 
 function shown(v: unknown): string {
   if (typeof v === "bigint") return `${v}n`;

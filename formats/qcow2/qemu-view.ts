@@ -8,7 +8,7 @@
  * This is deliberately QEMU's view rather than the codec's: QEMU reads the
  * compression type whatever the padding holds, ignores extension padding,
  * accepts a list without an end marker, and bounds the walk by the backing
- * file offset. The checks in qcow2-check.ts apply QEMU's rules to this view,
+ * file offset. The checks in check.ts apply QEMU's rules to this view,
  * and the codec's stricter reading separately.
  */
 

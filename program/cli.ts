@@ -1,5 +1,6 @@
 /**
- * The binschema command line. Each subcommand lives in generator/commands/;
+ * The binschema command line. Each generic subcommand lives in program/commands/,
+ * and each format's own in formats/NAME/commands/ (qcow2's image commands);
  * every one answers --help and exits 0 on success, 1 on a finding (stale
  * files, a breaking change, an image that fails its checks) and 2 on a
  * usage or I/O error.
@@ -12,7 +13,7 @@ import { registerCodecCommands } from "./commands/codec.js";
 import { registerGenerate } from "./commands/generate.js";
 import { CommandError, EXIT, red, unexpected } from "./commands/output.js";
 
-/** The package's folder: where package.json is, from generator/ or from dist/generator/. */
+/** The package's folder: where package.json is, from program/ or from dist/program/. */
 function packageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
@@ -61,10 +62,11 @@ const program = new Command("binschema")
 registerGenerate(program, run);
 registerCodecCommands(program, run);
 // `generate` must work even when generated/ is stale or broken, so the other
-// commands, whose modules import the generated codecs, load only when needed.
-if (process.argv[2] !== "generate") {
+// commands, whose modules import the generated codecs, load only when needed;
+// `decode` and `encode` need none of them, and start faster without.
+if (!["generate", "decode", "encode"].includes(process.argv[2] ?? "")) {
   const { registerDiff } = await import("./commands/diff.js");
-  const { registerImageCommands } = await import("./commands/image.js");
+  const { registerImageCommands } = await import("../formats/qcow2/commands/image.js");
   registerDiff(program, projectRoot, run);
   registerImageCommands(program, run);
 }

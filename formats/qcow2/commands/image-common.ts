@@ -4,24 +4,22 @@
  * check findings.
  */
 import { closeSync, openSync } from "node:fs";
-import { relative } from "node:path";
-import { CodecError } from "../../runtime/codec.js";
-import type { Header } from "../../generated/qcow2.js";
-import { passes, qemuVerdicts, type Finding, type OpenMode } from "../../helpers/qcow2-check.js";
-import { readHeaderRegion, type HeaderRegion } from "../../helpers/qcow2-image.js";
+import { CodecError } from "../../../runtime/codec.js";
+import type { Header } from "../../../generated/qcow2.js";
+import { passes, qemuVerdicts, type Finding, type OpenMode } from "../check.js";
+import { readHeaderRegion, type HeaderRegion } from "../image.js";
+import { LockConflict, LockUnavailable, lockForEditWaiting, writerHolds } from "../lock.js";
 import {
-  LockConflict,
-  LockUnavailable,
-  lockForEditWaiting,
-  writerHolds,
-} from "../../helpers/qcow2-lock.js";
-import { CommandError, EXIT, bold, green, reasonOf, yellow } from "./output.js";
+  CommandError,
+  EXIT,
+  bold,
+  green,
+  reasonOf,
+  shown,
+  yellow,
+} from "../../../program/commands/output.js";
 
-/** How a file is shown in messages: relative to the working directory when it is below it. */
-export function shown(path: string): string {
-  const rel = relative(process.cwd(), path);
-  return rel.startsWith("..") || rel === "" ? path : rel;
-}
+export { shown };
 
 /** Runs `work` with the image open (read-only, or read-write); closes it afterwards. */
 export function withImage<T>(path: string, writable: boolean, work: (fd: number) => T): T {
@@ -66,7 +64,7 @@ function waitMs(options: LockOptions): number {
 }
 
 /**
- * Takes QEMU's image locks for a write (see helpers/qcow2-lock.ts), before
+ * Takes QEMU's image locks for a write (see formats/qcow2/lock.ts), before
  * anything is read; closing the file releases them. An image held by QEMU
  * or another edit is refused (exit 1) with QEMU's words.
  */

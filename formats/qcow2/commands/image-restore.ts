@@ -8,16 +8,10 @@
  */
 import { rmSync } from "node:fs";
 import type { Command } from "commander";
-import { RegionWriteError, readAt, writeHeaderBytes } from "../../helpers/qcow2-image.js";
-import {
-  UndoFileError,
-  defaultUndoPath,
-  loadUndo,
-  undoState,
-  type Undo,
-} from "../../helpers/qcow2-undo.js";
+import { RegionWriteError, readAt, writeHeaderBytes } from "../image.js";
+import { UndoFileError, defaultUndoPath, loadUndo, undoState, type Undo } from "../undo.js";
 import { lockImage, shown, withImage, type LockOptions } from "./image-common.js";
-import { CommandError, EXIT, reasonOf } from "./output.js";
+import { CommandError, EXIT, reasonOf } from "../../../program/commands/output.js";
 
 export interface RestoreOptions extends LockOptions {
   undoFile?: string;

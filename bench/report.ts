@@ -60,6 +60,10 @@ export interface Report {
     readonly v8: string;
     readonly date: string;
     readonly rounds: number;
+    /** "one per case" (each implementation × input in its own child process) or "one". */
+    readonly processes: string;
+    /** The 1, 5 and 15 minute load averages when the run ended. */
+    readonly load: string;
     readonly minCpuMsPerSample: number;
     readonly cpus: string;
     readonly seconds: number;
@@ -246,8 +250,8 @@ export function formatReport(report: Report): string {
   const out: string[] = [];
   const m = report.meta;
   out.push(
-    `qcow2 header codecs: ${m.date}, node ${m.node} (V8 ${m.v8}), ${m.cpus}`,
-    `${m.rounds} interleaved rounds of ~${m.minCpuMsPerSample} ms per case; ops/s is the median over rounds;`,
+    `binschema codecs: ${m.date}, node ${m.node} (V8 ${m.v8}), ${m.cpus}, load ${m.load}`,
+    `${m.rounds} interleaved rounds of ~${m.minCpuMsPerSample} ms per case, ${m.processes === "one" ? "all in one process" : "each case in its own process"}; ops/s is the median over rounds;`,
     `×hw = how many times faster than the hand-written baseline (median of per-round ratios, [range]);`,
     `GC/1M = garbage collections per 1,000,000 ops; alloc/kept = bytes allocated / returned per op.`,
     `Differences under ${TIE_BAND}× are ties unless repeated runs agree.`,

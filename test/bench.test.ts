@@ -94,6 +94,8 @@ test("the report renders results, ratios, scaling and targets", () => {
       v8: "11",
       date: "now",
       rounds: 3,
+      processes: "one per case",
+      load: "0.50 0.40 0.30",
       minCpuMsPerSample: 25,
       cpus: "2 × test",
       seconds: 1,

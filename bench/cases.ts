@@ -6,7 +6,6 @@
  * the generated codec's `Header` and comparing with the reference decode;
  * encoders by comparing the bytes they write with the input's.
  */
-import { isDeepStrictEqual } from "node:util";
 import {
   fromString,
   read,
@@ -19,7 +18,9 @@ import {
 import { CodecError } from "../runtime/codec.js";
 import { SexpError } from "../runtime/sexp-convert.js";
 import * as handWritten from "./baseline.js";
-import { realInputs, scalingInputs, type Input } from "./inputs.js";
+import { expectEqual, sameBytes as sameBytesAs } from "./expect.js";
+import { formatCases } from "./formats.js";
+import { realInputs, scalingInputs, type BenchInput, type Input } from "./inputs.js";
 import * as binaryParser from "./peers/binary-parser.js";
 import * as kaitai from "./peers/kaitai.js";
 import * as restructure from "./peers/restructure.js";
@@ -49,7 +50,7 @@ export const BASELINE: Implementation = "hand-written";
 
 export interface Case {
   readonly op: Operation;
-  readonly input: Input;
+  readonly input: BenchInput;
   readonly impl: Implementation;
   /** One operation; returns its result so that nothing can be optimised away. */
   readonly run: () => unknown;
@@ -57,22 +58,8 @@ export interface Case {
   readonly check: () => void;
 }
 
-/** `a` and `b` equal, or an error naming the case and both values. */
-function expectEqual(what: string, actual: unknown, expected: unknown): void {
-  if (!isDeepStrictEqual(actual, expected)) {
-    const show = (v: unknown): string =>
-      JSON.stringify(v, (_k, x: unknown) => (typeof x === "bigint" ? `${x}n` : x)).slice(0, 600);
-    throw new Error(`${what}: got ${show(actual)}, expected ${show(expected)}`);
-  }
-}
-
 function sameBytes(what: string, buf: Uint8Array, end: unknown, input: Input): void {
-  if (end !== input.end)
-    throw new Error(`${what}: wrote up to ${String(end)}, expected ${input.end}`);
-  if (
-    !Buffer.from(buf.buffer, buf.byteOffset, input.end).equals(input.bytes.subarray(0, input.end))
-  )
-    throw new Error(`${what}: the bytes written differ from the input's`);
+  sameBytesAs(what, buf, end, input.bytes, input.end);
 }
 
 /** A Decoded result or a CodecError as the value and end, throwing on the error. */
@@ -231,7 +218,7 @@ function sexpCases(input: Input, wanted: Wanted): Case[] {
   return all.filter((c) => wanted(`${c.op} ${input.name} ${c.impl}`));
 }
 
-/** Every case, real inputs first, grouped by operation and input. */
+/** Every case: qcow2's, real inputs first, grouped by operation and input; then the other formats'. */
 export function buildCases(wanted: Wanted = everything): Case[] {
   const cases: Case[] = [];
   const real = realInputs();
@@ -242,6 +229,7 @@ export function buildCases(wanted: Wanted = everything): Case[] {
   for (const input of real) cases.push(...sexpCases(input, wanted));
   for (const input of scaling) cases.push(...decodeCases(input, wanted));
   for (const input of scaling) cases.push(...encodeCases(input, wanted));
+  cases.push(...formatCases(wanted));
   return cases;
 }
 

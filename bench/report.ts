@@ -201,6 +201,7 @@ export function scalingRows(results: readonly CaseResult[]): ScalingRow[] {
 // ---------------------------------------------------------------- text
 
 function formatOps(opsPerSec: number): string {
+  if (opsPerSec >= 1e9) return `${(opsPerSec / 1e9).toPrecision(3)}G`;
   if (opsPerSec >= 1e6) return `${(opsPerSec / 1e6).toPrecision(3)}M`;
   if (opsPerSec >= 1e3) return `${(opsPerSec / 1e3).toPrecision(3)}k`;
   return opsPerSec.toPrecision(3);

@@ -1,0 +1,211 @@
+/**
+ * Benchmark cases for the disk-image family beyond qcow2 (QED, VDI, ...):
+ * for each schema, header regions that qemu-img made (the committed
+ * fixtures of test/fixtures/images), decoded and encoded by the generated
+ * codec, by a hand-written codec of the same fields, checks and value
+ * shape (bench/handwritten/), and by the peers that can describe the
+ * format. Checked as in bench/cases.ts: every decoder gives the generated
+ * codec's value, every encoder writes the fixture's bytes.
+ */
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { gunzipSync } from "node:zlib";
+import * as qed from "../generated/qed.js";
+import * as vdi from "../generated/vdi.js";
+import { CodecError, type Decoded } from "../runtime/codec.js";
+import type { Case, Implementation, Wanted } from "./cases.js";
+import { expectEqual, sameBytes } from "./expect.js";
+import * as handQed from "./handwritten/qed.js";
+import * as handVdi from "./handwritten/vdi.js";
+import type { BenchInput } from "./inputs.js";
+
+/** A fixture region of one format: its bytes, and the generated codec's decode of them. */
+export interface FormatInput extends BenchInput {
+  readonly format: string;
+  readonly bytes: Uint8Array;
+  readonly end: number;
+  readonly value: unknown;
+}
+
+interface Codec<V> {
+  readonly read: (buf: Uint8Array) => Decoded<V> | CodecError;
+  readonly write: (value: V, buf: Uint8Array) => number | CodecError;
+  readonly sizeof: (value: V) => number;
+}
+
+/** A peer decoder, and how to turn what it returns into the generated codec's value. */
+export interface PeerDecoder {
+  readonly impl: Implementation;
+  readonly decode: (buf: Uint8Array) => unknown;
+  readonly normalise: (output: unknown, what: string) => unknown;
+}
+
+interface Format<V> {
+  readonly format: string;
+  /** Fixture names (test/fixtures/images/FORMAT/NAME.PART.bin) and what each holds. */
+  readonly fixtures: readonly (readonly [string, string])[];
+  readonly part: string;
+  readonly generated: Codec<V>;
+  readonly handWritten: Codec<V>;
+  readonly peers: readonly PeerDecoder[];
+}
+
+const FIXTURES = fileURLToPath(new URL("../test/fixtures/images/", import.meta.url));
+
+function fixtureBytes(format: string, name: string, part: string): Uint8Array {
+  const path = `${FIXTURES}${format}/${name}.${part}.bin`;
+  let raw: Uint8Array;
+  try {
+    raw = readFileSync(path);
+  } catch {
+    raw = gunzipSync(readFileSync(`${path}.gz`));
+  }
+  // A fresh ArrayBuffer of its own, not a slice of Node's pool.
+  const bytes = new Uint8Array(raw.length);
+  bytes.set(raw);
+  return bytes;
+}
+
+const QED: Format<qed.Header> = {
+  format: "qed",
+  fixtures: [
+    ["qed-default", "QED header, 64 KiB clusters, no backing file"],
+    ["qed-backing-qed", "QED header with a backing file name (a QED image)"],
+    ["qed-cluster-1M-table-16", "QED header, 1 MiB clusters, tables of 16 clusters"],
+  ],
+  part: "header",
+  generated: qed,
+  handWritten: handQed,
+  peers: [],
+};
+
+const VDI: Format<vdi.Header> = {
+  format: "vdi",
+  fixtures: [
+    ["vdi-dynamic", "VDI header of a dynamic image: banner, GUIDs, geometries"],
+    ["vdi-static", "VDI header of a static (preallocated) image"],
+  ],
+  part: "header",
+  generated: vdi,
+  handWritten: handVdi,
+  peers: [],
+};
+
+// Each format's value type differs; cases only pass values between its own functions.
+const FORMATS: readonly Format<never>[] = [QED, VDI] as unknown as readonly Format<never>[];
+
+function inputsOf<V>(f: Format<V>): FormatInput[] {
+  return f.fixtures.map(([name, description]) => {
+    const bytes = fixtureBytes(f.format, name, f.part);
+    const decoded = f.generated.read(bytes);
+    if (decoded instanceof CodecError) throw new Error(`${name}: ${decoded.message}`);
+    return {
+      name,
+      kind: "real",
+      description,
+      format: f.format,
+      bytes,
+      end: decoded.end,
+      value: decoded.value,
+    };
+  });
+}
+
+function unwrap(what: string, result: unknown, input: FormatInput): unknown {
+  if (result instanceof CodecError) throw new Error(`${what}: ${result.message}`);
+  if (typeof result !== "object" || result === null || !("value" in result) || !("end" in result))
+    throw new Error(`${what}: not a decoded value`);
+  expectEqual(`${what} end`, result.end, input.end);
+  return result.value;
+}
+
+function casesOf<V>(f: Format<V>, wanted: Wanted): Case[] {
+  const cases: Case[] = [];
+  const inputs = inputsOf(f);
+  for (const input of inputs) {
+    const bytes = input.bytes;
+    const decoders: PeerDecoder[] = [
+      {
+        impl: "generated",
+        decode: (buf) => f.generated.read(buf),
+        normalise: (out, what) => unwrap(what, out, input),
+      },
+      {
+        impl: "hand-written",
+        decode: (buf) => f.handWritten.read(buf),
+        normalise: (out, what) => unwrap(what, out, input),
+      },
+      ...f.peers,
+    ];
+    for (const { impl, decode, normalise } of decoders) {
+      if (!wanted(`decode ${input.name} ${impl}`)) continue;
+      const what = `decode ${input.name} by ${impl}`;
+      cases.push({
+        op: "decode",
+        input,
+        impl,
+        run: () => decode(bytes),
+        check: () => expectEqual(what, normalise(decode(bytes), what), input.value),
+      });
+    }
+  }
+  for (const input of inputs) {
+    const value = input.value as V;
+    for (const [impl, codec] of [
+      ["generated", f.generated],
+      ["hand-written", f.handWritten],
+    ] as const) {
+      if (!wanted(`encode ${input.name} ${impl}`)) continue;
+      const out = new Uint8Array(input.bytes.length);
+      const what = `encode ${input.name} by ${impl}`;
+      cases.push({
+        op: "encode",
+        input,
+        impl,
+        run: () => codec.write(value, out),
+        check: () => {
+          out.fill(0xa5);
+          sameBytes(what, out, codec.write(value, out), input.bytes, input.end);
+        },
+      });
+    }
+  }
+  for (const input of inputs) {
+    const value = input.value as V;
+    for (const [impl, codec] of [
+      ["generated", f.generated],
+      ["hand-written", f.handWritten],
+    ] as const) {
+      if (!wanted(`sizeof ${input.name} ${impl}`)) continue;
+      const run = (): number => codec.sizeof(value);
+      cases.push({
+        op: "sizeof",
+        input,
+        impl,
+        run,
+        check: () => expectEqual(`sizeof ${input.name} by ${impl}`, run(), input.end),
+      });
+    }
+  }
+  return cases;
+}
+
+/** For tests: each format's fixture inputs with its generated and hand-written codecs. */
+export function formatCodecs(): {
+  format: string;
+  inputs: FormatInput[];
+  generated: Codec<unknown>;
+  handWritten: Codec<unknown>;
+}[] {
+  return (FORMATS as unknown as readonly Format<unknown>[]).map((f) => ({
+    format: f.format,
+    inputs: inputsOf(f),
+    generated: f.generated,
+    handWritten: f.handWritten,
+  }));
+}
+
+/** Every case of every format but qcow2, grouped by format, then operation and input. */
+export function formatCases(wanted: Wanted): Case[] {
+  return FORMATS.flatMap((f) => casesOf(f, wanted));
+}

@@ -18,6 +18,7 @@ import { expectEqual, sameBytes } from "./expect.js";
 import * as handQed from "./handwritten/qed.js";
 import * as handVdi from "./handwritten/vdi.js";
 import type { BenchInput } from "./inputs.js";
+import { qedKaitai, vdiKaitai } from "./peers/kaitai-formats.js";
 
 /** A fixture region of one format: its bytes, and the generated codec's decode of them. */
 export interface FormatInput extends BenchInput {
@@ -76,7 +77,7 @@ const QED: Format<qed.Header> = {
   part: "header",
   generated: qed,
   handWritten: handQed,
-  peers: [],
+  peers: [qedKaitai],
 };
 
 const VDI: Format<vdi.Header> = {
@@ -88,7 +89,7 @@ const VDI: Format<vdi.Header> = {
   part: "header",
   generated: vdi,
   handWritten: handVdi,
-  peers: [],
+  peers: [vdiKaitai],
 };
 
 // Each format's value type differs; cases only pass values between its own functions.

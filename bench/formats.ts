@@ -12,11 +12,13 @@ import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
 import * as qed from "../generated/qed.js";
 import * as vdi from "../generated/vdi.js";
+import * as vmdk from "../generated/vmdk.js";
 import { CodecError, type Decoded } from "../runtime/codec.js";
 import type { Case, Implementation, Wanted } from "./cases.js";
 import { expectEqual, sameBytes } from "./expect.js";
 import * as handQed from "./handwritten/qed.js";
 import * as handVdi from "./handwritten/vdi.js";
+import * as handVmdk from "./handwritten/vmdk.js";
 import type { BenchInput } from "./inputs.js";
 import { qedKaitai, vdiKaitai } from "./peers/kaitai-formats.js";
 
@@ -92,8 +94,27 @@ const VDI: Format<vdi.Header> = {
   peers: [vdiKaitai],
 };
 
+const VMDK: Format<vmdk.SparseExtent> = {
+  format: "vmdk",
+  fixtures: [
+    [
+      "vmdk-monolithic-sparse",
+      "VMDK monolithicSparse extent: header sector and 10 KiB embedded descriptor",
+    ],
+    [
+      "vmdk-stream-optimized",
+      "VMDK streamOptimized extent (compressed grains, markers, version 3)",
+    ],
+    ["vmdk-backing", "VMDK extent of an image over a backing file (parentFileNameHint)"],
+  ],
+  part: "extent",
+  generated: vmdk,
+  handWritten: handVmdk,
+  peers: [],
+};
+
 // Each format's value type differs; cases only pass values between its own functions.
-const FORMATS: readonly Format<never>[] = [QED, VDI] as unknown as readonly Format<never>[];
+const FORMATS: readonly Format<never>[] = [QED, VDI, VMDK] as unknown as readonly Format<never>[];
 
 function inputsOf<V>(f: Format<V>): FormatInput[] {
   return f.fixtures.map(([name, description]) => {

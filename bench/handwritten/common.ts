@@ -33,6 +33,22 @@ export function readU64le(d: DataView, o: number): bigint {
   return scratch[0]!;
 }
 
+/** An unsigned big-endian 64-bit field; a zero is the literal 0n. */
+export function readU64be(d: DataView, o: number): bigint {
+  const hi = d.getUint32(o);
+  const lo = d.getUint32(o + 4);
+  if ((lo | hi) === 0) return 0n;
+  scratch32[LO] = lo;
+  scratch32[HI] = hi;
+  return scratch[0]!;
+}
+
+export function writeU64be(d: DataView, o: number, v: bigint): void {
+  scratch[0] = v;
+  d.setUint32(o, scratch32[HI]!);
+  d.setUint32(o + 4, scratch32[LO]!);
+}
+
 export function writeU64le(d: DataView, o: number, v: bigint): void {
   scratch[0] = v;
   d.setUint32(o, scratch32[LO]!, true);
@@ -80,6 +96,15 @@ export function isByteString(v: unknown): v is string {
 export function findNul(buf: Uint8Array, from: number, to: number): number {
   const i = buf.indexOf(0, from);
   return i === -1 || i > to ? to : i;
+}
+
+/** The sum of bytes [from, to) (below 2^32: these are header sectors), four bytes a step. */
+export function byteSum(b: Uint8Array, from: number, to: number): number {
+  let sum = 0;
+  let i = from;
+  for (; i + 4 <= to; i += 4) sum += b[i]! + b[i + 1]! + b[i + 2]! + b[i + 3]!;
+  for (; i < to; i++) sum += b[i]!;
+  return sum;
 }
 
 let wordsBuffer: ArrayBufferLike = new ArrayBuffer(0);
@@ -187,6 +212,35 @@ export function readGuid(b: Uint8Array, o: number): string {
   );
 }
 
+/** A UUID stored in its text order (RFC 4122), as lowercase canonical text. */
+export function readUuid(b: Uint8Array, o: number): string {
+  const h = HIGH;
+  const l = LOW;
+  const b0 = b[o]!,
+    b1 = b[o + 1]!,
+    b2 = b[o + 2]!,
+    b3 = b[o + 3]!;
+  const b4 = b[o + 4]!,
+    b5 = b[o + 5]!,
+    b6 = b[o + 6]!,
+    b7 = b[o + 7]!;
+  const b8 = b[o + 8]!,
+    b9 = b[o + 9]!,
+    b10 = b[o + 10]!,
+    b11 = b[o + 11]!;
+  const b12 = b[o + 12]!,
+    b13 = b[o + 13]!,
+    b14 = b[o + 14]!,
+    b15 = b[o + 15]!;
+  // prettier-ignore
+  return String.fromCharCode(
+    h[b0]!, l[b0]!, h[b1]!, l[b1]!, h[b2]!, l[b2]!, h[b3]!, l[b3]!, DASH,
+    h[b4]!, l[b4]!, h[b5]!, l[b5]!, DASH, h[b6]!, l[b6]!, h[b7]!, l[b7]!, DASH,
+    h[b8]!, l[b8]!, h[b9]!, l[b9]!, DASH, h[b10]!, l[b10]!, h[b11]!, l[b11]!,
+    h[b12]!, l[b12]!, h[b13]!, l[b13]!, h[b14]!, l[b14]!, h[b15]!, l[b15]!,
+  );
+}
+
 const UUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export function isUuid(v: unknown): v is string {
@@ -201,6 +255,14 @@ function nibble(c: number): number {
 const DIGITS = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
 /** Where byte k of the text goes in a Microsoft GUID. */
 const GUID_ORDER = [3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15];
+
+/** Writes canonical UUID text (checked with {@link isUuid}) in text order at `at`. */
+export function writeUuid(b: Uint8Array, o: number, text: string): void {
+  for (let k = 0; k < 16; k++) {
+    const i = DIGITS[k]!;
+    b[o + k] = (nibble(text.charCodeAt(i)) << 4) | nibble(text.charCodeAt(i + 1));
+  }
+}
 
 /** Writes canonical UUID text (checked with {@link isUuid}) as a Microsoft GUID at `at`. */
 export function writeGuid(b: Uint8Array, o: number, text: string): void {

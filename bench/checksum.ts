@@ -17,6 +17,7 @@ import { fileURLToPath } from "node:url";
 import * as zlib from "node:zlib";
 import { crc32 as nativeCrc32, crc32c as nativeCrc32c } from "@node-rs/crc32";
 import { crc32, crc32c, onesComplementSum32 } from "../runtime/checksum.js";
+import type { Target } from "./report.js";
 
 export const SIZES: readonly number[] = [512, 4096, 65536, 1 << 20];
 
@@ -247,6 +248,29 @@ export async function measureChecksums(
     }
   }
   return results;
+}
+
+/**
+ * Issue 16's target for each pure-JavaScript checksum with a native peer:
+ * within 4× of the native code on 64 KiB (median of per-round ratios).
+ */
+export function checksumTargets(results: readonly ChecksumResult[]): Target[] {
+  const targets: Target[] = [];
+  for (const ours of results) {
+    if (ours.native || ours.size !== 65536) continue;
+    for (const theirs of results) {
+      if (!theirs.native || theirs.size !== 65536 || theirs.checksum !== ours.checksum) continue;
+      const ratios = ours.roundsGbps.map((g, i) => theirs.roundsGbps[i] / g);
+      const m = median(ratios);
+      targets.push({
+        target: `${ours.name} within 4× of ${theirs.name}`,
+        input: "64 KiB",
+        value: `${m.toFixed(1)}× slower (rounds ${Math.min(...ratios).toFixed(1)}–${Math.max(...ratios).toFixed(1)})`,
+        verdict: m <= 4 ? "met" : "missed",
+      });
+    }
+  }
+  return targets;
 }
 
 function sizeName(size: number): string {

@@ -5,6 +5,7 @@
  * the issue's targets, and the text table.
  */
 import { BASELINE, type Implementation, type Operation } from "./cases.js";
+import { formatChecksums, type ChecksumResult } from "./checksum.js";
 
 export interface CaseResult {
   readonly op: Operation;
@@ -70,6 +71,8 @@ export interface Report {
   };
   readonly results: readonly CaseResult[];
   readonly scaling: readonly ScalingRow[];
+  /** Checksum throughput (bench/checksum.ts), when the run measured it. */
+  readonly checksums?: readonly ChecksumResult[];
   readonly targets: readonly Target[];
 }
 
@@ -295,6 +298,10 @@ export function formatReport(report: Report): string {
         ]),
       ),
     );
+  }
+  if (report.checksums !== undefined && report.checksums.length > 0) {
+    out.push("", "## Checksums: GB/s (10^9 bytes per CPU second), each in its own process", "");
+    out.push(formatChecksums(report.checksums));
   }
   if (report.targets.length > 0) {
     out.push("", "## Targets", "");

@@ -20,6 +20,7 @@ import { writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { BASELINE, buildCases, verify, type Case } from "./cases.js";
+import { checksumTargets, measureChecksums } from "./checksum.js";
 import type { FromChild, ToChild } from "./child.js";
 import { collectGarbage, gcExposed, nanosecondsPerOp } from "./measure.js";
 import { caseName, measureExtras, type Extras } from "./one-case.js";
@@ -252,6 +253,12 @@ async function main(): Promise<void> {
     });
   }
 
+  // Checksums run unless a filter leaves them out (--filter=checksum runs only them).
+  const checksums =
+    filter === undefined || filter.test("checksum")
+      ? await measureChecksums(options.rounds, options.timeMs, progress)
+      : undefined;
+
   const cpu = cpus();
   const report: Report = {
     meta: {
@@ -269,7 +276,8 @@ async function main(): Promise<void> {
     },
     results,
     scaling: scalingRows(results),
-    targets: evaluateTargets(results),
+    ...(checksums === undefined ? {} : { checksums }),
+    targets: [...evaluateTargets(results), ...checksumTargets(checksums ?? [])],
   };
   const text = formatReport(report);
   const json = JSON.stringify(report, null, 2);

@@ -6,6 +6,7 @@
  */
 import { BASELINE, type Implementation, type Operation } from "./cases.js";
 import { formatChecksums, type ChecksumResult } from "./checksum.js";
+import { formatGeneration, type GenerationResult } from "./generation.js";
 
 export interface CaseResult {
   readonly op: Operation;
@@ -73,6 +74,8 @@ export interface Report {
   readonly scaling: readonly ScalingRow[];
   /** Checksum throughput (bench/checksum.ts), when the run measured it. */
   readonly checksums?: readonly ChecksumResult[];
+  /** Generation timing (bench/generation.ts), when the run measured it. */
+  readonly generation?: GenerationResult;
   readonly targets: readonly Target[];
 }
 
@@ -302,6 +305,10 @@ export function formatReport(report: Report): string {
   if (report.checksums !== undefined && report.checksums.length > 0) {
     out.push("", "## Checksums: GB/s (10^9 bytes per CPU second), each in its own process", "");
     out.push(formatChecksums(report.checksums));
+  }
+  if (report.generation !== undefined) {
+    out.push("", "## Generation: binschema generate", "");
+    out.push(formatGeneration(report.generation));
   }
   if (report.targets.length > 0) {
     out.push("", "## Targets", "");

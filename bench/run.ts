@@ -22,6 +22,7 @@ import { fileURLToPath } from "node:url";
 import { BASELINE, buildCases, verify, type Case } from "./cases.js";
 import { checksumTargets, measureChecksums } from "./checksum.js";
 import type { FromChild, ToChild } from "./child.js";
+import { measureGeneration, type GenerationResult } from "./generation.js";
 import { collectGarbage, gcExposed, nanosecondsPerOp } from "./measure.js";
 import { caseName, measureExtras, type Extras } from "./one-case.js";
 import {
@@ -259,6 +260,13 @@ async function main(): Promise<void> {
       ? await measureChecksums(options.rounds, options.timeMs, progress)
       : undefined;
 
+  // Generation timing: the same rule (--filter=generat runs only it).
+  let generation: GenerationResult | undefined;
+  if (filter === undefined || filter.test("generation")) {
+    progress("timing binschema generate (fresh processes) ...");
+    generation = measureGeneration(1);
+  }
+
   const cpu = cpus();
   const report: Report = {
     meta: {
@@ -277,6 +285,7 @@ async function main(): Promise<void> {
     results,
     scaling: scalingRows(results),
     ...(checksums === undefined ? {} : { checksums }),
+    ...(generation === undefined ? {} : { generation }),
     targets: [...evaluateTargets(results), ...checksumTargets(checksums ?? [])],
   };
   const text = formatReport(report);

@@ -13,6 +13,7 @@ import { gunzipSync } from "node:zlib";
 import * as qed from "../generated/qed.js";
 import * as vdi from "../generated/vdi.js";
 import * as vhd from "../generated/vhd.js";
+import * as vhdx from "../generated/vhdx.js";
 import * as vmdk from "../generated/vmdk.js";
 import { CodecError, type Decoded } from "../runtime/codec.js";
 import type { Case, Implementation, Wanted } from "./cases.js";
@@ -20,6 +21,7 @@ import { expectEqual, sameBytes } from "./expect.js";
 import * as handQed from "./handwritten/qed.js";
 import * as handVdi from "./handwritten/vdi.js";
 import * as handVhd from "./handwritten/vhd.js";
+import * as handVhdx from "./handwritten/vhdx.js";
 import * as handVmdk from "./handwritten/vmdk.js";
 import type { BenchInput } from "./inputs.js";
 import { qedKaitai, vdiKaitai } from "./peers/kaitai-formats.js";
@@ -50,6 +52,8 @@ interface Format<V> {
   /** Fixture names (test/fixtures/images/FORMAT/NAME.PART.bin) and what each holds. */
   readonly fixtures: readonly (readonly [string, string])[];
   readonly part: string;
+  /** A record inside the part rather than all of it: its name (for the input's) and byte range. */
+  readonly record?: { readonly name: string; readonly offset: number; readonly length: number };
   readonly generated: Codec<V>;
   readonly handWritten: Codec<V>;
   readonly peers: readonly PeerDecoder[];
@@ -128,17 +132,54 @@ const VHD: Format<vhd.Footer> = {
   peers: [],
 };
 
+const VHDX_FIXTURES: readonly (readonly [string, string])[] = [
+  ["vhdx-dynamic", "VHDX image, dynamic, 32 MiB blocks"],
+  ["vhdx-block-1M", "VHDX image, 1 MiB blocks"],
+];
+
+const VHDX_HEADER: Format<vhdx.Header> = {
+  format: "vhdx",
+  fixtures: VHDX_FIXTURES.map(([n, d]) => [n, `${d}: the first 4 KiB header (CRC-32C over 4 KiB)`]),
+  part: "header-section",
+  record: { name: "header", offset: 65536, length: 4096 },
+  generated: { read: vhdx.readHeader, write: vhdx.writeHeader, sizeof: vhdx.sizeofHeader },
+  handWritten: handVhdx.header,
+  peers: [],
+};
+
+const VHDX_REGION_TABLE: Format<vhdx.RegionTable> = {
+  format: "vhdx",
+  fixtures: VHDX_FIXTURES.map(([n, d]) => [
+    n,
+    `${d}: the first region table (two entries, CRC-32C over 64 KiB)`,
+  ]),
+  part: "header-section",
+  record: { name: "region-table", offset: 196608, length: 65536 },
+  generated: {
+    read: vhdx.readRegionTable,
+    write: vhdx.writeRegionTable,
+    sizeof: vhdx.sizeofRegionTable,
+  },
+  handWritten: handVhdx.regionTable,
+  peers: [],
+};
+
 // Each format's value type differs; cases only pass values between its own functions.
 const FORMATS: readonly Format<never>[] = [
   QED,
   VDI,
   VMDK,
+  VHDX_HEADER,
+  VHDX_REGION_TABLE,
   VHD,
 ] as unknown as readonly Format<never>[];
 
 function inputsOf<V>(f: Format<V>): FormatInput[] {
-  return f.fixtures.map(([name, description]) => {
-    const bytes = fixtureBytes(f.format, name, f.part);
+  return f.fixtures.map(([fixture, description]) => {
+    const part = fixtureBytes(f.format, fixture, f.part);
+    const r = f.record;
+    const bytes = r === undefined ? part : part.slice(r.offset, r.offset + r.length);
+    const name = r === undefined ? fixture : `${fixture}/${r.name}`;
     const decoded = f.generated.read(bytes);
     if (decoded instanceof CodecError) throw new Error(`${name}: ${decoded.message}`);
     return {

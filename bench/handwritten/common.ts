@@ -55,6 +55,12 @@ export function writeU64le(d: DataView, o: number, v: bigint): void {
   d.setUint32(o + 4, scratch32[HI]!, true);
 }
 
+/** The low 32 bits of a 64-bit value, through the scratch, so a divisibility check allocates nothing. */
+export function low32(v: bigint): number {
+  scratch[0] = v;
+  return scratch32[LO]!;
+}
+
 export function isU32(v: unknown): v is number {
   return typeof v === "number" && Number.isInteger(v) && v >= 0 && v <= 0xffffffff;
 }

@@ -48,6 +48,8 @@ export interface PeerDecoder {
 }
 
 interface Format<V> {
+  /** Synthetic inputs whose work grows with a count, to show cost is linear in it. */
+  readonly scaling?: () => FormatInput[];
   readonly format: string;
   /** Fixture names (test/fixtures/images/FORMAT/NAME.PART.bin) and what each holds. */
   readonly fixtures: readonly (readonly [string, string])[];
@@ -162,7 +164,41 @@ const VHDX_REGION_TABLE: Format<vhdx.RegionTable> = {
   },
   handWritten: handVhdx.regionTable,
   peers: [],
+  scaling: regionTableScaling,
 };
+
+export const REGION_ENTRY_COUNTS: readonly number[] = [1, 10, 100, 1000];
+
+/** Region tables of 1 to 1000 entries, written by the generated codec (always 64 KiB). */
+function regionTableScaling(): FormatInput[] {
+  return REGION_ENTRY_COUNTS.map((n) => {
+    const entries = Array.from({ length: n }, (_, i): vhdx.RegionEntry => {
+      const hex = (i * 2654435761).toString(16).padStart(8, "0").slice(-8);
+      return {
+        guid: `${hex}-f623-4200-9d64-${hex}${(i & 0xffff).toString(16).padStart(4, "0")}`,
+        file_offset: BigInt(i + 1) * 1048576n,
+        length: 1048576,
+        required: i % 2 === 0,
+        flags_unknown: 0,
+      };
+    });
+    const value: vhdx.RegionTable = { entry_count: n, reserved: 0, entries };
+    const bytes = new Uint8Array(65536);
+    const end = vhdx.writeRegionTable(value, bytes);
+    if (end instanceof CodecError) throw new Error(`region table of ${n}: ${end.message}`);
+    return {
+      name: `region-table×${n}`,
+      kind: "scaling",
+      description: `VHDX region table of ${n} entries (CRC-32C over 64 KiB whatever the count)`,
+      format: "vhdx",
+      bytes,
+      end,
+      value,
+      entries: n,
+      series: "vhdx-region-entries",
+    };
+  });
+}
 
 // Each format's value type differs; cases only pass values between its own functions.
 const FORMATS: readonly Format<never>[] = [
@@ -204,7 +240,7 @@ function unwrap(what: string, result: unknown, input: FormatInput): unknown {
 
 function casesOf<V>(f: Format<V>, wanted: Wanted): Case[] {
   const cases: Case[] = [];
-  const inputs = inputsOf(f);
+  const inputs = [...inputsOf(f), ...(f.scaling?.() ?? [])];
   for (const input of inputs) {
     const bytes = input.bytes;
     const decoders: PeerDecoder[] = [
@@ -253,7 +289,7 @@ function casesOf<V>(f: Format<V>, wanted: Wanted): Case[] {
       });
     }
   }
-  for (const input of inputs) {
+  for (const input of inputs.filter((i) => i.kind === "real")) {
     const value = input.value as V;
     for (const [impl, codec] of [
       ["generated", f.generated],

@@ -40,10 +40,16 @@ test("every other format has two or more qemu-img inputs, each decoded, encoded 
   const byFormat = new Map<string, Set<string>>();
   for (const c of cases) {
     if (!("format" in c.input) || typeof c.input.format !== "string") continue;
+    if (c.input.kind !== "real") continue;
     const names = byFormat.get(c.input.format) ?? new Set<string>();
     byFormat.set(c.input.format, names.add(c.input.name));
   }
   expect([...byFormat.keys()].sort()).toEqual(FORMATS_BENCHED);
+  const scaling = cases.filter((c) => "format" in c.input && c.input.kind === "scaling");
+  for (const op of ["decode", "encode"] as const)
+    expect(new Set(scaling.filter((c) => c.op === op).map((c) => c.impl))).toEqual(
+      new Set(["generated", "hand-written"]),
+    );
   for (const [format, names] of byFormat) {
     expect(names.size, format).toBeGreaterThanOrEqual(2);
     for (const input of names)

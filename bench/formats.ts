@@ -24,6 +24,7 @@ import * as handVhd from "./handwritten/vhd.js";
 import * as handVhdx from "./handwritten/vhdx.js";
 import * as handVmdk from "./handwritten/vmdk.js";
 import type { BenchInput } from "./inputs.js";
+import { qedBinaryParser, vdiBinaryParser } from "./peers/binary-parser-formats.js";
 import { qedKaitai, vdiKaitai } from "./peers/kaitai-formats.js";
 
 /** A fixture region of one format: its bytes, and the generated codec's decode of them. */
@@ -87,7 +88,7 @@ const QED: Format<qed.Header> = {
   part: "header",
   generated: qed,
   handWritten: handQed,
-  peers: [qedKaitai],
+  peers: [qedKaitai, qedBinaryParser],
 };
 
 const VDI: Format<vdi.Header> = {
@@ -99,7 +100,7 @@ const VDI: Format<vdi.Header> = {
   part: "header",
   generated: vdi,
   handWritten: handVdi,
-  peers: [vdiKaitai],
+  peers: [vdiKaitai, vdiBinaryParser],
 };
 
 const VMDK: Format<vmdk.SparseExtent> = {

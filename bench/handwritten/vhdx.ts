@@ -29,6 +29,9 @@ const HEADER_SIZE = 4096;
 const TABLE_SIZE = 65536;
 const MiB = 1048576;
 
+const u16 = (x: unknown): boolean =>
+  typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 0xffff;
+
 /** A u64 field's low 20 bits are zero (a multiple of 1 MiB), without bigint arithmetic. */
 const lowWordMiB = (d: DataView, o: number): boolean => (d.getUint32(o, true) & (MiB - 1)) === 0;
 
@@ -80,8 +83,6 @@ export const header = {
       return new CodecError("log_offset", undefined, "bad u64 field");
     if (!isUuid(v.file_write_guid) || !isUuid(v.data_write_guid) || !isUuid(v.log_guid))
       return new CodecError("file_write_guid", undefined, "not GUID text");
-    const u16 = (x: unknown): boolean =>
-      typeof x === "number" && Number.isInteger(x) && x >= 0 && x <= 0xffff;
     if (!u16(v.log_version) || !u16(v.version))
       return new CodecError("version", undefined, "not a u16");
     if (!isU32(v.log_length) || v.log_length % MiB !== 0)

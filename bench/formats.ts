@@ -25,7 +25,7 @@ import * as handVhdx from "./handwritten/vhdx.js";
 import * as handVmdk from "./handwritten/vmdk.js";
 import type { BenchInput } from "./inputs.js";
 import { qedBinaryParser, vdiBinaryParser } from "./peers/binary-parser-formats.js";
-import { qedKaitai, vdiKaitai } from "./peers/kaitai-formats.js";
+import { qedKaitai, vdiKaitai, vmdkKaitai } from "./peers/kaitai-formats.js";
 
 /** A fixture region of one format: its bytes, and the generated codec's decode of them. */
 export interface FormatInput extends BenchInput {
@@ -119,7 +119,7 @@ const VMDK: Format<vmdk.SparseExtent> = {
   part: "extent",
   generated: vmdk,
   handWritten: handVmdk,
-  peers: [],
+  peers: [vmdkKaitai],
 };
 
 const VHD: Format<vhd.Footer> = {

@@ -1,5 +1,5 @@
 /**
- * Compiles each bench/kaitai/*.ksy (qcow2, QED, VDI) to JavaScript with the
+ * Compiles each bench/kaitai/*.ksy (qcow2, QED, VDI, VMDK) to JavaScript with the
  * npm kaitai-struct-compiler (a Scala.js build: no Java, no network) and
  * writes the .cjs beside it (Qcow2Header.cjs, ...), which the benchmark
  * loads with the npm kaitai-struct runtime, formatted with the repo's
@@ -19,6 +19,7 @@ export const KSY_FILES: readonly (readonly [string, string])[] = [
   ["qcow2_header.ksy", "Qcow2Header"],
   ["qed_header.ksy", "QedHeader"],
   ["vdi_header.ksy", "VdiHeader"],
+  ["vmdk_sparse_extent.ksy", "VmdkSparseExtent"],
 ];
 
 const here = (name: string): string => fileURLToPath(new URL(name, import.meta.url));

@@ -1,6 +1,7 @@
 /**
- * QED and VDI headers in Kaitai Struct: bench/kaitai/{qed,vdi}_header.ksy,
- * compiled to QedHeader.cjs and VdiHeader.cjs by the npm
+ * QED and VDI headers and VMDK sparse extents in Kaitai Struct:
+ * bench/kaitai/{qed_header,vdi_header,vmdk_sparse_extent}.ksy, compiled to
+ * QedHeader.cjs, VdiHeader.cjs and VmdkSparseExtent.cjs by the npm
  * kaitai-struct-compiler, run on the npm kaitai-struct runtime. Kaitai's
  * JavaScript reads 64-bit fields as plain numbers (inexact past 2^53: the
  * normalisers fail loudly on those) and cannot encode. The normalisers
@@ -9,8 +10,9 @@
 import { createRequire } from "node:module";
 import type { Header as QedHeader } from "../../generated/qed.js";
 import type { Geometry, Header as VdiHeader, ImageType } from "../../generated/vdi.js";
+import type { CompressAlgorithm, SparseExtent } from "../../generated/vmdk.js";
 import type { PeerDecoder } from "../formats.js";
-import { readGuid } from "../handwritten/common.js";
+import { bytesToString, readGuid } from "../handwritten/common.js";
 import { exactBig, list, num, record, str, type Untyped } from "./normalise.js";
 
 type StreamClass = new (buffer: ArrayBuffer, byteOffset: number) => object;
@@ -29,6 +31,7 @@ if (typeof KaitaiStream !== "function") throw new Error("kaitai-struct: no Kaita
 const Stream = KaitaiStream as StreamClass;
 const Qed = loadClass("../kaitai/QedHeader.cjs", "QedHeader");
 const Vdi = loadClass("../kaitai/VdiHeader.cjs", "VdiHeader");
+const Vmdk = loadClass("../kaitai/VmdkSparseExtent.cjs", "VmdkSparseExtent");
 
 function streamOf(buf: Uint8Array): object {
   const buffer = buf.buffer;
@@ -113,6 +116,48 @@ export const vdiKaitai: PeerDecoder = {
         if (typeof w !== "number") throw new Error("reserved: expected numbers");
         return { value: w };
       }),
+    };
+  },
+};
+
+export const vmdkKaitai: PeerDecoder = {
+  impl: "kaitai",
+  decode(buf) {
+    const parsed = new Vmdk(streamOf(buf));
+    // Reading the lazy instance does the same work as the other decoders.
+    if (parsed.descriptor === null) throw new Error("no descriptor");
+    return parsed;
+  },
+  normalise(output): SparseExtent {
+    const h = record(output, "extent");
+    const flags = num(h, "flags");
+    const compress = num(h, "compressAlgorithm");
+    const newline = h.newlineCheck;
+    if (!(newline instanceof Uint8Array)) throw new Error("newlineCheck: expected bytes");
+    const descOffset = exactBig(h, "descOffset");
+    return {
+      header: {
+        version: num(h, "version"),
+        valid_newline_test: (flags & 0x1) !== 0,
+        redundant_grain_table: (flags & 0x2) !== 0,
+        zeroed_grain_gte: (flags & 0x4) !== 0,
+        compressed_grains: (flags & 0x10000) !== 0,
+        markers: (flags & 0x20000) !== 0,
+        flags_unknown: (flags & ~0x30007) >>> 0,
+        capacity: exactBig(h, "capacity"),
+        grain_size: exactBig(h, "grainSize"),
+        desc_offset: descOffset,
+        desc_size: exactBig(h, "descSize"),
+        num_gtes_per_gt: num(h, "numGtesPerGt"),
+        rgd_offset: exactBig(h, "rgdOffset"),
+        gd_offset: exactBig(h, "gdOffset"),
+        overhead: exactBig(h, "overhead"),
+        unclean_shutdown: num(h, "uncleanShutdown"),
+        newline_check: bytesToString(newline, 0, 4),
+        compress_algorithm: ((): CompressAlgorithm =>
+          compress === 0 ? "None" : compress === 1 ? "Deflate" : { unknown: compress })(),
+      },
+      descriptor: descOffset !== 0n ? str(h, "descriptor") : undefined,
     };
   },
 };

@@ -6,7 +6,6 @@
  * the generated codec's `Header` and comparing with the reference decode;
  * encoders by comparing the bytes they write with the input's.
  */
-import { isDeepStrictEqual } from "node:util";
 import {
   fromString,
   read,
@@ -19,7 +18,9 @@ import {
 import { CodecError } from "../runtime/codec.js";
 import { SexpError } from "../runtime/sexp-convert.js";
 import * as handWritten from "./baseline.js";
-import { realInputs, scalingInputs, type Input } from "./inputs.js";
+import { expectEqual, sameBytes as sameBytesAs } from "./expect.js";
+import { formatCases } from "./formats.js";
+import { realInputs, scalingInputs, type BenchInput, type Input } from "./inputs.js";
 import * as binaryParser from "./peers/binary-parser.js";
 import * as kaitai from "./peers/kaitai.js";
 import * as restructure from "./peers/restructure.js";
@@ -49,7 +50,7 @@ export const BASELINE: Implementation = "hand-written";
 
 export interface Case {
   readonly op: Operation;
-  readonly input: Input;
+  readonly input: BenchInput;
   readonly impl: Implementation;
   /** One operation; returns its result so that nothing can be optimised away. */
   readonly run: () => unknown;
@@ -57,22 +58,8 @@ export interface Case {
   readonly check: () => void;
 }
 
-/** `a` and `b` equal, or an error naming the case and both values. */
-function expectEqual(what: string, actual: unknown, expected: unknown): void {
-  if (!isDeepStrictEqual(actual, expected)) {
-    const show = (v: unknown): string =>
-      JSON.stringify(v, (_k, x: unknown) => (typeof x === "bigint" ? `${x}n` : x)).slice(0, 600);
-    throw new Error(`${what}: got ${show(actual)}, expected ${show(expected)}`);
-  }
-}
-
 function sameBytes(what: string, buf: Uint8Array, end: unknown, input: Input): void {
-  if (end !== input.end)
-    throw new Error(`${what}: wrote up to ${String(end)}, expected ${input.end}`);
-  if (
-    !Buffer.from(buf.buffer, buf.byteOffset, input.end).equals(input.bytes.subarray(0, input.end))
-  )
-    throw new Error(`${what}: the bytes written differ from the input's`);
+  sameBytesAs(what, buf, end, input.bytes, input.end);
 }
 
 /** A Decoded result or a CodecError as the value and end, throwing on the error. */
@@ -116,8 +103,14 @@ const DECODERS: readonly Decoder[] = [
   { impl: "restructure", decode: restructure.decode, normalise: restructure.normalise },
 ];
 
-function decodeCases(input: Input): Case[] {
-  return DECODERS.map(({ impl, decode, normalise }) => {
+/** Which cases to build, by name (`decode v2 kaitai`): a child process builds only its own. */
+export type Wanted = (name: string) => boolean;
+
+const everything: Wanted = () => true;
+
+function decodeCases(input: Input, wanted: Wanted): Case[] {
+  const chosen = DECODERS.filter((d) => wanted(`decode ${input.name} ${d.impl}`));
+  return chosen.map(({ impl, decode, normalise }) => {
     const what = `decode ${input.name} by ${impl}`;
     const bytes = input.bytes;
     return {
@@ -130,9 +123,10 @@ function decodeCases(input: Input): Case[] {
   });
 }
 
-function encodeCases(input: Input): Case[] {
+function encodeCases(input: Input, wanted: Wanted): Case[] {
   const header = input.header;
   const cases: Case[] = [];
+  const want = (impl: Implementation): boolean => wanted(`encode ${input.name} ${impl}`);
   const encoder = (impl: Implementation, encode: (out: Uint8Array) => unknown): Case => {
     // Encoders write into a buffer as large as the input's (1 MiB for the large ones).
     const out = new Uint8Array(input.bytes.length);
@@ -148,32 +142,42 @@ function encodeCases(input: Input): Case[] {
       },
     };
   };
-  cases.push(encoder("generated", (out) => write(header, out)));
-  cases.push(encoder("hand-written", (out) => handWritten.write(header, out)));
-  // restructure writes values of its own shape: encode what it decoded.
-  const own = restructure.decode(input.bytes);
-  cases.push(encoder("restructure", (out) => restructure.encode(own, out)));
+  if (want("generated")) cases.push(encoder("generated", (out) => write(header, out)));
+  if (want("hand-written"))
+    cases.push(encoder("hand-written", (out) => handWritten.write(header, out)));
+  if (want("restructure")) {
+    // restructure writes values of its own shape: encode what it decoded.
+    const own = restructure.decode(input.bytes);
+    cases.push(encoder("restructure", (out) => restructure.encode(own, out)));
+  }
   return cases;
 }
 
-function sizeofCases(input: Input): Case[] {
+function sizeofCases(input: Input, wanted: Wanted): Case[] {
   const header = input.header;
-  const own = restructure.decode(input.bytes);
-  const sizers: readonly [Implementation, () => number][] = [
-    ["generated", () => sizeof(header)],
-    ["hand-written", () => handWritten.sizeof(header)],
-    ["restructure", () => restructure.sizeof(own)],
+  const restructureSizeof = (): (() => number) => {
+    const own = restructure.decode(input.bytes);
+    return () => restructure.sizeof(own);
+  };
+  const sizers: readonly [Implementation, () => () => number][] = [
+    ["generated", () => () => sizeof(header)],
+    ["hand-written", () => () => handWritten.sizeof(header)],
+    ["restructure", restructureSizeof],
   ];
-  return sizers.map(([impl, run]) => ({
-    op: "sizeof",
-    input,
-    impl,
-    run,
-    check: () => expectEqual(`sizeof ${input.name} by ${impl}`, run(), input.end),
-  }));
+  const chosen = sizers.filter(([impl]) => wanted(`sizeof ${input.name} ${impl}`));
+  return chosen.map(([impl, make]): Case => {
+    const run = make();
+    return {
+      op: "sizeof",
+      input,
+      impl,
+      run,
+      check: () => expectEqual(`sizeof ${input.name} by ${impl}`, run(), input.end),
+    };
+  });
 }
 
-function sexpCases(input: Input): Case[] {
+function sexpCases(input: Input, wanted: Wanted): Case[] {
   const header = input.header;
   const machine = toMachineString(header);
   const human = toString(header);
@@ -189,7 +193,7 @@ function sexpCases(input: Input): Case[] {
     run,
     check: () => check(`${op} ${input.name}`),
   });
-  return [
+  const all = [
     sexp(
       "print-machine",
       () => toMachineString(header),
@@ -211,19 +215,21 @@ function sexpCases(input: Input): Case[] {
       (what) => expectEqual(what, parse(human, what), header),
     ),
   ];
+  return all.filter((c) => wanted(`${c.op} ${input.name} ${c.impl}`));
 }
 
-/** Every case, real inputs first, grouped by operation and input. */
-export function buildCases(): Case[] {
+/** Every case: qcow2's, real inputs first, grouped by operation and input; then the other formats'. */
+export function buildCases(wanted: Wanted = everything): Case[] {
   const cases: Case[] = [];
   const real = realInputs();
   const scaling = scalingInputs();
-  for (const input of real) cases.push(...decodeCases(input));
-  for (const input of real) cases.push(...encodeCases(input));
-  for (const input of real) cases.push(...sizeofCases(input));
-  for (const input of real) cases.push(...sexpCases(input));
-  for (const input of scaling) cases.push(...decodeCases(input));
-  for (const input of scaling) cases.push(...encodeCases(input));
+  for (const input of real) cases.push(...decodeCases(input, wanted));
+  for (const input of real) cases.push(...encodeCases(input, wanted));
+  for (const input of real) cases.push(...sizeofCases(input, wanted));
+  for (const input of real) cases.push(...sexpCases(input, wanted));
+  for (const input of scaling) cases.push(...decodeCases(input, wanted));
+  for (const input of scaling) cases.push(...encodeCases(input, wanted));
+  cases.push(...formatCases(wanted));
   return cases;
 }
 

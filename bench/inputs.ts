@@ -17,22 +17,27 @@ import {
 } from "../generated/qcow2.js";
 import { CodecError } from "../runtime/codec.js";
 
-export interface Input {
-  /** Short name for the table, e.g. `v3-default` or `features×100`. */
+/** What every benchmark input has, whatever its format. */
+export interface BenchInput {
+  /** Short name for the table, e.g. `v3-default`, `features×100` or `vdi-static`. */
   readonly name: string;
   readonly kind: "real" | "scaling";
   /** What it is, for the report. */
   readonly description: string;
+  /** For scaling inputs: the number of entries that the work grows with. */
+  readonly entries?: number;
+  /** For scaling inputs: the series it belongs to (`features`, `unknown-extensions`). */
+  readonly series?: string;
+}
+
+/** A qcow2 input. */
+export interface Input extends BenchInput {
   /** The bytes to decode (a Uint8Array that owns its ArrayBuffer). */
   readonly bytes: Uint8Array;
   /** Where the header's end marker ends: what encoders write. */
   readonly end: number;
   /** The decoded value, the reference every implementation must match. */
   readonly header: Header;
-  /** For scaling inputs: the number of entries that the work grows with. */
-  readonly entries?: number;
-  /** For scaling inputs: the series it belongs to (`features`, `unknown-extensions`). */
-  readonly series?: string;
 }
 
 const FIXTURES = fileURLToPath(new URL("../test/fixtures/qcow2/", import.meta.url));

@@ -5,6 +5,8 @@
  * the issue's targets, and the text table.
  */
 import { BASELINE, type Implementation, type Operation } from "./cases.js";
+import { formatChecksums, type ChecksumResult } from "./checksum.js";
+import { formatGeneration, type GenerationResult } from "./generation.js";
 
 export interface CaseResult {
   readonly op: Operation;
@@ -60,12 +62,20 @@ export interface Report {
     readonly v8: string;
     readonly date: string;
     readonly rounds: number;
+    /** "one per case" (each implementation × input in its own child process) or "one". */
+    readonly processes: string;
+    /** The 1, 5 and 15 minute load averages when the run ended. */
+    readonly load: string;
     readonly minCpuMsPerSample: number;
     readonly cpus: string;
     readonly seconds: number;
   };
   readonly results: readonly CaseResult[];
   readonly scaling: readonly ScalingRow[];
+  /** Checksum throughput (bench/checksum.ts), when the run measured it. */
+  readonly checksums?: readonly ChecksumResult[];
+  /** Generation timing (bench/generation.ts), when the run measured it. */
+  readonly generation?: GenerationResult;
   readonly targets: readonly Target[];
 }
 
@@ -197,6 +207,7 @@ export function scalingRows(results: readonly CaseResult[]): ScalingRow[] {
 // ---------------------------------------------------------------- text
 
 function formatOps(opsPerSec: number): string {
+  if (opsPerSec >= 1e9) return `${(opsPerSec / 1e9).toPrecision(3)}G`;
   if (opsPerSec >= 1e6) return `${(opsPerSec / 1e6).toPrecision(3)}M`;
   if (opsPerSec >= 1e3) return `${(opsPerSec / 1e3).toPrecision(3)}k`;
   return opsPerSec.toPrecision(3);
@@ -246,8 +257,8 @@ export function formatReport(report: Report): string {
   const out: string[] = [];
   const m = report.meta;
   out.push(
-    `qcow2 header codecs: ${m.date}, node ${m.node} (V8 ${m.v8}), ${m.cpus}`,
-    `${m.rounds} interleaved rounds of ~${m.minCpuMsPerSample} ms per case; ops/s is the median over rounds;`,
+    `binschema codecs: ${m.date}, node ${m.node} (V8 ${m.v8}), ${m.cpus}, load ${m.load}`,
+    `${m.rounds} interleaved rounds of ~${m.minCpuMsPerSample} ms per case, ${m.processes === "one" ? "all in one process" : "each case in its own process"}; ops/s is the median over rounds;`,
     `×hw = how many times faster than the hand-written baseline (median of per-round ratios, [range]);`,
     `GC/1M = garbage collections per 1,000,000 ops; alloc/kept = bytes allocated / returned per op.`,
     `Differences under ${TIE_BAND}× are ties unless repeated runs agree.`,
@@ -290,6 +301,14 @@ export function formatReport(report: Report): string {
         ]),
       ),
     );
+  }
+  if (report.checksums !== undefined && report.checksums.length > 0) {
+    out.push("", "## Checksums: GB/s (10^9 bytes per CPU second), each in its own process", "");
+    out.push(formatChecksums(report.checksums));
+  }
+  if (report.generation !== undefined) {
+    out.push("", "## Generation: binschema generate", "");
+    out.push(formatGeneration(report.generation));
   }
   if (report.targets.length > 0) {
     out.push("", "## Targets", "");

@@ -1,28 +1,30 @@
 /**
- * `npm run bench`: the qcow2 header benchmark. Checks that every
- * implementation decodes every input to the same values (and every encoder
- * writes the same bytes), fails loudly if not, then times every case in
- * interleaved rounds, counts garbage collections and allocation, and prints
- * a table (operation × input × implementation).
+ * `npm run bench`: the codec benchmark. Checks that every implementation
+ * decodes every input to the same values (and every encoder writes the same
+ * bytes), fails loudly if not, then times every case in interleaved rounds,
+ * counts garbage collections and allocation, and prints a table (operation
+ * × input × implementation). Each case runs in a child process of its own
+ * (bench/child.ts): timed in one process, one implementation's JIT state
+ * and garbage change the next one's time by up to several times.
  *
  *   npm run bench                      # the table
  *   npm run bench -- --json            # JSON on stdout (table on stderr)
  *   npm run bench -- --json=out.json   # the table, and JSON to a file
  *   npm run bench -- --rounds=9 --time=40 --filter='decode v3'
+ *   npm run bench -- --one-process     # quicker, less trustworthy: all in this process
  *
  * Run with `node --expose-gc --import tsx bench/run.ts` (the npm script does).
  */
+import { fork, type ChildProcess } from "node:child_process";
 import { writeFileSync } from "node:fs";
-import { cpus } from "node:os";
+import { cpus, loadavg } from "node:os";
+import { fileURLToPath } from "node:url";
 import { BASELINE, buildCases, verify, type Case } from "./cases.js";
-import {
-  allocatedBytesPerOp,
-  collectGarbage,
-  gcEventsPerMillion,
-  gcExposed,
-  keptBytesPerResult,
-  nanosecondsPerOp,
-} from "./measure.js";
+import { checksumTargets, measureChecksums } from "./checksum.js";
+import type { FromChild, ToChild } from "./child.js";
+import { measureGeneration, type GenerationResult } from "./generation.js";
+import { collectGarbage, gcExposed, nanosecondsPerOp } from "./measure.js";
+import { caseName, measureExtras, type Extras } from "./one-case.js";
 import {
   evaluateTargets,
   formatReport,
@@ -40,24 +42,33 @@ interface Options {
   filter: RegExp | undefined;
   /** undefined: no JSON; "-": JSON on stdout; else a file. */
   json: string | undefined;
+  /** Every case in this process (quick, but one case's JIT state and garbage affect the next). */
+  oneProcess: boolean;
 }
 
 function parseOptions(argv: readonly string[]): Options {
-  const options: Options = { rounds: 7, timeMs: 25, filter: undefined, json: undefined };
+  const options: Options = {
+    rounds: 5,
+    timeMs: 25,
+    filter: undefined,
+    json: undefined,
+    oneProcess: false,
+  };
   for (const arg of argv) {
     const [key, value] = arg.includes("=") ? arg.split(/=(.*)/s) : [arg, undefined];
     if (key === "--json") options.json = value ?? "-";
     else if (key === "--rounds" && value !== undefined) options.rounds = Number(value);
     else if (key === "--time" && value !== undefined) options.timeMs = Number(value);
     else if (key === "--filter" && value !== undefined) options.filter = new RegExp(value);
+    else if (key === "--one-process" && value === undefined) options.oneProcess = true;
     else
-      throw new Error(`unknown option ${arg} (--json[=FILE], --rounds=N, --time=MS, --filter=RE)`);
+      throw new Error(
+        `unknown option ${arg} (--json[=FILE], --rounds=N, --time=MS, --filter=RE, --one-process)`,
+      );
   }
   if (!(options.rounds >= 1 && options.timeMs > 0)) throw new Error("bad --rounds or --time");
   return options;
 }
-
-const caseName = (c: Case): string => `${c.op} ${c.input.name} ${c.impl}`;
 
 function progress(text: string): void {
   process.stderr.write(`${text}\n`);
@@ -75,33 +86,21 @@ function groups(cases: readonly Case[]): Case[][] {
   return [...byKey.values()];
 }
 
-/**
- * Operations to count collections over: a full 1,000,000 for the generated
- * codec's write and sizeof on the real inputs (the target is 0 there), else
- * about 0.15 s worth, from 100 up to 1,000,000.
- */
-function gcOps(c: Case, nsPerOp: number): number {
-  if (c.impl === "generated" && c.input.kind === "real" && (c.op === "encode" || c.op === "sizeof"))
-    return 1e6;
-  return Math.round(Math.min(1e6, Math.max(100, 0.15e9 / nsPerOp)));
+interface Measured extends Extras {
+  /** Each round's median nanoseconds per operation, in round order. */
+  readonly roundsNs: number[];
 }
 
-async function main(): Promise<void> {
-  const options = parseOptions(process.argv.slice(2));
-  if (!gcExposed()) throw new Error("run with node --expose-gc (npm run bench does)");
-  const started = performance.now();
-
-  const filter = options.filter;
-  const cases = buildCases().filter((c) => filter === undefined || filter.test(caseName(c)));
-  progress(`checking ${cases.length} cases agree ...`);
-  verify(cases);
-
+/** Every case in this process: rounds of each group's cases back to back, then the extras. */
+async function measureInProcess(
+  cases: readonly Case[],
+  options: Options,
+): Promise<Map<Case, Measured>> {
   progress("warming up ...");
   for (const c of cases) {
     const until = performance.now() + 5;
     while (performance.now() < until) c.run();
   }
-
   const roundsNs = new Map<Case, number[]>(cases.map((c) => [c, []]));
   const caseGroups = groups(cases);
   for (let round = 0; round < options.rounds; round++) {
@@ -115,20 +114,128 @@ async function main(): Promise<void> {
       }
     }
   }
-
-  progress(`timed in ${((performance.now() - started) / 1000).toFixed(0)} s`);
   progress("counting garbage collections and allocation ...");
-  const results: CaseResult[] = [];
+  const measured = new Map<Case, Measured>();
   for (const c of cases) {
     const ns = roundsNs.get(c) ?? [];
-    const nsPerOp = median(ns);
-    const gc = await gcEventsPerMillion(c.run, gcOps(c, nsPerOp));
-    const alloc = await allocatedBytesPerOp(c.run, nsPerOp);
-    // Keep about 4 MB of results, so heap noise is small per result.
-    const keptCount = Math.round(Math.min(4096, Math.max(64, 4e6 / Math.max(alloc, 1))));
-    const kept = c.op === "decode" ? keptBytesPerResult(c.run, keptCount) : undefined;
+    measured.set(c, { roundsNs: ns, ...(await measureExtras(c, median(ns))) });
+  }
+  return measured;
+}
+
+/** A child process running one case (bench/child.ts), answering one message at a time. */
+class Child {
+  private readonly process: ChildProcess;
+  private readonly waiting: ((message: FromChild) => void)[] = [];
+  private failure: Error | undefined;
+
+  constructor(readonly name: string) {
+    this.process = fork(CHILD, [name], {
+      execArgv: ["--expose-gc", "--import", "tsx"],
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
+    });
+    this.process.on("message", (message: FromChild) => this.waiting.shift()?.(message));
+    this.process.on("exit", (code) => {
+      if (code === 0) return;
+      this.failure = new Error(`${name}: child exited with ${String(code)}`);
+      for (const w of this.waiting.splice(0)) w({ kind: "error", message: this.failure.message });
+    });
+  }
+
+  /** The next message, or a thrown error if the child reported one or died. */
+  private async next(request?: ToChild): Promise<FromChild> {
+    if (this.failure !== undefined) throw this.failure;
+    const reply = new Promise<FromChild>((resolve) => this.waiting.push(resolve));
+    if (request !== undefined) this.process.send(request);
+    const message = await reply;
+    if (message.kind === "error") throw new Error(`${this.name}: ${message.message}`);
+    return message;
+  }
+
+  async ready(): Promise<void> {
+    await this.next();
+  }
+
+  async round(timeMs: number): Promise<number> {
+    const reply = await this.next({ kind: "round", timeMs });
+    if (reply.kind !== "round") throw new Error(`${this.name}: unexpected ${reply.kind}`);
+    return reply.ns;
+  }
+
+  async finish(nsPerOp: number): Promise<Extras> {
+    const reply = await this.next({ kind: "finish", nsPerOp });
+    if (reply.kind !== "finish") throw new Error(`${this.name}: unexpected ${reply.kind}`);
+    const { kind: _kind, ...extras } = reply;
+    return extras;
+  }
+
+  kill(): void {
+    if (this.process.exitCode === null) this.process.kill();
+  }
+}
+
+const CHILD = fileURLToPath(new URL("child.ts", import.meta.url));
+
+/**
+ * Every case in a process of its own. The processes of one group (an
+ * operation on an input) start together, then run their rounds interleaved
+ * (A B C, B C A, ...): a round of each case at a time, so load on a shared
+ * machine falls on all of them alike and per-round ratios pair up.
+ */
+async function measureInChildren(
+  cases: readonly Case[],
+  options: Options,
+): Promise<Map<Case, Measured>> {
+  const measured = new Map<Case, Measured>();
+  const caseGroups = groups(cases);
+  for (const [g, group] of caseGroups.entries()) {
+    const first = group[0];
+    progress(
+      `[${g + 1}/${caseGroups.length}] ${first.op} ${first.input.name}: ${group.length} processes ...`,
+    );
+    const children = group.map((c) => new Child(caseName(c)));
+    try {
+      await Promise.all(children.map((child) => child.ready()));
+      const roundsNs = group.map((): number[] => []);
+      for (let round = 0; round < options.rounds; round++) {
+        for (let i = 0; i < group.length; i++) {
+          const k = (i + round) % group.length;
+          roundsNs[k].push(await children[k].round(options.timeMs));
+        }
+      }
+      for (const [k, c] of group.entries()) {
+        const extras = await children[k].finish(median(roundsNs[k]));
+        measured.set(c, { roundsNs: roundsNs[k], ...extras });
+      }
+    } finally {
+      for (const child of children) child.kill();
+    }
+  }
+  return measured;
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  if (!gcExposed()) throw new Error("run with node --expose-gc (npm run bench does)");
+  const started = performance.now();
+
+  const filter = options.filter;
+  const cases = buildCases().filter((c) => filter === undefined || filter.test(caseName(c)));
+  progress(`checking ${cases.length} cases agree ...`);
+  verify(cases);
+
+  const measured = options.oneProcess
+    ? await measureInProcess(cases, options)
+    : await measureInChildren(cases, options);
+  progress(`measured in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+
+  const results: CaseResult[] = [];
+  for (const c of cases) {
+    const m = measured.get(c);
+    if (m === undefined) throw new Error(`${caseName(c)} was not measured`);
+    const nsPerOp = median(m.roundsNs);
     const base = cases.find((b) => b.op === c.op && b.input === c.input && b.impl === BASELINE);
-    const baseNs = base === undefined ? undefined : roundsNs.get(base);
+    const baseNs = base === undefined ? undefined : measured.get(base)?.roundsNs;
     results.push({
       op: c.op,
       input: c.input.name,
@@ -138,13 +245,26 @@ async function main(): Promise<void> {
       entries: c.input.entries,
       nsPerOp,
       opsPerSec: 1e9 / nsPerOp,
-      roundsNs: ns,
-      ratio: baseNs === undefined ? undefined : pairedRatio(ns, baseNs),
-      gcPerMillion: gc.perMillion,
-      gcOps: gc.ops,
-      allocBytesPerOp: alloc,
-      keptBytesPerOp: kept,
+      roundsNs: m.roundsNs,
+      ratio: baseNs === undefined ? undefined : pairedRatio(m.roundsNs, baseNs),
+      gcPerMillion: m.gcPerMillion,
+      gcOps: m.gcOps,
+      allocBytesPerOp: m.allocBytesPerOp,
+      keptBytesPerOp: m.keptBytesPerOp,
     });
+  }
+
+  // Checksums run unless a filter leaves them out (--filter=checksum runs only them).
+  const checksums =
+    filter === undefined || filter.test("checksum")
+      ? await measureChecksums(options.rounds, options.timeMs, progress)
+      : undefined;
+
+  // Generation timing: the same rule (--filter=generat runs only it).
+  let generation: GenerationResult | undefined;
+  if (filter === undefined || filter.test("generation")) {
+    progress("timing binschema generate (fresh processes) ...");
+    generation = measureGeneration(1);
   }
 
   const cpu = cpus();
@@ -154,13 +274,19 @@ async function main(): Promise<void> {
       v8: process.versions.v8,
       date: new Date().toISOString(),
       rounds: options.rounds,
+      processes: options.oneProcess ? "one" : "one per case",
+      load: loadavg()
+        .map((l) => l.toFixed(2))
+        .join(" "),
       minCpuMsPerSample: options.timeMs,
       cpus: `${cpu.length} × ${cpu[0]?.model ?? "unknown CPU"}`,
       seconds: (performance.now() - started) / 1000,
     },
     results,
     scaling: scalingRows(results),
-    targets: evaluateTargets(results),
+    ...(checksums === undefined ? {} : { checksums }),
+    ...(generation === undefined ? {} : { generation }),
+    targets: [...evaluateTargets(results), ...checksumTargets(checksums ?? [])],
   };
   const text = formatReport(report);
   const json = JSON.stringify(report, null, 2);

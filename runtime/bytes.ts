@@ -22,6 +22,26 @@ export function viewOf(buf: Uint8Array): DataView {
   return lastView;
 }
 
+/** Ranges at least this long are scanned a 32-bit word at a time (shorter: a byte loop is as fast). */
+const WORD_SCAN = 32;
+
+let lastBuffer: ArrayBufferLike = new ArrayBuffer(0);
+let lastWords: Int32Array<ArrayBufferLike> = new Int32Array(lastBuffer);
+
+/**
+ * The whole buffer as 32-bit words in host byte order, reused while the same
+ * buffer comes back (as {@link viewOf} is), so that scans and checksums a
+ * word at a time allocate nothing. Rebuilt when the cached view is shorter
+ * than `wordEnd`, which also covers a resizable buffer that grew.
+ */
+export function wordsOf(buffer: ArrayBufferLike, wordEnd: number): Int32Array<ArrayBufferLike> {
+  if (buffer !== lastBuffer || wordEnd > lastWords.length) {
+    lastWords = new Int32Array(buffer, 0, buffer.byteLength >>> 2);
+    lastBuffer = buffer;
+  }
+  return lastWords;
+}
+
 // 64-bit values go through one shared 8-byte scratch seen as halves and as a
 // whole, so joining or splitting them allocates nothing but the result.
 const scratchI64 = new BigInt64Array(1);
@@ -104,6 +124,9 @@ const nodeBuffer = (globalThis as { Buffer?: { prototype: NodeBufferPrototype } 
 /** Node's native latin1 conversions work on any Uint8Array and build the string in one step. */
 const latin1Slice = nodeBuffer?.latin1Slice;
 const latin1Write = nodeBuffer?.latin1Write;
+
+/** True where {@link getBytes} builds a string in one native call (Node), not in a loop. */
+export const NATIVE_LATIN1: boolean = latin1Slice !== undefined;
 const CHUNK = 4096;
 
 /**
@@ -144,14 +167,54 @@ export function isByteString(text: unknown): text is string {
 
 /** Index of the first NUL in [start, end), or end. */
 export function findNul(buf: Uint8Array, start: number, end: number): number {
-  for (let i = start; i < end; i++) if (buf[i] === 0) return i;
+  let i = start;
+  if (end - start >= WORD_SCAN) {
+    for (; (buf.byteOffset + i) & 3; i++) if (buf[i] === 0) return i;
+    const w = wordsOf(buf.buffer, (buf.byteOffset + end) >>> 2);
+    const stop = (buf.byteOffset + end) >>> 2;
+    let j = (buf.byteOffset + i) >>> 2;
+    // A word has a zero byte exactly when this is non-zero (the classic test).
+    for (; j < stop; j++) {
+      const x = w[j]!;
+      if (((x - 0x01010101) & ~x & 0x80808080) !== 0) break;
+    }
+    i = j * 4 - buf.byteOffset;
+  }
+  for (; i < end; i++) if (buf[i] === 0) return i;
   return end;
 }
 
 /** Index of the first non-zero byte in [start, end), or -1. */
 export function findNonZero(buf: Uint8Array, start: number, end: number): number {
-  for (let i = start; i < end; i++) if (buf[i] !== 0) return i;
+  let i = start;
+  if (end - start >= WORD_SCAN) {
+    for (; (buf.byteOffset + i) & 3; i++) if (buf[i] !== 0) return i;
+    const w = wordsOf(buf.buffer, (buf.byteOffset + end) >>> 2);
+    const stop = (buf.byteOffset + end) >>> 2;
+    let j = (buf.byteOffset + i) >>> 2;
+    while (j < stop && w[j] === 0) j++;
+    i = j * 4 - buf.byteOffset;
+  }
+  for (; i < end; i++) if (buf[i] !== 0) return i;
   return -1;
+}
+
+/**
+ * True when every byte in [start, end) is below 0x80: for text fields, which
+ * take a fast path when they are plain ASCII.
+ */
+export function allAscii(buf: Uint8Array, start: number, end: number): boolean {
+  let i = start;
+  if (end - start >= WORD_SCAN) {
+    for (; (buf.byteOffset + i) & 3; i++) if (buf[i]! >= 0x80) return false;
+    const w = wordsOf(buf.buffer, (buf.byteOffset + end) >>> 2);
+    const stop = (buf.byteOffset + end) >>> 2;
+    for (let j = (buf.byteOffset + i) >>> 2; j < stop; j++)
+      if ((w[j]! & 0x80808080) !== 0) return false;
+    i = stop * 4 - buf.byteOffset;
+  }
+  for (; i < end; i++) if (buf[i]! >= 0x80) return false;
+  return true;
 }
 
 /** True when bytes [start, end) are exactly the byte string `text`; allocates nothing. */

@@ -7,6 +7,7 @@
  * the buffer. Plain TypeScript over Uint8Array: the same code runs in
  * browsers and Node, and allocates nothing.
  */
+import { wordsOf } from "./bytes.js";
 
 /**
  * Slicing-by-16 tables for a reflected CRC with polynomial `poly`: sixteen
@@ -38,23 +39,6 @@ const CRC32C = slicingTables(0x82f63b78);
 
 /** True on little-endian hosts (all common ones), where a 32-bit word load gives bytes in CRC order. */
 const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
-
-let lastBuffer: ArrayBufferLike = new ArrayBuffer(0);
-let lastWords: Int32Array = new Int32Array(lastBuffer);
-
-/**
- * The buffer's bytes as 32-bit words, reused while the same buffer comes
- * back (as {@link viewOf} does for DataViews), so a CRC allocates nothing.
- * Rebuilt when the cached view is too short for `wordEnd`, which also
- * covers a resizable buffer that grew or shrank.
- */
-function wordsOf(buffer: ArrayBufferLike, wordEnd: number): Int32Array {
-  if (buffer !== lastBuffer || wordEnd > lastWords.length) {
-    lastWords = new Int32Array(buffer, 0, buffer.byteLength >>> 2);
-    lastBuffer = buffer;
-  }
-  return lastWords;
-}
 
 // The 16-byte loops below read whole aligned words, four per step. There
 // is one loop per CRC, each naming its own module-level table: V8 then
@@ -214,9 +198,44 @@ export function onesComplementSum32(
   return ~(byteSum(buf, from, z0) + byteSum(buf, z1, to)) >>> 0;
 }
 
-/** The sum of bytes [from, to) modulo 2^32, kept in int32 range so the loop stays on small integers. */
+/**
+ * The sum of bytes [from, to) modulo 2^32, kept in int32 range so the loops
+ * stay on small integers: single bytes up to a 4-byte boundary, then whole
+ * words (byte order does not matter to a sum), then the tail.
+ */
 function byteSum(buf: Uint8Array, from: number, to: number): number {
+  if (to - from < 32) return byteSumBytes(buf, from, to);
+  const head = from + ((4 - ((buf.byteOffset + from) & 3)) & 3);
+  const j = (buf.byteOffset + head) >>> 2;
+  const end = j + ((to - head) >>> 2);
+  const sum = byteSumBytes(buf, from, head) + wordByteSum(wordsOf(buf.buffer, end), j, end);
+  return (sum + byteSumBytes(buf, head + (end - j) * 4, to)) | 0;
+}
+
+function byteSumBytes(buf: Uint8Array, from: number, to: number): number {
   let sum = 0;
   for (let i = from; i < to; i++) sum = (sum + buf[i]!) | 0;
   return sum;
+}
+
+/**
+ * The sum of the bytes of words [j, end): a word's even and odd bytes are
+ * added as two 16-bit lanes each, four bytes for two adds, and the lanes
+ * are folded into the total every 256 words, before one can overflow
+ * (256 × 255 < 2^16). About four times the byte loop's speed.
+ */
+function wordByteSum(w: Int32Array, j: number, end: number): number {
+  let total = 0;
+  while (j < end) {
+    const stop = Math.min(end, j + 256);
+    let even = 0;
+    let odd = 0;
+    for (; j < stop; j++) {
+      const x = w[j]!;
+      even = (even + (x & 0x00ff00ff)) | 0;
+      odd = (odd + ((x >>> 8) & 0x00ff00ff)) | 0;
+    }
+    total = (total + (even & 0xffff) + (even >>> 16) + (odd & 0xffff) + (odd >>> 16)) | 0;
+  }
+  return total;
 }

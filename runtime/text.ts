@@ -9,6 +9,7 @@
  * can be encoded at all, and a writer that allocates nothing (TextEncoder
  * would allocate an array per call).
  */
+import { allAscii, getBytes, NATIVE_LATIN1 } from "./bytes.js";
 
 /** Strings shorter than this many characters are built in a loop: a TextDecoder call costs more. */
 const SHORT = 16;
@@ -163,16 +164,15 @@ export function findNul16(
 
 // ---------------------------------------------------------------- ASCII
 
-/** True when every byte in [from, to) is below 0x80. */
-function allAscii(buf: Uint8Array, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) if (buf[i]! >= 0x80) return false;
-  return true;
-}
-
 /** The text of bytes [from, to), all below 0x80. */
 function asciiText(buf: Uint8Array, from: number, to: number): string {
-  // Every byte is valid UTF-8 here, so the decoder cannot throw.
-  if (to - from >= SHORT) return utf8Decoder.decode(decodable(buf, from, to));
+  if (to - from >= SHORT) {
+    // ASCII reads the same as Latin-1: Node's native Latin-1 slice builds
+    // the string without the view TextDecoder needs (garbage on every read).
+    if (NATIVE_LATIN1) return getBytes(buf, from, to);
+    // Every byte is valid UTF-8 here, so the decoder cannot throw.
+    return utf8Decoder.decode(decodable(buf, from, to));
+  }
   let text = "";
   for (let i = from; i < to; i++) text += String.fromCharCode(buf[i]!);
   return text;

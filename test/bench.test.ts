@@ -8,7 +8,10 @@
 import { readFileSync } from "node:fs";
 import { expect, test } from "vitest";
 import { buildCases, IMPLEMENTATIONS, OPERATIONS, verify, type Case } from "../bench/cases.js";
-import { compileKsy, OUTPUT_PATH } from "../bench/kaitai/compile.js";
+import { formatCodecs } from "../bench/formats.js";
+import type { Input } from "../bench/inputs.js";
+import { CodecError } from "../runtime/codec.js";
+import { compileKsy, KSY_FILES, outputPath } from "../bench/kaitai/compile.js";
 import {
   evaluateTargets,
   formatReport,
@@ -18,27 +21,81 @@ import {
 } from "../bench/report.js";
 
 const cases = buildCases();
+/** The formats besides qcow2 that the benchmark covers. */
+const FORMATS_BENCHED = ["qed", "vdi", "vhd", "vhdx", "vmdk"];
 const name = (c: Case): string => `${c.op} ${c.input.name} by ${c.impl}`;
 
 test("every operation and implementation has cases", () => {
   expect(new Set(cases.map((c) => c.op))).toEqual(new Set(OPERATIONS));
   expect(new Set(cases.map((c) => c.impl))).toEqual(new Set(IMPLEMENTATIONS));
-  const inputs = new Set(cases.map((c) => c.input.name));
-  for (const input of inputs) {
-    const decoders = cases.filter((c) => c.op === "decode" && c.input.name === input);
+  const qcow2 = cases.filter((c) => !("format" in c.input));
+  for (const input of new Set(qcow2.map((c) => c.input.name))) {
+    const decoders = qcow2.filter((c) => c.op === "decode" && c.input.name === input);
     expect(decoders.map((c) => c.impl).sort(), input).toEqual([...IMPLEMENTATIONS].sort());
   }
-  expect(cases.filter((c) => c.input.kind === "real" && c.op === "decode")).toHaveLength(20);
+  expect(qcow2.filter((c) => c.input.kind === "real" && c.op === "decode")).toHaveLength(20);
+});
+
+test("every other format has two or more qemu-img inputs, each decoded, encoded and sized by the generated and the hand-written codec", () => {
+  const byFormat = new Map<string, Set<string>>();
+  for (const c of cases) {
+    if (!("format" in c.input) || typeof c.input.format !== "string") continue;
+    if (c.input.kind !== "real") continue;
+    const names = byFormat.get(c.input.format) ?? new Set<string>();
+    byFormat.set(c.input.format, names.add(c.input.name));
+  }
+  expect([...byFormat.keys()].sort()).toEqual(FORMATS_BENCHED);
+  const scaling = cases.filter((c) => "format" in c.input && c.input.kind === "scaling");
+  for (const op of ["decode", "encode"] as const)
+    expect(new Set(scaling.filter((c) => c.op === op).map((c) => c.impl))).toEqual(
+      new Set(["generated", "hand-written"]),
+    );
+  for (const [format, names] of byFormat) {
+    expect(names.size, format).toBeGreaterThanOrEqual(2);
+    for (const input of names)
+      for (const op of ["decode", "encode", "sizeof"] as const) {
+        const impls = cases.filter((c) => c.op === op && c.input.name === input).map((c) => c.impl);
+        expect(impls, `${op} ${input}`).toEqual(
+          expect.arrayContaining(["generated", "hand-written"]),
+        );
+      }
+  }
 });
 
 test.each(cases.map((c) => [name(c), c] as const))("%s is right", (_name, c) => {
   c.check();
 });
 
+test("the hand-written codecs make the generated codecs' checks: with one byte of an input changed, both refuse it or both read the same value", () => {
+  for (const { format, inputs, generated, handWritten } of formatCodecs()) {
+    for (const input of inputs) {
+      const bytes = input.bytes.slice();
+      let refused = 0;
+      // Every byte of the first 512; past them (VMDK's descriptor, VHDX's padding) about 128
+      // bytes spread evenly, so the test stays quick.
+      const stride = Math.max(37, Math.ceil((input.end - 512) / 128));
+      for (let i = 0; i < input.end; i += i < 512 ? 1 : stride) {
+        for (const flip of [0x01, 0x80, 0xff]) {
+          bytes[i] ^= flip;
+          const ours = generated.read(bytes);
+          const theirs = handWritten.read(bytes);
+          const what = `${format} ${input.name} byte ${i} ^ ${flip}`;
+          if (ours instanceof CodecError) {
+            refused++;
+            expect(theirs, what).toBeInstanceOf(CodecError);
+          } else expect(theirs, what).toEqual(ours);
+          bytes[i] ^= flip;
+        }
+      }
+      expect(refused, `${input.name}: some changes are refused`).toBeGreaterThan(0);
+    }
+  }
+});
+
 test("a decoder that disagrees fails the check loudly", () => {
   const kaitai = cases.find((c) => c.op === "decode" && c.impl === "kaitai");
-  if (kaitai === undefined) throw new Error("no Kaitai decode case");
-  const header = kaitai.input.header;
+  if (kaitai === undefined || !("header" in kaitai.input)) throw new Error("no qcow2 Kaitai case");
+  const header = (kaitai.input as Input).header;
   const original = header.cluster_bits;
   header.cluster_bits = original + 1;
   try {
@@ -49,9 +106,12 @@ test("a decoder that disagrees fails the check loudly", () => {
   expect(() => verify([kaitai])).not.toThrow();
 });
 
-test("the committed Kaitai parser is compiled from bench/kaitai/qcow2_header.ksy", async () => {
-  expect(readFileSync(OUTPUT_PATH, "utf8")).toBe(await compileKsy());
-});
+test.each(KSY_FILES.map(([ksy]) => ksy))(
+  "the committed Kaitai parser is compiled from bench/kaitai/%s",
+  async (ksy) => {
+    expect(readFileSync(outputPath(ksy), "utf8")).toBe(await compileKsy(ksy));
+  },
+);
 
 test("the report renders results, ratios, scaling and targets", () => {
   const result = (
@@ -94,6 +154,8 @@ test("the report renders results, ratios, scaling and targets", () => {
       v8: "11",
       date: "now",
       rounds: 3,
+      processes: "one per case",
+      load: "0.50 0.40 0.30",
       minCpuMsPerSample: 25,
       cpus: "2 × test",
       seconds: 1,

@@ -4,13 +4,14 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
+import * as bytes from "../runtime/bytes.js";
 import * as checksum from "../runtime/checksum.js";
 import * as text from "../runtime/text.js";
 import * as uuid from "../runtime/uuid.js";
 import { withTempDir } from "./support/qemu.js";
 
 /**
- * The checksum, UUID and text runtime modules run in a real browser and
+ * The byte-scan, checksum, UUID and text runtime modules run in a real browser and
  * give there exactly what they give in Node: the same probe runs in both
  * and the results are compared. Chromium's TextDecoder, its lack of
  * SharedArrayBuffer on an ordinary page and its JIT are the differences
@@ -25,6 +26,7 @@ if (CHROMIUM === undefined)
   console.warn(`[browser] skipping runtime-in-browser test: ${SKIP_REASON}`);
 
 interface Modules {
+  bytes: typeof bytes;
   checksum: typeof checksum;
   uuid: typeof uuid;
   text: typeof text;
@@ -35,7 +37,7 @@ interface Modules {
  * Serialised with toString and run in the page too, so it uses nothing
  * from this module's scope.
  */
-function probe({ checksum: c, uuid: u, text: t }: Modules): unknown[] {
+function probe({ bytes: b, checksum: c, uuid: u, text: t }: Modules): unknown[] {
   const big = new Uint8Array(70_003);
   let x = 2463534242;
   for (let i = 0; i < big.length; i++) {
@@ -56,6 +58,10 @@ function probe({ checksum: c, uuid: u, text: t }: Modules): unknown[] {
     u.isUuid(u.getGuid(big, 21)),
     u.isUuid("2DC27766-F623-4200-9D64-115E9BFD4A08"),
   ];
+  const zeros = new Uint8Array(4099);
+  zeros[4001] = 0x80;
+  out.push(b.findNonZero(zeros, 1, 4099), b.findNul(big, 3, 70_000), b.allAscii(zeros, 3, 4001));
+  out.push(b.allAscii(zeros, 3, 4099), b.findNul(zeros.fill(1, 0, 3000), 1, 4099));
   const g = new Uint8Array(16);
   u.setGuid(g, 0, "2dc27766-f623-4200-9d64-115e9bfd4a08");
   out.push(Array.from(g));
@@ -89,12 +95,19 @@ describe.skipIf(CHROMIUM === undefined)(
     : "runtime modules in a browser",
   () => {
     it("give in Chromium exactly what they give in Node", () => {
-      const expected = probe({ checksum, uuid, text });
+      const expected = probe({ bytes, checksum, uuid, text });
+      // Each module as a data: URL (a page from file:// may not import files);
+      // its imports of other runtime modules become their data: URLs.
       const moduleUrl = (name: string): string => {
         const path = fileURLToPath(new URL(`../runtime/${name}.ts`, import.meta.url));
-        const js = ts.transpileModule(readFileSync(path, "utf8"), {
-          compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ES2022 },
-        }).outputText;
+        const js = ts
+          .transpileModule(readFileSync(path, "utf8"), {
+            compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ES2022 },
+          })
+          .outputText.replace(
+            /from "\.\/([a-z-]+)\.js"/g,
+            (_all, dep: string) => `from ${JSON.stringify(moduleUrl(dep))}`,
+          );
         return `data:text/javascript;base64,${Buffer.from(js).toString("base64")}`;
       };
       const page = `<!doctype html><html><body><pre id="out">not run</pre>
@@ -102,6 +115,7 @@ describe.skipIf(CHROMIUM === undefined)(
 const out = document.getElementById("out");
 try {
   const modules = {
+    bytes: await import(${JSON.stringify(moduleUrl("bytes"))}),
     checksum: await import(${JSON.stringify(moduleUrl("checksum"))}),
     uuid: await import(${JSON.stringify(moduleUrl("uuid"))}),
     text: await import(${JSON.stringify(moduleUrl("text"))}),

@@ -343,14 +343,14 @@ function parseSparseExtent(buf: Uint8Array, at: number, limit: number): SparseEx
   let descriptor_end = at;
   let descriptor: string | undefined;
   if (desc_offset !== 0n) {
-    descriptor_at = at + Number(desc_offset * 512n);
+    descriptor_at = at + Number(desc_offset) * 512;
     if (!(descriptor_at >= at && descriptor_at <= limit))
       return new CodecError(
         "descriptor",
         at,
         `is at byte ${descriptor_at - at} of its record, outside the input`,
       );
-    const descriptor_size = Number(desc_size * 512n);
+    const descriptor_size = Number(desc_size) * 512;
     if (!(descriptor_size >= 0 && limit - descriptor_at >= descriptor_size))
       return truncated("descriptor", descriptor_at, descriptor_size, limit);
     const descriptor_end_ = descriptor_at + descriptor_size;
@@ -537,11 +537,11 @@ function checkSparseExtent(v: SparseExtent): CodecError | undefined {
   }
   if (v.descriptor !== undefined) {
     const descriptor_length = encodedLengthUtf8(v.descriptor);
-    if (descriptor_length > Number(header.desc_size * 512n))
+    if (descriptor_length > Number(header.desc_size) * 512)
       return new CodecError(
         "descriptor",
         undefined,
-        `takes ${descriptor_length} bytes in UTF-8, but its field holds desc_size * 512 = ${Number(header.desc_size * 512n)}`,
+        `takes ${descriptor_length} bytes in UTF-8, but its field holds desc_size * 512 = ${Number(header.desc_size) * 512}`,
       );
   }
   return undefined;
@@ -584,15 +584,15 @@ function putSparseExtent(v: SparseExtent, buf: Uint8Array, at: number): number {
       508 + v.header.newline_check.length,
       v.descriptor === undefined
         ? 0
-        : Number(v.header.desc_offset * 512n) + Number(v.header.desc_size * 512n),
+        : Number(v.header.desc_offset) * 512 + Number(v.header.desc_size) * 512,
     );
   buf.fill(0, sequenceEnd, end);
-  const descriptor_at = at + Number(v.header.desc_offset * 512n);
+  const descriptor_at = at + Number(v.header.desc_offset) * 512;
   pos = descriptor_at;
   if (v.descriptor !== undefined) {
     const descriptor_bytes = encodeUtf8(buf, pos, v.descriptor);
-    buf.fill(0, pos + descriptor_bytes, pos + Number(v.header.desc_size * 512n));
-    pos += Number(v.header.desc_size * 512n);
+    buf.fill(0, pos + descriptor_bytes, pos + Number(v.header.desc_size) * 512);
+    pos += Number(v.header.desc_size) * 512;
   }
   return end;
 }
@@ -608,7 +608,7 @@ export function sizeofSparseExtent(value: SparseExtent): number {
     508 + value.header.newline_check.length,
     value.descriptor === undefined
       ? 0
-      : Number(value.header.desc_offset * 512n) + Number(value.header.desc_size * 512n),
+      : Number(value.header.desc_offset) * 512 + Number(value.header.desc_size) * 512,
   );
 }
 

@@ -15,9 +15,37 @@ export type Resolve = (name: string) => ExprRef;
 
 /** Code for an offset, size or count as a number: a 64-bit one is converted (exactly up to 2^53, past any buffer). */
 export function offsetExpr(e: Expr, resolve: Resolve): string {
+  if (isBigInt(e, resolve) && growsOnly(e)) {
+    // Sums and products of fields and non-negative literals are worked out
+    // in numbers, with no bigint allocated: exact below 2^53, and past any
+    // buffer above it either way, so the bounds checks refuse the same values.
+    const asNumber: Resolve = (name) => {
+      const ref = resolve(name);
+      return ref.bigint ? { code: `Number(${ref.code})`, bigint: false } : ref;
+    };
+    return `(${emitExpr(e, asNumber, false)})`;
+  }
   const code = emitExpr(e, resolve);
   // Parenthesised, since it is added to offsets (`at + (n & 62)`).
   return isBigInt(e, resolve) ? `Number(${code})` : `(${code})`;
+}
+
+/**
+ * Is `e` made of fields, non-negative literals, `+` and `*` only? Then
+ * rounding a 64-bit field to a number cannot turn a huge value into a small
+ * one (subtraction, division, `%` and masks could).
+ */
+function growsOnly(e: Expr): boolean {
+  switch (e.kind) {
+    case "num":
+      return e.value >= 0n;
+    case "ref":
+      return true;
+    case "binary":
+      return (e.op === "+" || e.op === "*") && growsOnly(e.left) && growsOnly(e.right);
+    default:
+      return false;
+  }
 }
 
 function isBigInt(e: Expr, resolve: Resolve): boolean {

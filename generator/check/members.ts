@@ -20,6 +20,7 @@ import type {
   ChecksumAlgorithm,
 } from "../model.js";
 import { fitsInt, intName } from "./index.js";
+import { paddingKeep, stringTail } from "./keep.js";
 import { badFieldName, badTypeName } from "./names.js";
 import type { MapNode, Reader } from "./reader.js";
 import { checkExpr, type Scope } from "./scope.js";
@@ -81,11 +82,13 @@ const MEMBER_KEYS = [
   "count",
   "at",
   "encoding",
+  "keep",
+  "tail",
 ] as const;
 
 /** What kind of member a map is, decided by its distinctive key. */
 const KINDS = [
-  { key: "padding", allowed: ["padding", "if", "doc"] },
+  { key: "padding", allowed: ["padding", "if", "doc", "keep"] },
   { key: "group", allowed: ["name", "group", "if", "at", "doc", "fields", "absent"] },
   { key: "magic", allowed: ["name", "magic", "doc"] },
   { key: "checksum", allowed: ["name", "type", "checksum", "doc", "endian"] },
@@ -115,6 +118,7 @@ const VALUE_KEYS = [
   "tag",
   "default",
   "absent",
+  "tail",
 ];
 
 interface Context extends Shared {
@@ -322,7 +326,10 @@ function position(ctx: Context, node: MapNode): ValueField["at"] {
   const text = ctx.reader.string(atNode, "at");
   if (text === undefined || atNode === undefined) return undefined;
   if (ctx.inPayload) {
-    ctx.reader.report(atNode.at, "a variant's fields are stored in sequence; `at` is for record members");
+    ctx.reader.report(
+      atNode.at,
+      "a variant's fields are stored in sequence; `at` is for record members",
+    );
     return undefined;
   }
   return checkExpr(ctx.reader, text, atNode, ctx.scope, "offset", ctx.allNames);
@@ -409,7 +416,10 @@ function checkMember(ctx: Context, item: Located, isLast: boolean): Member | und
       reader.report(node.at, "padding must be between 1 and 65536 bytes");
     const cond = condition(ctx, node);
     if (isExpr && cond !== undefined)
-      reader.report(node.at, "padding of a computed size cannot have an `if`; make its size 0 instead");
+      reader.report(
+        node.at,
+        "padding of a computed size cannot have an `if`; make its size 0 instead",
+      );
     const ifText = reader.string(reader.get(node, "if"), "if");
     const before = ctx.previous;
     const follows =
@@ -424,12 +434,14 @@ function checkMember(ctx: Context, item: Located, isLast: boolean): Member | und
         "conditional padding must follow a field with the same `if`; it is present exactly when that field is",
       );
     }
+    const keep = paddingKeep(reader, node, !isExpr, (name, at) => declare(ctx, name, at));
     return {
       kind: "padding",
       size: Number(size ?? 0n),
       sizeExpr,
       cond,
       follows,
+      keep,
       doc,
       loc,
     };
@@ -468,7 +480,10 @@ function checkMember(ctx: Context, item: Located, isLast: boolean): Member | und
       else if (type !== undefined && (type.bits !== 32 || type.signed))
         reader.report(reader.get(node, "type")!.at, `a ${algorithm} checksum is a u32`);
       if (ctx.depth > 0 || ctx.inPayload)
-        reader.report(node.at, "a checksum covers its record, so it must be a top-level member of a record");
+        reader.report(
+          node.at,
+          "a checksum covers its record, so it must be a top-level member of a record",
+        );
       if (type === undefined || algorithm === undefined) return undefined;
       ctx.scope.set(name, {
         type: "number",
@@ -799,6 +814,13 @@ function checkValue(
     });
   }
   const absent = absentStyle(ctx, node, cond !== undefined);
+  const tail = stringTail(
+    reader,
+    node,
+    type,
+    ctx.inPayload || cond !== undefined || at !== undefined,
+    (tailName, tailAt) => declare(ctx, tailName, tailAt),
+  );
   return {
     kind: "value",
     name,
@@ -810,6 +832,7 @@ function checkValue(
     isTag,
     default: defaultOf(ctx, node, type),
     absent,
+    tail,
     doc,
     loc,
   };

@@ -12,6 +12,7 @@ import {
   intSize,
   isPositioned,
 } from "../model.js";
+import { keepsEnd, needsEndMarker } from "./construct/end-length.js";
 import { Code, hexLiteral, prop, str } from "./code.js";
 import { offsetExpr, type ExprRef, type Resolve } from "./expr.js";
 
@@ -211,6 +212,8 @@ function emitUnionSize(def: UnionDef, file: SourceFile): void {
       const fields = v.tag === undefined ? v.members.slice(1) : v.members;
       c.line(`case ${str(v.name)}: return ${membersSize(fields, "e")};`);
     }
+    // The kept end marker has a length but no payload.
+    if (def.endKept !== undefined) c.line(`case ${str(def.endKept.name)}: return 0;`);
   });
   file.addFunction({
     name: `payloadSize${def.name}`,
@@ -221,7 +224,11 @@ function emitUnionSize(def: UnionDef, file: SourceFile): void {
   });
   const header = intSize(def.tag) + intSize(def.length);
   const list = new Code();
-  list.line(`let size = ${header};`);
+  list.line(
+    keepsEnd(def)
+      ? `let size = ${needsEndMarker(def, "list")} ? ${header} : 0;`
+      : `let size = ${header};`,
+  );
   list.block("for (let i = 0; i < list.length; i++)", (c) => {
     c.line(`const n = payloadSize${def.name}(list[i]!);`);
     c.line(

@@ -1648,7 +1648,7 @@ function checkHeader(v: Header): CodecError | undefined {
           : "must be absent unless header_length > 104",
       );
     }
-    if (additional.padding !== undefined && !(additional.compression_type !== undefined))
+    if (additional.padding !== undefined && additional.compression_type === undefined)
       return new CodecError(
         "additional.padding",
         undefined,

@@ -309,7 +309,7 @@ class CheckWalker {
         }
         if (m.keep !== undefined && m.cond !== undefined)
           this.code.line(
-            checkKeptPaddingPresent(prop(obj, m.keep), prefix + m.keep, presenceOf(m, obj)),
+            checkKeptPaddingPresent(prop(obj, m.keep), prefix + m.keep, prop(obj, m.follows!)),
           );
         return;
       default:

@@ -43,9 +43,12 @@ export function checkKeptPaddingMember(m: Kept, acc: string, path: string): stri
   ];
 }
 
-/** Checking, once the fields are: kept bytes of conditional padding only while it is there. */
-export function checkKeptPaddingPresent(acc: string, path: string, present: string): string {
-  return `if (${acc} !== undefined && !(${present})) return new CodecError(${str(path)}, undefined, "is set, but the padding it keeps is absent");`;
+/**
+ * Checking, once the fields are: kept bytes of conditional padding only
+ * while it is there, that is while `field` (the one it follows) is.
+ */
+export function checkKeptPaddingPresent(acc: string, path: string, field: string): string {
+  return `if (${acc} !== undefined && ${field} === undefined) return new CodecError(${str(path)}, undefined, "is set, but the padding it keeps is absent");`;
 }
 
 /** Writing: the kept bytes, or zeros. */

@@ -438,6 +438,8 @@ function payloadSize(e: Extension): number {
       return e.filename.length;
     case "Unknown":
       return e.data.length;
+    case "End":
+      return 0;
   }
 }
 
@@ -543,6 +545,9 @@ function check(v: Header): CodecError | undefined {
 }
 
 function checkExtension(e: Extension): boolean {
+  // The odd bytes the generated codec keeps (padding, an end marker's
+  // length) are rare; the baseline refuses to write them.
+  if ("padding" in e && e.padding !== undefined) return false;
   switch (e.kind) {
     case "Backing_file":
       return isByteString(e.format) && isU32(e.format.length);
@@ -569,6 +574,8 @@ function checkExtension(e: Extension): boolean {
       return isU64(e.encryption.offset) && isU64(e.encryption.length);
     case "External_data_file":
       return isByteString(e.filename) && isU32(e.filename.length);
+    case "End":
+      return false;
     case "Unknown":
       switch (e.type >>> 0) {
         case 0:

@@ -44,6 +44,7 @@ import {
   truncated,
   truncatedField,
 } from "../runtime/codec.js";
+import { keptBytesProblem, keptTailProblem, lastNonZeroEnd } from "../runtime/kept.js";
 import type { Sexp } from "../runtime/sexp.js";
 import {
   type At,
@@ -54,6 +55,7 @@ import {
   fromText,
   int,
   int64,
+  keptVariant,
   listOf,
   named,
   optionOf,
@@ -180,6 +182,8 @@ export interface Feature {
    * `FeatureName (46-byte string)`. At byte 2.
    */
   feature: FeatureName;
+  /** The bytes after feature's terminating NUL, up to the last non-zero one (one character per byte), present only when some are not zero. */
+  feature_tail?: string;
 }
 
 /** The bitmaps extension payload, locating the bitmap directory. */
@@ -229,16 +233,18 @@ export interface FullDiskEncryption {
 /**
  * A header extension. On disk each is a type, a length, the payload and zero padding to a multiple of 8; a type of 0 ends the list.
  *
- * Stored as a u32 tag, a u32 payload length, the payload and zero padding to a multiple of 8; the tag 0 ends a list.
+ * Stored as a u32 tag, a u32 payload length, the payload and padding to a multiple of 8 (zero, or kept in `padding`); the tag 0 ends a list (with a non-zero length, as a last `End` entry).
  */
 export type Extension =
   | /** The backing file's format name (the OCaml library's name for it). Tag 0xe2792aca. */ {
       kind: "Backing_file";
       /** Format name, e.g. qcow2 or raw `bytes filling the payload`. */ format: string;
+      /** The padding after the payload (up to a multiple of 8), one character per byte, present only when some byte is not zero. */ padding?: string;
     }
   | /** Names of feature bits, so tools can report unknown features by name. Tag 0x6803f857. */ {
       kind: "Feature_name_table";
       /** `Feature entries filling the payload`. */ features: Feature[];
+      /** The padding after the payload (up to a multiple of 8), one character per byte, present only when some byte is not zero. */ padding?: string;
     }
   | /** Persistent dirty bitmaps. Tag 0x23852875. */ {
       kind: "Bitmaps";
@@ -251,11 +257,17 @@ export type Extension =
   | /** Name of the external data file. Tag 0x44415441. */ {
       kind: "External_data_file";
       /** `bytes filling the payload`. */ filename: string;
+      /** The padding after the payload (up to a multiple of 8), one character per byte, present only when some byte is not zero. */ padding?: string;
     }
   | /** Any other extension, kept as its type and payload. Any tag not listed here. */ {
       kind: "Unknown";
       /** The extension type `i32`. */ type: number;
       /** The payload, without padding `bytes filling the payload`. */ data: string;
+      /** The padding after the payload (up to a multiple of 8), one character per byte, present only when some byte is not zero. */ padding?: string;
+    }
+  | /** An end marker with a non-zero length, kept as the list's last entry; an end marker of length 0 has no entry. Tag 0x0 (the end marker), only as the last entry. */ {
+      kind: "End";
+      /** The end marker's length (not zero) `u32`. */ length: number;
     };
 
 /** The stored tag of each {@link Extension} kind; tag 0 ends a list. */
@@ -407,6 +419,8 @@ export interface Additional {
    * Present only when its condition holds (see the layout).
    */
   compression_type: CompressionType | undefined;
+  /** The 7 bytes of padding (when present), one character per byte, present only when some byte is not zero. */
+  padding?: string;
   /**
    * Header fields after byte 112 that this specification does not know, kept as bytes.
    *
@@ -606,12 +620,12 @@ function parseFeature(buf: Uint8Array, at: number, limit: number): Feature | Cod
   if (ty === undefined) return new CodecError("ty", at, `${ty_raw} is not a FeatureType`);
   const bit = buf[at + 1]!;
   const nul = findNul(buf, at + 2, at + 48);
-  const nonZero = findNonZero(buf, nul, at + 48);
-  if (nonZero !== -1)
-    return new CodecError("feature", nonZero, "bytes after the terminating NUL must be zero");
+  const feature_tail_end = nul + 1 >= at + 48 ? -1 : lastNonZeroEnd(buf, nul + 1, at + 48);
+  const feature_tail =
+    feature_tail_end === -1 ? undefined : getBytes(buf, nul + 1, feature_tail_end);
   const feature = decodeFeatureName(buf, at + 2, nul);
   parsedEnd = at + 48;
-  return { ty, bit, feature };
+  return { ty, bit, feature, ...(feature_tail === undefined ? undefined : { feature_tail }) };
 }
 
 function parseBitmapsExtension(
@@ -651,7 +665,7 @@ function parseFullDiskEncryption(
   return { offset, length: length_ };
 }
 
-/** Reads one framed Extension; undefined means the end marker. */
+/** Reads one framed Extension; undefined means the end marker (of length 0). */
 function parseExtension(
   buf: Uint8Array,
   at: number,
@@ -662,8 +676,10 @@ function parseExtension(
   const tag = view.getUint32(at);
   const length = view.getUint32(at + 4);
   if (tag === 0x0) {
-    if (length !== 0)
-      return new CodecError("length", at + 4, `the end marker must have length 0, got ${length}`);
+    if (length !== 0) {
+      parsedEnd = at + 8;
+      return { kind: "End", length: length };
+    }
     parsedEnd = at + 8;
     return undefined;
   }
@@ -680,10 +696,10 @@ function parseExtension(
   let value: Extension | CodecError;
   switch (tag) {
     case 0xe2792aca:
-      value = parseExtension_Backing_file(buf, start, end);
+      value = parseExtension_Backing_file(buf, start, end, padded);
       break;
     case 0x6803f857:
-      value = parseExtension_Feature_name_table(buf, start, end);
+      value = parseExtension_Feature_name_table(buf, start, end, padded);
       break;
     case 0x23852875:
       if (length !== 24)
@@ -700,19 +716,12 @@ function parseExtension(
       value = parseExtension_Full_disk_encryption(buf, start, end);
       break;
     case 0x44415441:
-      value = parseExtension_External_data_file(buf, start, end);
+      value = parseExtension_External_data_file(buf, start, end, padded);
       break;
     default:
-      value = parseExtension_Unknown(tag | 0, buf, start, end);
+      value = parseExtension_Unknown(tag | 0, buf, start, end, padded);
   }
   if (value instanceof CodecError) return value;
-  const nonZero = findNonZero(buf, end, padded);
-  if (nonZero !== -1)
-    return new CodecError(
-      "padding",
-      nonZero,
-      `expected zero padding, got ${hex(buf[nonZero]!, 2)}`,
-    );
   parsedEnd = padded;
   return value;
 }
@@ -721,6 +730,7 @@ function parseExtension_Backing_file(
   buf: Uint8Array,
   at: number,
   limit: number,
+  padded: number,
 ): Extension | CodecError {
   let pos = at;
   const format = getBytes(buf, at, limit);
@@ -732,13 +742,19 @@ function parseExtension_Backing_file(
       `${limit - pos} bytes left over after the payload's fields (payload length ${limit - at})`,
     );
   }
-  return { kind: "Backing_file", format };
+  const nonZero = findNonZero(buf, limit, padded);
+  return {
+    kind: "Backing_file",
+    format,
+    ...(nonZero === -1 ? undefined : { padding: getBytes(buf, limit, padded) }),
+  };
 }
 
 function parseExtension_Feature_name_table(
   buf: Uint8Array,
   at: number,
   limit: number,
+  padded: number,
 ): Extension | CodecError {
   let pos = at;
   const features_start = at;
@@ -763,7 +779,12 @@ function parseExtension_Feature_name_table(
       `${limit - pos} bytes left over after the payload's fields (payload length ${limit - at})`,
     );
   }
-  return { kind: "Feature_name_table", features };
+  const nonZero = findNonZero(buf, limit, padded);
+  return {
+    kind: "Feature_name_table",
+    features,
+    ...(nonZero === -1 ? undefined : { padding: getBytes(buf, limit, padded) }),
+  };
 }
 
 function parseExtension_Bitmaps(
@@ -816,6 +837,7 @@ function parseExtension_External_data_file(
   buf: Uint8Array,
   at: number,
   limit: number,
+  padded: number,
 ): Extension | CodecError {
   let pos = at;
   const filename = getBytes(buf, at, limit);
@@ -827,7 +849,12 @@ function parseExtension_External_data_file(
       `${limit - pos} bytes left over after the payload's fields (payload length ${limit - at})`,
     );
   }
-  return { kind: "External_data_file", filename };
+  const nonZero = findNonZero(buf, limit, padded);
+  return {
+    kind: "External_data_file",
+    filename,
+    ...(nonZero === -1 ? undefined : { padding: getBytes(buf, limit, padded) }),
+  };
 }
 
 function parseExtension_Unknown(
@@ -835,6 +862,7 @@ function parseExtension_Unknown(
   buf: Uint8Array,
   at: number,
   limit: number,
+  padded: number,
 ): Extension | CodecError {
   let pos = at;
   const data = getBytes(buf, at, limit);
@@ -846,7 +874,13 @@ function parseExtension_Unknown(
       `${limit - pos} bytes left over after the payload's fields (payload length ${limit - at})`,
     );
   }
-  return { kind: "Unknown", type: type_, data };
+  const nonZero = findNonZero(buf, limit, padded);
+  return {
+    kind: "Unknown",
+    type: type_,
+    data,
+    ...(nonZero === -1 ? undefined : { padding: getBytes(buf, limit, padded) }),
+  };
 }
 
 function parseHeader(buf: Uint8Array, at: number, limit: number): Header | CodecError {
@@ -969,15 +1003,10 @@ function parseHeader(buf: Uint8Array, at: number, limit: number): Header | Codec
       compression_type = decodeCompressionType(compression_type_raw);
       pos += 1;
     }
+    let padding: string | undefined;
     if (header_length > 104) {
       if (limit - pos < 7) return truncated("additional.padding", pos, 7, limit);
-      const nonZero = findNonZero(buf, pos, pos + 7);
-      if (nonZero !== -1)
-        return new CodecError(
-          "additional.padding",
-          nonZero,
-          `expected zero padding, got ${hex(buf[nonZero]!, 2)}`,
-        );
+      padding = findNonZero(buf, pos, pos + 7) === -1 ? undefined : getBytes(buf, pos, pos + 7);
       pos += 7;
     }
     let header_extra: string | undefined;
@@ -1013,6 +1042,7 @@ function parseHeader(buf: Uint8Array, at: number, limit: number): Header | Codec
       autoclear_features,
       refcount_order,
       compression_type,
+      ...(padding === undefined ? undefined : { padding }),
       header_extra,
     };
   }
@@ -1027,6 +1057,7 @@ function parseHeader(buf: Uint8Array, at: number, limit: number): Header | Codec
     pos = parsedEnd;
     if (entry === undefined) break;
     extensions.push(entry);
+    if (entry.kind === "End") break;
   }
   parsedEnd = pos;
   return {
@@ -1236,6 +1267,13 @@ function checkFeature(v: Feature): CodecError | undefined {
       "one of Dirty, Corrupt, External_data_file, Compression_type, Extended_l2, Lazy_refcounts, Bitmaps, Raw_external_data, or { unknown } with another value",
       v.feature,
     );
+  if (v.feature_tail !== undefined) {
+    const why = keptTailProblem(
+      v.feature_tail,
+      46 - (encodeFeatureName(v.feature) ?? "").length - 1,
+    );
+    if (why !== undefined) return new CodecError("feature_tail", undefined, why);
+  }
   return undefined;
 }
 
@@ -1245,6 +1283,7 @@ function putFeature(v: Feature, buf: Uint8Array, at: number): number {
   const feature_text = encodeFeatureName(v.feature) ?? "";
   setBytes(buf, at + 2, feature_text);
   buf.fill(0, at + 2 + feature_text.length, at + 48);
+  if (v.feature_tail !== undefined) setBytes(buf, at + 2 + feature_text.length + 1, v.feature_tail);
   return at + 48;
 }
 
@@ -1354,6 +1393,16 @@ function checkExtension(e: Extension): CodecError | undefined {
         return invalid("data", "a byte string (characters U+0000 to U+00FF)", e.data);
       break;
     }
+    case "End": {
+      if (!isU32(e.length)) return invalid("length", "an integer from 0 to 4294967295", e.length);
+      if (e.length === 0)
+        return new CodecError(
+          "length",
+          undefined,
+          "is 0; a list ends with a length-0 end marker without an entry for it",
+        );
+      return undefined;
+    }
     default:
       return new CodecError(
         "kind",
@@ -1368,12 +1417,21 @@ function checkExtension(e: Extension): CodecError | undefined {
       undefined,
       `its payload is ${length} bytes; the length field holds at most 4294967295`,
     );
+  if ("padding" in e && e.padding !== undefined) {
+    const why = keptBytesProblem(e.padding, (8 - (length % 8)) % 8);
+    if (why !== undefined) return new CodecError("padding", undefined, why);
+  }
   return undefined;
 }
 
 /** Writes one framed Extension: tag, length, payload, padding. */
 function putExtension(e: Extension, buf: Uint8Array, at: number): number {
   const view = viewOf(buf);
+  if (e.kind === "End") {
+    view.setUint32(at, 0x0);
+    view.setUint32(at + 4, e.length);
+    return at + 8;
+  }
   const length = payloadSizeExtension(e);
   view.setUint32(at + 4, length);
   let pos = at + 8;
@@ -1418,7 +1476,8 @@ function putExtension(e: Extension, buf: Uint8Array, at: number): number {
     }
   }
   const padded = pos + ((8 - (length % 8)) % 8);
-  buf.fill(0, pos, padded);
+  if ("padding" in e && e.padding !== undefined) setBytes(buf, pos, e.padding);
+  else buf.fill(0, pos, padded);
   return padded;
 }
 
@@ -1542,6 +1601,10 @@ function checkHeader(v: Header): CodecError | undefined {
           additional.compression_type,
         );
     }
+    if (additional.padding !== undefined) {
+      const why = keptBytesProblem(additional.padding, 7);
+      if (why !== undefined) return new CodecError("additional.padding", undefined, why);
+    }
     if (additional.header_extra !== undefined) {
       if (!isByteString(additional.header_extra))
         return invalid(
@@ -1585,6 +1648,12 @@ function checkHeader(v: Header): CodecError | undefined {
           : "must be absent unless header_length > 104",
       );
     }
+    if (additional.padding !== undefined && additional.compression_type === undefined)
+      return new CodecError(
+        "additional.padding",
+        undefined,
+        "is set, but the padding it keeps is absent",
+      );
     if (header_length > 112 !== (additional.header_extra !== undefined)) {
       return new CodecError(
         "additional.header_extra",
@@ -1607,6 +1676,12 @@ function checkHeader(v: Header): CodecError | undefined {
   for (let i = 0; i < v.extensions.length; i++) {
     const problem = checkExtension(v.extensions[i]!);
     if (problem !== undefined) return problem.within(`extensions[${i}]`);
+    if (v.extensions[i]!.kind === "End" && i !== v.extensions.length - 1)
+      return new CodecError(
+        `extensions[${i}]`,
+        undefined,
+        "an End entry (an end marker with a length) can only be the last",
+      );
   }
   if ((encodeVersion(v.version) ?? 0) >= 3 !== (v.additional !== undefined)) {
     return new CodecError(
@@ -1665,7 +1740,8 @@ function putHeader(v: Header, buf: Uint8Array, at: number): number {
       pos += 1;
     }
     if (additional.compression_type !== undefined) {
-      buf.fill(0, pos, pos + 7);
+      if (additional.padding !== undefined) setBytes(buf, pos, additional.padding);
+      else buf.fill(0, pos, pos + 7);
       pos += 7;
     }
     if (additional.header_extra !== undefined) {
@@ -1676,9 +1752,11 @@ function putHeader(v: Header, buf: Uint8Array, at: number): number {
   for (let i = 0; i < v.extensions.length; i++) {
     pos = putExtension(v.extensions[i]!, buf, pos);
   }
-  view.setUint32(pos, 0x0);
-  view.setUint32(pos + 4, 0);
-  pos += 8;
+  if (v.extensions.length === 0 || v.extensions[v.extensions.length - 1]!.kind !== "End") {
+    view.setUint32(pos, 0x0);
+    view.setUint32(pos + 4, 0);
+    pos += 8;
+  }
   return pos;
 }
 
@@ -1717,12 +1795,14 @@ function payloadSizeExtension(e: Extension): number {
       return e.filename.length;
     case "Unknown":
       return e.data.length;
+    case "End":
+      return 0;
   }
 }
 
 /** Bytes of a framed Extension list, end marker included. */
 function sizeofExtensionList(list: readonly Extension[]): number {
-  let size = 8;
+  let size = list.length === 0 || list[list.length - 1]!.kind !== "End" ? 8 : 0;
   for (let i = 0; i < list.length; i++) {
     const n = payloadSizeExtension(list[i]!);
     size += 8 + n + ((8 - (n % 8)) % 8);
@@ -1896,6 +1976,8 @@ export function compareFeature(a: Feature, b: Feature): number {
   if (c !== 0) return c;
   c = compareFeatureName(a.feature, b.feature);
   if (c !== 0) return c;
+  c = compareOptions(a.feature_tail, b.feature_tail, compareScalars);
+  if (c !== 0) return c;
   return 0;
 }
 
@@ -1941,9 +2023,10 @@ const ExtensionRank: Record<Extension["kind"], number> = {
   Backing_file: 1,
   Feature_name_table: 2,
   Bitmaps: 0,
-  Full_disk_encryption: 5,
+  Full_disk_encryption: 6,
   External_data_file: 3,
-  Unknown: 4,
+  Unknown: 5,
+  End: 4,
 };
 
 function compareExtension(a: Extension, b: Extension): number {
@@ -1954,11 +2037,15 @@ function compareExtension(a: Extension, b: Extension): number {
       if (b.kind !== "Backing_file") return 0;
       c = compareScalars(a.format, b.format);
       if (c !== 0) return c;
+      c = compareOptions(a.padding, b.padding, compareScalars);
+      if (c !== 0) return c;
       return 0;
     }
     case "Feature_name_table": {
       if (b.kind !== "Feature_name_table") return 0;
       c = compareLists(a.features, b.features, compareFeature);
+      if (c !== 0) return c;
+      c = compareOptions(a.padding, b.padding, compareScalars);
       if (c !== 0) return c;
       return 0;
     }
@@ -1978,6 +2065,8 @@ function compareExtension(a: Extension, b: Extension): number {
       if (b.kind !== "External_data_file") return 0;
       c = compareScalars(a.filename, b.filename);
       if (c !== 0) return c;
+      c = compareOptions(a.padding, b.padding, compareScalars);
+      if (c !== 0) return c;
       return 0;
     }
     case "Unknown": {
@@ -1985,6 +2074,14 @@ function compareExtension(a: Extension, b: Extension): number {
       c = compareScalars(a.type, b.type);
       if (c !== 0) return c;
       c = compareScalars(a.data, b.data);
+      if (c !== 0) return c;
+      c = compareOptions(a.padding, b.padding, compareScalars);
+      if (c !== 0) return c;
+      return 0;
+    }
+    case "End": {
+      if (b.kind !== "End") return 0;
+      c = compareScalars(a.length, b.length);
       if (c !== 0) return c;
       return 0;
     }
@@ -2053,6 +2150,8 @@ function compareAdditional(a: Additional, b: Additional): number {
   c = compareOptions(a.compression_type, b.compression_type, (x, y) =>
     compareCompressionType(x, y),
   );
+  if (c !== 0) return c;
+  c = compareOptions(a.padding, b.padding, compareScalars);
   if (c !== 0) return c;
   c = compareOptions(a.header_extra, b.header_extra, (x, y) => compareScalars(x, y));
   if (c !== 0) return c;
@@ -2377,11 +2476,12 @@ export function sexpOfFeature(v: Feature): Sexp {
   fields.push(["ty", sexpOfFeatureType(v.ty)]);
   fields.push(["bit", String(v.bit)]);
   fields.push(["feature", sexpOfFeatureName(v.feature)]);
+  if (v.feature_tail !== undefined) fields.push(["feature_tail", v.feature_tail]);
   return fields;
 }
 
 function featureFromSexp(at: At): Feature | SexpError {
-  const fields = recordFields(at, ["ty", "bit", "feature"]);
+  const fields = recordFields(at, ["ty", "bit", "feature", "feature_tail"]);
   if (fields instanceof SexpError) return fields;
   const ty_ = requiredField(fields, at, "ty", featureTypeFromSexp);
   if (ty_ instanceof SexpError) return ty_;
@@ -2389,7 +2489,14 @@ function featureFromSexp(at: At): Feature | SexpError {
   if (bit_ instanceof SexpError) return bit_;
   const feature_ = requiredField(fields, at, "feature", featureNameFromSexp);
   if (feature_ instanceof SexpError) return feature_;
-  return { ty: ty_, bit: bit_, feature: feature_ };
+  const feature_tail_ = optionalField(fields, "feature_tail", atom, undefined);
+  if (feature_tail_ instanceof SexpError) return feature_tail_;
+  return {
+    ty: ty_,
+    bit: bit_,
+    feature: feature_,
+    ...(feature_tail_ === undefined ? undefined : { feature_tail: feature_tail_ }),
+  };
 }
 
 /** Converts an S-expression to a {@link Feature}; pass the locations from `parseSexp` to get line and column in errors. */
@@ -2470,43 +2577,67 @@ export function fullDiskEncryptionOfSexp(
 export function sexpOfExtension(e: Extension): Sexp {
   switch (e.kind) {
     case "Backing_file":
-      return ["Backing_file", e.format];
+      return e.padding === undefined
+        ? ["Backing_file", e.format]
+        : ["Backing_file", e.format, ["padding", e.padding]];
     case "Feature_name_table":
-      return ["Feature_name_table", e.features.map(sexpOfFeature)];
+      return e.padding === undefined
+        ? ["Feature_name_table", e.features.map(sexpOfFeature)]
+        : ["Feature_name_table", e.features.map(sexpOfFeature), ["padding", e.padding]];
     case "Bitmaps":
       return ["Bitmaps", sexpOfBitmapsExtension(e.bitmaps)];
     case "Full_disk_encryption":
       return ["Full_disk_encryption", sexpOfFullDiskEncryption(e.encryption)];
     case "External_data_file":
-      return ["External_data_file", e.filename];
+      return e.padding === undefined
+        ? ["External_data_file", e.filename]
+        : ["External_data_file", e.filename, ["padding", e.padding]];
     case "Unknown":
-      return ["Unknown", [String(e.type), e.data]];
+      return e.padding === undefined
+        ? ["Unknown", [String(e.type), e.data]]
+        : ["Unknown", [String(e.type), e.data], ["padding", e.padding]];
+    case "End":
+      return ["End", String(e.length)];
   }
 }
 
 function extensionFromSexp(at: At): Extension | SexpError {
-  const c = variant(at);
+  const c = keptVariant(at, "padding");
   if (c instanceof SexpError) return c;
   switch (c.name) {
     case "Backing_file": {
       if (c.arg === undefined) return fail(at, "Backing_file needs an argument");
       const format_ = atom(named(c.arg, "format"));
       if (format_ instanceof SexpError) return format_;
-      return { kind: "Backing_file", format: format_ };
+      const padding_ = c.kept === undefined ? undefined : atom(c.kept);
+      if (padding_ instanceof SexpError) return padding_;
+      return {
+        kind: "Backing_file",
+        format: format_,
+        ...(padding_ === undefined ? undefined : { padding: padding_ }),
+      };
     }
     case "Feature_name_table": {
       if (c.arg === undefined) return fail(at, "Feature_name_table needs an argument");
       const features_ = ((a) => listOf(a, featureFromSexp))(named(c.arg, "features"));
       if (features_ instanceof SexpError) return features_;
-      return { kind: "Feature_name_table", features: features_ };
+      const padding_ = c.kept === undefined ? undefined : atom(c.kept);
+      if (padding_ instanceof SexpError) return padding_;
+      return {
+        kind: "Feature_name_table",
+        features: features_,
+        ...(padding_ === undefined ? undefined : { padding: padding_ }),
+      };
     }
     case "Bitmaps": {
+      if (c.kept !== undefined) return fail(c.kept, "Bitmaps has no padding to keep");
       if (c.arg === undefined) return fail(at, "Bitmaps needs an argument");
       const bitmaps_ = bitmapsExtensionFromSexp(named(c.arg, "bitmaps"));
       if (bitmaps_ instanceof SexpError) return bitmaps_;
       return { kind: "Bitmaps", bitmaps: bitmaps_ };
     }
     case "Full_disk_encryption": {
+      if (c.kept !== undefined) return fail(c.kept, "Full_disk_encryption has no padding to keep");
       if (c.arg === undefined) return fail(at, "Full_disk_encryption needs an argument");
       const encryption_ = fullDiskEncryptionFromSexp(named(c.arg, "encryption"));
       if (encryption_ instanceof SexpError) return encryption_;
@@ -2516,7 +2647,13 @@ function extensionFromSexp(at: At): Extension | SexpError {
       if (c.arg === undefined) return fail(at, "External_data_file needs an argument");
       const filename_ = atom(named(c.arg, "filename"));
       if (filename_ instanceof SexpError) return filename_;
-      return { kind: "External_data_file", filename: filename_ };
+      const padding_ = c.kept === undefined ? undefined : atom(c.kept);
+      if (padding_ instanceof SexpError) return padding_;
+      return {
+        kind: "External_data_file",
+        filename: filename_,
+        ...(padding_ === undefined ? undefined : { padding: padding_ }),
+      };
     }
     case "Unknown": {
       if (c.arg === undefined) return fail(at, "Unknown needs an argument");
@@ -2526,12 +2663,26 @@ function extensionFromSexp(at: At): Extension | SexpError {
       if (type_ instanceof SexpError) return type_;
       const data_ = atom(named(args[1]!, "data"));
       if (data_ instanceof SexpError) return data_;
-      return { kind: "Unknown", type: type_, data: data_ };
+      const padding_ = c.kept === undefined ? undefined : atom(c.kept);
+      if (padding_ instanceof SexpError) return padding_;
+      return {
+        kind: "Unknown",
+        type: type_,
+        data: data_,
+        ...(padding_ === undefined ? undefined : { padding: padding_ }),
+      };
+    }
+    case "End": {
+      if (c.kept !== undefined) return fail(c.kept, "End has no padding to keep");
+      if (c.arg === undefined) return fail(at, "End needs an argument");
+      const length_ = ((a) => int(a, 32, false))(named(c.arg, "length"));
+      if (length_ instanceof SexpError) return length_;
+      return { kind: "End", length: length_ };
     }
   }
   return fail(
     at,
-    "expected one of Backing_file, Feature_name_table, Bitmaps, Full_disk_encryption, External_data_file, Unknown",
+    "expected one of Backing_file, Feature_name_table, Bitmaps, Full_disk_encryption, External_data_file, Unknown, End",
   );
 }
 
@@ -2556,6 +2707,7 @@ export function sexpOfAdditional(v: Additional): Sexp {
   fields.push(["refcount_order", String(v.refcount_order)]);
   if (v.compression_type !== undefined)
     fields.push(["compression_type", sexpOfCompressionType(v.compression_type)]);
+  if (v.padding !== undefined) fields.push(["padding", v.padding]);
   if (v.header_extra !== undefined) fields.push(["header_extra", v.header_extra]);
   return fields;
 }
@@ -2573,6 +2725,7 @@ function additionalFromSexp(at: At): Additional | SexpError {
     "autoclear_features",
     "refcount_order",
     "compression_type",
+    "padding",
     "header_extra",
   ]);
   if (fields instanceof SexpError) return fields;
@@ -2615,6 +2768,8 @@ function additionalFromSexp(at: At): Additional | SexpError {
     undefined,
   );
   if (compression_type_ instanceof SexpError) return compression_type_;
+  const padding_ = optionalField(fields, "padding", atom, undefined);
+  if (padding_ instanceof SexpError) return padding_;
   const header_extra_ = optionalField(fields, "header_extra", atom, undefined);
   if (header_extra_ instanceof SexpError) return header_extra_;
   return {
@@ -2629,6 +2784,7 @@ function additionalFromSexp(at: At): Additional | SexpError {
     autoclear_features: autoclear_features_,
     refcount_order: refcount_order_,
     compression_type: compression_type_,
+    ...(padding_ === undefined ? undefined : { padding: padding_ }),
     header_extra: header_extra_,
   };
 }

@@ -96,6 +96,13 @@ export interface ValueField extends Doc {
   default: DefaultValue | undefined;
   /** How an absent conditional field prints: `option` as `()` / `(x)`, `omit` by leaving it out. */
   absent: "option" | "omit";
+  /**
+   * For a fixed-size string (or string enum): the property keeping the bytes
+   * after the terminating NUL, up to the last non-zero one, when any is not
+   * zero (see generator/emit/construct/string-tail.ts). Without it such
+   * bytes are an error.
+   */
+  tail: string | undefined;
 }
 
 /** A field's default, already checked against its type. */
@@ -219,6 +226,12 @@ export interface PaddingMember extends Doc {
    * padding is present exactly when that field is.
    */
   follows: string | undefined;
+  /**
+   * The property keeping the padding's bytes when any is not zero (see
+   * generator/emit/construct/padding-keep.ts). Without it such bytes are an
+   * error.
+   */
+  keep: string | undefined;
 }
 
 /** Members stored inline but gathered into one optional property. */
@@ -280,6 +293,17 @@ export interface UnionDef extends Doc {
   align: number;
   /** The tag that ends a list (written with length 0). */
   end: number;
+  /**
+   * The variant an end marker with a non-zero length reads as (one field,
+   * `length`), always the list's last entry; undefined if such a marker is
+   * an error (see generator/emit/construct/end-length.ts).
+   */
+  endKept: Variant | undefined;
+  /**
+   * Non-zero padding after a payload is kept in the entry's `padding`
+   * property rather than refused (see generator/emit/construct/union-padding.ts).
+   */
+  paddingKept: boolean;
   variants: Variant[];
   fallback: Variant | undefined;
   order: VariantOrder;
@@ -296,6 +320,19 @@ export interface Model {
   root: RecordDef;
   /** In schema order. */
   types: TypeDef[];
+}
+
+/** The name of a kept end marker's one field (`{ kind: "End", length }`). */
+export const END_LENGTH_FIELD = "length";
+/** The property a union with `padding: keep` keeps non-zero padding in. */
+export const UNION_PADDING_PROPERTY = "padding";
+
+/**
+ * Every kind an entry of a union list can have: the variants, then the kept
+ * end marker (which has no tag of its own in `variants`).
+ */
+export function unionKinds(u: UnionDef): Variant[] {
+  return u.endKept === undefined ? u.variants : [...u.variants, u.endKept];
 }
 
 /** Bytes an integer type occupies. */

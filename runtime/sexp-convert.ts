@@ -253,6 +253,32 @@ export function variant(at: At): { name: string; arg: At | undefined } | SexpErr
   return fail(at, `expected a constructor or (Constructor argument), got ${shown(list)}`);
 }
 
+/**
+ * A variant that may carry a kept part after its argument:
+ * `Name`, `(Name arg)` or `(Name arg (key value))`.
+ */
+export function keptVariant(
+  at: At,
+  key: string,
+): { name: string; arg: At | undefined; kept: At | undefined } | SexpError {
+  const list = at.node;
+  if (typeof list !== "string" && list.length === 3 && typeof list[0] === "string") {
+    const extra = list[2]!;
+    if (typeof extra === "string" || extra.length !== 2 || extra[0] !== key)
+      return fail(
+        childAt(at, list, 2, join(at.path, key)),
+        `expected (${key} value) after the argument`,
+      );
+    return {
+      name: list[0],
+      arg: childAt(at, list, 1, at.path),
+      kept: childAt(at, extra, 1, join(at.path, key)),
+    };
+  }
+  const plain = variant(at);
+  return plain instanceof SexpError ? plain : { ...plain, kept: undefined };
+}
+
 /** The `n` elements of a tuple `(a b ...)`. */
 export function tuple(at: At, n: number): At[] | SexpError {
   const items = elements(at);

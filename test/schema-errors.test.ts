@@ -267,7 +267,7 @@ types:
       - { name: x, type: u16, endian: big }
       - { name: y, type: Small }
   Item:
-    union: { tag: u16, length: u32, align: 4, end: 0xffff }
+    union: { tag: u16, length: u32, align: 4, end: { tag: 0xffff, keep: End }, padding: keep }
     order: declared
     variants:
       - { name: Entries, tag: 1, fields: [{ name: entries, type: "Entry[]" }] }
@@ -282,7 +282,7 @@ types:
       - { name: magic, type: u64, const: "0xfffffffffffffff0", endian: big }
       - { name: version, type: u8, default: 1, valid: [{ check: version >= 1, message: 1 or more }] }
       - { name: name, type: Name, default: Hello }
-      - { name: label, type: string, size: 4, default: "" }
+      - { name: label, type: string, size: 4, default: "", tail: label_tail }
       - name: word
         type: u32
         flags:
@@ -310,8 +310,8 @@ types:
           - { name: count, type: u16 }
           - { name: blob, type: bytes, size: count * 2 }
           - { name: pad_me, type: u8, if: count > 3, absent: omit }
-          - { padding: 3, if: count > 3 }
-          - { padding: 4 }
+          - { padding: 3, if: count > 3, keep: odd_pad }
+          - { padding: 4, keep: odd_bytes }
       - { name: items, type: "Item[]" }
       - { name: signature, magic: "KS\\x01" }
       - { name: id, type: uuid }

@@ -19,6 +19,7 @@ import {
   extensionChecks,
   unsupportedFeatures,
 } from "./check-extensions.js";
+import { keptChecks } from "./check-kept.js";
 import { Findings, hex, type Finding, type OpenMode } from "./findings.js";
 import { MAX_CLUSTER_BITS, MIN_CLUSTER_BITS, type HeaderRegion } from "./image.js";
 import {
@@ -86,6 +87,7 @@ export function checkRegion(region: HeaderRegion): Finding[] {
     warnings(h, out);
   }
   codecChecks(region, h, out);
+  if (h.magic === 0x514649fb) keptChecks(region, out);
   return out.list;
 }
 
@@ -432,10 +434,11 @@ function warnings(h: QemuHeader, out: Findings): void {
 }
 
 /**
- * The codec follows the specification more strictly than QEMU (padding must
- * be zero, an end marker must end the list, feature table entries must be
- * well formed); a header it cannot decode is a finding unless a QEMU check
- * already reported the same field.
+ * The codec follows the specification more strictly than QEMU in places (an
+ * end marker must end the list, feature table entries must be well formed;
+ * odd padding and name tails it keeps, see qcow2-check-kept.ts); a header it
+ * cannot decode is a finding unless a QEMU check already reported the same
+ * field.
  */
 function codecChecks(region: HeaderRegion, h: QemuHeader, out: Findings): void {
   if (!(region.decoded instanceof CodecError)) return;

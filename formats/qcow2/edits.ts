@@ -55,8 +55,14 @@ export function addExtEdit(type: number, payload: Uint8Array): Edit {
       same > 0
         ? [`an extension of type ${tagHex(type)} is already there; the specification allows one`]
         : [];
-    return { header: { ...h, extensions: [...h.extensions, extension] }, notes };
+    return { header: { ...h, extensions: appended(h.extensions, extension) }, notes };
   };
+}
+
+/** `list` with `e` after its extensions, before a kept end marker (which stays last). */
+function appended(list: readonly Extension[], e: Extension): Extension[] {
+  const end = list.at(-1)?.kind === "End" ? list.length - 1 : list.length;
+  return [...list.slice(0, end), e, ...list.slice(end)];
 }
 
 /** `del-ext TYPE`: every extension of the type removed; none is an error. */
@@ -82,7 +88,10 @@ export function setBackingFormatEdit(name: string): Edit {
         : [];
     const has = h.extensions.some((e) => e.kind === "Backing_file");
     const extensions: Extension[] = has
-      ? h.extensions.map((e) => (e.kind === "Backing_file" ? { ...e, format } : e))
+      ? // A new format is a new payload: padding kept after the old one goes with it.
+        h.extensions.map((e): Extension =>
+          e.kind === "Backing_file" ? { kind: e.kind, format } : e,
+        )
       : [{ kind: "Backing_file", format }, ...h.extensions];
     return { header: { ...h, extensions }, notes };
   };

@@ -171,7 +171,7 @@ export const FEATURE_GROUPS: readonly FeatureGroup[] = ["incompatible", "compati
 export type NamedBits = Record<FeatureGroup, Map<string, number>>;
 
 type FlagName = {
-  [K in keyof Additional]: Additional[K] extends boolean ? K : never;
+  [K in keyof Additional]-?: Additional[K] extends boolean ? K : never;
 }[keyof Additional];
 
 /** Bit numbers by name, from a generated table of masks. */
@@ -239,7 +239,7 @@ export function featureBit(h: Header, group: FeatureGroup, bit: number): boolean
 // Extensions
 // ---------------------------------------------------------------------------
 
-type KnownKind = Exclude<Extension["kind"], "Unknown">;
+type KnownKind = Exclude<Extension["kind"], "Unknown" | "End">;
 
 /** The type tag of each known extension kind, as the generated codec exports them. */
 export function extensionTags(): Map<KnownKind, number> {
@@ -249,6 +249,7 @@ export function extensionTags(): Map<KnownKind, number> {
 /** An extension's type tag, as an unsigned 32-bit number. */
 export function extensionTag(e: Extension): number {
   if (e.kind === "Unknown") return e.type >>> 0;
+  if (e.kind === "End") return 0;
   const tag = extensionTags().get(e.kind);
   if (tag === undefined) throw new Error(`no tag for ${e.kind}`);
   return tag;

@@ -34,6 +34,8 @@ export function inspectSexp(h: Header, backingName: string | undefined): Sexp {
             ["type", tagHex(e.type)],
             ["length", String(e.data.length)],
             ["data", hexOf(e.data)],
+            // Odd padding the codec keeps, in hex like the payload.
+            ...(e.padding === undefined ? [] : [["padding", hexOf(e.padding)]]),
           ],
         ]
       : sexpOfExtension(e),
@@ -91,6 +93,7 @@ export function inspectJson(
           type_hex: tagHex(e.type),
           length: e.data.length,
           data_hex: hexOf(e.data),
+          ...(e.padding === undefined ? {} : { padding_hex: hexOf(e.padding) }),
         }
       : jsonOf(e),
   );

@@ -6,6 +6,7 @@
 import type { ByteSize, DefaultValue, FieldType, Member, TextEncoding } from "../model.js";
 import {
   condition,
+  declare,
   fieldEndian,
   position,
   sizeExpression,
@@ -15,6 +16,7 @@ import {
 } from "./context.js";
 import { flagBits } from "./flags.js";
 import { fitsInt, intName, parseIntType } from "./int.js";
+import { stringTail } from "./keep.js";
 import type { MapNode } from "./reader.js";
 
 const TEXT_ENCODINGS = ["ascii", "utf8", "utf16le", "utf16be"] as const;
@@ -161,6 +163,13 @@ export function checkField(
     });
   }
   const absent = absentStyle(ctx, node, cond !== undefined);
+  const tail = stringTail(
+    reader,
+    node,
+    type,
+    ctx.inPayload || cond !== undefined || at !== undefined,
+    (tailName, tailAt) => declare(ctx, tailName, tailAt),
+  );
   return {
     kind: "value",
     name,
@@ -172,6 +181,7 @@ export function checkField(
     isTag,
     default: defaultOf(ctx, node, type),
     absent,
+    tail,
     doc,
     loc,
   };

@@ -21,6 +21,7 @@ import { fixedTypeSize } from "../model.js";
 import { hashClash } from "../order.js";
 import type { Problem } from "../problem.js";
 import { fitsInt, intName, parseIntType } from "./int.js";
+import { checkUnionKeep, unionEnd, unionPadding } from "./keep.js";
 import { checkMembers, checkPayload, type Shared, type TypeTable } from "./members.js";
 import { badConstructorName, badTypeName, FORMAT_NAME } from "./names.js";
 import { Reader, type MapNode } from "./reader.js";
@@ -174,6 +175,8 @@ function declareType(reader: Reader, name: string, node: MapNode): TypeDef | und
         fallback: undefined,
         align: 1,
         end: 0,
+        endKept: undefined,
+        paddingKept: false,
         tag: { kind: "int", bits: 32, signed: false, endian: "big" },
         length: { kind: "int", bits: 32, signed: false, endian: "big" },
       };
@@ -307,7 +310,7 @@ function enumValue(reader: Reader, def: EnumDef, node: Located): number | string
   return Number(n);
 }
 
-const UNION_KEYS = ["tag", "length", "align", "end"] as const;
+const UNION_KEYS = ["tag", "length", "align", "end", "padding"] as const;
 const VARIANT_KEYS = ["name", "tag", "doc", "fallback", "fields"] as const;
 
 function checkUnion(reader: Reader, def: UnionDef, node: MapNode, shared: Shared): void {
@@ -331,16 +334,19 @@ function checkUnion(reader: Reader, def: UnionDef, node: MapNode, shared: Shared
     if (align < 1n || align > 4096n)
       reader.report(reader.get(framing, "align")!.at, "align must be between 1 and 4096");
     def.align = Number(align);
-    const end = reader.integer(reader.required(framing, "end", "union framing"), "end");
+    const { end, kept } = unionEnd(reader, reader.required(framing, "end", "union framing"), def);
     if (end !== undefined && !fitsInt(end, def.tag))
       reader.report(reader.get(framing, "end")!.at, `end ${end} does not fit in the tag`);
     def.end = Number(end ?? 0n);
+    def.endKept = kept;
+    def.paddingKept = unionPadding(reader, framing);
   }
 
   const variantsNode = reader.required(node, "variants", `union ${def.name}`);
   const tags = new Map<number, string>();
   const names = new Set<string>();
   const named: { name: string; at: Position }[] = [];
+  const variantFields: { name: string; fields: Located[] }[] = [];
   for (const item of reader.seq(variantsNode, "variants")) {
     const v = reader.map(item, "a variant", VARIANT_KEYS);
     if (v === undefined) continue;
@@ -379,7 +385,9 @@ function checkUnion(reader: Reader, def: UnionDef, node: MapNode, shared: Shared
         tag = Number(t);
       }
     }
-    const members = checkPayload(reader, reader.seq(reader.get(v, "fields"), "fields"), shared, {
+    const fieldNodes = reader.seq(reader.get(v, "fields"), "fields");
+    variantFields.push({ name, fields: fieldNodes });
+    const members = checkPayload(reader, fieldNodes, shared, {
       at: v.at,
       fallback,
       tagType: def.tag,
@@ -395,7 +403,16 @@ function checkUnion(reader: Reader, def: UnionDef, node: MapNode, shared: Shared
     if (fallback) def.fallback ??= variant;
   }
   if (def.variants.length === 0) reader.report(node.at, `union ${def.name} has no variants`);
+  if (def.endKept !== undefined)
+    named.push({ name: def.endKept.name, at: endKeepAt(reader, framing) });
+  checkUnionKeep(reader, def, framing, variantFields);
   checkHashes(reader, def.order, named);
+}
+
+/** Where a union framing's `end: { keep }` is written. */
+function endKeepAt(reader: Reader, framing: MapNode | undefined): Position {
+  const end = framing === undefined ? undefined : reader.get(framing, "end");
+  return (end?.kind === "map" ? reader.get(end, "keep") : undefined)?.at ?? end!.at;
 }
 
 /**

@@ -48,6 +48,8 @@ const MEMBER_KEYS = [
   "at",
   "encoding",
   "bitfield",
+  "keep",
+  "tail",
 ] as const;
 
 /**
@@ -56,7 +58,12 @@ const MEMBER_KEYS = [
  * is a plain field. `named: false` kinds have no name to declare.
  */
 const KINDS: readonly { key: string; allowed: readonly string[]; check: Check; named?: false }[] = [
-  { key: "padding", allowed: ["padding", "if", "doc"], check: checkPadding, named: false },
+  {
+    key: "padding",
+    allowed: ["padding", "if", "doc", "keep"],
+    check: checkPadding,
+    named: false,
+  },
   {
     key: "group",
     allowed: ["name", "group", "if", "at", "doc", "fields", "absent"],
@@ -97,6 +104,7 @@ const VALUE_KEYS = [
   "tag",
   "default",
   "absent",
+  "tail",
 ];
 
 function newContext(

@@ -1,10 +1,12 @@
 /**
  * Padding: zero bytes, checked on read and written on write. A number of
  * bytes, or an expression over earlier fields (zeros up to a table's fixed
- * size); conditional padding follows a field with the same `if`.
+ * size); conditional padding follows a field with the same `if`. `keep: NAME`
+ * keeps non-zero bytes read there in an optional property (see keep.ts).
  */
 import type { Member } from "../model.js";
-import { condition, sizeExpression, type Context, type MemberInfo } from "./context.js";
+import { condition, declare, sizeExpression, type Context, type MemberInfo } from "./context.js";
+import { paddingKeep } from "./keep.js";
 import type { MapNode } from "./reader.js";
 
 export function checkPadding(
@@ -40,12 +42,14 @@ export function checkPadding(
       "conditional padding must follow a field with the same `if`; it is present exactly when that field is",
     );
   }
+  const keep = paddingKeep(reader, node, !isExpr, (name, at) => declare(ctx, name, at));
   return {
     kind: "padding",
     size: Number(size ?? 0n),
     sizeExpr,
     cond,
     follows,
+    keep,
     doc,
     loc,
   };

@@ -34,6 +34,9 @@ export interface VariantFacts {
   payloadTakesAnyBytes: boolean;
 }
 
+/** The places odd bytes can be kept: a union's end marker length and padding, padding, a string's tail. */
+export type KeptPart = "end marker" | "entry padding" | "padding" | "string tail";
+
 export type ChangeDetail =
   | { kind: "format-renamed" }
   | { kind: "root-changed" }
@@ -61,6 +64,16 @@ export type ChangeDetail =
   | { kind: "variant-renamed" }
   | { kind: "variant-tag-changed" }
   | { kind: "framing-changed" }
+  | {
+      /**
+       * A `keep` construct added or removed (see generator/check/keep.ts):
+       * odd bytes the specification says are zero are kept in the value, or
+       * refused as before.
+       */
+      kind: "kept-changed";
+      part: KeptPart;
+      kept: boolean;
+    }
   | { kind: "member-added"; facts: MemberFacts }
   | { kind: "member-removed"; facts: MemberFacts }
   | { kind: "member-renamed"; hasProperty: boolean }

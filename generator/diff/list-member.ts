@@ -7,6 +7,7 @@
 import type { Expr } from "../expr.js";
 import type { FieldType, IntType, Member, Validation, ValueField } from "../model.js";
 import { computedText, fixedMemberSize } from "../model.js";
+import type { KeptPart } from "./change.js";
 import type { ChangeList, Place } from "./change-list.js";
 import { holds, intRange, type Lookup, type Tri } from "./conditions.js";
 import { defaultText, memberText, renamedExprText, typeText } from "./describe.js";
@@ -18,6 +19,26 @@ import { intText, sameNames, tsTypeOf } from "./shape.js";
 /** Does a member give the value properties (and the S-expression fields)? */
 export function hasProperty(m: Member): boolean {
   return m.kind === "value" || m.kind === "group" || m.kind === "flags" || m.kind === "bitfield";
+}
+
+/** A padding's `keep` or a string's `tail`: the property odd bytes are kept in, if any. */
+function compareKept(
+  list: ChangeList,
+  place: Place,
+  part: KeptPart,
+  o: string | undefined,
+  n: string | undefined,
+): void {
+  if (o === n) return;
+  const what = part === "padding" ? "non-zero padding" : "non-zero bytes after the NUL";
+  list.add(
+    // The subject is the kept property (the old one when it is dropped).
+    { ...place, subject: `${place.subject.replace(/[^.]*$/, "")}${n ?? o}` },
+    { kind: "kept-changed", part, kept: n !== undefined },
+    n === undefined
+      ? `${what} refused (was kept in ${o})`
+      : `${what} kept in ${n}${o === undefined ? "" : ` (was ${o})`}`,
+  );
 }
 
 export function compareMember(
@@ -60,6 +81,7 @@ export function compareMember(
       const m = n as ValueField;
       compareFieldType(list, place, o.type, m.type);
       compareCondition(list, record, place, o, m);
+      compareKept(list, place, "string tail", o.tail, m.tail);
       if (defaultText(o.default) !== defaultText(m.default))
         list.add(
           place,
@@ -121,6 +143,7 @@ export function compareMember(
       if (o.size !== m.size)
         list.add(place, { kind: "size-changed" }, `padding ${o.size} → ${m.size} bytes`);
       compareCondition(list, record, place, o, m);
+      compareKept(list, place, "padding", o.keep, m.keep);
       return;
     }
     case "group": {

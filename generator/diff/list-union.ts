@@ -57,6 +57,25 @@ export function listUnion(list: ChangeList, o: UnionDef, n: UnionDef): void {
       { kind: "byte-order-changed" },
       `entry tags and lengths ${framingText(o)} → ${framingText(n)}`,
     );
+  const endName = (u: UnionDef): string | undefined => u.endKept?.name;
+  if (endName(o) !== endName(n)) {
+    const kept = n.endKept !== undefined;
+    list.add(
+      placeOf(n.name, owners, o, n),
+      { kind: "kept-changed", part: "end marker", kept },
+      kept
+        ? `an end marker with a non-zero length is kept as a last ${endName(n)} entry${o.endKept === undefined ? "" : ` (was ${endName(o)})`}`
+        : `an end marker with a non-zero length is refused (was kept as ${endName(o)})`,
+    );
+  }
+  if (o.paddingKept !== n.paddingKept)
+    list.add(
+      placeOf(n.name, owners, o, n),
+      { kind: "kept-changed", part: "entry padding", kept: n.paddingKept },
+      n.paddingKept
+        ? "non-zero padding after a payload is kept in the entry's padding"
+        : "non-zero padding after a payload is refused (was kept)",
+    );
   if (o.order !== n.order)
     list.add(
       placeOf(n.name, owners, o, n),

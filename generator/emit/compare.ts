@@ -13,8 +13,10 @@
  */
 import type { SourceFile } from "ts-morph";
 import type { EnumDef, FieldType, Member, Model, UnionDef } from "../model.js";
+import { unionKinds } from "../model.js";
 import { constructorRanks } from "../order.js";
 import { Code, prop, str } from "./code.js";
+import { compareKeptPadding, hasPaddingProperty } from "./construct/union-padding.js";
 
 export function emitCompare(model: Model, file: SourceFile): void {
   file.addFunction({
@@ -105,10 +107,14 @@ function emitCompareMembers(
             ? compareValues(m.type, a, b)
             : `compareOptions(${a}, ${b}, (x, y) => ${compareValues(m.type, "x", "y")})`,
         );
+        if (m.tail !== undefined) step(compareKept(m.tail));
         break;
       }
       case "bitfield":
         for (const p of m.parts) step(`compareScalars(${prop("a", p.name)}, ${prop("b", p.name)})`);
+        break;
+      case "padding":
+        if (m.keep !== undefined) step(compareKept(m.keep));
         break;
       case "flags":
         for (const f of m.flags) step(`compareScalars(${prop("a", f.name)}, ${prop("b", f.name)})`);
@@ -155,6 +161,11 @@ function emitCompareMembers(
       returnType: "boolean",
       statements: `return compare${name}(a, b) === 0;`,
     });
+}
+
+/** Kept bytes (a padding's, a string's tail) compare as optional byte strings, absent first. */
+function compareKept(name: string): string {
+  return `compareOptions(${prop("a", name)}, ${prop("b", name)}, compareScalars)`;
 }
 
 /** How a type's `order` reads in a doc comment. */
@@ -223,21 +234,24 @@ function emitCompareUnion(def: UnionDef, file: SourceFile): void {
   const code = new Code();
   const rank = (v: string): string => `${def.name}Rank[${v}.kind]`;
   code.line(`if (a.kind !== b.kind) return ${rank("a")} - ${rank("b")};`);
-  if (def.variants.some((v) => v.members.length > 0)) code.line("let c = 0;");
+  const kinds = unionKinds(def);
+  if (kinds.some((v) => v.members.length > 0)) code.line("let c = 0;");
   code.block("switch (a.kind)", (c) => {
-    for (const v of def.variants) {
+    for (const v of kinds) {
       c.block(`case ${str(v.name)}:`, (body) => {
         body.line(`if (b.kind !== ${str(v.name)}) return 0;`);
         for (const m of v.members) {
           body.line(`c = ${compareValues(m.type, prop("a", m.name), prop("b", m.name))};`);
           body.line("if (c !== 0) return c;");
         }
+        // Kept padding orders after the fields, absent first.
+        if (hasPaddingProperty(def, v)) body.lines.push(...compareKeptPadding());
         body.line("return 0;");
       });
     }
   });
   const ranks = constructorRanks(
-    def.variants.map((v) => ({ name: v.name, hasArguments: v.members.length > 0 })),
+    kinds.map((v) => ({ name: v.name, hasArguments: v.members.length > 0 })),
     def.order,
   );
   file.addVariableStatement({
@@ -249,7 +263,7 @@ function emitCompareUnion(def: UnionDef, file: SourceFile): void {
       {
         name: `${def.name}Rank`,
         type: `Record<${def.name}["kind"], number>`,
-        initializer: `{ ${def.variants.map((v, i) => `${v.name}: ${ranks[i]}`).join(", ")} }`,
+        initializer: `{ ${kinds.map((v, i) => `${v.name}: ${ranks[i]}`).join(", ")} }`,
       },
     ],
   });

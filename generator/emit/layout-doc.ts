@@ -4,8 +4,8 @@
  * variants, so a schema change shows up in review as a readable diff.
  */
 import { exprText } from "../expr.js";
-import type { FieldType, Member, Model, RecordDef, TypeDef } from "../model.js";
-import { fixedMemberSize, fixedTypeSize, intSize } from "../model.js";
+import type { FieldType, Member, Model, RecordDef, TypeDef, UnionDef } from "../model.js";
+import { fixedMemberSize, fixedTypeSize, intSize, UNION_PADDING_PROPERTY } from "../model.js";
 import { hexLiteral } from "./code.js";
 import { computedMeaning } from "./construct/computed.js";
 import { wireType } from "./types.js";
@@ -91,9 +91,14 @@ function memberRows(
           ]),
         );
         break;
-      case "padding":
-        rows.push(row([where, sizeText(m), name, "zero bytes", cond, m.doc]));
+      case "padding": {
+        const type =
+          m.keep === undefined
+            ? "zero bytes"
+            : `zero bytes (others kept in \`${prefix}${m.keep}\`)`;
+        rows.push(row([where, sizeText(m), name, type, cond, m.doc]));
         break;
+      }
       case "bitfield":
         rows.push(
           row([
@@ -118,9 +123,14 @@ function memberRows(
           row(["", "other bits", `${prefix}${m.unknown}`, "kept as they are", cond, undefined]),
         );
         break;
-      case "value":
-        rows.push(row([where, sizeText(m), name, wireType(m.type), cond, m.doc]));
+      case "value": {
+        const type =
+          m.tail === undefined
+            ? wireType(m.type)
+            : `${wireType(m.type)}; non-zero bytes after the NUL kept in \`${prefix}${m.tail}\``;
+        rows.push(row([where, sizeText(m), name, type, cond, m.doc]));
         break;
+      }
     }
     const size = fixedMemberSize({ ...m, cond: undefined } as Member);
     at = at === undefined || size === undefined ? undefined : at + size;
@@ -175,7 +185,7 @@ function section(def: TypeDef): string[] {
         `## ${def.name} (union)`,
         "",
         ...(def.doc ? [cell(def.doc), ""] : []),
-        `Each entry: ${wireType(def.tag)} tag, ${wireType(def.length)} payload length (${head} bytes), the payload, zero padding to a multiple of ${def.align}. Tag ${def.end} with length 0 ends the list.`,
+        `Each entry: ${wireType(def.tag)} tag, ${wireType(def.length)} payload length (${head} bytes), the payload, ${paddingText(def)}. ${endText(def)}`,
         "",
         "| Variant | Tag | Payload | Doc |",
         "| --- | --- | --- | --- |",
@@ -191,6 +201,20 @@ function section(def: TypeDef): string[] {
       ];
     }
   }
+}
+
+/** How a union's payloads are padded, and what happens to padding that is not zero. */
+function paddingText(def: UnionDef): string {
+  return def.paddingKept
+    ? `padding to a multiple of ${def.align} (zero; other bytes are kept in the entry's \`${UNION_PADDING_PROPERTY}\`)`
+    : `zero padding to a multiple of ${def.align}`;
+}
+
+/** How a union list ends. */
+function endText(def: UnionDef): string {
+  return def.endKept === undefined
+    ? `Tag ${def.end} with length 0 ends the list.`
+    : `Tag ${def.end} ends the list; when its length is not 0, the list ends with an entry \`${def.endKept.name}\` holding that length.`;
 }
 
 /** The layout document; `source` is the schema's path as it names it. */

@@ -28,7 +28,11 @@ import { emitExpr, offsetExpr, type Resolve } from "./expr.js";
 import { Cursor, fixedRunSize, readInt, startsRun, withView } from "./layout.js";
 import { tsType, wireType } from "./types.js";
 import { verifyChecksums } from "./construct/checksum.js";
+import { keepsEnd, readKeptEnd } from "./construct/end-length.js";
 import { readMagic } from "./construct/magic.js";
+import { keptProperty, readKeptPaddingMember } from "./construct/padding-keep.js";
+import { readStringTail, tailValue } from "./construct/string-tail.js";
+import { hasPaddingProperty, readKeptPadding } from "./construct/union-padding.js";
 import { readCountedArray, readFilledArray } from "./construct/array.js";
 import { readBitfield } from "./construct/bitfield.js";
 import { computedMeaning } from "./construct/computed.js";
@@ -339,6 +343,8 @@ export class SequenceReader {
       this.code.line(`let ${this.locals.field(m.name)}: ${m.typeName} | undefined;`);
     else if (m.kind === "value")
       this.code.line(`let ${this.locals.field(m.name)}: ${tsType(m.type)} | undefined;`);
+    else if (m.kind === "padding" && m.keep !== undefined)
+      this.code.line(`let ${this.locals.field(m.keep)}: string | undefined;`);
     else if (m.kind === "flags") throw new Error("conditional flags are not supported yet");
     this.settle();
     this.code.line(`if (${emitExpr(cond, this.resolve)}) {`);
@@ -352,6 +358,8 @@ export class SequenceReader {
     this.settle();
     this.code.line("}");
     if (name !== undefined) this.props.push(this.propOf(name));
+    if (m.kind === "padding" && m.keep !== undefined)
+      this.props.push(keptProperty(m.keep, this.locals.field(m.keep)));
   }
 
   propOf(name: string): string {
@@ -429,6 +437,13 @@ export class SequenceReader {
           this.settleAt(`${at} + ${n}`);
           return;
         }
+        if (m.keep !== undefined) {
+          const local = this.locals.field(m.keep);
+          this.code.line(readKeptPaddingMember(declare(m.keep), at, this.cursor.at(m.size)));
+          if (!assign) this.props.push(keptProperty(m.keep, local));
+          this.cursor.advance(m.size);
+          return;
+        }
         this.code.line(`const ${bad} = findNonZero(buf, ${at}, ${this.cursor.at(m.size)});`);
         this.code.line(
           `if (${bad} !== -1) return new CodecError(${str(this.prefix + "padding")}, ${bad}, \`expected zero padding, got \${hex(buf[${bad}]!, 2)}\`);`,
@@ -468,6 +483,8 @@ export class SequenceReader {
       case "value":
         this.value(m, at, declare(m.name));
         if (!assign) this.props.push(this.propOf(m.name));
+        // A string's kept tail follows it (a tail is never on a conditional field).
+        if (m.tail !== undefined) this.props.push(keptProperty(m.tail, this.locals.field(m.tail)));
         return;
     }
   }
@@ -503,7 +520,7 @@ export class SequenceReader {
           this.code.line(`${target} = decode${t.enum.name}(${raw});`);
         } else {
           // Matched byte by byte, so a known name allocates no string.
-          const end = this.nulTerminated(t.enum.base.size, at, path);
+          const end = this.nulTerminated(t.enum.base.size, at, path, m.tail);
           this.code.line(`${target} = decode${t.enum.name}(buf, ${at}, ${end});`);
         }
         if (!t.enum.open) {
@@ -515,7 +532,7 @@ export class SequenceReader {
         break;
       }
       case "fixedString":
-        this.fixedString(target, t.size, at, path);
+        this.fixedString(target, t.size, at, path, m.tail);
         break;
       case "uuid":
         this.code.line(`${target} = ${readUuid(t, at)};`);
@@ -557,17 +574,33 @@ export class SequenceReader {
     this.cursor.offset = 0;
   }
 
-  private fixedString(target: string, size: number, at: string, path: string): void {
-    const end = this.nulTerminated(size, at, path);
+  private fixedString(
+    target: string,
+    size: number,
+    at: string,
+    path: string,
+    tail: string | undefined,
+  ): void {
+    const end = this.nulTerminated(size, at, path, tail);
     this.code.line(`${target} = getBytes(buf, ${at}, ${end});`);
   }
 
-  /** Checks a NUL-padded string of `size` bytes at `at`; returns the local holding where its text ends. */
-  private nulTerminated(size: number, at: string, path: string): string {
+  /**
+   * Checks a NUL-padded string of `size` bytes at `at` (or, with `tail`,
+   * keeps the bytes after its NUL in that property); returns the local
+   * holding where its text ends.
+   */
+  private nulTerminated(size: number, at: string, path: string, tail: string | undefined): string {
     const end = this.cursor.at(size);
     const nul = this.locals.fresh("nul");
-    const bad = this.locals.fresh("nonZero");
     this.code.line(`const ${nul} = findNul(buf, ${at}, ${end});`);
+    if (tail !== undefined) {
+      const tailEnd = this.locals.fresh(`${tail}_end`);
+      this.code.line(readStringTail(tailEnd, nul, end));
+      this.code.line(`const ${this.locals.field(tail)} = ${tailValue(tailEnd, nul)};`);
+      return nul;
+    }
+    const bad = this.locals.fresh("nonZero");
     this.code.line(`const ${bad} = findNonZero(buf, ${nul}, ${end});`);
     this.code.line(
       `if (${bad} !== -1) return new CodecError(${path}, ${bad}, "bytes after the terminating NUL must be zero");`,
@@ -759,9 +792,11 @@ function emitReadUnion(def: UnionDef, file: SourceFile, trace: boolean): void {
     );
   }
   code.block(`if (tag === ${hexLiteral(def.end, false)})`, (c) => {
-    c.line(
-      `if (length !== 0) return new CodecError("length", at + ${intSize(def.tag)}, \`the end marker must have length 0, got \${length}\`);`,
-    );
+    if (keepsEnd(def)) c.block("if (length !== 0)", (k) => k.lines.push(...readKeptEnd(def)));
+    else
+      c.line(
+        `if (length !== 0) return new CodecError("length", at + ${intSize(def.tag)}, \`the end marker must have length 0, got \${length}\`);`,
+      );
     c.line(`parsedEnd = at + ${header};`);
     c.line("return undefined;");
   });
@@ -791,7 +826,8 @@ function emitReadUnion(def: UnionDef, file: SourceFile, trace: boolean): void {
           `  if (length !== ${size}) return new CodecError("length", at + ${intSize(def.tag)}, \`${message}\`);`,
         );
       }
-      c.line(`  value = ${variantReader(def, v)}(buf, start, end);`);
+      const padded = hasPaddingProperty(def, v) ? ", padded" : "";
+      c.line(`  value = ${variantReader(def, v)}(buf, start, end${padded});`);
       c.line("  break;");
     }
     c.line("default:");
@@ -799,7 +835,10 @@ function emitReadUnion(def: UnionDef, file: SourceFile, trace: boolean): void {
       const tagField = def.fallback.members[0];
       const tagType = tagField.type.kind === "int" ? tagField.type : def.tag;
       const tagValue = tagType.signed ? signExtend("tag", tagType.bits) : "tag";
-      c.line(`  value = ${variantReader(def, def.fallback)}(${tagValue}, buf, start, end);`);
+      const padded = hasPaddingProperty(def, def.fallback) ? ", padded" : "";
+      c.line(
+        `  value = ${variantReader(def, def.fallback)}(${tagValue}, buf, start, end${padded});`,
+      );
     } else {
       c.line(
         `  return new CodecError("", at, \`unknown ${def.name} tag \${hex(tag, ${intSize(def.tag) * 2})}\`);`,
@@ -807,18 +846,25 @@ function emitReadUnion(def: UnionDef, file: SourceFile, trace: boolean): void {
     }
   });
   code.line("if (value instanceof CodecError) return value;");
-  if (def.align > 1) {
+  // Kept padding is read by the variant readers; unkept padding must be zero.
+  if (def.align > 1 && !def.paddingKept) {
     code.line("const nonZero = findNonZero(buf, end, padded);");
     code.line(
       'if (nonZero !== -1) return new CodecError("padding", nonZero, `expected zero padding, got ${hex(buf[nonZero]!, 2)}`);',
     );
-    if (trace) code.line('traceLeaf("(padding)", "zero padding", end, padded, undefined);');
   }
+  // Kept or not, the padding's bytes are the entry's last part.
+  if (def.align > 1 && trace)
+    code.line(
+      `traceLeaf("(padding)", ${str(def.paddingKept ? "padding (non-zero bytes kept)" : "zero padding")}, end, padded, undefined);`,
+    );
   code.line("parsedEnd = padded;");
   code.line("return value;");
   file.addFunction({
     name: `parse${def.name}`,
-    docs: [`Reads one framed ${def.name}; undefined means the end marker.`],
+    docs: [
+      `Reads one framed ${def.name}; undefined means the end marker${keepsEnd(def) ? " (of length 0)" : ""}.`,
+    ],
     parameters: [
       { name: "buf", type: "Uint8Array" },
       { name: "at", type: "number" },
@@ -866,12 +912,15 @@ function emitReadVariant(def: UnionDef, v: Variant, file: SourceFile, trace: boo
   code.line("}");
   const tagProp = isFallback ? [reader.propOf(v.members[0].name)] : [];
   const props = [`kind: ${str(v.name)}`, ...tagProp, ...reader.props];
-  code.line(`return { ${props.join(", ")} };`);
+  const keepsPadding = hasPaddingProperty(def, v);
+  if (keepsPadding) code.lines.push(...readKeptPadding(props, locals.fresh("nonZero")));
+  else code.line(`return { ${props.join(", ")} };`);
   const params = [
     ...(isFallback ? [{ name: locals.field(v.members[0].name), type: "number" }] : []),
     { name: "buf", type: "Uint8Array" },
     { name: "at", type: "number" },
     { name: "limit", type: "number" },
+    ...(keepsPadding ? [{ name: "padded", type: "number" }] : []),
   ];
   file.addFunction({
     name: variantReader(def, v),

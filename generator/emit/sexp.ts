@@ -18,7 +18,9 @@ import type {
   UnionDef,
   ValueField,
 } from "../model.js";
+import { UNION_PADDING_PROPERTY, unionKinds } from "../model.js";
 import { Code, prop, str } from "./code.js";
+import { hasPaddingProperty, printKeptPadding } from "./construct/union-padding.js";
 
 /** `FeatureName` -> `featureName`, for `featureNameOfSexp`. */
 function lower(name: string): string {
@@ -191,10 +193,22 @@ function sexpFieldNames(members: readonly Member[]): string[] {
   const names: string[] = [];
   for (const m of members) {
     if (m.kind === "value" || m.kind === "group") names.push(m.name);
+    if (m.kind === "value" && m.tail !== undefined) names.push(m.tail);
+    if (m.kind === "padding" && m.keep !== undefined) names.push(m.keep);
     if (m.kind === "flags") names.push(...m.flags.map((f) => f.name), m.unknown);
     if (m.kind === "bitfield") names.push(...m.parts.map((p) => p.name));
   }
   return names;
+}
+
+/** Kept bytes (a padding's, a string's tail) print as `(name "…")` only when there. */
+function keptSexp(name: string, print: Code, parse: Code, props: string[]): void {
+  const acc = prop("v", name);
+  const local = `${name}_`;
+  print.line(`if (${acc} !== undefined) fields.push([${str(name)}, ${acc}]);`);
+  parse.line(`const ${local} = optionalField(fields, ${str(name)}, atom, undefined);`);
+  parse.line(`if (${local} instanceof SexpError) return ${local};`);
+  props.push(`...(${local} === undefined ? undefined : { ${name}: ${local} })`);
 }
 
 function emitRecord(name: string, members: readonly Member[], file: SourceFile): void {
@@ -258,6 +272,10 @@ function emitRecord(name: string, members: readonly Member[], file: SourceFile):
         break;
       case "value":
         memberSexp(m.name, m.type, m.cond !== undefined, m.absent, m.default, print, take, m);
+        if (m.tail !== undefined) keptSexp(m.tail, print, parse, props);
+        break;
+      case "padding":
+        if (m.keep !== undefined) keptSexp(m.keep, print, parse, props);
         break;
       case "bitfield":
         for (const p of m.parts) {
@@ -318,16 +336,14 @@ function memberSexp(
 
 function emitUnion(def: UnionDef, file: SourceFile): void {
   const print = new Code();
+  const kinds = unionKinds(def);
   print.block("switch (e.kind)", (s) => {
-    for (const v of def.variants) {
+    for (const v of kinds) {
       const args = v.members.map((m) => toSexp(m.type, prop("e", m.name)));
-      const sexp =
-        args.length === 0
-          ? str(v.name)
-          : args.length === 1
-            ? `[${str(v.name)}, ${args[0]}]`
-            : `[${str(v.name)}, [${args.join(", ")}]]`;
-      s.line(`case ${str(v.name)}: return ${sexp};`);
+      const arg = args.length === 1 ? args[0] : `[${args.join(", ")}]`;
+      const sexp = args.length === 0 ? str(v.name) : `[${str(v.name)}, ${arg}]`;
+      const kept = hasPaddingProperty(def, v) ? printKeptPadding(str(v.name), arg) : sexp;
+      s.line(`case ${str(v.name)}: return ${kept};`);
     }
   });
   file.addFunction({
@@ -339,11 +355,20 @@ function emitUnion(def: UnionDef, file: SourceFile): void {
   });
 
   const parse = new Code();
-  parse.line("const c = variant(at);");
+  parse.line(
+    def.paddingKept
+      ? `const c = keptVariant(at, ${str(UNION_PADDING_PROPERTY)});`
+      : "const c = variant(at);",
+  );
   parse.line("if (c instanceof SexpError) return c;");
   parse.block("switch (c.name)", (s) => {
-    for (const v of def.variants) {
+    for (const v of kinds) {
       s.block(`case ${str(v.name)}:`, (b) => {
+        const keepsPadding = hasPaddingProperty(def, v);
+        if (def.paddingKept && !keepsPadding)
+          b.line(
+            `if (c.kept !== undefined) return fail(c.kept, ${str(`${v.name} has no padding to keep`)});`,
+          );
         if (v.members.length === 0) {
           b.line(`if (c.arg === undefined) return { kind: ${str(v.name)} };`);
           b.line("break;");
@@ -365,13 +390,17 @@ function emitUnion(def: UnionDef, file: SourceFile): void {
           b.line(`if (${local} instanceof SexpError) return ${local};`);
           props.push(`${m.name}: ${local}`);
         });
+        if (keepsPadding) {
+          const P = UNION_PADDING_PROPERTY;
+          b.line(`const ${P}_ = c.kept === undefined ? undefined : atom(c.kept);`);
+          b.line(`if (${P}_ instanceof SexpError) return ${P}_;`);
+          props.push(`...(${P}_ === undefined ? undefined : { ${P}: ${P}_ })`);
+        }
         b.line(`return { ${props.join(", ")} };`);
       });
     }
   });
-  parse.line(
-    `return fail(at, ${str(`expected one of ${def.variants.map((v) => v.name).join(", ")}`)});`,
-  );
+  parse.line(`return fail(at, ${str(`expected one of ${kinds.map((v) => v.name).join(", ")}`)});`);
   file.addFunction({
     name: `${lower(def.name)}FromSexp`,
     parameters: [{ name: "at", type: "At" }],

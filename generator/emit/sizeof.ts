@@ -13,6 +13,7 @@ import {
   isPositioned,
 } from "../model.js";
 import { lengthOf } from "./construct/computed.js";
+import { keepsEnd, needsEndMarker } from "./construct/end-length.js";
 import { Code, hexLiteral, prop, str } from "./code.js";
 import { offsetExpr, type ExprRef, type Resolve } from "./expr.js";
 
@@ -217,6 +218,8 @@ function emitUnionSize(def: UnionDef, file: SourceFile): void {
       const fields = v.tag === undefined ? v.members.slice(1) : v.members;
       c.line(`case ${str(v.name)}: return ${membersSize(fields, "e")};`);
     }
+    // The kept end marker has a length but no payload.
+    if (def.endKept !== undefined) c.line(`case ${str(def.endKept.name)}: return 0;`);
   });
   file.addFunction({
     name: `payloadSize${def.name}`,
@@ -227,7 +230,11 @@ function emitUnionSize(def: UnionDef, file: SourceFile): void {
   });
   const header = intSize(def.tag) + intSize(def.length);
   const list = new Code();
-  list.line(`let size = ${header};`);
+  list.line(
+    keepsEnd(def)
+      ? `let size = ${needsEndMarker(def, "list")} ? ${header} : 0;`
+      : `let size = ${header};`,
+  );
   list.block("for (let i = 0; i < list.length; i++)", (c) => {
     c.line(`const n = payloadSize${def.name}(list[i]!);`);
     c.line(

@@ -6,9 +6,12 @@
 import type { SourceFile } from "ts-morph";
 import { exprText } from "../expr.js";
 import type { EnumDef, FieldType, FlagBit, Member, Model, UnionDef } from "../model.js";
-import { fixedMemberSize } from "../model.js";
+import { fixedMemberSize, UNION_PADDING_PROPERTY, unionKinds } from "../model.js";
 import { docText, hexLiteral, str } from "./code.js";
 import { partPlace } from "./construct/bitfield.js";
+import { paddingKeepProperty } from "./construct/padding-keep.js";
+import { stringTailProperty } from "./construct/string-tail.js";
+import { hasPaddingProperty, unionPaddingProperty } from "./construct/union-padding.js";
 
 export function emitTypes(model: Model, file: SourceFile): void {
   for (const def of model.types) {
@@ -65,7 +68,9 @@ export function wireType(t: FieldType): string {
         ? `${t.element.name} entries filling the payload`
         : `${exprText(t.count)} ${t.element.name} entries`;
     case "uuid":
-      return t.layout === "guid" ? "GUID (mixed-endian), as text" : "UUID (RFC 4122 order), as text";
+      return t.layout === "guid"
+        ? "GUID (mixed-endian), as text"
+        : "UUID (RFC 4122 order), as text";
     case "text":
       return `${ENCODING_NAMES[t.encoding]} text, NUL-padded in ${exprText(t.size)} bytes`;
     case "list":
@@ -116,12 +121,17 @@ function hexOrDecimal(n: number): string {
   return n > 255 ? hexLiteral(n, false) : String(n);
 }
 
+/** A property of a value's type; an optional one is left out of ordinary values. */
+interface Property {
+  name: string;
+  type: string;
+  docs: string[];
+  hasQuestionToken?: boolean;
+}
+
 /** Properties of a record, group or variant, in layout order. */
-function properties(
-  members: readonly Member[],
-  offset: number | undefined,
-): { name: string; type: string; docs: string[] }[] {
-  const result: { name: string; type: string; docs: string[] }[] = [];
+function properties(members: readonly Member[], offset: number | undefined): Property[] {
+  const result: Property[] = [];
   let at = offset;
   for (const m of members) {
     const where = at === undefined ? undefined : `At byte ${at}.`;
@@ -142,6 +152,7 @@ function properties(
             bitsDoc(m.bits, m.type),
           ),
         });
+        if (m.tail !== undefined) result.push(stringTailProperty(m.name, m.tail));
         break;
       }
       case "bitfield":
@@ -175,9 +186,11 @@ function properties(
           docs: joinDoc(docText(m.doc)),
         });
         break;
+      case "padding":
+        if (m.keep !== undefined) result.push(paddingKeepProperty(m, m.keep));
+        break;
       case "const":
       case "computed":
-      case "padding":
         break;
     }
     const size = fixedMemberSize(m);
@@ -269,24 +282,37 @@ function emitUnionTags(def: UnionDef, file: SourceFile): void {
 }
 
 function emitUnion(def: UnionDef, file: SourceFile): void {
-  const framing = `Stored as a ${wireType(def.tag)} tag, a ${wireType(def.length)} payload length, the payload and zero padding to a multiple of ${def.align}; the tag ${def.end} ends a list.`;
+  const padding = def.paddingKept
+    ? `padding to a multiple of ${def.align} (zero, or kept in \`${UNION_PADDING_PROPERTY}\`)`
+    : `zero padding to a multiple of ${def.align}`;
+  const end =
+    def.endKept === undefined
+      ? `the tag ${def.end} ends a list`
+      : `the tag ${def.end} ends a list (with a non-zero length, as a last \`${def.endKept.name}\` entry)`;
+  const framing = `Stored as a ${wireType(def.tag)} tag, a ${wireType(def.length)} payload length, the payload and ${padding}; ${end}.`;
   file.addTypeAlias({
     name: def.name,
     isExported: true,
     docs: joinDoc(docText(def.doc), framing),
     type: (w) => {
-      for (const v of def.variants) {
+      for (const v of unionKinds(def)) {
         w.newLine().write("| ");
         const doc = joinDoc(
           docText(v.doc),
-          v.tag === undefined ? "Any tag not listed here." : `Tag ${hexLiteral(v.tag, false)}.`,
+          v === def.endKept
+            ? `Tag ${hexLiteral(v.tag!, false)} (the end marker), only as the last entry.`
+            : v.tag === undefined
+              ? "Any tag not listed here."
+              : `Tag ${hexLiteral(v.tag, false)}.`,
         )[0];
         w.write(`/** ${doc.replace(/\n+/g, " ")} */ `);
         w.write("{ ");
         w.write(`kind: ${str(v.name)}; `);
-        for (const p of properties(v.members, undefined)) {
+        const props = properties(v.members, undefined);
+        if (hasPaddingProperty(def, v)) props.push(unionPaddingProperty(def));
+        for (const p of props) {
           if (p.docs.length > 0) w.write(`/** ${p.docs[0].replace(/\n+/g, " ")} */ `);
-          w.write(`${p.name}: ${p.type}; `);
+          w.write(`${p.name}${p.hasQuestionToken === true ? "?" : ""}: ${p.type}; `);
         }
         w.write("}");
       }

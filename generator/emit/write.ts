@@ -17,17 +17,25 @@ import type {
   ValueField,
   Validation,
 } from "../model.js";
-import { fixedRecordSize, fixedTypeSize, intSize, isPositioned } from "../model.js";
+import { fixedRecordSize, fixedTypeSize, intSize, isPositioned, unionKinds } from "../model.js";
 import { article, Code, hexLiteral, Locals, prop, str, templateText } from "./code.js";
 import { writeArray } from "./construct/array.js";
 import { checkBitfieldParts, checkBitfieldRules, writeBitfield } from "./construct/bitfield.js";
 import { fillChecksums } from "./construct/checksum.js";
 import { computedMeaning, lengthOf } from "./construct/computed.js";
+import { checkKeptEnd, checkKeptEndLast, keepsEnd, writeKeptEnd } from "./construct/end-length.js";
 import { checkFlagsValue, writeFlags } from "./construct/flags.js";
 import { writeList } from "./construct/list.js";
 import { writeMagic } from "./construct/magic.js";
+import {
+  checkKeptPaddingMember,
+  checkKeptPaddingPresent,
+  writeKeptPaddingMember,
+} from "./construct/padding-keep.js";
 import { writePositioned } from "./construct/positioned.js";
+import { checkStringTail, writeStringTail } from "./construct/string-tail.js";
 import { checkTextRoom, checkTextValue, writeText } from "./construct/text.js";
+import { checkKeptPadding, writeKeptPadding } from "./construct/union-padding.js";
 import { isUuidValue, UUID_EXPECTED, writeUuid } from "./construct/uuid.js";
 import { emitExpr, offsetExpr, type Resolve } from "./expr.js";
 import { Cursor, intIsValid, intRange, withView, writeInt } from "./layout.js";
@@ -198,6 +206,11 @@ export class CheckWalker {
         return;
       }
       case "padding":
+        if (m.keep !== undefined)
+          this.code.lines.push(
+            ...checkKeptPaddingMember({ ...m, keep: m.keep }, prop(obj, m.keep), prefix + m.keep),
+          );
+        return;
       case "computed":
       case "magic":
       case "checksum":
@@ -281,6 +294,13 @@ export class CheckWalker {
           }
           if (t.kind === "text" && !this.isLength(t.size)) checkTextRoom(this, m, t, acc, path);
         };
+        if (m.tail !== undefined) {
+          const size = fixedTypeSize(t)!;
+          const text = t.kind === "enum" ? `(encode${t.enum.name}(${acc}) ?? "")` : acc;
+          this.code.lines.push(
+            ...checkStringTail(prop(obj, m.tail), `${size} - ${text}.length - 1`, prefix + m.tail),
+          );
+        }
         const hasRules =
           m.valid.length > 0 ||
           (t.kind === "bytes" && t.size.kind === "expr") ||
@@ -298,6 +318,10 @@ export class CheckWalker {
             `if (${n} < 0) ${this.fail(path, `\`would be \${${n}} bytes (${templateText(exprText(m.sizeExpr))}): the fields before it take too much room\``)}`,
           );
         }
+        if (m.keep !== undefined && m.cond !== undefined)
+          this.code.line(
+            checkKeptPaddingPresent(prop(obj, m.keep), prefix + m.keep, prop(obj, m.follows!)),
+          );
         return;
       default:
         return;
@@ -383,6 +407,8 @@ export class CheckWalker {
           c.line(
             `if (problem !== undefined) return problem.within(\`${templateText(path)}[\${i}]\`);`,
           );
+          if (t.kind === "list" && keepsEnd(t.union))
+            c.line(checkKeptEndLast(t.union, acc, templateText(path)));
         });
         return;
       }
@@ -441,9 +467,15 @@ function emitCheckUnion(def: UnionDef, file: SourceFile): void {
     `if (typeof e !== "object" || e === null) return new CodecError("", undefined, \`expected ${article(def.name)} ${def.name} object, got \${describe(e)}\`);`,
   );
   code.block("switch (e.kind)", (c) => {
-    for (const v of def.variants) {
+    for (const v of unionKinds(def)) {
       c.block(`case ${str(v.name)}:`, (body) => {
         const walker = new CheckWalker(body, new Locals(INTERNAL), v.members, "e");
+        if (v === def.endKept) {
+          walker.members(v.members, "e", "");
+          body.line(checkKeptEnd());
+          body.line("return undefined;");
+          return;
+        }
         if (v.tag === undefined) {
           const tagField = v.members[0];
           const acc = prop("e", tagField.name);
@@ -473,6 +505,7 @@ function emitCheckUnion(def: UnionDef, file: SourceFile): void {
   code.line(
     `if (length > ${max}) return new CodecError("", undefined, \`its payload is \${length} bytes; the length field holds at most ${max}\`);`,
   );
+  if (def.paddingKept) code.line(checkKeptPadding(def));
   code.line("return undefined;");
   file.addFunction({
     name: `check${def.name}`,
@@ -556,12 +589,20 @@ export class WriteWalker {
           this.code.line(`buf.fill(0, ${at}, ${at} + ${n});`);
           this.settleAfter(n);
         } else if (m.cond === undefined) {
-          this.code.line(`buf.fill(0, ${at}, ${this.cursor.at(m.size)});`);
+          this.code.line(
+            m.keep === undefined
+              ? `buf.fill(0, ${at}, ${this.cursor.at(m.size)});`
+              : writeKeptPaddingMember({ ...m, keep: m.keep }, prop(obj, m.keep), at),
+          );
           this.cursor.advance(m.size);
         } else {
           this.settle();
           this.code.block(`if (${presenceOf(m, obj)})`, (c) => {
-            c.line(`buf.fill(0, pos, pos + ${m.size});`);
+            c.line(
+              m.keep === undefined
+                ? `buf.fill(0, pos, pos + ${m.size});`
+                : writeKeptPaddingMember({ ...m, keep: m.keep }, prop(obj, m.keep), "pos"),
+            );
             c.line(`pos += ${m.size};`);
           });
         }
@@ -591,7 +632,7 @@ export class WriteWalker {
       case "value": {
         const acc = prop(obj, m.name);
         if (m.cond === undefined) {
-          this.value(m, acc);
+          this.value(m, acc, m.tail === undefined ? undefined : prop(obj, m.tail));
         } else {
           this.settle();
           this.code.block(`if (${acc} !== undefined)`, () => {
@@ -604,7 +645,8 @@ export class WriteWalker {
     }
   }
 
-  value(m: ValueField, acc: string): void {
+  /** Writes field `m` from `acc`; `tail` is its kept string tail, if it has one. */
+  value(m: ValueField, acc: string, tail?: string): void {
     const t = m.type;
     const at = this.cursor.at();
     const fixed = fixedTypeSize(t);
@@ -624,11 +666,13 @@ export class WriteWalker {
           this.code.line(
             `buf.fill(0, ${at} + ${text}.length, ${this.cursor.at(t.enum.base.size)});`,
           );
+          if (tail !== undefined) this.code.line(writeStringTail(tail, `${at} + ${text}.length`));
         }
         break;
       case "fixedString":
         this.code.line(`setBytes(buf, ${at}, ${acc});`);
         this.code.line(`buf.fill(0, ${at} + ${acc}.length, ${this.cursor.at(t.size)});`);
+        if (tail !== undefined) this.code.line(writeStringTail(tail, `${at} + ${acc}.length`));
         break;
       case "uuid":
         this.code.line(writeUuid(t, at, acc));
@@ -729,6 +773,7 @@ function dropUnreadPos(code: Code): void {
 function emitWriteUnion(def: UnionDef, file: SourceFile): void {
   const code = new Code();
   const header = intSize(def.tag) + intSize(def.length);
+  if (keepsEnd(def)) code.lines.push(...writeKeptEnd(def));
   code.line(`const length = payloadSize${def.name}(e);`);
   code.line(writeInt(def.length, `at + ${intSize(def.tag)}`, "length"));
   code.line(`let pos = at + ${header};`);
@@ -753,7 +798,7 @@ function emitWriteUnion(def: UnionDef, file: SourceFile): void {
   });
   if (def.align > 1) {
     code.line(`const padded = pos + ((${def.align} - (length % ${def.align})) % ${def.align});`);
-    code.line("buf.fill(0, pos, padded);");
+    code.line(def.paddingKept ? writeKeptPadding() : "buf.fill(0, pos, padded);");
     code.line("return padded;");
   } else {
     code.line("return pos;");

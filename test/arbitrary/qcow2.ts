@@ -50,7 +50,7 @@ export const KNOWN_EXTENSION_TAGS = {
   Bitmaps: int32(0x23852875),
   Full_disk_encryption: int32(0x0537be77),
   External_data_file: int32(0x44415441),
-} as const satisfies Record<Exclude<Extension["kind"], "Unknown">, number>;
+} as const satisfies Record<Exclude<Extension["kind"], "Unknown" | "End">, number>;
 
 /** Extension types an `Unknown` extension may not have: the end marker (0) and every known tag. */
 export const RESERVED_EXTENSION_TYPES: readonly number[] = [
@@ -238,11 +238,27 @@ export function arbFeatureName(): Arbitrary<FeatureName> {
 // ---------------------------------------------------------------- records
 
 export function arbFeature(): Arbitrary<Feature> {
-  return record({
-    ty: arbFeatureType(),
-    bit: withEdges([0, 1, 63, 64, 0xff], fc.integer({ min: 0, max: 0xff })),
-    feature: arbFeatureName(),
-  });
+  return fc
+    .tuple(
+      record({
+        ty: arbFeatureType(),
+        bit: withEdges([0, 1, 63, 64, 0xff], fc.integer({ min: 0, max: 0xff })),
+        feature: arbFeatureName(),
+      }),
+      fc.option(arbByteString({ minLength: 1, maxLength: 45 }), { freq: 6 }),
+    )
+    .map(([f, odd]): Feature => {
+      // Now and then bytes after the name's NUL (QEMU ignores them), ending nonzero.
+      const name =
+        typeof f.feature === "object" ? f.feature.unknown : KNOWN_FEATURE_NAME_STRINGS[f.feature];
+      const room = 46 - name.length - 1;
+      if (odd === null || room < 1) return f;
+      const tail = odd.slice(0, room);
+      return {
+        ...f,
+        feature_tail: `${tail.slice(0, -1)}${tail.endsWith("\0") ? "\x01" : tail.slice(-1)}`,
+      };
+    });
 }
 
 export function arbBitmapsExtension(): Arbitrary<BitmapsExtension> {
@@ -334,8 +350,56 @@ export function arbExtension(): Arbitrary<Extension> {
   );
 }
 
+/** Bytes of an extension's payload, without framing or padding. */
+function payloadLength(e: Extension): number {
+  switch (e.kind) {
+    case "Backing_file":
+      return e.format.length;
+    case "Feature_name_table":
+      return 48 * e.features.length;
+    case "External_data_file":
+      return e.filename.length;
+    case "Unknown":
+      return e.data.length;
+    case "Bitmaps":
+      return 24;
+    case "Full_disk_encryption":
+      return 16;
+    case "End":
+      return 0;
+  }
+}
+
+/**
+ * An extension, now and then with odd padding kept (bytes QEMU ignores),
+ * where its payload leaves room for padding.
+ */
+export function arbExtensionKept(): Arbitrary<Extension> {
+  return fc
+    .tuple(arbExtension(), fc.option(arbByteStringOfLength(7), { freq: 6 }))
+    .map(([e, odd]) => {
+      const room = (8 - (payloadLength(e) % 8)) % 8;
+      if (odd === null || room === 0 || e.kind === "Bitmaps" || e.kind === "Full_disk_encryption")
+        return e;
+      const bytes = odd.slice(0, room);
+      return { ...e, padding: /[^\0]/.test(bytes) ? bytes : `${bytes.slice(0, -1)}\x01` };
+    });
+}
+
+/** An end marker with a non-zero length (QEMU ignores the length), now and then. */
+export function arbKeptEnd(): Arbitrary<Extension[]> {
+  return fc
+    .option(
+      fc.integer({ min: 1, max: 0xffffffff }).map((length): Extension => ({ kind: "End", length })),
+      { freq: 6 },
+    )
+    .map((end) => (end === null ? [] : [end]));
+}
+
 export function arbExtensions(): Arbitrary<Extension[]> {
-  return fc.array(arbExtension(), { maxLength: 6 });
+  return fc
+    .tuple(fc.array(arbExtensionKept(), { maxLength: 6 }), arbKeptEnd())
+    .map(([list, end]) => [...list, ...end]);
 }
 
 // ---------------------------------------------------------------- header
@@ -375,8 +439,14 @@ export function arbAdditional(): Arbitrary<Additional> {
         refcount_order: arbI32(),
       }),
       arbHeaderTail(),
+      fc.option(arbByteStringOfLength(7), { freq: 6 }),
     )
-    .map(([fields, tail]): Additional => ({ ...fields, ...tail }));
+    .map(([fields, tail, odd]): Additional => {
+      const a: Additional = { ...fields, ...tail };
+      // Now and then odd bytes in the padding after compression_type (QEMU ignores them).
+      if (odd === null || a.compression_type === undefined) return a;
+      return { ...a, padding: /[^\0]/.test(odd) ? odd : "\0\0\0\0\0\0\x01" };
+    });
 }
 
 /** A header of the given version: `additional` is present exactly for Three. */

@@ -5,8 +5,9 @@
  * fields and padding, constants, magic strings, computed offsets, flags,
  * byte strings of every sizing, fixed strings, text in every encoding,
  * UUIDs and GUIDs, arrays filling a payload or counted, computed sizes and
- * counts, bit fields, union lists,
- * checksums and members at their own offsets. Every schema drawn is
+ * counts, bit fields, union lists, checksums, members at their own offsets,
+ * and the keep constructs (kept end markers and padding, string tails).
+ * Every schema drawn is
  * valid, so the generator must accept it; expressions use only the earlier,
  * always-present integer fields the language allows.
  */
@@ -27,6 +28,8 @@ interface TypeInfo {
   kind: "enum" | "record" | "union";
   /** For records: does its size never depend on the value? */
   fixed: boolean;
+  /** For enums: is it stored as a fixed-size string? */
+  stringEnum?: boolean;
 }
 
 class SchemaDraw {
@@ -72,7 +75,7 @@ class SchemaDraw {
       }
     }
     this.types.push(lines.join("\n"));
-    this.known.push({ name, kind: "enum", fixed: true });
+    this.known.push({ name, kind: "enum", fixed: true, stringEnum: base.startsWith("{") });
   }
 
   private pickEnumBase(): string {
@@ -127,7 +130,9 @@ class SchemaDraw {
       `      tag: ${tag}`,
       `      length: ${length}`,
       `      align: ${align}`,
-      "      end: 0",
+      // Now and then the end marker's length and non-zero padding are kept.
+      this.rng.chance(0.4) ? "      end: { tag: 0, keep: End }" : "      end: 0",
+      ...(align > 1 && this.rng.chance(0.5) ? ["      padding: keep"] : []),
       "    variants:",
     ];
     const count = 1 + this.rng.below(3);
@@ -172,7 +177,7 @@ class SchemaDraw {
       const size = `${this.rng.pick(small).name} & ${this.rng.pick([3, 7, 15])}`;
       return { lines: [`${indent}- { padding: ${JSON.stringify(size)} }`], fixed: false };
     }
-    if (roll < 14) return { lines: [`${indent}- { padding: ${1 + this.rng.below(5)} }`], fixed: true };
+    if (roll < 14) return { lines: [`${indent}- { padding: ${1 + this.rng.below(5)}${this.keep(scope)} }`], fixed: true };
     if (roll < 17) {
       const magic = Array.from({ length: 1 + this.rng.below(6) }, () => `\\x${this.rng.below(256).toString(16).padStart(2, "0")}`).join("");
       return { lines: [`${indent}- { name: ${this.fresh("sig", scope)}, magic: "${magic}" }`], fixed: true };
@@ -212,7 +217,7 @@ class SchemaDraw {
       if (cond !== undefined) {
         const field = this.plainField({ taken: scope.taken, ints: [] }, fixedOnly);
         const lines = [`${indent}${field.line.replace(/ }$/, `, if: ${JSON.stringify(cond)} }`)}`];
-        if (this.rng.chance(0.4)) lines.push(`${indent}- { padding: ${1 + this.rng.below(3)}, if: ${JSON.stringify(cond)} }`);
+        if (this.rng.chance(0.4)) lines.push(`${indent}- { padding: ${1 + this.rng.below(3)}, if: ${JSON.stringify(cond)}${this.keep(scope)} }`);
         return { lines, fixed: false };
       }
     }
@@ -269,8 +274,18 @@ class SchemaDraw {
       if (unions.length > 0)
         return { lines: [`${indent}- { name: ${this.fresh("list", scope)}, type: "${this.rng.pick(unions).name}[]" }`], fixed: false };
     }
-    const field = this.plainField(scope, fixedOnly);
+    const field = this.plainField(scope, fixedOnly, true);
     return { lines: [`${indent}${field.line}`], fixed: field.fixed };
+  }
+
+  /** Now and then, `keep` on padding: the property its non-zero bytes are kept in. */
+  private keep(scope: Scope): string {
+    return this.rng.chance(0.4) ? `, keep: ${this.fresh("kept", scope)}` : "";
+  }
+
+  /** Now and then, `tail` on a fixed-size string: the property the bytes after its NUL are kept in. */
+  private tail(scope: Scope, allowed: boolean): string {
+    return allowed && this.rng.chance(0.4) ? `, tail: ${this.fresh("tail", scope)}` : "";
   }
 
   /** A condition over an earlier integer, or undefined if there is none. */
@@ -280,7 +295,8 @@ class SchemaDraw {
     return this.rng.pick([`${name} > 100`, `${name} != 0`, `(${name} & 1) == 1`, `${name} <= 50 || ${name} == 200`]);
   }
 
-  private plainField(scope: Scope, fixedOnly: boolean): { line: string; fixed: boolean } {
+  /** A plain field; `tails` allows a kept string tail (a record's unconditional field only). */
+  private plainField(scope: Scope, fixedOnly: boolean, tails = false): { line: string; fixed: boolean } {
     const roll = this.rng.below(100);
     const name = this.fresh("f", scope);
     if (roll < 45) {
@@ -291,7 +307,10 @@ class SchemaDraw {
     }
     if (roll < 55) {
       const enums = this.known.filter((t) => t.kind === "enum");
-      if (enums.length > 0) return { line: `- { name: ${name}, type: ${this.rng.pick(enums).name} }`, fixed: true };
+      if (enums.length > 0) {
+        const e = this.rng.pick(enums);
+        return { line: `- { name: ${name}, type: ${e.name}${this.tail(scope, tails && e.stringEnum === true)} }`, fixed: true };
+      }
     }
     if (roll < 65) {
       const records = this.known.filter((t) => t.kind === "record" && (t.fixed || !fixedOnly));
@@ -300,7 +319,7 @@ class SchemaDraw {
         return { line: `- { name: ${name}, type: ${record.name} }`, fixed: record.fixed };
       }
     }
-    if (roll < 72) return { line: `- { name: ${name}, type: string, size: ${1 + this.rng.below(9)} }`, fixed: true };
+    if (roll < 72) return { line: `- { name: ${name}, type: string, size: ${1 + this.rng.below(9)}${this.tail(scope, tails)} }`, fixed: true };
     if (roll < 76) return { line: `- { name: ${name}, type: ${this.rng.pick(["uuid", "guid"])} }`, fixed: true };
     if (roll < 82) {
       const encoding = this.rng.pick(["ascii", "utf8", "utf16le", "utf16be"] as const);

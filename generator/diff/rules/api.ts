@@ -65,6 +65,11 @@ export function apiRule(c: Change): ApiRuling {
         : ok("the type is the same; only the stored values' width changes");
     case "variant-added":
       return breaking("exhaustive matches on kind miss the new variant");
+    case "kept-changed":
+      if (!c.kept) return breaking(`code using the kept ${c.part} no longer compiles`);
+      return c.part === "end marker"
+        ? breaking("exhaustive matches on kind miss the kept end marker's variant")
+        : ok("an optional property only; values without it are as before");
     case "variant-removed":
       return breaking("code building or matching the removed variant no longer compiles");
     case "variant-renamed":

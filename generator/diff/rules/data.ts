@@ -56,6 +56,12 @@ export function dataRule(c: Change): DataRuling {
         : newReaders("old data may hold unlisted values, which the closed new codec rejects");
     case "order-changed":
       return ok("the order compare uses is not stored");
+    case "kept-changed":
+      return c.kept
+        ? ok(
+            "the new codec reads what the old one read into the same values, and keeps the odd bytes the old one refused; it writes such bytes back only where it read them, in data the old codec refused already",
+          )
+        : newReaders("old data may hold odd bytes the old codec kept, which the new one refuses");
     case "enum-storage-changed":
       return both("the value is stored in another width or encoding");
     case "variant-added":

@@ -29,6 +29,12 @@ export function textRule(c: Change): TextRuling {
     if (ruling !== undefined) return ruling;
   }
   switch (c.kind) {
+    case "kept-changed":
+      return c.kept
+        ? ok(
+            "old text has no kept parts, and parses and prints the same; kept parts print only when odd",
+          )
+        : breaking("text holding kept parts no longer parses");
     case "format-renamed":
     case "type-added":
     case "type-removed":

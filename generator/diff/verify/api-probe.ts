@@ -9,6 +9,7 @@
  * laid at the door of the changes touching those types.
  */
 import type { FieldType, FlagBit, Member, Model, UnionDef, EnumDef } from "../../model.js";
+import { unionKinds } from "../../model.js";
 
 export interface Probe {
   text: string;
@@ -88,6 +89,17 @@ function properties(members: readonly Member[]): Property[] {
 
 const key = (name: string): string => JSON.stringify(name);
 
+/** The optional properties holding a record's kept odd bytes (`keep`, `tail`). */
+function keptProperties(members: readonly Member[]): string[] {
+  return members.flatMap((m) =>
+    m.kind === "padding" && m.keep !== undefined
+      ? [m.keep]
+      : m.kind === "value" && m.tail !== undefined
+        ? [m.tail]
+        : [],
+  );
+}
+
 export function writeProbe(model: Model, importPath: string): Probe {
   const out = new Lines();
   const root = model.root.name;
@@ -111,6 +123,9 @@ export function writeProbe(model: Model, importPath: string): Probe {
     out.add(`export function read_${name}(v: m.${name}): void {`, [name]);
     for (const p of props)
       out.add(`  uses.push(v[${key(p.name)}] satisfies ${p.type});`, [name, ...p.types]);
+    // Kept odd bytes are optional properties: read, never required in a literal.
+    for (const kept of keptProperties(members))
+      out.add(`  uses.push(v[${key(kept)}] satisfies string | undefined);`, [name]);
     out.add("}", [name]);
     out.add(`uses.push({`, [name]);
     for (const p of props) out.add(`  ${key(p.name)}: value<${p.type}>(),`, [name, ...p.types]);
@@ -156,7 +171,8 @@ export function writeProbe(model: Model, importPath: string): Probe {
     // Switching on a destructured kind narrows `u` in each case, and `kind` to never after them.
     out.add("  const { kind } = u;", [name]);
     out.add("  switch (kind) {", [name]);
-    for (const v of def.variants) {
+    // Every kind an entry can be, the kept end marker's too.
+    for (const v of unionKinds(def)) {
       out.add(`    case ${key(v.name)}:`, [name]);
       for (const p of properties(v.members))
         out.add(`      uses.push(u[${key(p.name)}] satisfies ${p.type});`, [name, ...p.types]);
@@ -166,7 +182,7 @@ export function writeProbe(model: Model, importPath: string): Probe {
     out.add("      uses.push(kind satisfies never);", [name]);
     out.add("  }", [name]);
     out.add("}", [name]);
-    for (const v of def.variants) {
+    for (const v of unionKinds(def)) {
       out.add(`uses.push({`, [name]);
       out.add(`  kind: ${key(v.name)},`, [name]);
       for (const p of properties(v.members))

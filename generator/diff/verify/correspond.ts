@@ -7,6 +7,7 @@
  * tag. Members only one revision has are not compared.
  */
 import type { EnumDef, FieldType, Member, Model, UnionDef } from "../../model.js";
+import { unionKinds } from "../../model.js";
 import { matchEnumValues, matchTypes, matchVariants, matchBits, typeRenames } from "../matchers.js";
 import { pairRecord, type RecordPair, type SequencePairs } from "../record-pair.js";
 import type { TypeNames } from "../shape.js";
@@ -250,10 +251,15 @@ export class Correspondence {
     types: string[],
   ): Mismatch | undefined {
     if (!isObj(x) || !isObj(y)) return { path, types, reason: "not a union entry" };
-    const ov = o.variants.find((v) => v.name === x.kind);
-    const nv = n.variants.find((v) => v.name === y.kind);
+    const ov = unionKinds(o).find((v) => v.name === x.kind);
+    const nv = unionKinds(n).find((v) => v.name === y.kind);
     const differ = (reason: string): Mismatch => ({ path, types, reason });
     if (ov === undefined || nv === undefined) return differ("unknown kind");
+    // A kept end marker corresponds only to the other's kept end marker.
+    if (ov === o.endKept || nv === n.endKept)
+      return ov === o.endKept && nv === n.endKept
+        ? this.record(ov.members, nv.members, x, y, path, types)
+        : differ(`${ov.name} and ${nv.name}`);
     const tagOf = (entry: Obj, fallback: typeof ov): bigint =>
       BigInt.asUintN(o.tag.bits, big(entry[fallback.members[0].name]));
     types = [...types, entryLocus(o, ov, x), entryLocus(n, nv, y)];

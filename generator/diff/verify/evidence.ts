@@ -10,7 +10,14 @@ import type { Sexp } from "../../../runtime/sexp.js";
 import { matchTypes } from "../matchers.js";
 import { Correspondence } from "./correspond.js";
 import { Rng } from "./prng.js";
-import { defaultHint, randomRoot, type Hints, type Obj } from "./random-value.js";
+import {
+  defaultHint,
+  keptParts,
+  loneKeptHint,
+  randomRoot,
+  type Hints,
+  type Obj,
+} from "./random-value.js";
 import { parsePath, typesAlong } from "./type-path.js";
 import type { Codec, Workspace } from "./workspace.js";
 
@@ -252,6 +259,12 @@ function intDefaults(members: readonly Member[]): [string, number][] {
  */
 function hintsFor(oldModel: Model, newModel: Model): { old: Hints; new: Hints } {
   const hints = { old: new Map() as Hints, new: new Map() as Hints };
+  // Odd bytes only the new revision keeps come only from data holding them,
+  // which the old one refused to read already: new values leave them out.
+  // (Old data may hold odd bytes the old revision keeps: those stay.)
+  const kept = keptParts(oldModel);
+  for (const part of keptParts(newModel))
+    if (!kept.has(part)) hints.new.set(loneKeptHint(part), []);
   for (const p of matchTypes(oldModel, newModel)) {
     const o = p.old;
     const n = p.new;

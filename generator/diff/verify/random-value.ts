@@ -18,6 +18,12 @@ import type {
   UnionDef,
   ValueField,
 } from "../../model.js";
+import {
+  END_LENGTH_FIELD,
+  fixedRecordSize,
+  fixedTypeSize,
+  UNION_PADDING_PROPERTY,
+} from "../../model.js";
 import { checked, holds, intRange, range, type Range } from "../conditions.js";
 import type { Rng } from "./prng.js";
 
@@ -31,6 +37,50 @@ export type Hints = Map<string, (number | string)[]>;
 export const defaultHint = (field: string): string => `default ${field}`;
 
 export type Obj = Record<string, unknown>;
+
+/** The payload bytes `fields` take in `obj`, when simple to tell (else undefined). */
+function payloadLength(fields: readonly ValueField[], obj: Obj): number | undefined {
+  let total = 0;
+  for (const m of fields) {
+    const fixed = fixedTypeSize(m.type);
+    const value = obj[m.name];
+    if (fixed !== undefined) total += fixed;
+    else if (m.type.kind === "bytes" && typeof value === "string")
+      total += value.length + (m.type.size.kind === "prefix" ? m.type.size.length.bits / 8 : 0);
+    else if (m.type.kind === "array" && Array.isArray(value)) {
+      const element = fixedRecordSize(m.type.element.members);
+      if (element === undefined) return undefined;
+      total += element * value.length;
+    } else return undefined;
+  }
+  return total;
+}
+
+/**
+ * Under `lone kept PART`: a part where the new revision keeps odd bytes and
+ * the old one does not (see {@link keptParts}). Such bytes come only from
+ * data that held them, which the old revision refused to read in the first
+ * place, so new values sent to it leave them out.
+ */
+export const loneKeptHint = (part: string): string => `lone kept ${part}`;
+
+/** The parts where a model keeps odd bytes: `Union end`, `Union padding`, and kept property names. */
+export function keptParts(model: Model): Set<string> {
+  const parts = new Set<string>();
+  const members = (list: readonly Member[]): void => {
+    for (const m of list) {
+      if (m.kind === "padding" && m.keep !== undefined) parts.add(m.keep);
+      if (m.kind === "value" && m.tail !== undefined) parts.add(m.tail);
+      if (m.kind === "group") members(m.members);
+    }
+  };
+  for (const def of model.types) {
+    if (def.kind === "record") members(def.members);
+    if (def.kind === "union" && def.endKept !== undefined) parts.add(`${def.name} end`);
+    if (def.kind === "union" && def.paddingKept) parts.add(`${def.name} padding`);
+  }
+  return parts;
+}
 
 export function randomRoot(model: Model, rng: Rng, hints: Hints): Obj {
   return new Draw(rng, hints).record(model.root.members);
@@ -86,8 +136,14 @@ class Draw {
               c.kind === "computed" && c.of !== "offset" && c.target === m.name,
           );
           if (length !== undefined) env.set(length.name, lengthOf(m, obj[m.name]));
+          if (m.tail !== undefined && this.keeps(m.tail)) this.tail(m, m.tail, obj);
           break;
         }
+        case "padding":
+          // Kept padding is there only when the padding is (conditional padding follows a field).
+          if (m.keep !== undefined && (m.follows === undefined || obj[m.follows] !== undefined))
+            if (this.keeps(m.keep) && this.rng.chance(0.3)) obj[m.keep] = this.odd(m.size);
+          break;
         default:
           break;
       }
@@ -170,14 +226,28 @@ class Draw {
         let text = "";
         for (let n = this.rng.below(room + 1); n > 0; n--) {
           const c = [...pool][this.rng.below([...pool].length)]!;
-          const bytes = t.encoding === "utf8" ? new TextEncoder().encode(c).length : c.length * unit;
-          const used = t.encoding === "utf8" ? new TextEncoder().encode(text).length : text.length * unit;
+          const bytes =
+            t.encoding === "utf8" ? new TextEncoder().encode(c).length : c.length * unit;
+          const used =
+            t.encoding === "utf8" ? new TextEncoder().encode(text).length : text.length * unit;
           if (used + bytes <= room) text += c;
         }
         return text;
       }
-      case "list":
-        return Array.from({ length: this.rng.below(4) }, () => this.entry(t.union));
+      case "list": {
+        const list = Array.from({ length: this.rng.below(4) }, () => this.entry(t.union));
+        // Now and then an end marker with a length, kept as the last entry.
+        if (
+          t.union.endKept !== undefined &&
+          this.keeps(`${t.union.name} end`) &&
+          this.rng.chance(0.3)
+        ) {
+          const length =
+            1 + Number(this.rng.bits(t.union.length.bits) % BigInt(2 ** t.union.length.bits - 1));
+          list.push({ kind: t.union.endKept.name, [END_LENGTH_FIELD]: length });
+        }
+        return list;
+      }
     }
   }
 
@@ -240,7 +310,54 @@ class Draw {
     return this.rng.pick(names);
   }
 
+  /** An entry, now and then with kept padding after its payload (where it needs padding). */
   private entry(union: UnionDef): Obj {
+    const e = this.plainEntry(union);
+    if (!union.paddingKept || !this.keeps(`${union.name} padding`) || !this.rng.chance(0.3))
+      return e;
+    const v = union.variants.find((x) => x.name === e.kind)!;
+    const length = payloadLength(v.tag === undefined ? v.members.slice(1) : v.members, e);
+    const room = length === undefined ? 0 : (union.align - (length % union.align)) % union.align;
+    return room === 0 ? e : { ...e, [UNION_PADDING_PROPERTY]: this.odd(room) };
+  }
+
+  /** May values hold odd bytes in this kept part (see {@link loneKeptHint})? */
+  private keeps(part: string): boolean {
+    return !this.hints.has(loneKeptHint(part));
+  }
+
+  /** Bytes kept after a string's NUL: up to the room left, ending with a non-zero byte. */
+  private tail(m: ValueField, name: string, obj: Obj): void {
+    const t = m.type;
+    const size =
+      t.kind === "enum" && t.enum.base.kind === "fixedString"
+        ? t.enum.base.size
+        : t.kind === "fixedString"
+          ? t.size
+          : 0;
+    const value = obj[m.name];
+    const text =
+      typeof value === "string"
+        ? t.kind === "enum"
+          ? t.enum.values.find((v) => v.name === value)?.value
+          : value
+        : typeof value === "object" && value !== null && "unknown" in value
+          ? (value as { unknown: unknown }).unknown
+          : undefined;
+    if (typeof text !== "string") return;
+    const room = size - text.length - 1;
+    if (room < 1 || !this.rng.chance(0.3)) return;
+    const n = 1 + this.rng.below(room);
+    obj[name] = this.bytes(n - 1, 0) + this.bytes(1, 1);
+  }
+
+  /** `n` kept bytes, not all zero. */
+  private odd(n: number): string {
+    const bytes = this.bytes(n, 0);
+    return /[^\0]/.test(bytes) ? bytes : `${bytes.slice(0, -1)}\x01`;
+  }
+
+  private plainEntry(union: UnionDef): Obj {
     const v = this.rng.pick(union.variants);
     if (v.tag !== undefined) return { kind: v.name, ...this.record(v.members) };
     const tagField = v.members[0];
@@ -258,7 +375,7 @@ class Draw {
       if (!known.has(drawn)) tag = drawn;
     }
     if (tag === undefined)
-      return this.entry({ ...union, variants: union.variants.filter((x) => x !== v) });
+      return this.plainEntry({ ...union, variants: union.variants.filter((x) => x !== v) });
     const half = 2 ** (tagType.bits - 1);
     const stored = tagType.signed && tag >= half ? tag - 2 * half : tag;
     return { kind: v.name, [tagField.name]: stored, ...this.record(v.members.slice(1)) };

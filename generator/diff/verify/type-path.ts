@@ -9,6 +9,7 @@
  * Point records, its first element's x).
  */
 import type { FieldType, Member, Model, RecordDef, UnionDef, Variant } from "../../model.js";
+import { unionKinds } from "../../model.js";
 import { hexTag } from "../describe.js";
 
 type Segment = string | number;
@@ -89,7 +90,7 @@ export function typesAlong(model: Model, value: unknown, segments: Segment[]): s
       continue;
     }
     if (state.kind === "list" && typeof seg === "string") {
-      const variant = state.union.variants.find((v) => v.name === seg);
+      const variant = unionKinds(state.union).find((v) => v.name === seg);
       if (variant === undefined) break;
       types.push(entryLocus(state.union, variant, undefined));
       state = { kind: "args", variant };
@@ -103,7 +104,7 @@ export function typesAlong(model: Model, value: unknown, segments: Segment[]): s
         continue;
       }
       const kind = property(item, "kind");
-      const variant: Variant | undefined = state.union.variants.find((v) => v.name === kind);
+      const variant: Variant | undefined = unionKinds(state.union).find((v) => v.name === kind);
       if (variant !== undefined) types.push(entryLocus(state.union, variant, item));
       state =
         variant === undefined

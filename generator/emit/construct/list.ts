@@ -4,6 +4,7 @@ import { intSize } from "../../model.js";
 import { hexLiteral, templateText } from "../code.js";
 import { readInt, writeInt } from "../layout.js";
 import type { SequenceReader } from "../read.js";
+import { endsList, keepsEnd, needsEndMarker } from "./end-length.js";
 import type { WriteWalker } from "../write.js";
 
 export function readList(r: SequenceReader, m: ValueField, union: UnionDef, target: string): void {
@@ -36,6 +37,7 @@ export function readList(r: SequenceReader, m: ValueField, union: UnionDef, targ
   r.code.line("  pos = parsedEnd;");
   r.code.line("  if (entry === undefined) break;");
   r.code.line(`  ${local}.push(entry);`);
+  if (keepsEnd(union)) r.code.line(`  ${endsList(union)}`);
   r.code.line("}");
 }
 
@@ -45,7 +47,13 @@ export function writeList(w: WriteWalker, union: UnionDef, acc: string): void {
   w.code.block(`for (let i = 0; i < ${acc}.length; i++)`, (c) =>
     c.line(`pos = put${union.name}(${acc}[i]!, buf, pos);`),
   );
-  w.code.line(writeInt(union.tag, "pos", hexLiteral(union.end, false)));
-  w.code.line(writeInt(union.length, `pos + ${intSize(union.tag)}`, "0"));
-  w.code.line(`pos += ${intSize(union.tag) + intSize(union.length)};`);
+  const marker = [
+    writeInt(union.tag, "pos", hexLiteral(union.end, false)),
+    writeInt(union.length, `pos + ${intSize(union.tag)}`, "0"),
+    `pos += ${intSize(union.tag) + intSize(union.length)};`,
+  ];
+  // A kept end marker of non-zero length, if the list has one, is its last entry.
+  if (keepsEnd(union))
+    w.code.block(`if (${needsEndMarker(union, acc)})`, (c) => c.lines.push(...marker));
+  else w.code.lines.push(...marker);
 }

@@ -1,0 +1,57 @@
+/**
+ * Padding kept (`keep: name` on a padding member of a fixed size): the
+ * padding's bytes are read into the optional property `name` when any is
+ * not zero, and written back from it; without it the padding is zeros.
+ */
+import type { PaddingMember } from "../../model.js";
+import { str } from "../code.js";
+
+type Kept = PaddingMember & { keep: string };
+
+export function paddingKeepProperty(
+  m: PaddingMember,
+  name: string,
+): { name: string; type: string; docs: string[]; hasQuestionToken: boolean } {
+  return {
+    name,
+    type: "string",
+    hasQuestionToken: true,
+    docs: [
+      `The ${m.size} bytes of padding${m.cond === undefined ? "" : " (when present)"}, one character per byte, present only when some byte is not zero.`,
+    ],
+  };
+}
+
+/** Reading: `target` (a declaration or a local) gets the padding's bytes at [from, to) when not all zero. */
+export function readKeptPaddingMember(target: string, from: string, to: string): string {
+  return `${target} = findNonZero(buf, ${from}, ${to}) === -1 ? undefined : getBytes(buf, ${from}, ${to});`;
+}
+
+/** The object-literal part adding the kept property only when it is there. */
+export function keptProperty(name: string, local: string): string {
+  const prop = local === name ? name : `${name}: ${local}`;
+  return `...(${local} === undefined ? undefined : { ${prop} })`;
+}
+
+/** Checking: a kept value must be exactly the padding's size and not all zero. */
+export function checkKeptPaddingMember(m: Kept, acc: string, path: string): string[] {
+  return [
+    `if (${acc} !== undefined) {`,
+    `  const why = keptBytesProblem(${acc}, ${m.size});`,
+    `  if (why !== undefined) return new CodecError(${str(path)}, undefined, why);`,
+    "}",
+  ];
+}
+
+/**
+ * Checking, once the fields are: kept bytes of conditional padding only
+ * while it is there, that is while `field` (the one it follows) is.
+ */
+export function checkKeptPaddingPresent(acc: string, path: string, field: string): string {
+  return `if (${acc} !== undefined && ${field} === undefined) return new CodecError(${str(path)}, undefined, "is set, but the padding it keeps is absent");`;
+}
+
+/** Writing: the kept bytes, or zeros. */
+export function writeKeptPaddingMember(m: Kept, acc: string, at: string): string {
+  return `if (${acc} !== undefined) setBytes(buf, ${at}, ${acc}); else buf.fill(0, ${at}, ${at} + ${m.size});`;
+}

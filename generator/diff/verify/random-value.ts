@@ -15,6 +15,7 @@ import type {
   IntType,
   Member,
   Model,
+  TextEncoding,
   UnionDef,
   ValueField,
 } from "../../model.js";
@@ -220,17 +221,12 @@ class Draw {
       case "text": {
         // A size computed from the text itself leaves the length free.
         const room = this.decided(t.size, env) ?? (t.size.kind === "ref" ? 16 : 0);
-        const unit = t.encoding.startsWith("utf16") ? 2 : 1;
         const pool =
           t.encoding === "ascii" ? "az09 ~" : t.encoding === "utf8" ? "aé€😀" : "aé€😀\uffff";
         let text = "";
         for (let n = this.rng.below(room + 1); n > 0; n--) {
           const c = [...pool][this.rng.below([...pool].length)]!;
-          const bytes =
-            t.encoding === "utf8" ? new TextEncoder().encode(c).length : c.length * unit;
-          const used =
-            t.encoding === "utf8" ? new TextEncoder().encode(text).length : text.length * unit;
-          if (used + bytes <= room) text += c;
+          if (textBytes(t.encoding, text + c) <= room) text += c;
         }
         return text;
       }
@@ -398,7 +394,11 @@ class Draw {
 function lengthOf(m: ValueField, value: unknown): bigint {
   if (Array.isArray(value)) return BigInt(value.length);
   if (typeof value !== "string") return 0n;
-  if (m.type.kind !== "text") return BigInt(value.length);
-  if (m.type.encoding === "utf8") return BigInt(new TextEncoder().encode(value).length);
-  return BigInt(m.type.encoding === "ascii" ? value.length : value.length * 2);
+  return BigInt(m.type.kind === "text" ? textBytes(m.type.encoding, value) : value.length);
+}
+
+/** The bytes `text` takes in `encoding`. */
+function textBytes(encoding: TextEncoding, text: string): number {
+  if (encoding === "utf8") return new TextEncoder().encode(text).length;
+  return encoding === "ascii" ? text.length : text.length * 2;
 }

@@ -4,61 +4,57 @@
  * `hi`, so parts of up to 32 bits are read and written with 32-bit
  * operations and allocate nothing. Parts over 32 bits are bigints.
  */
-import type { BitfieldMember, BitPart } from "../../model.js";
+import type { BitfieldMember, BitPart, IntType } from "../../model.js";
 import { isBigPart } from "../../model.js";
 import { hexLiteral, prop } from "../code.js";
+import { readInt, writeInt, type Cursor } from "../layout.js";
 import type { SequenceReader } from "../read.js";
 import type { CheckWalker, WriteWalker } from "../write.js";
 
+/** The unsigned integer type of a 1-, 2- or 4-byte word, read and written as any integer is. */
+function wordType(bytes: number, little: boolean): IntType | undefined {
+  if (bytes !== 1 && bytes !== 2 && bytes !== 4) return undefined;
+  return {
+    kind: "int",
+    bits: (bytes * 8) as 8 | 16 | 32,
+    signed: false,
+    endian: little ? "little" : "big",
+  };
+}
+
+/** The shift of byte `i` of a `bytes`-byte word. */
+function byteShift(bytes: number, little: boolean, i: number): number {
+  return 8 * (little ? i : bytes - 1 - i);
+}
+
 /** Code reading `bytes` (1 to 4) bytes at `at + offset` as an unsigned number. */
-function wordAt(
-  w: { cursor: { at(n?: number): string } },
-  bytes: number,
-  little: boolean,
-  offset: number,
-): string {
-  const at = (i: number): string => w.cursor.at(offset + i);
-  const le = little ? ", true" : "";
-  switch (bytes) {
-    case 1:
-      return `buf[${at(0)}]!`;
-    case 2:
-      return `view.getUint16(${at(0)}${le})`;
-    case 4:
-      return `view.getUint32(${at(0)}${le})`;
-    default: {
-      const shifted = Array.from({ length: bytes }, (_, i) => {
-        const shift = 8 * (little ? i : bytes - 1 - i);
-        return shift === 0 ? `buf[${at(i)}]!` : `(buf[${at(i)}]! << ${shift})`;
-      });
-      return `(${shifted.join(" | ")}) >>> 0`;
-    }
-  }
+function wordAt(cursor: Cursor, bytes: number, little: boolean, offset: number): string {
+  const at = (i: number): string => cursor.at(offset + i);
+  const t = wordType(bytes, little);
+  if (t !== undefined) return readInt(t, at(0));
+  // Three bytes: no DataView getter, so the bytes are joined.
+  const shifted = Array.from({ length: bytes }, (_, i) => {
+    const shift = byteShift(bytes, little, i);
+    return shift === 0 ? `buf[${at(i)}]!` : `(buf[${at(i)}]! << ${shift})`;
+  });
+  return `(${shifted.join(" | ")}) >>> 0`;
 }
 
 /** Code storing number `v` as `bytes` (1 to 4) bytes at `at + offset`. */
 function putWordAt(
-  w: WriteWalker,
+  cursor: Cursor,
   bytes: number,
   little: boolean,
   offset: number,
   v: string,
 ): string[] {
-  const at = (i: number): string => w.cursor.at(offset + i);
-  const le = little ? ", true" : "";
-  switch (bytes) {
-    case 1:
-      return [`buf[${at(0)}] = ${v};`];
-    case 2:
-      return [`view.setUint16(${at(0)}, ${v}${le});`];
-    case 4:
-      return [`view.setUint32(${at(0)}, ${v}${le});`];
-    default:
-      return Array.from({ length: bytes }, (_, i) => {
-        const shift = 8 * (little ? i : bytes - 1 - i);
-        return `buf[${at(i)}] = ${shift === 0 ? v : `${v} >>> ${shift}`};`;
-      });
-  }
+  const at = (i: number): string => cursor.at(offset + i);
+  const t = wordType(bytes, little);
+  if (t !== undefined) return [writeInt(t, at(0), v)];
+  return Array.from({ length: bytes }, (_, i) => {
+    const shift = byteShift(bytes, little, i);
+    return `buf[${at(i)}] = ${shift === 0 ? v : `${v} >>> ${shift}`};`;
+  });
 }
 
 /** The byte offsets and sizes of the `lo` and `hi` words within the stored word. */
@@ -95,11 +91,11 @@ export function readBitfield(r: SequenceReader, m: BitfieldMember, at: string): 
   const little = m.endian === "little";
   const { lo, hi } = halves(m);
   const loWord = r.locals.fresh(`${m.name}_lo`);
-  r.code.line(`const ${loWord} = ${wordAt(r, lo[1], little, lo[0])};`);
+  r.code.line(`const ${loWord} = ${wordAt(r.cursor, lo[1], little, lo[0])};`);
   let hiWord = "0";
   if (hi !== undefined) {
     hiWord = r.locals.fresh(`${m.name}_hi`);
-    r.code.line(`const ${hiWord} = ${wordAt(r, hi[1], little, hi[0])};`);
+    r.code.line(`const ${hiWord} = ${wordAt(r.cursor, hi[1], little, hi[0])};`);
   }
   for (const p of m.parts) {
     const local = r.locals.field(p.name);
@@ -170,11 +166,11 @@ export function writeBitfield(w: WriteWalker, m: BitfieldMember, obj: string): v
     terms.length === 0 ? "0" : `(${terms.join(" | ")}) >>> 0`;
   const loWord = w.locals.fresh(`${m.name}_lo`);
   w.code.line(`const ${loWord} = ${word(loTerms)};`);
-  for (const line of putWordAt(w, lo[1], little, lo[0], loWord)) w.code.line(line);
+  for (const line of putWordAt(w.cursor, lo[1], little, lo[0], loWord)) w.code.line(line);
   if (hi !== undefined) {
     const hiWord = w.locals.fresh(`${m.name}_hi`);
     w.code.line(`const ${hiWord} = ${word(hiTerms)};`);
-    for (const line of putWordAt(w, hi[1], little, hi[0], hiWord)) w.code.line(line);
+    for (const line of putWordAt(w.cursor, hi[1], little, hi[0], hiWord)) w.code.line(line);
   }
   w.cursor.advance(m.bytes);
 }

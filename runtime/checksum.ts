@@ -116,11 +116,11 @@ function bytes(t: Uint32Array, crc: number, buf: Uint8Array, from: number, to: n
  */
 function update(t: Uint32Array, crc: number, buf: Uint8Array, from: number, to: number): number {
   if (!LITTLE_ENDIAN_HOST || to - from < 32) return bytes(t, crc, buf, from, to);
-  const head = from + ((4 - ((buf.byteOffset + from) & 3)) & 3);
+  const { words: w, base } = wordsOf(buf);
+  const head = from + ((4 - ((base + from) & 3)) & 3);
   crc = bytes(t, crc, buf, from, head);
-  const j = (buf.byteOffset + head) >>> 2;
+  const j = (base + head) >>> 2;
   const end = j + ((to - head) >>> 4) * 4;
-  const w = wordsOf(buf.buffer, end);
   crc = t === CRC32 ? blocksCrc32(crc, w, j, end) : blocksCrc32c(crc, w, j, end);
   return bytes(t, crc, buf, head + (end - j) * 4, to);
 }
@@ -205,10 +205,11 @@ export function onesComplementSum32(
  */
 function byteSum(buf: Uint8Array, from: number, to: number): number {
   if (to - from < 32) return byteSumBytes(buf, from, to);
-  const head = from + ((4 - ((buf.byteOffset + from) & 3)) & 3);
-  const j = (buf.byteOffset + head) >>> 2;
+  const { words, base } = wordsOf(buf);
+  const head = from + ((4 - ((base + from) & 3)) & 3);
+  const j = (base + head) >>> 2;
   const end = j + ((to - head) >>> 2);
-  const sum = byteSumBytes(buf, from, head) + wordByteSum(wordsOf(buf.buffer, end), j, end);
+  const sum = byteSumBytes(buf, from, head) + wordByteSum(words, j, end);
   return (sum + byteSumBytes(buf, head + (end - j) * 4, to)) | 0;
 }
 

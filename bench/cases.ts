@@ -21,6 +21,7 @@ import * as handWritten from "./baseline.js";
 import { expectEqual, sameBytes as sameBytesAs } from "./expect.js";
 import { formatCases } from "./formats.js";
 import { realInputs, scalingInputs, type BenchInput, type Input } from "./inputs.js";
+import * as lean from "./lean.js";
 import * as binaryParser from "./peers/binary-parser.js";
 import * as kaitai from "./peers/kaitai.js";
 import * as restructure from "./peers/restructure.js";
@@ -39,6 +40,7 @@ export type Operation = (typeof OPERATIONS)[number];
 export const IMPLEMENTATIONS = [
   "generated",
   "hand-written",
+  "lean",
   "binary-parser",
   "kaitai",
   "restructure",
@@ -96,6 +98,19 @@ const DECODERS: readonly Decoder[] = [
       const { value, end } = unwrap(what, output);
       expectEqual(`${what} end`, end, input.end);
       return value;
+    },
+  },
+  {
+    // Checked against what it should make of the input (names as plain
+    // strings, no padding checks), and by that the reference decode.
+    impl: "lean",
+    decode: (buf) => lean.read(buf),
+    normalise(output, input, what) {
+      if (output instanceof CodecError) throw new Error(`${what}: ${output.message}`);
+      const { value, end } = output as { value: lean.LeanHeader; end: number };
+      expectEqual(`${what} end`, end, input.end);
+      expectEqual(what, value, lean.leanView(input.header));
+      return input.header;
     },
   },
   { impl: "binary-parser", decode: binaryParser.decode, normalise: binaryParser.normalise },

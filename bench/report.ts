@@ -133,6 +133,19 @@ export function evaluateTargets(results: readonly CaseResult[]): Target[] {
     }
   };
   atLeastBaseline("decode");
+  for (const input of inputsOf(results, "decode")) {
+    const ours = find(results, "decode", input, "generated");
+    const lean = find(results, "decode", input, "lean");
+    if (ours === undefined || lean === undefined) continue;
+    const r = pairedRatio(ours.roundsNs, lean.roundsNs);
+    targets.push({
+      target: "generated decode ≥ 0.9× lean (no padding checks, names as strings)",
+      input,
+      value: `${r.median.toFixed(2)}× (rounds ${r.min.toFixed(2)}–${r.max.toFixed(2)})`,
+      verdict: r.median >= 0.9 ? "met" : "missed",
+      note: tieNote(r.median),
+    });
+  }
   for (const peer of ["binary-parser", "kaitai"] as const) {
     for (const input of inputsOf(results, "decode")) {
       const ours = find(results, "decode", input, "generated");

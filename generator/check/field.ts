@@ -3,7 +3,7 @@
  * text, UUIDs, arrays, lists), with its size, count, `if`, `at`, checks,
  * documented bits and default.
  */
-import type { ByteSize, DefaultValue, FieldType, Member, TextEncoding } from "../model.js";
+import type { ByteSize, DefaultValue, FieldType, Member, Search, TextEncoding } from "../model.js";
 import {
   condition,
   declare,
@@ -39,6 +39,17 @@ export function checkField(
   const prefixNode = reader.get(node, "prefix");
   const isTag = reader.boolean(reader.get(node, "tag"), "tag") ?? false;
   const fills = (what: string): boolean => {
+    // At a record's top level, size-less bytes run to the end of the input
+    // (or up to a searched record right after them); checkRestPlacement
+    // checks where they stand once the whole list is known.
+    if (
+      what === "bytes" &&
+      !ctx.inPayload &&
+      ctx.depth === 0 &&
+      cond === undefined &&
+      at === undefined
+    )
+      return true;
     if (!ctx.inPayload || !isLast) {
       reader.report(
         typeNode.at,
@@ -163,6 +174,7 @@ export function checkField(
     });
   }
   const absent = absentStyle(ctx, node, cond !== undefined);
+  const search = searchOf(ctx, node, type, cond !== undefined || at !== undefined);
   const tail = stringTail(
     reader,
     node,
@@ -182,10 +194,49 @@ export function checkField(
     default: defaultOf(ctx, node, type),
     absent,
     tail,
+    search,
     doc,
     loc,
   };
 }
+
+/**
+ * `search: N`: the record is found by searching the last N bytes of the
+ * input backwards for its signature. The signature (its first member) is
+ * filled in once every record has its members (see checkSearches).
+ */
+function searchOf(
+  ctx: Context,
+  node: MapNode,
+  type: FieldType,
+  placed: boolean,
+): Search | undefined {
+  const n = ctx.reader.get(node, "search");
+  if (n === undefined) return undefined;
+  const within = ctx.reader.integer(n, "search");
+  if (within === undefined) return undefined;
+  if (type.kind !== "record") {
+    ctx.reader.report(n.at, "search finds a record: the field's type must be a record");
+    return undefined;
+  }
+  if (ctx.inPayload || ctx.depth > 0 || placed) {
+    ctx.reader.report(
+      n.at,
+      "a searched record is found from the end of the input, so it is a record's last top-level member, without `if` or `at`",
+    );
+    return undefined;
+  }
+  if (within < 1n || within > MAX_SEARCH) {
+    ctx.reader.report(n.at, `search looks at 1 to ${MAX_SEARCH} bytes from the end, not ${within}`);
+    return undefined;
+  }
+  const search: Search = { within: Number(within), signature: "" };
+  ctx.searches.push({ search, record: type.record, at: n.at });
+  return search;
+}
+
+/** The most bytes a search may look at: write checks a record in a scratch buffer this large. */
+const MAX_SEARCH = 1n << 24n;
 
 export function absentStyle(ctx: Context, node: MapNode, conditional: boolean): "option" | "omit" {
   const n = ctx.reader.get(node, "absent");

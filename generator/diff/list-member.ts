@@ -41,6 +41,13 @@ function compareKept(
   );
 }
 
+/** Where a field is found: in sequence, or by a search from the end (`search: N`). */
+function searchText(m: ValueField): string {
+  return m.search === undefined
+    ? "stored in sequence"
+    : `found searching the last ${m.search.within} bytes`;
+}
+
 export function compareMember(
   list: ChangeList,
   record: RecordPair,
@@ -82,6 +89,8 @@ export function compareMember(
       compareFieldType(list, place, o.type, m.type);
       compareCondition(list, record, place, o, m);
       compareKept(list, place, "string tail", o.tail, m.tail);
+      if (o.search?.within !== m.search?.within)
+        list.add(place, { kind: "offset-changed" }, `${searchText(o)} → ${searchText(m)}`);
       if (defaultText(o.default) !== defaultText(m.default))
         list.add(
           place,

@@ -5,8 +5,6 @@
  * end), what the bytes before it hold, what write refuses, and the traced
  * layout, which shows only the match.
  */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { generateFrom } from "../generator/generate.js";
 import { modelOf } from "../generator/model-of.js";
@@ -39,7 +37,7 @@ function decode(text: string): Zip {
   expect(r.end).toBe(text.length);
   const out = new Uint8Array(sizeof(r.value));
   expect(write(r.value, out)).toBe(text.length);
-  expect(out).toEqual(bytes(text));
+  expect(Buffer.compare(out, bytes(text))).toBe(0);
   return r.value;
 }
 
@@ -112,8 +110,23 @@ describe("search from the end", () => {
   });
 
   test("the traced layout shows the bytes before the match and the match, not the candidates tried", async () => {
-    const file = join(import.meta.dirname, "..", "schema", "zip.yaml");
-    const checked = modelOf(file, readFileSync(file, "utf8"));
+    const schema = [
+      "format: tail",
+      "endian: little",
+      "root: Archive",
+      "types:",
+      "  Archive:",
+      "    record:",
+      "      - { name: body, type: bytes }",
+      "      - { name: end, type: End, search: 100 }",
+      "  End:",
+      "    record:",
+      '      - { name: signature, magic: "END" }',
+      "      - { name: count, type: u8 }",
+      "      - { name: comment, type: bytes, prefix: u8 }",
+      "",
+    ].join("\n");
+    const checked = modelOf("tail.yaml", schema);
     if (!checked.ok) throw new Error(checked.problems.map((p) => p.message).join("\n"));
     const files = await generateFrom(checked.model, {
       runtime: { kind: "inline" },
@@ -123,28 +136,19 @@ describe("search from the end", () => {
     const js = files.find((f) => f.name.endsWith(".js"))!.text;
     const codec = (await import(
       `data:text/javascript;base64,${Buffer.from(js).toString("base64")}`
-    )) as {
-      layout(buf: Uint8Array): { nodes: LayoutNode[] } | { message: string };
-    };
-    // A candidate at 25 that fails (comment length 9 runs past the end) before the match at 3.
-    const text = "abc" + endRecord(0, 0, 0, "PK\x05\x06" + "\0".repeat(16) + u16(9));
+    )) as { layout(buf: Uint8Array): { nodes: LayoutNode[] } | { message: string } };
+    // The candidate at 8 fails (its comment length, 9, runs past the end) before the match at 3.
+    const text = "abc" + "END\x01\x05" + "END\x00\x09";
     const result = codec.layout(bytes(text));
     if (!("nodes" in result)) throw new Error(result.message);
     expect(result.nodes.map((n) => [n.name, n.start, n.end])).toEqual([
       ["body", 0, 3],
-      ["end", 3, text.length],
+      ["end", 3, 13],
     ]);
-    const end = result.nodes[1]!;
-    expect(end.children.map((n) => n.name)).toEqual([
-      "signature",
-      "disk_number",
-      "cd_disk",
-      "disk_entries",
-      "total_entries",
-      "cd_size",
-      "cd_offset",
-      "comment_length",
-      "comment",
+    expect(result.nodes[1]!.children.map((n) => [n.name, n.start, n.end])).toEqual([
+      ["signature", 3, 6],
+      ["count", 6, 7],
+      ["comment", 7, 13],
     ]);
-  });
+  }, 60_000);
 });

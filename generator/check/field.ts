@@ -69,14 +69,19 @@ export function checkField(
     if (sizeNode !== undefined && prefixNode !== undefined)
       reader.report(node.at, "give either size or prefix, not both");
     if (sizeNode !== undefined) {
-      const parsed = sizeExpression(ctx, sizeNode, "size");
-      if (parsed !== undefined) size = { kind: "expr", expr: parsed };
+      // A size that does not parse is reported; it stays a size, not bytes to the end.
+      const parsed = sizeExpression(ctx, sizeNode, "size") ?? { kind: "num", value: 0n, col: 0 };
+      size = { kind: "expr", expr: parsed };
     } else if (prefixNode !== undefined) {
       const text = reader.string(prefixNode, "prefix");
       const length = text === undefined ? undefined : parseIntType(text, endian);
-      if (length === undefined || length.signed || length.bits === 64)
-        reader.report(prefixNode.at, `prefix must be u8, u16 or u32, not "${text}"`);
-      else size = { kind: "prefix", length };
+      const bad = length === undefined || length.signed || length.bits === 64;
+      if (bad) reader.report(prefixNode.at, `prefix must be u8, u16 or u32, not "${text}"`);
+      // A bad prefix is reported; it stays a prefix, not bytes to the end.
+      size = {
+        kind: "prefix",
+        length: bad ? { kind: "int", bits: 8, signed: false, endian } : length,
+      };
     } else {
       fills("bytes");
     }

@@ -103,6 +103,26 @@ export interface ValueField extends Doc {
    * bytes are an error.
    */
   tail: string | undefined;
+  /**
+   * For a record found by searching backwards from the end of the input
+   * (see generator/emit/construct/search.ts): how many bytes from the end
+   * the search looks at. The field is its record's last member, right after
+   * size-less `bytes` that run up to where the search found it.
+   */
+  search: Search | undefined;
+}
+
+/**
+ * A backward search for a record: the candidates are the positions within
+ * the last `within` bytes of the input where `signature` (the record's
+ * leading magic or constant, as stored) starts; the match is the one
+ * closest to the end from which the record reads without error and ends
+ * exactly at the end of the input.
+ */
+export interface Search {
+  within: number;
+  /** The stored bytes of the record's first member, one character a byte. */
+  signature: string;
 }
 
 /** A field's default, already checked against its type. */

@@ -63,3 +63,21 @@ export function traceTake(): LayoutNode[] {
   traceStart();
   return top;
 }
+
+/** Where the trace stands: how many spans are open, and how many the innermost holds. */
+export interface TraceMark {
+  depth: number;
+  count: number;
+}
+
+/** The trace as it stands, to go back to with {@link traceRewind}. */
+export function traceMark(): TraceMark {
+  return { depth: openSpans.length, count: openSpans[openSpans.length - 1]?.length ?? 0 };
+}
+
+/** Forgets every span since `mark`: a search tried a candidate that was not the match. */
+export function traceRewind(mark: TraceMark): void {
+  openSpans.length = mark.depth;
+  const innermost = openSpans[mark.depth - 1];
+  if (innermost !== undefined) innermost.length = mark.count;
+}

@@ -10,6 +10,7 @@ import type {
   Loc,
   Member,
   RecordDef,
+  Search,
   TypeDef,
   Validation,
   ValueField,
@@ -33,6 +34,8 @@ export interface Shared {
    * its members (the element may be declared after its use).
    */
   arrays: { element: RecordDef; at: Position }[];
+  /** Searched fields, whose signature is their record's first member (known once every record is). */
+  searches: { search: Search; record: RecordDef; at: Position }[];
 }
 
 export interface Context extends Shared {

@@ -3,7 +3,7 @@
  * text, UUIDs, arrays, lists), with its size, count, `if`, `at`, checks,
  * documented bits and default.
  */
-import type { ByteSize, DefaultValue, FieldType, Member, TextEncoding } from "../model.js";
+import type { ByteSize, DefaultValue, FieldType, Member, Search, TextEncoding } from "../model.js";
 import {
   condition,
   declare,
@@ -39,6 +39,17 @@ export function checkField(
   const prefixNode = reader.get(node, "prefix");
   const isTag = reader.boolean(reader.get(node, "tag"), "tag") ?? false;
   const fills = (what: string): boolean => {
+    // At a record's top level, size-less bytes run to the end of the input
+    // (or up to a searched record right after them); checkRestPlacement
+    // checks where they stand once the whole list is known.
+    if (
+      what === "bytes" &&
+      !ctx.inPayload &&
+      ctx.depth === 0 &&
+      cond === undefined &&
+      at === undefined
+    )
+      return true;
     if (!ctx.inPayload || !isLast) {
       reader.report(
         typeNode.at,
@@ -58,14 +69,19 @@ export function checkField(
     if (sizeNode !== undefined && prefixNode !== undefined)
       reader.report(node.at, "give either size or prefix, not both");
     if (sizeNode !== undefined) {
-      const parsed = sizeExpression(ctx, sizeNode, "size");
-      if (parsed !== undefined) size = { kind: "expr", expr: parsed };
+      // A size that does not parse is reported; it stays a size, not bytes to the end.
+      const parsed = sizeExpression(ctx, sizeNode, "size") ?? { kind: "num", value: 0n, col: 0 };
+      size = { kind: "expr", expr: parsed };
     } else if (prefixNode !== undefined) {
       const text = reader.string(prefixNode, "prefix");
       const length = text === undefined ? undefined : parseIntType(text, endian);
-      if (length === undefined || length.signed || length.bits === 64)
-        reader.report(prefixNode.at, `prefix must be u8, u16 or u32, not "${text}"`);
-      else size = { kind: "prefix", length };
+      const bad = length === undefined || length.signed || length.bits === 64;
+      if (bad) reader.report(prefixNode.at, `prefix must be u8, u16 or u32, not "${text}"`);
+      // A bad prefix is reported; it stays a prefix, not bytes to the end.
+      size = {
+        kind: "prefix",
+        length: bad ? { kind: "int", bits: 8, signed: false, endian } : length,
+      };
     } else {
       fills("bytes");
     }
@@ -163,6 +179,7 @@ export function checkField(
     });
   }
   const absent = absentStyle(ctx, node, cond !== undefined);
+  const search = searchOf(ctx, node, type, cond !== undefined || at !== undefined);
   const tail = stringTail(
     reader,
     node,
@@ -182,10 +199,49 @@ export function checkField(
     default: defaultOf(ctx, node, type),
     absent,
     tail,
+    search,
     doc,
     loc,
   };
 }
+
+/**
+ * `search: N`: the record is found by searching the last N bytes of the
+ * input backwards for its signature. The signature (its first member) is
+ * filled in once every record has its members (see checkSearches).
+ */
+function searchOf(
+  ctx: Context,
+  node: MapNode,
+  type: FieldType,
+  placed: boolean,
+): Search | undefined {
+  const n = ctx.reader.get(node, "search");
+  if (n === undefined) return undefined;
+  const within = ctx.reader.integer(n, "search");
+  if (within === undefined) return undefined;
+  if (type.kind !== "record") {
+    ctx.reader.report(n.at, "search finds a record: the field's type must be a record");
+    return undefined;
+  }
+  if (ctx.inPayload || ctx.depth > 0 || placed) {
+    ctx.reader.report(
+      n.at,
+      "a searched record is found from the end of the input, so it is a record's last top-level member, without `if` or `at`",
+    );
+    return undefined;
+  }
+  if (within < 1n || within > MAX_SEARCH) {
+    ctx.reader.report(n.at, `search looks at 1 to ${MAX_SEARCH} bytes from the end, not ${within}`);
+    return undefined;
+  }
+  const search: Search = { within: Number(within), signature: "" };
+  ctx.searches.push({ search, record: type.record, at: n.at });
+  return search;
+}
+
+/** The most bytes a search may look at: write checks a record in a scratch buffer this large. */
+const MAX_SEARCH = 1n << 24n;
 
 export function absentStyle(ctx: Context, node: MapNode, conditional: boolean): "option" | "omit" {
   const n = ctx.reader.get(node, "absent");

@@ -78,7 +78,7 @@ export function checkSchema(file: string, root: Located): Model | { problems: Pr
     reader.report(typesMap.at, "types is empty");
 
   // Pass 2: fill in members, variants and values.
-  const shared: Shared = { table, endian, groupNames: new Map(), arrays: [] };
+  const shared: Shared = { table, endian, groupNames: new Map(), arrays: [], searches: [] };
   for (const { def, node } of declared) {
     if (def.kind === "record")
       def.members = checkMembers(reader, reader.seq(reader.get(node, "record"), "record"), shared);
@@ -99,6 +99,12 @@ export function checkSchema(file: string, root: Located): Model | { problems: Pr
     else if (size === 0)
       reader.report(at, `${element.name}[] needs ${element.name} to take at least one byte`);
   }
+
+  checkSearches(reader, shared.searches);
+  checkRestRecords(
+    reader,
+    declared.map((d) => d.def),
+  );
 
   const rootNode = reader.required(top, "root", "the schema");
   const rootName = reader.string(rootNode, "root");
@@ -448,6 +454,79 @@ function checkRecordCycles(reader: Reader, records: RecordDef[]): Set<RecordDef>
   };
   for (const record of records) visit(record);
   return infinite;
+}
+
+/**
+ * A searched record's signature is its first member, a magic string or a
+ * constant (in its stored byte order), so that the search can tell the
+ * candidates at a glance.
+ */
+function checkSearches(reader: Reader, searches: Shared["searches"]): void {
+  for (const { search, record, at } of searches) {
+    const first = record.members[0];
+    if (first?.kind === "magic") search.signature = first.value;
+    else if (first?.kind === "const") search.signature = storedBytes(first.value, first.type);
+    else {
+      reader.report(
+        at,
+        `a searched record starts with its signature, but ${record.name}'s first member is not a magic string or a constant`,
+      );
+      continue;
+    }
+    if (search.within < search.signature.length)
+      reader.report(
+        at,
+        `the search must look at least at the ${search.signature.length} bytes of ${record.name}'s signature`,
+      );
+  }
+}
+
+/** An integer's bytes as stored, one character a byte. */
+function storedBytes(value: bigint, type: IntType): string {
+  const n = type.bits / 8;
+  const unsigned = BigInt.asUintN(type.bits, value);
+  const bytes = Array.from({ length: n }, (_, i) =>
+    String.fromCharCode(Number((unsigned >> BigInt(8 * i)) & 0xffn)),
+  );
+  return (type.endian === "little" ? bytes : bytes.reverse()).join("");
+}
+
+/**
+ * A record whose last bytes run to the end of the input is read on its own
+ * (the root, or an entry point), never as a field of another record: the
+ * members after it would have no bytes left.
+ */
+function checkRestRecords(reader: Reader, defs: readonly TypeDef[]): void {
+  const endsAtInput = new Set(
+    defs.filter(
+      (d): d is RecordDef =>
+        d.kind === "record" &&
+        d.members.some(
+          (m) => m.kind === "value" && m.type.kind === "bytes" && m.type.size.kind === "fill",
+        ),
+    ),
+  );
+  const visit = (members: readonly Member[]): void => {
+    for (const m of members) {
+      if (m.kind === "group") visit(m.members);
+      if (m.kind !== "value") continue;
+      const inner =
+        m.type.kind === "record"
+          ? m.type.record
+          : m.type.kind === "array"
+            ? m.type.element
+            : undefined;
+      if (inner !== undefined && endsAtInput.has(inner))
+        reader.report(
+          m.loc,
+          `${inner.name} runs to the end of the input (its bytes with no size), so it is read on its own, not as a field`,
+        );
+    }
+  };
+  for (const d of defs) {
+    if (d.kind === "record") visit(d.members);
+    if (d.kind === "union") for (const v of d.variants) visit(v.members);
+  }
 }
 
 /** Record-typed fields stored inline whenever `members` are (not behind an `if`). */

@@ -52,6 +52,7 @@ export function unionEnd(
     default: undefined,
     absent: "option",
     tail: undefined,
+    search: undefined,
     doc: "The end marker's length (not zero)",
     loc,
   };

@@ -50,6 +50,7 @@ const MEMBER_KEYS = [
   "bitfield",
   "keep",
   "tail",
+  "search",
 ] as const;
 
 /**
@@ -105,6 +106,7 @@ const VALUE_KEYS = [
   "default",
   "absent",
   "tail",
+  "search",
 ];
 
 function newContext(
@@ -136,7 +138,35 @@ export function checkMembers(reader: Reader, items: Located[], shared: Shared): 
   ctx.allNames = collectNames(items);
   const members = checkSequence(ctx, items);
   checkOffsetTargets(ctx, items, members);
+  checkRestPlacement(reader, members);
   return members;
+}
+
+/**
+ * Size-less bytes at a record's top level run to the end of the input, so
+ * they are its last member, or are followed only by a searched record,
+ * which they run up to. A searched record is found only that way.
+ */
+function checkRestPlacement(reader: Reader, members: Member[]): void {
+  members.forEach((m, i) => {
+    if (m.kind !== "value") return;
+    const next = members[i + 1];
+    const searched = next?.kind === "value" && next.search !== undefined;
+    if (isRest(m) && !(i === members.length - 1 || (searched && i === members.length - 2)))
+      reader.report(
+        m.loc,
+        "bytes with no size run to the end of the input, so they must be the record's last member, or be followed only by a searched record",
+      );
+    if (m.search !== undefined && !(i === members.length - 1 && i > 0 && isRest(members[i - 1]!)))
+      reader.report(
+        m.loc,
+        "a searched record must be its record's last member, right after bytes with no size that run up to where it is found",
+      );
+  });
+}
+
+function isRest(m: Member): boolean {
+  return m.kind === "value" && m.type.kind === "bytes" && m.type.size.kind === "fill";
 }
 
 /** Checks the fields of a union variant; the fallback's first field must hold the tag. */

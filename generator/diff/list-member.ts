@@ -41,6 +41,13 @@ function compareKept(
   );
 }
 
+/** Where a field is found: in sequence, or by a search from the end (`search: N`). */
+function searchText(m: ValueField): string {
+  return m.search === undefined
+    ? "stored in sequence"
+    : `found searching the last ${m.search.within} bytes`;
+}
+
 export function compareMember(
   list: ChangeList,
   record: RecordPair,
@@ -82,6 +89,19 @@ export function compareMember(
       compareFieldType(list, place, o.type, m.type);
       compareCondition(list, record, place, o, m);
       compareKept(list, place, "string tail", o.tail, m.tail);
+      if (o.search !== undefined && m.search !== undefined && o.search.within !== m.search.within)
+        // A wider search finds records further from the end, which the narrower one misses.
+        list.add(
+          place,
+          {
+            kind: "validation-changed",
+            newReadersMayReject: m.search.within < o.search.within,
+            oldReadersMayReject: m.search.within > o.search.within,
+          },
+          `${searchText(o)} → ${searchText(m)}`,
+        );
+      else if ((o.search === undefined) !== (m.search === undefined))
+        list.add(place, { kind: "offset-changed" }, `${searchText(o)} → ${searchText(m)}`);
       if (defaultText(o.default) !== defaultText(m.default))
         list.add(
           place,

@@ -53,6 +53,8 @@ function memberRows(
   offset: number | undefined,
   prefix: string,
   outer: string | undefined,
+  /** A record's members (not a variant's payload), where bytes with no size run to the end of the input. */
+  inRecord = false,
 ): string[] {
   const rows: string[] = [];
   let at = offset;
@@ -124,6 +126,18 @@ function memberRows(
         );
         break;
       case "value": {
+        if (m.search !== undefined) {
+          const how = `found searching the last ${m.search.within} bytes backwards for ${JSON.stringify(m.search.signature)}; ends at the end of the input`;
+          rows.push(row(["…", "varies", name, `${wireType(m.type)}, ${how}`, cond, m.doc]));
+          break;
+        }
+        if (m.type.kind === "bytes" && m.type.size.kind === "fill" && inRecord) {
+          const next = members[members.indexOf(m) + 1];
+          const upTo =
+            next !== undefined && "name" in next ? `up to ${next.name}` : "to the end of the input";
+          rows.push(row([where, upTo, name, "bytes", cond, m.doc]));
+          break;
+        }
         const type =
           m.tail === undefined
             ? wireType(m.type)
@@ -145,7 +159,7 @@ const HEAD = [
 ];
 
 function recordSection(def: RecordDef): string[] {
-  const rows = memberRows(def.members, 0, "", undefined);
+  const rows = memberRows(def.members, 0, "", undefined, true);
   return [
     `## ${def.name} (record)`,
     "",

@@ -39,6 +39,7 @@ import { computedMeaning } from "./construct/computed.js";
 import { readFlags } from "./construct/flags.js";
 import { readList } from "./construct/list.js";
 import { checkRegions, readPositioned } from "./construct/positioned.js";
+import { readSearched } from "./construct/search.js";
 import { readText } from "./construct/text.js";
 import { readUuid } from "./construct/uuid.js";
 
@@ -260,6 +261,14 @@ export class SequenceReader {
 
   members(members: readonly Member[]): void {
     members.forEach((m, index) => {
+      // A searched record is read with the bytes before it, which run up to where it is found.
+      if (m.kind === "value" && m.search !== undefined) return;
+      const next = members[index + 1];
+      if (m.kind === "value" && next?.kind === "value" && next.search !== undefined) {
+        this.checkComputedTargets(m);
+        readSearched(this, m, next);
+        return;
+      }
       if (startsRun(members, index)) {
         const run = fixedRunSize(members, index);
         // One bounds check per run; only on failure do we work out which field is cut off.
@@ -628,7 +637,8 @@ export class SequenceReader {
         this.code.line(`const ${n} = ${readInt(size.length, at)};`);
         start = this.cursor.at(intSize(size.length));
       } else {
-        this.code.line(`const ${n} = ${emitExpr(size.expr, this.resolve)};`);
+        // A size over 64-bit fields is a number here, as a size, count or `at` is everywhere.
+        this.code.line(`const ${n} = ${offsetExpr(size.expr, this.resolve)};`);
         this.code.line(
           `if (${n} < 0) return new CodecError(${path}, ${at}, \`its size is negative (\${${n}})\`);`,
         );

@@ -22,6 +22,7 @@ import { article, Code, hexLiteral, Locals, prop, str, templateText } from "./co
 import { writeArray } from "./construct/array.js";
 import { checkBitfieldParts, checkBitfieldRules, writeBitfield } from "./construct/bitfield.js";
 import { fillChecksums } from "./construct/checksum.js";
+import { checkSearchedWrite } from "./construct/search.js";
 import { computedMeaning, lengthOf } from "./construct/computed.js";
 import { checkKeptEnd, checkKeptEndLast, keepsEnd, writeKeptEnd } from "./construct/end-length.js";
 import { checkFlagsValue, writeFlags } from "./construct/flags.js";
@@ -172,6 +173,8 @@ export class CheckWalker {
     /** Top-level members of the record, for computed offsets. */
     readonly recordMembers: readonly Member[],
     readonly recordObj: string,
+    /** The module, for scratch space a check needs (a searched record's). */
+    readonly file?: SourceFile,
   ) {}
 
   /** Stored values of names expressions use, as code. */
@@ -392,6 +395,8 @@ export class CheckWalker {
         const err = this.locals.fresh("problem");
         this.code.line(`const ${err} = check${t.record.name}(${acc});`);
         this.code.line(`if (${err} !== undefined) return ${err}.within(${str(path)});`);
+        if (m.search !== undefined && this.file !== undefined)
+          checkSearchedWrite(this.code, m, acc, path, this.file);
         return;
       }
       case "array":
@@ -449,7 +454,7 @@ function emitCheck(
   code.line(
     `if (typeof v !== "object" || v === null) return new CodecError("", undefined, \`expected ${article(type)} ${type} object, got \${describe(v)}\`);`,
   );
-  const walker = new CheckWalker(code, new Locals(INTERNAL), recordMembers, "v");
+  const walker = new CheckWalker(code, new Locals(INTERNAL), recordMembers, "v", file);
   walker.members(members, "v", "");
   code.line("return undefined;");
   file.addFunction({

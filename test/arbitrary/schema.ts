@@ -6,7 +6,9 @@
  * byte strings of every sizing, fixed strings, text in every encoding,
  * UUIDs and GUIDs, arrays filling a payload or counted, computed sizes and
  * counts, bit fields, union lists, checksums, members at their own offsets,
- * and the keep constructs (kept end markers and padding, string tails).
+ * the keep constructs (kept end markers and padding, string tails), and
+ * roots ending in bytes that run to the end of the input or up to a record
+ * found by searching backwards from there.
  * Every schema drawn is
  * valid, so the generator must accept it; expressions use only the earlier,
  * always-present integer fields the language allows.
@@ -117,6 +119,33 @@ class SchemaDraw {
     }
     this.types.push([`  ${name}:`, "    record:", ...members].join("\n"));
     this.known.push({ name, kind: "record", fixed });
+  }
+
+  /**
+   * Now and then the root ends in bytes that run to the end of the input,
+   * alone or up to a record found by searching backwards for its signature
+   * (a magic string or a constant), as a ZIP archive's end record is.
+   */
+  endAtInput(rng: Rng): void {
+    const root = this.types.length - 1;
+    const text = this.types[root]!;
+    // Members at their own offset would overlap bytes that run to the end.
+    if (text.includes(", at: ") || !rng.chance(0.3)) return;
+    const scope: Scope = { taken: new Set(text.match(/name: \w+/g)?.map((n) => n.slice(6))), ints: [] };
+    const body = this.fresh("rest", scope);
+    const lines = [`      - { name: ${body}, type: bytes }`];
+    if (rng.chance(0.7)) {
+      const name = this.typeName("Found");
+      const signature = rng.chance(0.5)
+        ? `      - { name: sig, magic: ${JSON.stringify(rng.pick(["PK\x05\x06", "E", "\0\0", "END!"]))} }`
+        : `      - { name: sig, type: ${rng.pick(["u8", "u16", "u32", "i64"])}, const: ${rng.below(256)} }`;
+      const fields = [signature, "      - { name: n, type: u8 }"];
+      if (rng.chance(0.5)) fields.push("      - { name: note_length, type: u16, value: size(note) }", "      - { name: note, type: bytes, size: note_length }");
+      else fields.push(`      - { name: note, type: bytes, prefix: ${rng.pick(["u8", "u16"])} }`);
+      this.types.push([`  ${name}:`, "    record:", ...fields].join("\n"));
+      lines.push(`      - { name: ${this.fresh("found", scope)}, type: ${name}, search: ${rng.pick([64, 300, 65557])} }`);
+    }
+    this.types[root] = [text, ...lines].join("\n");
   }
 
   unionType(): void {
@@ -365,6 +394,8 @@ export function randomSchema(seed: number): { name: string; text: string } {
   for (let i = 0, n = rng.below(2); i < n; i++) draw.recordType(`V${i}`, false);
   if (rng.chance(0.5)) draw.unionType();
   draw.recordType("Root", false);
+  // A separate generator, so the schemas drawn before stay what they were.
+  draw.endAtInput(new Rng(seed * 7 + 3));
   const format = `random${seed}`;
   const text = [
     `format: ${format}`,

@@ -39,4 +39,12 @@ export class ModuleFile {
   addVariableStatement(structure: OptionalKind<VariableStatementStructure>): void {
     this.declarations.push({ ...structure, kind: StructureKind.VariableStatement });
   }
+
+  /** True when a top-level variable of this name was added, for things a module needs once. */
+  hasVariable(name: string): boolean {
+    return this.declarations.some(
+      (d) =>
+        d.kind === StructureKind.VariableStatement && d.declarations.some((v) => v.name === name),
+    );
+  }
 }

@@ -174,7 +174,7 @@ export class CheckWalker {
     readonly recordMembers: readonly Member[],
     readonly recordObj: string,
     /** The module, for scratch space a check needs (a searched record's). */
-    readonly file?: SourceFile,
+    readonly file?: ModuleFile,
   ) {}
 
   /** Stored values of names expressions use, as code. */

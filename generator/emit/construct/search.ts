@@ -12,7 +12,8 @@
  * would end exactly at the end; `write` refuses a value whose record holds
  * such a one, because it would not read back as written.
  */
-import type { SourceFile } from "ts-morph";
+import { VariableDeclarationKind } from "ts-morph";
+import type { ModuleFile } from "../module-file.js";
 import type { RecordDef, Search, ValueField } from "../../model.js";
 import { str, type Code } from "../code.js";
 import type { SequenceReader } from "../read.js";
@@ -91,14 +92,14 @@ export function checkSearchedWrite(
   found: ValueField,
   access: string,
   path: string,
-  file: SourceFile,
+  file: ModuleFile,
 ): void {
   const search = found.search!;
   const record = searchedRecord(found);
   const scratch = scratchName(found);
-  if (file.getVariableStatement(scratch) === undefined)
+  if (!file.hasVariable(scratch))
     file.addVariableStatement({
-      declarationKind: "const" as never,
+      declarationKind: VariableDeclarationKind.Const,
       docs: [
         `Scratch space to check that a written {@link ${record.name}} is the one a search finds.`,
       ],

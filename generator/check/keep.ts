@@ -52,6 +52,8 @@ export function unionEnd(
     default: undefined,
     absent: "option",
     tail: undefined,
+    split: undefined,
+    none: undefined,
     doc: "The end marker's length (not zero)",
     loc,
   };

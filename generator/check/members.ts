@@ -14,6 +14,7 @@ import { declare, type Context, type MemberInfo, type Shared } from "./context.j
 import { checkField } from "./field.js";
 import { checkFlags } from "./flags.js";
 import { checkGroup } from "./group.js";
+import { checkHigh, highTargets } from "./high.js";
 import { checkMagic } from "./magic.js";
 import { checkPadding } from "./padding.js";
 import type { MapNode, Reader } from "./reader.js";
@@ -50,6 +51,10 @@ const MEMBER_KEYS = [
   "bitfield",
   "keep",
   "tail",
+  "high",
+  "none",
+  "covers",
+  "when",
 ] as const;
 
 /**
@@ -70,7 +75,11 @@ const KINDS: readonly { key: string; allowed: readonly string[]; check: Check; n
     check: checkGroup,
   },
   { key: "magic", allowed: ["name", "magic", "doc"], check: checkMagic },
-  { key: "checksum", allowed: ["name", "type", "checksum", "doc", "endian"], check: checkChecksum },
+  {
+    key: "checksum",
+    allowed: ["name", "type", "checksum", "covers", "when", "keep", "doc", "endian"],
+    check: checkChecksum,
+  },
   { key: "const", allowed: ["name", "type", "const", "doc", "endian"], check: checkConstant },
   {
     key: "value",
@@ -87,6 +96,7 @@ const KINDS: readonly { key: string; allowed: readonly string[]; check: Check; n
     allowed: ["name", "type", "flags", "unknown", "if", "doc", "endian"],
     check: checkFlags,
   },
+  { key: "high", allowed: ["name", "type", "high", "doc", "endian"], check: checkHigh },
 ];
 const VALUE_KEYS = [
   "name",
@@ -105,6 +115,7 @@ const VALUE_KEYS = [
   "default",
   "absent",
   "tail",
+  "none",
 ];
 
 function newContext(
@@ -125,6 +136,8 @@ function newContext(
     depth: 0,
     endsTopGroup: true,
     inPayload,
+    siblings: [],
+    highTargets: new Map(),
     sequence: (items) => checkSequence(ctx, items),
   };
   return ctx;
@@ -206,8 +219,12 @@ function collectNames(items: Located[]): Set<string> {
 
 function checkSequence(ctx: Context, items: Located[]): Member[] {
   const members: Member[] = [];
+  const outer = { siblings: ctx.siblings, highTargets: ctx.highTargets };
+  const targets = highTargets(ctx, items);
   for (const [index, item] of items.entries()) {
     if (ctx.depth === 0) ctx.topIndex = index;
+    ctx.siblings = members;
+    ctx.highTargets = targets;
     const member = checkMember(ctx, item, index === items.length - 1);
     if (member !== undefined) members.push(member);
     const ifText =
@@ -222,6 +239,8 @@ function checkSequence(ctx: Context, items: Located[]): Member[] {
             condText: ifText,
           };
   }
+  ctx.siblings = outer.siblings;
+  ctx.highTargets = outer.highTargets;
   checkLengthTargets(ctx.reader, members, ctx.lengthTargets);
   return members;
 }

@@ -6,7 +6,7 @@
  */
 import type { Expr } from "../expr.js";
 import type { FieldType, IntType, Member, Validation, ValueField } from "../model.js";
-import { computedText, fixedMemberSize } from "../model.js";
+import { computedText, fixedMemberSize, isOptionalField } from "../model.js";
 import type { KeptPart } from "./change.js";
 import type { ChangeList, Place } from "./change-list.js";
 import { holds, intRange, type Lookup, type Tri } from "./conditions.js";
@@ -79,6 +79,14 @@ export function compareMember(
   switch (o.kind) {
     case "value": {
       const m = n as ValueField;
+      const storage = (f: ValueField): string =>
+        `${f.split === undefined ? "one piece" : `low ${f.split.lo.bits} of ${f.split.bits} bits here, the rest in ${f.split.high}`}${f.none === undefined ? "" : `, ${f.none} meaning absent`}`;
+      if (storage(o) !== storage(m))
+        list.add(
+          place,
+          { kind: "type-changed", hasProperty: true, tsTypeChanged: isOptionalField(o) !== isOptionalField(m) },
+          `stored as ${storage(o)} → ${storage(m)}`,
+        );
       compareFieldType(list, place, o.type, m.type);
       compareCondition(list, record, place, o, m);
       compareKept(list, place, "string tail", o.tail, m.tail);
@@ -171,7 +179,9 @@ function storageOf(m: Member): string | undefined {
   const int = (t: IntType): string => `${intText(t)} ${t.bits === 8 ? "" : t.endian}`;
   switch (m.kind) {
     case "value":
-      return m.type.kind === "int" && m.cond === undefined ? int(m.type) : undefined;
+      return m.type.kind === "int" && m.cond === undefined && m.split === undefined && m.none === undefined
+        ? int(m.type)
+        : undefined;
     case "const":
     case "computed":
       return int(m.type);

@@ -123,11 +123,28 @@ function memberRows(
           row(["", "other bits", `${prefix}${m.unknown}`, "kept as they are", cond, undefined]),
         );
         break;
+      case "high":
+        rows.push(
+          row([
+            where,
+            sizeText(m),
+            name,
+            `${wireType(m.type)}: bits ${m.shift}–${m.shift + m.type.bits - 1} of \`${prefix}${m.low.name}\``,
+            cond,
+            m.doc,
+          ]),
+        );
+        break;
       case "value": {
+        const stored =
+          m.split === undefined
+            ? wireType(m.type)
+            : `${wireType(m.split.lo)}: bits 0–${m.split.lo.bits - 1} of a u${m.split.bits} (high bits in \`${prefix}${m.split.high}\`)`;
+        const none = m.none === undefined ? "" : `; ${m.none} means absent`;
         const type =
           m.tail === undefined
-            ? wireType(m.type)
-            : `${wireType(m.type)}; non-zero bytes after the NUL kept in \`${prefix}${m.tail}\``;
+            ? stored + none
+            : `${stored}; non-zero bytes after the NUL kept in \`${prefix}${m.tail}\``;
         rows.push(row([where, sizeText(m), name, type, cond, m.doc]));
         break;
       }

@@ -39,7 +39,20 @@ function dumpe2fsFields(text: string): Map<string, string> {
 function ctime(seconds: bigint): string {
   const d = new Date(Number(seconds) * 1000);
   const days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
-  const months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  const months = [
+    "Jan",
+    "Feb",
+    "Mar",
+    "Apr",
+    "May",
+    "Jun",
+    "Jul",
+    "Aug",
+    "Sep",
+    "Oct",
+    "Nov",
+    "Dec",
+  ];
   const two = (n: number): string => String(n).padStart(2, "0");
   return `${days[d.getUTCDay()]} ${months[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, " ")} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} ${d.getUTCFullYear()}`;
 }
@@ -70,7 +83,11 @@ function compareWithDumpe2fs(sb: ext4.Superblock, text: string, raw: Uint8Array)
   const checks: [string, string | undefined, string][] = [
     ["Filesystem magic number", f.get("Filesystem magic number"), "0xEF53"],
     ["Filesystem UUID", f.get("Filesystem UUID"), sb.uuid],
-    ["Filesystem volume name", f.get("Filesystem volume name"), sb.volume_name === "" ? "<none>" : sb.volume_name],
+    [
+      "Filesystem volume name",
+      f.get("Filesystem volume name"),
+      sb.volume_name === "" ? "<none>" : sb.volume_name,
+    ],
     ["Inode count", f.get("Inode count"), String(sb.inodes_count)],
     ["Block count", f.get("Block count"), String(sb.blocks_count)],
     ["Reserved block count", f.get("Reserved block count"), String(sb.r_blocks_count)],
@@ -83,19 +100,31 @@ function compareWithDumpe2fs(sb: ext4.Superblock, text: string, raw: Uint8Array)
     ["Inode size", f.get("Inode size"), String(sb.inode_size)],
     ["Mount count", f.get("Mount count"), String(sb.mnt_count)],
     ["Maximum mount count", f.get("Maximum mount count"), String(sb.max_mnt_count ?? -1)],
-    ["Filesystem state", f.get("Filesystem state"), `${sb.valid_fs ? "clean" : "not clean"}${sb.error_fs ? " with errors" : ""}`],
+    [
+      "Filesystem state",
+      f.get("Filesystem state"),
+      `${sb.valid_fs ? "clean" : "not clean"}${sb.error_fs ? " with errors" : ""}`,
+    ],
     ["Errors behavior", f.get("Errors behavior"), String(sb.errors)],
     ["Filesystem OS type", f.get("Filesystem OS type"), String(sb.creator_os)],
-    ["Filesystem features", f.get("Filesystem features")?.split(" ").sort().join(" "), featureNames(sb).join(" ")],
+    [
+      "Filesystem features",
+      f.get("Filesystem features")?.split(" ").sort().join(" "),
+      featureNames(sb).join(" "),
+    ],
     ["Filesystem created", f.get("Filesystem created"), ctime(sb.mkfs_time)],
     ["Last write time", f.get("Last write time"), ctime(sb.wtime)],
     ["Last checked", f.get("Last checked"), ctime(sb.lastcheck)],
     ["Last mount time", f.get("Last mount time"), sb.mtime === undefined ? "n/a" : ctime(sb.mtime)],
     ["Directory Hash Seed", f.get("Directory Hash Seed"), sb.hash_seed],
   ];
-  if (sb.desc_size !== 0 && (sb.feature_incompat & ext4.Superblock_feature_incompat_bits._64bit) !== 0)
+  if (
+    sb.desc_size !== 0 &&
+    (sb.feature_incompat & ext4.Superblock_feature_incompat_bits._64bit) !== 0
+  )
     checks.push(["Group descriptor size", f.get("Group descriptor size"), String(sb.desc_size)]);
-  if (sb.journal_inum !== 0) checks.push(["Journal inode", f.get("Journal inode"), String(sb.journal_inum)]);
+  if (sb.journal_inum !== 0)
+    checks.push(["Journal inode", f.get("Journal inode"), String(sb.journal_inum)]);
   if ((sb.feature_ro_compat & ext4.Superblock_feature_ro_compat_bits.metadata_csum) !== 0) {
     // The codec verified the checksum on read; dumpe2fs prints the stored one.
     const stored = new DataView(raw.buffer, raw.byteOffset).getUint32(SB + 1020, true);
@@ -106,8 +135,13 @@ function compareWithDumpe2fs(sb: ext4.Superblock, text: string, raw: Uint8Array)
 }
 
 describe("ext4 superblock with more than 2^32 blocks (fixture made by mke2fs 1.47.0)", () => {
-  const raw = gunzipSync(readFileSync(new URL("fixtures/ext4/over-2-32-blocks.superblock.gz", import.meta.url)));
-  const text = readFileSync(new URL("fixtures/ext4/over-2-32-blocks.dumpe2fs.txt", import.meta.url), "utf8");
+  const raw = gunzipSync(
+    readFileSync(new URL("fixtures/ext4/over-2-32-blocks.superblock.gz", import.meta.url)),
+  );
+  const text = readFileSync(
+    new URL("fixtures/ext4/over-2-32-blocks.dumpe2fs.txt", import.meta.url),
+    "utf8",
+  );
   const device = new Uint8Array(SB + 1024);
   device.set(raw, SB);
 
@@ -142,7 +176,10 @@ describeWithTools(TOOLS, "ext4 superblocks made by mke2fs, read by dumpe2fs and 
     { name: "ext3, 4 KiB blocks", args: ["-t", "ext3", "-b", "4096"] },
     { name: "ext4 (64bit, metadata_csum)", args: ["-t", "ext4", "-L", "binschema"] },
     { name: "ext4 without 64bit", args: ["-t", "ext4", "-O", "^64bit", "-b", "4096"] },
-    { name: "ext4 without metadata_csum", args: ["-t", "ext4", "-O", "^metadata_csum,64bit", "-b", "1024"] },
+    {
+      name: "ext4 without metadata_csum",
+      args: ["-t", "ext4", "-O", "^metadata_csum,64bit", "-b", "1024"],
+    },
     {
       name: "ext4 with metadata_csum turned off by tune2fs (a stale checksum kept)",
       args: ["-t", "ext4"],
@@ -156,11 +193,18 @@ describeWithTools(TOOLS, "ext4 superblocks made by mke2fs, read by dumpe2fs and 
       const image = join(dir, `fs${i}.img`);
       writeFileSync(image, new Uint8Array(0));
       runToolOrThrow("truncate", ["-s", "8M", image]);
-      runToolOrThrow("mke2fs", ["-q", "-F", "-E", "nodiscard", ...config.args, image], { env: ENV });
-      if (config.then !== undefined) runToolOrThrow("tune2fs", [...config.then, image], { env: ENV });
+      runToolOrThrow("mke2fs", ["-q", "-F", "-E", "nodiscard", ...config.args, image], {
+        env: ENV,
+      });
+      if (config.then !== undefined)
+        runToolOrThrow("tune2fs", [...config.then, image], { env: ENV });
       const bytes = new Uint8Array(readFileSync(image));
       const sb = decode(bytes);
-      compared += compareWithDumpe2fs(sb, runToolOrThrow("dumpe2fs", ["-h", image], { env: ENV }).stdout, bytes);
+      compared += compareWithDumpe2fs(
+        sb,
+        runToolOrThrow("dumpe2fs", ["-h", image], { env: ENV }).stdout,
+        bytes,
+      );
       if (config.then !== undefined) expect(sb.checksum_unused).toBeDefined();
 
       // Byte for byte.

@@ -73,8 +73,12 @@ export function checkHigh(ctx: Context, node: MapNode, { name, doc, loc }: Membe
     reader.report(lowNode.at, `"${lowName}" already has a high half, ${low.split.high}`);
     return undefined;
   }
-  if (type === undefined || type.signed || type.bits === 64) return undefined;
   const lo = low.type as IntType;
+  if (type === undefined || type.signed || type.bits === 64) {
+    // Reported above; the low half alone stays usable, so nothing else is blamed.
+    ctx.scope.set(lowName, { type: "number" });
+    return undefined;
+  }
   const bits = lo.bits + type.bits;
   const whole: IntType = {
     kind: "int",

@@ -5,7 +5,9 @@
  * fields and padding, constants, magic strings, computed offsets, flags,
  * byte strings of every sizing, fixed strings, text in every encoding,
  * UUIDs and GUIDs, arrays filling a payload or counted, computed sizes and
- * counts, bit fields, union lists, checksums, members at their own offsets,
+ * counts, bit fields, values split into halves, `none` values, union
+ * lists, checksums (over the bytes before them, or only while a condition
+ * holds), members at their own offsets,
  * and the keep constructs (kept end markers and padding, string tails).
  * Every schema drawn is
  * valid, so the generator must accept it; expressions use only the earlier,
@@ -95,9 +97,16 @@ class SchemaDraw {
     }
     // A checksum over the record, and a member at its own offset, now and then.
     if (this.rng.chance(0.2)) {
-      const algorithm = this.rng.pick(["crc32", "crc32c", "ones-complement-sum"]);
-      const line = `      - { name: ${this.fresh("sum", scope)}, type: u32, checksum: ${algorithm} }`;
-      if (this.rng.chance(0.5)) members.unshift(line);
+      const algorithm = this.rng.pick(["crc32", "crc32c", "crc32c-raw", "ones-complement-sum"]);
+      const covers = this.rng.chance(0.3) ? ", covers: before" : "";
+      // Now and then a checksum only while a condition on an earlier field holds.
+      const cond = this.rng.chance(0.4) ? this.condition(scope) : undefined;
+      const when =
+        cond === undefined
+          ? ""
+          : `, when: ${JSON.stringify(cond)}${this.rng.chance(0.5) ? `, keep: ${this.fresh("unused", scope)}` : ""}`;
+      const line = `      - { name: ${this.fresh("sum", scope)}, type: u32, checksum: ${algorithm}${covers}${when} }`;
+      if (cond === undefined && this.rng.chance(0.5)) members.unshift(line);
       else members.push(line);
     }
     const small = scope.ints.filter((i) => i.type === "u8");
@@ -239,6 +248,25 @@ class SchemaDraw {
         lines: [`${indent}- { name: ${this.fresh("word", scope)}, type: u${bytes * 8}, endian: ${endian}, bitfield: [${parts.join(", ")}] }`],
         fixed: true,
       };
+    }
+    if (roll >= 52 && roll < 56) {
+      // A value split into a low and a high half with fields between them, or an integer
+      // with a stored "absent" value; either now and then with both.
+      const lo = this.rng.pick(["u8", "u16", "u32"] as const);
+      const hi = this.rng.pick(["u8", "u16", "u32"] as const);
+      const name = this.fresh("whole", scope);
+      const split = this.rng.chance(0.7);
+      const bits = split ? Number(lo.slice(1)) + Number(hi.slice(1)) : Number(lo.slice(1));
+      const all = (1n << BigInt(bits)) - 1n;
+      const none = this.rng.chance(0.5) ? `, none: ${this.rng.pick([`"0x${all.toString(16)}"`, "0", "1"])}` : "";
+      const lines = [`${indent}- { name: ${name}, type: ${lo}${none} }`];
+      if (split) {
+        for (let i = this.rng.below(3); i > 0; i--)
+          lines.push(`${indent}${this.plainField({ taken: scope.taken, ints: [] }, true).line}`);
+        lines.push(`${indent}- { name: ${this.fresh("high", scope)}, type: ${hi}, high: ${name} }`);
+      }
+      if (none === "" && bits <= 32) scope.ints.push({ name, type: bits <= 8 ? "u8" : "u32" });
+      return { lines, fixed: true };
     }
     if (roll < 48 && roll >= 44 && !fixedOnly) {
       // A computed size or count, and what it sizes, with a field between them now and then.

@@ -34,6 +34,7 @@ import { crc32c } from "../runtime/checksum.js";
 import {
   CodecError,
   type Decoded,
+  compareLists,
   compareOptions,
   compareScalars,
   constMismatch,
@@ -59,6 +60,7 @@ import {
   fromText,
   int,
   int64,
+  listOf,
   optionOf,
   optionalField,
   recordFields,
@@ -131,6 +133,18 @@ export const HashVersion = {
   Tea_unsigned: 5,
   Siphash: 6,
 } as const;
+
+/** One word of the journal inode backup. */
+export interface JournalWord {
+  /** `u32 little-endian`. At byte 0. */
+  word: number;
+}
+
+/** One encryption algorithm number (s_encrypt_algos). */
+export interface EncryptionMode {
+  /** `u8`. At byte 0. */
+  mode: number;
+}
 
 export interface Superblock {
   /**
@@ -384,146 +398,150 @@ export interface Superblock {
    */
   mkfs_time: bigint;
   /**
-   * Backup of the journal inode's i_block[] and i_size (17 u32s)
+   * Backup of the journal inode's i_block[] (15 words), i_size_high and i_size
    *
-   * `bytes`. At byte 268.
+   * `17 JournalWord entries`. At byte 268.
    */
-  jnl_blocks: string;
-  /** `u16 little-endian`. */
+  jnl_blocks: JournalWord[];
+  /** `u16 little-endian`. At byte 348. */
   min_extra_isize: number;
-  /** `u16 little-endian`. */
+  /** `u16 little-endian`. At byte 350. */
   want_extra_isize: number;
   /**
-   * `u32 little-endian`.
+   * `u32 little-endian`. At byte 352.
    *
    * Named bits: signed_directory_hash (bit 0), unsigned_directory_hash (bit 1), test_filesys (bit 2).
    */
   flags: number;
-  /** `u16 little-endian`. */
+  /** `u16 little-endian`. At byte 356. */
   raid_stride: number;
-  /** `u16 little-endian`. */
+  /** `u16 little-endian`. At byte 358. */
   mmp_update_interval: number;
-  /** `u64 little-endian`. */
+  /** `u64 little-endian`. At byte 360. */
   mmp_block: bigint;
-  /** `u32 little-endian`. */
+  /** `u32 little-endian`. At byte 368. */
   raid_stripe_width: number;
   /**
    * A flexible block group is 2 ^ log_groups_per_flex groups
    *
-   * `u8`.
+   * `u8`. At byte 372.
    */
   log_groups_per_flex: number;
   /**
    * 1: crc32c
    *
-   * `u8`.
+   * `u8`. At byte 373.
    */
   checksum_type: number;
-  /** `u8`. */
+  /** `u8`. At byte 374. */
   encryption_level: number;
   /** The 1 bytes of padding, one character per byte, present only when some byte is not zero. */
   reserved_pad?: string;
   /**
    * KiB written over the file system's lifetime
    *
-   * `u64 little-endian`.
+   * `u64 little-endian`. At byte 376.
    */
   kbytes_written: bigint;
-  /** `u32 little-endian`. */
+  /** `u32 little-endian`. At byte 384. */
   snapshot_inum: number;
-  /** `u32 little-endian`. */
+  /** `u32 little-endian`. At byte 388. */
   snapshot_id: number;
-  /** `u64 little-endian`. */
+  /** `u64 little-endian`. At byte 392. */
   snapshot_r_blocks_count: bigint;
-  /** `u32 little-endian`. */
+  /** `u32 little-endian`. At byte 400. */
   snapshot_list: number;
-  /** `u32 little-endian`. */
+  /** `u32 little-endian`. At byte 404. */
   error_count: number;
   /**
    * Undefined when there was none (high byte at 0x278)
    *
-   * `u40`: the low 32 bits here (`u32 little-endian`), the high 8 in `first_error_time_hi`.
+   * `u40`: the low 32 bits here (`u32 little-endian`), the high 8 in `first_error_time_hi`. At byte 408.
    *
    * Undefined when stored as 0.
    */
   first_error_time: bigint | undefined;
-  /** `u32 little-endian`. */
+  /** `u32 little-endian`. At byte 412. */
   first_error_ino: number;
-  /** `u64 little-endian`. */
+  /** `u64 little-endian`. At byte 416. */
   first_error_block: bigint;
-  /** `32-byte NUL-padded string`. */
+  /** `32-byte NUL-padded string`. At byte 424. */
   first_error_func: string;
   /** The bytes after first_error_func's terminating NUL, up to the last non-zero one (one character per byte), present only when some are not zero. */
   first_error_func_tail?: string;
-  /** `u32 little-endian`. */
+  /** `u32 little-endian`. At byte 456. */
   first_error_line: number;
   /**
    * Undefined when there was none (high byte at 0x279)
    *
-   * `u40`: the low 32 bits here (`u32 little-endian`), the high 8 in `last_error_time_hi`.
+   * `u40`: the low 32 bits here (`u32 little-endian`), the high 8 in `last_error_time_hi`. At byte 460.
    *
    * Undefined when stored as 0.
    */
   last_error_time: bigint | undefined;
-  /** `u32 little-endian`. */
+  /** `u32 little-endian`. At byte 464. */
   last_error_ino: number;
-  /** `u32 little-endian`. */
+  /** `u32 little-endian`. At byte 468. */
   last_error_line: number;
-  /** `u64 little-endian`. */
+  /** `u64 little-endian`. At byte 472. */
   last_error_block: bigint;
-  /** `32-byte NUL-padded string`. */
+  /** `32-byte NUL-padded string`. At byte 480. */
   last_error_func: string;
   /** The bytes after last_error_func's terminating NUL, up to the last non-zero one (one character per byte), present only when some are not zero. */
   last_error_func_tail?: string;
-  /** `64-byte NUL-padded string`. */
+  /** `64-byte NUL-padded string`. At byte 512. */
   mount_opts: string;
   /** The bytes after mount_opts's terminating NUL, up to the last non-zero one (one character per byte), present only when some are not zero. */
   mount_opts_tail?: string;
-  /** `u32 little-endian`. */
+  /** `u32 little-endian`. At byte 576. */
   usr_quota_inum: number;
-  /** `u32 little-endian`. */
+  /** `u32 little-endian`. At byte 580. */
   grp_quota_inum: number;
-  /** `u32 little-endian`. */
+  /** `u32 little-endian`. At byte 584. */
   overhead_clusters: number;
   /**
    * With sparse_super2, the groups holding backups
    *
-   * `u32 little-endian`.
+   * `u32 little-endian`. At byte 588.
    */
   backup_bg_first: number;
-  /** `u32 little-endian`. */
+  /** `u32 little-endian`. At byte 592. */
   backup_bg_second: number;
-  /** `bytes`. */
-  encrypt_algos: string;
-  /** `UUID (RFC 4122 order), as text`. */
+  /**
+   * Encryption algorithms in use
+   *
+   * `4 EncryptionMode entries`. At byte 596.
+   */
+  encrypt_algos: EncryptionMode[];
+  /** `UUID (RFC 4122 order), as text`. At byte 600. */
   encrypt_pw_salt: string;
   /**
    * Inode of lost+found
    *
-   * `u32 little-endian`.
+   * `u32 little-endian`. At byte 616.
    */
   lpf_ino: number;
-  /** `u32 little-endian`. */
+  /** `u32 little-endian`. At byte 620. */
   prj_quota_inum: number;
   /**
    * crc32c(uuid), with metadata_csum_seed
    *
-   * `u32 little-endian`.
+   * `u32 little-endian`. At byte 624.
    */
   checksum_seed: number;
-  /** `u8`. */
+  /** `u8`. At byte 634. */
   first_error_errcode: number;
-  /** `u8`. */
+  /** `u8`. At byte 635. */
   last_error_errcode: number;
   /**
    * Filename charset encoding, with casefold
    *
-   * `u16 little-endian`.
+   * `u16 little-endian`. At byte 636.
    */
   encoding: number;
-  /** `u16 little-endian`. */
+  /** `u16 little-endian`. At byte 638. */
   encoding_flags: number;
-  /** `u32 little-endian`. */
+  /** `u32 little-endian`. At byte 640. */
   orphan_file_inum: number;
   /** The 376 bytes of padding, one character per byte, present only when some byte is not zero. */
   reserved?: string;
@@ -623,6 +641,34 @@ export function read(buf: Uint8Array, at = 0): Decoded<Superblock> | CodecError 
   return readSuperblock(buf, at);
 }
 
+/** Reads a {@link JournalWord} from `buf` at byte `at`: the value and the offset just after it, or a {@link CodecError} naming the field and byte offset of the first problem. Never throws. */
+export function readJournalWord(buf: Uint8Array, at = 0): Decoded<JournalWord> | CodecError {
+  if (!Number.isSafeInteger(at) || at < 0 || at > buf.length) {
+    const why = Number.isSafeInteger(at)
+      ? `is outside the ${buf.length}-byte buffer`
+      : "is not a whole number";
+    return new CodecError("", 0, `offset ${at} ${why}`);
+  }
+
+  const value = parseJournalWord(buf, at, buf.length);
+  if (value instanceof CodecError) return value;
+  return { value, end: parsedEnd };
+}
+
+/** Reads a {@link EncryptionMode} from `buf` at byte `at`: the value and the offset just after it, or a {@link CodecError} naming the field and byte offset of the first problem. Never throws. */
+export function readEncryptionMode(buf: Uint8Array, at = 0): Decoded<EncryptionMode> | CodecError {
+  if (!Number.isSafeInteger(at) || at < 0 || at > buf.length) {
+    const why = Number.isSafeInteger(at)
+      ? `is outside the ${buf.length}-byte buffer`
+      : "is not a whole number";
+    return new CodecError("", 0, `offset ${at} ${why}`);
+  }
+
+  const value = parseEncryptionMode(buf, at, buf.length);
+  if (value instanceof CodecError) return value;
+  return { value, end: parsedEnd };
+}
+
 /** Reads a {@link Superblock} from `buf` at byte `at`: the value and the offset just after it, or a {@link CodecError} naming the field and byte offset of the first problem. Never throws. */
 export function readSuperblock(buf: Uint8Array, at = 0): Decoded<Superblock> | CodecError {
   if (!Number.isSafeInteger(at) || at < 0 || at > buf.length) {
@@ -691,10 +737,33 @@ function decodeHashVersion(raw: number): HashVersion {
   }
 }
 
+function parseJournalWord(buf: Uint8Array, at: number, limit: number): JournalWord | CodecError {
+  const view = viewOf(buf);
+  if (limit - at < 4) {
+    return truncatedField(["word"], [4], at, limit);
+  }
+  const word = view.getUint32(at, true);
+  parsedEnd = at + 4;
+  return { word };
+}
+
+function parseEncryptionMode(
+  buf: Uint8Array,
+  at: number,
+  limit: number,
+): EncryptionMode | CodecError {
+  if (limit - at < 1) {
+    return truncatedField(["mode"], [1], at, limit);
+  }
+  const mode = buf[at]!;
+  parsedEnd = at + 1;
+  return { mode };
+}
+
 function parseSuperblock(buf: Uint8Array, at: number, limit: number): Superblock | CodecError {
   const view = viewOf(buf);
   let pos = at;
-  if (limit - at < 268) {
+  if (limit - at < 1024) {
     const magicMismatch = constMismatch("magic", buf, at + 56, limit, [0x53, 0xef], "0xef53", true);
     if (magicMismatch !== undefined) return magicMismatch;
     return truncatedField(
@@ -748,11 +817,69 @@ function parseSuperblock(buf: Uint8Array, at: number, limit: number): Superblock
         "default_mount_opts",
         "first_meta_bg",
         "mkfs_time",
+        "jnl_blocks",
+        "blocks_count_hi",
+        "r_blocks_count_hi",
+        "free_blocks_count_hi",
+        "min_extra_isize",
+        "want_extra_isize",
+        "flags",
+        "raid_stride",
+        "mmp_update_interval",
+        "mmp_block",
+        "raid_stripe_width",
+        "log_groups_per_flex",
+        "checksum_type",
+        "encryption_level",
+        "padding",
+        "kbytes_written",
+        "snapshot_inum",
+        "snapshot_id",
+        "snapshot_r_blocks_count",
+        "snapshot_list",
+        "error_count",
+        "first_error_time",
+        "first_error_ino",
+        "first_error_block",
+        "first_error_func",
+        "first_error_line",
+        "last_error_time",
+        "last_error_ino",
+        "last_error_line",
+        "last_error_block",
+        "last_error_func",
+        "mount_opts",
+        "usr_quota_inum",
+        "grp_quota_inum",
+        "overhead_clusters",
+        "backup_bg_first",
+        "backup_bg_second",
+        "encrypt_algos",
+        "encrypt_pw_salt",
+        "lpf_ino",
+        "prj_quota_inum",
+        "checksum_seed",
+        "wtime_hi",
+        "mtime_hi",
+        "mkfs_time_hi",
+        "lastcheck_hi",
+        "first_error_time_hi",
+        "last_error_time_hi",
+        "first_error_errcode",
+        "last_error_errcode",
+        "encoding",
+        "encoding_flags",
+        "orphan_file_inum",
+        "padding",
+        "checksum",
       ],
       [
         4, 8, 12, 16, 20, 24, 28, 32, 36, 40, 44, 48, 52, 54, 56, 58, 60, 62, 64, 68, 72, 76, 80,
         82, 84, 88, 90, 92, 96, 100, 104, 120, 136, 200, 204, 205, 206, 208, 224, 228, 232, 236,
-        252, 253, 254, 256, 260, 264, 268,
+        252, 253, 254, 256, 260, 264, 268, 336, 340, 344, 348, 350, 352, 356, 358, 360, 368, 372,
+        373, 374, 375, 376, 384, 388, 392, 400, 404, 408, 412, 416, 424, 456, 460, 464, 468, 472,
+        480, 512, 576, 580, 584, 588, 592, 596, 600, 616, 620, 624, 628, 629, 630, 631, 632, 633,
+        634, 635, 636, 638, 640, 644, 1020, 1024,
       ],
       at,
       limit,
@@ -832,60 +959,20 @@ function parseSuperblock(buf: Uint8Array, at: number, limit: number): Superblock
   const default_mount_opts = view.getUint32(at + 256, true);
   const first_meta_bg = view.getUint32(at + 260, true);
   const mkfs_time_lo = view.getUint32(at + 264, true);
-  const jnl_blocks_size = 68;
-  if (jnl_blocks_size < 0)
-    return new CodecError("jnl_blocks", at + 268, `its size is negative (${jnl_blocks_size})`);
-  if (limit - (at + 268) < jnl_blocks_size)
-    return truncated("jnl_blocks", at + 268, jnl_blocks_size, limit);
-  const jnl_blocks = getBytes(buf, at + 268, at + 268 + jnl_blocks_size);
-  pos = at + 268 + jnl_blocks_size;
-  if (limit - pos < 260) {
-    return truncatedField(
-      [
-        "blocks_count_hi",
-        "r_blocks_count_hi",
-        "free_blocks_count_hi",
-        "min_extra_isize",
-        "want_extra_isize",
-        "flags",
-        "raid_stride",
-        "mmp_update_interval",
-        "mmp_block",
-        "raid_stripe_width",
-        "log_groups_per_flex",
-        "checksum_type",
-        "encryption_level",
-        "padding",
-        "kbytes_written",
-        "snapshot_inum",
-        "snapshot_id",
-        "snapshot_r_blocks_count",
-        "snapshot_list",
-        "error_count",
-        "first_error_time",
-        "first_error_ino",
-        "first_error_block",
-        "first_error_func",
-        "first_error_line",
-        "last_error_time",
-        "last_error_ino",
-        "last_error_line",
-        "last_error_block",
-        "last_error_func",
-        "mount_opts",
-        "usr_quota_inum",
-        "grp_quota_inum",
-        "overhead_clusters",
-        "backup_bg_first",
-        "backup_bg_second",
-      ],
-      [
-        4, 8, 12, 14, 16, 20, 22, 24, 32, 36, 37, 38, 39, 40, 48, 52, 56, 64, 68, 72, 76, 80, 88,
-        120, 124, 128, 132, 136, 144, 176, 240, 244, 248, 252, 256, 260,
-      ],
+  pos = at + 268;
+  const jnl_blocks_count = 17;
+  if (!(jnl_blocks_count >= 0 && jnl_blocks_count <= (limit - pos) / 4))
+    return new CodecError(
+      "jnl_blocks",
       pos,
-      limit,
+      `${jnl_blocks_count} JournalWord entries do not fit in the ${limit - pos} bytes left`,
     );
+  const jnl_blocks = new Array<JournalWord>(jnl_blocks_count);
+  for (let i = 0; i < jnl_blocks_count; i++) {
+    const entry = parseJournalWord(buf, pos, limit);
+    if (entry instanceof CodecError) return entry.within(`jnl_blocks[${i}]`);
+    jnl_blocks[i] = entry;
+    pos = parsedEnd;
   }
   const blocks_count_hi = view.getUint32(pos, true);
   const blocks_count = (BigInt(blocks_count_hi) << 32n) | BigInt(blocks_count_lo);
@@ -946,42 +1033,20 @@ function parseSuperblock(buf: Uint8Array, at: number, limit: number): Superblock
   const overhead_clusters = view.getUint32(pos + 248, true);
   const backup_bg_first = view.getUint32(pos + 252, true);
   const backup_bg_second = view.getUint32(pos + 256, true);
-  const encrypt_algos_size = 4;
-  if (encrypt_algos_size < 0)
+  pos = pos + 260;
+  const encrypt_algos_count = 4;
+  if (!(encrypt_algos_count >= 0 && encrypt_algos_count <= (limit - pos) / 1))
     return new CodecError(
       "encrypt_algos",
-      pos + 260,
-      `its size is negative (${encrypt_algos_size})`,
-    );
-  if (limit - (pos + 260) < encrypt_algos_size)
-    return truncated("encrypt_algos", pos + 260, encrypt_algos_size, limit);
-  const encrypt_algos = getBytes(buf, pos + 260, pos + 260 + encrypt_algos_size);
-  pos = pos + 260 + encrypt_algos_size;
-  if (limit - pos < 424) {
-    return truncatedField(
-      [
-        "encrypt_pw_salt",
-        "lpf_ino",
-        "prj_quota_inum",
-        "checksum_seed",
-        "wtime_hi",
-        "mtime_hi",
-        "mkfs_time_hi",
-        "lastcheck_hi",
-        "first_error_time_hi",
-        "last_error_time_hi",
-        "first_error_errcode",
-        "last_error_errcode",
-        "encoding",
-        "encoding_flags",
-        "orphan_file_inum",
-        "padding",
-        "checksum",
-      ],
-      [16, 20, 24, 28, 29, 30, 31, 32, 33, 34, 35, 36, 38, 40, 44, 420, 424],
       pos,
-      limit,
+      `${encrypt_algos_count} EncryptionMode entries do not fit in the ${limit - pos} bytes left`,
     );
+  const encrypt_algos = new Array<EncryptionMode>(encrypt_algos_count);
+  for (let i = 0; i < encrypt_algos_count; i++) {
+    const entry = parseEncryptionMode(buf, pos, limit);
+    if (entry instanceof CodecError) return entry.within(`encrypt_algos[${i}]`);
+    encrypt_algos[i] = entry;
+    pos = parsedEnd;
   }
   const encrypt_pw_salt = getUuid(buf, pos);
   const lpf_ino = view.getUint32(pos + 16, true);
@@ -1137,11 +1202,47 @@ export function write(value: Superblock, buf: Uint8Array, at = 0): number | Code
   return writeSuperblock(value, buf, at);
 }
 
+/** Writes a {@link JournalWord} into `buf` at byte `at` and returns the offset just after it, or a {@link CodecError} if the value cannot be encoded or does not fit. On error the buffer is untouched. Allocates nothing on success. */
+export function writeJournalWord(value: JournalWord, buf: Uint8Array, at = 0): number | CodecError {
+  const problem = checkJournalWord(value);
+  if (problem !== undefined) return problem;
+  const size = 4;
+  if (!Number.isSafeInteger(at) || at < 0 || at > buf.length || buf.length - at < size) {
+    return new CodecError(
+      "",
+      undefined,
+      `needs ${size} bytes at offset ${at}, but the buffer has ${buf.length}`,
+    );
+  }
+
+  return putJournalWord(value, buf, at);
+}
+
+/** Writes a {@link EncryptionMode} into `buf` at byte `at` and returns the offset just after it, or a {@link CodecError} if the value cannot be encoded or does not fit. On error the buffer is untouched. Allocates nothing on success. */
+export function writeEncryptionMode(
+  value: EncryptionMode,
+  buf: Uint8Array,
+  at = 0,
+): number | CodecError {
+  const problem = checkEncryptionMode(value);
+  if (problem !== undefined) return problem;
+  const size = 1;
+  if (!Number.isSafeInteger(at) || at < 0 || at > buf.length || buf.length - at < size) {
+    return new CodecError(
+      "",
+      undefined,
+      `needs ${size} bytes at offset ${at}, but the buffer has ${buf.length}`,
+    );
+  }
+
+  return putEncryptionMode(value, buf, at);
+}
+
 /** Writes a {@link Superblock} into `buf` at byte `at` and returns the offset just after it, or a {@link CodecError} if the value cannot be encoded or does not fit. On error the buffer is untouched. Allocates nothing on success. */
 export function writeSuperblock(value: Superblock, buf: Uint8Array, at = 0): number | CodecError {
   const problem = checkSuperblock(value);
   if (problem !== undefined) return problem;
-  const size = sizeofSuperblock(value);
+  const size = 1024;
   if (!Number.isSafeInteger(at) || at < 0 || at > buf.length || buf.length - at < size) {
     return new CodecError(
       "",
@@ -1241,6 +1342,33 @@ function encodeHashVersion(v: HashVersion): number | undefined {
       return undefined;
   }
   return raw;
+}
+
+/** Why `v` cannot be written, or undefined if it can. */
+function checkJournalWord(v: JournalWord): CodecError | undefined {
+  if (typeof v !== "object" || v === null)
+    return new CodecError("", undefined, `expected a JournalWord object, got ${describe(v)}`);
+  if (!isU32(v.word)) return invalid("word", "an integer from 0 to 4294967295", v.word);
+  return undefined;
+}
+
+function putJournalWord(v: JournalWord, buf: Uint8Array, at: number): number {
+  const view = viewOf(buf);
+  view.setUint32(at, v.word, true);
+  return at + 4;
+}
+
+/** Why `v` cannot be written, or undefined if it can. */
+function checkEncryptionMode(v: EncryptionMode): CodecError | undefined {
+  if (typeof v !== "object" || v === null)
+    return new CodecError("", undefined, `expected an EncryptionMode object, got ${describe(v)}`);
+  if (!isU8(v.mode)) return invalid("mode", "an integer from 0 to 255", v.mode);
+  return undefined;
+}
+
+function putEncryptionMode(v: EncryptionMode, buf: Uint8Array, at: number): number {
+  buf[at] = v.mode;
+  return at + 1;
 }
 
 /** Why `v` cannot be written, or undefined if it can. */
@@ -1440,8 +1568,17 @@ function checkSuperblock(v: Superblock): CodecError | undefined {
       "a bigint from 0 to 1099511627775 (40 bits: 32 here, the rest in mkfs_time_hi)",
       v.mkfs_time,
     );
-  if (!isByteString(v.jnl_blocks))
-    return invalid("jnl_blocks", "a byte string (characters U+0000 to U+00FF)", v.jnl_blocks);
+  if (!Array.isArray(v.jnl_blocks)) return invalid("jnl_blocks", "an array", v.jnl_blocks);
+  if (v.jnl_blocks.length !== 17)
+    return new CodecError(
+      "jnl_blocks",
+      undefined,
+      `has ${v.jnl_blocks.length} entries; it holds exactly 17`,
+    );
+  for (let i = 0; i < v.jnl_blocks.length; i++) {
+    const problem = checkJournalWord(v.jnl_blocks[i]!);
+    if (problem !== undefined) return problem.within(`jnl_blocks[${i}]`);
+  }
   if (!isU16(v.min_extra_isize))
     return invalid("min_extra_isize", "an integer from 0 to 65535", v.min_extra_isize);
   if (!isU16(v.want_extra_isize))
@@ -1572,8 +1709,17 @@ function checkSuperblock(v: Superblock): CodecError | undefined {
     return invalid("backup_bg_first", "an integer from 0 to 4294967295", v.backup_bg_first);
   if (!isU32(v.backup_bg_second))
     return invalid("backup_bg_second", "an integer from 0 to 4294967295", v.backup_bg_second);
-  if (!isByteString(v.encrypt_algos))
-    return invalid("encrypt_algos", "a byte string (characters U+0000 to U+00FF)", v.encrypt_algos);
+  if (!Array.isArray(v.encrypt_algos)) return invalid("encrypt_algos", "an array", v.encrypt_algos);
+  if (v.encrypt_algos.length !== 4)
+    return new CodecError(
+      "encrypt_algos",
+      undefined,
+      `has ${v.encrypt_algos.length} entries; it holds exactly 4`,
+    );
+  for (let i = 0; i < v.encrypt_algos.length; i++) {
+    const problem = checkEncryptionMode(v.encrypt_algos[i]!);
+    if (problem !== undefined) return problem.within(`encrypt_algos[${i}]`);
+  }
   if (!isUuid(v.encrypt_pw_salt))
     return invalid(
       "encrypt_pw_salt",
@@ -1622,12 +1768,6 @@ function checkSuperblock(v: Superblock): CodecError | undefined {
     const why = keptTailProblem(v.last_mounted_tail, 64 - v.last_mounted.length - 1);
     if (why !== undefined) return new CodecError("last_mounted_tail", undefined, why);
   }
-  if (v.jnl_blocks.length !== 68)
-    return new CodecError(
-      "jnl_blocks",
-      undefined,
-      `is ${v.jnl_blocks.length} bytes, but 68 is ${68}`,
-    );
   if (v.first_error_func_tail !== undefined) {
     const why = keptTailProblem(v.first_error_func_tail, 32 - v.first_error_func.length - 1);
     if (why !== undefined) return new CodecError("first_error_func_tail", undefined, why);
@@ -1640,12 +1780,6 @@ function checkSuperblock(v: Superblock): CodecError | undefined {
     const why = keptTailProblem(v.mount_opts_tail, 64 - v.mount_opts.length - 1);
     if (why !== undefined) return new CodecError("mount_opts_tail", undefined, why);
   }
-  if (v.encrypt_algos.length !== 4)
-    return new CodecError(
-      "encrypt_algos",
-      undefined,
-      `is ${v.encrypt_algos.length} bytes, but 4 is ${4}`,
-    );
   return undefined;
 }
 
@@ -1715,8 +1849,11 @@ function putSuperblock(v: Superblock, buf: Uint8Array, at: number): number {
   view.setUint32(at + 256, v.default_mount_opts, true);
   view.setUint32(at + 260, v.first_meta_bg, true);
   view.setUint32(at + 264, Number(BigInt.asUintN(32, v.mkfs_time)), true);
-  setBytes(buf, at + 268, v.jnl_blocks);
-  pos = at + 268 + v.jnl_blocks.length;
+  pos = at + 268;
+  for (let i = 0; i < v.jnl_blocks.length; i++) {
+    putJournalWord(v.jnl_blocks[i]!, buf, pos);
+    pos += 4;
+  }
   view.setUint32(pos, Number(v.blocks_count >> 32n), true);
   view.setUint32(pos + 4, Number(v.r_blocks_count >> 32n), true);
   view.setUint32(pos + 8, Number(v.free_blocks_count >> 32n), true);
@@ -1763,8 +1900,11 @@ function putSuperblock(v: Superblock, buf: Uint8Array, at: number): number {
   view.setUint32(pos + 248, v.overhead_clusters, true);
   view.setUint32(pos + 252, v.backup_bg_first, true);
   view.setUint32(pos + 256, v.backup_bg_second, true);
-  setBytes(buf, pos + 260, v.encrypt_algos);
-  pos = pos + 260 + v.encrypt_algos.length;
+  pos += 260;
+  for (let i = 0; i < v.encrypt_algos.length; i++) {
+    putEncryptionMode(v.encrypt_algos[i]!, buf, pos);
+    pos += 1;
+  }
   setUuid(buf, pos, v.encrypt_pw_salt);
   view.setUint32(pos + 16, v.lpf_ino, true);
   view.setUint32(pos + 20, v.prj_quota_inum, true);
@@ -1798,9 +1938,19 @@ export function sizeof(value: Superblock): number {
   return sizeofSuperblock(value);
 }
 
-/** The number of bytes {@link writeSuperblock} writes for `value`. Allocates nothing. */
-export function sizeofSuperblock(value: Superblock): number {
-  return 952 + value.jnl_blocks.length + value.encrypt_algos.length;
+/** The number of bytes a {@link JournalWord} takes: always 4. */
+export function sizeofJournalWord(_value: JournalWord): number {
+  return 4;
+}
+
+/** The number of bytes a {@link EncryptionMode} takes: always 1. */
+export function sizeofEncryptionMode(_value: EncryptionMode): number {
+  return 1;
+}
+
+/** The number of bytes a {@link Superblock} takes: always 1024. */
+export function sizeofSuperblock(_value: Superblock): number {
+  return 1024;
 }
 
 /** A total order on {@link Superblock} values: negative, zero or positive as `a` sorts before, equal to or after `b`. Zero exactly when the values are structurally equal. */
@@ -1904,6 +2054,30 @@ function rankHashVersion(v: HashVersion): number {
     default:
       return 7;
   }
+}
+
+/** A total order on {@link JournalWord} values, as {@link compare} is on the root. */
+export function compareJournalWord(a: JournalWord, b: JournalWord): number {
+  let c = compareScalars(a.word, b.word);
+  if (c !== 0) return c;
+  return 0;
+}
+
+/** Structural equality of {@link JournalWord} values. */
+export function equalJournalWord(a: JournalWord, b: JournalWord): boolean {
+  return compareJournalWord(a, b) === 0;
+}
+
+/** A total order on {@link EncryptionMode} values, as {@link compare} is on the root. */
+export function compareEncryptionMode(a: EncryptionMode, b: EncryptionMode): number {
+  let c = compareScalars(a.mode, b.mode);
+  if (c !== 0) return c;
+  return 0;
+}
+
+/** Structural equality of {@link EncryptionMode} values. */
+export function equalEncryptionMode(a: EncryptionMode, b: EncryptionMode): boolean {
+  return compareEncryptionMode(a, b) === 0;
 }
 
 /** A total order on {@link Superblock} values, as {@link compare} is on the root. */
@@ -2014,7 +2188,7 @@ export function compareSuperblock(a: Superblock, b: Superblock): number {
   if (c !== 0) return c;
   c = compareScalars(a.mkfs_time, b.mkfs_time);
   if (c !== 0) return c;
-  c = compareScalars(a.jnl_blocks, b.jnl_blocks);
+  c = compareLists(a.jnl_blocks, b.jnl_blocks, compareJournalWord);
   if (c !== 0) return c;
   c = compareScalars(a.min_extra_isize, b.min_extra_isize);
   if (c !== 0) return c;
@@ -2088,7 +2262,7 @@ export function compareSuperblock(a: Superblock, b: Superblock): number {
   if (c !== 0) return c;
   c = compareScalars(a.backup_bg_second, b.backup_bg_second);
   if (c !== 0) return c;
-  c = compareScalars(a.encrypt_algos, b.encrypt_algos);
+  c = compareLists(a.encrypt_algos, b.encrypt_algos, compareEncryptionMode);
   if (c !== 0) return c;
   c = compareScalars(a.encrypt_pw_salt, b.encrypt_pw_salt);
   if (c !== 0) return c;
@@ -2358,6 +2532,47 @@ export function hashVersionOfSexp(sexp: Sexp, locations?: SexpLocations): HashVe
   return hashVersionFromSexp(rootAt(sexp, locations));
 }
 
+export function sexpOfJournalWord(v: JournalWord): Sexp {
+  const fields: Sexp[] = [];
+  fields.push(["word", String(v.word)]);
+  return fields;
+}
+
+function journalWordFromSexp(at: At): JournalWord | SexpError {
+  const fields = recordFields(at, ["word"]);
+  if (fields instanceof SexpError) return fields;
+  const word_ = requiredField(fields, at, "word", (a) => int(a, 32, false));
+  if (word_ instanceof SexpError) return word_;
+  return { word: word_ };
+}
+
+/** Converts an S-expression to a {@link JournalWord}; pass the locations from `parseSexp` to get line and column in errors. */
+export function journalWordOfSexp(sexp: Sexp, locations?: SexpLocations): JournalWord | SexpError {
+  return journalWordFromSexp(rootAt(sexp, locations));
+}
+
+export function sexpOfEncryptionMode(v: EncryptionMode): Sexp {
+  const fields: Sexp[] = [];
+  fields.push(["mode", String(v.mode)]);
+  return fields;
+}
+
+function encryptionModeFromSexp(at: At): EncryptionMode | SexpError {
+  const fields = recordFields(at, ["mode"]);
+  if (fields instanceof SexpError) return fields;
+  const mode_ = requiredField(fields, at, "mode", (a) => int(a, 8, false));
+  if (mode_ instanceof SexpError) return mode_;
+  return { mode: mode_ };
+}
+
+/** Converts an S-expression to a {@link EncryptionMode}; pass the locations from `parseSexp` to get line and column in errors. */
+export function encryptionModeOfSexp(
+  sexp: Sexp,
+  locations?: SexpLocations,
+): EncryptionMode | SexpError {
+  return encryptionModeFromSexp(rootAt(sexp, locations));
+}
+
 export function sexpOfSuperblock(v: Superblock): Sexp {
   const fields: Sexp[] = [];
   fields.push(["inodes_count", String(v.inodes_count)]);
@@ -2413,7 +2628,7 @@ export function sexpOfSuperblock(v: Superblock): Sexp {
   fields.push(["default_mount_opts", String(v.default_mount_opts)]);
   fields.push(["first_meta_bg", String(v.first_meta_bg)]);
   fields.push(["mkfs_time", String(v.mkfs_time)]);
-  fields.push(["jnl_blocks", v.jnl_blocks]);
+  fields.push(["jnl_blocks", v.jnl_blocks.map(sexpOfJournalWord)]);
   fields.push(["min_extra_isize", String(v.min_extra_isize)]);
   fields.push(["want_extra_isize", String(v.want_extra_isize)]);
   fields.push(["flags", String(v.flags)]);
@@ -2458,7 +2673,7 @@ export function sexpOfSuperblock(v: Superblock): Sexp {
   fields.push(["overhead_clusters", String(v.overhead_clusters)]);
   fields.push(["backup_bg_first", String(v.backup_bg_first)]);
   fields.push(["backup_bg_second", String(v.backup_bg_second)]);
-  fields.push(["encrypt_algos", v.encrypt_algos]);
+  fields.push(["encrypt_algos", v.encrypt_algos.map(sexpOfEncryptionMode)]);
   fields.push(["encrypt_pw_salt", v.encrypt_pw_salt]);
   fields.push(["lpf_ino", String(v.lpf_ino)]);
   fields.push(["prj_quota_inum", String(v.prj_quota_inum)]);
@@ -2701,7 +2916,9 @@ function superblockFromSexp(at: At): Superblock | SexpError {
   if (first_meta_bg_ instanceof SexpError) return first_meta_bg_;
   const mkfs_time_ = requiredField(fields, at, "mkfs_time", (a) => int64(a, false));
   if (mkfs_time_ instanceof SexpError) return mkfs_time_;
-  const jnl_blocks_ = requiredField(fields, at, "jnl_blocks", atom);
+  const jnl_blocks_ = requiredField(fields, at, "jnl_blocks", (a) =>
+    listOf(a, journalWordFromSexp),
+  );
   if (jnl_blocks_ instanceof SexpError) return jnl_blocks_;
   const min_extra_isize_ = requiredField(fields, at, "min_extra_isize", (a) => int(a, 16, false));
   if (min_extra_isize_ instanceof SexpError) return min_extra_isize_;
@@ -2789,7 +3006,9 @@ function superblockFromSexp(at: At): Superblock | SexpError {
   if (backup_bg_first_ instanceof SexpError) return backup_bg_first_;
   const backup_bg_second_ = requiredField(fields, at, "backup_bg_second", (a) => int(a, 32, false));
   if (backup_bg_second_ instanceof SexpError) return backup_bg_second_;
-  const encrypt_algos_ = requiredField(fields, at, "encrypt_algos", atom);
+  const encrypt_algos_ = requiredField(fields, at, "encrypt_algos", (a) =>
+    listOf(a, encryptionModeFromSexp),
+  );
   if (encrypt_algos_ instanceof SexpError) return encrypt_algos_;
   const encrypt_pw_salt_ = requiredField(fields, at, "encrypt_pw_salt", uuidAtom);
   if (encrypt_pw_salt_ instanceof SexpError) return encrypt_pw_salt_;

@@ -123,6 +123,27 @@ function memberRows(
           row(["", "other bits", `${prefix}${m.unknown}`, "kept as they are", cond, undefined]),
         );
         break;
+      case "checksum": {
+        const over = m.covers === "before" ? "the bytes before it" : "the record, itself as zero";
+        const when =
+          m.when === undefined
+            ? ""
+            : `, while \`${exprText(m.when)}\`; else zero${m.keep === undefined ? "" : ` (others kept in \`${prefix}${m.keep}\`)`}`;
+        rows.push(
+          row([
+            where,
+            sizeText(m),
+            name,
+            `${wireType(m.type)} ${m.algorithm} of ${over}${when}`,
+            cond,
+            m.doc,
+          ]),
+        );
+        break;
+      }
+      case "magic":
+        rows.push(row([where, sizeText(m), name, `magic ${JSON.stringify(m.value)}`, cond, m.doc]));
+        break;
       case "high":
         rows.push(
           row([

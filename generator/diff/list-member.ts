@@ -6,7 +6,7 @@
  */
 import type { Expr } from "../expr.js";
 import type { FieldType, IntType, Member, Validation, ValueField } from "../model.js";
-import { computedText, fixedMemberSize, isOptionalField } from "../model.js";
+import { computedText, fixedMemberSize, isOptionalField, storedType } from "../model.js";
 import type { KeptPart } from "./change.js";
 import type { ChangeList, Place } from "./change-list.js";
 import { holds, intRange, type Lookup, type Tri } from "./conditions.js";
@@ -15,6 +15,11 @@ import { listBitfield } from "./list-bitfield.js";
 import { listFlagBits, listMasks } from "./list-bits.js";
 import type { RecordPair } from "./record-pair.js";
 import { intText, sameNames, tsTypeOf } from "./shape.js";
+
+/** Is a field's value a bigint? */
+function isBigValue(f: ValueField): boolean {
+  return f.type.kind === "int" && f.type.bits === 64;
+}
 
 /** Does a member give the value properties (and the S-expression fields)? */
 export function hasProperty(m: Member): boolean {
@@ -84,10 +89,16 @@ export function compareMember(
       if (storage(o) !== storage(m))
         list.add(
           place,
-          { kind: "type-changed", hasProperty: true, tsTypeChanged: isOptionalField(o) !== isOptionalField(m) },
+          {
+            kind: "type-changed",
+            hasProperty: true,
+            tsTypeChanged:
+              isOptionalField(o) !== isOptionalField(m) || isBigValue(o) !== isBigValue(m),
+          },
           `stored as ${storage(o)} → ${storage(m)}`,
         );
-      compareFieldType(list, place, o.type, m.type);
+      // What the field's own bytes hold (a split value's low half), compared as before.
+      compareFieldType(list, place, storedType(o), storedType(m));
       compareCondition(list, record, place, o, m);
       compareKept(list, place, "string tail", o.tail, m.tail);
       if (defaultText(o.default) !== defaultText(m.default))
@@ -179,7 +190,10 @@ function storageOf(m: Member): string | undefined {
   const int = (t: IntType): string => `${intText(t)} ${t.bits === 8 ? "" : t.endian}`;
   switch (m.kind) {
     case "value":
-      return m.type.kind === "int" && m.cond === undefined && m.split === undefined && m.none === undefined
+      return m.type.kind === "int" &&
+        m.cond === undefined &&
+        m.split === undefined &&
+        m.none === undefined
         ? int(m.type)
         : undefined;
     case "const":

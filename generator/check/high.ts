@@ -36,13 +36,18 @@ function notALowHalf(m: ValueField): string | undefined {
     return "an unsigned integer of at most 32 bits (u8, u16 or u32)";
   if (m.cond !== undefined) return "always stored (no `if`)";
   if (m.at !== undefined) return "stored in sequence (no `at`)";
-  if (m.valid.length > 0) return "without `valid` checks (its value is whole only at the high half)";
+  if (m.valid.length > 0)
+    return "without `valid` checks (its value is whole only at the high half)";
   if (m.default !== undefined) return "without a `default`";
   if (m.bits.length > 0) return "without `bits`";
   return undefined;
 }
 
-export function checkHigh(ctx: Context, node: MapNode, { name, doc, loc }: MemberInfo): Member | undefined {
+export function checkHigh(
+  ctx: Context,
+  node: MapNode,
+  { name, doc, loc }: MemberInfo,
+): Member | undefined {
   const { reader } = ctx;
   const typeNode = reader.required(node, "type", "a high half");
   const typeText = reader.string(typeNode, "type");

@@ -10,7 +10,9 @@ import {
   fixedRecordSize,
   fixedTypeSize,
   intSize,
-  isPositioned, storedType } from "../model.js";
+  isPositioned,
+  storedType,
+} from "../model.js";
 import { lengthOf } from "./construct/computed.js";
 import { keepsEnd, needsEndMarker } from "./construct/end-length.js";
 import { Code, hexLiteral, prop, str } from "./code.js";

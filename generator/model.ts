@@ -68,6 +68,7 @@ export type Member =
   | ComputedField
   | FlagsField
   | BitfieldMember
+  | HighMember
   | PaddingMember
   | GroupMember;
 
@@ -110,6 +111,18 @@ export interface ValueField extends Doc {
    * size-less `bytes` that run up to where the search found it.
    */
   search: Search | undefined;
+  /**
+   * Set when the value is stored in two halves far apart: this field's bytes
+   * hold its low `lo.bits` bits, the later {@link HighMember} `high` the bits
+   * above. `type` is then the whole value's type (unsigned, at least `bits`
+   * wide); see {@link storedType}.
+   */
+  split: { lo: IntType; high: string; bits: number } | undefined;
+  /**
+   * A stored integer that means "absent" (`none: -1`): the property is
+   * undefined when the field holds it, and writing undefined stores it.
+   */
+  none: bigint | undefined;
 }
 
 /**
@@ -123,6 +136,16 @@ export interface Search {
   within: number;
   /** The stored bytes of the record's first member, one character a byte. */
   signature: string;
+}
+
+/** The type stored in a value field's own bytes: its low half when split, else its type. */
+export function storedType(m: ValueField): FieldType {
+  return m.split?.lo ?? m.type;
+}
+
+/** Can a value field's property be undefined (an `if`, or a `none` value)? */
+export function isOptionalField(m: ValueField): boolean {
+  return m.cond !== undefined || m.none !== undefined;
 }
 
 /** A field's default, already checked against its type. */
@@ -147,17 +170,30 @@ export interface MagicField extends Doc {
   value: string;
 }
 
-export type ChecksumAlgorithm = "crc32" | "crc32c" | "ones-complement-sum";
+export type ChecksumAlgorithm = "crc32" | "crc32c" | "crc32c-raw" | "ones-complement-sum";
 
 /**
- * A checksum over the bytes of the enclosing record, this field taken as
- * zero: computed on write, verified on read, absent from the value.
+ * A checksum over the bytes of the enclosing record (this field taken as
+ * zero), or over those before it: computed on write, verified on read,
+ * absent from the value.
  */
 export interface ChecksumField extends Doc {
   kind: "checksum";
   name: string;
   type: IntType;
   algorithm: ChecksumAlgorithm;
+  /**
+   * `record`: every byte of the record, this field taken as zero. `before`:
+   * the bytes from the record's start up to this field (ext4's superblock).
+   */
+  covers: "record" | "before";
+  /**
+   * `when: EXPR`: the field is a checksum only while EXPR holds (ext4's
+   * `metadata_csum`); otherwise its bytes are zero, as padding is, or kept
+   * in the optional property `keep` when some byte is not.
+   */
+  when: Expr | undefined;
+  keep: string | undefined;
 }
 
 /**
@@ -223,6 +259,20 @@ export interface BitPart extends Doc {
 /** Is a bit field part a bigint in the value? */
 export function isBigPart(p: BitPart): boolean {
   return p.bits > 32;
+}
+
+/**
+ * The high half of a value stored in two places (`high: blocks_count`): the
+ * bits of `low`'s value above `low.split.lo`. It has no property of its own.
+ */
+export interface HighMember extends Doc {
+  kind: "high";
+  name: string;
+  type: IntType;
+  /** The field whose value this completes (it has `split`). */
+  low: ValueField;
+  /** The bit of the whole value this half's bit 0 stands for: the low half's width. */
+  shift: number;
 }
 
 export interface FlagBit extends Doc {
@@ -398,13 +448,14 @@ export function fixedMemberSize(m: Member): number | undefined {
   if (isPositioned(m)) return undefined;
   switch (m.kind) {
     case "value":
-      return fixedTypeSize(m.type);
+      return fixedTypeSize(storedType(m));
     case "magic":
       return m.value.length;
     case "const":
     case "computed":
     case "checksum":
     case "flags":
+    case "high":
       return intSize(m.type);
     case "bitfield":
       return m.bytes;

@@ -1,7 +1,7 @@
 /**
  * Checksums that formats store beside the bytes they protect: CRC-32 (zlib,
- * PNG, gzip), CRC-32C (VHDX, iSCSI, ext4) and VHD's one's complement of the
- * byte sum. Each covers bytes [from, to) of a buffer and takes the bytes in
+ * PNG, gzip), CRC-32C (VHDX, iSCSI; ext4 stores its complement, the raw
+ * register) and VHD's one's complement of the byte sum. Each covers bytes [from, to) of a buffer and takes the bytes in
  * [zeroFrom, zeroTo) as zero (usually the checksum field itself), so `read`
  * can verify and `write` can fill in a checksum without copying or editing
  * the buffer. Plain TypeScript over Uint8Array: the same code runs in
@@ -169,7 +169,7 @@ export function crc32(
 
 /**
  * CRC-32C (Castagnoli; reflected, polynomial 0x82F63B78, initial value and
- * final xor 0xFFFFFFFF), as VHDX, iSCSI and ext4 store it, of bytes
+ * final xor 0xFFFFFFFF), as VHDX and iSCSI store it, of bytes
  * [from, to) with the bytes in [zeroFrom, zeroTo) taken as zero. Unsigned.
  */
 export function crc32c(

@@ -322,6 +322,15 @@ types:
       - { name: note_size, type: u64 }
       - { name: note, type: text, encoding: utf8, size: note_size }
       - { name: sum, type: u32, checksum: crc32c }
+      - { name: blocks, type: u32 }
+      - { name: mount_limit, type: i16, none: -1, absent: omit }
+      - { name: blocks_hi, type: u16, high: blocks }
       - { name: tail_at, type: u32 }
       - { name: tail, type: Entry, at: tail_at }
+      - name: csum
+        type: u32
+        checksum: crc32c-raw
+        covers: before
+        when: (blocks & 1) == 1
+        keep: csum_unused
 `;

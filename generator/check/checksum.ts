@@ -1,9 +1,14 @@
-/** Checksums over the whole record (`checksum: crc32c`), computed on write and verified on read. */
+/**
+ * Checksums over the whole record (`checksum: crc32c`), or over the bytes
+ * before the field (`covers: before`), computed on write and verified on read.
+ */
 import type { ChecksumAlgorithm, Member } from "../model.js";
-import { intField, type Context, type MemberInfo } from "./context.js";
+import { declare, intField, type Context, type MemberInfo } from "./context.js";
+import { checkExpr } from "./scope.js";
 import type { MapNode } from "./reader.js";
 
-const CHECKSUMS = ["crc32", "crc32c", "ones-complement-sum"] as const;
+const CHECKSUMS = ["crc32", "crc32c", "crc32c-raw", "ones-complement-sum"] as const;
+const COVERS = ["record", "before"] as const;
 
 export function checkChecksum(
   ctx: Context,
@@ -26,10 +31,40 @@ export function checkChecksum(
       node.at,
       "a checksum covers its record, so it must be a top-level member of a record",
     );
+  const coversNode = reader.get(node, "covers");
+  const covers = reader.string(coversNode, "covers") ?? "record";
+  if (!(COVERS as readonly string[]).includes(covers))
+    reader.report(coversNode!.at, `covers must be one of ${COVERS.join(", ")}, got "${covers}"`);
+  const whenNode = reader.get(node, "when");
+  const whenText = reader.string(whenNode, "when");
+  const when =
+    whenText === undefined || whenNode === undefined
+      ? undefined
+      : checkExpr(reader, whenText, whenNode, ctx.scope, "boolean", ctx.allNames);
+  const keepNode = reader.get(node, "keep");
+  const keep = reader.string(keepNode, "keep");
+  if (keep !== undefined && keepNode !== undefined) {
+    if (whenNode === undefined)
+      reader.report(
+        keepNode.at,
+        "keep on a checksum keeps its bytes while it is not a checksum, so it needs `when`",
+      );
+    else declare(ctx, keep, keepNode.at);
+  }
   if (type === undefined || algorithm === undefined) return undefined;
   ctx.scope.set(name, {
     type: "number",
     unavailable: "a checksum is computed over its whole record, after everything else",
   });
-  return { kind: "checksum", name, type, algorithm: algorithm as ChecksumAlgorithm, doc, loc };
+  return {
+    kind: "checksum",
+    name,
+    type,
+    algorithm: algorithm as ChecksumAlgorithm,
+    covers: covers === "before" ? "before" : "record",
+    when,
+    keep: whenNode === undefined ? undefined : keep,
+    doc,
+    loc,
+  };
 }

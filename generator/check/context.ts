@@ -68,6 +68,10 @@ export interface Context extends Shared {
   sequence: (items: Located[]) => Member[];
   /** True inside a union variant, where the last field may fill the payload. */
   inPayload: boolean;
+  /** The members of the list being checked, so far (a high half finds its low half there). */
+  siblings: Member[];
+  /** Fields of this list that a later `high:` member completes, with that member's name. */
+  highTargets: Map<string, string>;
   /** The member checked just before, with its `if` text (for conditional padding). */
   previous?: {
     kind: Member["kind"];

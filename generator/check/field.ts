@@ -178,7 +178,20 @@ export function checkField(
       unavailable: "it is present only when its `if` holds",
     });
   }
-  const absent = absentStyle(ctx, node, cond !== undefined);
+  const high = ctx.highTargets.get(name);
+  const none = noneValue(ctx, node, type, high !== undefined, cond !== undefined);
+  if (none !== undefined)
+    ctx.scope.set(name, {
+      type: scalar,
+      unavailable: "it is absent when it holds its `none` value",
+    });
+  // Its high half comes later: until then only the low bits are known.
+  if (high !== undefined)
+    ctx.scope.set(name, {
+      type: scalar,
+      unavailable: `its high half, ${high}, is stored later; the value can be used after it`,
+    });
+  const absent = absentStyle(ctx, node, cond !== undefined || none !== undefined);
   const search = searchOf(ctx, node, type, cond !== undefined || at !== undefined);
   const tail = stringTail(
     reader,
@@ -200,6 +213,8 @@ export function checkField(
     absent,
     tail,
     search,
+    split: undefined,
+    none,
     doc,
     loc,
   };
@@ -242,6 +257,50 @@ function searchOf(
 
 /** The most bytes a search may look at: write checks a record in a scratch buffer this large. */
 const MAX_SEARCH = 1n << 24n;
+
+/**
+ * A field's `none`: the stored integer meaning "absent". For a value with a
+ * high half it is checked against the whole value's width there.
+ */
+function noneValue(
+  ctx: Context,
+  node: MapNode,
+  type: FieldType,
+  split: boolean,
+  conditional: boolean,
+): bigint | undefined {
+  const n = ctx.reader.get(node, "none");
+  if (n === undefined) return undefined;
+  const value = ctx.reader.integer(n, "none");
+  if (value === undefined) return undefined;
+  if (type.kind !== "int") {
+    ctx.reader.report(n.at, "none applies to integer fields only");
+    return undefined;
+  }
+  if (ctx.inPayload) {
+    ctx.reader.report(n.at, "none is for a record's fields; a variant's fields are always there");
+    return undefined;
+  }
+  const clash = conditional
+    ? "an `if`"
+    : ctx.reader.get(node, "valid") !== undefined
+      ? "`valid` checks"
+      : ctx.reader.get(node, "default") !== undefined
+        ? "a `default`"
+        : undefined;
+  if (clash !== undefined) {
+    ctx.reader.report(
+      n.at,
+      `a field with none cannot also have ${clash}: its value is already undefined when it holds ${value}`,
+    );
+    return undefined;
+  }
+  if (!split && !fitsInt(value, type)) {
+    ctx.reader.report(n.at, `none: ${value} does not fit in ${intName(type)}`);
+    return undefined;
+  }
+  return value;
+}
 
 export function absentStyle(ctx: Context, node: MapNode, conditional: boolean): "option" | "omit" {
   const n = ctx.reader.get(node, "absent");

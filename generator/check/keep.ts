@@ -53,6 +53,8 @@ export function unionEnd(
     absent: "option",
     tail: undefined,
     search: undefined,
+    split: undefined,
+    none: undefined,
     doc: "The end marker's length (not zero)",
     loc,
   };

@@ -14,6 +14,7 @@ import { declare, type Context, type MemberInfo, type Shared } from "./context.j
 import { checkField } from "./field.js";
 import { checkFlags } from "./flags.js";
 import { checkGroup } from "./group.js";
+import { checkHigh, highTargets } from "./high.js";
 import { checkMagic } from "./magic.js";
 import { checkPadding } from "./padding.js";
 import type { MapNode, Reader } from "./reader.js";
@@ -51,6 +52,10 @@ const MEMBER_KEYS = [
   "keep",
   "tail",
   "search",
+  "high",
+  "none",
+  "covers",
+  "when",
 ] as const;
 
 /**
@@ -71,7 +76,11 @@ const KINDS: readonly { key: string; allowed: readonly string[]; check: Check; n
     check: checkGroup,
   },
   { key: "magic", allowed: ["name", "magic", "doc"], check: checkMagic },
-  { key: "checksum", allowed: ["name", "type", "checksum", "doc", "endian"], check: checkChecksum },
+  {
+    key: "checksum",
+    allowed: ["name", "type", "checksum", "covers", "when", "keep", "doc", "endian"],
+    check: checkChecksum,
+  },
   { key: "const", allowed: ["name", "type", "const", "doc", "endian"], check: checkConstant },
   {
     key: "value",
@@ -88,6 +97,7 @@ const KINDS: readonly { key: string; allowed: readonly string[]; check: Check; n
     allowed: ["name", "type", "flags", "unknown", "if", "doc", "endian"],
     check: checkFlags,
   },
+  { key: "high", allowed: ["name", "type", "high", "doc", "endian"], check: checkHigh },
 ];
 const VALUE_KEYS = [
   "name",
@@ -107,6 +117,7 @@ const VALUE_KEYS = [
   "absent",
   "tail",
   "search",
+  "none",
 ];
 
 function newContext(
@@ -127,6 +138,8 @@ function newContext(
     depth: 0,
     endsTopGroup: true,
     inPayload,
+    siblings: [],
+    highTargets: new Map(),
     sequence: (items) => checkSequence(ctx, items),
   };
   return ctx;
@@ -236,8 +249,12 @@ function collectNames(items: Located[]): Set<string> {
 
 function checkSequence(ctx: Context, items: Located[]): Member[] {
   const members: Member[] = [];
+  const outer = { siblings: ctx.siblings, highTargets: ctx.highTargets };
+  const targets = highTargets(ctx, items);
   for (const [index, item] of items.entries()) {
     if (ctx.depth === 0) ctx.topIndex = index;
+    ctx.siblings = members;
+    ctx.highTargets = targets;
     const member = checkMember(ctx, item, index === items.length - 1);
     if (member !== undefined) members.push(member);
     const ifText =
@@ -252,6 +269,8 @@ function checkSequence(ctx: Context, items: Located[]): Member[] {
             condText: ifText,
           };
   }
+  ctx.siblings = outer.siblings;
+  ctx.highTargets = outer.highTargets;
   checkLengthTargets(ctx.reader, members, ctx.lengthTargets);
   return members;
 }

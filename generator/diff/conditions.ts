@@ -70,7 +70,10 @@ export function dataRanges(members: readonly Member[]): Map<string, Range> {
           break;
         case "bitfield":
           for (const p of m.parts)
-            ranges.set(p.name, checked({ lo: 0n, hi: (1n << BigInt(p.bits)) - 1n }, p.name, p.valid));
+            ranges.set(
+              p.name,
+              checked({ lo: 0n, hi: (1n << BigInt(p.bits)) - 1n }, p.name, p.valid),
+            );
           break;
         case "group":
           visit(m.members, [...present, m]);

@@ -41,14 +41,19 @@ export function typeText(t: FieldType): string {
 export function memberText(m: Member): string {
   const cond = "cond" in m && m.cond !== undefined ? `, if ${exprText(m.cond)}` : "";
   switch (m.kind) {
-    case "value":
-      return `field ${m.name} (${typeText(m.type)}${cond})`;
+    case "value": {
+      const split = m.split === undefined ? "" : `, low ${m.split.lo.bits} of ${m.split.bits} bits`;
+      const none = m.none === undefined ? "" : `, none ${m.none}`;
+      return `field ${m.name} (${typeText(m.type)}${split}${none}${cond})`;
+    }
+    case "high":
+      return `high half ${m.name} (${intText(m.type)} of ${m.low.name})`;
     case "const":
       return `magic number ${m.name} (${intText(m.type)} 0x${m.value.toString(16)})`;
     case "magic":
       return `magic ${m.name} (${JSON.stringify(m.value)})`;
     case "checksum":
-      return `checksum ${m.name} (${intText(m.type)} ${m.algorithm})`;
+      return `checksum ${m.name} (${intText(m.type)} ${m.algorithm}${m.covers === "before" ? " of the bytes before it" : ""})`;
     case "computed":
       return `computed field ${m.name} (${intText(m.type)} ${computedText(m)})`;
     case "bitfield":

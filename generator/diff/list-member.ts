@@ -6,7 +6,7 @@
  */
 import type { Expr } from "../expr.js";
 import type { FieldType, IntType, Member, Validation, ValueField } from "../model.js";
-import { computedText, fixedMemberSize } from "../model.js";
+import { computedText, fixedMemberSize, isOptionalField, storedType } from "../model.js";
 import type { KeptPart } from "./change.js";
 import type { ChangeList, Place } from "./change-list.js";
 import { holds, intRange, type Lookup, type Tri } from "./conditions.js";
@@ -15,6 +15,11 @@ import { listBitfield } from "./list-bitfield.js";
 import { listFlagBits, listMasks } from "./list-bits.js";
 import type { RecordPair } from "./record-pair.js";
 import { intText, sameNames, tsTypeOf } from "./shape.js";
+
+/** Is a field's value a bigint? */
+function isBigValue(f: ValueField): boolean {
+  return f.type.kind === "int" && f.type.bits === 64;
+}
 
 /** Does a member give the value properties (and the S-expression fields)? */
 export function hasProperty(m: Member): boolean {
@@ -86,7 +91,21 @@ export function compareMember(
   switch (o.kind) {
     case "value": {
       const m = n as ValueField;
-      compareFieldType(list, place, o.type, m.type);
+      const storage = (f: ValueField): string =>
+        `${f.split === undefined ? "one piece" : `low ${f.split.lo.bits} of ${f.split.bits} bits here, the rest in ${f.split.high}`}${f.none === undefined ? "" : `, ${f.none} meaning absent`}`;
+      if (storage(o) !== storage(m))
+        list.add(
+          place,
+          {
+            kind: "type-changed",
+            hasProperty: true,
+            tsTypeChanged:
+              isOptionalField(o) !== isOptionalField(m) || isBigValue(o) !== isBigValue(m),
+          },
+          `stored as ${storage(o)} → ${storage(m)}`,
+        );
+      // What the field's own bytes hold (a split value's low half), compared as before.
+      compareFieldType(list, place, storedType(o), storedType(m));
       compareCondition(list, record, place, o, m);
       compareKept(list, place, "string tail", o.tail, m.tail);
       if (o.search !== undefined && m.search !== undefined && o.search.within !== m.search.within)
@@ -191,7 +210,12 @@ function storageOf(m: Member): string | undefined {
   const int = (t: IntType): string => `${intText(t)} ${t.bits === 8 ? "" : t.endian}`;
   switch (m.kind) {
     case "value":
-      return m.type.kind === "int" && m.cond === undefined ? int(m.type) : undefined;
+      return m.type.kind === "int" &&
+        m.cond === undefined &&
+        m.split === undefined &&
+        m.none === undefined
+        ? int(m.type)
+        : undefined;
     case "const":
     case "computed":
       return int(m.type);

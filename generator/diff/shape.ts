@@ -6,7 +6,15 @@
  * of a renamed type keeps its shape.
  */
 import { exprText } from "../expr.js";
-import { computedText, isPositioned, type ByteSize, type FieldType, type IntType, type Member, type TypeDef } from "../model.js";
+import {
+  computedText,
+  isPositioned,
+  type ByteSize,
+  type FieldType,
+  type IntType,
+  type Member,
+  type TypeDef,
+} from "../model.js";
 
 /** Maps a type name of the revision being described to the new revision's name. */
 export type TypeNames = (name: string) => string;
@@ -55,14 +63,19 @@ export function memberShape(m: Member, names: TypeNames): string {
   const cond = "cond" in m && m.cond !== undefined ? ` if ${exprText(m.cond)}` : "";
   const at = isPositioned(m) ? ` at ${exprText(m.at)}` : "";
   switch (m.kind) {
-    case "value":
-      return `value ${fieldTypeShape(m.type, names)}${cond}${at}`;
+    case "value": {
+      const split = m.split === undefined ? "" : ` low ${intText(m.split.lo)} of ${m.split.bits}`;
+      const none = m.none === undefined ? "" : ` none ${m.none}`;
+      return `value ${fieldTypeShape(m.type, names)}${split}${none}${cond}${at}`;
+    }
+    case "high":
+      return `high ${intText(m.type)} of ${m.low.name}`;
     case "const":
       return `const ${intText(m.type)} ${m.value}`;
     case "magic":
       return `magic ${JSON.stringify(m.value)}`;
     case "checksum":
-      return `checksum ${intText(m.type)} ${m.algorithm}`;
+      return `checksum ${intText(m.type)} ${m.algorithm}${m.covers === "before" ? " before" : ""}`;
     case "computed":
       return `computed ${intText(m.type)} ${computedText(m)}`;
     case "bitfield":

@@ -13,7 +13,7 @@
  */
 import type { ModuleFile } from "./module-file.js";
 import type { EnumDef, FieldType, Member, Model, UnionDef } from "../model.js";
-import { unionKinds } from "../model.js";
+import { isOptionalField, unionKinds } from "../model.js";
 import { constructorRanks } from "../order.js";
 import { Code, prop, str } from "./code.js";
 import { compareKeptPadding, hasPaddingProperty } from "./construct/union-padding.js";
@@ -103,7 +103,7 @@ function emitCompareMembers(
       case "value": {
         const [a, b] = [prop("a", m.name), prop("b", m.name)];
         step(
-          m.cond === undefined
+          !isOptionalField(m)
             ? compareValues(m.type, a, b)
             : `compareOptions(${a}, ${b}, (x, y) => ${compareValues(m.type, "x", "y")})`,
         );
@@ -114,6 +114,7 @@ function emitCompareMembers(
         for (const p of m.parts) step(`compareScalars(${prop("a", p.name)}, ${prop("b", p.name)})`);
         break;
       case "padding":
+      case "checksum":
         if (m.keep !== undefined) step(compareKept(m.keep));
         break;
       case "flags":

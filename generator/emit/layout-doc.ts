@@ -125,6 +125,39 @@ function memberRows(
           row(["", "other bits", `${prefix}${m.unknown}`, "kept as they are", cond, undefined]),
         );
         break;
+      case "checksum": {
+        const over = m.covers === "before" ? "the bytes before it" : "the record, itself as zero";
+        const when =
+          m.when === undefined
+            ? ""
+            : `, while \`${exprText(m.when)}\`; else zero${m.keep === undefined ? "" : ` (others kept in \`${prefix}${m.keep}\`)`}`;
+        rows.push(
+          row([
+            where,
+            sizeText(m),
+            name,
+            `${wireType(m.type)} ${m.algorithm} of ${over}${when}`,
+            cond,
+            m.doc,
+          ]),
+        );
+        break;
+      }
+      case "magic":
+        rows.push(row([where, sizeText(m), name, `magic ${JSON.stringify(m.value)}`, cond, m.doc]));
+        break;
+      case "high":
+        rows.push(
+          row([
+            where,
+            sizeText(m),
+            name,
+            `${wireType(m.type)}: bits ${m.shift}–${m.shift + m.type.bits - 1} of \`${prefix}${m.low.name}\``,
+            cond,
+            m.doc,
+          ]),
+        );
+        break;
       case "value": {
         if (m.search !== undefined) {
           const how = `found searching the last ${m.search.within} bytes backwards for ${JSON.stringify(m.search.signature)}; ends at the end of the input`;
@@ -138,10 +171,15 @@ function memberRows(
           rows.push(row([where, upTo, name, "bytes", cond, m.doc]));
           break;
         }
+        const stored =
+          m.split === undefined
+            ? wireType(m.type)
+            : `${wireType(m.split.lo)}: bits 0–${m.split.lo.bits - 1} of a u${m.split.bits} (high bits in \`${prefix}${m.split.high}\`)`;
+        const none = m.none === undefined ? "" : `; ${m.none} means absent`;
         const type =
           m.tail === undefined
-            ? wireType(m.type)
-            : `${wireType(m.type)}; non-zero bytes after the NUL kept in \`${prefix}${m.tail}\``;
+            ? stored + none
+            : `${stored}; non-zero bytes after the NUL kept in \`${prefix}${m.tail}\``;
         rows.push(row([where, sizeText(m), name, type, cond, m.doc]));
         break;
       }

@@ -22,12 +22,13 @@ import {
   fixedTypeSize,
   intSize,
   isPositioned,
+  storedType,
 } from "../model.js";
 import { article, Code, hexLiteral, Locals, str, templateText } from "./code.js";
 import { emitExpr, offsetExpr, type Resolve } from "./expr.js";
 import { Cursor, fixedRunSize, readInt, startsRun, withView } from "./layout.js";
 import { tsType, wireType } from "./types.js";
-import { verifyChecksums } from "./construct/checksum.js";
+import { readUncheckedChecksum, verifyChecksums } from "./construct/checksum.js";
 import { keepsEnd, readKeptEnd } from "./construct/end-length.js";
 import { readMagic } from "./construct/magic.js";
 import { keptProperty, readKeptPaddingMember } from "./construct/padding-keep.js";
@@ -35,6 +36,7 @@ import { readStringTail, tailValue } from "./construct/string-tail.js";
 import { hasPaddingProperty, readKeptPadding } from "./construct/union-padding.js";
 import { readCountedArray, readFilledArray } from "./construct/array.js";
 import { readBitfield } from "./construct/bitfield.js";
+import { noneTest, readHigh, readLow } from "./construct/split.js";
 import { computedMeaning } from "./construct/computed.js";
 import { readFlags } from "./construct/flags.js";
 import { readList } from "./construct/list.js";
@@ -109,7 +111,11 @@ function emitLayoutEntry(root: RecordDef, file: ModuleFile): void {
 function memberType(m: Member): string {
   switch (m.kind) {
     case "value":
-      return wireType(m.type);
+      return m.split === undefined
+        ? wireType(m.type)
+        : `${wireType(m.split.lo)}, low ${m.split.lo.bits} bits of ${m.name}`;
+    case "high":
+      return `${wireType(m.type)}, high ${m.type.bits} bits of ${m.low.name}`;
     case "const":
       return `${wireType(m.type)} = ${hexLiteral(m.value, false)}`;
     case "magic":
@@ -246,6 +252,8 @@ export class SequenceReader {
     bigint: this.bigints.has(name),
   });
   readonly bigints = new Set<string>();
+  /** Locals holding the low halves of split values read so far, by field name. */
+  readonly lows = new Map<string, string>();
   /** Text fields whose size is computed from them: they fill their bytes, with no NUL. */
   readonly unpadded = new Set<string>();
 
@@ -319,6 +327,9 @@ export class SequenceReader {
         return `{ ${[...m.flags.map((f) => f.name), m.unknown].map((n) => this.propOf(n)).join(", ")} }`;
       case "bitfield":
         return `{ ${m.parts.map((p) => this.propOf(p.name)).join(", ")} }`;
+      case "value":
+        // A split value is whole only at its high half; its own bytes hold the low bits.
+        return this.lows.get(m.name) ?? this.locals.field(m.name);
       default:
         return this.locals.field(m.name);
     }
@@ -327,7 +338,12 @@ export class SequenceReader {
   /** Regions of positioned members read so far: locals holding where each starts and ends. */
   readonly regions: { name: string; from: string; to: string }[] = [];
   /** Checksum fields read so far, with the local holding where each is. */
-  readonly checksums: { field: ChecksumField; value: string; at: string }[] = [];
+  readonly checksums: {
+    field: ChecksumField;
+    value: string;
+    at: string;
+    applies: string | undefined;
+  }[] = [];
 
   /** Before the member a computed offset points at, check the stored offset is where we are. */
   private checkComputedTargets(m: Member): void {
@@ -405,7 +421,13 @@ export class SequenceReader {
           where = this.locals.fresh(`${m.name}_at`);
           this.code.line(`const ${where} = ${at};`);
         }
-        this.checksums.push({ field: m, value: local, at: where });
+        let applies: string | undefined;
+        if (m.when !== undefined) {
+          applies = this.locals.fresh(`${m.name}_applies`);
+          this.code.line(`const ${applies} = ${emitExpr(m.when, this.resolve)};`);
+          this.code.lines.push(...readUncheckedChecksum(this, m, local, applies, at));
+        }
+        this.checksums.push({ field: m, value: local, at: where, applies });
         this.cursor.advance(intSize(m.type));
         return;
       }
@@ -463,6 +485,9 @@ export class SequenceReader {
       case "bitfield":
         readBitfield(this, m, at);
         return;
+      case "high":
+        readHigh(this, m, at);
+        return;
       case "flags":
         readFlags(this, m, at);
         return;
@@ -515,10 +540,20 @@ export class SequenceReader {
   private value(m: ValueField, at: string, target: string): void {
     const path = str(this.prefix + m.name);
     const t = m.type;
-    const size = fixedTypeSize(t);
+    const size = fixedTypeSize(storedType(m));
     switch (t.kind) {
       case "int":
+        if (m.split !== undefined) {
+          readLow(this, m, m.split.lo, at);
+          break;
+        }
         if (t.bits === 64) this.bigints.add(m.name);
+        if (m.none !== undefined) {
+          const raw = this.locals.fresh(`${m.name}_stored`);
+          this.code.line(`const ${raw} = ${readInt(t, at)};`);
+          this.code.line(`${target} = ${noneTest(raw, m.none, t.bits === 64)};`);
+          break;
+        }
         this.code.line(`${target} = ${readInt(t, at)};`);
         this.validations(m.valid, this.prefix + m.name, this.locals.field(m.name), at);
         break;

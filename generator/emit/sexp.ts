@@ -18,7 +18,7 @@ import type {
   UnionDef,
   ValueField,
 } from "../model.js";
-import { UNION_PADDING_PROPERTY, unionKinds } from "../model.js";
+import { isOptionalField, UNION_PADDING_PROPERTY, unionKinds } from "../model.js";
 import { Code, prop, str } from "./code.js";
 import { hasPaddingProperty, printKeptPadding } from "./construct/union-padding.js";
 
@@ -194,7 +194,7 @@ function sexpFieldNames(members: readonly Member[]): string[] {
   for (const m of members) {
     if (m.kind === "value" || m.kind === "group") names.push(m.name);
     if (m.kind === "value" && m.tail !== undefined) names.push(m.tail);
-    if (m.kind === "padding" && m.keep !== undefined) names.push(m.keep);
+    if ((m.kind === "padding" || m.kind === "checksum") && m.keep !== undefined) names.push(m.keep);
     if (m.kind === "flags") names.push(...m.flags.map((f) => f.name), m.unknown);
     if (m.kind === "bitfield") names.push(...m.parts.map((p) => p.name));
   }
@@ -271,10 +271,11 @@ function emitRecord(name: string, members: readonly Member[], file: ModuleFile):
         );
         break;
       case "value":
-        memberSexp(m.name, m.type, m.cond !== undefined, m.absent, m.default, print, take, m);
+        memberSexp(m.name, m.type, isOptionalField(m), m.absent, m.default, print, take, m);
         if (m.tail !== undefined) keptSexp(m.tail, print, parse, props);
         break;
       case "padding":
+      case "checksum":
         if (m.keep !== undefined) keptSexp(m.keep, print, parse, props);
         break;
       case "bitfield":

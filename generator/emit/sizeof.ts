@@ -11,6 +11,7 @@ import {
   fixedTypeSize,
   intSize,
   isPositioned,
+  storedType,
 } from "../model.js";
 import { lengthOf } from "./construct/computed.js";
 import { keepsEnd, needsEndMarker } from "./construct/end-length.js";
@@ -38,7 +39,7 @@ class Sum {
 
 /** Code for the size of a value field whose value is `acc` (already known to be present). */
 export function valueSize(m: ValueField, acc: string, resolve: Resolve): number | string {
-  const fixed = fixedTypeSize(m.type);
+  const fixed = fixedTypeSize(storedType(m));
   if (fixed !== undefined) return fixed;
   const t = m.type;
   switch (t.kind) {

@@ -6,9 +6,10 @@
 import type { ModuleFile } from "./module-file.js";
 import { exprText } from "../expr.js";
 import type { EnumDef, FieldType, FlagBit, Member, Model, UnionDef } from "../model.js";
-import { fixedMemberSize, UNION_PADDING_PROPERTY, unionKinds } from "../model.js";
+import { fixedMemberSize, isOptionalField, UNION_PADDING_PROPERTY, unionKinds } from "../model.js";
 import { docText, hexLiteral, str } from "./code.js";
 import { partPlace } from "./construct/bitfield.js";
+import { checksumKeepProperty } from "./construct/checksum.js";
 import { paddingKeepProperty } from "./construct/padding-keep.js";
 import { stringTailProperty } from "./construct/string-tail.js";
 import { hasPaddingProperty, unionPaddingProperty } from "./construct/union-padding.js";
@@ -137,17 +138,23 @@ function properties(members: readonly Member[], offset: number | undefined): Pro
     const where = at === undefined ? undefined : `At byte ${at}.`;
     switch (m.kind) {
       case "value": {
-        const optional = m.cond === undefined ? "" : " | undefined";
+        const optional = isOptionalField(m) ? " | undefined" : "";
         const when =
-          m.cond === undefined
-            ? undefined
-            : "Present only when its condition holds (see the layout).";
+          m.cond !== undefined
+            ? "Present only when its condition holds (see the layout)."
+            : m.none !== undefined
+              ? `Undefined when stored as ${m.none}.`
+              : undefined;
+        const stored =
+          m.split === undefined
+            ? `\`${wireType(m.type)}\`.`
+            : `\`u${m.split.bits}\`: the low ${m.split.lo.bits} bits here (\`${wireType(m.split.lo)}\`), the high ${m.split.bits - m.split.lo.bits} in \`${m.split.high}\`.`;
         result.push({
           name: m.name,
           type: tsType(m.type) + optional,
           docs: joinDoc(
             docText(m.doc),
-            `\`${wireType(m.type)}\`. ${where ?? ""}`.trim(),
+            `${stored} ${where ?? ""}`.trim(),
             when,
             bitsDoc(m.bits, m.type),
           ),
@@ -188,6 +195,9 @@ function properties(members: readonly Member[], offset: number | undefined): Pro
         break;
       case "padding":
         if (m.keep !== undefined) result.push(paddingKeepProperty(m, m.keep));
+        break;
+      case "checksum":
+        if (m.keep !== undefined) result.push(checksumKeepProperty(m, m.keep));
         break;
       case "const":
       case "computed":

@@ -17,12 +17,20 @@ import type {
   ValueField,
   Validation,
 } from "../model.js";
-import { fixedRecordSize, fixedTypeSize, intSize, isPositioned, unionKinds } from "../model.js";
+import {
+  fixedRecordSize,
+  fixedTypeSize,
+  intSize,
+  isOptionalField,
+  isPositioned,
+  unionKinds,
+} from "../model.js";
 import { article, Code, hexLiteral, Locals, prop, str, templateText } from "./code.js";
 import { writeArray } from "./construct/array.js";
 import { checkBitfieldParts, checkBitfieldRules, writeBitfield } from "./construct/bitfield.js";
-import { fillChecksums } from "./construct/checksum.js";
 import { checkSearchedWrite } from "./construct/search.js";
+import { checkKeptChecksum, fillChecksums, writeUncheckedChecksum } from "./construct/checksum.js";
+import { checkNotNone, checkWhole, storedValue, writeHigh, writeLow } from "./construct/split.js";
 import { computedMeaning, lengthOf } from "./construct/computed.js";
 import { checkKeptEnd, checkKeptEndLast, keepsEnd, writeKeptEnd } from "./construct/end-length.js";
 import { checkFlagsValue, writeFlags } from "./construct/flags.js";
@@ -214,9 +222,12 @@ export class CheckWalker {
             ...checkKeptPaddingMember({ ...m, keep: m.keep }, prop(obj, m.keep), prefix + m.keep),
           );
         return;
+      case "checksum":
+        if (m.keep !== undefined) checkKeptChecksum(this, { ...m, keep: m.keep }, obj, prefix);
+        return;
       case "computed":
       case "magic":
-      case "checksum":
+      case "high":
         return;
       case "flags":
         checkFlagsValue(this, m, obj, prefix);
@@ -239,7 +250,7 @@ export class CheckWalker {
       }
       case "value": {
         const acc = prop(obj, m.name);
-        if (m.cond === undefined) this.value(m, acc, path);
+        if (!isOptionalField(m)) this.value(m, acc, path);
         else this.code.block(`if (${acc} !== undefined)`, () => this.value(m, acc, path));
         return;
       }
@@ -356,7 +367,9 @@ export class CheckWalker {
     const t = m.type;
     switch (t.kind) {
       case "int":
-        this.code.line(`if (!${intIsValid(t, acc)}) ${this.expected(path, intRange(t), acc)}`);
+        if (m.split !== undefined) checkWhole(this, { ...m, split: m.split }, acc, path);
+        else this.code.line(`if (!${intIsValid(t, acc)}) ${this.expected(path, intRange(t), acc)}`);
+        checkNotNone(this, m, acc, path);
         this.refs.set(m.name, { code: acc, bigint: t.bits === 64 });
         return;
       case "enum":
@@ -548,7 +561,7 @@ export class WriteWalker {
   /** Positioned members met in the sequence, written after it. */
   readonly positioned: (Member & { at: Expr })[] = [];
   /** Checksum fields met, with where each is; filled in once the record is written. */
-  readonly checksums: { field: ChecksumField; at: string }[] = [];
+  readonly checksums: { field: ChecksumField; at: string; applies: string | undefined }[] = [];
 
   members(members: readonly Member[], obj: string): void {
     for (const m of members) {
@@ -571,7 +584,17 @@ export class WriteWalker {
           where = this.locals.fresh(`${m.name}_at`);
           this.code.line(`const ${where} = ${at};`);
         }
-        this.checksums.push({ field: m, at: where });
+        const applies = m.when === undefined ? undefined : emitExpr(m.when, this.resolve);
+        if (applies !== undefined)
+          this.code.line(
+            writeUncheckedChecksum(
+              m,
+              applies,
+              m.keep === undefined ? undefined : prop(obj, m.keep),
+              where,
+            ),
+          );
+        this.checksums.push({ field: m, at: where, applies });
         this.cursor.advance(intSize(m.type));
         return;
       }
@@ -618,6 +641,9 @@ export class WriteWalker {
       case "bitfield":
         writeBitfield(this, m, obj);
         return;
+      case "high":
+        writeHigh(this, m, obj);
+        return;
       case "group": {
         const acc = prop(obj, m.name);
         // A group of constants and padding only is written without reading its value.
@@ -657,7 +683,12 @@ export class WriteWalker {
     const fixed = fixedTypeSize(t);
     switch (t.kind) {
       case "int":
-        this.code.line(writeInt(t, at, acc));
+        if (m.split !== undefined) {
+          writeLow(this, m, m.split.lo, acc);
+          this.cursor.advance(intSize(m.split.lo));
+          return;
+        }
+        this.code.line(writeInt(t, at, storedValue(m, acc)));
         break;
       case "enum":
         if (t.enum.base.kind === "int") {

@@ -5,10 +5,11 @@
  * fields and padding, constants, magic strings, computed offsets, flags,
  * byte strings of every sizing, fixed strings, text in every encoding,
  * UUIDs and GUIDs, arrays filling a payload or counted, computed sizes and
- * counts, bit fields, union lists, checksums, members at their own offsets,
- * the keep constructs (kept end markers and padding, string tails), and
- * roots ending in bytes that run to the end of the input or up to a record
- * found by searching backwards from there.
+ * counts, bit fields, values split into halves, `none` values, union
+ * lists, checksums (over the bytes before them, or only while a condition
+ * holds), members at their own offsets, the keep constructs (kept end
+ * markers and padding, string tails), and roots ending in bytes that run to
+ * the end of the input or up to a record found by searching backwards.
  * Every schema drawn is
  * valid, so the generator must accept it; expressions use only the earlier,
  * always-present integer fields the language allows.
@@ -81,7 +82,15 @@ class SchemaDraw {
   }
 
   private pickEnumBase(): string {
-    return this.rng.pick(["u8", "u16", "u32", "i8", "i16", "i32", `{ string: ${2 + this.rng.below(6)} }`]);
+    return this.rng.pick([
+      "u8",
+      "u16",
+      "u32",
+      "i8",
+      "i16",
+      "i32",
+      `{ string: ${2 + this.rng.below(6)} }`,
+    ]);
   }
 
   /** A record type; `root` records may hold lists and variable-size fields anywhere. */
@@ -97,16 +106,25 @@ class SchemaDraw {
     }
     // A checksum over the record, and a member at its own offset, now and then.
     if (this.rng.chance(0.2)) {
-      const algorithm = this.rng.pick(["crc32", "crc32c", "ones-complement-sum"]);
-      const line = `      - { name: ${this.fresh("sum", scope)}, type: u32, checksum: ${algorithm} }`;
-      if (this.rng.chance(0.5)) members.unshift(line);
+      const algorithm = this.rng.pick(["crc32", "crc32c", "crc32c-raw", "ones-complement-sum"]);
+      const covers = this.rng.chance(0.3) ? ", covers: before" : "";
+      // Now and then a checksum only while a condition on an earlier field holds.
+      const cond = this.rng.chance(0.4) ? this.condition(scope) : undefined;
+      const when =
+        cond === undefined
+          ? ""
+          : `, when: ${JSON.stringify(cond)}${this.rng.chance(0.5) ? `, keep: ${this.fresh("unused", scope)}` : ""}`;
+      const line = `      - { name: ${this.fresh("sum", scope)}, type: u32, checksum: ${algorithm}${covers}${when} }`;
+      if (cond === undefined && this.rng.chance(0.5)) members.unshift(line);
       else members.push(line);
     }
     const small = scope.ints.filter((i) => i.type === "u8");
     if (!fixedOnly && small.length > 0 && this.rng.chance(0.3)) {
       const where = `${512 + this.rng.below(64)} + ${this.rng.pick(small).name}`;
       const field = this.plainField({ taken: scope.taken, ints: [] }, this.rng.chance(0.5));
-      const cond = this.rng.chance(0.3) ? `, if: ${JSON.stringify(`${this.rng.pick(small).name} > 100`)}` : "";
+      const cond = this.rng.chance(0.3)
+        ? `, if: ${JSON.stringify(`${this.rng.pick(small).name} > 100`)}`
+        : "";
       members.push(`      ${field.line.replace(/ }$/, `, at: ${JSON.stringify(where)}${cond} }`)}`);
       fixed = false;
     }
@@ -114,7 +132,9 @@ class SchemaDraw {
     if (this.rng.chance(0.25)) {
       const offsetName = this.fresh("off", scope);
       const target = this.fresh("after", scope);
-      members.unshift(`      - { name: ${offsetName}, type: ${this.rng.pick(["u16", "u32"])}, value: offset(${target}) }`);
+      members.unshift(
+        `      - { name: ${offsetName}, type: ${this.rng.pick(["u16", "u32"])}, value: offset(${target}) }`,
+      );
       members.push(`      - { name: ${target}, type: u8 }`);
     }
     this.types.push([`  ${name}:`, "    record:", ...members].join("\n"));
@@ -131,7 +151,10 @@ class SchemaDraw {
     const text = this.types[root]!;
     // Members at their own offset would overlap bytes that run to the end.
     if (text.includes(", at: ") || !rng.chance(0.3)) return;
-    const scope: Scope = { taken: new Set(text.match(/name: \w+/g)?.map((n) => n.slice(6))), ints: [] };
+    const scope: Scope = {
+      taken: new Set(text.match(/name: \w+/g)?.map((n) => n.slice(6))),
+      ints: [],
+    };
     const body = this.fresh("rest", scope);
     const lines = [`      - { name: ${body}, type: bytes }`];
     if (rng.chance(0.7)) {
@@ -140,10 +163,16 @@ class SchemaDraw {
         ? `      - { name: sig, magic: ${JSON.stringify(rng.pick(["PK\x05\x06", "E", "\0\0", "END!"]))} }`
         : `      - { name: sig, type: ${rng.pick(["u8", "u16", "u32", "i64"])}, const: ${rng.below(256)} }`;
       const fields = [signature, "      - { name: n, type: u8 }"];
-      if (rng.chance(0.5)) fields.push("      - { name: note_length, type: u16, value: size(note) }", "      - { name: note, type: bytes, size: note_length }");
+      if (rng.chance(0.5))
+        fields.push(
+          "      - { name: note_length, type: u16, value: size(note) }",
+          "      - { name: note, type: bytes, size: note_length }",
+        );
       else fields.push(`      - { name: note, type: bytes, prefix: ${rng.pick(["u8", "u16"])} }`);
       this.types.push([`  ${name}:`, "    record:", ...fields].join("\n"));
-      lines.push(`      - { name: ${this.fresh("found", scope)}, type: ${name}, search: ${rng.pick([64, 300, 65557])} }`);
+      lines.push(
+        `      - { name: ${this.fresh("found", scope)}, type: ${name}, search: ${rng.pick([64, 300, 65557])} }`,
+      );
     }
     this.types[root] = [text, ...lines].join("\n");
   }
@@ -176,7 +205,9 @@ class SchemaDraw {
       const last = this.rng.below(3);
       if (last === 1) lines.push(`          - { name: ${this.fresh("rest", scope)}, type: bytes }`);
       if (last === 2 && records.length > 0)
-        lines.push(`          - { name: ${this.fresh("items", scope)}, type: "${this.rng.pick(records).name}[]" }`);
+        lines.push(
+          `          - { name: ${this.fresh("items", scope)}, type: "${this.rng.pick(records).name}[]" }`,
+        );
       if (lines.length === fieldsAt + 1) lines[fieldsAt] = "        fields: []";
     }
     if (this.rng.chance(0.5)) {
@@ -193,33 +224,57 @@ class SchemaDraw {
     this.known.push({ name, kind: "union", fixed: false });
   }
 
-  private member(scope: Scope, depth: number, fixedOnly: boolean): { lines: string[]; fixed: boolean } {
+  private member(
+    scope: Scope,
+    depth: number,
+    fixedOnly: boolean,
+  ): { lines: string[]; fixed: boolean } {
     const indent = "      ".padEnd(6 + depth * 4);
     const roll = this.rng.below(100);
     if (roll < 8) {
       const type = this.rng.pick(INTS);
       const max = type.startsWith("u") ? 2 ** Math.min(Number(type.slice(1)), 32) - 1 : 100;
-      return { lines: [`${indent}- { name: ${this.fresh("magic", scope)}, type: ${type}, const: ${this.rng.below(max)} }`], fixed: true };
+      return {
+        lines: [
+          `${indent}- { name: ${this.fresh("magic", scope)}, type: ${type}, const: ${this.rng.below(max)} }`,
+        ],
+        fixed: true,
+      };
     }
     const small = scope.ints.filter((i) => i.type === "u8");
     if (roll < 11 && !fixedOnly && small.length > 0) {
       const size = `${this.rng.pick(small).name} & ${this.rng.pick([3, 7, 15])}`;
       return { lines: [`${indent}- { padding: ${JSON.stringify(size)} }`], fixed: false };
     }
-    if (roll < 14) return { lines: [`${indent}- { padding: ${1 + this.rng.below(5)}${this.keep(scope)} }`], fixed: true };
+    if (roll < 14)
+      return {
+        lines: [`${indent}- { padding: ${1 + this.rng.below(5)}${this.keep(scope)} }`],
+        fixed: true,
+      };
     if (roll < 17) {
-      const magic = Array.from({ length: 1 + this.rng.below(6) }, () => `\\x${this.rng.below(256).toString(16).padStart(2, "0")}`).join("");
-      return { lines: [`${indent}- { name: ${this.fresh("sig", scope)}, magic: "${magic}" }`], fixed: true };
+      const magic = Array.from(
+        { length: 1 + this.rng.below(6) },
+        () => `\\x${this.rng.below(256).toString(16).padStart(2, "0")}`,
+      ).join("");
+      return {
+        lines: [`${indent}- { name: ${this.fresh("sig", scope)}, magic: "${magic}" }`],
+        fixed: true,
+      };
     }
     if (roll < 22) {
       const type = this.rng.pick(["u8", "u16", "u32", "u64"] as const);
       const bits = Number(type.slice(1));
-      const flags = Array.from({ length: 1 + this.rng.below(3) }, (_, i) => i * 3 + this.rng.below(3))
+      const flags = Array.from(
+        { length: 1 + this.rng.below(3) },
+        (_, i) => i * 3 + this.rng.below(3),
+      )
         .filter((b) => b < bits)
         .map((b) => `{ bit: ${b}, name: ${this.fresh("bit", scope)} }`);
       const unknown = this.fresh("rest", scope);
       return {
-        lines: [`${indent}- { name: ${this.fresh("flags", scope)}, type: ${type}, flags: [${flags.join(", ")}], unknown: ${unknown} }`],
+        lines: [
+          `${indent}- { name: ${this.fresh("flags", scope)}, type: ${type}, flags: [${flags.join(", ")}], unknown: ${unknown} }`,
+        ],
         fixed: true,
       };
     }
@@ -229,7 +284,8 @@ class SchemaDraw {
       const inner: string[] = [];
       let fixed = cond === undefined;
       // Fields inside a conditional group cannot be used after it.
-      const innerScope: Scope = cond === undefined ? scope : { taken: scope.taken, ints: [...scope.ints] };
+      const innerScope: Scope =
+        cond === undefined ? scope : { taken: scope.taken, ints: [...scope.ints] };
       for (let i = 0, n = 1 + this.rng.below(3); i < n; i++) {
         const m = this.member(innerScope, depth + 1, fixedOnly);
         inner.push(...m.lines);
@@ -246,7 +302,10 @@ class SchemaDraw {
       if (cond !== undefined) {
         const field = this.plainField({ taken: scope.taken, ints: [] }, fixedOnly);
         const lines = [`${indent}${field.line.replace(/ }$/, `, if: ${JSON.stringify(cond)} }`)}`];
-        if (this.rng.chance(0.4)) lines.push(`${indent}- { padding: ${1 + this.rng.below(3)}, if: ${JSON.stringify(cond)}${this.keep(scope)} }`);
+        if (this.rng.chance(0.4))
+          lines.push(
+            `${indent}- { padding: ${1 + this.rng.below(3)}, if: ${JSON.stringify(cond)}${this.keep(scope)} }`,
+          );
         return { lines, fixed: false };
       }
     }
@@ -256,7 +315,7 @@ class SchemaDraw {
       const endian = this.rng.pick(["big", "little"]);
       const parts: string[] = [];
       const small: { name: string; type: "u8" }[] = [];
-      for (let left = bytes * 8; left > 0; ) {
+      for (let left = bytes * 8; left > 0;) {
         const bits = Math.min(left, 1 + this.rng.below(this.rng.chance(0.2) ? 64 : 12));
         const name = this.fresh("part", scope);
         parts.push(`{ name: ${name}, bits: ${bits} }`);
@@ -265,9 +324,32 @@ class SchemaDraw {
       }
       scope.ints.push(...small);
       return {
-        lines: [`${indent}- { name: ${this.fresh("word", scope)}, type: u${bytes * 8}, endian: ${endian}, bitfield: [${parts.join(", ")}] }`],
+        lines: [
+          `${indent}- { name: ${this.fresh("word", scope)}, type: u${bytes * 8}, endian: ${endian}, bitfield: [${parts.join(", ")}] }`,
+        ],
         fixed: true,
       };
+    }
+    if (roll >= 52 && roll < 56) {
+      // A value split into a low and a high half with fields between them, or an integer
+      // with a stored "absent" value; either now and then with both.
+      const lo = this.rng.pick(["u8", "u16", "u32"] as const);
+      const hi = this.rng.pick(["u8", "u16", "u32"] as const);
+      const name = this.fresh("whole", scope);
+      const split = this.rng.chance(0.7);
+      const bits = split ? Number(lo.slice(1)) + Number(hi.slice(1)) : Number(lo.slice(1));
+      const all = (1n << BigInt(bits)) - 1n;
+      const none = this.rng.chance(0.5)
+        ? `, none: ${this.rng.pick([`"0x${all.toString(16)}"`, "0", "1"])}`
+        : "";
+      const lines = [`${indent}- { name: ${name}, type: ${lo}${none} }`];
+      if (split) {
+        for (let i = this.rng.below(3); i > 0; i--)
+          lines.push(`${indent}${this.plainField({ taken: scope.taken, ints: [] }, true).line}`);
+        lines.push(`${indent}- { name: ${this.fresh("high", scope)}, type: ${hi}, high: ${name} }`);
+      }
+      if (none === "" && bits <= 32) scope.ints.push({ name, type: bits <= 8 ? "u8" : "u32" });
+      return { lines, fixed: true };
     }
     if (roll < 48 && roll >= 44 && !fixedOnly) {
       // A computed size or count, and what it sizes, with a field between them now and then.
@@ -275,7 +357,9 @@ class SchemaDraw {
       const target = this.fresh("sized", scope);
       const records = this.known.filter((t) => t.kind === "record");
       const pick = records.length > 0 && this.rng.chance(0.5) ? 0 : 1 + this.rng.below(2);
-      const between = this.rng.chance(0.3) ? [`${indent}${this.plainField({ taken: scope.taken, ints: [] }, true).line}`] : [];
+      const between = this.rng.chance(0.3)
+        ? [`${indent}${this.plainField({ taken: scope.taken, ints: [] }, true).line}`]
+        : [];
       if (pick === 0 && records.length > 0)
         return {
           lines: [
@@ -301,7 +385,12 @@ class SchemaDraw {
     if (roll < 44 && !fixedOnly) {
       const unions = this.known.filter((t) => t.kind === "union");
       if (unions.length > 0)
-        return { lines: [`${indent}- { name: ${this.fresh("list", scope)}, type: "${this.rng.pick(unions).name}[]" }`], fixed: false };
+        return {
+          lines: [
+            `${indent}- { name: ${this.fresh("list", scope)}, type: "${this.rng.pick(unions).name}[]" }`,
+          ],
+          fixed: false,
+        };
     }
     const field = this.plainField(scope, fixedOnly, true);
     return { lines: [`${indent}${field.line}`], fixed: field.fixed };
@@ -321,11 +410,20 @@ class SchemaDraw {
   private condition(scope: Scope): string | undefined {
     if (scope.ints.length === 0) return undefined;
     const { name } = this.rng.pick(scope.ints);
-    return this.rng.pick([`${name} > 100`, `${name} != 0`, `(${name} & 1) == 1`, `${name} <= 50 || ${name} == 200`]);
+    return this.rng.pick([
+      `${name} > 100`,
+      `${name} != 0`,
+      `(${name} & 1) == 1`,
+      `${name} <= 50 || ${name} == 200`,
+    ]);
   }
 
   /** A plain field; `tails` allows a kept string tail (a record's unconditional field only). */
-  private plainField(scope: Scope, fixedOnly: boolean, tails = false): { line: string; fixed: boolean } {
+  private plainField(
+    scope: Scope,
+    fixedOnly: boolean,
+    tails = false,
+  ): { line: string; fixed: boolean } {
     const roll = this.rng.below(100);
     const name = this.fresh("f", scope);
     if (roll < 45) {
@@ -338,7 +436,10 @@ class SchemaDraw {
       const enums = this.known.filter((t) => t.kind === "enum");
       if (enums.length > 0) {
         const e = this.rng.pick(enums);
-        return { line: `- { name: ${name}, type: ${e.name}${this.tail(scope, tails && e.stringEnum === true)} }`, fixed: true };
+        return {
+          line: `- { name: ${name}, type: ${e.name}${this.tail(scope, tails && e.stringEnum === true)} }`,
+          fixed: true,
+        };
       }
     }
     if (roll < 65) {
@@ -348,18 +449,29 @@ class SchemaDraw {
         return { line: `- { name: ${name}, type: ${record.name} }`, fixed: record.fixed };
       }
     }
-    if (roll < 72) return { line: `- { name: ${name}, type: string, size: ${1 + this.rng.below(9)}${this.tail(scope, tails)} }`, fixed: true };
-    if (roll < 76) return { line: `- { name: ${name}, type: ${this.rng.pick(["uuid", "guid"])} }`, fixed: true };
+    if (roll < 72)
+      return {
+        line: `- { name: ${name}, type: string, size: ${1 + this.rng.below(9)}${this.tail(scope, tails)} }`,
+        fixed: true,
+      };
+    if (roll < 76)
+      return { line: `- { name: ${name}, type: ${this.rng.pick(["uuid", "guid"])} }`, fixed: true };
     if (roll < 82) {
       const encoding = this.rng.pick(["ascii", "utf8", "utf16le", "utf16be"] as const);
       const small = scope.ints.filter((i) => i.type === "u8" || i.type === "u16");
       if (!fixedOnly && small.length > 0 && this.rng.chance(0.4)) {
         const size = this.rng.pick(small).name;
         const even = encoding.startsWith("utf16") ? `(${size} & 0x3e)` : `(${size} & 0x3f)`;
-        return { line: `- { name: ${name}, type: text, encoding: ${encoding}, size: ${JSON.stringify(even)} }`, fixed: false };
+        return {
+          line: `- { name: ${name}, type: text, encoding: ${encoding}, size: ${JSON.stringify(even)} }`,
+          fixed: false,
+        };
       }
       const size = (1 + this.rng.below(8)) * (encoding.startsWith("utf16") ? 2 : 1);
-      return { line: `- { name: ${name}, type: text, encoding: ${encoding}, size: ${size} }`, fixed: true };
+      return {
+        line: `- { name: ${name}, type: text, encoding: ${encoding}, size: ${size} }`,
+        fixed: true,
+      };
     }
     if (roll < 86) {
       const records = this.known.filter((t) => t.kind === "record" && (t.fixed || !fixedOnly));
@@ -367,17 +479,29 @@ class SchemaDraw {
       if (records.length > 0) {
         const record = this.rng.pick(records);
         if (!fixedOnly && small.length > 0 && this.rng.chance(0.5))
-          return { line: `- { name: ${name}, type: "${record.name}[]", count: ${JSON.stringify(`${this.rng.pick(small).name} & 3`)} }`, fixed: false };
-        return { line: `- { name: ${name}, type: "${record.name}[]", count: ${this.rng.below(4)} }`, fixed: record.fixed };
+          return {
+            line: `- { name: ${name}, type: "${record.name}[]", count: ${JSON.stringify(`${this.rng.pick(small).name} & 3`)} }`,
+            fixed: false,
+          };
+        return {
+          line: `- { name: ${name}, type: "${record.name}[]", count: ${this.rng.below(4)} }`,
+          fixed: record.fixed,
+        };
       }
     }
     if (!fixedOnly && roll < 92) {
       const small = scope.ints.filter((i) => i.type === "u8" || i.type === "u16");
       if (small.length > 0 && this.rng.chance(0.6)) {
         const size = this.rng.pick(small).name;
-        return { line: `- { name: ${name}, type: bytes, size: ${JSON.stringify(this.rng.pick([size, `${size} % 7`, `${size} & 3`]))} }`, fixed: false };
+        return {
+          line: `- { name: ${name}, type: bytes, size: ${JSON.stringify(this.rng.pick([size, `${size} % 7`, `${size} & 3`]))} }`,
+          fixed: false,
+        };
       }
-      return { line: `- { name: ${name}, type: bytes, prefix: ${this.rng.pick(["u8", "u16", "u32"])} }`, fixed: false };
+      return {
+        line: `- { name: ${name}, type: bytes, prefix: ${this.rng.pick(["u8", "u16", "u32"])} }`,
+        fixed: false,
+      };
     }
     const type = this.rng.pick(["u8", "i16", "u32"] as const);
     scope.ints.push({ name, type });

@@ -9,7 +9,7 @@
  * laid at the door of the changes touching those types.
  */
 import type { FieldType, FlagBit, Member, Model, UnionDef, EnumDef } from "../../model.js";
-import { unionKinds } from "../../model.js";
+import { isOptionalField, unionKinds } from "../../model.js";
 
 export interface Probe {
   text: string;
@@ -67,7 +67,7 @@ function properties(members: readonly Member[]): Property[] {
       const t = tsType(m.type);
       result.push({
         name: m.name,
-        type: t.text + (m.cond === undefined ? "" : " | undefined"),
+        type: t.text + (isOptionalField(m) ? " | undefined" : ""),
         types: t.types,
       });
     } else if (m.kind === "group") {

@@ -165,6 +165,7 @@ class Draw {
     const t = m.type;
     switch (t.kind) {
       case "int": {
+        if (m.split !== undefined || m.none !== undefined) return this.wholeOrNone(m, t);
         const other = this.hints.get(defaultHint(m.name)) ?? [];
         const d =
           m.default?.kind === "int" && this.rng.chance(0.3)
@@ -271,6 +272,17 @@ class Draw {
   }
 
   /** Edge values and random ones, as a bigint. */
+  /** A split value fits its halves' width; a value with `none` is sometimes absent, never `none`. */
+  private wholeOrNone(m: ValueField, t: IntType): unknown {
+    if (m.none !== undefined && this.rng.chance(0.3)) return undefined;
+    let d =
+      m.split === undefined
+        ? this.int(t)
+        : this.rng.pick([0n, (1n << BigInt(m.split.bits)) - 1n, this.rng.bits(m.split.bits)]);
+    if (d === m.none) d = m.none === 0n ? 1n : 0n;
+    return t.bits === 64 ? d : Number(d);
+  }
+
   private int(t: IntType): bigint {
     const bits = BigInt(t.bits);
     const min = t.signed ? -(1n << (bits - 1n)) : 0n;

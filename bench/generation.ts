@@ -2,16 +2,26 @@
  * How long `binschema generate` takes, cold (a fresh process, as a user
  * runs it), for every schema of the repository and for one, and where the
  * time goes: loading the program (tsx, commander), yaml, prettier and
- * ts-morph, then per schema loading and checking (load → check → model),
- * emitting (ts-morph) and formatting (prettier). `--check` makes and
+ * ts-morph, then per schema loading, checking (check → model), each
+ * emitter, assembling the module (printing, parsing and tidying it, the
+ * runtime imports), formatting (prettier) and writing. `--check` makes and
  * compares every file without writing, so generated/ is untouched.
  *
- *   node --import tsx bench/generation.ts          # the table
- *   node --import tsx bench/generation.ts --stages # one process's stage times, as JSON
+ * Then how it grows with the schema: synthetic schemas (bench/big-schema.ts)
+ * of 1,000, 10,000 and 100,000 members, each generated in a fresh process,
+ * with the same stages.
+ *
+ *   npm run bench:generate                          # the tables (node --import tsx bench/generation.ts)
+ *   npm run bench:generate -- --scale-only          # only the scaling series
+ *   node --import tsx bench/generation.ts --stages  # one process's stage times, as JSON
+ *   node --import tsx bench/generation.ts --scale=N # a synthetic schema of about N members, as JSON
  */
 import { spawnSync } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { bigSchema, blocksFor, membersOf } from "./big-schema.js";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
@@ -25,9 +35,14 @@ export interface GenerationResult {
   readonly oneSchema: string;
   readonly schemas: number;
   readonly runs: number;
-  /** Milliseconds of each stage in one fresh process generating every schema. */
+  /** CPU milliseconds of each stage in one fresh process generating every schema. */
   readonly stages: Readonly<Record<string, number>>;
+  /** Synthetic schemas of growing size, each in a fresh process. */
+  readonly scaling: readonly ScalingRow[];
 }
+
+/** Members of the synthetic schemas the scaling series generates. */
+export const SCALING_SIZES: readonly number[] = [1_000, 10_000, 100_000];
 
 function wallMs(args: readonly string[]): number {
   const t0 = performance.now();
@@ -42,49 +57,137 @@ function median(values: readonly number[]): number {
   return s[s.length >> 1]!;
 }
 
-/** Stage times in this process, which must be fresh (nothing of the generator loaded yet). */
-async function stages(): Promise<Record<string, number>> {
+/**
+ * Milliseconds of CPU this process has used. Stages are timed in CPU time,
+ * not wall time: on a shared machine the wall time of a stage is mostly
+ * other processes' (the generator runs on one thread).
+ */
+function cpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
+/** What one fresh process measured: milliseconds by stage, and the lines it generated. */
+interface StageTimes {
+  stages: Record<string, number>;
+  lines: number;
+}
+
+/**
+ * Generates `schemas` in this process, timing each stage of the pipeline
+ * (summed over the schemas): load (YAML), check and model, each emitter,
+ * each step of assembling the module, formatting, the layout page and
+ * writing the files (to a temporary folder). `imports` also times loading
+ * the libraries and the generator, which must not be loaded yet.
+ */
+async function stagesOf(
+  schemas: readonly { file: string; text: string }[],
+  imports: boolean,
+): Promise<StageTimes> {
   const out: Record<string, number> = {};
-  const perSchema: Record<string, number> = {};
-  let t = performance.now();
+  let t = cpuMs();
   const lap = (name: string): void => {
-    const now = performance.now();
+    const now = cpuMs();
     out[name] = (out[name] ?? 0) + (now - t);
     t = now;
   };
   await import("yaml");
-  lap("import yaml");
+  if (imports) lap("import yaml");
   const { format } = await import("prettier");
-  lap("import prettier");
+  if (imports) lap("import prettier");
   await import("ts-morph");
-  lap("import ts-morph");
-  const { modelOf } = await import("../generator/model-of.js");
+  if (imports) lap("import ts-morph");
+  const { loadSchema } = await import("../generator/load.js");
+  const { checkSchema } = await import("../generator/check/index.js");
   const { emitModule } = await import("../generator/emit/module.js");
   const { emitLayoutDoc } = await import("../generator/emit/layout-doc.js");
   const { SIBLING_RUNTIME } = await import("../generator/generate.js");
-  lap("import generator");
-  const dir = `${ROOT}schema/`;
-  for (const name of readdirSync(dir)
-    .filter((f) => f.endsWith(".yaml"))
-    .sort()) {
-    const file = `schema/${name}`;
-    const started = t;
-    const model = modelOf(file, readFileSync(`${dir}${name}`, "utf8"));
-    if (!model.ok) throw new Error(`${file}: does not check`);
-    lap("load, check, model");
-    const code = emitModule(model.model, { runtime: SIBLING_RUNTIME, source: file });
-    const doc = emitLayoutDoc(model.model, file);
-    lap("emit (ts-morph)");
-    await format(code, { parser: "typescript", printWidth: 100 });
-    await format(doc, { parser: "markdown", printWidth: 100 });
-    lap("format (prettier)");
-    perSchema[`  of which ${file}`] = t - started;
+  if (imports) lap("import generator");
+  const dir = mkdtempSync(join(tmpdir(), "binschema-bench-"));
+  let lines = 0;
+  t = cpuMs();
+  try {
+    for (const { file, text } of schemas) {
+      const loaded = loadSchema(file, text);
+      if ("problems" in loaded) throw new Error(`${file}: does not load`);
+      lap("load (YAML)");
+      const model = checkSchema(file, loaded.root);
+      if ("problems" in model) throw new Error(`${file}: does not check`);
+      lap("check and model");
+      const code = emitModule(model, {
+        runtime: SIBLING_RUNTIME,
+        source: file,
+        onStage: (stage) => lap(`${STAGE_GROUP[stage] ?? "emit"}: ${stage}`),
+      });
+      const module = await format(code, { parser: "typescript", printWidth: 100 });
+      lap("format module (prettier)");
+      const doc = emitLayoutDoc(model, file);
+      lap("emit layout page");
+      const page = await format(doc, { parser: "markdown", printWidth: 100 });
+      lap("format layout page (prettier)");
+      writeFileSync(join(dir, `${model.format}.ts`), module);
+      writeFileSync(join(dir, `${model.format}.md`), page);
+      lap("write");
+      lines += module.split("\n").length - 1;
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
-  Object.assign(out, perSchema);
-  return out;
+  return { stages: out, lines };
 }
 
-export function measureGeneration(runs = 3, oneSchema = "schema/vdi.yaml"): GenerationResult {
+/** Stages of emitModule that assemble the module rather than emit declarations. */
+const STAGE_GROUP: Record<string, string> = {
+  print: "assemble",
+  parse: "assemble",
+  tidy: "assemble",
+  runtime: "assemble",
+  join: "assemble",
+};
+
+/** The repository's own schemas. */
+function repositorySchemas(): { file: string; text: string }[] {
+  const dir = `${ROOT}schema/`;
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(".yaml"))
+    .sort()
+    .map((name) => ({ file: `schema/${name}`, text: readFileSync(`${dir}${name}`, "utf8") }));
+}
+
+/** One row of the scaling series: a synthetic schema (bench/big-schema.ts) generated in a fresh process. */
+export interface ScalingRow {
+  /** Members asked for, and those the schema has. */
+  readonly target: number;
+  readonly members: number;
+  /** Lines of the formatted module. */
+  readonly lines: number;
+  /** CPU milliseconds from the loaded YAML text to the written files (libraries already loaded). */
+  readonly totalMs: number;
+  readonly stages: Readonly<Record<string, number>>;
+}
+
+function runChild(args: readonly string[]): string {
+  const child = spawnSync(process.execPath, ["--import", "tsx", SELF, ...args], {
+    cwd: ROOT,
+    encoding: "utf8",
+    maxBuffer: 1 << 26,
+  });
+  if (child.status !== 0) throw new Error(`generation ${args.join(" ")}: ${child.stderr}`);
+  return child.stdout;
+}
+
+/** Generates a synthetic schema of about `members` members in a fresh process. */
+export function measureScaling(members: number): ScalingRow {
+  const { stages, lines } = JSON.parse(runChild([`--scale=${members}`])) as StageTimes;
+  const totalMs = Object.values(stages).reduce((a, b) => a + b, 0);
+  return { target: members, members: membersOf(blocksFor(members)), lines, totalMs, stages };
+}
+
+export function measureGeneration(
+  runs = 3,
+  oneSchema = "schema/vdi.yaml",
+  scalingSizes: readonly number[] = SCALING_SIZES,
+): GenerationResult {
   const schemas = readdirSync(`${ROOT}schema/`).filter((f) => f.endsWith(".yaml")).length;
   const all: number[] = [];
   const one: number[] = [];
@@ -92,41 +195,98 @@ export function measureGeneration(runs = 3, oneSchema = "schema/vdi.yaml"): Gene
     all.push(wallMs(["generate", "--check"]));
     one.push(wallMs(["generate", "--check", "--out", "generated", oneSchema]));
   }
-  const child = spawnSync(process.execPath, ["--import", "tsx", SELF, "--stages"], {
-    cwd: ROOT,
-    encoding: "utf8",
-  });
-  if (child.status !== 0) throw new Error(`generation stages: ${child.stderr}`);
+  const { stages } = JSON.parse(runChild(["--stages"])) as StageTimes;
   return {
     allMs: median(all),
     oneMs: median(one),
     oneSchema,
     schemas,
     runs,
-    stages: JSON.parse(child.stdout) as Record<string, number>,
+    stages,
+    scaling: scalingSizes.map(measureScaling),
   };
 }
 
+/** Stage times summed by what they are: `emit: emitRead` and `emit: emitWrite` count as `emit`. */
+function byGroup(stages: Readonly<Record<string, number>>): Map<string, number> {
+  const groups = new Map<string, number>();
+  for (const [stage, ms] of Object.entries(stages)) {
+    const group = stage.startsWith("import ")
+      ? "load libraries and generator"
+      : stage.includes("prettier")
+        ? "format (prettier)"
+        : (stage.split(":")[0] ?? stage);
+    groups.set(group, (groups.get(group) ?? 0) + ms);
+  }
+  return groups;
+}
+
+function rows(stages: Readonly<Record<string, number>>): [string, string][] {
+  const total = Object.values(stages).reduce((a, b) => a + b, 0);
+  const line = (name: string, ms: number): [string, string] => [
+    name,
+    `${ms.toFixed(0)} ms (${((100 * ms) / total).toFixed(0)}%)`,
+  ];
+  return [
+    ...Object.entries(stages).map(([stage, ms]) => line(`  ${stage}`, ms)),
+    ["  in all", ""],
+    ...[...byGroup(stages)].map(([group, ms]) => line(`    ${group}`, ms)),
+  ];
+}
+
+function aligned(table: readonly [string, string][]): string[] {
+  const width = Math.max(...table.map(([a]) => a.length));
+  return table.map(([a, b]) => `${a.padEnd(width)}  ${b.padStart(16)}`);
+}
+
+export function formatScaling(scaling: readonly ScalingRow[]): string {
+  if (scaling.length === 0) return "";
+  const out = [
+    "synthetic schemas (bench/big-schema.ts), each generated in a fresh process, libraries loaded (CPU time):",
+    "",
+    `${"members".padStart(8)} ${"lines".padStart(9)} ${"CPU s".padStart(8)} ${"µs/line".padStart(8)}   largest stages`,
+  ];
+  for (const r of scaling) {
+    const largest = [...byGroup(r.stages)]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 4)
+      .map(([group, ms]) => `${group} ${((100 * ms) / r.totalMs).toFixed(0)}%`)
+      .join(", ");
+    out.push(
+      `${String(r.members).padStart(8)} ${String(r.lines).padStart(9)} ${(r.totalMs / 1000).toFixed(2).padStart(8)} ${((1000 * r.totalMs) / r.lines).toFixed(1).padStart(8)}   ${largest}`,
+    );
+  }
+  const last = scaling[scaling.length - 1]!;
+  out.push("", `stages of the ${last.members}-member schema, ${last.totalMs.toFixed(0)} ms`, "");
+  out.push(...aligned(rows(last.stages)));
+  return out.join("\n");
+}
+
 export function formatGeneration(g: GenerationResult): string {
-  const rows: [string, string][] = [
+  const head: [string, string][] = [
     [`cold binschema generate --check, all ${g.schemas} schemas`, `${g.allMs.toFixed(0)} ms`],
     [`cold binschema generate --check, ${g.oneSchema}`, `${g.oneMs.toFixed(0)} ms`],
   ];
-  const total = Object.entries(g.stages)
-    .filter(([stage]) => !stage.startsWith("  of which"))
-    .reduce((a, [, ms]) => a + ms, 0);
-  for (const [stage, ms] of Object.entries(g.stages))
-    rows.push([`  ${stage}`, `${ms.toFixed(0)} ms (${((100 * ms) / total).toFixed(0)}%)`]);
-  const width = Math.max(...rows.map(([a]) => a.length));
+  const total = Object.values(g.stages).reduce((a, b) => a + b, 0);
   return [
     `median of ${g.runs} fresh processes (wall time, including node and tsx start-up);`,
-    `stages: one fresh process generating all ${g.schemas} schemas, in memory, ${total.toFixed(0)} ms`,
+    `stages (CPU time): one fresh process generating all ${g.schemas} schemas, ${total.toFixed(0)} ms`,
     "",
-    ...rows.map(([a, b]) => `${a.padEnd(width)}  ${b.padStart(16)}`),
+    ...aligned([...head, ...rows(g.stages)]),
+    ...(g.scaling.length > 0 ? ["", formatScaling(g.scaling)] : []),
   ].join("\n");
 }
 
 if (process.argv[1] === SELF) {
-  if (process.argv.includes("--stages")) process.stdout.write(JSON.stringify(await stages()));
+  const scale = process.argv.find((a) => a.startsWith("--scale="));
+  if (process.argv.includes("--stages"))
+    process.stdout.write(JSON.stringify(await stagesOf(repositorySchemas(), true)));
+  else if (scale !== undefined) {
+    const text = bigSchema(blocksFor(Number(scale.slice("--scale=".length))));
+    // The libraries are loaded first: this times the pipeline, not start-up.
+    await stagesOf([{ file: "warm-up.yaml", text: bigSchema(1) }], false);
+    process.stdout.write(JSON.stringify(await stagesOf([{ file: "big.yaml", text }], false)));
+  } else if (process.argv.includes("--scale-only"))
+    console.log(formatScaling(SCALING_SIZES.map(measureScaling)));
   else console.log(formatGeneration(measureGeneration()));
 }

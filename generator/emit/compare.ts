@@ -11,14 +11,14 @@
  * or by OCaml's hash of the name as the type's `order` says; values of one
  * constructor then compare by their arguments.
  */
-import type { SourceFile } from "ts-morph";
+import type { ModuleFile } from "./module-file.js";
 import type { EnumDef, FieldType, Member, Model, UnionDef } from "../model.js";
 import { unionKinds } from "../model.js";
 import { constructorRanks } from "../order.js";
 import { Code, prop, str } from "./code.js";
 import { compareKeptPadding, hasPaddingProperty } from "./construct/union-padding.js";
 
-export function emitCompare(model: Model, file: SourceFile): void {
+export function emitCompare(model: Model, file: ModuleFile): void {
   file.addFunction({
     name: "compare",
     isExported: true,
@@ -86,7 +86,7 @@ function compareValues(t: FieldType, a: string, b: string): string {
 }
 
 function emitCompareMembers(
-  file: SourceFile,
+  file: ModuleFile,
   name: string,
   members: readonly Member[],
   exported = false,
@@ -173,7 +173,7 @@ function orderText(order: EnumDef["order"]): string {
   return order === "hash" ? "by OCaml's hash of the name" : "in schema order";
 }
 
-function emitCompareEnum(def: EnumDef, file: SourceFile): void {
+function emitCompareEnum(def: EnumDef, file: ModuleFile): void {
   const code = new Code();
   if (def.open) {
     // Unknown values share the last rank, and then order by their stored value.
@@ -230,7 +230,7 @@ function emitCompareEnum(def: EnumDef, file: SourceFile): void {
   });
 }
 
-function emitCompareUnion(def: UnionDef, file: SourceFile): void {
+function emitCompareUnion(def: UnionDef, file: ModuleFile): void {
   const code = new Code();
   const rank = (v: string): string => `${def.name}Rank[${v}.kind]`;
   code.line(`if (a.kind !== b.kind) return ${rank("a")} - ${rank("b")};`);

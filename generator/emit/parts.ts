@@ -6,13 +6,13 @@
  * buffer untouched). Records get theirs from the read, write and sizeof
  * emitters; every type's `compareType` and `equalType` come from compare.ts.
  */
-import type { SourceFile } from "ts-morph";
+import type { ModuleFile } from "./module-file.js";
 import type { EnumDef, IntType, Model } from "../model.js";
 import { intSize } from "../model.js";
 import { article, str } from "./code.js";
 import { readInt, withView, writeInt } from "./layout.js";
 
-export function emitParts(model: Model, file: SourceFile): void {
+export function emitParts(model: Model, file: ModuleFile): void {
   for (const def of model.types) {
     if (def.kind === "enum" && def.base.kind === "int")
       emitEnumParts(def, { ...def.base, endian: model.endian }, file);
@@ -40,7 +40,7 @@ function checkWriteRoom(size: string | number): string[] {
   ];
 }
 
-function emitEnumParts(def: EnumDef, base: IntType, file: SourceFile): void {
+function emitEnumParts(def: EnumDef, base: IntType, file: ModuleFile): void {
   const name = def.name;
   const n = intSize(base);
   const names = def.values.map((v) => v.name).join(", ");

@@ -4,7 +4,7 @@
  * the field path and byte offset for every malformation. Nothing is
  * allocated but the values returned.
  */
-import type { SourceFile } from "ts-morph";
+import type { ModuleFile } from "./module-file.js";
 import type {
   ChecksumField,
   EnumDef,
@@ -51,7 +51,7 @@ export interface ReadOptions {
   trace?: boolean;
 }
 
-export function emitRead(model: Model, file: SourceFile, options: ReadOptions = {}): void {
+export function emitRead(model: Model, file: ModuleFile, options: ReadOptions = {}): void {
   const trace = options.trace === true;
   file.addVariableStatement({
     declarationKind: "let" as never,
@@ -82,7 +82,7 @@ export function emitRead(model: Model, file: SourceFile, options: ReadOptions = 
 }
 
 /** `layout(buf, at)`: `read`, plus the byte range, type and value of every member it read. */
-function emitLayoutEntry(root: RecordDef, file: SourceFile): void {
+function emitLayoutEntry(root: RecordDef, file: ModuleFile): void {
   file.addFunction({
     name: "layout",
     isExported: true,
@@ -129,7 +129,7 @@ function memberType(m: Member): string {
 }
 
 /** The exported reader of one record: checks `at`, then parses. */
-function emitReadEntry(def: RecordDef, file: SourceFile): void {
+function emitReadEntry(def: RecordDef, file: ModuleFile): void {
   file.addFunction({
     name: `read${def.name}`,
     isExported: true,
@@ -153,7 +153,7 @@ function emitReadEntry(def: RecordDef, file: SourceFile): void {
   });
 }
 
-function emitDecodeEnum(def: EnumDef, file: SourceFile): void {
+function emitDecodeEnum(def: EnumDef, file: ModuleFile): void {
   if (def.base.kind === "fixedString") {
     emitDecodeStringEnum(def, file);
     return;
@@ -181,7 +181,7 @@ function emitDecodeEnum(def: EnumDef, file: SourceFile): void {
 }
 
 /** A string enum is matched against the stored bytes, allocating a string only for an unknown name. */
-function emitDecodeStringEnum(def: EnumDef, file: SourceFile): void {
+function emitDecodeStringEnum(def: EnumDef, file: ModuleFile): void {
   const code = new Code();
   // Names are told apart by length first, so most names take one comparison.
   const byLength = new Map<number, typeof def.values>();
@@ -733,7 +733,7 @@ const INTERNAL = [
   "value",
 ];
 
-function emitReadRecord(def: RecordDef, file: SourceFile, trace: boolean): void {
+function emitReadRecord(def: RecordDef, file: ModuleFile, trace: boolean): void {
   const code = new Code();
   const locals = new Locals(INTERNAL);
   for (const m of allEnumFields(def.members)) locals.field(rawName(m));
@@ -779,7 +779,7 @@ function allEnumFields(members: readonly Member[]): string[] {
   return names;
 }
 
-function emitReadUnion(def: UnionDef, file: SourceFile, trace: boolean): void {
+function emitReadUnion(def: UnionDef, file: ModuleFile, trace: boolean): void {
   const code = new Code();
   const header = intSize(def.tag) + intSize(def.length);
   code.line(`if (limit - at < ${header}) return truncated("", at, ${header}, limit);`);
@@ -885,7 +885,7 @@ function variantReader(def: UnionDef, v: Variant): string {
   return `parse${def.name}_${v.name}`;
 }
 
-function emitReadVariant(def: UnionDef, v: Variant, file: SourceFile, trace: boolean): void {
+function emitReadVariant(def: UnionDef, v: Variant, file: ModuleFile, trace: boolean): void {
   const code = new Code();
   const locals = new Locals([...INTERNAL, "kind"]);
   const isFallback = v.tag === undefined;

@@ -8,7 +8,16 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Node, Project, SyntaxKind, ts, type SourceFile, type Statement } from "ts-morph";
+import {
+  Node,
+  printStructure,
+  Project,
+  StructureKind,
+  SyntaxKind,
+  ts,
+  type SourceFile,
+  type Statement,
+} from "ts-morph";
 
 /** An export of the runtime: the module declaring it (`codec` for runtime/codec.ts) and whether it is a type only. */
 interface RuntimeExport {
@@ -75,16 +84,18 @@ function runtimeExports(): Map<string, RuntimeExport> {
 }
 
 /**
- * The runtime exports `file` refers to without declaring them: identifiers
- * in reference position (not property names) that resolve to nothing in
- * the file. Only identifiers spelled like an export are resolved, which
- * keeps this quick.
+ * The runtime exports `statements` (of `file`) refer to without declaring
+ * them: identifiers in reference position (not property names) that resolve
+ * to nothing in the file. Only identifiers spelled like an export are
+ * resolved, which keeps this quick.
  */
-function usedExports(file: SourceFile): Map<string, RuntimeExport> {
+function usedExports(
+  file: ts.SourceFile,
+  statements: readonly ts.Statement[],
+): Map<string, RuntimeExport> {
   const all = runtimeExports();
-  const checker = file.getProject().getTypeChecker().compilerObject;
+  const checker = checkerOf(file);
   const names = new Set<string>();
-  // The compiler's own nodes: wrapping every node of a large module in ts-morph's is slow.
   const visit = (node: ts.Node): void => {
     if (ts.isIdentifier(node) && all.has(node.text) && !names.has(node.text)) {
       const parent = node.parent;
@@ -97,13 +108,30 @@ function usedExports(file: SourceFile): Map<string, RuntimeExport> {
     }
     ts.forEachChild(node, visit);
   };
-  visit(file.compilerNode);
+  for (const statement of statements) visit(statement);
   const used = new Map<string, RuntimeExport>();
   for (const name of [...names].sort()) {
     const entry = all.get(name);
     if (entry !== undefined) used.set(name, entry);
   }
   return used;
+}
+
+/** A type checker of `file` alone (no library, no imports): enough to tell what it declares. */
+function checkerOf(file: ts.SourceFile): ts.TypeChecker {
+  const host: ts.CompilerHost = {
+    getSourceFile: (name) => (name === file.fileName ? file : undefined),
+    getDefaultLibFileName: () => "lib.d.ts",
+    writeFile: () => {},
+    getCurrentDirectory: () => "/",
+    getCanonicalFileName: (name) => name,
+    useCaseSensitiveFileNames: () => true,
+    getNewLine: () => "\n",
+    fileExists: (name) => name === file.fileName,
+    readFile: () => undefined,
+  };
+  const options: ts.CompilerOptions = { noLib: true, noResolve: true, types: [] };
+  return ts.createProgram({ rootNames: [file.fileName], options, host }).getTypeChecker();
 }
 
 export type RuntimeSource =
@@ -120,16 +148,37 @@ function usedClasses(used: Map<string, RuntimeExport>): string[] {
   );
 }
 
+/** What a module needs of the runtime, as text placed before its own code. */
+export interface RuntimeText {
+  /** The runtime's declarations, when inlined. */
+  inlined: string;
+  /** The module's import declarations and its re-export of runtime classes. */
+  header: string;
+}
+
 /**
- * Gives `file` (generated code that names runtime exports freely) what it
- * names: import declarations at the top, or the runtime's declarations
- * inlined, returned as text to place before the generated code. Either way
- * the runtime classes it uses are exported from it.
+ * What `statements` (generated code that names runtime exports freely, the
+ * module's top level) need: import declarations, or the runtime's
+ * declarations inlined. Either way the runtime classes they use are
+ * exported from the module (re-exported, or inlined with their `export`).
  */
-export function addRuntime(file: SourceFile, source: RuntimeSource): string {
-  const used = usedExports(file);
+export function runtimeFor(
+  file: ts.SourceFile,
+  statements: readonly ts.Statement[],
+  source: RuntimeSource,
+): RuntimeText {
+  const used = usedExports(file, statements);
   const classes = usedClasses(used);
-  if (source.kind === "inline") return inlineRuntime(file, used, new Set(classes));
+  // Inlined, the classes' own declarations keep their `export`.
+  if (source.kind === "inline")
+    return {
+      inlined: inlineRuntime(moduleNames(file, statements), used, new Set(classes)),
+      header: "",
+    };
+  const reexport =
+    classes.length > 0
+      ? `${printStructure({ kind: StructureKind.ExportDeclaration, namedExports: classes })}\n\n`
+      : "";
 
   const byModule = new Map<string, string[]>();
   for (const [name, entry] of used) {
@@ -137,18 +186,39 @@ export function addRuntime(file: SourceFile, source: RuntimeSource): string {
     named.push(entry.typeOnly ? `type ${name}` : name);
     byModule.set(entry.module, named);
   }
-  const modules = [...byModule.keys()].sort();
-  modules.forEach((module, index) => {
+  const imports = [...byModule.keys()].sort().map((module) => {
     const named = byModule.get(module) ?? [];
     const typeOnly = named.every((n) => n.startsWith("type "));
-    file.insertImportDeclaration(index, {
+    return printStructure({
+      kind: StructureKind.ImportDeclaration,
       moduleSpecifier: source.specifier(module),
       isTypeOnly: typeOnly,
       namedImports: typeOnly ? named.map((n) => n.slice("type ".length)) : named,
     });
   });
-  if (classes.length > 0) file.insertExportDeclaration(modules.length, { namedExports: classes });
-  return "";
+  return {
+    inlined: "",
+    header: `${imports.length > 0 ? `${imports.join("\n")}\n\n` : ""}${reexport}`,
+  };
+}
+
+/** The names the module's own top-level statements declare. */
+function moduleNames(file: ts.SourceFile, statements: readonly ts.Statement[]): Set<string> {
+  const names = new Set<string>();
+  for (const s of statements) {
+    if (ts.isVariableStatement(s))
+      for (const d of s.declarationList.declarations) names.add(d.name.getText(file));
+    else if (
+      (ts.isFunctionDeclaration(s) ||
+        ts.isClassDeclaration(s) ||
+        ts.isInterfaceDeclaration(s) ||
+        ts.isTypeAliasDeclaration(s) ||
+        ts.isEnumDeclaration(s)) &&
+      s.name !== undefined
+    )
+      names.add(s.name.text);
+  }
+  return names;
 }
 
 /** The top-level statement of a runtime file that declares `node`. */
@@ -215,7 +285,7 @@ function checkInlinable(project: Project): void {
 }
 
 function inlineRuntime(
-  file: SourceFile,
+  taken: Set<string>,
   used: Map<string, RuntimeExport>,
   exported: Set<string>,
 ): string {
@@ -254,9 +324,6 @@ function inlineRuntime(
   for (const root of roots.sort(byPosition)) visit(root);
 
   // Private names that clash (with the module's own, or across runtime files) get a suffix.
-  const taken = new Set<string>();
-  for (const statement of file.getStatements())
-    for (const { name } of declaredNames(statement)) taken.add(name);
   for (const statement of ordered) {
     for (const { name, rename } of declaredNames(statement)) {
       if (!taken.has(name)) {

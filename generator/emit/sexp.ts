@@ -8,7 +8,7 @@
  * (runtime/sexp-convert.ts) knows them, and reads an 8- or 16-bit integer
  * as an OCaml `int`, as the OCaml library types such fields.
  */
-import type { SourceFile } from "ts-morph";
+import type { ModuleFile } from "./module-file.js";
 import type {
   DefaultValue,
   EnumDef,
@@ -27,7 +27,7 @@ function lower(name: string): string {
   return name[0].toLowerCase() + name.slice(1);
 }
 
-export function emitSexp(model: Model, file: SourceFile): void {
+export function emitSexp(model: Model, file: ModuleFile): void {
   const root = model.root.name;
   file.addFunction({
     name: "toString",
@@ -64,7 +64,7 @@ export function emitSexp(model: Model, file: SourceFile): void {
   }
 }
 
-function addPublicPair(file: SourceFile, type: string): void {
+function addPublicPair(file: ModuleFile, type: string): void {
   file.addFunction({
     name: `${lower(type)}OfSexp`,
     isExported: true,
@@ -145,7 +145,7 @@ function defaultLiteral(m: ValueField, d: DefaultValue): string {
     : defaultCode(d);
 }
 
-function emitEnum(def: EnumDef, file: SourceFile): void {
+function emitEnum(def: EnumDef, file: ModuleFile): void {
   const print = def.open
     ? `return typeof v === "string" ? v : ["Unknown", ${def.base.kind === "int" ? "String(v.unknown)" : "v.unknown"}];`
     : "return v;";
@@ -211,7 +211,7 @@ function keptSexp(name: string, print: Code, parse: Code, props: string[]): void
   props.push(`...(${local} === undefined ? undefined : { ${name}: ${local} })`);
 }
 
-function emitRecord(name: string, members: readonly Member[], file: SourceFile): void {
+function emitRecord(name: string, members: readonly Member[], file: ModuleFile): void {
   const print = new Code();
   print.line("const fields: Sexp[] = [];");
   const parse = new Code();
@@ -334,7 +334,7 @@ function memberSexp(
   }
 }
 
-function emitUnion(def: UnionDef, file: SourceFile): void {
+function emitUnion(def: UnionDef, file: ModuleFile): void {
   const print = new Code();
   const kinds = unionKinds(def);
   print.block("switch (e.kind)", (s) => {

@@ -3,7 +3,7 @@
  * for computed offsets and payload lengths. Sizes come from the value alone,
  * so computing one allocates nothing.
  */
-import type { SourceFile } from "ts-morph";
+import type { ModuleFile } from "./module-file.js";
 import type { Member, Model, PaddingMember, RecordDef, UnionDef, ValueField } from "../model.js";
 import {
   fixedMemberSize,
@@ -179,7 +179,7 @@ export function presenceOf(m: PaddingMember, obj: string): string {
   return `${prop(obj, m.follows!)} !== undefined`;
 }
 
-export function emitSizeof(model: Model, file: SourceFile): void {
+export function emitSizeof(model: Model, file: ModuleFile): void {
   const root = model.root;
   file.addFunction({
     name: "sizeof",
@@ -195,7 +195,7 @@ export function emitSizeof(model: Model, file: SourceFile): void {
   }
 }
 
-function emitRecordSize(def: RecordDef, file: SourceFile): void {
+function emitRecordSize(def: RecordDef, file: ModuleFile): void {
   const fixed = fixedRecordSize(def.members);
   file.addFunction({
     name: `sizeof${def.name}`,
@@ -211,7 +211,7 @@ function emitRecordSize(def: RecordDef, file: SourceFile): void {
   });
 }
 
-function emitUnionSize(def: UnionDef, file: SourceFile): void {
+function emitUnionSize(def: UnionDef, file: ModuleFile): void {
   const code = new Code();
   code.block("switch (e.kind)", (c) => {
     for (const v of def.variants) {

@@ -3,7 +3,7 @@
  * const object of wire values) per enum, an interface per record and group,
  * and a `kind`-tagged union per union type.
  */
-import type { SourceFile } from "ts-morph";
+import type { ModuleFile } from "./module-file.js";
 import { exprText } from "../expr.js";
 import type { EnumDef, FieldType, FlagBit, Member, Model, UnionDef } from "../model.js";
 import { fixedMemberSize, UNION_PADDING_PROPERTY, unionKinds } from "../model.js";
@@ -13,7 +13,7 @@ import { paddingKeepProperty } from "./construct/padding-keep.js";
 import { stringTailProperty } from "./construct/string-tail.js";
 import { hasPaddingProperty, unionPaddingProperty } from "./construct/union-padding.js";
 
-export function emitTypes(model: Model, file: SourceFile): void {
+export function emitTypes(model: Model, file: ModuleFile): void {
   for (const def of model.types) {
     if (def.kind === "enum") emitEnum(def, file);
     if (def.kind === "record") emitRecord(def.name, def.doc, def.members, file, 0);
@@ -83,7 +83,7 @@ function joinDoc(...parts: (string | undefined)[]): string[] {
   return text === "" ? [] : [text];
 }
 
-function emitEnum(def: EnumDef, file: SourceFile): void {
+function emitEnum(def: EnumDef, file: ModuleFile): void {
   const names = def.values.map((v) => str(v.name));
   const unknown = def.open ? [`{ unknown: ${def.base.kind === "int" ? "number" : "string"} }`] : [];
   const openNote = def.open
@@ -208,7 +208,7 @@ function emitRecord(
   name: string,
   doc: string | undefined,
   members: readonly Member[],
-  file: SourceFile,
+  file: ModuleFile,
   offset: number | undefined,
 ): void {
   file.addInterface({
@@ -237,7 +237,7 @@ function emitBitMasks(
   field: string,
   bits: readonly FlagBit[],
   big: boolean,
-  file: SourceFile,
+  file: ModuleFile,
 ): void {
   file.addVariableStatement({
     isExported: true,
@@ -261,7 +261,7 @@ function emitBitMasks(
 }
 
 /** The tag each variant of a union is stored with (the fallback has none of its own). */
-function emitUnionTags(def: UnionDef, file: SourceFile): void {
+function emitUnionTags(def: UnionDef, file: ModuleFile): void {
   file.addVariableStatement({
     isExported: true,
     declarations: [
@@ -281,7 +281,7 @@ function emitUnionTags(def: UnionDef, file: SourceFile): void {
   });
 }
 
-function emitUnion(def: UnionDef, file: SourceFile): void {
+function emitUnion(def: UnionDef, file: ModuleFile): void {
   const padding = def.paddingKept
     ? `padding to a multiple of ${def.align} (zero, or kept in \`${UNION_PADDING_PROPERTY}\`)`
     : `zero padding to a multiple of ${def.align}`;

@@ -4,7 +4,7 @@
  * its size, so a failed write leaves the buffer untouched; then it writes
  * straight-line code with literal offsets. Neither step allocates.
  */
-import type { SourceFile } from "ts-morph";
+import type { ModuleFile } from "./module-file.js";
 import { exprText, type Expr } from "../expr.js";
 import type {
   ChecksumField,
@@ -41,7 +41,7 @@ import { emitExpr, offsetExpr, type Resolve } from "./expr.js";
 import { Cursor, intIsValid, intRange, withView, writeInt } from "./layout.js";
 import { membersSize, presenceOf, valueResolver } from "./sizeof.js";
 
-export function emitWrite(model: Model, file: SourceFile): void {
+export function emitWrite(model: Model, file: ModuleFile): void {
   const root = model.root;
   file.addFunction({
     name: "write",
@@ -72,7 +72,7 @@ export function emitWrite(model: Model, file: SourceFile): void {
 }
 
 /** The exported writer of one record: checks the whole value and the room for it, then writes. */
-function emitWriteEntry(def: RecordDef, file: SourceFile): void {
+function emitWriteEntry(def: RecordDef, file: ModuleFile): void {
   file.addFunction({
     name: `write${def.name}`,
     isExported: true,
@@ -97,7 +97,7 @@ function emitWriteEntry(def: RecordDef, file: SourceFile): void {
   });
 }
 
-function emitEncodeEnum(def: EnumDef, file: SourceFile): void {
+function emitEncodeEnum(def: EnumDef, file: ModuleFile): void {
   const isString = def.base.kind === "fixedString";
   const code = new Code();
   code.block("switch (v)", (c) => {
@@ -439,7 +439,7 @@ function offsetOf(members: readonly Member[], target: string, obj: string): stri
 }
 
 function emitCheck(
-  file: SourceFile,
+  file: ModuleFile,
   name: string,
   type: string,
   members: readonly Member[],
@@ -461,7 +461,7 @@ function emitCheck(
   });
 }
 
-function emitCheckUnion(def: UnionDef, file: SourceFile): void {
+function emitCheckUnion(def: UnionDef, file: ModuleFile): void {
   const code = new Code();
   code.line(
     `if (typeof e !== "object" || e === null) return new CodecError("", undefined, \`expected ${article(def.name)} ${def.name} object, got \${describe(e)}\`);`,
@@ -724,7 +724,7 @@ export class WriteWalker {
   }
 }
 
-function emitWriteRecord(def: RecordDef, file: SourceFile): void {
+function emitWriteRecord(def: RecordDef, file: ModuleFile): void {
   const code = new Code();
   const locals = new Locals(INTERNAL);
   const walker = new WriteWalker(code, locals, new Cursor("at"), def.members, "v");
@@ -770,7 +770,7 @@ function dropUnreadPos(code: Code): void {
   }
 }
 
-function emitWriteUnion(def: UnionDef, file: SourceFile): void {
+function emitWriteUnion(def: UnionDef, file: ModuleFile): void {
   const code = new Code();
   const header = intSize(def.tag) + intSize(def.length);
   if (keepsEnd(def)) code.lines.push(...writeKeptEnd(def));

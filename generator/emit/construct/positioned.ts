@@ -3,7 +3,7 @@
  * of the record, after which the sequence goes on where it was.
  */
 import type { Expr } from "../../expr.js";
-import type { SourceFile } from "ts-morph";
+import type { ModuleFile } from "../module-file.js";
 import type { Member, RecordDef } from "../../model.js";
 import { fixedMemberSize } from "../../model.js";
 import { article, str, type Code, type Locals } from "../code.js";
@@ -74,7 +74,7 @@ export function checkRegions(
   reader: SequenceReader,
   code: Code,
   locals: Locals,
-  file: SourceFile,
+  file: ModuleFile,
 ): string {
   const sequenceEnd = locals.fresh("sequenceEnd");
   code.line(`const ${sequenceEnd} = ${reader.cursor.at()};`);

@@ -2,7 +2,7 @@
  * Load: read a YAML schema into a tree that remembers where every node was
  * written, so later stages can report `file:line:col`.
  */
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from "yaml";
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node, type Scalar } from "yaml";
 import type { Problem } from "./problem.js";
 
 /** A YAML node with its position and schema path. */
@@ -24,6 +24,11 @@ export type Located =
        * point into their text.
        */
       textCol?: number;
+      /**
+       * For a value YAML reads as a null, boolean or number: the text it was
+       * written as (`Null`, `~`, `true`, `0x10`), for where a word is expected.
+       */
+      spelled?: string;
     };
 
 export interface Position {
@@ -46,13 +51,21 @@ export const MAX_DEPTH = 256;
 
 const TOO_DEEP = `the document nests too deeply (a schema may nest at most ${MAX_DEPTH} levels)`;
 
+/** A scalar key as written, for telling keys apart before positions are known. */
+function keyText(key: unknown): string | undefined {
+  if (!isScalar(key)) return undefined;
+  if (typeof key.value === "string") return key.value;
+  return key.source ?? String(key.value);
+}
+
 /** Parses YAML text. Syntax errors come back as problems; nothing throws. */
 export function loadSchema(file: string, text: string): Loaded | { problems: Problem[] } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, {
     lineCounter,
     prettyErrors: false,
-    uniqueKeys: true,
+    // Keys are the text they spell (see `spelled`), so `Null` and `NULL` are two keys.
+    uniqueKeys: (a, b) => a === b || (keyText(a) ?? a) === (keyText(b) ?? b),
     intAsBigInt: false,
   });
   const problems: Problem[] = [...doc.errors, ...doc.warnings].map((e) => {
@@ -92,6 +105,17 @@ export function loadSchema(file: string, text: string): Loaded | { problems: Pro
     return lineCounter.linePos(start).col + offset;
   };
 
+  /**
+   * A scalar as the text it spells. YAML reads plain `Null`, `~`, `true`
+   * and `1` as a null, a boolean and a number, but where a schema expects a
+   * name or a word (every key, and values such as `name:`), they are that text.
+   */
+  const spelled = (node: Scalar): string | undefined => {
+    if (typeof node.value === "string") return node.value;
+    if (node.range === undefined || node.range === null) return undefined;
+    return text.slice(node.range[0], node.range[1]);
+  };
+
   function convert(node: unknown, path: string, depth = 0): Located | Problem {
     // No schema path: it would be hundreds of levels long.
     if (depth > MAX_DEPTH) return { ...position(node as Node, ""), message: TOO_DEEP };
@@ -99,13 +123,16 @@ export function loadSchema(file: string, text: string): Loaded | { problems: Pro
       const entries: { key: string; keyAt: Position; value: Located }[] = [];
       for (const pair of node.items) {
         const keyNode = pair.key as Node | null;
-        if (!isScalar(keyNode) || typeof keyNode.value !== "string") {
+        const key = isScalar(keyNode) ? spelled(keyNode) : undefined;
+        if (key === undefined || key === "") {
           return {
-            ...position(keyNode, path),
-            message: "keys must be plain strings",
+            ...position(keyNode ?? node, path),
+            message:
+              keyNode === null || isScalar(keyNode)
+                ? "a key is missing: every key is a name or a word"
+                : "a key must be a name or a word, not a map or a list",
           };
         }
-        const key = keyNode.value;
         const childPath = `${path}/${key}`;
         const value = convert(pair.value, childPath, depth + 1);
         if ("message" in value) return value;
@@ -135,7 +162,18 @@ export function loadSchema(file: string, text: string): Loaded | { problems: Pro
         };
       }
       if (v === null || typeof v === "string" || typeof v === "number" || typeof v === "boolean") {
-        return { kind: "scalar", value: v, at: position(node, path), textCol: textCol(node, v) };
+        const scalar: Located = {
+          kind: "scalar",
+          value: v,
+          at: position(node, path),
+          textCol: textCol(node, v),
+        };
+        // `name: Null` is a name to the schema, whatever YAML makes of it.
+        if (typeof v !== "string") {
+          const text = spelled(node);
+          if (text !== undefined && text !== "") scalar.spelled = text;
+        }
+        return scalar;
       }
       return { ...position(node, path), message: "unsupported YAML value" };
     }

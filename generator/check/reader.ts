@@ -57,6 +57,8 @@ export class Reader {
     if (node.kind === "scalar" && typeof node.value === "string") return node.value;
     // A number where a string is expected (e.g. `doc: 42`) is read as its text.
     if (node.kind === "scalar" && typeof node.value === "number") return String(node.value);
+    // So are a null and a boolean written as words (`name: Null`, `name: true`), not left empty.
+    if (node.kind === "scalar" && node.spelled !== undefined) return node.spelled;
     this.report(node.at, `${what} must be a string, got ${describe(node)}`);
     return undefined;
   }

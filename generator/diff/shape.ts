@@ -6,7 +6,15 @@
  * of a renamed type keeps its shape.
  */
 import { exprText } from "../expr.js";
-import { computedText, isPositioned, type ByteSize, type FieldType, type IntType, type Member, type TypeDef } from "../model.js";
+import {
+  computedText,
+  isPositioned,
+  type ByteSize,
+  type FieldType,
+  type IntType,
+  type Member,
+  type TypeDef,
+} from "../model.js";
 
 /** Maps a type name of the revision being described to the new revision's name. */
 export type TypeNames = (name: string) => string;
@@ -69,6 +77,10 @@ export function memberShape(m: Member, names: TypeNames): string {
       return `bitfield u${m.bytes * 8} ${m.endian} ${m.parts.map((p) => `${p.shift}+${p.bits}:${p.name}`).join(",")}`;
     case "flags":
       return `flags ${intText(m.type)} ${m.flags.map((f) => `${f.bit}:${f.name}`).join(",")}`;
+    case "byteOrder":
+      return `byte_order ${exprText(m.on)} ${m.little} ${m.big}`;
+    case "switch":
+      return `switch ${exprText(m.on)} ${m.cases.map((c) => `${c.when}:[${c.members.map((x) => memberShape(x, names)).join(";")}]`).join(" ")}`;
     case "padding":
       return `padding ${m.sizeExpr === undefined ? m.size : exprText(m.sizeExpr)}${cond}`;
     case "group":

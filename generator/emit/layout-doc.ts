@@ -38,7 +38,8 @@ function variableSize(t: FieldType): string {
     if (t.size.kind === "prefix") return `${intSize(t.size.length)} + length`;
     return "rest of payload";
   }
-  if (t.kind === "array") return `n × ${fixedTypeSize({ kind: "record", record: t.element })}`;
+  if (t.kind === "array")
+    return `n × ${fixedTypeSize({ kind: "record", record: t.element, args: [] })}`;
   if (t.kind === "list") return "to end marker";
   return "varies";
 }

@@ -6,8 +6,10 @@
  */
 import type { SourceFile } from "ts-morph";
 import type {
+  ByteOrderMember,
   ChecksumField,
   EnumDef,
+  SwitchMember,
   FieldType,
   Member,
   Model,
@@ -25,7 +27,15 @@ import {
 } from "../model.js";
 import { article, Code, hexLiteral, Locals, str, templateText } from "./code.js";
 import { emitExpr, offsetExpr, type Resolve } from "./expr.js";
-import { Cursor, fixedRunSize, readInt, startsRun, withView } from "./layout.js";
+import {
+  Cursor,
+  fixedRunSize,
+  LITTLE_ENDIAN,
+  paramLocal,
+  readInt,
+  startsRun,
+  withView,
+} from "./layout.js";
 import { tsType, wireType } from "./types.js";
 import { verifyChecksums } from "./construct/checksum.js";
 import { keepsEnd, readKeptEnd } from "./construct/end-length.js";
@@ -125,20 +135,26 @@ function memberType(m: Member): string {
       return "zero padding";
     case "group":
       return m.typeName;
+    case "byteOrder":
+      return "byte order";
+    case "switch":
+      return `layout chosen by ${m.onText}`;
   }
 }
 
 /** The exported reader of one record: checks `at`, then parses. */
 function emitReadEntry(def: RecordDef, file: SourceFile): void {
+  const params = def.params.map((p) => paramLocal(p.name));
   file.addFunction({
     name: `read${def.name}`,
     isExported: true,
     docs: [
-      `Reads a {@link ${def.name}} from \`buf\` at byte \`at\`: the value and the offset just after it, or a {@link CodecError} naming the field and byte offset of the first problem. Never throws.`,
+      `Reads a {@link ${def.name}} from \`buf\` at byte \`at\`${params.length > 0 ? `, given its parameters (${def.params.map((p) => p.name).join(", ")}: stored values)` : ""}: the value and the offset just after it, or a {@link CodecError} naming the field and byte offset of the first problem. Never throws.`,
     ],
     parameters: [
       { name: "buf", type: "Uint8Array" },
-      { name: "at", initializer: "0" },
+      params.length > 0 ? { name: "at", type: "number" } : { name: "at", initializer: "0" },
+      ...params.map((name) => ({ name, type: "number" })),
     ],
     returnType: `Decoded<${def.name}> | CodecError`,
     statements: [
@@ -146,7 +162,7 @@ function emitReadEntry(def: RecordDef, file: SourceFile): void {
       '  const why = Number.isSafeInteger(at) ? `is outside the ${buf.length}-byte buffer` : "is not a whole number";',
       '  return new CodecError("", 0, `offset ${at} ${why}`);',
       "}",
-      `const value = parse${def.name}(buf, at, buf.length);`,
+      `const value = parse${def.name}(${["buf", "at", "buf.length", ...params].join(", ")});`,
       "if (value instanceof CodecError) return value;",
       "return { value, end: parsedEnd };",
     ],
@@ -260,7 +276,7 @@ export class SequenceReader {
 
   members(members: readonly Member[]): void {
     members.forEach((m, index) => {
-      if (startsRun(members, index)) {
+      if (startsRun(members, index) && fixedRunSize(members, index) > 0) {
         const run = fixedRunSize(members, index);
         // One bounds check per run; only on failure do we work out which field is cut off.
         const fields = runFields(members, index, this.prefix);
@@ -310,6 +326,10 @@ export class SequenceReader {
         return `{ ${[...m.flags.map((f) => f.name), m.unknown].map((n) => this.propOf(n)).join(", ")} }`;
       case "bitfield":
         return `{ ${m.parts.map((p) => this.propOf(p.name)).join(", ")} }`;
+      case "byteOrder":
+        return LITTLE_ENDIAN;
+      case "switch":
+        return `{ ${m.fields.map((f) => this.propOf(f.name)).join(", ")} }`;
       default:
         return this.locals.field(m.name);
     }
@@ -457,6 +477,12 @@ export class SequenceReader {
       case "flags":
         readFlags(this, m, at);
         return;
+      case "byteOrder":
+        this.byteOrder(m, at);
+        return;
+      case "switch":
+        this.switchCases(m);
+        return;
       case "group": {
         const inner = new SequenceReader(
           this.code,
@@ -489,6 +515,61 @@ export class SequenceReader {
     }
   }
 
+  /** `byte_order`: the boolean the integers after it are read with. */
+  private byteOrder(m: ByteOrderMember, at: string): void {
+    const on = emitExpr(m.on, this.resolve);
+    const path = m.on.kind === "ref" ? this.prefix + m.on.name : this.prefix + "byte_order";
+    this.code.line(
+      `if (${on} !== ${m.little} && ${on} !== ${m.big}) return new CodecError(${str(path)}, ${at}, \`is \${${on}}: the byte order must be ${m.littleName} (little-endian) or ${m.bigName} (big-endian)\`);`,
+    );
+    this.code.line(`const ${LITTLE_ENDIAN} = ${on} === ${m.little};`);
+  }
+
+  /** Fields assigned (not declared) by the case being read, with their merged types. */
+  private assigned = new Map<string, FieldType>();
+
+  /**
+   * A switch: the fields are declared before it with their merged types,
+   * and each case reads its layout at `pos` into them; one branch per record.
+   */
+  private switchCases(m: SwitchMember): void {
+    for (const f of m.fields) {
+      if (f.type.kind === "enum")
+        this.code.line(`let ${this.locals.field(rawName(f.name))}: number;`);
+      this.code.line(`let ${this.locals.field(f.name)}: ${tsType(f.type)};`);
+    }
+    this.settle();
+    const on = emitExpr(m.on, this.resolve);
+    const path = m.on.kind === "ref" ? this.prefix + m.on.name : this.prefix + "switch";
+    this.code.block(`switch (${on})`, (c) => {
+      for (const k of m.cases) {
+        c.block(`case ${k.when}:`, () => {
+          const inner = new SequenceReader(
+            this.code,
+            this.locals,
+            new Cursor("pos"),
+            this.prefix,
+            this.limit,
+            this.computed,
+            this.start,
+            false,
+          );
+          inner.assigned = new Map(m.fields.map((f) => [f.name, f.type]));
+          inner.members(k.members);
+          inner.settle();
+          this.code.line("break;");
+        });
+      }
+      c.line(
+        `default: return new CodecError(${str(path)}, pos, \`is \${${on}}, which no layout is for (expected ${m.cases.map((k) => k.whenName).join(" or ")})\`);`,
+      );
+    });
+    for (const f of m.fields) {
+      if (f.type.kind === "int" && f.type.bits === 64) this.bigints.add(f.name);
+      this.props.push(this.propOf(f.name));
+    }
+  }
+
   validations(
     valid: readonly { check: ValueField["cond"]; message: string }[],
     path: string,
@@ -507,16 +588,25 @@ export class SequenceReader {
     const path = str(this.prefix + m.name);
     const t = m.type;
     const size = fixedTypeSize(t);
+    const merged = this.assigned.get(m.name);
+    if (merged !== undefined) target = this.locals.field(m.name);
     switch (t.kind) {
       case "int":
         if (t.bits === 64) this.bigints.add(m.name);
-        this.code.line(`${target} = ${readInt(t, at)};`);
+        // In a switch, a field another case stores in 64 bits is a bigint in every case.
+        this.code.line(
+          merged?.kind === "int" && merged.bits === 64 && t.bits < 64
+            ? `${target} = BigInt(${readInt(t, at)});`
+            : `${target} = ${readInt(t, at)};`,
+        );
         this.validations(m.valid, this.prefix + m.name, this.locals.field(m.name), at);
         break;
       case "enum": {
         const raw = this.locals.field(rawName(m.name));
         if (t.enum.base.kind === "int") {
-          this.code.line(`const ${raw} = ${readInt({ ...t.enum.base, endian: t.endian }, at)};`);
+          this.code.line(
+            `${merged === undefined ? "const " : ""}${raw} = ${readInt({ ...t.enum.base, endian: t.endian }, at)};`,
+          );
           this.code.line(`${target} = decode${t.enum.name}(${raw});`);
         } else {
           // Matched byte by byte, so a known name allocates no string.
@@ -542,7 +632,10 @@ export class SequenceReader {
         return;
       case "record": {
         const result = this.locals.fresh(`${m.name}_read`);
-        this.code.line(`const ${result} = parse${t.record.name}(buf, ${at}, ${this.limit});`);
+        const args = t.args.map((a) => `, ${emitExpr(a, this.resolve)}`).join("");
+        this.code.line(
+          `const ${result} = parse${t.record.name}(buf, ${at}, ${this.limit}${args});`,
+        );
         this.code.line(`if (${result} instanceof CodecError) return ${result}.within(${path});`);
         this.code.line(`${target} = ${result};`);
         if (size === undefined) {
@@ -557,8 +650,8 @@ export class SequenceReader {
         this.bytes(m, t.size, at, target, path);
         return;
       case "array":
-        if (t.count === undefined) readFilledArray(this, m, t.element, at, target, path);
-        else readCountedArray(this, m, t.element, t.count, at, target, path);
+        if (t.count === undefined) readFilledArray(this, m, t.element, t.args, at, target, path);
+        else readCountedArray(this, m, t, t.count, at, target, path);
         return;
       case "list":
         readList(this, m, t.union, target);
@@ -736,6 +829,7 @@ const INTERNAL = [
 function emitReadRecord(def: RecordDef, file: SourceFile, trace: boolean): void {
   const code = new Code();
   const locals = new Locals(INTERNAL);
+  for (const p of def.params) locals.bind(p.name, paramLocal(p.name));
   for (const m of allEnumFields(def.members)) locals.field(rawName(m));
   const reader = new SequenceReader(
     code,
@@ -764,6 +858,7 @@ function emitReadRecord(def: RecordDef, file: SourceFile, trace: boolean): void 
       { name: "buf", type: "Uint8Array" },
       { name: "at", type: "number" },
       { name: "limit", type: "number" },
+      ...def.params.map((p) => ({ name: paramLocal(p.name), type: "number" })),
     ],
     returnType: `${def.name} | CodecError`,
     statements: withView(code.text()),
@@ -775,6 +870,7 @@ function allEnumFields(members: readonly Member[]): string[] {
   for (const m of members) {
     if (m.kind === "value" && m.type.kind === "enum") names.push(m.name);
     if (m.kind === "group") names.push(...allEnumFields(m.members));
+    if (m.kind === "switch") names.push(...allEnumFields(m.fields));
   }
   return names;
 }

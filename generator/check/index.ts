@@ -112,6 +112,34 @@ export function checkSchema(file: string, root: Located): Model | { problems: Pr
       reader.report(at, `${element.name}[] needs ${element.name} to take at least one byte`);
   }
 
+  // sizeof of an array of records with parameters takes the room from its stride,
+  // since a size worked out record by record would need a closure per call.
+  for (const { def, node } of declared) {
+    if (def.kind !== "record") continue;
+    const items = reader.seqQuiet(reader.get(node, "record"));
+    def.members.forEach((m) => {
+      if (
+        m.kind === "value" &&
+        m.type.kind === "array" &&
+        m.type.args.length > 0 &&
+        m.type.stride === undefined &&
+        !infinite.has(m.type.element) &&
+        fixedTypeSize({ kind: "record", record: m.type.element, args: [] }) === undefined
+      ) {
+        const at = items.find(
+          (i) =>
+            i.kind === "map" &&
+            reader.get(i, "name")?.kind === "scalar" &&
+            String((reader.get(i, "name") as { value: unknown }).value) === m.name,
+        )?.at;
+        reader.report(
+          at ?? node.at,
+          `${m.name}: ${m.type.element.name} has parameters and no fixed size, so an array of it needs a stride`,
+        );
+      }
+    });
+  }
+
   const rootNode = reader.required(top, "root", "the schema");
   const rootName = reader.string(rootNode, "root");
   const rootDef = rootName === undefined ? undefined : table.get(rootName);

@@ -64,9 +64,11 @@ export function checkSwitch(
   const usedBefore = new Map(ctx.used);
   const scopeBefore = new Map(ctx.scope);
   const declared = new Map<string, ValueField[]>();
+  let caseCount = 0;
   for (const item of caseNodes) {
     const c = reader.map(item, "a case", ["when", "fields", "doc"]);
     if (c === undefined) continue;
+    caseCount++;
     const when =
       on === undefined
         ? undefined
@@ -108,7 +110,7 @@ export function checkSwitch(
     const first = versions[0]!;
     for (const used of ctx.used.keys())
       if (used === name) reader.report(first.loc, `"${name}" is defined twice`);
-    if (versions.length !== cases.length) {
+    if (versions.length !== caseCount) {
       reader.report(
         first.loc,
         `"${name}" is not in every case; every case of a switch has the same fields`,

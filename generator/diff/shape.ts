@@ -107,6 +107,8 @@ export function typeShape(def: TypeDef, names: TypeNames): string {
 export function memberKey(members: readonly Member[], index: number): string {
   const m = members[index];
   if ("name" in m) return m.name;
+  if (m.kind === "switch") return `switch on ${m.onText}`;
+  if (m.kind === "byteOrder") return "byte_order";
   let before = "^";
   let run = 0;
   for (let k = index - 1; k >= 0; k--) {

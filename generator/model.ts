@@ -16,18 +16,25 @@ export interface Loc {
 
 export type Endian = "big" | "little";
 
+/**
+ * An integer's byte order: fixed, or `chosen` at run time by the record's
+ * `byte_order` member (generated code holds it in a boolean `le`).
+ */
+export type ByteOrder = Endian | "chosen";
+
 export interface IntType {
   kind: "int";
   bits: 8 | 16 | 32 | 64;
   signed: boolean;
-  endian: Endian;
+  endian: ByteOrder;
 }
 
 /** A value type a field can have. */
 export type FieldType =
   | IntType
-  | { kind: "enum"; enum: EnumDef; endian: Endian }
-  | { kind: "record"; record: RecordDef }
+  | { kind: "enum"; enum: EnumDef; endian: ByteOrder }
+  /** A record inline; `args` give its parameters, in the record's order. */
+  | { kind: "record"; record: RecordDef; args: Expr[] }
   | { kind: "bytes"; size: ByteSize }
   /** A fixed-size NUL-padded string: the value is the bytes before the first NUL. */
   | { kind: "fixedString"; size: number }
@@ -35,7 +42,19 @@ export type FieldType =
    * Records back to back: `count` of them, or (without a count) fixed-size
    * ones filling the rest of the enclosing payload.
    */
-  | { kind: "array"; element: RecordDef; count: Expr | undefined }
+  | {
+      kind: "array";
+      element: RecordDef;
+      count: Expr | undefined;
+      /** The element records' parameters, in the record's order. */
+      args: Expr[];
+      /**
+       * Bytes from the start of one element to the start of the next (with
+       * `count` only): each element must fit in it, and the bytes after it
+       * up to the stride must be zero.
+       */
+      stride: Expr | undefined;
+    }
   /** 16 bytes shown as canonical lowercase text: RFC 4122 order, or Microsoft's mixed-endian GUID. */
   | { kind: "uuid"; layout: "rfc4122" | "guid" }
   /** Text in an encoding, NUL-padded within `size` bytes. */
@@ -62,6 +81,8 @@ export interface Validation {
 /** A member of a record, in layout order. */
 export type Member =
   | ValueField
+  | ByteOrderMember
+  | SwitchMember
   | ConstField
   | MagicField
   | ChecksumField
@@ -317,10 +338,67 @@ export interface GroupMember extends Doc {
   absent: "option" | "omit";
 }
 
+/**
+ * Sets the byte order of the members after it (those without an `endian`
+ * of their own) at run time: little-endian when `on` equals `little`,
+ * big-endian when it equals `big`, an error otherwise.
+ */
+export interface ByteOrderMember extends Doc {
+  kind: "byteOrder";
+  on: Expr;
+  /** The schema text of `on`, for error messages. */
+  onText: string;
+  little: number;
+  big: number;
+  /** How the values read in errors: `Lsb (little-endian)`. */
+  littleName: string;
+  bigName: string;
+}
+
+/**
+ * One of several layouts of the same fields, chosen at run time by `on`.
+ * Every case has the same fields (in any order, widths may differ), so the
+ * value has one property per field: `fields`, each with the widest type any
+ * case gives it (a bigint when any case stores it in 64 bits).
+ */
+export interface SwitchMember extends Doc {
+  kind: "switch";
+  on: Expr;
+  onText: string;
+  cases: SwitchCase[];
+  /** The properties, in the first case's order, with their merged types. */
+  fields: ValueField[];
+}
+
+export interface SwitchCase {
+  /** The value of `on` that selects it, and how it is written in the schema. */
+  when: number;
+  whenName: string;
+  /** Plain integer and enum fields, and fixed-size padding. */
+  members: Member[];
+  loc: Loc;
+}
+
+/** A record's parameter: an integer given by whoever reads or writes it, not stored. */
+export interface Param extends Doc {
+  name: string;
+  /** An integer of at most 32 bits, or an integer enum (passed as its stored value). */
+  type: IntType | EnumDef;
+}
+
 export interface RecordDef extends Doc {
   kind: "record";
   name: string;
   members: Member[];
+  /** Integers its members' expressions may use, passed in by the enclosing record (`args`). */
+  params: Param[];
+  /**
+   * The bytes between its positioned parts: `zero` (read checks them, write
+   * fills them), or `untouched` (they belong to no member: read ignores
+   * them, write leaves them as the buffer holds them), for a file's tables
+   * found by offsets among data the schema does not describe (ELF).
+   */
+  gaps: "zero" | "untouched";
 }
 
 export interface EnumValue extends Doc {
@@ -459,6 +537,11 @@ export function fixedMemberSize(m: Member): number | undefined {
       return intSize(m.type);
     case "bitfield":
       return m.bytes;
+    case "byteOrder":
+      return 0;
+    case "switch":
+      // Each case checks its own bounds, even when all take the same room.
+      return undefined;
     case "padding":
       return m.sizeExpr === undefined ? m.size : undefined;
     case "group":
@@ -480,4 +563,15 @@ export function fixedRecordSize(members: Member[]): number | undefined {
 /** Does a type hold 64-bit integers, represented as bigint? */
 export function isBigInt(t: IntType): boolean {
   return t.bits === 64;
+}
+
+/**
+ * The members as the value sees them: a switch stands for its merged
+ * fields, and a byte order, which holds no value, for nothing. For the
+ * emitters of types, comparison and S-expressions, which follow properties.
+ */
+export function valueMembers(members: readonly Member[]): Member[] {
+  return members.flatMap((m) =>
+    m.kind === "switch" ? m.fields : m.kind === "byteOrder" ? [] : [m],
+  );
 }

@@ -93,6 +93,22 @@ export function u64le(view: DataView, at: number): bigint {
   return joinU64(view.getUint32(at + 4, true), view.getUint32(at, true));
 }
 
+/** An unsigned 64-bit integer in a byte order chosen at run time. */
+export function u64(view: DataView, at: number, littleEndian: boolean): bigint {
+  return littleEndian ? u64le(view, at) : u64be(view, at);
+}
+
+/** A signed 64-bit integer in a byte order chosen at run time. */
+export function i64(view: DataView, at: number, littleEndian: boolean): bigint {
+  return littleEndian ? i64le(view, at) : i64be(view, at);
+}
+
+/** Writes a 64-bit value in a byte order chosen at run time. */
+export function set64(view: DataView, at: number, v: bigint, littleEndian: boolean): void {
+  if (littleEndian) set64le(view, at, v);
+  else set64be(view, at, v);
+}
+
 /** Writes a 64-bit value (signed or unsigned: the bits are the same). */
 export function set64be(view: DataView, at: number, v: bigint): void {
   scratchU64[0] = v;

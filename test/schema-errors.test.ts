@@ -277,7 +277,23 @@ types:
         fields:
           - { name: tag, type: u16, tag: true }
           - { name: data, type: bytes }
+  Wide:
+    params:
+      - { name: kind, type: u8, doc: "1 narrow, 2 wide" }
+      - { name: order, type: Small }
+    record:
+      - { byte_order: order, little: Minus, big: 0, doc: chosen by the caller }
+      - { name: tag, type: u8 }
+      - switch: kind
+        doc: two layouts
+        cases:
+          - when: 1
+            fields: [{ name: a, type: u16 }, { name: b, type: u32 }]
+          - when: 2
+            doc: wide
+            fields: [{ name: b, type: u64 }, { name: a, type: u32 }, { padding: 2 }]
   Top:
+    gaps: zero
     record:
       - { name: magic, type: u64, const: "0xfffffffffffffff0", endian: big }
       - { name: version, type: u8, default: 1, valid: [{ check: version >= 1, message: 1 or more }] }
@@ -333,4 +349,6 @@ types:
         covers: before
         when: (blocks & 1) == 1
         keep: csum_unused
+      - { name: wide, type: Wide, args: { kind: n % 2 + 1, order: -1 } }
+      - { name: wides, type: "Wide[]", count: 2, stride: 16, args: { kind: 2, order: 0 } }
 `;

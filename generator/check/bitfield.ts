@@ -28,7 +28,7 @@ export function checkBitfield(
       `a bit field word is an unsigned integer of whole bytes (u8, u16, u24, u32, u40, u48, u56 or u64), not "${typeText}"`,
     );
   const wordBits = word ? Number(word[1]) : undefined;
-  const endian = fieldEndian(ctx, node);
+  const endian = fieldEndian(ctx, node, "a bit field");
   // No `if` (the member's keys leave it out): a conditional word belongs in a group.
   ctx.scope.set(name, {
     type: "number",

@@ -16,7 +16,7 @@ export function checkChecksum(
   { name, doc, loc }: MemberInfo,
 ): Member | undefined {
   const { reader } = ctx;
-  const type = intField(ctx, node, "a checksum");
+  const type = intField(ctx, node, "a checksum", true);
   const algoNode = reader.get(node, "checksum")!;
   const algorithm = reader.string(algoNode, "checksum");
   if (algorithm !== undefined && !(CHECKSUMS as readonly string[]).includes(algorithm))

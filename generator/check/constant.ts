@@ -10,7 +10,7 @@ export function checkConstant(
   { name, doc, loc }: MemberInfo,
 ): Member | undefined {
   const { reader } = ctx;
-  const type = intField(ctx, node, "a constant");
+  const type = intField(ctx, node, "a constant", true);
   const value = reader.integer(reader.get(node, "const"), "const");
   if (type === undefined || value === undefined) return undefined;
   if (!fitsInt(value, type))

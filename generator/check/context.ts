@@ -5,6 +5,7 @@
  */
 import type { Located, Position } from "../load.js";
 import type {
+  ByteOrder,
   Endian,
   IntType,
   Loc,
@@ -40,6 +41,13 @@ export interface Shared {
 
 export interface Context extends Shared {
   reader: Reader;
+  /**
+   * The byte order of members without an `endian` of their own: the
+   * schema's, or `chosen` after a `byte_order` member.
+   */
+  byteOrder: ByteOrder;
+  /** The record's `byte_order` member, once seen (a record has at most one). */
+  byteOrderAt?: Position;
   scope: Scope;
   /** Every name declared anywhere in this record, to tell "later" from "unknown". */
   allNames: Set<string>;
@@ -154,10 +162,26 @@ export function validations(ctx: Context, node: MapNode): Validation[] {
   return result;
 }
 
-export function fieldEndian(ctx: Context, node: MapNode): Endian {
+/**
+ * A member's byte order: its own `endian`, else the record's. Bit fields,
+ * flags and checksums are laid out by a byte order known when the code is
+ * generated, so after a `byte_order` member they need an `endian` of their own.
+ */
+export function fieldEndian(ctx: Context, node: MapNode): ByteOrder;
+export function fieldEndian(ctx: Context, node: MapNode, what: string): Endian;
+export function fieldEndian(ctx: Context, node: MapNode, what?: string): ByteOrder {
   const e = ctx.reader.get(node, "endian");
   const text = ctx.reader.string(e, "endian");
-  if (text === undefined) return ctx.endian;
+  if (text === undefined) {
+    if (ctx.byteOrder === "chosen" && what !== undefined) {
+      ctx.reader.report(
+        node.at,
+        `${what} after a byte_order member needs an endian of its own (big or little)`,
+      );
+      return ctx.endian;
+    }
+    return ctx.byteOrder;
+  }
   if (text !== "big" && text !== "little") {
     ctx.reader.report(e!.at, `endian must be "big" or "little", got "${text}"`);
     return ctx.endian;
@@ -165,11 +189,16 @@ export function fieldEndian(ctx: Context, node: MapNode): Endian {
   return text;
 }
 
-export function intField(ctx: Context, node: MapNode, what: string): IntType | undefined {
+export function intField(
+  ctx: Context,
+  node: MapNode,
+  what: string,
+  fixedOrder = false,
+): IntType | undefined {
   const typeNode = ctx.reader.required(node, "type", what);
   const text = ctx.reader.string(typeNode, "type");
   if (text === undefined) return undefined;
-  const t = parseIntType(text, fieldEndian(ctx, node));
+  const t = parseIntType(text, fixedOrder ? fieldEndian(ctx, node, what) : fieldEndian(ctx, node));
   if (t === undefined)
     ctx.reader.report(
       typeNode!.at,

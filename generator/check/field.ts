@@ -3,7 +3,16 @@
  * text, UUIDs, arrays, lists), with its size, count, `if`, `at`, checks,
  * documented bits and default.
  */
-import type { ByteSize, DefaultValue, FieldType, Member, Search, TextEncoding } from "../model.js";
+import type { Expr } from "../expr.js";
+import type {
+  ByteSize,
+  DefaultValue,
+  FieldType,
+  Member,
+  RecordDef,
+  Search,
+  TextEncoding,
+} from "../model.js";
 import {
   condition,
   declare,
@@ -18,6 +27,7 @@ import { flagBits } from "./flags.js";
 import { fitsInt, intName, parseIntType } from "./int.js";
 import { stringTail } from "./keep.js";
 import type { MapNode } from "./reader.js";
+import { checkExpr } from "./scope.js";
 
 const TEXT_ENCODINGS = ["ascii", "utf8", "utf16le", "utf16be"] as const;
 
@@ -37,6 +47,8 @@ export function checkField(
   const countNode = reader.get(node, "count");
   const encodingNode = reader.get(node, "encoding");
   const prefixNode = reader.get(node, "prefix");
+  const strideNode = reader.get(node, "stride");
+  const argsNode = reader.get(node, "args");
   const isTag = reader.boolean(reader.get(node, "tag"), "tag") ?? false;
   const fills = (what: string): boolean => {
     // At a record's top level, size-less bytes run to the end of the input
@@ -122,17 +134,23 @@ export function checkField(
     if (array && def.kind === "union") type = { kind: "list", union: def };
     else if (array && def.kind === "record" && countNode !== undefined) {
       const count = sizeExpression(ctx, countNode, "count");
-      if (count !== undefined) type = { kind: "array", element: def, count };
+      const stride =
+        strideNode === undefined ? undefined : sizeExpression(ctx, strideNode, "stride");
+      const args = recordArgs(ctx, node, def);
+      if (count !== undefined) type = { kind: "array", element: def, count, args, stride };
     } else if (array && def.kind === "record") {
       ctx.arrays.push({ element: def, at: typeNode.at });
-      if (fills(`${refName}[]`)) type = { kind: "array", element: def, count: undefined };
+      const args = recordArgs(ctx, node, def);
+      if (fills(`${refName}[]`))
+        type = { kind: "array", element: def, count: undefined, args, stride: undefined };
     } else if (array)
       reader.report(
         typeNode.at,
         `${refName} is an enum; arrays hold records and lists hold unions`,
       );
     else if (def.kind === "enum") type = { kind: "enum", enum: def, endian };
-    else if (def.kind === "record") type = { kind: "record", record: def };
+    else if (def.kind === "record")
+      type = { kind: "record", record: def, args: recordArgs(ctx, node, def) };
     else reader.report(typeNode.at, `a union is stored as a list: write "${refName}[]"`);
   }
   if (type === undefined) return undefined;
@@ -151,6 +169,10 @@ export function checkField(
       );
     }
   }
+  if (strideNode !== undefined && !(type.kind === "array" && type.count !== undefined))
+    reader.report(strideNode.at, `"stride" applies to arrays with a count only`);
+  if (argsNode !== undefined && type.kind !== "array" && type.kind !== "record")
+    reader.report(argsNode.at, `"args" applies to records and arrays of records only`);
   if (countNode !== undefined && type.kind !== "array")
     reader.report(countNode.at, `"count" applies to arrays of records only`);
   if (encodingNode !== undefined && type.kind !== "text")
@@ -167,7 +189,8 @@ export function checkField(
   const usable = type.kind === "int" || (type.kind === "enum" && type.enum.base.kind === "int");
   const scalar = type.kind === "int" && type.bits === 64 ? "bigint" : "number";
   // A field's own checks run only when it is there, so they may use it.
-  if (usable) ctx.scope.set(name, { type: scalar });
+  const enumOf = type.kind === "enum" ? { enum: type.enum } : {};
+  if (usable) ctx.scope.set(name, { type: scalar, ...enumOf });
   const validNode = reader.get(node, "valid");
   if (validNode !== undefined && type.kind !== "int")
     reader.report(validNode.at, "valid applies to integer fields only");
@@ -175,6 +198,7 @@ export function checkField(
   if (usable && cond !== undefined) {
     ctx.scope.set(name, {
       type: scalar,
+      ...enumOf,
       unavailable: "it is present only when its `if` holds",
     });
   }
@@ -300,6 +324,43 @@ function noneValue(
     return undefined;
   }
   return value;
+}
+
+/**
+ * The arguments of a record-typed field: one expression (of at most 32 bits)
+ * per parameter of the record, by name.
+ */
+function recordArgs(ctx: Context, node: MapNode, def: RecordDef): Expr[] {
+  const { reader } = ctx;
+  const argsNode = reader.get(node, "args");
+  const given =
+    argsNode === undefined
+      ? undefined
+      : reader.map(
+          argsNode,
+          "args",
+          def.params.map((p) => p.name),
+        );
+  const args: Expr[] = [];
+  for (const p of def.params) {
+    const n = given === undefined ? undefined : reader.get(given, p.name);
+    if (n === undefined) {
+      reader.report(
+        (argsNode ?? node).at,
+        `${def.name} has the parameter "${p.name}"; give it in args: { ${p.name}: ... }`,
+      );
+      continue;
+    }
+    const text = n.kind === "scalar" ? String(n.value) : undefined;
+    const e =
+      text === undefined
+        ? undefined
+        : checkExpr(reader, text, n, ctx.scope, "number", ctx.allNames);
+    if (e !== undefined) args.push(e);
+  }
+  if (argsNode !== undefined && def.params.length === 0)
+    reader.report(argsNode.at, `${def.name} has no parameters`);
+  return args;
 }
 
 export function absentStyle(ctx: Context, node: MapNode, conditional: boolean): "option" | "omit" {

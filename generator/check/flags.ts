@@ -15,7 +15,7 @@ export function checkFlags(
   { name, doc, loc }: MemberInfo,
 ): Member | undefined {
   const { reader } = ctx;
-  const type = intField(ctx, node, "a flags field");
+  const type = intField(ctx, node, "a flags field", true);
   if (type !== undefined && type.signed)
     reader.report(reader.get(node, "type")!.at, "a flags word must be unsigned");
   const flags = flagBits(ctx, reader.get(node, "flags"), type, true);

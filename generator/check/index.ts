@@ -5,6 +5,7 @@
  */
 import type { Located, Position } from "../load.js";
 import type {
+  Param,
   EnumDef,
   EnumValue,
   IntType,
@@ -23,13 +24,15 @@ import type { Problem } from "../problem.js";
 import { fitsInt, intName, parseIntType } from "./int.js";
 import { checkUnionKeep, unionEnd, unionPadding } from "./keep.js";
 import { checkMembers, checkPayload, type Shared, type TypeTable } from "./members.js";
-import { badConstructorName, badTypeName, FORMAT_NAME } from "./names.js";
+import { badConstructorName, badFieldName, badTypeName, FORMAT_NAME } from "./names.js";
 import { Reader, type MapNode } from "./reader.js";
 
 const TOP_KEYS = ["format", "doc", "endian", "root", "types"] as const;
 const TYPE_KEYS = [
   "doc",
   "record",
+  "params",
+  "gaps",
   "enum",
   "open",
   "order",
@@ -79,9 +82,18 @@ export function checkSchema(file: string, root: Located): Model | { problems: Pr
 
   // Pass 2: fill in members, variants and values.
   const shared: Shared = { table, endian, groupNames: new Map(), arrays: [], searches: [] };
+  // Parameters first: a record's fields pass arguments to records declared after it.
+  for (const { def, node } of declared)
+    if (def.kind === "record") def.params = checkParams(reader, node, table);
   for (const { def, node } of declared) {
-    if (def.kind === "record")
-      def.members = checkMembers(reader, reader.seq(reader.get(node, "record"), "record"), shared);
+    if (def.kind === "record") {
+      def.members = checkMembers(
+        reader,
+        reader.seq(reader.get(node, "record"), "record"),
+        shared,
+        def.params,
+      );
+    }
     if (def.kind === "enum") def.values = checkEnumValues(reader, def, node);
     if (def.kind === "union") checkUnion(reader, def, node, shared);
   }
@@ -93,7 +105,7 @@ export function checkSchema(file: string, root: Located): Model | { problems: Pr
   );
   for (const { element, at } of shared.arrays) {
     if (infinite.has(element)) continue;
-    const size = fixedTypeSize({ kind: "record", record: element });
+    const size = fixedTypeSize({ kind: "record", record: element, args: [] });
     if (size === undefined)
       reader.report(at, `${element.name}[] needs ${element.name} to have a fixed size`);
     else if (size === 0)
@@ -105,6 +117,33 @@ export function checkSchema(file: string, root: Located): Model | { problems: Pr
     reader,
     declared.map((d) => d.def),
   );
+  // sizeof of an array of records with parameters takes the room from its stride,
+  // since a size worked out record by record would need a closure per call.
+  for (const { def, node } of declared) {
+    if (def.kind !== "record") continue;
+    const items = reader.seqQuiet(reader.get(node, "record"));
+    def.members.forEach((m) => {
+      if (
+        m.kind === "value" &&
+        m.type.kind === "array" &&
+        m.type.args.length > 0 &&
+        m.type.stride === undefined &&
+        !infinite.has(m.type.element) &&
+        fixedTypeSize({ kind: "record", record: m.type.element, args: [] }) === undefined
+      ) {
+        const at = items.find(
+          (i) =>
+            i.kind === "map" &&
+            reader.get(i, "name")?.kind === "scalar" &&
+            String((reader.get(i, "name") as { value: unknown }).value) === m.name,
+        )?.at;
+        reader.report(
+          at ?? node.at,
+          `${m.name}: ${m.type.element.name} has parameters and no fixed size, so an array of it needs a stride`,
+        );
+      }
+    });
+  }
 
   const rootNode = reader.required(top, "root", "the schema");
   const rootName = reader.string(rootNode, "root");
@@ -117,6 +156,12 @@ export function checkSchema(file: string, root: Located): Model | { problems: Pr
         : `root "${rootName}" must be a record`,
     );
   }
+
+  if (rootDef?.kind === "record" && rootDef.params.length > 0)
+    reader.report(
+      rootNode!.at,
+      `root "${rootName}" has parameters; the root is read on its own, so it can have none`,
+    );
 
   if (reader.problems.length > 0 || format === undefined || rootDef?.kind !== "record") {
     return { problems: reader.problems };
@@ -131,6 +176,42 @@ export function checkSchema(file: string, root: Located): Model | { problems: Pr
   };
 }
 
+/**
+ * A record's `params`: integers (of at most 32 bits) or integer enums that
+ * the record's expressions may use, given by the record that holds it.
+ */
+function checkParams(reader: Reader, node: MapNode, table: TypeTable): Param[] {
+  const params: Param[] = [];
+  for (const item of reader.seq(reader.get(node, "params"), "params")) {
+    const m = reader.map(item, "a parameter", ["name", "type", "doc"]);
+    if (m === undefined) continue;
+    const nameNode = reader.required(m, "name", "a parameter");
+    const name = reader.string(nameNode, "name");
+    const typeNode = reader.required(m, "type", "a parameter");
+    const typeText = reader.string(typeNode, "type");
+    if (name === undefined || typeText === undefined) continue;
+    const bad = badFieldName(name);
+    if (bad !== undefined) reader.report(nameNode!.at, bad);
+    if (params.some((p) => p.name === name))
+      reader.report(nameNode!.at, `parameter "${name}" is given twice`);
+    const int = parseIntType(typeText, "big");
+    const def = table.get(typeText);
+    let type: Param["type"] | undefined;
+    if (int !== undefined && int.bits <= 32) type = int;
+    else if (def?.kind === "enum" && def.base.kind === "int") type = def;
+    if (type === undefined) {
+      reader.report(
+        typeNode!.at,
+        `a parameter is an integer of at most 32 bits or an integer enum, not "${typeText}"`,
+      );
+      continue;
+    }
+    const doc = reader.string(reader.get(m, "doc"), "doc");
+    params.push({ name, type, doc, loc: reader.loc(m.at) });
+  }
+  return params;
+}
+
 function declareType(reader: Reader, name: string, node: MapNode): TypeDef | undefined {
   const kinds = (["record", "enum", "union"] as const).filter(
     (k) => reader.get(node, k) !== undefined,
@@ -142,7 +223,7 @@ function declareType(reader: Reader, name: string, node: MapNode): TypeDef | und
   const doc = reader.string(reader.get(node, "doc"), "doc");
   const loc = reader.loc(node.at);
   const allowedBy = {
-    record: ["doc", "record"],
+    record: ["doc", "record", "params", "gaps"],
     enum: ["doc", "enum", "open", "order", "values"],
     union: ["doc", "union", "order", "variants"],
   };
@@ -153,7 +234,19 @@ function declareType(reader: Reader, name: string, node: MapNode): TypeDef | und
   }
   switch (kinds[0]) {
     case "record":
-      return { kind: "record", name, doc, loc, members: [] };
+      const gapsNode = reader.get(node, "gaps");
+      const gaps = reader.string(gapsNode, "gaps") ?? "zero";
+      if (gaps !== "zero" && gaps !== "untouched")
+        reader.report(gapsNode!.at, `gaps must be "zero" or "untouched", got "${gaps}"`);
+      return {
+        kind: "record",
+        name,
+        doc,
+        loc,
+        members: [],
+        params: [],
+        gaps: gaps === "untouched" ? "untouched" : "zero",
+      };
     case "enum": {
       const baseNode = reader.get(node, "enum")!;
       const base = enumBase(reader, baseNode);

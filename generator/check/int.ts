@@ -1,9 +1,9 @@
 /** Integer types as a schema writes them (`u8` ... `i64`), and the values they hold. */
-import type { Endian, IntType } from "../model.js";
+import type { ByteOrder, IntType } from "../model.js";
 
 const INT_TYPE = /^([ui])(8|16|32|64)$/;
 
-export function parseIntType(text: string, endian: Endian): IntType | undefined {
+export function parseIntType(text: string, endian: ByteOrder): IntType | undefined {
   const m = INT_TYPE.exec(text);
   if (m === null) return undefined;
   return {

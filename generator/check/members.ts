@@ -5,7 +5,9 @@
  * whole list (offset and length targets).
  */
 import type { Located, Position } from "../load.js";
-import type { IntType, Member, ValueField } from "../model.js";
+import type { IntType, Member, Param, ValueField } from "../model.js";
+import { checkByteOrder } from "./byte-order.js";
+import { checkSwitch } from "./switch.js";
 import { checkBitfield } from "./bitfield.js";
 import { checkChecksum } from "./checksum.js";
 import { checkComputed, checkLengthTargets, checkOffsetTargets } from "./computed.js";
@@ -56,6 +58,13 @@ const MEMBER_KEYS = [
   "none",
   "covers",
   "when",
+  "args",
+  "stride",
+  "byte_order",
+  "little",
+  "big",
+  "switch",
+  "cases",
 ] as const;
 
 /**
@@ -70,6 +79,13 @@ const KINDS: readonly { key: string; allowed: readonly string[]; check: Check; n
     check: checkPadding,
     named: false,
   },
+  {
+    key: "byte_order",
+    allowed: ["byte_order", "little", "big", "doc"],
+    check: checkByteOrder,
+    named: false,
+  },
+  { key: "switch", allowed: ["switch", "cases", "doc"], check: checkSwitch, named: false },
   {
     key: "group",
     allowed: ["name", "group", "if", "at", "doc", "fields", "absent"],
@@ -118,6 +134,8 @@ const VALUE_KEYS = [
   "tail",
   "search",
   "none",
+  "args",
+  "stride",
 ];
 
 function newContext(
@@ -128,6 +146,7 @@ function newContext(
 ): Context {
   const ctx: Context = {
     ...shared,
+    byteOrder: shared.endian,
     reader,
     scope: new Map(),
     allNames: new Set(),
@@ -146,9 +165,22 @@ function newContext(
 }
 
 /** Checks the members of a record. */
-export function checkMembers(reader: Reader, items: Located[], shared: Shared): Member[] {
+export function checkMembers(
+  reader: Reader,
+  items: Located[],
+  shared: Shared,
+  params: readonly Param[] = [],
+): Member[] {
   const ctx = newContext(reader, shared, false, new Map());
   ctx.allNames = collectNames(items);
+  // Parameters are names like earlier fields, always there.
+  for (const p of params) {
+    declare(ctx, p.name, p.loc);
+    ctx.scope.set(p.name, {
+      type: "number",
+      ...(p.type.kind === "enum" ? { enum: p.type } : {}),
+    });
+  }
   const members = checkSequence(ctx, items);
   checkOffsetTargets(ctx, items, members);
   checkRestPlacement(reader, members);
@@ -242,6 +274,9 @@ function collectNames(items: Located[]): Set<string> {
       if (e.key === "name" && e.value.kind === "scalar") names.add(String(e.value.value));
       if ((e.key === "fields" || e.key === "bitfield") && e.value.kind === "seq")
         for (const n of collectNames(e.value.items)) names.add(n);
+      if (e.key === "cases" && e.value.kind === "seq")
+        for (const c of e.value.items)
+          for (const n of collectNames(c.kind === "map" ? [c] : [])) names.add(n);
     }
   }
   return names;

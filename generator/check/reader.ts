@@ -42,6 +42,11 @@ export class Reader {
     return node;
   }
 
+  /** The items of a sequence, or none, reporting nothing (for nodes already checked). */
+  seqQuiet(node: Located | undefined): Located[] {
+    return node?.kind === "seq" ? node.items : [];
+  }
+
   get(map: MapNode, key: string): Located | undefined {
     return map.entries.find((e) => e.key === key)?.value;
   }

@@ -5,6 +5,7 @@
  */
 import { BOOLEAN_OPS, parseExpr, type Expr } from "../expr.js";
 import type { Located } from "../load.js";
+import type { EnumDef } from "../model.js";
 import type { Reader } from "./reader.js";
 
 export type ExprType = "number" | "bigint" | "boolean" | "literal";
@@ -12,6 +13,8 @@ export type ExprType = "number" | "bigint" | "boolean" | "literal";
 /** A name an expression may use. */
 export interface ScopeEntry {
   type: "number" | "bigint";
+  /** For an enum field or parameter: its enum, whose value names `when` and `byte_order` may use. */
+  enum?: EnumDef;
   /** Set when the name may be absent here; the text says why. */
   unavailable?: string;
 }

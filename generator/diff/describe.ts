@@ -60,6 +60,10 @@ export function memberText(m: Member): string {
       return `bit field ${m.name} (u${m.bytes * 8} ${m.endian}: ${m.parts.map((p) => `${p.name} ${p.bits}`).join(", ")})`;
     case "flags":
       return `flags word ${m.name} (${intText(m.type)}: ${m.flags.map((f) => f.name).join(", ")})`;
+    case "byteOrder":
+      return `byte order chosen by ${m.onText}`;
+    case "switch":
+      return `layout chosen by ${m.onText} (${m.cases.map((c) => c.whenName).join(", ")})`;
     case "padding":
       if (m.sizeExpr !== undefined) return `padding of ${exprText(m.sizeExpr)} bytes`;
       return `${m.size} byte${m.size === 1 ? "" : "s"} of padding${cond.replace(", ", " ")}`;

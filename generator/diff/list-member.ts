@@ -14,6 +14,7 @@ import { defaultText, memberText, renamedExprText, typeText } from "./describe.j
 import { listBitfield } from "./list-bitfield.js";
 import { listFlagBits, listMasks } from "./list-bits.js";
 import type { RecordPair } from "./record-pair.js";
+import { memberShape } from "./shape.js";
 import { intText, sameNames, tsTypeOf } from "./shape.js";
 
 /** Is a field's value a bigint? */
@@ -89,6 +90,19 @@ export function compareMember(
     return;
   }
   switch (o.kind) {
+    case "byteOrder":
+    case "switch": {
+      // Not compared part by part yet: any change to a run-time choice is
+      // reported as one change of type, which breaks data, text and API alike.
+      const [before, after] = [memberShape(o, sameNames), memberShape(n, sameNames)];
+      if (before !== after)
+        list.add(
+          place,
+          { kind: "type-changed", hasProperty: o.kind === "switch", tsTypeChanged: true },
+          `${memberText(o)} changed`,
+        );
+      return;
+    }
     case "value": {
       const m = n as ValueField;
       const storage = (f: ValueField): string =>

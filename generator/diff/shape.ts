@@ -82,6 +82,10 @@ export function memberShape(m: Member, names: TypeNames): string {
       return `bitfield u${m.bytes * 8} ${m.endian} ${m.parts.map((p) => `${p.shift}+${p.bits}:${p.name}`).join(",")}`;
     case "flags":
       return `flags ${intText(m.type)} ${m.flags.map((f) => `${f.bit}:${f.name}`).join(",")}`;
+    case "byteOrder":
+      return `byte_order ${exprText(m.on)} ${m.little} ${m.big}`;
+    case "switch":
+      return `switch ${exprText(m.on)} ${m.cases.map((c) => `${c.when}:[${c.members.map((x) => memberShape(x, names)).join(";")}]`).join(" ")}`;
     case "padding":
       return `padding ${m.sizeExpr === undefined ? m.size : exprText(m.sizeExpr)}${cond}`;
     case "group":
@@ -108,6 +112,8 @@ export function typeShape(def: TypeDef, names: TypeNames): string {
 export function memberKey(members: readonly Member[], index: number): string {
   const m = members[index];
   if ("name" in m) return m.name;
+  if (m.kind === "switch") return `switch on ${m.onText}`;
+  if (m.kind === "byteOrder") return "byte_order";
   let before = "^";
   let run = 0;
   for (let k = index - 1; k >= 0; k--) {

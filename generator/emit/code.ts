@@ -73,6 +73,12 @@ export class Locals {
     return this.byField.has(name);
   }
 
+  /** Makes `local` the local holding `name` (a record parameter's, which the function takes). */
+  bind(name: string, local: string): void {
+    this.taken.add(local);
+    this.byField.set(name, local);
+  }
+
   /** A new local name based on `base`. */
   fresh(base: string): string {
     let name = base;

@@ -13,7 +13,7 @@
  */
 import type { ModuleFile } from "./module-file.js";
 import type { EnumDef, FieldType, Member, Model, UnionDef } from "../model.js";
-import { isOptionalField, unionKinds } from "../model.js";
+import { isOptionalField, unionKinds, valueMembers } from "../model.js";
 import { constructorRanks } from "../order.js";
 import { Code, prop, str } from "./code.js";
 import { compareKeptPadding, hasPaddingProperty } from "./construct/union-padding.js";
@@ -54,7 +54,7 @@ export function emitCompare(model: Model, file: ModuleFile): void {
 function groups(types: Model["types"]): Extract<Member, { kind: "group" }>[] {
   const found: Extract<Member, { kind: "group" }>[] = [];
   const visit = (members: readonly Member[]): void => {
-    for (const m of members) {
+    for (const m of valueMembers(members)) {
       if (m.kind === "group") {
         found.push(m);
         visit(m.members);
@@ -98,7 +98,7 @@ function emitCompareMembers(
     code.line("if (c !== 0) return c;");
     first = false;
   };
-  for (const m of members) {
+  for (const m of valueMembers(members)) {
     switch (m.kind) {
       case "value": {
         const [a, b] = [prop("a", m.name), prop("b", m.name)];

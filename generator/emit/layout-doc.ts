@@ -38,7 +38,9 @@ function variableSize(t: FieldType): string {
     if (t.size.kind === "prefix") return `${intSize(t.size.length)} + length`;
     return "rest of payload";
   }
-  if (t.kind === "array") return `n × ${fixedTypeSize({ kind: "record", record: t.element })}`;
+  if (t.kind === "array" && t.stride !== undefined) return `n × \`${exprText(t.stride)}\``;
+  if (t.kind === "array")
+    return `n × ${fixedTypeSize({ kind: "record", record: t.element, args: [] }) ?? "varies"}`;
   if (t.kind === "list") return "to end marker";
   return "varies";
 }
@@ -68,6 +70,32 @@ function memberRows(
     switch (m.kind) {
       case "group":
         rows.push(...memberRows(m.members, at, `${prefix}${m.name}.`, cond));
+        break;
+      case "byteOrder":
+        rows.push(
+          row([
+            where,
+            "0",
+            "(byte order)",
+            `the members after it: little-endian when \`${m.onText}\` is ${m.littleName}, big-endian when ${m.bigName}`,
+            cond,
+            m.doc,
+          ]),
+        );
+        break;
+      case "switch":
+        // Each case is laid out from the switch's offset, under its own condition.
+        for (const k of m.cases) {
+          const when = `\`${m.onText}\` is ${k.whenName}`;
+          rows.push(
+            ...memberRows(
+              k.members,
+              at,
+              prefix,
+              [cond, when].filter((c) => c !== undefined).join(" and "),
+            ),
+          );
+        }
         break;
       case "const":
         rows.push(

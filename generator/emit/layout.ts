@@ -49,7 +49,7 @@ export function startsRun(members: readonly Member[], index: number): boolean {
 
 /** Code that reads an integer at `at`, through the function's `view` (a DataView over `buf`). */
 export function readInt(t: IntType, at: string): string {
-  const little = t.endian === "little" ? ", true" : "";
+  const little = littleArg(t);
   switch (t.bits) {
     case 8:
       return t.signed ? `view.getInt8(${at})` : `buf[${at}]!`;
@@ -57,13 +57,31 @@ export function readInt(t: IntType, at: string): string {
     case 32:
       return `view.get${t.signed ? "Int" : "Uint"}${t.bits}(${at}${little})`;
     case 64:
-      return `${t.signed ? "i" : "u"}64${t.endian === "little" ? "le" : "be"}(view, ${at})`;
+      return t.endian === "chosen"
+        ? `${t.signed ? "i" : "u"}64(view, ${at}, ${LITTLE_ENDIAN})`
+        : `${t.signed ? "i" : "u"}64${t.endian === "little" ? "le" : "be"}(view, ${at})`;
   }
+}
+
+/**
+ * The local holding a byte order chosen at run time (`byte_order`): true
+ * for little-endian. No field can be named so (field names have no capitals).
+ */
+export const LITTLE_ENDIAN = "littleEndian";
+
+/** The local holding a record parameter (no field name ends in a capitalised word). */
+export function paramLocal(name: string): string {
+  return `${name}Param`;
+}
+
+/** DataView's byte-order argument for an integer of type `t`. */
+function littleArg(t: IntType): string {
+  return t.endian === "chosen" ? `, ${LITTLE_ENDIAN}` : t.endian === "little" ? ", true" : "";
 }
 
 /** Statement that writes integer `value` at `at`, through the function's `view`. */
 export function writeInt(t: IntType, at: string, value: string): string {
-  const little = t.endian === "little" ? ", true" : "";
+  const little = littleArg(t);
   switch (t.bits) {
     case 8:
       return `buf[${at}] = ${value};`;
@@ -71,7 +89,9 @@ export function writeInt(t: IntType, at: string, value: string): string {
     case 32:
       return `view.set${t.signed ? "Int" : "Uint"}${t.bits}(${at}, ${value}${little});`;
     case 64:
-      return `set64${t.endian === "little" ? "le" : "be"}(view, ${at}, ${value});`;
+      return t.endian === "chosen"
+        ? `set64(view, ${at}, ${value}, ${LITTLE_ENDIAN});`
+        : `set64${t.endian === "little" ? "le" : "be"}(view, ${at}, ${value});`;
   }
 }
 

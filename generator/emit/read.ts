@@ -6,8 +6,10 @@
  */
 import type { ModuleFile } from "./module-file.js";
 import type {
+  ByteOrderMember,
   ChecksumField,
   EnumDef,
+  SwitchMember,
   FieldType,
   Member,
   Model,
@@ -26,7 +28,15 @@ import {
 } from "../model.js";
 import { article, Code, hexLiteral, Locals, str, templateText } from "./code.js";
 import { emitExpr, offsetExpr, type Resolve } from "./expr.js";
-import { Cursor, fixedRunSize, readInt, startsRun, withView } from "./layout.js";
+import {
+  Cursor,
+  fixedRunSize,
+  LITTLE_ENDIAN,
+  paramLocal,
+  readInt,
+  startsRun,
+  withView,
+} from "./layout.js";
 import { tsType, wireType } from "./types.js";
 import { readUncheckedChecksum, verifyChecksums } from "./construct/checksum.js";
 import { keepsEnd, readKeptEnd } from "./construct/end-length.js";
@@ -132,20 +142,26 @@ function memberType(m: Member): string {
       return "zero padding";
     case "group":
       return m.typeName;
+    case "byteOrder":
+      return "byte order";
+    case "switch":
+      return `layout chosen by ${m.onText}`;
   }
 }
 
 /** The exported reader of one record: checks `at`, then parses. */
 function emitReadEntry(def: RecordDef, file: ModuleFile): void {
+  const params = def.params.map((p) => paramLocal(p.name));
   file.addFunction({
     name: `read${def.name}`,
     isExported: true,
     docs: [
-      `Reads a {@link ${def.name}} from \`buf\` at byte \`at\`: the value and the offset just after it, or a {@link CodecError} naming the field and byte offset of the first problem. Never throws.`,
+      `Reads a {@link ${def.name}} from \`buf\` at byte \`at\`${params.length > 0 ? `, given its parameters (${def.params.map((p) => p.name).join(", ")}: stored values)` : ""}: the value and the offset just after it, or a {@link CodecError} naming the field and byte offset of the first problem. Never throws.`,
     ],
     parameters: [
       { name: "buf", type: "Uint8Array" },
-      { name: "at", initializer: "0" },
+      params.length > 0 ? { name: "at", type: "number" } : { name: "at", initializer: "0" },
+      ...params.map((name) => ({ name, type: "number" })),
     ],
     returnType: `Decoded<${def.name}> | CodecError`,
     statements: [
@@ -153,7 +169,7 @@ function emitReadEntry(def: RecordDef, file: ModuleFile): void {
       '  const why = Number.isSafeInteger(at) ? `is outside the ${buf.length}-byte buffer` : "is not a whole number";',
       '  return new CodecError("", 0, `offset ${at} ${why}`);',
       "}",
-      `const value = parse${def.name}(buf, at, buf.length);`,
+      `const value = parse${def.name}(${["buf", "at", "buf.length", ...params].join(", ")});`,
       "if (value instanceof CodecError) return value;",
       "return { value, end: parsedEnd };",
     ],
@@ -277,7 +293,7 @@ export class SequenceReader {
         readSearched(this, m, next);
         return;
       }
-      if (startsRun(members, index)) {
+      if (startsRun(members, index) && fixedRunSize(members, index) > 0) {
         const run = fixedRunSize(members, index);
         // One bounds check per run; only on failure do we work out which field is cut off.
         const fields = runFields(members, index, this.prefix);
@@ -330,6 +346,10 @@ export class SequenceReader {
       case "value":
         // A split value is whole only at its high half; its own bytes hold the low bits.
         return this.lows.get(m.name) ?? this.locals.field(m.name);
+      case "byteOrder":
+        return LITTLE_ENDIAN;
+      case "switch":
+        return `{ ${m.fields.map((f) => this.propOf(f.name)).join(", ")} }`;
       default:
         return this.locals.field(m.name);
     }
@@ -491,6 +511,12 @@ export class SequenceReader {
       case "flags":
         readFlags(this, m, at);
         return;
+      case "byteOrder":
+        this.byteOrder(m, at);
+        return;
+      case "switch":
+        this.switchCases(m);
+        return;
       case "group": {
         const inner = new SequenceReader(
           this.code,
@@ -523,6 +549,61 @@ export class SequenceReader {
     }
   }
 
+  /** `byte_order`: the boolean the integers after it are read with. */
+  private byteOrder(m: ByteOrderMember, at: string): void {
+    const on = emitExpr(m.on, this.resolve);
+    const path = m.on.kind === "ref" ? this.prefix + m.on.name : this.prefix + "byte_order";
+    this.code.line(
+      `if (${on} !== ${m.little} && ${on} !== ${m.big}) return new CodecError(${str(path)}, ${at}, \`is \${${on}}: the byte order must be ${m.littleName} (little-endian) or ${m.bigName} (big-endian)\`);`,
+    );
+    this.code.line(`const ${LITTLE_ENDIAN} = ${on} === ${m.little};`);
+  }
+
+  /** Fields assigned (not declared) by the case being read, with their merged types. */
+  private assigned = new Map<string, FieldType>();
+
+  /**
+   * A switch: the fields are declared before it with their merged types,
+   * and each case reads its layout at `pos` into them; one branch per record.
+   */
+  private switchCases(m: SwitchMember): void {
+    for (const f of m.fields) {
+      if (f.type.kind === "enum")
+        this.code.line(`let ${this.locals.field(rawName(f.name))}: number;`);
+      this.code.line(`let ${this.locals.field(f.name)}: ${tsType(f.type)};`);
+    }
+    this.settle();
+    const on = emitExpr(m.on, this.resolve);
+    const path = m.on.kind === "ref" ? this.prefix + m.on.name : this.prefix + "switch";
+    this.code.block(`switch (${on})`, (c) => {
+      for (const k of m.cases) {
+        c.block(`case ${k.when}:`, () => {
+          const inner = new SequenceReader(
+            this.code,
+            this.locals,
+            new Cursor("pos"),
+            this.prefix,
+            this.limit,
+            this.computed,
+            this.start,
+            false,
+          );
+          inner.assigned = new Map(m.fields.map((f) => [f.name, f.type]));
+          inner.members(k.members);
+          inner.settle();
+          this.code.line("break;");
+        });
+      }
+      c.line(
+        `default: return new CodecError(${str(path)}, pos, \`is \${${on}}, which no layout is for (expected ${m.cases.map((k) => k.whenName).join(" or ")})\`);`,
+      );
+    });
+    for (const f of m.fields) {
+      if (f.type.kind === "int" && f.type.bits === 64) this.bigints.add(f.name);
+      this.props.push(this.propOf(f.name));
+    }
+  }
+
   validations(
     valid: readonly { check: ValueField["cond"]; message: string }[],
     path: string,
@@ -541,6 +622,8 @@ export class SequenceReader {
     const path = str(this.prefix + m.name);
     const t = m.type;
     const size = fixedTypeSize(storedType(m));
+    const merged = this.assigned.get(m.name);
+    if (merged !== undefined) target = this.locals.field(m.name);
     switch (t.kind) {
       case "int":
         if (m.split !== undefined) {
@@ -554,13 +637,20 @@ export class SequenceReader {
           this.code.line(`${target} = ${noneTest(raw, m.none, t.bits === 64)};`);
           break;
         }
-        this.code.line(`${target} = ${readInt(t, at)};`);
+        // In a switch, a field another case stores in 64 bits is a bigint in every case.
+        this.code.line(
+          merged?.kind === "int" && merged.bits === 64 && t.bits < 64
+            ? `${target} = BigInt(${readInt(t, at)});`
+            : `${target} = ${readInt(t, at)};`,
+        );
         this.validations(m.valid, this.prefix + m.name, this.locals.field(m.name), at);
         break;
       case "enum": {
         const raw = this.locals.field(rawName(m.name));
         if (t.enum.base.kind === "int") {
-          this.code.line(`const ${raw} = ${readInt({ ...t.enum.base, endian: t.endian }, at)};`);
+          this.code.line(
+            `${merged === undefined ? "const " : ""}${raw} = ${readInt({ ...t.enum.base, endian: t.endian }, at)};`,
+          );
           this.code.line(`${target} = decode${t.enum.name}(${raw});`);
         } else {
           // Matched byte by byte, so a known name allocates no string.
@@ -586,7 +676,10 @@ export class SequenceReader {
         return;
       case "record": {
         const result = this.locals.fresh(`${m.name}_read`);
-        this.code.line(`const ${result} = parse${t.record.name}(buf, ${at}, ${this.limit});`);
+        const args = t.args.map((a) => `, ${emitExpr(a, this.resolve)}`).join("");
+        this.code.line(
+          `const ${result} = parse${t.record.name}(buf, ${at}, ${this.limit}${args});`,
+        );
         this.code.line(`if (${result} instanceof CodecError) return ${result}.within(${path});`);
         this.code.line(`${target} = ${result};`);
         if (size === undefined) {
@@ -601,8 +694,8 @@ export class SequenceReader {
         this.bytes(m, t.size, at, target, path);
         return;
       case "array":
-        if (t.count === undefined) readFilledArray(this, m, t.element, at, target, path);
-        else readCountedArray(this, m, t.element, t.count, at, target, path);
+        if (t.count === undefined) readFilledArray(this, m, t.element, t.args, at, target, path);
+        else readCountedArray(this, m, t, t.count, at, target, path);
         return;
       case "list":
         readList(this, m, t.union, target);
@@ -781,6 +874,7 @@ const INTERNAL = [
 function emitReadRecord(def: RecordDef, file: ModuleFile, trace: boolean): void {
   const code = new Code();
   const locals = new Locals(INTERNAL);
+  for (const p of def.params) locals.bind(p.name, paramLocal(p.name));
   for (const m of allEnumFields(def.members)) locals.field(rawName(m));
   const reader = new SequenceReader(
     code,
@@ -809,6 +903,7 @@ function emitReadRecord(def: RecordDef, file: ModuleFile, trace: boolean): void 
       { name: "buf", type: "Uint8Array" },
       { name: "at", type: "number" },
       { name: "limit", type: "number" },
+      ...def.params.map((p) => ({ name: paramLocal(p.name), type: "number" })),
     ],
     returnType: `${def.name} | CodecError`,
     statements: withView(code.text()),
@@ -820,6 +915,7 @@ function allEnumFields(members: readonly Member[]): string[] {
   for (const m of members) {
     if (m.kind === "value" && m.type.kind === "enum") names.push(m.name);
     if (m.kind === "group") names.push(...allEnumFields(m.members));
+    if (m.kind === "switch") names.push(...allEnumFields(m.fields));
   }
   return names;
 }

@@ -18,7 +18,7 @@ import type {
   UnionDef,
   ValueField,
 } from "../model.js";
-import { isOptionalField, UNION_PADDING_PROPERTY, unionKinds } from "../model.js";
+import { isOptionalField, UNION_PADDING_PROPERTY, unionKinds, valueMembers } from "../model.js";
 import { Code, prop, str } from "./code.js";
 import { hasPaddingProperty, printKeptPadding } from "./construct/union-padding.js";
 
@@ -191,7 +191,7 @@ function emitEnum(def: EnumDef, file: ModuleFile): void {
 /** Property names a record's S-expression holds, in order. */
 function sexpFieldNames(members: readonly Member[]): string[] {
   const names: string[] = [];
-  for (const m of members) {
+  for (const m of valueMembers(members)) {
     if (m.kind === "value" || m.kind === "group") names.push(m.name);
     if (m.kind === "value" && m.tail !== undefined) names.push(m.tail);
     if ((m.kind === "padding" || m.kind === "checksum") && m.keep !== undefined) names.push(m.keep);
@@ -225,7 +225,7 @@ function emitRecord(name: string, members: readonly Member[], file: ModuleFile):
     props.push(`${field}: ${local}`);
   };
 
-  for (const m of members) {
+  for (const m of valueMembers(members)) {
     switch (m.kind) {
       case "flags": {
         for (const f of m.flags) {
@@ -258,9 +258,12 @@ function emitRecord(name: string, members: readonly Member[], file: ModuleFile):
               kind: "record",
               name: m.typeName,
               members: m.members,
+              params: [],
+              gaps: "zero",
               doc: m.doc,
               loc: m.loc,
             },
+            args: [],
           },
           m.cond !== undefined,
           m.absent,

@@ -16,7 +16,9 @@ import {
 import { lengthOf } from "./construct/computed.js";
 import { keepsEnd, needsEndMarker } from "./construct/end-length.js";
 import { Code, hexLiteral, prop, str } from "./code.js";
-import { offsetExpr, type ExprRef, type Resolve } from "./expr.js";
+import { emitExpr, offsetExpr, type ExprRef, type Resolve } from "./expr.js";
+import { paramLocal } from "./layout.js";
+import type { Param } from "../model.js";
 
 /** A sum of a constant and code terms, folded as it is built. */
 class Sum {
@@ -49,6 +51,7 @@ export function valueSize(m: ValueField, acc: string, resolve: Resolve): number 
         : `${acc}.length`;
     case "array": {
       const element = fixedRecordSize(t.element.members);
+      if (t.stride !== undefined) return `${acc}.length * ${offsetExpr(t.stride, resolve)}`;
       return element === undefined
         ? `sizeofEach(${acc}, sizeof${t.element.name})`
         : `${acc}.length * ${element}`;
@@ -58,7 +61,7 @@ export function valueSize(m: ValueField, acc: string, resolve: Resolve): number 
     case "list":
       return `sizeof${t.union.name}List(${acc})`;
     case "record":
-      return `sizeof${t.record.name}(${acc})`;
+      return `sizeof${t.record.name}(${acc}${t.args.map((a) => `, ${emitExpr(a, resolve)}`).join("")})`;
     default:
       throw new Error(`no size for ${t.kind}`);
   }
@@ -80,8 +83,12 @@ export function membersSize(
 }
 
 /** Code for the size of a record: its sequence, or the furthest end of a positioned member. */
-export function recordSize(members: readonly Member[], obj: string): string {
-  const resolve = valueResolver(members, obj);
+export function recordSize(
+  members: readonly Member[],
+  obj: string,
+  params: readonly Param[] = [],
+): string {
+  const resolve = valueResolver(members, obj, params);
   const sequence = membersSize(members, obj, resolve);
   const ends = positionedEnds(members, obj, resolve);
   return ends.length === 0 ? sequence : `Math.max(${[sequence, ...ends].join(", ")})`;
@@ -108,8 +115,13 @@ export function positionedEnds(
  * offsets the size of what comes before their target, computed sizes and
  * counts the length of theirs.
  */
-export function valueResolver(members: readonly Member[], obj: string): Resolve {
+export function valueResolver(
+  members: readonly Member[],
+  obj: string,
+  params: readonly Param[] = [],
+): Resolve {
   const refs = new Map<string, ExprRef>();
+  for (const p of params) refs.set(p.name, { code: paramLocal(p.name), bigint: false });
   const computed = new Map<string, () => ExprRef>();
   const visit = (list: readonly Member[], o: string): void => {
     for (const m of list) {
@@ -137,6 +149,7 @@ export function valueResolver(members: readonly Member[], obj: string): Resolve 
           code: `(encode${m.type.enum.name}(${prop(o, m.name)}) ?? 0)`,
           bigint: false,
         });
+      if (m.kind === "switch") visit(m.fields, o);
       // Inside a conditional group its fields are used only where the group is present.
       if (m.kind === "group")
         visit(m.members, m.cond === undefined ? prop(o, m.name) : `${prop(o, m.name)}!`);
@@ -169,6 +182,16 @@ function memberSize(m: Member, obj: string, resolve: Resolve): number | string {
       return m.sizeExpr !== undefined
         ? offsetExpr(m.sizeExpr, resolve)
         : `(${presenceOf(m, obj)} ? ${m.size} : 0)`;
+    case "switch": {
+      // The value was checked, so `on` selects one of the cases.
+      const on = emitExpr(m.on, resolve);
+      const sizes = m.cases.map((c) => [c.when, membersSize(c.members, obj, resolve)] as const);
+      const last = sizes[sizes.length - 1]!;
+      return `(${sizes
+        .slice(0, -1)
+        .map(([when, size]) => `${on} === ${when} ? ${size} : `)
+        .join("")}${last[1]})`;
+    }
     default:
       // Constants, computed fields and flags have fixed sizes; a conditional one is not supported.
       throw new Error(`conditional ${m.kind} members are not supported`);
@@ -206,9 +229,15 @@ function emitRecordSize(def: RecordDef, file: ModuleFile): void {
         ? `The number of bytes {@link write${def.name}} writes for \`value\`. Allocates nothing.`
         : `The number of bytes a {@link ${def.name}} takes: always ${fixed}.`,
     ],
-    parameters: [{ name: fixed === undefined ? "value" : "_value", type: def.name }],
+    parameters: [
+      { name: fixed === undefined ? "value" : "_value", type: def.name },
+      ...def.params.map((p) => ({
+        name: fixed === undefined ? paramLocal(p.name) : `_${paramLocal(p.name)}`,
+        type: "number",
+      })),
+    ],
     returnType: "number",
-    statements: `return ${fixed ?? recordSize(def.members, "value")};`,
+    statements: `return ${fixed ?? recordSize(def.members, "value", def.params)};`,
   });
 }
 

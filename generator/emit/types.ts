@@ -6,7 +6,13 @@
 import type { ModuleFile } from "./module-file.js";
 import { exprText } from "../expr.js";
 import type { EnumDef, FieldType, FlagBit, Member, Model, UnionDef } from "../model.js";
-import { fixedMemberSize, isOptionalField, UNION_PADDING_PROPERTY, unionKinds } from "../model.js";
+import {
+  fixedMemberSize,
+  isOptionalField,
+  UNION_PADDING_PROPERTY,
+  unionKinds,
+  valueMembers,
+} from "../model.js";
 import { docText, hexLiteral, str } from "./code.js";
 import { partPlace } from "./construct/bitfield.js";
 import { checksumKeepProperty } from "./construct/checksum.js";
@@ -49,7 +55,7 @@ const ENCODING_NAMES = { ascii: "ASCII", utf8: "UTF-8", utf16le: "UTF-16LE", utf
 export function wireType(t: FieldType): string {
   switch (t.kind) {
     case "int":
-      return `${t.signed ? "i" : "u"}${t.bits}${t.bits > 8 && t.endian === "little" ? " little-endian" : ""}`;
+      return `${t.signed ? "i" : "u"}${t.bits}${t.bits > 8 && t.endian !== "big" ? (t.endian === "little" ? " little-endian" : " in the chosen byte order") : ""}`;
     case "enum":
       return t.enum.base.kind === "int"
         ? `${t.enum.name} (${wireType(t.enum.base)})`
@@ -134,7 +140,7 @@ interface Property {
 function properties(members: readonly Member[], offset: number | undefined): Property[] {
   const result: Property[] = [];
   let at = offset;
-  for (const m of members) {
+  for (const m of valueMembers(members)) {
     const where = at === undefined ? undefined : `At byte ${at}.`;
     switch (m.kind) {
       case "value": {

@@ -7,10 +7,13 @@
 import type { ModuleFile } from "./module-file.js";
 import { exprText, type Expr } from "../expr.js";
 import type {
+  ByteOrderMember,
   ChecksumField,
   EnumDef,
   IntType,
   Member,
+  Param,
+  SwitchMember,
   Model,
   RecordDef,
   UnionDef,
@@ -47,7 +50,15 @@ import { checkTextRoom, checkTextValue, writeText } from "./construct/text.js";
 import { checkKeptPadding, writeKeptPadding } from "./construct/union-padding.js";
 import { isUuidValue, UUID_EXPECTED, writeUuid } from "./construct/uuid.js";
 import { emitExpr, offsetExpr, type Resolve } from "./expr.js";
-import { Cursor, intIsValid, intRange, withView, writeInt } from "./layout.js";
+import {
+  Cursor,
+  intIsValid,
+  intRange,
+  LITTLE_ENDIAN,
+  paramLocal,
+  withView,
+  writeInt,
+} from "./layout.js";
 import { membersSize, presenceOf, valueResolver } from "./sizeof.js";
 
 export function emitWrite(model: Model, file: ModuleFile): void {
@@ -70,7 +81,7 @@ export function emitWrite(model: Model, file: ModuleFile): void {
   for (const def of model.types) {
     if (def.kind === "enum") emitEncodeEnum(def, file);
     if (def.kind === "record") {
-      emitCheck(file, `check${def.name}`, def.name, def.members, def.members);
+      emitCheck(file, `check${def.name}`, def.name, def.members, def.members, def.params);
       emitWriteRecord(def, file);
     }
     if (def.kind === "union") {
@@ -82,6 +93,8 @@ export function emitWrite(model: Model, file: ModuleFile): void {
 
 /** The exported writer of one record: checks the whole value and the room for it, then writes. */
 function emitWriteEntry(def: RecordDef, file: ModuleFile): void {
+  const params = def.params.map((p) => paramLocal(p.name));
+  const args = params.map((p) => `, ${p}`).join("");
   file.addFunction({
     name: `write${def.name}`,
     isExported: true,
@@ -91,17 +104,18 @@ function emitWriteEntry(def: RecordDef, file: ModuleFile): void {
     parameters: [
       { name: "value", type: def.name },
       { name: "buf", type: "Uint8Array" },
-      { name: "at", initializer: "0" },
+      params.length > 0 ? { name: "at", type: "number" } : { name: "at", initializer: "0" },
+      ...params.map((name) => ({ name, type: "number" })),
     ],
     returnType: "number | CodecError",
     statements: [
-      `const problem = check${def.name}(value);`,
+      `const problem = check${def.name}(value${args});`,
       "if (problem !== undefined) return problem;",
-      `const size = ${fixedRecordSize(def.members) ?? `sizeof${def.name}(value)`};`,
+      `const size = ${fixedRecordSize(def.members) ?? `sizeof${def.name}(value${args})`};`,
       "if (!Number.isSafeInteger(at) || at < 0 || at > buf.length || buf.length - at < size) {",
       '  return new CodecError("", undefined, `needs ${size} bytes at offset ${at}, but the buffer has ${buf.length}`);',
       "}",
-      `return put${def.name}(value, buf, at);`,
+      `return put${def.name}(value, buf, at${args});`,
     ],
   });
 }
@@ -235,6 +249,12 @@ export class CheckWalker {
       case "bitfield":
         checkBitfieldParts(this, m, obj, prefix);
         return;
+      case "byteOrder":
+        this.byteOrder(m, prefix);
+        return;
+      case "switch":
+        this.switchCases(m, obj, prefix);
+        return;
       case "group": {
         const local = this.locals.fresh(m.name);
         this.code.line(`const ${local} = ${prop(obj, m.name)};`);
@@ -342,6 +362,51 @@ export class CheckWalker {
     }
   }
 
+  private byteOrder(m: ByteOrderMember, prefix: string): void {
+    const on = emitExpr(m.on, this.resolve);
+    const path = m.on.kind === "ref" ? prefix + m.on.name : prefix + "byte_order";
+    this.code.line(
+      `if (${on} !== ${m.little} && ${on} !== ${m.big}) ${this.fail(path, `\`is \${${on}}: the byte order must be ${m.littleName} (little-endian) or ${m.bigName} (big-endian)\``)}`,
+    );
+  }
+
+  /** Each field is checked against the width of the case `on` selects. */
+  private switchCases(m: SwitchMember, obj: string, prefix: string): void {
+    const on = emitExpr(m.on, this.resolve);
+    const path = m.on.kind === "ref" ? prefix + m.on.name : prefix + "switch";
+    this.code.block(`switch (${on})`, (c) => {
+      for (const k of m.cases) {
+        c.block(`case ${k.when}:`, () => {
+          for (const f of k.members) {
+            if (f.kind !== "value") continue;
+            const merged = m.fields.find((x) => x.name === f.name)!;
+            const acc = prop(obj, f.name);
+            const t = f.type;
+            if (t.kind === "int" && merged.type.kind === "int" && merged.type.bits !== t.bits) {
+              const range = `${intRange(t).replace("an integer", "a bigint")} (${m.onText} is ${k.whenName})`;
+              this.code.line(
+                `if (!(typeof ${acc} === "bigint" && BigInt.asUintN(${t.bits}, ${acc}) === ${acc})) ${this.expected(prefix + f.name, range, acc)}`,
+              );
+            } else this.value(f, acc, prefix + f.name);
+          }
+          this.code.line("break;");
+        });
+      }
+      c.line(
+        `default: ${this.fail(path, `\`is \${${on}}, which no layout is for (expected ${m.cases.map((k) => k.whenName).join(" or ")})\``)}`,
+      );
+    });
+    for (const f of m.fields) {
+      const acc = prop(obj, f.name);
+      if (f.type.kind === "int") this.refs.set(f.name, { code: acc, bigint: f.type.bits === 64 });
+      else if (f.type.kind === "enum")
+        this.refs.set(f.name, {
+          code: `(encode${f.type.enum.name}(${acc}) ?? 0)`,
+          bigint: false,
+        });
+    }
+  }
+
   private presence(cond: Expr, acc: string, path: string): void {
     const text = exprText(cond);
     this.code.block(`if ((${emitExpr(cond, this.resolve)}) !== (${acc} !== undefined))`, (c) => {
@@ -406,7 +471,8 @@ export class CheckWalker {
         return;
       case "record": {
         const err = this.locals.fresh("problem");
-        this.code.line(`const ${err} = check${t.record.name}(${acc});`);
+        const args = t.args.map((a) => `, ${emitExpr(a, this.resolve)}`).join("");
+        this.code.line(`const ${err} = check${t.record.name}(${acc}${args});`);
         this.code.line(`if (${err} !== undefined) return ${err}.within(${str(path)});`);
         if (m.search !== undefined && this.file !== undefined)
           checkSearchedWrite(this.code, m, acc, path, this.file);
@@ -420,8 +486,27 @@ export class CheckWalker {
           this.code.line(
             `if (${acc}.length !== ${t.count.value}) ${this.fail(path, `\`has \${${acc}.length} entries; it holds exactly ${t.count.value}\``)}`,
           );
+        const args =
+          t.kind === "array" ? t.args.map((a) => `, ${emitExpr(a, this.resolve)}`).join("") : "";
+        if (t.kind === "array" && t.stride !== undefined) {
+          const least = fixedRecordSize(t.element.members);
+          const stride = offsetExpr(t.stride, this.resolve);
+          this.code.line(
+            least !== undefined
+              ? `if (${acc}.length > 0 && !(${stride} >= ${least})) ${this.fail(path, `\`its stride is \${${stride}} bytes, less than the ${least} bytes of ${article(name)} ${name}\``)}`
+              : `if (${acc}.length > 0 && !(${stride} >= 1)) ${this.fail(path, `\`its stride is \${${stride}} bytes\``)}`,
+          );
+        }
         this.code.block(`for (let i = 0; i < ${acc}.length; i++)`, (c) => {
-          c.line(`const problem = check${name}(${acc}[i]!);`);
+          c.line(`const problem = check${name}(${acc}[i]!${args});`);
+          if (
+            t.kind === "array" &&
+            t.stride !== undefined &&
+            fixedRecordSize(t.element.members) === undefined
+          )
+            c.line(
+              `if (sizeof${name}(${acc}[i]!${args}) > ${offsetExpr(t.stride, this.resolve)}) return new CodecError(\`${templateText(path)}[\${i}]\`, undefined, "is larger than its stride");`,
+            );
           c.line(
             `if (problem !== undefined) return problem.within(\`${templateText(path)}[\${i}]\`);`,
           );
@@ -462,20 +547,32 @@ function emitCheck(
   type: string,
   members: readonly Member[],
   recordMembers: readonly Member[],
+  params: readonly Param[] = [],
 ): void {
   const code = new Code();
   code.line(
     `if (typeof v !== "object" || v === null) return new CodecError("", undefined, \`expected ${article(type)} ${type} object, got \${describe(v)}\`);`,
   );
   const walker = new CheckWalker(code, new Locals(INTERNAL), recordMembers, "v", file);
+  for (const p of params) walker.refs.set(p.name, { code: paramLocal(p.name), bigint: false });
   walker.members(members, "v", "");
   code.line("return undefined;");
+  const text = code.text();
   file.addFunction({
     name,
     docs: ["Why `v` cannot be written, or undefined if it can."],
-    parameters: [{ name: "v", type }],
+    parameters: [
+      { name: "v", type },
+      // A parameter the checks do not use is still taken, so every call passes the same.
+      ...params.map((p) => ({
+        name: new RegExp(`\\b${paramLocal(p.name)}\\b`).test(text)
+          ? paramLocal(p.name)
+          : `_${paramLocal(p.name)}`,
+        type: "number",
+      })),
+    ],
     returnType: "CodecError | undefined",
-    statements: code.text(),
+    statements: text,
   });
 }
 
@@ -542,8 +639,9 @@ export class WriteWalker {
     readonly cursor: Cursor,
     readonly recordMembers: readonly Member[],
     readonly recordObj: string,
+    params: readonly Param[] = [],
   ) {
-    this.resolve = valueResolver(recordMembers, recordObj);
+    this.resolve = valueResolver(recordMembers, recordObj, params);
   }
 
   /** Expressions (sizes, positions) over the value being written. */
@@ -644,6 +742,34 @@ export class WriteWalker {
       case "high":
         writeHigh(this, m, obj);
         return;
+      case "byteOrder":
+        this.code.line(`const ${LITTLE_ENDIAN} = ${emitExpr(m.on, this.resolve)} === ${m.little};`);
+        return;
+      case "switch":
+        this.settle();
+        this.code.block(`switch (${emitExpr(m.on, this.resolve)})`, (c) => {
+          for (const k of m.cases) {
+            c.block(`case ${k.when}:`, () => {
+              for (const f of k.members) {
+                const merged = m.fields.find((x) => "name" in f && x.name === f.name);
+                const widened =
+                  f.kind === "value" &&
+                  f.type.kind === "int" &&
+                  merged?.type.kind === "int" &&
+                  merged.type.bits !== f.type.bits;
+                if (widened)
+                  this.code.line(
+                    writeInt(f.type as IntType, this.cursor.at(), `Number(${prop(obj, f.name)})`),
+                  );
+                if (widened) this.cursor.advance(intSize(f.type as IntType));
+                else this.member(f, obj);
+              }
+              this.settle();
+              this.code.line("break;");
+            });
+          }
+        });
+        return;
       case "group": {
         const acc = prop(obj, m.name);
         // A group of constants and padding only is written without reading its value.
@@ -716,16 +842,18 @@ export class WriteWalker {
       case "text":
         writeText(this, m, t, acc);
         return;
-      case "record":
+      case "record": {
+        const args = t.args.map((a) => `, ${emitExpr(a, this.resolve)}`).join("");
         if (fixed === undefined) {
           // A variable-size record says where it ended.
-          this.code.line(`pos = put${t.record.name}(${acc}, buf, ${at});`);
+          this.code.line(`pos = put${t.record.name}(${acc}, buf, ${at}${args});`);
           this.cursor.base = "pos";
           this.cursor.offset = 0;
           return;
         }
-        this.code.line(`put${t.record.name}(${acc}, buf, ${at});`);
+        this.code.line(`put${t.record.name}(${acc}, buf, ${at}${args});`);
         break;
+      }
       case "bytes":
         if (t.size.kind === "prefix") {
           this.code.line(writeInt(t.size.length, at, `${acc}.length`));
@@ -735,7 +863,7 @@ export class WriteWalker {
         this.settleAfter(`${acc}.length`);
         return;
       case "array":
-        writeArray(this, t.element, acc);
+        writeArray(this, t, acc);
         return;
       case "list":
         writeList(this, t.union, acc);
@@ -763,7 +891,7 @@ export class WriteWalker {
 function emitWriteRecord(def: RecordDef, file: ModuleFile): void {
   const code = new Code();
   const locals = new Locals(INTERNAL);
-  const walker = new WriteWalker(code, locals, new Cursor("at"), def.members, "v");
+  const walker = new WriteWalker(code, locals, new Cursor("at"), def.members, "v", def.params);
   walker.members(def.members, "v");
   let end = walker.finish();
   if (walker.positioned.length > 0) end = writePositioned(def, walker, end);
@@ -781,6 +909,11 @@ function emitWriteRecord(def: RecordDef, file: ModuleFile): void {
       { name: "v", type: def.name },
       { name: "buf", type: "Uint8Array" },
       { name: "at", type: "number" },
+      ...def.params.map((p) => {
+        const name = paramLocal(p.name);
+        const used = code.lines.some((line) => new RegExp(`\\b${name}\\b`).test(line));
+        return { name: used ? name : `_${name}`, type: "number" };
+      }),
     ],
     returnType: "number",
     statements: withView(code.text()),

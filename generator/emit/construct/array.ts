@@ -4,10 +4,10 @@
  * Both check the count against the bytes left before allocating.
  */
 import type { Expr } from "../../expr.js";
-import type { RecordDef, ValueField } from "../../model.js";
+import type { FieldType, RecordDef, ValueField } from "../../model.js";
 import { fixedRecordSize, fixedTypeSize } from "../../model.js";
-import { str, templateText } from "../code.js";
-import { offsetExpr } from "../expr.js";
+import { article, str, templateText } from "../code.js";
+import { emitExpr, offsetExpr, type Resolve } from "../expr.js";
 import type { SequenceReader } from "../read.js";
 import type { WriteWalker } from "../write.js";
 
@@ -15,11 +15,12 @@ export function readFilledArray(
   r: SequenceReader,
   m: ValueField,
   element: RecordDef,
+  args: readonly Expr[],
   at: string,
   target: string,
   path: string,
 ): void {
-  const size = fixedTypeSize({ kind: "record", record: element })!;
+  const size = fixedTypeSize({ kind: "record", record: element, args: [] })!;
   const local = r.locals.field(m.name);
   const start = r.locals.fresh(`${m.name}_start`);
   r.code.line(`const ${start} = ${at};`);
@@ -32,7 +33,9 @@ export function readFilledArray(
   r.code.line(`${target} = new Array<${element.name}>((${r.limit} - ${start}) / ${size});`);
   r.code.line(`for (let i = 0; i < ${local}.length; i++) {`);
   if (r.trace) r.code.line("  traceOpen();");
-  r.code.line(`  const entry = parse${element.name}(buf, ${start} + i * ${size}, ${r.limit});`);
+  r.code.line(
+    `  const entry = parse${element.name}(buf, ${start} + i * ${size}, ${r.limit}${argList(args, r.resolve)});`,
+  );
   r.code.line(
     `  if (entry instanceof CodecError) return entry.within(\`${templateText(r.prefix + m.name)}[\${i}]\`);`,
   );
@@ -47,21 +50,31 @@ export function readFilledArray(
   r.cursor.offset = 0;
 }
 
-/** `count` records, each read where the one before ended. */
+/** Code for the arguments of a record with parameters, after the other arguments of its call. */
+export function argList(args: readonly Expr[], resolve: Resolve): string {
+  return args.map((a) => `, ${emitExpr(a, resolve)}`).join("");
+}
+
+/** `count` records, each read where the one before ended (or `stride` bytes after it started). */
 export function readCountedArray(
   r: SequenceReader,
   m: ValueField,
-  element: RecordDef,
+  t: Extract<FieldType, { kind: "array" }>,
   count: Expr,
   at: string,
   target: string,
   path: string,
 ): void {
+  const element = t.element;
   const local = r.locals.field(m.name);
   const n = r.locals.fresh(`${m.name}_count`);
   const size = fixedRecordSize(element.members);
   r.settleAt(at);
   r.code.line(`const ${n} = ${offsetExpr(count, r.resolve)};`);
+  if (t.stride !== undefined) {
+    readStridedArray(r, m, t, t.stride, n, target, path);
+    return;
+  }
   // Checked before allocating, so a huge count in bad input allocates nothing.
   const room = size === undefined ? `${r.limit} - pos` : `(${r.limit} - pos) / ${size}`;
   r.code.line(
@@ -70,7 +83,9 @@ export function readCountedArray(
   r.code.line(`${target} = new Array<${element.name}>(${n});`);
   r.code.line(`for (let i = 0; i < ${n}; i++) {`);
   if (r.trace) r.code.line("  traceOpen();");
-  r.code.line(`  const entry = parse${element.name}(buf, pos, ${r.limit});`);
+  r.code.line(
+    `  const entry = parse${element.name}(buf, pos, ${r.limit}${argList(t.args, r.resolve)});`,
+  );
   r.code.line(
     `  if (entry instanceof CodecError) return entry.within(\`${templateText(r.prefix + m.name)}[\${i}]\`);`,
   );
@@ -83,19 +98,87 @@ export function readCountedArray(
   r.cursor.offset = 0;
 }
 
-/** Write: the records back to back from the cursor. */
-export function writeArray(w: WriteWalker, element: RecordDef, acc: string): void {
+/**
+ * `count` records `stride` bytes apart: each must end within its stride,
+ * and the bytes after it up to the next must be zero (they are refused, not
+ * kept: a record of the schema's size with unknown bytes after it would not
+ * write back as it was read).
+ */
+function readStridedArray(
+  r: SequenceReader,
+  m: ValueField,
+  t: Extract<FieldType, { kind: "array" }>,
+  strideExpr: Expr,
+  n: string,
+  target: string,
+  path: string,
+): void {
+  const element = t.element;
+  const local = r.locals.field(m.name);
+  const stride = r.locals.fresh(`${m.name}_stride`);
+  const start = r.locals.fresh(`${m.name}_start`);
+  const least = fixedRecordSize(element.members) ?? 1;
+  r.code.line(`const ${stride} = ${offsetExpr(strideExpr, r.resolve)};`);
+  r.code.line(
+    `if (${n} > 0 && !(${stride} >= ${least})) return new CodecError(${path}, pos, \`its stride is \${${stride}} bytes, less than the ${least} bytes of ${article(element.name)} ${element.name}\`);`,
+  );
+  r.code.line(
+    `if (!(${n} >= 0 && (${n} === 0 || ${n} <= (${r.limit} - pos) / ${stride}))) return new CodecError(${path}, pos, \`\${${n}} ${element.name} entries of \${${stride}} bytes do not fit in the \${${r.limit} - pos} bytes left\`);`,
+  );
+  r.code.line(`const ${start} = pos;`);
+  r.code.line(`${target} = new Array<${element.name}>(${n});`);
+  r.code.line(`for (let i = 0; i < ${n}; i++) {`);
+  if (r.trace) r.code.line("  traceOpen();");
+  r.code.line(`  const from = ${start} + i * ${stride};`);
+  r.code.line(
+    `  const entry = parse${element.name}(buf, from, ${r.limit}${argList(t.args, r.resolve)});`,
+  );
+  r.code.line(
+    `  if (entry instanceof CodecError) return entry.within(\`${templateText(r.prefix + m.name)}[\${i}]\`);`,
+  );
+  r.code.line(
+    `  if (parsedEnd - from > ${stride}) return new CodecError(\`${templateText(r.prefix + m.name)}[\${i}]\`, from, \`takes \${parsedEnd - from} bytes, more than its stride of \${${stride}}\`);`,
+  );
+  r.code.line(`  const extra = findNonZero(buf, parsedEnd, from + ${stride});`);
+  r.code.line(
+    `  if (extra !== -1) return new CodecError(\`${templateText(r.prefix + m.name)}[\${i}]\`, extra, \`the bytes after ${article(element.name)} ${element.name} up to its stride of \${${stride}} must be zero, got \${hex(buf[extra]!, 2)}\`);`,
+  );
+  r.code.line(`  ${local}[i] = entry;`);
+  if (r.trace)
+    r.code.line(`  traceClose(\`[\${i}]\`, ${str(element.name)}, from, from + ${stride}, entry);`);
+  r.code.line("}");
+  r.code.line(`pos = ${start} + ${n} * ${stride};`);
+  r.cursor.base = "pos";
+  r.cursor.offset = 0;
+}
+
+/** Write: the records back to back from the cursor, or `stride` bytes apart with zeros between. */
+export function writeArray(
+  w: WriteWalker,
+  t: Extract<FieldType, { kind: "array" }>,
+  acc: string,
+): void {
+  const element = t.element;
+  const args = argList(t.args, w.resolve);
   const size = fixedRecordSize(element.members);
+  w.settle();
+  if (t.stride !== undefined) {
+    const stride = w.locals.fresh(`${element.name}_stride`);
+    w.code.line(`const ${stride} = ${offsetExpr(t.stride, w.resolve)};`);
+    w.code.block(`for (let i = 0; i < ${acc}.length; i++)`, (c) => {
+      c.line(`buf.fill(0, put${element.name}(${acc}[i]!, buf, pos${args}), pos + ${stride});`);
+      c.line(`pos += ${stride};`);
+    });
+    return;
+  }
   if (size === undefined) {
-    w.settle();
     w.code.block(`for (let i = 0; i < ${acc}.length; i++)`, (c) =>
-      c.line(`pos = put${element.name}(${acc}[i]!, buf, pos);`),
+      c.line(`pos = put${element.name}(${acc}[i]!, buf, pos${args});`),
     );
     return;
   }
-  w.settle();
   w.code.block(`for (let i = 0; i < ${acc}.length; i++)`, (c) => {
-    c.line(`put${element.name}(${acc}[i]!, buf, pos);`);
+    c.line(`put${element.name}(${acc}[i]!, buf, pos${args});`);
     c.line(`pos += ${size};`);
   });
 }

@@ -92,6 +92,8 @@ export function checkRegions(
   });
   const end = locals.fresh("end");
   code.line(`const ${end} = Math.max(${[sequenceEnd, ...regions.map((r) => r.to)].join(", ")});`);
+  // Untouched gaps belong to no member: whatever they hold is not the record's.
+  if (def.gaps === "untouched") return end;
   // The gaps must be zero: write fills them so, and read must give back what write made.
   const scratch = `${def.name}Regions`;
   file.addVariableStatement({
@@ -121,9 +123,9 @@ export function checkRegions(
 export function writePositioned(def: RecordDef, walker: WriteWalker, end: string): string {
   const { code, locals } = walker;
   const sequenceEnd = locals.fresh("sequenceEnd");
-  code.line(`const ${sequenceEnd} = ${end};`);
-  code.line(`const end = at + ${recordSize(def.members, "v")};`);
-  code.line(`buf.fill(0, ${sequenceEnd}, end);`);
+  if (def.gaps === "zero") code.line(`const ${sequenceEnd} = ${end};`);
+  code.line(`const end = at + ${recordSize(def.members, "v", def.params)};`);
+  if (def.gaps === "zero") code.line(`buf.fill(0, ${sequenceEnd}, end);`);
   for (const m of walker.positioned) {
     const place = locals.fresh(`${"name" in m ? m.name : "member"}_at`);
     code.line(`const ${place} = at + ${offsetExpr(m.at, walker.resolve)};`);

@@ -9,8 +9,10 @@ import {
   fixedMemberSize,
   fixedRecordSize,
   fixedTypeSize,
+  headerSize,
   intSize,
   isPositioned,
+  trailerSize,
 } from "../model.js";
 import { lengthOf } from "./construct/computed.js";
 import { keepsEnd, needsEndMarker } from "./construct/end-length.js";
@@ -228,12 +230,15 @@ function emitUnionSize(def: UnionDef, file: SourceFile): void {
     returnType: "number",
     statements: code.text(),
   });
-  const header = intSize(def.tag) + intSize(def.length);
+  // Every entry and the end marker have a header and a trailer.
+  const header = headerSize(def) + trailerSize(def);
   const list = new Code();
   list.line(
-    keepsEnd(def)
-      ? `let size = ${needsEndMarker(def, "list")} ? ${header} : 0;`
-      : `let size = ${header};`,
+    def.end === undefined
+      ? "let size = 0;"
+      : keepsEnd(def)
+        ? `let size = ${needsEndMarker(def, "list")} ? ${header} : 0;`
+        : `let size = ${header};`,
   );
   list.block("for (let i = 0; i < list.length; i++)", (c) => {
     c.line(`const n = payloadSize${def.name}(list[i]!);`);
@@ -246,7 +251,11 @@ function emitUnionSize(def: UnionDef, file: SourceFile): void {
   list.line("return size;");
   file.addFunction({
     name: `sizeof${def.name}List`,
-    docs: [`Bytes of a framed ${def.name} list, end marker included.`],
+    docs: [
+      def.end === undefined
+        ? `Bytes of a framed ${def.name} list.`
+        : `Bytes of a framed ${def.name} list, end marker included.`,
+    ],
     parameters: [{ name: "list", type: `readonly ${def.name}[]` }],
     returnType: "number",
     statements: list.text(),

@@ -6,11 +6,12 @@
 import type { SourceFile } from "ts-morph";
 import { exprText } from "../expr.js";
 import type { EnumDef, FieldType, FlagBit, Member, Model, UnionDef } from "../model.js";
-import { fixedMemberSize, UNION_PADDING_PROPERTY, unionKinds } from "../model.js";
+import { fixedMemberSize, lastVariants, UNION_PADDING_PROPERTY, unionKinds } from "../model.js";
 import { docText, hexLiteral, str } from "./code.js";
 import { partPlace } from "./construct/bitfield.js";
 import { paddingKeepProperty } from "./construct/padding-keep.js";
 import { stringTailProperty } from "./construct/string-tail.js";
+import { hasTrailer, trailerText } from "./construct/trailer.js";
 import { hasPaddingProperty, unionPaddingProperty } from "./construct/union-padding.js";
 
 export function emitTypes(model: Model, file: SourceFile): void {
@@ -277,7 +278,11 @@ function emitUnionTags(def: UnionDef, file: SourceFile): void {
       },
     ],
     declarationKind: "const" as never,
-    docs: [`The stored tag of each {@link ${def.name}} kind; tag ${def.end} ends a list.`],
+    docs: [
+      def.end === undefined
+        ? `The stored tag of each {@link ${def.name}} kind.`
+        : `The stored tag of each {@link ${def.name}} kind; tag ${def.end} ends a list.`,
+    ],
   });
 }
 
@@ -286,10 +291,17 @@ function emitUnion(def: UnionDef, file: SourceFile): void {
     ? `padding to a multiple of ${def.align} (zero, or kept in \`${UNION_PADDING_PROPERTY}\`)`
     : `zero padding to a multiple of ${def.align}`;
   const end =
-    def.endKept === undefined
-      ? `the tag ${def.end} ends a list`
-      : `the tag ${def.end} ends a list (with a non-zero length, as a last \`${def.endKept.name}\` entry)`;
-  const framing = `Stored as a ${wireType(def.tag)} tag, a ${wireType(def.length)} payload length, the payload and ${padding}; ${end}.`;
+    def.end === undefined
+      ? `a list ends with its first ${lastVariants(def)
+          .map((v) => `\`${v.name}\``)
+          .join(" or ")} entry`
+      : def.endKept === undefined
+        ? `the tag ${def.end} ends a list`
+        : `the tag ${def.end} ends a list (with a non-zero length, as a last \`${def.endKept.name}\` entry)`;
+  const tag = `a ${wireType(def.tag)} tag`;
+  const length = `a ${wireType(def.length)} payload length`;
+  const after = hasTrailer(def) ? trailerText(def) : padding;
+  const framing = `Stored as ${def.lengthFirst ? `${length}, ${tag}` : `${tag}, ${length}`}, the payload and ${after}; ${end}.`;
   file.addTypeAlias({
     name: def.name,
     isExported: true,
@@ -303,7 +315,7 @@ function emitUnion(def: UnionDef, file: SourceFile): void {
             ? `Tag ${hexLiteral(v.tag!, false)} (the end marker), only as the last entry.`
             : v.tag === undefined
               ? "Any tag not listed here."
-              : `Tag ${hexLiteral(v.tag, false)}.`,
+              : `Tag ${hexLiteral(v.tag, false)}${v.last ? "; it ends a list, as its last entry" : ""}.`,
         )[0];
         w.write(`/** ${doc.replace(/\n+/g, " ")} */ `);
         w.write("{ ");

@@ -17,7 +17,17 @@ import type {
   ValueField,
   Validation,
 } from "../model.js";
-import { fixedRecordSize, fixedTypeSize, intSize, isPositioned, unionKinds } from "../model.js";
+import {
+  fixedRecordSize,
+  fixedTypeSize,
+  headerSize,
+  intSize,
+  isPositioned,
+  lengthOffset,
+  tagOffset,
+  trailerSize,
+  unionKinds,
+} from "../model.js";
 import { article, Code, hexLiteral, Locals, prop, str, templateText } from "./code.js";
 import { writeArray } from "./construct/array.js";
 import { checkBitfieldParts, checkBitfieldRules, writeBitfield } from "./construct/bitfield.js";
@@ -25,7 +35,8 @@ import { fillChecksums } from "./construct/checksum.js";
 import { computedMeaning, lengthOf } from "./construct/computed.js";
 import { checkKeptEnd, checkKeptEndLast, keepsEnd, writeKeptEnd } from "./construct/end-length.js";
 import { checkFlagsValue, writeFlags } from "./construct/flags.js";
-import { writeList } from "./construct/list.js";
+import { checkLastEntries, writeList } from "./construct/list.js";
+import { hasTrailer, writeTrailer } from "./construct/trailer.js";
 import { writeMagic } from "./construct/magic.js";
 import {
   checkKeptPaddingMember,
@@ -410,6 +421,8 @@ export class CheckWalker {
           if (t.kind === "list" && keepsEnd(t.union))
             c.line(checkKeptEndLast(t.union, acc, templateText(path)));
         });
+        if (t.kind === "list")
+          this.code.lines.push(...checkLastEntries(t.union, acc, templateText(path)));
         return;
       }
     }
@@ -484,7 +497,8 @@ function emitCheckUnion(def: UnionDef, file: SourceFile): void {
           const tagType = tagField.type as IntType;
           const unsigned = tagType.signed ? unsignedTag(acc, tagType.bits) : acc;
           body.block(`switch (${unsigned})`, (s) => {
-            for (const tag of [def.end, ...known]) s.line(`case ${hexLiteral(tag, false)}:`);
+            for (const tag of def.end === undefined ? known : [def.end, ...known])
+              s.line(`case ${hexLiteral(tag, false)}:`);
             s.line(
               `  return new CodecError(${str(tagField.name)}, undefined, \`\${hex(${unsigned}, ${intSize(def.tag) * 2})} is the end marker or a known tag; use its variant\`);`,
             );
@@ -772,10 +786,11 @@ function dropUnreadPos(code: Code): void {
 
 function emitWriteUnion(def: UnionDef, file: SourceFile): void {
   const code = new Code();
-  const header = intSize(def.tag) + intSize(def.length);
+  const header = headerSize(def);
+  const plus = (n: number): string => (n === 0 ? "at" : `at + ${n}`);
   if (keepsEnd(def)) code.lines.push(...writeKeptEnd(def));
   code.line(`const length = payloadSize${def.name}(e);`);
-  code.line(writeInt(def.length, `at + ${intSize(def.tag)}`, "length"));
+  code.line(writeInt(def.length, plus(lengthOffset(def)), "length"));
   code.line(`let pos = at + ${header};`);
   code.block("switch (e.kind)", (c) => {
     for (const v of def.variants) {
@@ -787,7 +802,7 @@ function emitWriteUnion(def: UnionDef, file: SourceFile): void {
               ? unsignedTag(prop("e", v.members[0].name), (v.members[0].type as IntType).bits)
               : prop("e", v.members[0].name)
             : hexLiteral(v.tag, false);
-        body.line(writeInt(def.tag, "at", tag));
+        body.line(writeInt(def.tag, plus(tagOffset(def)), tag));
         const walker = new WriteWalker(body, new Locals(INTERNAL), new Cursor("pos"), fields, "e");
         walker.members(fields, "e");
         const end = walker.finish();
@@ -800,12 +815,18 @@ function emitWriteUnion(def: UnionDef, file: SourceFile): void {
     code.line(`const padded = pos + ((${def.align} - (length % ${def.align})) % ${def.align});`);
     code.line(def.paddingKept ? writeKeptPadding() : "buf.fill(0, pos, padded);");
     code.line("return padded;");
+  } else if (hasTrailer(def)) {
+    // The trailer covers bytes written above, so it is computed last.
+    code.line(writeTrailer(def, "at", "pos"));
+    code.line(`return pos + ${trailerSize(def)};`);
   } else {
     code.line("return pos;");
   }
   file.addFunction({
     name: `put${def.name}`,
-    docs: [`Writes one framed ${def.name}: tag, length, payload, padding.`],
+    docs: [
+      `Writes one framed ${def.name}: ${def.lengthFirst ? "length, tag" : "tag, length"}, payload, ${hasTrailer(def) ? def.trailer.name : "padding"}.`,
+    ],
     parameters: [
       { name: "e", type: def.name },
       { name: "buf", type: "Uint8Array" },

@@ -231,7 +231,13 @@ class Draw {
         return text;
       }
       case "list": {
-        const list = Array.from({ length: this.rng.below(4) }, () => this.entry(t.union));
+        // A list that ends on a `last` entry has one, at its end, and no other.
+        const lasts = t.union.variants.filter((v) => v.last);
+        const inner = { ...t.union, variants: t.union.variants.filter((v) => !v.last) };
+        const count = inner.variants.length === 0 ? 0 : this.rng.below(4);
+        const list = Array.from({ length: count }, () => this.entry(inner));
+        if (lasts.length > 0)
+          list.push(this.entry({ ...t.union, variants: [this.rng.pick(lasts)] }));
         // Now and then an end marker with a length, kept as the last entry.
         if (
           t.union.endKept !== undefined &&
@@ -359,7 +365,7 @@ class Draw {
     const tagField = v.members[0];
     const tagType = tagField.type.kind === "int" ? tagField.type : union.tag;
     const known = new Set<number | string>([
-      union.end,
+      ...(union.end === undefined ? [] : [union.end]),
       ...union.variants.flatMap((x) => (x.tag === undefined ? [] : [x.tag])),
     ]);
     const hinted = (this.hints.get(union.name) ?? []).filter((h) => !known.has(h));

@@ -106,6 +106,11 @@ describe("format.schema.json", () => {
     expect(errorsOf(yamlData(text))).toEqual([]);
   });
 
+  it("accepts schema/png.yaml", () => {
+    const text = readFileSync(join(projectRoot, "schema/png.yaml"), "utf8");
+    expect(errorsOf(yamlData(text))).toEqual([]);
+  });
+
   it("accepts a schema that uses every construct, which the checker accepts too", () => {
     expect(modelOf("kitchen-sink.yaml", KITCHEN_SINK)).toMatchObject({ ok: true });
     expect(errorsOf(yamlData(KITCHEN_SINK))).toEqual([]);
@@ -277,6 +282,15 @@ types:
         fields:
           - { name: tag, type: u16, tag: true }
           - { name: data, type: bytes }
+  Chunk:
+    union:
+      header: [length, tag]
+      tag: u32
+      length: u16
+      trailer: { name: crc, type: u32, checksum: crc32, covers: [tag, payload], endian: big }
+    variants:
+      - { name: Data, tag: DATA, fields: [{ name: data, type: bytes }] }
+      - { name: Stop, tag: STOP, last: true }
   Top:
     record:
       - { name: magic, type: u64, const: "0xfffffffffffffff0", endian: big }
@@ -313,6 +327,7 @@ types:
           - { padding: 3, if: count > 3, keep: odd_pad }
           - { padding: 4, keep: odd_bytes }
       - { name: items, type: "Item[]" }
+      - { name: chunks, type: "Chunk[]" }
       - { name: signature, magic: "KS\\x01" }
       - { name: id, type: uuid }
       - { name: gid, type: guid }

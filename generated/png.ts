@@ -13,7 +13,14 @@
  * @module
  */
 
-import { bytesEqual, getBytes, isByteString, setBytes, viewOf } from "../runtime/bytes.js";
+import {
+  bytesEqual,
+  findByte,
+  getBytes,
+  isByteString,
+  setBytes,
+  viewOf,
+} from "../runtime/bytes.js";
 import { crc32 } from "../runtime/checksum.js";
 import {
   CodecError,
@@ -109,21 +116,31 @@ export type Chunk =
       kind: "Srgb";
       /** `RenderingIntent (u8)`. */ rendering_intent: RenderingIntent;
     }
-  | /** iCCP: profile name (1 to 79 bytes), NUL, compression method 0, zlib-compressed ICC profile Tag 0x69434350. */ {
+  | /** iCCP: an embedded ICC profile Tag 0x69434350. */ {
       kind: "Icc_profile";
-      /** `bytes filling the payload`. */ data: string;
+      /** The profile name, 1 to 79 Latin-1 bytes `bytes up to a 0x0 terminator`. */ name: string;
+      /** `CompressionMethod (u8)`. */ compression_method: CompressionMethod;
+      /** The zlib-compressed profile `bytes filling the payload`. */ profile: string;
     }
-  | /** tEXt: keyword (1 to 79 Latin-1 bytes), NUL, text (Latin-1, no NUL) Tag 0x74455874. */ {
+  | /** tEXt: a keyword and its text, both Latin-1 Tag 0x74455874. */ {
       kind: "Text";
-      /** The keyword, a NUL and the text `bytes filling the payload`. */ data: string;
+      /** 1 to 79 bytes, e.g. Title, Author, Comment `bytes up to a 0x0 terminator`. */ keyword: string;
+      /** No NUL `bytes filling the payload`. */ text: string;
     }
-  | /** zTXt: keyword, NUL, compression method 0, zlib-compressed Latin-1 text Tag 0x7a545874. */ {
+  | /** zTXt: a keyword and its zlib-compressed Latin-1 text Tag 0x7a545874. */ {
       kind: "Compressed_text";
-      /** `bytes filling the payload`. */ data: string;
+      /** `bytes up to a 0x0 terminator`. */ keyword: string;
+      /** `CompressionMethod (u8)`. */ compression_method: CompressionMethod;
+      /** `bytes filling the payload`. */ compressed_text: string;
     }
-  | /** iTXt: keyword, NUL, compression flag, method, language tag, NUL, translated keyword, NUL, UTF-8 text Tag 0x69545874. */ {
+  | /** iTXt: a keyword and its UTF-8 text, maybe compressed, with a language Tag 0x69545874. */ {
       kind: "International_text";
-      /** `bytes filling the payload`. */ data: string;
+      /** `bytes up to a 0x0 terminator`. */ keyword: string;
+      /** 1 if the text is zlib-compressed, else 0 `u8`. */ compressed: number;
+      /** `CompressionMethod (u8)`. */ compression_method: CompressionMethod;
+      /** An RFC 3066 language tag, e.g. en-GB; may be empty `bytes up to a 0x0 terminator`. */ language: string;
+      /** The keyword in that language (UTF-8) `bytes up to a 0x0 terminator`. */ translated_keyword: string;
+      /** The UTF-8 text, or its zlib stream when compressed `bytes filling the payload`. */ text: string;
     }
   | /** bKGD: the default background: a palette index (u8), a grey level (u16) or an RGB colour (3 u16), by colour type Tag 0x624b4744. */ {
       kind: "Background";
@@ -654,7 +671,23 @@ function parseChunk_Srgb(buf: Uint8Array, at: number, limit: number): Chunk | Co
 
 function parseChunk_Icc_profile(buf: Uint8Array, at: number, limit: number): Chunk | CodecError {
   let pos = at;
-  const data = getBytes(buf, at, limit);
+  const name_end = findByte(buf, at, limit, 0x0);
+  if (name_end === -1)
+    return new CodecError("name", at, `has no terminating 0x00 before byte ${limit}`);
+  const name = getBytes(buf, at, name_end);
+  pos = name_end + 1;
+  if (limit - pos < 1) {
+    return truncatedField(["compression_method"], [1], pos, limit);
+  }
+  const compression_method_raw = buf[pos]!;
+  const compression_method = decodeCompressionMethod(compression_method_raw);
+  if (compression_method === undefined)
+    return new CodecError(
+      "compression_method",
+      pos,
+      `${compression_method_raw} is not a CompressionMethod`,
+    );
+  const profile = getBytes(buf, pos + 1, limit);
   pos = limit;
   if (pos !== limit) {
     return new CodecError(
@@ -663,12 +696,17 @@ function parseChunk_Icc_profile(buf: Uint8Array, at: number, limit: number): Chu
       `${limit - pos} bytes left over after the payload's fields (payload length ${limit - at})`,
     );
   }
-  return { kind: "Icc_profile", data };
+  return { kind: "Icc_profile", name, compression_method, profile };
 }
 
 function parseChunk_Text(buf: Uint8Array, at: number, limit: number): Chunk | CodecError {
   let pos = at;
-  const data = getBytes(buf, at, limit);
+  const keyword_end = findByte(buf, at, limit, 0x0);
+  if (keyword_end === -1)
+    return new CodecError("keyword", at, `has no terminating 0x00 before byte ${limit}`);
+  const keyword = getBytes(buf, at, keyword_end);
+  pos = keyword_end + 1;
+  const text = getBytes(buf, pos, limit);
   pos = limit;
   if (pos !== limit) {
     return new CodecError(
@@ -677,7 +715,7 @@ function parseChunk_Text(buf: Uint8Array, at: number, limit: number): Chunk | Co
       `${limit - pos} bytes left over after the payload's fields (payload length ${limit - at})`,
     );
   }
-  return { kind: "Text", data };
+  return { kind: "Text", keyword, text };
 }
 
 function parseChunk_Compressed_text(
@@ -686,7 +724,23 @@ function parseChunk_Compressed_text(
   limit: number,
 ): Chunk | CodecError {
   let pos = at;
-  const data = getBytes(buf, at, limit);
+  const keyword_end = findByte(buf, at, limit, 0x0);
+  if (keyword_end === -1)
+    return new CodecError("keyword", at, `has no terminating 0x00 before byte ${limit}`);
+  const keyword = getBytes(buf, at, keyword_end);
+  pos = keyword_end + 1;
+  if (limit - pos < 1) {
+    return truncatedField(["compression_method"], [1], pos, limit);
+  }
+  const compression_method_raw = buf[pos]!;
+  const compression_method = decodeCompressionMethod(compression_method_raw);
+  if (compression_method === undefined)
+    return new CodecError(
+      "compression_method",
+      pos,
+      `${compression_method_raw} is not a CompressionMethod`,
+    );
+  const compressed_text = getBytes(buf, pos + 1, limit);
   pos = limit;
   if (pos !== limit) {
     return new CodecError(
@@ -695,7 +749,7 @@ function parseChunk_Compressed_text(
       `${limit - pos} bytes left over after the payload's fields (payload length ${limit - at})`,
     );
   }
-  return { kind: "Compressed_text", data };
+  return { kind: "Compressed_text", keyword, compression_method, compressed_text };
 }
 
 function parseChunk_International_text(
@@ -704,7 +758,38 @@ function parseChunk_International_text(
   limit: number,
 ): Chunk | CodecError {
   let pos = at;
-  const data = getBytes(buf, at, limit);
+  const keyword_end = findByte(buf, at, limit, 0x0);
+  if (keyword_end === -1)
+    return new CodecError("keyword", at, `has no terminating 0x00 before byte ${limit}`);
+  const keyword = getBytes(buf, at, keyword_end);
+  pos = keyword_end + 1;
+  if (limit - pos < 2) {
+    return truncatedField(["compressed", "compression_method"], [1, 2], pos, limit);
+  }
+  const compressed = buf[pos]!;
+  const compression_method_raw = buf[pos + 1]!;
+  const compression_method = decodeCompressionMethod(compression_method_raw);
+  if (compression_method === undefined)
+    return new CodecError(
+      "compression_method",
+      pos + 1,
+      `${compression_method_raw} is not a CompressionMethod`,
+    );
+  const language_end = findByte(buf, pos + 2, limit, 0x0);
+  if (language_end === -1)
+    return new CodecError("language", pos + 2, `has no terminating 0x00 before byte ${limit}`);
+  const language = getBytes(buf, pos + 2, language_end);
+  pos = language_end + 1;
+  const translated_keyword_end = findByte(buf, pos, limit, 0x0);
+  if (translated_keyword_end === -1)
+    return new CodecError(
+      "translated_keyword",
+      pos,
+      `has no terminating 0x00 before byte ${limit}`,
+    );
+  const translated_keyword = getBytes(buf, pos, translated_keyword_end);
+  pos = translated_keyword_end + 1;
+  const text = getBytes(buf, pos, limit);
   pos = limit;
   if (pos !== limit) {
     return new CodecError(
@@ -713,7 +798,15 @@ function parseChunk_International_text(
       `${limit - pos} bytes left over after the payload's fields (payload length ${limit - at})`,
     );
   }
-  return { kind: "International_text", data };
+  return {
+    kind: "International_text",
+    keyword,
+    compressed,
+    compression_method,
+    language,
+    translated_keyword,
+    text,
+  };
 }
 
 function parseChunk_Background(buf: Uint8Array, at: number, limit: number): Chunk | CodecError {
@@ -1125,23 +1218,87 @@ function checkChunk(e: Chunk): CodecError | undefined {
       break;
     }
     case "Icc_profile": {
-      if (!isByteString(e.data))
-        return invalid("data", "a byte string (characters U+0000 to U+00FF)", e.data);
+      if (!isByteString(e.name))
+        return invalid("name", "a byte string (characters U+0000 to U+00FF)", e.name);
+      if (e.name.indexOf("\u0000") !== -1)
+        return new CodecError(
+          "name",
+          undefined,
+          "holds its terminator 0x00, so it would end there on read",
+        );
+      if (encodeCompressionMethod(e.compression_method) === undefined)
+        return invalid("compression_method", "one of Deflate", e.compression_method);
+      if (!isByteString(e.profile))
+        return invalid("profile", "a byte string (characters U+0000 to U+00FF)", e.profile);
       break;
     }
     case "Text": {
-      if (!isByteString(e.data))
-        return invalid("data", "a byte string (characters U+0000 to U+00FF)", e.data);
+      if (!isByteString(e.keyword))
+        return invalid("keyword", "a byte string (characters U+0000 to U+00FF)", e.keyword);
+      if (e.keyword.indexOf("\u0000") !== -1)
+        return new CodecError(
+          "keyword",
+          undefined,
+          "holds its terminator 0x00, so it would end there on read",
+        );
+      if (!isByteString(e.text))
+        return invalid("text", "a byte string (characters U+0000 to U+00FF)", e.text);
       break;
     }
     case "Compressed_text": {
-      if (!isByteString(e.data))
-        return invalid("data", "a byte string (characters U+0000 to U+00FF)", e.data);
+      if (!isByteString(e.keyword))
+        return invalid("keyword", "a byte string (characters U+0000 to U+00FF)", e.keyword);
+      if (e.keyword.indexOf("\u0000") !== -1)
+        return new CodecError(
+          "keyword",
+          undefined,
+          "holds its terminator 0x00, so it would end there on read",
+        );
+      if (encodeCompressionMethod(e.compression_method) === undefined)
+        return invalid("compression_method", "one of Deflate", e.compression_method);
+      if (!isByteString(e.compressed_text))
+        return invalid(
+          "compressed_text",
+          "a byte string (characters U+0000 to U+00FF)",
+          e.compressed_text,
+        );
       break;
     }
     case "International_text": {
-      if (!isByteString(e.data))
-        return invalid("data", "a byte string (characters U+0000 to U+00FF)", e.data);
+      if (!isByteString(e.keyword))
+        return invalid("keyword", "a byte string (characters U+0000 to U+00FF)", e.keyword);
+      if (e.keyword.indexOf("\u0000") !== -1)
+        return new CodecError(
+          "keyword",
+          undefined,
+          "holds its terminator 0x00, so it would end there on read",
+        );
+      if (!isU8(e.compressed))
+        return invalid("compressed", "an integer from 0 to 255", e.compressed);
+      if (encodeCompressionMethod(e.compression_method) === undefined)
+        return invalid("compression_method", "one of Deflate", e.compression_method);
+      if (!isByteString(e.language))
+        return invalid("language", "a byte string (characters U+0000 to U+00FF)", e.language);
+      if (e.language.indexOf("\u0000") !== -1)
+        return new CodecError(
+          "language",
+          undefined,
+          "holds its terminator 0x00, so it would end there on read",
+        );
+      if (!isByteString(e.translated_keyword))
+        return invalid(
+          "translated_keyword",
+          "a byte string (characters U+0000 to U+00FF)",
+          e.translated_keyword,
+        );
+      if (e.translated_keyword.indexOf("\u0000") !== -1)
+        return new CodecError(
+          "translated_keyword",
+          undefined,
+          "holds its terminator 0x00, so it would end there on read",
+        );
+      if (!isByteString(e.text))
+        return invalid("text", "a byte string (characters U+0000 to U+00FF)", e.text);
       break;
     }
     case "Background": {
@@ -1297,26 +1454,48 @@ function putChunk(e: Chunk, buf: Uint8Array, at: number): number {
     }
     case "Icc_profile": {
       view.setUint32(at + 4, 0x69434350);
-      setBytes(buf, pos, e.data);
-      pos += e.data.length;
+      setBytes(buf, pos, e.name);
+      buf[pos + e.name.length] = 0x0;
+      pos += e.name.length + 1;
+      buf[pos] = encodeCompressionMethod(e.compression_method) ?? 0;
+      setBytes(buf, pos + 1, e.profile);
+      pos = pos + 1 + e.profile.length;
       break;
     }
     case "Text": {
       view.setUint32(at + 4, 0x74455874);
-      setBytes(buf, pos, e.data);
-      pos += e.data.length;
+      setBytes(buf, pos, e.keyword);
+      buf[pos + e.keyword.length] = 0x0;
+      pos += e.keyword.length + 1;
+      setBytes(buf, pos, e.text);
+      pos += e.text.length;
       break;
     }
     case "Compressed_text": {
       view.setUint32(at + 4, 0x7a545874);
-      setBytes(buf, pos, e.data);
-      pos += e.data.length;
+      setBytes(buf, pos, e.keyword);
+      buf[pos + e.keyword.length] = 0x0;
+      pos += e.keyword.length + 1;
+      buf[pos] = encodeCompressionMethod(e.compression_method) ?? 0;
+      setBytes(buf, pos + 1, e.compressed_text);
+      pos = pos + 1 + e.compressed_text.length;
       break;
     }
     case "International_text": {
       view.setUint32(at + 4, 0x69545874);
-      setBytes(buf, pos, e.data);
-      pos += e.data.length;
+      setBytes(buf, pos, e.keyword);
+      buf[pos + e.keyword.length] = 0x0;
+      pos += e.keyword.length + 1;
+      buf[pos] = e.compressed;
+      buf[pos + 1] = encodeCompressionMethod(e.compression_method) ?? 0;
+      setBytes(buf, pos + 2, e.language);
+      buf[pos + 2 + e.language.length] = 0x0;
+      pos = pos + 2 + e.language.length + 1;
+      setBytes(buf, pos, e.translated_keyword);
+      buf[pos + e.translated_keyword.length] = 0x0;
+      pos += e.translated_keyword.length + 1;
+      setBytes(buf, pos, e.text);
+      pos += e.text.length;
       break;
     }
     case "Background": {
@@ -1502,13 +1681,22 @@ function payloadSizeChunk(e: Chunk): number {
     case "Srgb":
       return 1;
     case "Icc_profile":
-      return e.data.length;
+      return 1 + e.name.length + 1 + e.profile.length;
     case "Text":
-      return e.data.length;
+      return e.keyword.length + 1 + e.text.length;
     case "Compressed_text":
-      return e.data.length;
+      return 1 + e.keyword.length + 1 + e.compressed_text.length;
     case "International_text":
-      return e.data.length;
+      return (
+        2 +
+        e.keyword.length +
+        1 +
+        e.language.length +
+        1 +
+        e.translated_keyword.length +
+        1 +
+        e.text.length
+      );
     case "Background":
       return e.data.length;
     case "Physical":
@@ -1666,25 +1854,45 @@ function compareChunk(a: Chunk, b: Chunk): number {
     }
     case "Icc_profile": {
       if (b.kind !== "Icc_profile") return 0;
-      c = compareScalars(a.data, b.data);
+      c = compareScalars(a.name, b.name);
+      if (c !== 0) return c;
+      c = compareCompressionMethod(a.compression_method, b.compression_method);
+      if (c !== 0) return c;
+      c = compareScalars(a.profile, b.profile);
       if (c !== 0) return c;
       return 0;
     }
     case "Text": {
       if (b.kind !== "Text") return 0;
-      c = compareScalars(a.data, b.data);
+      c = compareScalars(a.keyword, b.keyword);
+      if (c !== 0) return c;
+      c = compareScalars(a.text, b.text);
       if (c !== 0) return c;
       return 0;
     }
     case "Compressed_text": {
       if (b.kind !== "Compressed_text") return 0;
-      c = compareScalars(a.data, b.data);
+      c = compareScalars(a.keyword, b.keyword);
+      if (c !== 0) return c;
+      c = compareCompressionMethod(a.compression_method, b.compression_method);
+      if (c !== 0) return c;
+      c = compareScalars(a.compressed_text, b.compressed_text);
       if (c !== 0) return c;
       return 0;
     }
     case "International_text": {
       if (b.kind !== "International_text") return 0;
-      c = compareScalars(a.data, b.data);
+      c = compareScalars(a.keyword, b.keyword);
+      if (c !== 0) return c;
+      c = compareScalars(a.compressed, b.compressed);
+      if (c !== 0) return c;
+      c = compareCompressionMethod(a.compression_method, b.compression_method);
+      if (c !== 0) return c;
+      c = compareScalars(a.language, b.language);
+      if (c !== 0) return c;
+      c = compareScalars(a.translated_keyword, b.translated_keyword);
+      if (c !== 0) return c;
+      c = compareScalars(a.text, b.text);
       if (c !== 0) return c;
       return 0;
     }
@@ -2234,13 +2442,26 @@ export function sexpOfChunk(e: Chunk): Sexp {
     case "Srgb":
       return ["Srgb", sexpOfRenderingIntent(e.rendering_intent)];
     case "Icc_profile":
-      return ["Icc_profile", e.data];
+      return ["Icc_profile", [e.name, sexpOfCompressionMethod(e.compression_method), e.profile]];
     case "Text":
-      return ["Text", e.data];
+      return ["Text", [e.keyword, e.text]];
     case "Compressed_text":
-      return ["Compressed_text", e.data];
+      return [
+        "Compressed_text",
+        [e.keyword, sexpOfCompressionMethod(e.compression_method), e.compressed_text],
+      ];
     case "International_text":
-      return ["International_text", e.data];
+      return [
+        "International_text",
+        [
+          e.keyword,
+          String(e.compressed),
+          sexpOfCompressionMethod(e.compression_method),
+          e.language,
+          e.translated_keyword,
+          e.text,
+        ],
+      ];
     case "Background":
       return ["Background", e.data];
     case "Physical":
@@ -2370,27 +2591,73 @@ function chunkFromSexp(at: At): Chunk | SexpError {
     }
     case "Icc_profile": {
       if (c.arg === undefined) return fail(at, "Icc_profile needs an argument");
-      const data_ = atom(named(c.arg, "data"));
-      if (data_ instanceof SexpError) return data_;
-      return { kind: "Icc_profile", data: data_ };
+      const args = tuple(c.arg, 3);
+      if (args instanceof SexpError) return args;
+      const name_ = atom(named(args[0]!, "name"));
+      if (name_ instanceof SexpError) return name_;
+      const compression_method_ = compressionMethodFromSexp(named(args[1]!, "compression_method"));
+      if (compression_method_ instanceof SexpError) return compression_method_;
+      const profile_ = atom(named(args[2]!, "profile"));
+      if (profile_ instanceof SexpError) return profile_;
+      return {
+        kind: "Icc_profile",
+        name: name_,
+        compression_method: compression_method_,
+        profile: profile_,
+      };
     }
     case "Text": {
       if (c.arg === undefined) return fail(at, "Text needs an argument");
-      const data_ = atom(named(c.arg, "data"));
-      if (data_ instanceof SexpError) return data_;
-      return { kind: "Text", data: data_ };
+      const args = tuple(c.arg, 2);
+      if (args instanceof SexpError) return args;
+      const keyword_ = atom(named(args[0]!, "keyword"));
+      if (keyword_ instanceof SexpError) return keyword_;
+      const text_ = atom(named(args[1]!, "text"));
+      if (text_ instanceof SexpError) return text_;
+      return { kind: "Text", keyword: keyword_, text: text_ };
     }
     case "Compressed_text": {
       if (c.arg === undefined) return fail(at, "Compressed_text needs an argument");
-      const data_ = atom(named(c.arg, "data"));
-      if (data_ instanceof SexpError) return data_;
-      return { kind: "Compressed_text", data: data_ };
+      const args = tuple(c.arg, 3);
+      if (args instanceof SexpError) return args;
+      const keyword_ = atom(named(args[0]!, "keyword"));
+      if (keyword_ instanceof SexpError) return keyword_;
+      const compression_method_ = compressionMethodFromSexp(named(args[1]!, "compression_method"));
+      if (compression_method_ instanceof SexpError) return compression_method_;
+      const compressed_text_ = atom(named(args[2]!, "compressed_text"));
+      if (compressed_text_ instanceof SexpError) return compressed_text_;
+      return {
+        kind: "Compressed_text",
+        keyword: keyword_,
+        compression_method: compression_method_,
+        compressed_text: compressed_text_,
+      };
     }
     case "International_text": {
       if (c.arg === undefined) return fail(at, "International_text needs an argument");
-      const data_ = atom(named(c.arg, "data"));
-      if (data_ instanceof SexpError) return data_;
-      return { kind: "International_text", data: data_ };
+      const args = tuple(c.arg, 6);
+      if (args instanceof SexpError) return args;
+      const keyword_ = atom(named(args[0]!, "keyword"));
+      if (keyword_ instanceof SexpError) return keyword_;
+      const compressed_ = ((a) => int(a, 8, false))(named(args[1]!, "compressed"));
+      if (compressed_ instanceof SexpError) return compressed_;
+      const compression_method_ = compressionMethodFromSexp(named(args[2]!, "compression_method"));
+      if (compression_method_ instanceof SexpError) return compression_method_;
+      const language_ = atom(named(args[3]!, "language"));
+      if (language_ instanceof SexpError) return language_;
+      const translated_keyword_ = atom(named(args[4]!, "translated_keyword"));
+      if (translated_keyword_ instanceof SexpError) return translated_keyword_;
+      const text_ = atom(named(args[5]!, "text"));
+      if (text_ instanceof SexpError) return text_;
+      return {
+        kind: "International_text",
+        keyword: keyword_,
+        compressed: compressed_,
+        compression_method: compression_method_,
+        language: language_,
+        translated_keyword: translated_keyword_,
+        text: text_,
+      };
     }
     case "Background": {
       if (c.arg === undefined) return fail(at, "Background needs an argument");

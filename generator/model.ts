@@ -46,7 +46,11 @@ export type FieldType =
 export type TextEncoding = "ascii" | "utf8" | "utf16le" | "utf16be";
 
 export type ByteSize =
-  { kind: "expr"; expr: Expr } | { kind: "prefix"; length: IntType } | { kind: "fill" };
+  | { kind: "expr"; expr: Expr }
+  | { kind: "prefix"; length: IntType }
+  /** Up to the first byte equal to `byte`, which follows them (PNG's NUL after a keyword). */
+  | { kind: "terminated"; byte: number }
+  | { kind: "fill" };
 
 export interface Doc {
   doc: string | undefined;

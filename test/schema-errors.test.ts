@@ -289,7 +289,11 @@ types:
       length: u16
       trailer: { name: crc, type: u32, checksum: crc32, covers: [tag, payload], endian: big }
     variants:
-      - { name: Data, tag: DATA, fields: [{ name: data, type: bytes }] }
+      - name: Data
+        tag: DATA
+        fields:
+          - { name: key, type: bytes, terminator: 0 }
+          - { name: data, type: bytes }
       - { name: Stop, tag: STOP, last: true }
   Top:
     record:

@@ -37,6 +37,7 @@ export function checkField(
   const countNode = reader.get(node, "count");
   const encodingNode = reader.get(node, "encoding");
   const prefixNode = reader.get(node, "prefix");
+  const terminatorNode = reader.get(node, "terminator");
   const isTag = reader.boolean(reader.get(node, "tag"), "tag") ?? false;
   const fills = (what: string): boolean => {
     if (!ctx.inPayload || !isLast) {
@@ -55,8 +56,9 @@ export function checkField(
     type = int;
   } else if (typeText === "bytes") {
     let size: ByteSize = { kind: "fill" };
-    if (sizeNode !== undefined && prefixNode !== undefined)
-      reader.report(node.at, "give either size or prefix, not both");
+    const sizings = [sizeNode, prefixNode, terminatorNode].filter((n) => n !== undefined);
+    if (sizings.length > 1)
+      reader.report(node.at, "give at most one of size, prefix and terminator");
     if (sizeNode !== undefined) {
       const parsed = sizeExpression(ctx, sizeNode, "size");
       if (parsed !== undefined) size = { kind: "expr", expr: parsed };
@@ -66,6 +68,11 @@ export function checkField(
       if (length === undefined || length.signed || length.bits === 64)
         reader.report(prefixNode.at, `prefix must be u8, u16 or u32, not "${text}"`);
       else size = { kind: "prefix", length };
+    } else if (terminatorNode !== undefined) {
+      const byte = reader.integer(terminatorNode, "terminator");
+      if (byte !== undefined && (byte < 0n || byte > 255n))
+        reader.report(terminatorNode.at, `terminator must be a byte, 0 to 255, not ${byte}`);
+      else if (byte !== undefined) size = { kind: "terminated", byte: Number(byte) };
     } else {
       fills("bytes");
     }
@@ -123,6 +130,7 @@ export function checkField(
   for (const [key, n] of [
     ["size", sizeNode],
     ["prefix", prefixNode],
+    ["terminator", terminatorNode],
   ] as const) {
     if (
       n !== undefined &&

@@ -44,6 +44,7 @@ function variableSize(t: FieldType): string {
   if (t.kind === "bytes") {
     if (t.size.kind === "expr") return `\`${exprText(t.size.expr)}\``;
     if (t.size.kind === "prefix") return `${intSize(t.size.length)} + length`;
+    if (t.size.kind === "terminated") return "length + 1";
     return "rest of payload";
   }
   if (t.kind === "array") return `n × ${fixedTypeSize({ kind: "record", record: t.element })}`;

@@ -623,6 +623,17 @@ export class SequenceReader {
     if (size.kind === "fill") {
       this.code.line(`${target} = getBytes(buf, ${at}, ${this.limit});`);
       this.code.line(`pos = ${this.limit};`);
+    } else if (size.kind === "terminated") {
+      const found = this.locals.fresh(`${m.name}_end`);
+      this.code.line(
+        `const ${found} = findByte(buf, ${at}, ${this.limit}, ${hexLiteral(size.byte, false)});`,
+      );
+      const byte = `0x${size.byte.toString(16).padStart(2, "0")}`;
+      this.code.line(
+        `if (${found} === -1) return new CodecError(${path}, ${at}, \`has no terminating ${byte} before byte \${${this.limit}}\`);`,
+      );
+      this.code.line(`${target} = getBytes(buf, ${at}, ${found});`);
+      this.code.line(`pos = ${found} + 1;`);
     } else {
       const n = this.locals.fresh(`${m.name}_size`);
       let start = at;

@@ -47,7 +47,9 @@ export function valueSize(m: ValueField, acc: string, resolve: Resolve): number 
     case "bytes":
       return t.size.kind === "prefix"
         ? `${intSize(t.size.length)} + ${acc}.length`
-        : `${acc}.length`;
+        : t.size.kind === "terminated"
+          ? `${acc}.length + 1`
+          : `${acc}.length`;
     case "array": {
       const element = fixedRecordSize(t.element.members);
       return element === undefined

@@ -61,7 +61,9 @@ export function wireType(t: FieldType): string {
         ? "bytes filling the payload"
         : t.size.kind === "prefix"
           ? `bytes after a ${wireType(t.size.length)} length`
-          : "bytes";
+          : t.size.kind === "terminated"
+            ? `bytes up to a ${hexLiteral(t.size.byte, false)} terminator`
+            : "bytes";
     case "fixedString":
       return `${t.size}-byte NUL-padded string`;
     case "array":

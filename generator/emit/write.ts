@@ -392,6 +392,12 @@ export class CheckWalker {
         this.code.line(
           `if (!isByteString(${acc})) ${this.expected(path, "a byte string (characters U+0000 to U+00FF)", acc)}`,
         );
+        if (t.size.kind === "terminated") {
+          const byte = `0x${t.size.byte.toString(16).padStart(2, "0")}`;
+          this.code.line(
+            `if (${acc}.indexOf(${str(String.fromCharCode(t.size.byte))}) !== -1) ${this.fail(path, `"holds its terminator ${byte}, so it would end there on read"`)}`,
+          );
+        }
         if (t.size.kind === "prefix") {
           const max = 2 ** t.size.length.bits - 1;
           this.code.line(
@@ -710,6 +716,13 @@ export class WriteWalker {
           this.cursor.advance(intSize(t.size.length));
         }
         this.code.line(`setBytes(buf, ${this.cursor.at()}, ${acc});`);
+        if (t.size.kind === "terminated") {
+          this.code.line(
+            `buf[${this.cursor.at()} + ${acc}.length] = ${hexLiteral(t.size.byte, false)};`,
+          );
+          this.settleAfter(`${acc}.length + 1`);
+          return;
+        }
         this.settleAfter(`${acc}.length`);
         return;
       case "array":

@@ -162,6 +162,7 @@ class SchemaDraw {
       const records = this.known.filter((t) => t.kind === "record" && t.fixed);
       const last = this.rng.below(3);
       if (last === 1) lines.push(`          - { name: ${this.fresh("rest", scope)}, type: bytes }`);
+      if (this.rng.chance(0.2)) lines.splice(fieldsAt + 1, 0, `          - { name: ${this.fresh("key", scope)}, type: bytes, terminator: ${this.rng.pick([0, 0x20, 0xff])} }`);
       if (last === 2 && records.length > 0)
         lines.push(`          - { name: ${this.fresh("items", scope)}, type: "${this.rng.pick(records).name}[]" }`);
       if (lines.length === fieldsAt + 1) lines[fieldsAt] = "        fields: []";

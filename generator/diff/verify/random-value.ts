@@ -47,7 +47,13 @@ function payloadLength(fields: readonly ValueField[], obj: Obj): number | undefi
     const value = obj[m.name];
     if (fixed !== undefined) total += fixed;
     else if (m.type.kind === "bytes" && typeof value === "string")
-      total += value.length + (m.type.size.kind === "prefix" ? m.type.size.length.bits / 8 : 0);
+      total +=
+        value.length +
+        (m.type.size.kind === "prefix"
+          ? m.type.size.length.bits / 8
+          : m.type.size.kind === "terminated"
+            ? 1
+            : 0);
     else if (m.type.kind === "array" && Array.isArray(value)) {
       const element = fixedRecordSize(m.type.element.members);
       if (element === undefined) return undefined;
@@ -202,7 +208,11 @@ class Draw {
         }
         if (m.default?.kind === "bytes" && this.rng.chance(0.3)) return m.default.value;
         const max = t.size.kind === "prefix" ? 2 ** t.size.length.bits - 1 : 64;
-        return this.bytes(Math.min(this.length(), max), 0);
+        const drawn = this.bytes(Math.min(this.length(), max), 0);
+        // Terminated bytes cannot hold their terminator.
+        return t.size.kind === "terminated"
+          ? drawn.split(String.fromCharCode(t.size.byte)).join("")
+          : drawn;
       }
       case "fixedString":
         return this.bytes(this.rng.below(t.size + 1), 1);

@@ -65,7 +65,11 @@ export type FieldType =
 export type TextEncoding = "ascii" | "utf8" | "utf16le" | "utf16be";
 
 export type ByteSize =
-  { kind: "expr"; expr: Expr } | { kind: "prefix"; length: IntType } | { kind: "fill" };
+  | { kind: "expr"; expr: Expr }
+  | { kind: "prefix"; length: IntType }
+  /** Up to the first byte equal to `byte`, which follows them (PNG's NUL after a keyword). */
+  | { kind: "terminated"; byte: number }
+  | { kind: "fill" };
 
 export interface Doc {
   doc: string | undefined;
@@ -430,6 +434,23 @@ export interface Variant extends Doc {
   /** The tag, or undefined for the fallback variant. */
   tag: number | undefined;
   members: ValueField[];
+  /** An entry of this variant ends a list: it is the list's last (PNG's IEND). */
+  last: boolean;
+}
+
+/** The parts of a framed entry, in the order a framing's `header` and `covers` name them. */
+export type FramePart = "tag" | "length" | "payload";
+
+/**
+ * A checksum stored after each entry's payload (PNG's CRC-32 over chunk
+ * type and data): computed on write, verified on read, not in the value.
+ */
+export interface Trailer extends Doc {
+  name: string;
+  type: IntType;
+  algorithm: ChecksumAlgorithm;
+  /** The parts it is computed over: a run of consecutive parts, in storage order. */
+  covers: FramePart[];
 }
 
 export interface UnionDef extends Doc {
@@ -437,10 +458,17 @@ export interface UnionDef extends Doc {
   name: string;
   tag: IntType;
   length: IntType;
+  /** The header's order: the tag first (the default) or the length first (PNG). */
+  lengthFirst: boolean;
   /** Payloads are padded with zeros to a multiple of this. */
   align: number;
-  /** The tag that ends a list (written with length 0). */
-  end: number;
+  /** A checksum after each entry's payload (and after the end marker), if any. */
+  trailer: Trailer | undefined;
+  /**
+   * The tag that ends a list (written with length 0, not an entry), or
+   * undefined when the list ends on an entry of a `last` variant instead.
+   */
+  end: number | undefined;
   /**
    * The variant an end marker with a non-zero length reads as (one field,
    * `length`), always the list's last entry; undefined if such a marker is
@@ -481,6 +509,30 @@ export const UNION_PADDING_PROPERTY = "padding";
  */
 export function unionKinds(u: UnionDef): Variant[] {
   return u.endKept === undefined ? u.variants : [...u.variants, u.endKept];
+}
+
+/** Bytes of an entry's header: its tag and its length. */
+export function headerSize(u: UnionDef): number {
+  return intSize(u.tag) + intSize(u.length);
+}
+
+/** Where an entry's tag and length are, from the start of the entry. */
+export function tagOffset(u: UnionDef): number {
+  return u.lengthFirst ? intSize(u.length) : 0;
+}
+
+export function lengthOffset(u: UnionDef): number {
+  return u.lengthFirst ? 0 : intSize(u.tag);
+}
+
+/** Bytes of the trailer after each payload (0 without one). */
+export function trailerSize(u: UnionDef): number {
+  return u.trailer === undefined ? 0 : intSize(u.trailer.type);
+}
+
+/** The variants whose entries end a list. */
+export function lastVariants(u: UnionDef): Variant[] {
+  return u.variants.filter((v) => v.last);
 }
 
 /** Bytes an integer type occupies. */

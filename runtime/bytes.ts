@@ -212,6 +212,12 @@ export function findNul(buf: Uint8Array, start: number, end: number): number {
 }
 
 /** Index of the first non-zero byte in [start, end), or -1. */
+/** The index of the first `byte` in [start, end), or -1 (a terminator after variable-length bytes). */
+export function findByte(buf: Uint8Array, start: number, end: number, byte: number): number {
+  for (let i = start; i < end; i++) if (buf[i] === byte) return i;
+  return -1;
+}
+
 export function findNonZero(buf: Uint8Array, start: number, end: number): number {
   let i = start;
   if (end - start >= WORD_SCAN) {

@@ -106,6 +106,11 @@ describe("format.schema.json", () => {
     expect(errorsOf(yamlData(text))).toEqual([]);
   });
 
+  it("accepts schema/png.yaml", () => {
+    const text = readFileSync(join(projectRoot, "schema/png.yaml"), "utf8");
+    expect(errorsOf(yamlData(text))).toEqual([]);
+  });
+
   it("accepts a schema that uses every construct, which the checker accepts too", () => {
     expect(modelOf("kitchen-sink.yaml", KITCHEN_SINK)).toMatchObject({ ok: true });
     expect(errorsOf(yamlData(KITCHEN_SINK))).toEqual([]);
@@ -292,6 +297,19 @@ types:
           - when: 2
             doc: wide
             fields: [{ name: b, type: u64 }, { name: a, type: u32 }, { padding: 2 }]
+  Chunk:
+    union:
+      header: [length, tag]
+      tag: u32
+      length: u16
+      trailer: { name: crc, type: u32, checksum: crc32, covers: [tag, payload], endian: big }
+    variants:
+      - name: Data
+        tag: DATA
+        fields:
+          - { name: key, type: bytes, terminator: 0 }
+          - { name: data, type: bytes }
+      - { name: Stop, tag: STOP, last: true }
   Top:
     gaps: zero
     record:
@@ -329,6 +347,7 @@ types:
           - { padding: 3, if: count > 3, keep: odd_pad }
           - { padding: 4, keep: odd_bytes }
       - { name: items, type: "Item[]" }
+      - { name: chunks, type: "Chunk[]" }
       - { name: signature, magic: "KS\\x01" }
       - { name: id, type: uuid }
       - { name: gid, type: guid }

@@ -49,6 +49,7 @@ export function checkField(
   const prefixNode = reader.get(node, "prefix");
   const strideNode = reader.get(node, "stride");
   const argsNode = reader.get(node, "args");
+  const terminatorNode = reader.get(node, "terminator");
   const isTag = reader.boolean(reader.get(node, "tag"), "tag") ?? false;
   const fills = (what: string): boolean => {
     // At a record's top level, size-less bytes run to the end of the input
@@ -78,8 +79,9 @@ export function checkField(
     type = int;
   } else if (typeText === "bytes") {
     let size: ByteSize = { kind: "fill" };
-    if (sizeNode !== undefined && prefixNode !== undefined)
-      reader.report(node.at, "give either size or prefix, not both");
+    const sizings = [sizeNode, prefixNode, terminatorNode].filter((n) => n !== undefined);
+    if (sizings.length > 1)
+      reader.report(node.at, "give at most one of size, prefix and terminator");
     if (sizeNode !== undefined) {
       // A size that does not parse is reported; it stays a size, not bytes to the end.
       const parsed = sizeExpression(ctx, sizeNode, "size") ?? { kind: "num", value: 0n, col: 0 };
@@ -94,6 +96,13 @@ export function checkField(
         kind: "prefix",
         length: bad ? { kind: "int", bits: 8, signed: false, endian } : length,
       };
+    } else if (terminatorNode !== undefined) {
+      const byte = reader.integer(terminatorNode, "terminator");
+      const bad = byte === undefined || byte < 0n || byte > 255n;
+      if (bad && byte !== undefined)
+        reader.report(terminatorNode.at, `terminator must be a byte, 0 to 255, not ${byte}`);
+      // A bad terminator is reported; it stays a terminator, not bytes to the end.
+      size = { kind: "terminated", byte: bad ? 0 : Number(byte) };
     } else {
       fills("bytes");
     }
@@ -157,6 +166,7 @@ export function checkField(
   for (const [key, n] of [
     ["size", sizeNode],
     ["prefix", prefixNode],
+    ["terminator", terminatorNode],
   ] as const) {
     if (
       n !== undefined &&

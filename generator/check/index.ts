@@ -22,6 +22,7 @@ import { fixedTypeSize } from "../model.js";
 import { hashClash } from "../order.js";
 import type { Problem } from "../problem.js";
 import { fitsInt, intName, parseIntType } from "./int.js";
+import { headerOrder, tagValue, trailer } from "./framing.js";
 import { checkUnionKeep, unionEnd, unionPadding } from "./keep.js";
 import { checkMembers, checkPayload, type Shared, type TypeTable } from "./members.js";
 import { badConstructorName, badFieldName, badTypeName, FORMAT_NAME } from "./names.js";
@@ -272,7 +273,9 @@ function declareType(reader: Reader, name: string, node: MapNode): TypeDef | und
         order: variantOrder(reader, node),
         variants: [],
         fallback: undefined,
+        lengthFirst: false,
         align: 1,
+        trailer: undefined,
         end: 0,
         endKept: undefined,
         paddingKept: false,
@@ -409,8 +412,8 @@ function enumValue(reader: Reader, def: EnumDef, node: Located): number | string
   return Number(n);
 }
 
-const UNION_KEYS = ["tag", "length", "align", "end", "padding"] as const;
-const VARIANT_KEYS = ["name", "tag", "doc", "fallback", "fields"] as const;
+const UNION_KEYS = ["tag", "length", "header", "align", "trailer", "end", "padding"] as const;
+const VARIANT_KEYS = ["name", "tag", "doc", "fallback", "last", "fields"] as const;
 
 function checkUnion(reader: Reader, def: UnionDef, node: MapNode, shared: Shared): void {
   const { endian } = shared;
@@ -433,11 +436,27 @@ function checkUnion(reader: Reader, def: UnionDef, node: MapNode, shared: Shared
     if (align < 1n || align > 4096n)
       reader.report(reader.get(framing, "align")!.at, "align must be between 1 and 4096");
     def.align = Number(align);
-    const { end, kept } = unionEnd(reader, reader.required(framing, "end", "union framing"), def);
+    def.lengthFirst = headerOrder(reader, framing);
+    def.trailer = trailer(reader, framing, endian, def.lengthFirst);
+    if (def.trailer !== undefined && def.align > 1)
+      reader.report(
+        reader.get(framing, "trailer")!.at,
+        "a trailer cannot follow padded payloads (align above 1)",
+      );
+    const endNode = reader.get(framing, "end");
+    const { end, kept } =
+      endNode === undefined
+        ? { end: undefined, kept: undefined }
+        : unionEnd(reader, endNode, def, (n) => tagValue(reader, n, def.tag, "end"));
     if (end !== undefined && !fitsInt(end, def.tag))
-      reader.report(reader.get(framing, "end")!.at, `end ${end} does not fit in the tag`);
-    def.end = Number(end ?? 0n);
+      reader.report(endNode!.at, `end ${end} does not fit in the tag`);
+    def.end = endNode === undefined ? undefined : Number(end ?? 0n);
     def.endKept = kept;
+    if (kept !== undefined && def.trailer !== undefined)
+      reader.report(
+        endNode!.at,
+        "an end marker kept with its length has no trailer to verify; keep applies to unions without a trailer",
+      );
     def.paddingKept = unionPadding(reader, framing);
   }
 
@@ -458,6 +477,7 @@ function checkUnion(reader: Reader, def: UnionDef, node: MapNode, shared: Shared
     names.add(name);
     named.push({ name, at: reader.get(v, "name")!.at });
     const fallback = reader.boolean(reader.get(v, "fallback"), "fallback") ?? false;
+    const last = reader.boolean(reader.get(v, "last"), "last") ?? false;
     const tagNode = reader.get(v, "tag");
     let tag: number | undefined;
     if (fallback) {
@@ -473,11 +493,12 @@ function checkUnion(reader: Reader, def: UnionDef, node: MapNode, shared: Shared
         );
     } else {
       if (tagNode === undefined) reader.report(v.at, `variant ${name} needs "tag"`);
-      const t = reader.integer(tagNode, "tag");
+      const t = tagValue(reader, tagNode, def.tag, "tag");
       if (t !== undefined) {
         if (!fitsInt(t, def.tag))
           reader.report(tagNode!.at, `tag ${t} does not fit in ${intName(def.tag)}`);
-        else if (Number(t) === def.end) reader.report(tagNode!.at, `tag ${t} is the end marker`);
+        else if (def.end !== undefined && Number(t) === def.end)
+          reader.report(tagNode!.at, `tag ${t} is the end marker`);
         else if (tags.has(Number(t)))
           reader.report(tagNode!.at, `tag ${t} is already used by ${tags.get(Number(t))}`);
         else tags.set(Number(t), name);
@@ -495,6 +516,7 @@ function checkUnion(reader: Reader, def: UnionDef, node: MapNode, shared: Shared
       name,
       tag,
       members,
+      last,
       doc: reader.string(reader.get(v, "doc"), "doc"),
       loc: reader.loc(v.at),
     };
@@ -502,10 +524,26 @@ function checkUnion(reader: Reader, def: UnionDef, node: MapNode, shared: Shared
     if (fallback) def.fallback ??= variant;
   }
   if (def.variants.length === 0) reader.report(node.at, `union ${def.name} has no variants`);
+  if (framing !== undefined) checkListEnd(reader, def, framing);
   if (def.endKept !== undefined)
     named.push({ name: def.endKept.name, at: endKeepAt(reader, framing) });
   checkUnionKeep(reader, def, framing, variantFields);
   checkHashes(reader, def.order, named);
+}
+
+/** A list ends either on the framing's `end` tag or on an entry of a `last` variant, not both. */
+function checkListEnd(reader: Reader, def: UnionDef, framing: MapNode): void {
+  const lasts = def.variants.filter((v) => v.last);
+  if (def.end === undefined && lasts.length === 0)
+    reader.report(
+      framing.at,
+      `union ${def.name} needs "end" (the tag that ends a list) or a variant with "last: true" (an entry that ends it)`,
+    );
+  if (def.end !== undefined && lasts.length > 0)
+    reader.report(
+      reader.get(framing, "end")!.at,
+      `a list of ${def.name} ends on its ${lasts[0]!.name} entry (last: true), so it has no end tag`,
+    );
 }
 
 /** Where a union framing's `end: { keep }` is written. */

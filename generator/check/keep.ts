@@ -27,10 +27,11 @@ export function unionEnd(
   reader: Reader,
   node: Located | undefined,
   def: UnionDef,
+  tagValue: (node: Located | undefined) => bigint | undefined,
 ): { end: bigint | undefined; kept: Variant | undefined } {
-  if (node?.kind !== "map") return { end: reader.integer(node, "end"), kept: undefined };
+  if (node?.kind !== "map") return { end: tagValue(node), kept: undefined };
   const map = reader.map(node, "an end marker", ["tag", "keep", "doc"])!;
-  const end = reader.integer(reader.required(map, "tag", "an end marker"), "end");
+  const end = tagValue(reader.required(map, "tag", "an end marker"));
   const keepNode = reader.required(map, "keep", "an end marker");
   const name = reader.string(keepNode, "keep");
   if (name === undefined || keepNode === undefined) return { end, kept: undefined };
@@ -58,7 +59,7 @@ export function unionEnd(
     doc: "The end marker's length (not zero)",
     loc,
   };
-  return { end, kept: { name, tag: Number(end ?? 0n), members: [length], doc, loc } };
+  return { end, kept: { name, tag: Number(end ?? 0n), members: [length], last: true, doc, loc } };
 }
 
 /** A union framing's `padding`: `zero` (the default; other bytes are an error) or `keep`. */

@@ -21,7 +21,9 @@ export function typeText(t: FieldType): string {
         ? `bytes of size ${exprText(t.size.expr)}`
         : t.size.kind === "prefix"
           ? `bytes after a ${intText(t.size.length)} length`
-          : "bytes filling the payload";
+          : t.size.kind === "terminated"
+            ? `bytes ended by ${t.size.byte}`
+            : "bytes filling the payload";
     case "fixedString":
       return `${t.size}-byte string`;
     case "array":

@@ -20,7 +20,20 @@ export function variantLocus(union: UnionDef, v: Variant): string {
 const framingText = (u: UnionDef, endian = true): string => {
   const int = (t: UnionDef["tag"]): string =>
     endian && t.bits > 8 ? `${intText(t)} ${t.endian}` : intText(t);
-  return `tag ${int(u.tag)}, length ${int(u.length)}, align ${u.align}, end ${u.end}`;
+  const header = u.lengthFirst
+    ? `length ${int(u.length)}, tag ${int(u.tag)}`
+    : `tag ${int(u.tag)}, length ${int(u.length)}`;
+  const t = u.trailer;
+  const trailer =
+    t === undefined ? "" : `, trailer ${t.algorithm} ${int(t.type)} over ${t.covers.join("+")}`;
+  const end =
+    u.end === undefined
+      ? `ends on ${u.variants
+          .filter((v) => v.last)
+          .map((v) => v.name)
+          .join(" or ")}`
+      : `end ${u.end}`;
+  return `${header}, align ${u.align}${trailer}, ${end}`;
 };
 
 /** The fields a variant's payload holds (a fallback's first field holds the tag instead). */

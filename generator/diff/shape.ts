@@ -31,6 +31,8 @@ function sizeShape(size: ByteSize): string {
       return `size ${exprText(size.expr)}`;
     case "prefix":
       return `prefix ${intText(size.length)} ${size.length.endian}`;
+    case "terminated":
+      return `terminator ${size.byte}`;
     case "fill":
       return "fill";
   }

@@ -5,9 +5,17 @@
  */
 import { exprText } from "../expr.js";
 import type { FieldType, Member, Model, RecordDef, TypeDef, UnionDef } from "../model.js";
-import { fixedMemberSize, fixedTypeSize, intSize, UNION_PADDING_PROPERTY } from "../model.js";
+import {
+  fixedMemberSize,
+  fixedTypeSize,
+  headerSize,
+  intSize,
+  lastVariants,
+  UNION_PADDING_PROPERTY,
+} from "../model.js";
 import { hexLiteral } from "./code.js";
 import { computedMeaning } from "./construct/computed.js";
+import { hasTrailer, trailerText } from "./construct/trailer.js";
 import { wireType } from "./types.js";
 
 /** Table cell text: one line, pipes escaped. */
@@ -36,6 +44,7 @@ function variableSize(t: FieldType): string {
   if (t.kind === "bytes") {
     if (t.size.kind === "expr") return `\`${exprText(t.size.expr)}\``;
     if (t.size.kind === "prefix") return `${intSize(t.size.length)} + length`;
+    if (t.size.kind === "terminated") return "length + 1";
     return "rest of payload";
   }
   if (t.kind === "array" && t.stride !== undefined) return `n × \`${exprText(t.stride)}\``;
@@ -260,19 +269,29 @@ function section(def: TypeDef): string[] {
       ];
     }
     case "union": {
-      const head = intSize(def.tag) + intSize(def.length);
+      const head = headerSize(def);
+      const tag = `${wireType(def.tag)} tag`;
+      const length = `${wireType(def.length)} payload length`;
+      const parts = [
+        `${def.lengthFirst ? `${length}, ${tag}` : `${tag}, ${length}`} (${head} bytes)`,
+        "the payload",
+        ...(def.align > 1 ? [paddingText(def)] : []),
+        ...(hasTrailer(def) ? [trailerText(def)] : []),
+      ];
       return [
         `## ${def.name} (union)`,
         "",
         ...(def.doc ? [cell(def.doc), ""] : []),
-        `Each entry: ${wireType(def.tag)} tag, ${wireType(def.length)} payload length (${head} bytes), the payload, ${paddingText(def)}. ${endText(def)}`,
+        `Each entry: ${parts.join(", ")}. ${endText(def)}`,
         "",
         "| Variant | Tag | Payload | Doc |",
         "| --- | --- | --- | --- |",
         ...def.variants.map((v) =>
           row([
             v.name,
-            v.tag === undefined ? "any other" : hexLiteral(v.tag, false),
+            v.tag === undefined
+              ? "any other"
+              : `${hexLiteral(v.tag, false)}${tagText(def, v.tag)}${v.last ? " (ends the list)" : ""}`,
             v.members.map((m) => `${m.name}: ${wireType(m.type)}`).join(", "),
             v.doc,
           ]),
@@ -290,8 +309,26 @@ function paddingText(def: UnionDef): string {
     : `zero padding to a multiple of ${def.align}`;
 }
 
+/** ` ("IHDR")` for a tag whose bytes are all printable ASCII, else nothing. */
+function tagText(def: UnionDef, tag: number): string {
+  const bytes = Array.from(
+    { length: intSize(def.tag) },
+    (_, i) => Math.floor(tag / 2 ** (8 * i)) % 256,
+  );
+  if (def.tag.endian === "big") bytes.reverse();
+  return def.tag.bits > 8 && bytes.every((b) => b >= 0x20 && b < 0x7f)
+    ? ` (\`${String.fromCharCode(...bytes)}\`)`
+    : "";
+}
+
 /** How a union list ends. */
 function endText(def: UnionDef): string {
+  if (def.end === undefined)
+    return `The list ends with its first ${lastVariants(def)
+      .map((v) => `\`${v.name}\``)
+      .join(" or ")} entry.`;
+  const trailer = hasTrailer(def) ? ` and its ${def.trailer.name}` : "";
+  if (trailer !== "") return `Tag ${def.end} with length 0${trailer} ends the list.`;
   return def.endKept === undefined
     ? `Tag ${def.end} with length 0 ends the list.`
     : `Tag ${def.end} ends the list; when its length is not 0, the list ends with an entry \`${def.endKept.name}\` holding that length.`;

@@ -22,9 +22,13 @@ import {
   fixedMemberSize,
   fixedRecordSize,
   fixedTypeSize,
+  headerSize,
   intSize,
   isPositioned,
   storedType,
+  lengthOffset,
+  tagOffset,
+  trailerSize,
 } from "../model.js";
 import { article, Code, hexLiteral, Locals, str, templateText } from "./code.js";
 import { emitExpr, offsetExpr, type Resolve } from "./expr.js";
@@ -50,6 +54,7 @@ import { noneTest, readHigh, readLow } from "./construct/split.js";
 import { computedMeaning } from "./construct/computed.js";
 import { readFlags } from "./construct/flags.js";
 import { readList } from "./construct/list.js";
+import { hasTrailer, verifyTrailer } from "./construct/trailer.js";
 import { checkRegions, readPositioned } from "./construct/positioned.js";
 import { readSearched } from "./construct/search.js";
 import { readText } from "./construct/text.js";
@@ -755,6 +760,17 @@ export class SequenceReader {
     if (size.kind === "fill") {
       this.code.line(`${target} = getBytes(buf, ${at}, ${this.limit});`);
       this.code.line(`pos = ${this.limit};`);
+    } else if (size.kind === "terminated") {
+      const found = this.locals.fresh(`${m.name}_end`);
+      this.code.line(
+        `const ${found} = findByte(buf, ${at}, ${this.limit}, ${hexLiteral(size.byte, false)});`,
+      );
+      const byte = `0x${size.byte.toString(16).padStart(2, "0")}`;
+      this.code.line(
+        `if (${found} === -1) return new CodecError(${path}, ${at}, \`has no terminating ${byte} before byte \${${this.limit}}\`);`,
+      );
+      this.code.line(`${target} = getBytes(buf, ${at}, ${found});`);
+      this.code.line(`pos = ${found} + 1;`);
     } else {
       const n = this.locals.fresh(`${m.name}_size`);
       let start = at;
@@ -922,25 +938,36 @@ function allEnumFields(members: readonly Member[]): string[] {
 
 function emitReadUnion(def: UnionDef, file: ModuleFile, trace: boolean): void {
   const code = new Code();
-  const header = intSize(def.tag) + intSize(def.length);
+  const header = headerSize(def);
+  const tagAt = `at + ${tagOffset(def)}`.replace(/ \+ 0$/, "");
+  const lengthAt = `at + ${lengthOffset(def)}`.replace(/ \+ 0$/, "");
+  const trailer = trailerSize(def);
   code.line(`if (limit - at < ${header}) return truncated("", at, ${header}, limit);`);
-  code.line(`const tag = ${readInt(def.tag, "at")};`);
-  code.line(`const length = ${readInt(def.length, `at + ${intSize(def.tag)}`)};`);
+  code.line(`const tag = ${readInt(def.tag, tagAt)};`);
+  code.line(`const length = ${readInt(def.length, lengthAt)};`);
   if (trace) {
-    code.line(`traceLeaf("tag", ${str(wireType(def.tag))}, at, at + ${intSize(def.tag)}, tag);`);
-    code.line(
-      `traceLeaf("length", ${str(wireType(def.length))}, at + ${intSize(def.tag)}, at + ${header}, length);`,
-    );
+    const leaves = [
+      `traceLeaf("tag", ${str(wireType(def.tag))}, ${tagAt}, ${tagAt} + ${intSize(def.tag)}, tag);`,
+      `traceLeaf("length", ${str(wireType(def.length))}, ${lengthAt}, ${lengthAt} + ${intSize(def.length)}, length);`,
+    ];
+    code.lines.push(...(def.lengthFirst ? leaves.reverse() : leaves));
   }
-  code.block(`if (tag === ${hexLiteral(def.end, false)})`, (c) => {
-    if (keepsEnd(def)) c.block("if (length !== 0)", (k) => k.lines.push(...readKeptEnd(def)));
-    else
-      c.line(
-        `if (length !== 0) return new CodecError("length", at + ${intSize(def.tag)}, \`the end marker must have length 0, got \${length}\`);`,
-      );
-    c.line(`parsedEnd = at + ${header};`);
-    c.line("return undefined;");
-  });
+  if (def.end !== undefined)
+    code.block(`if (tag === ${hexLiteral(def.end, false)})`, (c) => {
+      if (keepsEnd(def)) c.block("if (length !== 0)", (k) => k.lines.push(...readKeptEnd(def)));
+      else
+        c.line(
+          `if (length !== 0) return new CodecError("length", ${lengthAt}, \`the end marker must have length 0, got \${length}\`);`,
+        );
+      if (hasTrailer(def)) {
+        c.line(
+          `if (limit - at < ${header + trailer}) return truncated(${str(def.trailer.name)}, at + ${header}, ${trailer}, limit);`,
+        );
+        c.lines.push(...verifyTrailer(def, "at", `at + ${header}`));
+      }
+      c.line(`parsedEnd = at + ${header + trailer};`);
+      c.line("return undefined;");
+    });
   code.line(`const start = at + ${header};`);
   code.line("const end = start + length;");
   code.line(
@@ -948,10 +975,11 @@ function emitReadUnion(def: UnionDef, file: ModuleFile, trace: boolean): void {
       ? `const padded = end + ((${def.align} - (length % ${def.align})) % ${def.align});`
       : "const padded = end;",
   );
-  code.block("if (padded > limit)", (c) => {
+  code.block(trailer > 0 ? `if (padded + ${trailer} > limit)` : "if (padded > limit)", (c) => {
     const padding = def.align > 1 ? " (\${padded - start} with padding)" : "";
+    const after = hasTrailer(def) ? ` and its ${trailer}-byte ${def.trailer.name}` : "";
     c.line(
-      `return new CodecError("length", at + ${intSize(def.tag)}, \`\${length} bytes of payload${padding} run past the end of the input at byte \${limit}\`);`,
+      `return new CodecError("length", ${lengthAt}, \`\${length} bytes of payload${padding}${after} run past the end of the input at byte \${limit}\`);`,
     );
   });
   code.line(`let value: ${def.name} | CodecError;`);
@@ -962,9 +990,9 @@ function emitReadUnion(def: UnionDef, file: ModuleFile, trace: boolean): void {
       const size = fixedRecordSize(v.members);
       if (size !== undefined) {
         // A fixed-size payload of another length is a framing error, not truncation.
-        const message = `a ${v.name} payload is ${size} bytes, got \${length}`;
+        const message = `${article(v.name)} ${v.name} payload is ${size} bytes, got \${length}`;
         c.line(
-          `  if (length !== ${size}) return new CodecError("length", at + ${intSize(def.tag)}, \`${message}\`);`,
+          `  if (length !== ${size}) return new CodecError("length", ${lengthAt}, \`${message}\`);`,
         );
       }
       const padded = hasPaddingProperty(def, v) ? ", padded" : "";
@@ -999,19 +1027,28 @@ function emitReadUnion(def: UnionDef, file: ModuleFile, trace: boolean): void {
     code.line(
       `traceLeaf("(padding)", ${str(def.paddingKept ? "padding (non-zero bytes kept)" : "zero padding")}, end, padded, undefined);`,
     );
-  code.line("parsedEnd = padded;");
+  if (hasTrailer(def)) {
+    code.lines.push(...verifyTrailer(def, "at", "padded"));
+    if (trace)
+      code.line(
+        `traceLeaf(${str(def.trailer.name)}, ${str(`${def.trailer.algorithm} checksum (${wireType(def.trailer.type)})`)}, padded, padded + ${trailer}, storedCheck);`,
+      );
+  }
+  code.line(`parsedEnd = padded${trailer > 0 ? ` + ${trailer}` : ""};`);
   code.line("return value;");
   file.addFunction({
     name: `parse${def.name}`,
     docs: [
-      `Reads one framed ${def.name}; undefined means the end marker${keepsEnd(def) ? " (of length 0)" : ""}.`,
+      def.end === undefined
+        ? `Reads one framed ${def.name}.`
+        : `Reads one framed ${def.name}; undefined means the end marker${keepsEnd(def) ? " (of length 0)" : ""}.`,
     ],
     parameters: [
       { name: "buf", type: "Uint8Array" },
       { name: "at", type: "number" },
       { name: "limit", type: "number" },
     ],
-    returnType: `${def.name} | CodecError | undefined`,
+    returnType: `${def.name} | CodecError${def.end === undefined ? "" : " | undefined"}`,
     statements: withView(code.text()),
   });
   for (const v of def.variants) emitReadVariant(def, v, file, trace);

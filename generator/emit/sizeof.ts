@@ -9,9 +9,11 @@ import {
   fixedMemberSize,
   fixedRecordSize,
   fixedTypeSize,
+  headerSize,
   intSize,
   isPositioned,
   storedType,
+  trailerSize,
 } from "../model.js";
 import { lengthOf } from "./construct/computed.js";
 import { keepsEnd, needsEndMarker } from "./construct/end-length.js";
@@ -48,7 +50,9 @@ export function valueSize(m: ValueField, acc: string, resolve: Resolve): number 
     case "bytes":
       return t.size.kind === "prefix"
         ? `${intSize(t.size.length)} + ${acc}.length`
-        : `${acc}.length`;
+        : t.size.kind === "terminated"
+          ? `${acc}.length + 1`
+          : `${acc}.length`;
     case "array": {
       const element = fixedRecordSize(t.element.members);
       if (t.stride !== undefined) return `${acc}.length * ${offsetExpr(t.stride, resolve)}`;
@@ -258,12 +262,15 @@ function emitUnionSize(def: UnionDef, file: ModuleFile): void {
     returnType: "number",
     statements: code.text(),
   });
-  const header = intSize(def.tag) + intSize(def.length);
+  // Every entry and the end marker have a header and a trailer.
+  const header = headerSize(def) + trailerSize(def);
   const list = new Code();
   list.line(
-    keepsEnd(def)
-      ? `let size = ${needsEndMarker(def, "list")} ? ${header} : 0;`
-      : `let size = ${header};`,
+    def.end === undefined
+      ? "let size = 0;"
+      : keepsEnd(def)
+        ? `let size = ${needsEndMarker(def, "list")} ? ${header} : 0;`
+        : `let size = ${header};`,
   );
   list.block("for (let i = 0; i < list.length; i++)", (c) => {
     c.line(`const n = payloadSize${def.name}(list[i]!);`);
@@ -276,7 +283,11 @@ function emitUnionSize(def: UnionDef, file: ModuleFile): void {
   list.line("return size;");
   file.addFunction({
     name: `sizeof${def.name}List`,
-    docs: [`Bytes of a framed ${def.name} list, end marker included.`],
+    docs: [
+      def.end === undefined
+        ? `Bytes of a framed ${def.name} list.`
+        : `Bytes of a framed ${def.name} list, end marker included.`,
+    ],
     parameters: [{ name: "list", type: `readonly ${def.name}[]` }],
     returnType: "number",
     statements: list.text(),

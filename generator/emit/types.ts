@@ -9,6 +9,7 @@ import type { EnumDef, FieldType, FlagBit, Member, Model, UnionDef } from "../mo
 import {
   fixedMemberSize,
   isOptionalField,
+  lastVariants,
   UNION_PADDING_PROPERTY,
   unionKinds,
   valueMembers,
@@ -18,6 +19,7 @@ import { partPlace } from "./construct/bitfield.js";
 import { checksumKeepProperty } from "./construct/checksum.js";
 import { paddingKeepProperty } from "./construct/padding-keep.js";
 import { stringTailProperty } from "./construct/string-tail.js";
+import { hasTrailer, trailerText } from "./construct/trailer.js";
 import { hasPaddingProperty, unionPaddingProperty } from "./construct/union-padding.js";
 
 export function emitTypes(model: Model, file: ModuleFile): void {
@@ -67,7 +69,9 @@ export function wireType(t: FieldType): string {
         ? "bytes filling the payload"
         : t.size.kind === "prefix"
           ? `bytes after a ${wireType(t.size.length)} length`
-          : "bytes";
+          : t.size.kind === "terminated"
+            ? `bytes up to a ${hexLiteral(t.size.byte, false)} terminator`
+            : "bytes";
     case "fixedString":
       return `${t.size}-byte NUL-padded string`;
     case "array":
@@ -293,7 +297,11 @@ function emitUnionTags(def: UnionDef, file: ModuleFile): void {
       },
     ],
     declarationKind: "const" as never,
-    docs: [`The stored tag of each {@link ${def.name}} kind; tag ${def.end} ends a list.`],
+    docs: [
+      def.end === undefined
+        ? `The stored tag of each {@link ${def.name}} kind.`
+        : `The stored tag of each {@link ${def.name}} kind; tag ${def.end} ends a list.`,
+    ],
   });
 }
 
@@ -302,10 +310,17 @@ function emitUnion(def: UnionDef, file: ModuleFile): void {
     ? `padding to a multiple of ${def.align} (zero, or kept in \`${UNION_PADDING_PROPERTY}\`)`
     : `zero padding to a multiple of ${def.align}`;
   const end =
-    def.endKept === undefined
-      ? `the tag ${def.end} ends a list`
-      : `the tag ${def.end} ends a list (with a non-zero length, as a last \`${def.endKept.name}\` entry)`;
-  const framing = `Stored as a ${wireType(def.tag)} tag, a ${wireType(def.length)} payload length, the payload and ${padding}; ${end}.`;
+    def.end === undefined
+      ? `a list ends with its first ${lastVariants(def)
+          .map((v) => `\`${v.name}\``)
+          .join(" or ")} entry`
+      : def.endKept === undefined
+        ? `the tag ${def.end} ends a list`
+        : `the tag ${def.end} ends a list (with a non-zero length, as a last \`${def.endKept.name}\` entry)`;
+  const tag = `a ${wireType(def.tag)} tag`;
+  const length = `a ${wireType(def.length)} payload length`;
+  const after = hasTrailer(def) ? trailerText(def) : padding;
+  const framing = `Stored as ${def.lengthFirst ? `${length}, ${tag}` : `${tag}, ${length}`}, the payload and ${after}; ${end}.`;
   file.addTypeAlias({
     name: def.name,
     isExported: true,
@@ -319,7 +334,7 @@ function emitUnion(def: UnionDef, file: ModuleFile): void {
             ? `Tag ${hexLiteral(v.tag!, false)} (the end marker), only as the last entry.`
             : v.tag === undefined
               ? "Any tag not listed here."
-              : `Tag ${hexLiteral(v.tag, false)}.`,
+              : `Tag ${hexLiteral(v.tag, false)}${v.last ? "; it ends a list, as its last entry" : ""}.`,
         )[0];
         w.write(`/** ${doc.replace(/\n+/g, " ")} */ `);
         w.write("{ ");

@@ -23,9 +23,13 @@ import type {
 import {
   fixedRecordSize,
   fixedTypeSize,
+  headerSize,
   intSize,
   isOptionalField,
   isPositioned,
+  lengthOffset,
+  tagOffset,
+  trailerSize,
   unionKinds,
 } from "../model.js";
 import { article, Code, hexLiteral, Locals, prop, str, templateText } from "./code.js";
@@ -37,7 +41,8 @@ import { checkNotNone, checkWhole, storedValue, writeHigh, writeLow } from "./co
 import { computedMeaning, lengthOf } from "./construct/computed.js";
 import { checkKeptEnd, checkKeptEndLast, keepsEnd, writeKeptEnd } from "./construct/end-length.js";
 import { checkFlagsValue, writeFlags } from "./construct/flags.js";
-import { writeList } from "./construct/list.js";
+import { checkLastEntries, writeList } from "./construct/list.js";
+import { hasTrailer, writeTrailer } from "./construct/trailer.js";
 import { writeMagic } from "./construct/magic.js";
 import {
   checkKeptPaddingMember,
@@ -462,6 +467,12 @@ export class CheckWalker {
         this.code.line(
           `if (!isByteString(${acc})) ${this.expected(path, "a byte string (characters U+0000 to U+00FF)", acc)}`,
         );
+        if (t.size.kind === "terminated") {
+          const byte = `0x${t.size.byte.toString(16).padStart(2, "0")}`;
+          this.code.line(
+            `if (${acc}.indexOf(${str(String.fromCharCode(t.size.byte))}) !== -1) ${this.fail(path, `"holds its terminator ${byte}, so it would end there on read"`)}`,
+          );
+        }
         if (t.size.kind === "prefix") {
           const max = 2 ** t.size.length.bits - 1;
           this.code.line(
@@ -513,6 +524,8 @@ export class CheckWalker {
           if (t.kind === "list" && keepsEnd(t.union))
             c.line(checkKeptEndLast(t.union, acc, templateText(path)));
         });
+        if (t.kind === "list")
+          this.code.lines.push(...checkLastEntries(t.union, acc, templateText(path)));
         return;
       }
     }
@@ -599,7 +612,8 @@ function emitCheckUnion(def: UnionDef, file: ModuleFile): void {
           const tagType = tagField.type as IntType;
           const unsigned = tagType.signed ? unsignedTag(acc, tagType.bits) : acc;
           body.block(`switch (${unsigned})`, (s) => {
-            for (const tag of [def.end, ...known]) s.line(`case ${hexLiteral(tag, false)}:`);
+            for (const tag of def.end === undefined ? known : [def.end, ...known])
+              s.line(`case ${hexLiteral(tag, false)}:`);
             s.line(
               `  return new CodecError(${str(tagField.name)}, undefined, \`\${hex(${unsigned}, ${intSize(def.tag) * 2})} is the end marker or a known tag; use its variant\`);`,
             );
@@ -860,6 +874,13 @@ export class WriteWalker {
           this.cursor.advance(intSize(t.size.length));
         }
         this.code.line(`setBytes(buf, ${this.cursor.at()}, ${acc});`);
+        if (t.size.kind === "terminated") {
+          this.code.line(
+            `buf[${this.cursor.at()} + ${acc}.length] = ${hexLiteral(t.size.byte, false)};`,
+          );
+          this.settleAfter(`${acc}.length + 1`);
+          return;
+        }
         this.settleAfter(`${acc}.length`);
         return;
       case "array":
@@ -941,10 +962,11 @@ function dropUnreadPos(code: Code): void {
 
 function emitWriteUnion(def: UnionDef, file: ModuleFile): void {
   const code = new Code();
-  const header = intSize(def.tag) + intSize(def.length);
+  const header = headerSize(def);
+  const plus = (n: number): string => (n === 0 ? "at" : `at + ${n}`);
   if (keepsEnd(def)) code.lines.push(...writeKeptEnd(def));
   code.line(`const length = payloadSize${def.name}(e);`);
-  code.line(writeInt(def.length, `at + ${intSize(def.tag)}`, "length"));
+  code.line(writeInt(def.length, plus(lengthOffset(def)), "length"));
   code.line(`let pos = at + ${header};`);
   code.block("switch (e.kind)", (c) => {
     for (const v of def.variants) {
@@ -956,7 +978,7 @@ function emitWriteUnion(def: UnionDef, file: ModuleFile): void {
               ? unsignedTag(prop("e", v.members[0].name), (v.members[0].type as IntType).bits)
               : prop("e", v.members[0].name)
             : hexLiteral(v.tag, false);
-        body.line(writeInt(def.tag, "at", tag));
+        body.line(writeInt(def.tag, plus(tagOffset(def)), tag));
         const walker = new WriteWalker(body, new Locals(INTERNAL), new Cursor("pos"), fields, "e");
         walker.members(fields, "e");
         const end = walker.finish();
@@ -969,12 +991,18 @@ function emitWriteUnion(def: UnionDef, file: ModuleFile): void {
     code.line(`const padded = pos + ((${def.align} - (length % ${def.align})) % ${def.align});`);
     code.line(def.paddingKept ? writeKeptPadding() : "buf.fill(0, pos, padded);");
     code.line("return padded;");
+  } else if (hasTrailer(def)) {
+    // The trailer covers bytes written above, so it is computed last.
+    code.line(writeTrailer(def, "at", "pos"));
+    code.line(`return pos + ${trailerSize(def)};`);
   } else {
     code.line("return pos;");
   }
   file.addFunction({
     name: `put${def.name}`,
-    docs: [`Writes one framed ${def.name}: tag, length, payload, padding.`],
+    docs: [
+      `Writes one framed ${def.name}: ${def.lengthFirst ? "length, tag" : "tag, length"}, payload, ${hasTrailer(def) ? def.trailer.name : "padding"}.`,
+    ],
     parameters: [
       { name: "e", type: def.name },
       { name: "buf", type: "Uint8Array" },

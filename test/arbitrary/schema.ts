@@ -6,10 +6,12 @@
  * byte strings of every sizing, fixed strings, text in every encoding,
  * UUIDs and GUIDs, arrays filling a payload or counted, computed sizes and
  * counts, bit fields, values split into halves, `none` values, union
- * lists, checksums (over the bytes before them, or only while a condition
- * holds), members at their own offsets, the keep constructs (kept end
- * markers and padding, string tails), and roots ending in bytes that run to
- * the end of the input or up to a record found by searching backwards.
+ * lists (framed in either header order, with a checksum trailer, ending on
+ * an end tag or on a `last` entry), checksums (over the bytes before them,
+ * or only while a condition holds), members at their own offsets, the keep
+ * constructs (kept end markers and padding, string tails), and roots ending
+ * in bytes that run to the end of the input or up to a record found by
+ * searching backwards.
  * Every schema drawn is
  * valid, so the generator must accept it; expressions use only the earlier,
  * always-present integer fields the language allows.
@@ -182,20 +184,41 @@ class SchemaDraw {
     const tag = this.rng.pick(["u8", "u16", "u32"] as const);
     const length = this.rng.pick(["u8", "u16", "u32"] as const);
     const align = this.rng.pick([1, 1, 4, 8]);
+    // The header in either order; a checksum trailer over a run of the entry's parts (unpadded only).
+    const header = this.rng.pick([
+      ["tag", "length"],
+      ["length", "tag"],
+    ]);
+    const parts = [...header, "payload"];
+    const from = this.rng.below(3);
+    const covers = parts.slice(from, from + 1 + this.rng.below(3 - from));
+    const trailer = align === 1 && this.rng.chance(0.4);
+    // The list ends on its end tag (its length now and then kept), or on a `last` entry.
+    const end = this.rng.pick(["tag", "keep", "last"] as const);
     const lines = [
       `  ${name}:`,
       "    union:",
       `      tag: ${tag}`,
       `      length: ${length}`,
+      `      header: [${header.join(", ")}]`,
       `      align: ${align}`,
-      // Now and then the end marker's length and non-zero padding are kept.
-      this.rng.chance(0.4) ? "      end: { tag: 0, keep: End }" : "      end: 0",
+      ...(trailer
+        ? [
+            `      trailer: { name: check, type: u32, checksum: ${this.rng.pick(["crc32", "crc32c", "ones-complement-sum"])}${this.rng.chance(0.7) ? `, covers: [${covers.join(", ")}]` : ""} }`,
+          ]
+        : []),
+      ...(end === "keep" && !trailer
+        ? ["      end: { tag: 0, keep: End }"]
+        : end === "last"
+          ? []
+          : ["      end: 0"]),
       ...(align > 1 && this.rng.chance(0.5) ? ["      padding: keep"] : []),
       "    variants:",
     ];
     const count = 1 + this.rng.below(3);
     for (let i = 0; i < count; i++) {
       lines.push(`      - name: K${i}`, `        tag: ${i + 1}`);
+      if (end === "last" && i === 0) lines.push("        last: true");
       const fieldsAt = lines.push("        fields:") - 1;
       const scope: Scope = { taken: new Set(["kind"]), ints: [] };
       const fields = this.rng.below(3);
@@ -204,6 +227,12 @@ class SchemaDraw {
       const records = this.known.filter((t) => t.kind === "record" && t.fixed);
       const last = this.rng.below(3);
       if (last === 1) lines.push(`          - { name: ${this.fresh("rest", scope)}, type: bytes }`);
+      if (this.rng.chance(0.2))
+        lines.splice(
+          fieldsAt + 1,
+          0,
+          `          - { name: ${this.fresh("key", scope)}, type: bytes, terminator: ${this.rng.pick([0, 0x20, 0xff])} }`,
+        );
       if (last === 2 && records.length > 0)
         lines.push(
           `          - { name: ${this.fresh("items", scope)}, type: "${this.rng.pick(records).name}[]" }`,

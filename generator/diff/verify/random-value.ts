@@ -47,7 +47,13 @@ function payloadLength(fields: readonly ValueField[], obj: Obj): number | undefi
     const value = obj[m.name];
     if (fixed !== undefined) total += fixed;
     else if (m.type.kind === "bytes" && typeof value === "string")
-      total += value.length + (m.type.size.kind === "prefix" ? m.type.size.length.bits / 8 : 0);
+      total +=
+        value.length +
+        (m.type.size.kind === "prefix"
+          ? m.type.size.length.bits / 8
+          : m.type.size.kind === "terminated"
+            ? 1
+            : 0);
     else if (m.type.kind === "array" && Array.isArray(value)) {
       const element = fixedRecordSize(m.type.element.members);
       if (element === undefined) return undefined;
@@ -203,7 +209,11 @@ class Draw {
         }
         if (m.default?.kind === "bytes" && this.rng.chance(0.3)) return m.default.value;
         const max = t.size.kind === "prefix" ? 2 ** t.size.length.bits - 1 : 64;
-        return this.bytes(Math.min(this.length(), max), 0);
+        const drawn = this.bytes(Math.min(this.length(), max), 0);
+        // Terminated bytes cannot hold their terminator.
+        return t.size.kind === "terminated"
+          ? drawn.split(String.fromCharCode(t.size.byte)).join("")
+          : drawn;
       }
       case "fixedString":
         return this.bytes(this.rng.below(t.size + 1), 1);
@@ -232,7 +242,13 @@ class Draw {
         return text;
       }
       case "list": {
-        const list = Array.from({ length: this.rng.below(4) }, () => this.entry(t.union));
+        // A list that ends on a `last` entry has one, at its end, and no other.
+        const lasts = t.union.variants.filter((v) => v.last);
+        const inner = { ...t.union, variants: t.union.variants.filter((v) => !v.last) };
+        const count = inner.variants.length === 0 ? 0 : this.rng.below(4);
+        const list = Array.from({ length: count }, () => this.entry(inner));
+        if (lasts.length > 0)
+          list.push(this.entry({ ...t.union, variants: [this.rng.pick(lasts)] }));
         // Now and then an end marker with a length, kept as the last entry.
         if (
           t.union.endKept !== undefined &&
@@ -371,7 +387,7 @@ class Draw {
     const tagField = v.members[0];
     const tagType = tagField.type.kind === "int" ? tagField.type : union.tag;
     const known = new Set<number | string>([
-      union.end,
+      ...(union.end === undefined ? [] : [union.end]),
       ...union.variants.flatMap((x) => (x.tag === undefined ? [] : [x.tag])),
     ]);
     const hinted = (this.hints.get(union.name) ?? []).filter((h) => !known.has(h));

@@ -4,7 +4,7 @@
  * verifies once the record's extent is known, write fills it in last.
  */
 import { exprText } from "../../expr.js";
-import type { ChecksumField } from "../../model.js";
+import type { ChecksumAlgorithm, ChecksumField } from "../../model.js";
 import { prop, str, templateText, type Code, type Locals } from "../code.js";
 import { emitExpr } from "../expr.js";
 import { writeInt } from "../layout.js";
@@ -12,13 +12,19 @@ import type { SequenceReader } from "../read.js";
 import type { CheckWalker } from "../write.js";
 import { keptProperty } from "./padding-keep.js";
 
-const FUNCTION: Record<ChecksumField["algorithm"], string> = {
+const FUNCTION: Record<ChecksumAlgorithm, string> = {
   crc32: "crc32",
   crc32c: "crc32c",
   // The CRC register without the final inversion, as ext4 stores it.
   "crc32c-raw": "crc32c",
   "ones-complement-sum": "onesComplementSum32",
 };
+
+/** The call computing `algorithm` over the runtime arguments `args` (`buf, from, to`, …). */
+export function checksumCall(algorithm: ChecksumAlgorithm, args: string): string {
+  const call = `${FUNCTION[algorithm]}(${args})`;
+  return algorithm === "crc32c-raw" ? `~${call} >>> 0` : call;
+}
 
 /** Where the bytes a checksum covers end: the record's end, or the field itself. */
 function coveredEnd(m: ChecksumField, end: string, fieldAt: string): string {
@@ -30,11 +36,12 @@ function coveredEnd(m: ChecksumField, end: string, fieldAt: string): string {
  * taken as zero, or of [start, fieldAt) for `covers: before`.
  */
 export function checksumOf(m: ChecksumField, start: string, end: string, fieldAt: string): string {
-  const call =
+  return checksumCall(
+    m.algorithm,
     m.covers === "before"
-      ? `${FUNCTION[m.algorithm]}(buf, ${start}, ${fieldAt})`
-      : `${FUNCTION[m.algorithm]}(buf, ${start}, ${end}, ${fieldAt}, ${fieldAt} + ${m.type.bits / 8})`;
-  return m.algorithm === "crc32c-raw" ? `~${call} >>> 0` : call;
+      ? `buf, ${start}, ${fieldAt}`
+      : `buf, ${start}, ${end}, ${fieldAt}, ${fieldAt} + ${m.type.bits / 8}`,
+  );
 }
 
 /**

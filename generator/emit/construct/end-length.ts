@@ -6,20 +6,20 @@
  * field.
  */
 import type { UnionDef, Variant } from "../../model.js";
-import { END_LENGTH_FIELD, intSize } from "../../model.js";
+import { END_LENGTH_FIELD, headerSize, lengthOffset, tagOffset } from "../../model.js";
 import { hexLiteral, str } from "../code.js";
 import { writeInt } from "../layout.js";
 
-type Kept = UnionDef & { endKept: Variant };
+type Kept = UnionDef & { endKept: Variant; end: number };
 
 export function keepsEnd(def: UnionDef): def is Kept {
-  return def.endKept !== undefined;
+  return def.endKept !== undefined && def.end !== undefined;
 }
 
 /** In the entry reader, at an end marker whose `length` is not zero: the kept entry. */
 export function readKeptEnd(def: Kept): string[] {
   return [
-    `parsedEnd = at + ${intSize(def.tag) + intSize(def.length)};`,
+    `parsedEnd = at + ${headerSize(def)};`,
     `return { kind: ${str(def.endKept.name)}, ${END_LENGTH_FIELD}: length };`,
   ];
 }
@@ -42,11 +42,12 @@ export function checkKeptEndLast(def: Kept, acc: string, path: string): string {
 
 /** At the start of the entry writer: the kept end marker is its tag and length. */
 export function writeKeptEnd(def: Kept): string[] {
-  const header = intSize(def.tag) + intSize(def.length);
+  const header = headerSize(def);
+  const plus = (n: number): string => (n === 0 ? "at" : `at + ${n}`);
   return [
     `if (e.kind === ${str(def.endKept.name)}) {`,
-    `  ${writeInt(def.tag, "at", hexLiteral(def.end, false))}`,
-    `  ${writeInt(def.length, `at + ${intSize(def.tag)}`, `e.${END_LENGTH_FIELD}`)}`,
+    `  ${writeInt(def.tag, plus(tagOffset(def)), hexLiteral(def.end, false))}`,
+    `  ${writeInt(def.length, plus(lengthOffset(def)), `e.${END_LENGTH_FIELD}`)}`,
     `  return at + ${header};`,
     "}",
   ];

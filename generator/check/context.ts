@@ -33,6 +33,12 @@ export interface Shared {
    * its members (the element may be declared after its use).
    */
   arrays: { element: RecordDef; at: Position }[];
+  /**
+   * Arrays ended by `size` zero bytes, whose element is checked (once every
+   * record has its members) to hold bytes that are never all zero within
+   * that many bytes of its start, so no element can read as the end.
+   */
+  terminated: { element: RecordDef; size: number; at: Position }[];
 }
 
 export interface Context extends Shared {

@@ -50,6 +50,9 @@ const MEMBER_KEYS = [
   "bitfield",
   "keep",
   "tail",
+  "text",
+  "terminator",
+  "end",
 ] as const;
 
 /**
@@ -60,7 +63,7 @@ const MEMBER_KEYS = [
 const KINDS: readonly { key: string; allowed: readonly string[]; check: Check; named?: false }[] = [
   {
     key: "padding",
-    allowed: ["padding", "if", "doc", "keep"],
+    allowed: ["padding", "name", "if", "doc", "keep"],
     check: checkPadding,
     named: false,
   },
@@ -70,7 +73,11 @@ const KINDS: readonly { key: string; allowed: readonly string[]; check: Check; n
     check: checkGroup,
   },
   { key: "magic", allowed: ["name", "magic", "doc"], check: checkMagic },
-  { key: "checksum", allowed: ["name", "type", "checksum", "doc", "endian"], check: checkChecksum },
+  {
+    key: "checksum",
+    allowed: ["name", "type", "checksum", "doc", "endian", "text", "size", "terminator"],
+    check: checkChecksum,
+  },
   { key: "const", allowed: ["name", "type", "const", "doc", "endian"], check: checkConstant },
   {
     key: "value",
@@ -105,6 +112,10 @@ const VALUE_KEYS = [
   "default",
   "absent",
   "tail",
+  "text",
+  "terminator",
+  "keep",
+  "end",
 ];
 
 function newContext(

@@ -69,6 +69,7 @@ function groups(types: Model["types"]): Extract<Member, { kind: "group" }>[] {
 function compareValues(t: FieldType, a: string, b: string): string {
   switch (t.kind) {
     case "int":
+    case "textInt":
     case "bytes":
     case "fixedString":
     case "uuid":
@@ -115,6 +116,8 @@ function emitCompareMembers(
         break;
       case "padding":
         if (m.keep !== undefined) step(compareKept(m.keep));
+        if (m.rest !== undefined)
+          step(`compareScalars(${prop("a", m.rest)}, ${prop("b", m.rest)})`);
         break;
       case "flags":
         for (const f of m.flags) step(`compareScalars(${prop("a", f.name)}, ${prop("b", f.name)})`);

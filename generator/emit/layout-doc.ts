@@ -127,7 +127,9 @@ function memberRows(
         const type =
           m.tail === undefined
             ? wireType(m.type)
-            : `${wireType(m.type)}; non-zero bytes after the NUL kept in \`${prefix}${m.tail}\``;
+            : m.type.kind === "textInt"
+              ? `${wireType(m.type)}; another spelling kept in \`${prefix}${m.tail}\``
+              : `${wireType(m.type)}; non-zero bytes after the NUL kept in \`${prefix}${m.tail}\``;
         rows.push(row([where, sizeText(m), name, type, cond, m.doc]));
         break;
       }

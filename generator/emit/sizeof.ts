@@ -48,9 +48,10 @@ export function valueSize(m: ValueField, acc: string, resolve: Resolve): number 
         : `${acc}.length`;
     case "array": {
       const element = fixedRecordSize(t.element.members);
+      const end = t.end === undefined ? "" : ` + ${t.end.size}`;
       return element === undefined
-        ? `sizeofEach(${acc}, sizeof${t.element.name})`
-        : `${acc}.length * ${element}`;
+        ? `sizeofEach(${acc}, sizeof${t.element.name})${end}`
+        : `${acc}.length * ${element}${end}`;
     }
     case "text":
       return offsetExpr(t.size, resolve);
@@ -131,6 +132,8 @@ export function valueResolver(members: readonly Member[], obj: string): Resolve 
         for (const p of m.parts) refs.set(p.name, { code: prop(o, p.name), bigint: p.bits > 32 });
       if (m.kind === "value" && m.type.kind === "int")
         refs.set(m.name, { code: prop(o, m.name), bigint: m.type.bits === 64 });
+      if (m.kind === "value" && m.type.kind === "textInt")
+        refs.set(m.name, { code: prop(o, m.name), bigint: m.type.int.bits === 64 });
       if (m.kind === "value" && m.type.kind === "enum")
         refs.set(m.name, {
           code: `(encode${m.type.enum.name}(${prop(o, m.name)}) ?? 0)`,
@@ -165,6 +168,7 @@ function memberSize(m: Member, obj: string, resolve: Resolve): number | string {
       return m.cond === undefined ? `(${inner})` : `(${acc} === undefined ? 0 : ${inner})`;
     }
     case "padding":
+      if (m.rest !== undefined) return prop(obj, m.rest);
       return m.sizeExpr !== undefined
         ? offsetExpr(m.sizeExpr, resolve)
         : `(${presenceOf(m, obj)} ? ${m.size} : 0)`;

@@ -530,7 +530,7 @@ function parseEntry(buf: Uint8Array, at: number, limit: number): Entry | CodecEr
   const chksum_computed = sumOfBytes(buf, header_start, header_end, at + 148, at + 148 + 8, 0x20);
   if (!isCanonicalNumber(buf, at + 148, at + 148 + 8, 8, chksum_computed, "\u0000 "))
     return new CodecError(
-      "chksum",
+      "header.chksum",
       at + 148,
       `is ${describe(getBytes(buf, at + 148, at + 148 + 8))}, but the byte-sum of bytes ${header_start} to ${header_end} is ${chksum_computed.toString(8)}`,
     );

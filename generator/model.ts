@@ -74,6 +74,14 @@ export function numberTextName(s: NumberText): string {
   return `${baseName(s.base)} text of ${s.size} bytes ending ${JSON.stringify(s.terminator)}`;
 }
 
+/** The largest value a spelling and a type both hold (values above 2^53 are not read). */
+export function textNumberMax(int: IntType, s: NumberText): bigint {
+  const digits = BigInt(s.base) ** BigInt(numberDigits(s)) - 1n;
+  const type = (1n << BigInt(int.bits)) - 1n;
+  const safe = BigInt(Number.MAX_SAFE_INTEGER);
+  return [digits, type, safe].reduce((a, b) => (a < b ? a : b));
+}
+
 /** How many digits a number spelt this way has. */
 export function numberDigits(s: NumberText): number {
   return s.size - s.terminator.length;

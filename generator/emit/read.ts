@@ -491,7 +491,14 @@ export class SequenceReader {
         if (groupStart !== "") {
           const groupEnd = this.locals.fresh(`${m.name}_end`);
           this.code.line(`const ${groupEnd} = ${inner.cursor.at()};`);
-          verifyChecksums(inner.checksums, groupEnd, this.code, this.locals, groupStart);
+          verifyChecksums(
+            inner.checksums,
+            groupEnd,
+            this.code,
+            this.locals,
+            groupStart,
+            inner.prefix,
+          );
         }
         for (const b of inner.bigints) this.bigints.add(b);
         // A computed offset inside the group points just past it (the checker

@@ -5,7 +5,9 @@
  * fields and padding, constants, magic strings, computed offsets, flags,
  * byte strings of every sizing, fixed strings, text in every encoding,
  * UUIDs and GUIDs, arrays filling a payload or counted, computed sizes and
- * counts, bit fields, union lists, checksums, members at their own offsets,
+ * counts, bit fields, union lists, checksums (binary and as text, over a
+ * record or a group), members at their own offsets, numbers stored as text
+ * (with kept spellings), arrays ended by zero bytes, padding to the end,
  * and the keep constructs (kept end markers and padding, string tails).
  * Every schema drawn is
  * valid, so the generator must accept it; expressions use only the earlier,
@@ -82,10 +84,25 @@ class SchemaDraw {
     return this.rng.pick(["u8", "u16", "u32", "i8", "i16", "i32", `{ string: ${2 + this.rng.below(6)} }`]);
   }
 
-  /** A record type; `root` records may hold lists and variable-size fields anywhere. */
-  recordType(name: string, fixedOnly: boolean): void {
+  /** A record whose first byte is never zero, to be an entry of a list ended by zeros. */
+  terminatedEntry(name: string): void {
+    const scope: Scope = { taken: new Set(), ints: [] };
+    const lines = [`  ${name}:`, "    record:", `      - { name: sig, magic: "\\x${(1 + this.rng.below(255)).toString(16).padStart(2, "0")}" }`];
+    scope.taken.add("sig");
+    for (let i = 0, n = this.rng.below(3); i < n; i++) lines.push(`      ${this.plainField(scope, false).line}`);
+    this.types.push(lines.join("\n"));
+  }
+
+  /**
+   * A record type; `root` records may hold lists and variable-size fields
+   * anywhere. `terminated` adds an array of that type ended by zeros;
+   * `rest` ends the record with padding to the end.
+   */
+  recordType(name: string, fixedOnly: boolean, terminated?: string, rest = false): void {
     const scope: Scope = { taken: new Set(), ints: [] };
     const members: string[] = [];
+    if (terminated !== undefined)
+      members.push(`      - { name: ${this.fresh("entries", scope)}, type: "${terminated}", end: { zeros: ${this.rng.pick([1, 2, 512])} } }`);
     const count = 1 + this.rng.below(7);
     let fixed = true;
     for (let i = 0; i < count; i++) {
@@ -95,8 +112,7 @@ class SchemaDraw {
     }
     // A checksum over the record, and a member at its own offset, now and then.
     if (this.rng.chance(0.2)) {
-      const algorithm = this.rng.pick(["crc32", "crc32c", "ones-complement-sum"]);
-      const line = `      - { name: ${this.fresh("sum", scope)}, type: u32, checksum: ${algorithm} }`;
+      const line = `      ${this.checksum(scope)}`;
       if (this.rng.chance(0.5)) members.unshift(line);
       else members.push(line);
     }
@@ -115,6 +131,9 @@ class SchemaDraw {
       members.unshift(`      - { name: ${offsetName}, type: ${this.rng.pick(["u16", "u32"])}, value: offset(${target}) }`);
       members.push(`      - { name: ${target}, type: u8 }`);
     }
+    // Zeros to the end cannot share the end with a member at its own offset.
+    if (rest && !members.some((m) => m.includes(", at: ")))
+      members.push(`      - { name: ${this.fresh("fill", scope)}, padding: rest }`);
     this.types.push([`  ${name}:`, "    record:", ...members].join("\n"));
     this.known.push({ name, kind: "record", fixed });
   }
@@ -210,6 +229,8 @@ class SchemaDraw {
       if (cond !== undefined) head.push(`${indent}  if: ${JSON.stringify(cond)}`);
       if (cond !== undefined && this.rng.chance(0.5)) head.push(`${indent}  absent: omit`);
       head.push(`${indent}  fields:`);
+      // A checksum of the group's own, now and then: it covers the group.
+      if (this.rng.chance(0.15)) inner.push(`${indent}    ${this.checksum(scope)}`);
       return { lines: [...head, ...inner], fixed };
     }
     if (roll < 38 && !fixedOnly) {
@@ -278,6 +299,15 @@ class SchemaDraw {
     return { lines: [`${indent}${field.line}`], fixed: field.fixed };
   }
 
+  /** A checksum member: binary, or stored as text wide enough for any 32-bit sum. */
+  checksum(scope: Scope): string {
+    const name = this.fresh("sum", scope);
+    if (this.rng.chance(0.3))
+      return `- { name: ${name}, type: u32, checksum: byte-sum, text: ${this.rng.pick(["octal", "decimal"])}, size: 12, terminator: "\\0 " }`;
+    const algorithm = this.rng.pick(["crc32", "crc32c", "ones-complement-sum", "byte-sum"]);
+    return `- { name: ${name}, type: u32, checksum: ${algorithm} }`;
+  }
+
   /** Now and then, `keep` on padding: the property its non-zero bytes are kept in. */
   private keep(scope: Scope): string {
     return this.rng.chance(0.4) ? `, keep: ${this.fresh("kept", scope)}` : "";
@@ -342,6 +372,18 @@ class SchemaDraw {
         return { line: `- { name: ${name}, type: "${record.name}[]", count: ${this.rng.below(4)} }`, fixed: record.fixed };
       }
     }
+    if (roll >= 92 && roll < 96) {
+      // A number stored as text, its other spellings kept now and then.
+      const type = this.rng.pick(["u8", "u16", "u32", "u64"] as const);
+      const base = this.rng.pick(["octal", "decimal", "hex"]);
+      const terminator = this.rng.pick(["", ', terminator: "\\0 "', ', terminator: " "', ""]);
+      const keep = tails && this.rng.chance(0.5) ? `, keep: ${this.fresh("spelt", scope)}` : "";
+      if (type === "u8") scope.ints.push({ name, type });
+      return {
+        line: `- { name: ${name}, type: ${type}, text: ${base}, size: ${3 + this.rng.below(10)}${terminator}${keep} }`,
+        fixed: true,
+      };
+    }
     if (!fixedOnly && roll < 92) {
       const small = scope.ints.filter((i) => i.type === "u8" || i.type === "u16");
       if (small.length > 0 && this.rng.chance(0.6)) {
@@ -364,7 +406,10 @@ export function randomSchema(seed: number): { name: string; text: string } {
   for (let i = 0, n = rng.below(3); i < n; i++) draw.recordType(`R${i}`, true);
   for (let i = 0, n = rng.below(2); i < n; i++) draw.recordType(`V${i}`, false);
   if (rng.chance(0.5)) draw.unionType();
-  draw.recordType("Root", false);
+  // Entries up to a run of zeros: each starts with a non-zero magic, so none reads as the end.
+  const terminated = rng.chance(0.25);
+  if (terminated) draw.terminatedEntry("Z");
+  draw.recordType("Root", false, terminated ? `Z[]` : undefined, rng.chance(0.2));
   const format = `random${seed}`;
   const text = [
     `format: ${format}`,

@@ -38,6 +38,8 @@ export function verifyChecksums(
   code: Code,
   locals: Locals,
   start = "at",
+  /** The path of the group the checksums are in (`header.`), or "" for a record's. */
+  prefix = "",
 ): void {
   for (const c of checksums) {
     const computed = locals.fresh(`${c.field.name}_computed`);
@@ -45,13 +47,13 @@ export function verifyChecksums(
     const t = c.field.text;
     if (t === undefined) {
       code.line(
-        `if (${c.value} !== ${computed}) return new CodecError(${str(c.field.name)}, ${c.at}, \`is \${hex(${c.value}, 8)}, but the ${c.field.algorithm} of bytes \${${start}} to \${${end}} is \${hex(${computed}, 8)}\`);`,
+        `if (${c.value} !== ${computed}) return new CodecError(${str(prefix + c.field.name)}, ${c.at}, \`is \${hex(${c.value}, 8)}, but the ${c.field.algorithm} of bytes \${${start}} to \${${end}} is \${hex(${computed}, 8)}\`);`,
       );
       continue;
     }
     const fieldEnd = `${c.at} + ${t.size}`;
     code.line(
-      `if (!isCanonicalNumber(buf, ${c.at}, ${fieldEnd}, ${t.base}, ${computed}, ${str(t.terminator)})) return new CodecError(${str(c.field.name)}, ${c.at}, \`is \${describe(getBytes(buf, ${c.at}, ${fieldEnd}))}, but the ${c.field.algorithm} of bytes \${${start}} to \${${end}} is \${${computed}.toString(${t.base})}\`);`,
+      `if (!isCanonicalNumber(buf, ${c.at}, ${fieldEnd}, ${t.base}, ${computed}, ${str(t.terminator)})) return new CodecError(${str(prefix + c.field.name)}, ${c.at}, \`is \${describe(getBytes(buf, ${c.at}, ${fieldEnd}))}, but the ${c.field.algorithm} of bytes \${${start}} to \${${end}} is \${${computed}.toString(${t.base})}\`);`,
     );
   }
 }

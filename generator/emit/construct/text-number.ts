@@ -7,16 +7,8 @@
  * spells the value canonically unless NAME holds a spelling of it.
  */
 import type { IntType, NumberText } from "../../model.js";
-import { baseName, numberDigits } from "../../model.js";
+import { baseName, numberDigits, textNumberMax } from "../../model.js";
 import { str } from "../code.js";
-
-/** The largest value a spelling and a type both hold (values above 2^53 are not read). */
-export function textNumberMax(int: IntType, s: NumberText): bigint {
-  const digits = BigInt(s.base) ** BigInt(numberDigits(s)) - 1n;
-  const type = (1n << BigInt(int.bits)) - 1n;
-  const safe = BigInt(Number.MAX_SAFE_INTEGER);
-  return [digits, type, safe].reduce((a, b) => (a < b ? a : b));
-}
 
 /** "zero-filled octal digits then \"\\0\"", for error messages. */
 function canonicalText(s: NumberText): string {

@@ -29,6 +29,7 @@ function sizeText(m: Member): string {
   if (fixed !== undefined) return String(fixed);
   if (m.kind === "value") return variableSize(m.type);
   if (m.kind === "padding" && m.sizeExpr !== undefined) return `\`${exprText(m.sizeExpr)}\``;
+  if (m.kind === "padding" && m.rest !== undefined) return `to the end (\`${m.rest}\`)`;
   return "varies";
 }
 
@@ -38,7 +39,11 @@ function variableSize(t: FieldType): string {
     if (t.size.kind === "prefix") return `${intSize(t.size.length)} + length`;
     return "rest of payload";
   }
-  if (t.kind === "array") return `n × ${fixedTypeSize({ kind: "record", record: t.element })}`;
+  if (t.kind === "array") {
+    const element = fixedTypeSize({ kind: "record", record: t.element });
+    const each = element === undefined ? "varies" : `n × ${element}`;
+    return t.end === undefined ? each : `${each}, then ${t.end.size} zeros`;
+  }
   if (t.kind === "list") return "to end marker";
   return "varies";
 }

@@ -312,6 +312,9 @@ export class SequenceReader {
         return `{ ${[...m.flags.map((f) => f.name), m.unknown].map((n) => this.propOf(n)).join(", ")} }`;
       case "bitfield":
         return `{ ${m.parts.map((p) => this.propOf(p.name)).join(", ")} }`;
+      case "checksum":
+        // One stored as text is compared as text, so it has no local of its own.
+        return m.text === undefined ? this.locals.field(m.name) : "undefined";
       default:
         return this.locals.field(m.name);
     }

@@ -154,7 +154,7 @@ describe("tar by hand", () => {
       return (r as CodecError).message;
     };
     expect(messageOf(archive([badSum]))).toMatch(
-      /^entries\[0\]\.chksum at byte 148: is "000001\\u0000 ", but the byte-sum of bytes 0 to 512 is \d+/,
+      /^entries\[0\]\.header\.chksum at byte 148: is "000001\\u0000 ", but the byte-sum of bytes 0 to 512 is \d+/,
     );
     expect(messageOf(archive([header({ name: "a", uid: "00017x0\0" })]))).toMatch(
       /^entries\[0\]\.header\.uid at byte 108: "00017x0\\u0000" is not octal digits/,

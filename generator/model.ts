@@ -54,13 +54,69 @@ export type FieldType =
        * up to the stride must be zero.
        */
       stride: Expr | undefined;
+      /** How a list of unknown length ends (`end: { zeros: 1024 }`), when it has no count. */
+      end?: ArrayEnd;
     }
   /** 16 bytes shown as canonical lowercase text: RFC 4122 order, or Microsoft's mixed-endian GUID. */
   | { kind: "uuid"; layout: "rfc4122" | "guid" }
   /** Text in an encoding, NUL-padded within `size` bytes. */
   | { kind: "text"; encoding: TextEncoding; size: Expr }
   /** Framed union entries up to the end marker. */
-  | { kind: "list"; union: UnionDef };
+  | { kind: "list"; union: UnionDef }
+  /**
+   * An unsigned integer stored as ASCII digits (tar's octal sizes and times):
+   * `int` is its range and TypeScript type; the digits fill `spelling.size`
+   * bytes (see {@link NumberText}).
+   */
+  | { kind: "textInt"; int: IntType; spelling: NumberText };
+
+/**
+ * How an integer is spelt as text: digits in `base`, zero-filled to the left,
+ * then `terminator`, `size` bytes in all. That is the canonical spelling,
+ * the one `write` makes; others (leading spaces, another terminator) are
+ * read only into a kept property (see generator/emit/construct/text-number.ts).
+ */
+export interface NumberText {
+  base: 8 | 10 | 16;
+  size: number;
+  /** Bytes after the digits, e.g. "\0" or "\0 " (tar's checksum). */
+  terminator: string;
+}
+
+const BASE_NAMES = { 8: "octal", 10: "decimal", 16: "hex" } as const;
+
+/** `octal` and the like: how the schema names a base. */
+export function baseName(base: NumberText["base"]): string {
+  return BASE_NAMES[base];
+}
+
+/** `octal text of 8 bytes` and the like, for descriptions. */
+export function numberTextName(s: NumberText): string {
+  return `${baseName(s.base)} text of ${s.size} bytes ending ${JSON.stringify(s.terminator)}`;
+}
+
+/** The largest value a spelling and a type both hold (values above 2^53 are not read). */
+export function textNumberMax(int: IntType, s: NumberText): bigint {
+  const digits = BigInt(s.base) ** BigInt(numberDigits(s)) - 1n;
+  const type = (1n << BigInt(int.bits)) - 1n;
+  const safe = BigInt(Number.MAX_SAFE_INTEGER);
+  return [digits, type, safe].reduce((a, b) => (a < b ? a : b));
+}
+
+/** How many digits a number spelt this way has. */
+export function numberDigits(s: NumberText): number {
+  return s.size - s.terminator.length;
+}
+
+/**
+ * What ends an array read up to a terminator rather than counted: `zeros`,
+ * that many zero bytes where the next element would start (tar's two zero
+ * blocks). The terminator is read and written after the last element.
+ */
+export interface ArrayEnd {
+  kind: "zeros";
+  size: number;
+}
 
 export type TextEncoding = "ascii" | "utf8" | "utf16le" | "utf16be";
 
@@ -126,7 +182,9 @@ export interface ValueField extends Doc {
    * For a fixed-size string (or string enum): the property keeping the bytes
    * after the terminating NUL, up to the last non-zero one, when any is not
    * zero (see generator/emit/construct/string-tail.ts). Without it such
-   * bytes are an error.
+   * bytes are an error. For a text-encoded number (`keep:` in the schema):
+   * the property keeping all its bytes when they are not the canonical
+   * spelling of its value (see generator/emit/construct/text-number.ts).
    */
   tail: string | undefined;
   /**
@@ -195,7 +253,8 @@ export interface MagicField extends Doc {
   value: string;
 }
 
-export type ChecksumAlgorithm = "crc32" | "crc32c" | "crc32c-raw" | "ones-complement-sum";
+export type ChecksumAlgorithm =
+  "crc32" | "crc32c" | "crc32c-raw" | "ones-complement-sum" | "byte-sum";
 
 /**
  * A checksum over the bytes of the enclosing record (this field taken as
@@ -219,6 +278,12 @@ export interface ChecksumField extends Doc {
    */
   when: Expr | undefined;
   keep: string | undefined;
+  /**
+   * Stored as text (tar's header checksum, octal digits then NUL and space)
+   * rather than as a binary integer; the field is then taken as spaces, not
+   * zeros, while computing it.
+   */
+  text: NumberText | undefined;
 }
 
 /**
@@ -321,6 +386,12 @@ export interface PaddingMember extends Doc {
    * padding is present exactly when that field is.
    */
   follows: string | undefined;
+  /**
+   * For padding that runs to the end of the input (or the enclosing
+   * payload): the property holding how many zero bytes there are (tar's
+   * zeros up to the end of the last record). Then `size` is 0.
+   */
+  rest: string | undefined;
   /**
    * The property keeping the padding's bytes when any is not zero (see
    * generator/emit/construct/padding-keep.ts). Without it such bytes are an
@@ -551,13 +622,15 @@ export function fixedTypeSize(t: FieldType): number | undefined {
       return t.size;
     case "uuid":
       return 16;
+    case "textInt":
+      return t.spelling.size;
     case "text":
       return t.size.kind === "num" ? Number(t.size.value) : undefined;
     case "record":
       return fixedRecordSize(t.record.members);
     case "array": {
       const element = fixedRecordSize(t.element.members);
-      return t.count?.kind === "num" && element !== undefined
+      return t.count?.kind === "num" && t.end === undefined && element !== undefined
         ? Number(t.count.value) * element
         : undefined;
     }
@@ -583,10 +656,11 @@ export function fixedMemberSize(m: Member): number | undefined {
       return m.value.length;
     case "const":
     case "computed":
-    case "checksum":
     case "flags":
     case "high":
       return intSize(m.type);
+    case "checksum":
+      return m.text === undefined ? intSize(m.type) : m.text.size;
     case "bitfield":
       return m.bytes;
     case "byteOrder":
@@ -595,7 +669,7 @@ export function fixedMemberSize(m: Member): number | undefined {
       // Each case checks its own bounds, even when all take the same room.
       return undefined;
     case "padding":
-      return m.sizeExpr === undefined ? m.size : undefined;
+      return m.sizeExpr === undefined && m.rest === undefined ? m.size : undefined;
     case "group":
       return fixedRecordSize(m.members);
   }
@@ -626,4 +700,9 @@ export function valueMembers(members: readonly Member[]): Member[] {
   return members.flatMap((m) =>
     m.kind === "switch" ? m.fields : m.kind === "byteOrder" ? [] : [m],
   );
+}
+
+/** Does a group hold a checksum of its own (at its top level), which covers the group? */
+export function hasChecksum(members: readonly Member[]): boolean {
+  return members.some((m) => m.kind === "checksum");
 }

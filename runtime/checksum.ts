@@ -240,3 +240,21 @@ function wordByteSum(w: Int32Array, j: number, end: number): number {
   }
   return total;
 }
+
+/**
+ * The unsigned sum of bytes [from, to) modulo 2^32, the bytes in
+ * [blankFrom, blankTo) each counting as `blank` (0, or 0x20 for tar's
+ * header checksum, which counts its own field as spaces).
+ */
+export function sumOfBytes(
+  buf: Uint8Array,
+  from: number,
+  to: number,
+  blankFrom: number = to,
+  blankTo: number = to,
+  blank: number = 0,
+): number {
+  const z0 = Math.min(Math.max(blankFrom, from), to);
+  const z1 = Math.min(Math.max(blankTo, z0), to);
+  return (byteSum(buf, from, z0) + blank * (z1 - z0) + byteSum(buf, z1, to)) >>> 0;
+}

@@ -73,7 +73,9 @@ describe(`${COUNT} random schemas`, () => {
         wroteOne = true;
         written++;
         expect(end, where).toBe(at + size);
-        const back = codec.read(buf, at);
+        // Padding to the end makes the root run to the end of its input: pass just the value's bytes.
+        const input = runsToEnd(schema.model) ? buf.subarray(0, end) : buf;
+        const back = codec.read(input, at);
         if (modules.isError(back)) throw new Error(`${where}: ${back.message}\n${schema.source.text}`);
         expect(back.end, where).toBe(end);
         expect(back.value, where).toEqual(value);
@@ -133,4 +135,10 @@ function mutate(bytes: Uint8Array, rng: Rng): Uint8Array {
     copy[at] = kind === 2 ? copy[at]! ^ (1 << rng.below(8)) : rng.below(256);
   }
   return copy;
+}
+
+/** Does the root record end with padding to the end of its input (`padding: rest`)? */
+function runsToEnd(model: Model): boolean {
+  const last = model.root.members[model.root.members.length - 1];
+  return last?.kind === "padding" && last.rest !== undefined;
 }

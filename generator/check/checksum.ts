@@ -1,13 +1,16 @@
 /**
- * Checksums over the whole record (`checksum: crc32c`), or over the bytes
- * before the field (`covers: before`), computed on write and verified on read.
+ * Checksums over the whole record or group they are in (`checksum: crc32c`),
+ * or over the bytes before the field (`covers: before`), computed on write
+ * and verified on read; stored as a binary integer, or as text (`text:
+ * octal`, tar's header checksum).
  */
 import type { ChecksumAlgorithm, Member } from "../model.js";
 import { declare, intField, type Context, type MemberInfo } from "./context.js";
 import { checkExpr } from "./scope.js";
 import type { MapNode } from "./reader.js";
+import { isTextNumber, numberText } from "./text-number.js";
 
-const CHECKSUMS = ["crc32", "crc32c", "crc32c-raw", "ones-complement-sum"] as const;
+const CHECKSUMS = ["crc32", "crc32c", "crc32c-raw", "ones-complement-sum", "byte-sum"] as const;
 const COVERS = ["record", "before"] as const;
 
 export function checkChecksum(
@@ -19,6 +22,7 @@ export function checkChecksum(
   const type = intField(ctx, node, "a checksum", true);
   const algoNode = reader.get(node, "checksum")!;
   const algorithm = reader.string(algoNode, "checksum");
+  const asText = isTextNumber(ctx, node);
   if (algorithm !== undefined && !(CHECKSUMS as readonly string[]).includes(algorithm))
     reader.report(
       algoNode.at,
@@ -26,11 +30,13 @@ export function checkChecksum(
     );
   else if (type !== undefined && (type.bits !== 32 || type.signed))
     reader.report(reader.get(node, "type")!.at, `a ${algorithm} checksum is a u32`);
-  if (ctx.depth > 0 || ctx.inPayload)
-    reader.report(
-      node.at,
-      "a checksum covers its record, so it must be a top-level member of a record",
-    );
+  if (!asText)
+    for (const key of ["size", "terminator"])
+      if (reader.get(node, key) !== undefined)
+        reader.report(reader.get(node, key)!.at, `"${key}" applies to a checksum stored as text`);
+  const text = asText && type !== undefined ? numberText(ctx, node, type) : undefined;
+  if (ctx.inPayload)
+    reader.report(node.at, "a checksum covers its record or group, so it cannot be in a variant");
   const coversNode = reader.get(node, "covers");
   const covers = reader.string(coversNode, "covers") ?? "record";
   if (!(COVERS as readonly string[]).includes(covers))
@@ -41,6 +47,13 @@ export function checkChecksum(
     whenText === undefined || whenNode === undefined
       ? undefined
       : checkExpr(reader, whenText, whenNode, ctx.scope, "boolean", ctx.allNames);
+  if (ctx.depth > 0 && (covers === "before" || whenNode !== undefined))
+    reader.report(
+      (whenNode ?? coversNode)!.at,
+      "covers: before and when are for a record's top-level checksums, not a group's",
+    );
+  if (asText && whenNode !== undefined)
+    reader.report(whenNode.at, "when applies to a checksum stored as a binary integer");
   const keepNode = reader.get(node, "keep");
   const keep = reader.string(keepNode, "keep");
   if (keep !== undefined && keepNode !== undefined) {
@@ -51,10 +64,11 @@ export function checkChecksum(
       );
     else declare(ctx, keep, keepNode.at);
   }
-  if (type === undefined || algorithm === undefined) return undefined;
+  if (type === undefined || algorithm === undefined || (asText && text === undefined))
+    return undefined;
   ctx.scope.set(name, {
     type: "number",
-    unavailable: "a checksum is computed over its whole record, after everything else",
+    unavailable: "a checksum is computed over its whole record or group, after everything else",
   });
   return {
     kind: "checksum",
@@ -64,6 +78,7 @@ export function checkChecksum(
     covers: covers === "before" ? "before" : "record",
     when,
     keep: whenNode === undefined ? undefined : keep,
+    text,
     doc,
     loc,
   };

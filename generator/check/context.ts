@@ -37,6 +37,12 @@ export interface Shared {
   arrays: { element: RecordDef; at: Position }[];
   /** Searched fields, whose signature is their record's first member (known once every record is). */
   searches: { search: Search; record: RecordDef; at: Position }[];
+  /**
+   * Arrays ended by `size` zero bytes, whose element is checked (once every
+   * record has its members) to hold bytes that are never all zero within
+   * that many bytes of its start, so no element can read as the end.
+   */
+  terminated: { element: RecordDef; size: number; at: Position }[];
 }
 
 export interface Context extends Shared {

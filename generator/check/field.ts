@@ -4,7 +4,9 @@
  * documented bits and default.
  */
 import type { Expr } from "../expr.js";
+import type { Located } from "../load.js";
 import type {
+  ArrayEnd,
   ByteSize,
   DefaultValue,
   FieldType,
@@ -28,6 +30,7 @@ import { fitsInt, intName, parseIntType } from "./int.js";
 import { stringTail } from "./keep.js";
 import type { MapNode } from "./reader.js";
 import { checkExpr } from "./scope.js";
+import { isTextNumber, numberText } from "./text-number.js";
 
 const TEXT_ENCODINGS = ["ascii", "utf8", "utf16le", "utf16be"] as const;
 
@@ -75,7 +78,12 @@ export function checkField(
 
   let type: FieldType | undefined;
   const int = parseIntType(typeText, endian);
-  if (int !== undefined) {
+  const endNode = reader.get(node, "end");
+  if (int !== undefined && isTextNumber(ctx, node)) {
+    const spelling = numberText(ctx, node, int);
+    if (spelling === undefined) return undefined;
+    type = { kind: "textInt", int, spelling };
+  } else if (int !== undefined) {
     type = int;
   } else if (typeText === "bytes") {
     let size: ByteSize = { kind: "fill" };
@@ -141,7 +149,20 @@ export function checkField(
       return undefined;
     }
     if (array && def.kind === "union") type = { kind: "list", union: def };
-    else if (array && def.kind === "record" && countNode !== undefined) {
+    else if (array && def.kind === "record" && endNode !== undefined) {
+      if (countNode !== undefined)
+        reader.report(countNode.at, "give either count or end, not both");
+      const end = arrayEnd(ctx, endNode);
+      if (def.params.length > 0)
+        reader.report(
+          endNode.at,
+          `${def.name} has parameters; an array ended by zeros takes records without`,
+        );
+      if (end !== undefined) {
+        type = { kind: "array", element: def, count: undefined, args: [], stride: undefined, end };
+        ctx.terminated.push({ element: def, size: end.size, at: endNode.at });
+      }
+    } else if (array && def.kind === "record" && countNode !== undefined) {
       const count = sizeExpression(ctx, countNode, "count");
       const stride =
         strideNode === undefined ? undefined : sizeExpression(ctx, strideNode, "stride");
@@ -168,15 +189,18 @@ export function checkField(
     ["prefix", prefixNode],
     ["terminator", terminatorNode],
   ] as const) {
-    if (
-      n !== undefined &&
-      type.kind !== "bytes" &&
-      !(key === "size" && (type.kind === "fixedString" || type.kind === "text"))
-    ) {
-      reader.report(
-        n.at,
-        `"${key}" applies to bytes${key === "size" ? ", string and text" : ""} fields only`,
-      );
+    const alsoFor =
+      key === "size"
+        ? type.kind === "fixedString" || type.kind === "text" || type.kind === "textInt"
+        : key === "terminator" && type.kind === "textInt";
+    if (n !== undefined && type.kind !== "bytes" && !alsoFor) {
+      const which =
+        key === "size"
+          ? "bytes, string, text and text number fields"
+          : key === "terminator"
+            ? "bytes fields and numbers stored as text"
+            : "bytes fields";
+      reader.report(n.at, `"${key}" applies to ${which} only`);
     }
   }
   if (strideNode !== undefined && !(type.kind === "array" && type.count !== undefined))
@@ -187,6 +211,8 @@ export function checkField(
     reader.report(countNode.at, `"count" applies to arrays of records only`);
   if (encodingNode !== undefined && type.kind !== "text")
     reader.report(encodingNode.at, `"encoding" applies to text fields only`);
+  if (endNode !== undefined && type.kind !== "array")
+    reader.report(endNode.at, `"end" applies to arrays of records only`);
   if (isTag && type.kind !== "int") reader.report(node.at, "a tag field must be an integer");
   const bitsNode = reader.get(node, "bits");
   const bits =
@@ -196,13 +222,19 @@ export function checkField(
   if (bitsNode !== undefined && type.kind !== "int")
     reader.report(bitsNode.at, "bits apply to integer fields only");
 
-  const usable = type.kind === "int" || (type.kind === "enum" && type.enum.base.kind === "int");
-  const scalar = type.kind === "int" && type.bits === 64 ? "bigint" : "number";
+  const usable =
+    type.kind === "int" ||
+    type.kind === "textInt" ||
+    (type.kind === "enum" && type.enum.base.kind === "int");
+  const scalar =
+    (type.kind === "int" && type.bits === 64) || (type.kind === "textInt" && type.int.bits === 64)
+      ? "bigint"
+      : "number";
   // A field's own checks run only when it is there, so they may use it.
   const enumOf = type.kind === "enum" ? { enum: type.enum } : {};
   if (usable) ctx.scope.set(name, { type: scalar, ...enumOf });
   const validNode = reader.get(node, "valid");
-  if (validNode !== undefined && type.kind !== "int")
+  if (validNode !== undefined && type.kind !== "int" && type.kind !== "textInt")
     reader.report(validNode.at, "valid applies to integer fields only");
   const valid = validations(ctx, node);
   if (usable && cond !== undefined) {
@@ -227,13 +259,11 @@ export function checkField(
     });
   const absent = absentStyle(ctx, node, cond !== undefined || none !== undefined);
   const search = searchOf(ctx, node, type, cond !== undefined || at !== undefined);
-  const tail = stringTail(
-    reader,
-    node,
-    type,
-    ctx.inPayload || cond !== undefined || at !== undefined,
-    (tailName, tailAt) => declare(ctx, tailName, tailAt),
-  );
+  const restricted = ctx.inPayload || cond !== undefined || at !== undefined;
+  const tail =
+    stringTail(reader, node, type, restricted, (tailName, tailAt) =>
+      declare(ctx, tailName, tailAt),
+    ) ?? spellingKeep(ctx, node, type, restricted);
   return {
     kind: "value",
     name,
@@ -371,6 +401,44 @@ function recordArgs(ctx: Context, node: MapNode, def: RecordDef): Expr[] {
   if (argsNode !== undefined && def.params.length === 0)
     reader.report(argsNode.at, `${def.name} has no parameters`);
   return args;
+}
+
+/** `end: { zeros: N }`: an array read up to N zero bytes. */
+function arrayEnd(ctx: Context, node: Located): ArrayEnd | undefined {
+  const m = ctx.reader.map(node, "an array end", ["zeros"]);
+  if (m === undefined) return undefined;
+  const size = ctx.reader.integer(ctx.reader.required(m, "zeros", "an array end"), "zeros");
+  if (size === undefined) return undefined;
+  if (size < 1n || size > 65536n) {
+    ctx.reader.report(m.at, "an array's end of zeros takes 1 to 65536 bytes");
+    return undefined;
+  }
+  return { kind: "zeros", size: Number(size) };
+}
+
+/** `keep: NAME` on a number stored as text: the property its other spellings are kept in. */
+function spellingKeep(
+  ctx: Context,
+  node: MapNode,
+  type: FieldType,
+  restricted: boolean,
+): string | undefined {
+  const keepNode = ctx.reader.get(node, "keep");
+  const name = ctx.reader.string(keepNode, "keep");
+  if (name === undefined || keepNode === undefined) return undefined;
+  if (type.kind !== "textInt") {
+    ctx.reader.report(keepNode.at, "keep on a field applies to numbers stored as text");
+    return undefined;
+  }
+  if (restricted) {
+    ctx.reader.report(
+      keepNode.at,
+      "keep applies to a record's plain fields (no `if` or `at`; a variant's fields print by position)",
+    );
+    return undefined;
+  }
+  declare(ctx, name, keepNode.at);
+  return name;
 }
 
 export function absentStyle(ctx: Context, node: MapNode, conditional: boolean): "option" | "omit" {

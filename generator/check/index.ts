@@ -18,7 +18,7 @@ import type {
   Variant,
   VariantOrder,
 } from "../model.js";
-import { fixedTypeSize } from "../model.js";
+import { fixedMemberSize, fixedTypeSize } from "../model.js";
 import { hashClash } from "../order.js";
 import type { Problem } from "../problem.js";
 import { fitsInt, intName, parseIntType } from "./int.js";
@@ -82,7 +82,14 @@ export function checkSchema(file: string, root: Located): Model | { problems: Pr
     reader.report(typesMap.at, "types is empty");
 
   // Pass 2: fill in members, variants and values.
-  const shared: Shared = { table, endian, groupNames: new Map(), arrays: [], searches: [] };
+  const shared: Shared = {
+    table,
+    endian,
+    groupNames: new Map(),
+    arrays: [],
+    searches: [],
+    terminated: [],
+  };
   // Parameters first: a record's fields pass arguments to records declared after it.
   for (const { def, node } of declared)
     if (def.kind === "record") def.params = checkParams(reader, node, table);
@@ -144,6 +151,14 @@ export function checkSchema(file: string, root: Located): Model | { problems: Pr
         );
       }
     });
+  }
+  for (const { element, size, at } of shared.terminated) {
+    if (infinite.has(element)) continue;
+    if (!startsNonZero(element.members, size))
+      reader.report(
+        at,
+        `an array ended by ${size} zero bytes needs ${element.name} to hold, within its first ${size} bytes, a member that is never all zero (a non-zero magic or constant, or a checksum stored as text), so that no entry reads as the end`,
+      );
   }
 
   const rootNode = reader.required(top, "root", "the schema");
@@ -668,4 +683,33 @@ function inlineRecords(members: readonly Member[]): { field: ValueField; inner: 
     if (m.kind === "group" && m.cond === undefined) return inlineRecords(m.members);
     return [];
   });
+}
+
+/**
+ * Does a record always hold a non-zero byte in its first `size` bytes? True
+ * when a member at a fixed offset below `size` can never be stored as all
+ * zeros: a magic with a non-zero byte, a non-zero constant, or a checksum
+ * stored as text (its digits are never NUL).
+ */
+function startsNonZero(members: readonly Member[], size: number): boolean {
+  let offset = 0;
+  const visit = (list: readonly Member[]): boolean | undefined => {
+    for (const m of list) {
+      if (offset >= size) return false;
+      if (m.kind === "magic" && [...m.value].some((c, i) => c !== "\0" && offset + i < size))
+        return true;
+      if (m.kind === "const" && m.value !== 0n) return true;
+      if (m.kind === "checksum" && m.text !== undefined) return true;
+      if (m.kind === "group" && m.cond === undefined && m.at === undefined) {
+        const found = visit(m.members);
+        if (found !== undefined) return found;
+        continue;
+      }
+      const s = fixedMemberSize(m);
+      if (s === undefined) return false;
+      offset += s;
+    }
+    return undefined;
+  };
+  return visit(members) === true;
 }

@@ -66,6 +66,8 @@ const MEMBER_KEYS = [
   "big",
   "switch",
   "cases",
+  "text",
+  "end",
 ] as const;
 
 /**
@@ -76,7 +78,7 @@ const MEMBER_KEYS = [
 const KINDS: readonly { key: string; allowed: readonly string[]; check: Check; named?: false }[] = [
   {
     key: "padding",
-    allowed: ["padding", "if", "doc", "keep"],
+    allowed: ["padding", "name", "if", "doc", "keep"],
     check: checkPadding,
     named: false,
   },
@@ -95,7 +97,19 @@ const KINDS: readonly { key: string; allowed: readonly string[]; check: Check; n
   { key: "magic", allowed: ["name", "magic", "doc"], check: checkMagic },
   {
     key: "checksum",
-    allowed: ["name", "type", "checksum", "covers", "when", "keep", "doc", "endian"],
+    allowed: [
+      "name",
+      "type",
+      "checksum",
+      "covers",
+      "when",
+      "keep",
+      "doc",
+      "endian",
+      "text",
+      "size",
+      "terminator",
+    ],
     check: checkChecksum,
   },
   { key: "const", allowed: ["name", "type", "const", "doc", "endian"], check: checkConstant },
@@ -138,6 +152,9 @@ const VALUE_KEYS = [
   "none",
   "args",
   "stride",
+  "text",
+  "keep",
+  "end",
 ];
 
 function newContext(

@@ -12,10 +12,15 @@ import type { MapNode } from "./reader.js";
 export function checkPadding(
   ctx: Context,
   node: MapNode,
-  { doc, loc }: MemberInfo,
+  { doc, loc, isLast }: MemberInfo,
 ): Member | undefined {
   const { reader } = ctx;
   const sizeNode = reader.get(node, "padding")!;
+  const nameNode = reader.get(node, "name");
+  if (sizeNode.kind === "scalar" && sizeNode.value === "rest")
+    return restPadding(ctx, node, doc, loc, isLast);
+  if (nameNode !== undefined)
+    reader.report(nameNode.at, "only padding to the end (`padding: rest`) has a name");
   // A number of bytes, or an expression over earlier fields (zeros up to a table's fixed size).
   const isExpr = sizeNode.kind === "scalar" && typeof sizeNode.value === "string";
   const sizeExpr = isExpr ? sizeExpression(ctx, sizeNode, "padding") : undefined;
@@ -50,6 +55,45 @@ export function checkPadding(
     cond,
     follows,
     keep,
+    rest: undefined,
+    doc,
+    loc,
+  };
+}
+
+/**
+ * `padding: rest`: zero bytes to the end of the input (or of the enclosing
+ * payload), how many in the property `name`. It must be the last member of
+ * its record, at the top level.
+ */
+function restPadding(
+  ctx: Context,
+  node: MapNode,
+  doc: string | undefined,
+  loc: MemberInfo["loc"],
+  isLast: boolean,
+): Member | undefined {
+  const { reader } = ctx;
+  const nameNode = reader.required(node, "name", "padding to the end");
+  const name = reader.string(nameNode, "name");
+  for (const key of ["if", "keep"])
+    if (reader.get(node, key) !== undefined)
+      reader.report(reader.get(node, key)!.at, `padding to the end cannot have \`${key}\``);
+  if (ctx.depth > 0 || ctx.inPayload || !isLast)
+    reader.report(
+      node.at,
+      "padding to the end must be the last member of a record, at its top level",
+    );
+  if (name === undefined || nameNode === undefined) return undefined;
+  declare(ctx, name, nameNode.at);
+  return {
+    kind: "padding",
+    size: 0,
+    sizeExpr: undefined,
+    cond: undefined,
+    follows: undefined,
+    keep: undefined,
+    rest: name,
     doc,
     loc,
   };

@@ -5,7 +5,7 @@
  */
 import { exprText, type Expr } from "../expr.js";
 import type { DefaultValue, FieldType, Member } from "../model.js";
-import { computedText } from "../model.js";
+import { computedText, numberTextName } from "../model.js";
 import { intText } from "./shape.js";
 
 export function typeText(t: FieldType): string {
@@ -36,6 +36,8 @@ export function typeText(t: FieldType): string {
       return t.layout === "guid" ? "GUID" : "UUID";
     case "text":
       return `${t.encoding} text of ${exprText(t.size)} bytes`;
+    case "textInt":
+      return `${intText(t.int)} as ${numberTextName(t.spelling)}`;
   }
 }
 
@@ -55,7 +57,7 @@ export function memberText(m: Member): string {
     case "magic":
       return `magic ${m.name} (${JSON.stringify(m.value)})`;
     case "checksum":
-      return `checksum ${m.name} (${intText(m.type)} ${m.algorithm}${m.covers === "before" ? " of the bytes before it" : ""})`;
+      return `checksum ${m.name} (${m.text === undefined ? intText(m.type) : numberTextName(m.text)} ${m.algorithm}${m.covers === "before" ? " of the bytes before it" : ""})`;
     case "computed":
       return `computed field ${m.name} (${intText(m.type)} ${computedText(m)})`;
     case "bitfield":
@@ -68,6 +70,7 @@ export function memberText(m: Member): string {
       return `layout chosen by ${m.onText} (${m.cases.map((c) => c.whenName).join(", ")})`;
     case "padding":
       if (m.sizeExpr !== undefined) return `padding of ${exprText(m.sizeExpr)} bytes`;
+      if (m.rest !== undefined) return `padding to the end (${m.rest})`;
       return `${m.size} byte${m.size === 1 ? "" : "s"} of padding${cond.replace(", ", " ")}`;
     case "group":
       return `group ${m.name} (${m.typeName}${cond})`;

@@ -9,6 +9,7 @@ import { exprText } from "../expr.js";
 import {
   computedText,
   isPositioned,
+  numberTextName,
   type ByteSize,
   type FieldType,
   type IntType,
@@ -51,13 +52,15 @@ export function fieldTypeShape(t: FieldType, names: TypeNames): string {
     case "fixedString":
       return `string ${t.size}`;
     case "array":
-      return `${names(t.element.name)}[${t.count === undefined ? "" : exprText(t.count)}]`;
+      return `${names(t.element.name)}[${t.count === undefined ? "" : exprText(t.count)}]${t.end === undefined ? "" : ` end zeros ${t.end.size}`}`;
     case "list":
       return `${names(t.union.name)}[]`;
     case "uuid":
       return t.layout;
     case "text":
       return `text ${t.encoding} ${exprText(t.size)}`;
+    case "textInt":
+      return `${intText(t.int)} ${numberTextName(t.spelling)}`;
   }
 }
 
@@ -77,7 +80,7 @@ export function memberShape(m: Member, names: TypeNames): string {
     case "magic":
       return `magic ${JSON.stringify(m.value)}`;
     case "checksum":
-      return `checksum ${intText(m.type)} ${m.algorithm}${m.covers === "before" ? " before" : ""}`;
+      return `checksum ${m.text === undefined ? intText(m.type) : numberTextName(m.text)} ${m.algorithm}${m.covers === "before" ? " before" : ""}`;
     case "computed":
       return `computed ${intText(m.type)} ${computedText(m)}`;
     case "bitfield":
@@ -89,7 +92,7 @@ export function memberShape(m: Member, names: TypeNames): string {
     case "switch":
       return `switch ${exprText(m.on)} ${m.cases.map((c) => `${c.when}:[${c.members.map((x) => memberShape(x, names)).join(";")}]`).join(" ")}`;
     case "padding":
-      return `padding ${m.sizeExpr === undefined ? m.size : exprText(m.sizeExpr)}${cond}`;
+      return `padding ${m.rest !== undefined ? `rest ${m.rest}` : m.sizeExpr === undefined ? m.size : exprText(m.sizeExpr)}${cond}`;
     case "group":
       return `group (${m.members.map((x) => memberShape(x, names)).join("; ")})${cond}${at}`;
   }
@@ -134,6 +137,8 @@ export function tsTypeOf(t: FieldType, names: TypeNames): string {
   switch (t.kind) {
     case "int":
       return t.bits === 64 ? "bigint" : "number";
+    case "textInt":
+      return t.int.bits === 64 ? "bigint" : "number";
     case "enum":
       return names(t.enum.name);
     case "record":

@@ -69,6 +69,7 @@ function groups(types: Model["types"]): Extract<Member, { kind: "group" }>[] {
 function compareValues(t: FieldType, a: string, b: string): string {
   switch (t.kind) {
     case "int":
+    case "textInt":
     case "bytes":
     case "fixedString":
     case "uuid":
@@ -116,6 +117,8 @@ function emitCompareMembers(
       case "padding":
       case "checksum":
         if (m.keep !== undefined) step(compareKept(m.keep));
+        if (m.kind === "padding" && m.rest !== undefined)
+          step(`compareScalars(${prop("a", m.rest)}, ${prop("b", m.rest)})`);
         break;
       case "flags":
         for (const f of m.flags) step(`compareScalars(${prop("a", f.name)}, ${prop("b", f.name)})`);

@@ -37,6 +37,7 @@ function sizeText(m: Member): string {
   if (fixed !== undefined) return String(fixed);
   if (m.kind === "value") return variableSize(m.type);
   if (m.kind === "padding" && m.sizeExpr !== undefined) return `\`${exprText(m.sizeExpr)}\``;
+  if (m.kind === "padding" && m.rest !== undefined) return `to the end (\`${m.rest}\`)`;
   return "varies";
 }
 
@@ -47,9 +48,12 @@ function variableSize(t: FieldType): string {
     if (t.size.kind === "terminated") return "length + 1";
     return "rest of payload";
   }
-  if (t.kind === "array" && t.stride !== undefined) return `n × \`${exprText(t.stride)}\``;
-  if (t.kind === "array")
-    return `n × ${fixedTypeSize({ kind: "record", record: t.element, args: [] }) ?? "varies"}`;
+  if (t.kind === "array") {
+    if (t.stride !== undefined) return `n × \`${exprText(t.stride)}\``;
+    const element = fixedTypeSize({ kind: "record", record: t.element, args: [] });
+    const each = element === undefined ? "varies" : `n × ${element}`;
+    return t.end === undefined ? each : `${each}, then ${t.end.size} zeros`;
+  }
   if (t.kind === "list") return "to end marker";
   return "varies";
 }
@@ -216,7 +220,9 @@ function memberRows(
         const type =
           m.tail === undefined
             ? stored + none
-            : `${stored}; non-zero bytes after the NUL kept in \`${prefix}${m.tail}\``;
+            : m.type.kind === "textInt"
+              ? `${stored}; another spelling kept in \`${prefix}${m.tail}\``
+              : `${stored}; non-zero bytes after the NUL kept in \`${prefix}${m.tail}\``;
         rows.push(row([where, sizeText(m), name, type, cond, m.doc]));
         break;
       }

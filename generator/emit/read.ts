@@ -23,6 +23,7 @@ import {
   fixedRecordSize,
   fixedTypeSize,
   headerSize,
+  hasChecksum,
   intSize,
   isPositioned,
   storedType,
@@ -43,12 +44,13 @@ import {
 } from "./layout.js";
 import { tsType, wireType } from "./types.js";
 import { readUncheckedChecksum, verifyChecksums } from "./construct/checksum.js";
+import { readTextNumber } from "./construct/text-number.js";
 import { keepsEnd, readKeptEnd } from "./construct/end-length.js";
 import { readMagic } from "./construct/magic.js";
 import { keptProperty, readKeptPaddingMember } from "./construct/padding-keep.js";
 import { readStringTail, tailValue } from "./construct/string-tail.js";
 import { hasPaddingProperty, readKeptPadding } from "./construct/union-padding.js";
-import { readCountedArray, readFilledArray } from "./construct/array.js";
+import { readCountedArray, readFilledArray, readTerminatedArray } from "./construct/array.js";
 import { readBitfield } from "./construct/bitfield.js";
 import { noneTest, readHigh, readLow } from "./construct/split.js";
 import { computedMeaning } from "./construct/computed.js";
@@ -355,6 +357,9 @@ export class SequenceReader {
         return LITTLE_ENDIAN;
       case "switch":
         return `{ ${m.fields.map((f) => this.propOf(f.name)).join(", ")} }`;
+      case "checksum":
+        // One stored as text is compared as text, so it has no local of its own.
+        return m.text === undefined ? this.locals.field(m.name) : "undefined";
       default:
         return this.locals.field(m.name);
     }
@@ -439,8 +444,9 @@ export class SequenceReader {
         this.cursor.advance(m.value.length);
         return;
       case "checksum": {
+        // A checksum stored as text is compared as text, once computed.
         const local = this.locals.field(m.name);
-        this.code.line(`const ${local} = ${readInt(m.type, at)};`);
+        if (m.text === undefined) this.code.line(`const ${local} = ${readInt(m.type, at)};`);
         let where = at;
         if (this.cursor.base === "pos") {
           where = this.locals.fresh(`${m.name}_at`);
@@ -453,7 +459,7 @@ export class SequenceReader {
           this.code.lines.push(...readUncheckedChecksum(this, m, local, applies, at));
         }
         this.checksums.push({ field: m, value: local, at: where, applies });
-        this.cursor.advance(intSize(m.type));
+        this.cursor.advance(m.text === undefined ? intSize(m.type) : m.text.size);
         return;
       }
       case "computed": {
@@ -479,6 +485,17 @@ export class SequenceReader {
       }
       case "padding": {
         const bad = this.locals.fresh("nonZero");
+        if (m.rest !== undefined) {
+          // Zeros to the end: how many is the value's, so it writes back as read.
+          this.code.line(`const ${bad} = findNonZero(buf, ${at}, ${this.limit});`);
+          this.code.line(
+            `if (${bad} !== -1) return new CodecError(${str(this.prefix + m.rest)}, ${bad}, \`expected zeros to the end, got \${hex(buf[${bad}]!, 2)}\`);`,
+          );
+          this.code.line(`${declare(m.rest)} = ${this.limit} - (${at});`);
+          this.props.push(this.propOf(m.rest));
+          this.settleAt(this.limit);
+          return;
+        }
         if (m.sizeExpr !== undefined) {
           const path = str(this.prefix + "padding");
           const n = this.locals.fresh("padding_size");
@@ -535,7 +552,22 @@ export class SequenceReader {
         );
         for (const b of this.bigints) inner.bigints.add(b);
         const before = new Set(this.computed.keys());
+        // A checksum in the group covers the group: from where it starts to where it ends.
+        const groupStart = hasChecksum(m.members) ? this.locals.fresh(`${m.name}_start`) : "";
+        if (groupStart !== "") this.code.line(`const ${groupStart} = ${this.cursor.at()};`);
         inner.members(m.members);
+        if (groupStart !== "") {
+          const groupEnd = this.locals.fresh(`${m.name}_end`);
+          this.code.line(`const ${groupEnd} = ${inner.cursor.at()};`);
+          verifyChecksums(
+            inner.checksums,
+            groupEnd,
+            this.code,
+            this.locals,
+            groupStart,
+            inner.prefix,
+          );
+        }
         for (const b of inner.bigints) this.bigints.add(b);
         // A computed offset inside the group points just past it (the checker
         // requires that), and its local goes out of scope with the group.
@@ -676,6 +708,24 @@ export class SequenceReader {
       case "uuid":
         this.code.line(`${target} = ${readUuid(t, at)};`);
         break;
+      case "textInt": {
+        if (t.int.bits === 64) this.bigints.add(m.name);
+        const kept = m.tail === undefined ? undefined : this.locals.field(m.tail);
+        this.code.lines.push(
+          ...readTextNumber(
+            t.int,
+            t.spelling,
+            at,
+            this.cursor.at(t.spelling.size),
+            target,
+            this.locals.fresh(`${m.name}_digits`),
+            this.prefix + m.name,
+            kept,
+          ),
+        );
+        this.validations(m.valid, this.prefix + m.name, this.locals.field(m.name), at);
+        break;
+      }
       case "text":
         readText(this, m, t, at, target, path);
         return;
@@ -699,7 +749,9 @@ export class SequenceReader {
         this.bytes(m, t.size, at, target, path);
         return;
       case "array":
-        if (t.count === undefined) readFilledArray(this, m, t.element, t.args, at, target, path);
+        if (t.end !== undefined) readTerminatedArray(this, m, t.element, t.end, at, target, path);
+        else if (t.count === undefined)
+          readFilledArray(this, m, t.element, t.args, at, target, path);
         else readCountedArray(this, m, t, t.count, at, target, path);
         return;
       case "list":

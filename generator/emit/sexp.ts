@@ -84,6 +84,7 @@ function addPublicPair(file: ModuleFile, type: string): void {
 function toSexp(t: FieldType, v: string): string {
   switch (t.kind) {
     case "int":
+    case "textInt":
       return `String(${v})`;
     case "bytes":
     case "fixedString":
@@ -106,6 +107,8 @@ function toSexp(t: FieldType, v: string): string {
 /** Code for a function from an `At` to a value of type `t` (or a SexpError). */
 function fromSexp(t: FieldType): string {
   switch (t.kind) {
+    case "textInt":
+      return fromSexp(t.int);
     case "int":
       return t.bits === 64
         ? `(a) => int64(a, ${t.signed})`
@@ -195,6 +198,7 @@ function sexpFieldNames(members: readonly Member[]): string[] {
     if (m.kind === "value" || m.kind === "group") names.push(m.name);
     if (m.kind === "value" && m.tail !== undefined) names.push(m.tail);
     if ((m.kind === "padding" || m.kind === "checksum") && m.keep !== undefined) names.push(m.keep);
+    if (m.kind === "padding" && m.rest !== undefined) names.push(m.rest);
     if (m.kind === "flags") names.push(...m.flags.map((f) => f.name), m.unknown);
     if (m.kind === "bitfield") names.push(...m.parts.map((p) => p.name));
   }
@@ -280,6 +284,17 @@ function emitRecord(name: string, members: readonly Member[], file: ModuleFile):
       case "padding":
       case "checksum":
         if (m.keep !== undefined) keptSexp(m.keep, print, parse, props);
+        if (m.kind === "padding" && m.rest !== undefined)
+          memberSexp(
+            m.rest,
+            { kind: "int", bits: 32, signed: false, endian: "big" },
+            false,
+            "option",
+            undefined,
+            print,
+            take,
+            m,
+          );
         break;
       case "bitfield":
         for (const p of m.parts) {

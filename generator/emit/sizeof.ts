@@ -56,9 +56,10 @@ export function valueSize(m: ValueField, acc: string, resolve: Resolve): number 
     case "array": {
       const element = fixedRecordSize(t.element.members);
       if (t.stride !== undefined) return `${acc}.length * ${offsetExpr(t.stride, resolve)}`;
+      const end = t.end === undefined ? "" : ` + ${t.end.size}`;
       return element === undefined
-        ? `sizeofEach(${acc}, sizeof${t.element.name})`
-        : `${acc}.length * ${element}`;
+        ? `sizeofEach(${acc}, sizeof${t.element.name})${end}`
+        : `${acc}.length * ${element}${end}`;
     }
     case "text":
       return offsetExpr(t.size, resolve);
@@ -148,6 +149,8 @@ export function valueResolver(
         for (const p of m.parts) refs.set(p.name, { code: prop(o, p.name), bigint: p.bits > 32 });
       if (m.kind === "value" && m.type.kind === "int")
         refs.set(m.name, { code: prop(o, m.name), bigint: m.type.bits === 64 });
+      if (m.kind === "value" && m.type.kind === "textInt")
+        refs.set(m.name, { code: prop(o, m.name), bigint: m.type.int.bits === 64 });
       if (m.kind === "value" && m.type.kind === "enum")
         refs.set(m.name, {
           code: `(encode${m.type.enum.name}(${prop(o, m.name)}) ?? 0)`,
@@ -183,6 +186,7 @@ function memberSize(m: Member, obj: string, resolve: Resolve): number | string {
       return m.cond === undefined ? `(${inner})` : `(${acc} === undefined ? 0 : ${inner})`;
     }
     case "padding":
+      if (m.rest !== undefined) return prop(obj, m.rest);
       return m.sizeExpr !== undefined
         ? offsetExpr(m.sizeExpr, resolve)
         : `(${presenceOf(m, obj)} ? ${m.size} : 0)`;

@@ -10,6 +10,7 @@ import {
   fixedMemberSize,
   isOptionalField,
   lastVariants,
+  numberTextName,
   UNION_PADDING_PROPERTY,
   unionKinds,
   valueMembers,
@@ -20,6 +21,7 @@ import { checksumKeepProperty } from "./construct/checksum.js";
 import { paddingKeepProperty } from "./construct/padding-keep.js";
 import { stringTailProperty } from "./construct/string-tail.js";
 import { hasTrailer, trailerText } from "./construct/trailer.js";
+import { keptSpellingProperty } from "./construct/text-number.js";
 import { hasPaddingProperty, unionPaddingProperty } from "./construct/union-padding.js";
 
 export function emitTypes(model: Model, file: ModuleFile): void {
@@ -35,6 +37,8 @@ export function tsType(t: FieldType): string {
   switch (t.kind) {
     case "int":
       return t.bits === 64 ? "bigint" : "number";
+    case "textInt":
+      return t.int.bits === 64 ? "bigint" : "number";
     case "enum":
       return t.enum.name;
     case "record":
@@ -75,9 +79,11 @@ export function wireType(t: FieldType): string {
     case "fixedString":
       return `${t.size}-byte NUL-padded string`;
     case "array":
-      return t.count === undefined
-        ? `${t.element.name} entries filling the payload`
-        : `${exprText(t.count)} ${t.element.name} entries`;
+      return t.end !== undefined
+        ? `${t.element.name} entries up to ${t.end.size} zero bytes`
+        : t.count === undefined
+          ? `${t.element.name} entries filling the payload`
+          : `${exprText(t.count)} ${t.element.name} entries`;
     case "uuid":
       return t.layout === "guid"
         ? "GUID (mixed-endian), as text"
@@ -86,6 +92,8 @@ export function wireType(t: FieldType): string {
       return `${ENCODING_NAMES[t.encoding]} text, NUL-padded in ${exprText(t.size)} bytes`;
     case "list":
       return `${t.union.name} entries up to the end marker`;
+    case "textInt":
+      return `${wireType(t.int).split(" ")[0]} as ${numberTextName(t.spelling)}`;
   }
 }
 
@@ -169,7 +177,12 @@ function properties(members: readonly Member[], offset: number | undefined): Pro
             bitsDoc(m.bits, m.type),
           ),
         });
-        if (m.tail !== undefined) result.push(stringTailProperty(m.name, m.tail));
+        if (m.tail !== undefined)
+          result.push(
+            m.type.kind === "textInt"
+              ? keptSpellingProperty(m.name, m.tail, m.type.spelling)
+              : stringTailProperty(m.name, m.tail),
+          );
         break;
       }
       case "bitfield":
@@ -205,6 +218,15 @@ function properties(members: readonly Member[], offset: number | undefined): Pro
         break;
       case "padding":
         if (m.keep !== undefined) result.push(paddingKeepProperty(m, m.keep));
+        if (m.rest !== undefined)
+          result.push({
+            name: m.rest,
+            type: "number",
+            docs: joinDoc(
+              docText(m.doc),
+              `How many zero bytes follow, to the end of the input. ${where ?? ""}`.trim(),
+            ),
+          });
         break;
       case "checksum":
         if (m.keep !== undefined) result.push(checksumKeepProperty(m, m.keep));

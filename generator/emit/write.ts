@@ -23,6 +23,7 @@ import type {
 import {
   fixedRecordSize,
   fixedTypeSize,
+  hasChecksum,
   headerSize,
   intSize,
   isOptionalField,
@@ -52,6 +53,12 @@ import {
 import { writePositioned } from "./construct/positioned.js";
 import { checkStringTail, writeStringTail } from "./construct/string-tail.js";
 import { checkTextRoom, checkTextValue, writeText } from "./construct/text.js";
+import {
+  checkKeptSpelling,
+  checkTextNumberValue,
+  textNumberRange,
+  writeTextNumberCode,
+} from "./construct/text-number.js";
 import { checkKeptPadding, writeKeptPadding } from "./construct/union-padding.js";
 import { isUuidValue, UUID_EXPECTED, writeUuid } from "./construct/uuid.js";
 import { emitExpr, offsetExpr, type Resolve } from "./expr.js";
@@ -236,6 +243,12 @@ export class CheckWalker {
         return;
       }
       case "padding":
+        if (m.rest !== undefined) {
+          const acc = prop(obj, m.rest);
+          this.code.line(
+            `if (!Number.isSafeInteger(${acc}) || ${acc} < 0) ${this.expected(prefix + m.rest, "a number of zero bytes (an integer from 0)", acc)}`,
+          );
+        }
         if (m.keep !== undefined)
           this.code.lines.push(
             ...checkKeptPaddingMember({ ...m, keep: m.keep }, prop(obj, m.keep), prefix + m.keep),
@@ -333,7 +346,11 @@ export class CheckWalker {
           }
           if (t.kind === "text" && !this.isLength(t.size)) checkTextRoom(this, m, t, acc, path);
         };
-        if (m.tail !== undefined) {
+        if (m.tail !== undefined && t.kind === "textInt") {
+          this.code.lines.push(
+            ...checkKeptSpelling(t.int, t.spelling, acc, prop(obj, m.tail), prefix + m.tail),
+          );
+        } else if (m.tail !== undefined) {
           const size = fixedTypeSize(t)!;
           const text = t.kind === "enum" ? `(encode${t.enum.name}(${acc}) ?? "")` : acc;
           this.code.lines.push(
@@ -450,6 +467,12 @@ export class CheckWalker {
         return;
       case "uuid":
         this.code.line(`if (!${isUuidValue(acc)}) ${this.expected(path, UUID_EXPECTED, acc)}`);
+        return;
+      case "textInt":
+        this.code.line(
+          `if (!(${checkTextNumberValue(t.int, t.spelling, acc)})) ${this.expected(path, textNumberRange(t.int, t.spelling), acc)}`,
+        );
+        this.refs.set(m.name, { code: acc, bigint: t.int.bits === 64 });
         return;
       case "text":
         checkTextValue(this, t, acc, path);
@@ -707,7 +730,7 @@ export class WriteWalker {
             ),
           );
         this.checksums.push({ field: m, at: where, applies });
-        this.cursor.advance(intSize(m.type));
+        this.cursor.advance(m.text === undefined ? intSize(m.type) : m.text.size);
         return;
       }
       case "const":
@@ -724,7 +747,11 @@ export class WriteWalker {
         return;
       }
       case "padding":
-        if (m.sizeExpr !== undefined) {
+        if (m.rest !== undefined) {
+          const n = prop(obj, m.rest);
+          this.code.line(`buf.fill(0, ${at}, ${at} + ${n});`);
+          this.settleAfter(n);
+        } else if (m.sizeExpr !== undefined) {
           const n = offsetExpr(m.sizeExpr, this.resolve);
           this.code.line(`buf.fill(0, ${at}, ${at} + ${n});`);
           this.settleAfter(n);
@@ -789,7 +816,26 @@ export class WriteWalker {
         // A group of constants and padding only is written without reading its value.
         const local = holdsValues(m.members) ? this.locals.fresh(m.name) : acc;
         if (local !== acc) this.code.line(`const ${local} = ${acc};`);
-        if (m.cond === undefined) {
+        if (hasChecksum(m.members)) {
+          // A checksum in the group covers the group, and is filled in once it is written.
+          const start = this.locals.fresh(`${m.name}_start`);
+          this.code.line(`const ${start} = ${this.cursor.at()};`);
+          const outer = this.checksums.length;
+          const write = (): void => {
+            this.members(m.members, local);
+            const end = this.locals.fresh(`${m.name}_end`);
+            this.code.line(`const ${end} = ${this.cursor.at()};`);
+            fillChecksums(this.checksums.splice(outer), end, this.code, start);
+          };
+          if (m.cond === undefined) write();
+          else {
+            this.settle();
+            this.code.block(`if (${local} !== undefined)`, () => {
+              write();
+              this.settle();
+            });
+          }
+        } else if (m.cond === undefined) {
           this.members(m.members, local);
         } else {
           this.settle();
@@ -852,6 +898,11 @@ export class WriteWalker {
         break;
       case "uuid":
         this.code.line(writeUuid(t, at, acc));
+        break;
+      case "textInt":
+        this.code.line(
+          writeTextNumberCode(t.int, t.spelling, acc, at, this.cursor.at(t.spelling.size), tail),
+        );
         break;
       case "text":
         writeText(this, m, t, acc);

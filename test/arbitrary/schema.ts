@@ -7,8 +7,10 @@
  * UUIDs and GUIDs, arrays filling a payload or counted, computed sizes and
  * counts, bit fields, values split into halves, `none` values, union
  * lists (framed in either header order, with a checksum trailer, ending on
- * an end tag or on a `last` entry), checksums (over the bytes before them,
- * or only while a condition holds), members at their own offsets, the keep
+ * an end tag or on a `last` entry), checksums (binary and as text, over a
+ * record or a group, over the bytes before them, or only while a condition
+ * holds), members at their own offsets, numbers stored as text (with kept
+ * spellings), arrays ended by zero bytes, padding to the end, the keep
  * constructs (kept end markers and padding, string tails), and roots ending
  * in bytes that run to the end of the input or up to a record found by
  * searching backwards.
@@ -95,10 +97,32 @@ class SchemaDraw {
     ]);
   }
 
-  /** A record type; `root` records may hold lists and variable-size fields anywhere. */
-  recordType(name: string, fixedOnly: boolean): void {
+  /** A record whose first byte is never zero, to be an entry of a list ended by zeros. */
+  terminatedEntry(name: string): void {
+    const scope: Scope = { taken: new Set(), ints: [] };
+    const lines = [
+      `  ${name}:`,
+      "    record:",
+      `      - { name: sig, magic: "\\x${(1 + this.rng.below(255)).toString(16).padStart(2, "0")}" }`,
+    ];
+    scope.taken.add("sig");
+    for (let i = 0, n = this.rng.below(3); i < n; i++)
+      lines.push(`      ${this.plainField(scope, false).line}`);
+    this.types.push(lines.join("\n"));
+  }
+
+  /**
+   * A record type; `root` records may hold lists and variable-size fields
+   * anywhere. `terminated` adds an array of that type ended by zeros;
+   * `rest` ends the record with padding to the end.
+   */
+  recordType(name: string, fixedOnly: boolean, terminated?: string, rest = false): void {
     const scope: Scope = { taken: new Set(), ints: [] };
     const members: string[] = [];
+    if (terminated !== undefined)
+      members.push(
+        `      - { name: ${this.fresh("entries", scope)}, type: "${terminated}", end: { zeros: ${this.rng.pick([1, 2, 512])} } }`,
+      );
     const count = 1 + this.rng.below(7);
     let fixed = true;
     for (let i = 0; i < count; i++) {
@@ -108,15 +132,9 @@ class SchemaDraw {
     }
     // A checksum over the record, and a member at its own offset, now and then.
     if (this.rng.chance(0.2)) {
-      const algorithm = this.rng.pick(["crc32", "crc32c", "crc32c-raw", "ones-complement-sum"]);
-      const covers = this.rng.chance(0.3) ? ", covers: before" : "";
       // Now and then a checksum only while a condition on an earlier field holds.
-      const cond = this.rng.chance(0.4) ? this.condition(scope) : undefined;
-      const when =
-        cond === undefined
-          ? ""
-          : `, when: ${JSON.stringify(cond)}${this.rng.chance(0.5) ? `, keep: ${this.fresh("unused", scope)}` : ""}`;
-      const line = `      - { name: ${this.fresh("sum", scope)}, type: u32, checksum: ${algorithm}${covers}${when} }`;
+      const cond = this.rng.chance(0.3) ? this.condition(scope) : undefined;
+      const line = `      ${this.checksum(scope, true, cond)}`;
       if (cond === undefined && this.rng.chance(0.5)) members.unshift(line);
       else members.push(line);
     }
@@ -139,6 +157,9 @@ class SchemaDraw {
       );
       members.push(`      - { name: ${target}, type: u8 }`);
     }
+    // Zeros to the end cannot share the end with a member at its own offset.
+    if (rest && !members.some((m) => m.includes(", at: ")))
+      members.push(`      - { name: ${this.fresh("fill", scope)}, padding: rest }`);
     this.types.push([`  ${name}:`, "    record:", ...members].join("\n"));
     this.known.push({ name, kind: "record", fixed });
   }
@@ -152,7 +173,8 @@ class SchemaDraw {
     const root = this.types.length - 1;
     const text = this.types[root]!;
     // Members at their own offset would overlap bytes that run to the end.
-    if (text.includes(", at: ") || !rng.chance(0.3)) return;
+    // Nor can they follow padding that already runs there.
+    if (text.includes(", at: ") || text.includes("padding: rest") || !rng.chance(0.3)) return;
     const scope: Scope = {
       taken: new Set(text.match(/name: \w+/g)?.map((n) => n.slice(6))),
       ints: [],
@@ -324,6 +346,8 @@ class SchemaDraw {
       if (cond !== undefined) head.push(`${indent}  if: ${JSON.stringify(cond)}`);
       if (cond !== undefined && this.rng.chance(0.5)) head.push(`${indent}  absent: omit`);
       head.push(`${indent}  fields:`);
+      // A checksum of the group's own, now and then: it covers the group.
+      if (this.rng.chance(0.15)) inner.push(`${indent}    ${this.checksum(scope)}`);
       return { lines: [...head, ...inner], fixed };
     }
     if (roll < 38 && !fixedOnly) {
@@ -425,6 +449,31 @@ class SchemaDraw {
     return { lines: [`${indent}${field.line}`], fixed: field.fixed };
   }
 
+  /** A checksum member: binary, or stored as text wide enough for any 32-bit sum. */
+  /**
+   * A checksum member: stored as text now and then, else binary; a record's
+   * own (`inRecord`) may cover only the bytes before it, and with `when` is
+   * a checksum only while that condition holds.
+   */
+  checksum(scope: Scope, inRecord = false, when?: string): string {
+    const name = this.fresh("sum", scope);
+    if (when === undefined && this.rng.chance(0.3))
+      return `- { name: ${name}, type: u32, checksum: byte-sum, text: ${this.rng.pick(["octal", "decimal"])}, size: 12, terminator: "\\0 " }`;
+    const algorithm = this.rng.pick([
+      "crc32",
+      "crc32c",
+      "crc32c-raw",
+      "ones-complement-sum",
+      "byte-sum",
+    ]);
+    const covers = inRecord && this.rng.chance(0.3) ? ", covers: before" : "";
+    const condition =
+      when === undefined
+        ? ""
+        : `, when: ${JSON.stringify(when)}${this.rng.chance(0.5) ? `, keep: ${this.fresh("unused", scope)}` : ""}`;
+    return `- { name: ${name}, type: u32, checksum: ${algorithm}${covers}${condition} }`;
+  }
+
   /** Now and then, `keep` on padding: the property its non-zero bytes are kept in. */
   private keep(scope: Scope): string {
     return this.rng.chance(0.4) ? `, keep: ${this.fresh("kept", scope)}` : "";
@@ -518,6 +567,18 @@ class SchemaDraw {
         };
       }
     }
+    if (roll >= 92 && roll < 96) {
+      // A number stored as text, its other spellings kept now and then.
+      const type = this.rng.pick(["u8", "u16", "u32", "u64"] as const);
+      const base = this.rng.pick(["octal", "decimal", "hex"]);
+      const terminator = this.rng.pick(["", ', terminator: "\\0 "', ', terminator: " "', ""]);
+      const keep = tails && this.rng.chance(0.5) ? `, keep: ${this.fresh("spelt", scope)}` : "";
+      if (type === "u8") scope.ints.push({ name, type });
+      return {
+        line: `- { name: ${name}, type: ${type}, text: ${base}, size: ${3 + this.rng.below(10)}${terminator}${keep} }`,
+        fixed: true,
+      };
+    }
     if (!fixedOnly && roll < 92) {
       const small = scope.ints.filter((i) => i.type === "u8" || i.type === "u16");
       if (small.length > 0 && this.rng.chance(0.6)) {
@@ -546,7 +607,10 @@ export function randomSchema(seed: number): { name: string; text: string } {
   for (let i = 0, n = rng.below(3); i < n; i++) draw.recordType(`R${i}`, true);
   for (let i = 0, n = rng.below(2); i < n; i++) draw.recordType(`V${i}`, false);
   if (rng.chance(0.5)) draw.unionType();
-  draw.recordType("Root", false);
+  // Entries up to a run of zeros: each starts with a non-zero magic, so none reads as the end.
+  const terminated = rng.chance(0.25);
+  if (terminated) draw.terminatedEntry("Z");
+  draw.recordType("Root", false, terminated ? `Z[]` : undefined, rng.chance(0.2));
   // A separate generator, so the schemas drawn before stay what they were.
   draw.endAtInput(new Rng(seed * 7 + 3));
   const format = `random${seed}`;

@@ -37,6 +37,8 @@ function tsType(t: FieldType): { text: string; types: string[] } {
   switch (t.kind) {
     case "int":
       return { text: t.bits === 64 ? "bigint" : "number", types: [] };
+    case "textInt":
+      return { text: t.int.bits === 64 ? "bigint" : "number", types: [] };
     case "enum":
       return { text: `m.${t.enum.name}`, types: [t.enum.name] };
     case "record":

@@ -15,6 +15,7 @@ import type {
   IntType,
   Member,
   Model,
+  NumberText,
   TextEncoding,
   UnionDef,
   ValueField,
@@ -23,6 +24,7 @@ import {
   END_LENGTH_FIELD,
   fixedRecordSize,
   fixedTypeSize,
+  textNumberMax,
   UNION_PADDING_PROPERTY,
 } from "../../model.js";
 import { checked, holds, intRange, range, type Range } from "../conditions.js";
@@ -143,10 +145,14 @@ class Draw {
               c.kind === "computed" && c.of !== "offset" && c.target === m.name,
           );
           if (length !== undefined) env.set(length.name, lengthOf(m, obj[m.name]));
-          if (m.tail !== undefined && this.keeps(m.tail)) this.tail(m, m.tail, obj);
+          if (m.tail !== undefined && this.keeps(m.tail)) {
+            if (m.type.kind === "textInt") this.spelling(m.type.spelling, m.tail, obj[m.name], obj);
+            else this.tail(m, m.tail, obj);
+          }
           break;
         }
         case "padding":
+          if (m.rest !== undefined) obj[m.rest] = this.rng.pick([0, 1, 512, this.rng.below(600)]);
           // Kept padding is there only when the padding is (conditional padding follows a field).
           if (m.keep !== undefined && (m.follows === undefined || obj[m.follows] !== undefined))
             if (this.keeps(m.keep) && this.rng.chance(0.3)) obj[m.keep] = this.odd(m.size);
@@ -217,6 +223,12 @@ class Draw {
       }
       case "fixedString":
         return this.bytes(this.rng.below(t.size + 1), 1);
+      case "textInt": {
+        const max = textNumberMax(t.int, t.spelling);
+        const d = this.rng.pick([0n, 1n, max, this.rng.bits(t.int.bits) % (max + 1n)]);
+        env.set(m.name, d);
+        return t.int.bits === 64 ? d : Number(d);
+      }
       case "record":
         return this.record(t.record.members);
       case "array": {
@@ -376,6 +388,18 @@ class Draw {
   }
 
   /** `n` kept bytes, not all zero. */
+  /**
+   * Now and then a spelling of a text number other than the canonical one:
+   * its digits unfilled, then NULs (as GNU tar leaves an empty field).
+   */
+  private spelling(s: NumberText, name: string, value: unknown, obj: Obj): void {
+    if (!this.rng.chance(0.4) || (typeof value !== "number" && typeof value !== "bigint")) return;
+    const digits = value.toString(s.base);
+    const text = digits.padEnd(s.size, "\0");
+    const canonical = digits.padStart(s.size - s.terminator.length, "0") + s.terminator;
+    if (text !== canonical) obj[name] = text;
+  }
+
   private odd(n: number): string {
     const bytes = this.bytes(n, 0);
     return /[^\0]/.test(bytes) ? bytes : `${bytes.slice(0, -1)}\x01`;

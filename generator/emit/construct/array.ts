@@ -4,7 +4,7 @@
  * Both check the count against the bytes left before allocating.
  */
 import type { Expr } from "../../expr.js";
-import type { FieldType, RecordDef, ValueField } from "../../model.js";
+import type { ArrayEnd, FieldType, RecordDef, ValueField } from "../../model.js";
 import { fixedRecordSize, fixedTypeSize } from "../../model.js";
 import { article, str, templateText } from "../code.js";
 import { emitExpr, offsetExpr, type Resolve } from "../expr.js";
@@ -152,7 +152,50 @@ function readStridedArray(
   r.cursor.offset = 0;
 }
 
-/** Write: the records back to back from the cursor, or `stride` bytes apart with zeros between. */
+/**
+ * Records up to a terminator of `end.size` zero bytes (tar's two zero
+ * blocks): before each entry, zeros there end the list. The checker has
+ * made sure an entry never starts with that many zeros, so every list
+ * writes back as it was read. The count is unknown, so the array grows.
+ */
+export function readTerminatedArray(
+  r: SequenceReader,
+  m: ValueField,
+  element: RecordDef,
+  end: ArrayEnd,
+  at: string,
+  target: string,
+  path: string,
+): void {
+  const local = r.locals.field(m.name);
+  r.settleAt(at);
+  r.code.line(`${target} = [] as ${element.name}[];`);
+  r.code.line("for (;;) {");
+  r.code.line(
+    `  if (${r.limit} - pos < ${end.size}) return new CodecError(${path}, pos, \`the input ends at byte \${${r.limit}} before the ${end.size} zero bytes that end the list\`);`,
+  );
+  r.code.line(`  if (findNonZero(buf, pos, pos + ${end.size}) === -1) break;`);
+  if (r.trace) r.code.line("  traceOpen();");
+  r.code.line(`  const entry = parse${element.name}(buf, pos, ${r.limit});`);
+  r.code.line(
+    `  if (entry instanceof CodecError) return entry.within(\`${templateText(r.prefix + m.name)}[\${${local}.length}]\`);`,
+  );
+  if (r.trace)
+    r.code.line(
+      `  traceClose(\`[\${${local}.length}]\`, ${str(element.name)}, pos, parsedEnd, entry);`,
+    );
+  r.code.line(`  ${local}.push(entry);`);
+  r.code.line("  pos = parsedEnd;");
+  r.code.line("}");
+  r.code.line(`pos += ${end.size};`);
+  r.cursor.base = "pos";
+  r.cursor.offset = 0;
+}
+
+/**
+ * Write: the records back to back from the cursor, or `stride` bytes apart
+ * with zeros between; then the terminator, for an array ended by zeros.
+ */
 export function writeArray(
   w: WriteWalker,
   t: Extract<FieldType, { kind: "array" }>,
@@ -169,16 +212,18 @@ export function writeArray(
       c.line(`buf.fill(0, put${element.name}(${acc}[i]!, buf, pos${args}), pos + ${stride});`);
       c.line(`pos += ${stride};`);
     });
-    return;
-  }
-  if (size === undefined) {
+  } else if (size === undefined) {
     w.code.block(`for (let i = 0; i < ${acc}.length; i++)`, (c) =>
       c.line(`pos = put${element.name}(${acc}[i]!, buf, pos${args});`),
     );
-    return;
+  } else {
+    w.code.block(`for (let i = 0; i < ${acc}.length; i++)`, (c) => {
+      c.line(`put${element.name}(${acc}[i]!, buf, pos${args});`);
+      c.line(`pos += ${size};`);
+    });
   }
-  w.code.block(`for (let i = 0; i < ${acc}.length; i++)`, (c) => {
-    c.line(`put${element.name}(${acc}[i]!, buf, pos${args});`);
-    c.line(`pos += ${size};`);
-  });
+  if (t.end !== undefined) {
+    w.code.line(`buf.fill(0, pos, pos + ${t.end.size});`);
+    w.code.line(`pos += ${t.end.size};`);
+  }
 }

@@ -1,10 +1,13 @@
 /**
- * Checksums over the bytes of the enclosing record, the checksum field
- * itself taken as zero (so computing one never modifies the buffer): read
- * verifies once the record's extent is known, write fills it in last.
+ * Checksums over the bytes of the enclosing record or group, the checksum
+ * field itself taken as zero — or, for one stored as text (tar's), as
+ * spaces — or over the bytes before the field (`covers: before`), so
+ * computing one never modifies the buffer: read verifies once the record's
+ * (or group's) extent is known, write fills it in last.
  */
 import { exprText } from "../../expr.js";
 import type { ChecksumAlgorithm, ChecksumField } from "../../model.js";
+import { intSize } from "../../model.js";
 import { prop, str, templateText, type Code, type Locals } from "../code.js";
 import { emitExpr } from "../expr.js";
 import { writeInt } from "../layout.js";
@@ -18,6 +21,7 @@ const FUNCTION: Record<ChecksumAlgorithm, string> = {
   // The CRC register without the final inversion, as ext4 stores it.
   "crc32c-raw": "crc32c",
   "ones-complement-sum": "onesComplementSum32",
+  "byte-sum": "sumOfBytes",
 };
 
 /** The call computing `algorithm` over the runtime arguments `args` (`buf, from, to`, …). */
@@ -31,22 +35,31 @@ function coveredEnd(m: ChecksumField, end: string, fieldAt: string): string {
   return m.covers === "before" ? fieldAt : end;
 }
 
+/** Bytes the checksum field takes. */
+function fieldSize(m: ChecksumField): number {
+  return m.text === undefined ? intSize(m.type) : m.text.size;
+}
+
 /**
  * Code computing the checksum of [start, end) with the field at `fieldAt`
- * taken as zero, or of [start, fieldAt) for `covers: before`.
+ * taken as zero (or spaces, for one stored as text), or of [start, fieldAt)
+ * for `covers: before`.
  */
 export function checksumOf(m: ChecksumField, start: string, end: string, fieldAt: string): string {
+  if (m.covers === "before") return checksumCall(m.algorithm, `buf, ${start}, ${fieldAt}`);
+  const blank = m.text === undefined ? "" : ", 0x20";
   return checksumCall(
     m.algorithm,
-    m.covers === "before"
-      ? `buf, ${start}, ${fieldAt}`
-      : `buf, ${start}, ${end}, ${fieldAt}, ${fieldAt} + ${m.type.bits / 8}`,
+    `buf, ${start}, ${end}, ${fieldAt}, ${fieldAt} + ${fieldSize(m)}${blank}`,
   );
 }
 
 /**
- * Read: after the record, each checksum read is compared with the one
- * computed over bytes `at` to `end`, the field taken as zero.
+ * Read: after the record (or group) starting at `start`, each checksum read
+ * is compared with the one computed over bytes `start` to `end` (or to the
+ * field, for `covers: before`), the field taken as zero; only while it
+ * applies, for one with `when`. A checksum stored as text must be spelt
+ * canonically.
  */
 export function verifyChecksums(
   checksums: readonly {
@@ -58,12 +71,21 @@ export function verifyChecksums(
   end: string,
   code: Code,
   locals: Locals,
+  start = "at",
+  /** The path of the group the checksums are in (`header.`), or "" for a record's. */
+  prefix = "",
 ): void {
   for (const c of checksums) {
     const computed = locals.fresh(`${c.field.name}_computed`);
+    const path = str(prefix + c.field.name);
+    const over = `bytes \${${start}} to \${${coveredEnd(c.field, end, c.at)}}`;
+    const t = c.field.text;
+    const fieldEnd = t === undefined ? "" : `${c.at} + ${t.size}`;
     const check = [
-      `const ${computed} = ${checksumOf(c.field, "at", end, c.at)};`,
-      `if (${c.value} !== ${computed}) return new CodecError(${str(c.field.name)}, ${c.at}, \`is \${hex(${c.value}, 8)}, but the ${c.field.algorithm} of bytes \${at} to \${${coveredEnd(c.field, end, c.at)}} is \${hex(${computed}, 8)}\`);`,
+      `const ${computed} = ${checksumOf(c.field, start, end, c.at)};`,
+      t === undefined
+        ? `if (${c.value} !== ${computed}) return new CodecError(${path}, ${c.at}, \`is \${hex(${c.value}, 8)}, but the ${c.field.algorithm} of ${over} is \${hex(${computed}, 8)}\`);`
+        : `if (!isCanonicalNumber(buf, ${c.at}, ${fieldEnd}, ${t.base}, ${computed}, ${str(t.terminator)})) return new CodecError(${path}, ${c.at}, \`is \${describe(getBytes(buf, ${c.at}, ${fieldEnd}))}, but the ${c.field.algorithm} of ${over} is \${${computed}.toString(${t.base})}\`);`,
     ];
     if (c.applies === undefined) for (const line of check) code.line(line);
     else code.block(`if (${c.applies})`, (inner) => check.forEach((line) => inner.line(line)));
@@ -140,14 +162,20 @@ export function writeUncheckedChecksum(
     : `if (!(${applies})) { if (${kept} !== undefined) setBytes(buf, ${at}, ${kept}); else ${fill}; }`;
 }
 
-/** Write: each checksum over bytes `at` to `end`, stored last, once everything else is written. */
+/** Write: each checksum over bytes `start` to `end`, stored last, once everything else is written. */
 export function fillChecksums(
   checksums: readonly { field: ChecksumField; at: string; applies: string | undefined }[],
   end: string,
   code: Code,
+  start = "at",
 ): void {
   for (const c of checksums) {
-    const fill = writeInt(c.field.type, c.at, checksumOf(c.field, "at", end, c.at));
+    const value = checksumOf(c.field, start, end, c.at);
+    const t = c.field.text;
+    const fill =
+      t === undefined
+        ? writeInt(c.field.type, c.at, value)
+        : `writeTextNumber(buf, ${c.at}, ${c.at} + ${t.size}, ${t.base}, ${value}, ${str(t.terminator)});`;
     code.line(c.applies === undefined ? fill : `if (${c.applies}) ${fill}`);
   }
 }

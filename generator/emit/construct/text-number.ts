@@ -1,0 +1,112 @@
+/**
+ * Integers stored as ASCII digits (`text: octal`, tar's sizes and times).
+ * `read` accepts one spelling per value, the canonical one (zero-filled
+ * digits then the terminator) — or, with `keep: NAME`, any spelling the
+ * runtime's parseTextNumber accepts, keeping a non-canonical one's bytes in
+ * the optional property NAME so that it writes back as it was read. `write`
+ * spells the value canonically unless NAME holds a spelling of it.
+ */
+import type { IntType, NumberText } from "../../model.js";
+import { baseName, numberDigits, textNumberMax } from "../../model.js";
+import { str } from "../code.js";
+
+/** "zero-filled octal digits then \"\\0\"", for error messages. */
+function canonicalText(s: NumberText): string {
+  return `${numberDigits(s)} zero-filled ${baseName(s.base)} digits then ${JSON.stringify(s.terminator)}`;
+}
+
+/** The property keeping a non-canonical spelling, for the record's interface. */
+export function keptSpellingProperty(
+  field: string,
+  name: string,
+  s: NumberText,
+): { name: string; type: string; docs: string[]; hasQuestionToken: boolean } {
+  return {
+    name,
+    type: "string",
+    hasQuestionToken: true,
+    docs: [
+      `The bytes of ${field} as stored (one character per byte), present only when they are not its canonical spelling (${canonicalText(s)}).`,
+    ],
+  };
+}
+
+/**
+ * Reading into `target` (a declaration or assignment) the number at
+ * [at, end); `local` names its value, `kept` the local for a kept spelling.
+ */
+export function readTextNumber(
+  int: IntType,
+  s: NumberText,
+  at: string,
+  end: string,
+  target: string,
+  raw: string,
+  path: string,
+  kept: string | undefined,
+): string[] {
+  const max = textNumberMax(int, s);
+  const terminator = str(s.terminator);
+  const lines = [
+    `const ${raw} = parseTextNumber(buf, ${at}, ${end}, ${s.base});`,
+    `if (${raw} < 0 || ${raw} > ${max}) return new CodecError(${str(path)}, ${at}, ${raw} === -1 ? \`\${describe(getBytes(buf, ${at}, ${end}))} is not ${baseName(s.base)} digits padded with spaces or NULs\` : \`\${describe(getBytes(buf, ${at}, ${end}))} is more than ${max}\`);`,
+  ];
+  if (kept === undefined)
+    lines.push(
+      `if (!isCanonicalNumber(buf, ${at}, ${end}, ${s.base}, ${raw}, ${terminator})) return new CodecError(${str(path)}, ${at}, \`\${describe(getBytes(buf, ${at}, ${end}))} is not spelt the one way this field is read (${canonicalText(s).replace(/[`$\\]/g, "\\$&")})\`);`,
+    );
+  else
+    lines.push(
+      `const ${kept} = isCanonicalNumber(buf, ${at}, ${end}, ${s.base}, ${raw}, ${terminator}) ? undefined : getBytes(buf, ${at}, ${end});`,
+    );
+  lines.push(`${target} = ${int.bits === 64 ? `BigInt(${raw})` : raw};`);
+  return lines;
+}
+
+/** Checking a value `acc` before a write: in range for its digits. */
+export function checkTextNumberValue(int: IntType, s: NumberText, acc: string): string {
+  const max = textNumberMax(int, s);
+  return int.bits === 64
+    ? `typeof ${acc} === "bigint" && ${acc} >= 0n && ${acc} <= ${max}n`
+    : `Number.isInteger(${acc}) && ${acc} >= 0 && ${acc} <= ${max}`;
+}
+
+/** "an integer from 0 to 2097151 (7 octal digits)", for error messages. */
+export function textNumberRange(int: IntType, s: NumberText): string {
+  return `${int.bits === 64 ? "a bigint" : "an integer"} from 0 to ${textNumberMax(int, s)} (${numberDigits(s)} ${baseName(s.base)} digits)`;
+}
+
+/** Checking a kept spelling `kept` of value `acc` before a write. */
+export function checkKeptSpelling(
+  int: IntType,
+  s: NumberText,
+  acc: string,
+  kept: string,
+  path: string,
+): string[] {
+  const value = int.bits === 64 ? `Number(${acc})` : acc;
+  const p = str(path);
+  return [
+    `if (${kept} !== undefined) {`,
+    `  if (!isByteString(${kept}) || ${kept}.length !== ${s.size}) return invalid(${p}, "a byte string of ${s.size} bytes", ${kept});`,
+    `  if (parseTextNumberText(${kept}, ${s.base}) !== ${value}) return new CodecError(${p}, undefined, \`\${describe(${kept})} does not spell \${${acc}}; drop it when changing the value\`);`,
+    `  if (isCanonicalNumberText(${kept}, ${s.base}, ${value}, ${str(s.terminator)})) return new CodecError(${p}, undefined, "is the canonical spelling; leave it out");`,
+    "}",
+  ];
+}
+
+/** Writing value `acc` (or its kept spelling) at [at, end). */
+export function writeTextNumberCode(
+  int: IntType,
+  s: NumberText,
+  acc: string,
+  at: string,
+  end: string,
+  kept: string | undefined,
+): string {
+  const value = int.bits === 64 ? `Number(${acc})` : acc;
+  const write = `writeTextNumber(buf, ${at}, ${end}, ${s.base}, ${value}, ${str(s.terminator)});`;
+  return kept === undefined
+    ? write
+    : `if (${kept} !== undefined) setBytes(buf, ${at}, ${kept}); else ${write}`;
+}

@@ -938,6 +938,34 @@ function checkElf(v: Elf): CodecError | undefined {
       undefined,
       `has ${v.section_headers.length} entries, but e_shnum is ${v.e_shnum}`,
     );
+  const sequenceEnd = 40 + ((encodeClass(v.ei_class) ?? 0) === 1 ? 12 : 24);
+  const program_headers_from = Number(v.e_phoff);
+  const program_headers_to = program_headers_from + v.program_headers.length * v.e_phentsize;
+  const section_headers_from = Number(v.e_shoff);
+  const section_headers_to = section_headers_from + v.section_headers.length * v.e_shentsize;
+  if (program_headers_to > program_headers_from && program_headers_from < sequenceEnd)
+    return new CodecError(
+      "program_headers",
+      undefined,
+      `would be at bytes ${program_headers_from} to ${program_headers_to}, over the members stored in sequence, which end at byte ${sequenceEnd}`,
+    );
+  if (section_headers_to > section_headers_from && section_headers_from < sequenceEnd)
+    return new CodecError(
+      "section_headers",
+      undefined,
+      `would be at bytes ${section_headers_from} to ${section_headers_to}, over the members stored in sequence, which end at byte ${sequenceEnd}`,
+    );
+  if (
+    section_headers_to > section_headers_from &&
+    program_headers_to > program_headers_from &&
+    section_headers_from < program_headers_to &&
+    program_headers_from < section_headers_to
+  )
+    return new CodecError(
+      "section_headers",
+      undefined,
+      `would be at bytes ${section_headers_from} to ${section_headers_to}, over program_headers`,
+    );
   return undefined;
 }
 

@@ -397,6 +397,18 @@ function checkHeader(v: Header): CodecError | undefined {
         `is ${v.backing_filename.length} bytes, but backing_filename_size is ${v.backing_filename_size}`,
       );
   }
+  const sequenceEnd = 64;
+  const backing_filename_from = v.backing_filename_offset;
+  const backing_filename_to =
+    v.backing_filename === undefined
+      ? backing_filename_from
+      : backing_filename_from + v.backing_filename.length;
+  if (backing_filename_to > backing_filename_from && backing_filename_from < sequenceEnd)
+    return new CodecError(
+      "backing_filename",
+      undefined,
+      `would be at bytes ${backing_filename_from} to ${backing_filename_to}, over the members stored in sequence, which end at byte ${sequenceEnd}`,
+    );
   return undefined;
 }
 

@@ -544,6 +544,18 @@ function checkSparseExtent(v: SparseExtent): CodecError | undefined {
         `takes ${descriptor_length} bytes in UTF-8, but its field holds desc_size * 512 = ${Number(header.desc_size) * 512}`,
       );
   }
+  const sequenceEnd = 508 + v.header.newline_check.length;
+  const descriptor_from = Number(v.header.desc_offset) * 512;
+  const descriptor_to =
+    v.descriptor === undefined
+      ? descriptor_from
+      : descriptor_from + Number(v.header.desc_size) * 512;
+  if (descriptor_to > descriptor_from && descriptor_from < sequenceEnd)
+    return new CodecError(
+      "descriptor",
+      undefined,
+      `would be at bytes ${descriptor_from} to ${descriptor_to}, over the members stored in sequence, which end at byte ${sequenceEnd}`,
+    );
   return undefined;
 }
 

@@ -50,7 +50,7 @@ import {
   checkKeptPaddingPresent,
   writeKeptPaddingMember,
 } from "./construct/padding-keep.js";
-import { writePositioned } from "./construct/positioned.js";
+import { checkPlacement, writePositioned } from "./construct/positioned.js";
 import { checkStringTail, writeStringTail } from "./construct/string-tail.js";
 import { checkTextRoom, checkTextValue, writeText } from "./construct/text.js";
 import {
@@ -592,6 +592,7 @@ function emitCheck(
   const walker = new CheckWalker(code, new Locals(INTERNAL), recordMembers, "v", file);
   for (const p of params) walker.refs.set(p.name, { code: paramLocal(p.name), bigint: false });
   walker.members(members, "v", "");
+  if (members === recordMembers) checkPlacement(members, params, code, walker.locals);
   code.line("return undefined;");
   const text = code.text();
   file.addFunction({

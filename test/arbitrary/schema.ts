@@ -140,7 +140,9 @@ class SchemaDraw {
     }
     const small = scope.ints.filter((i) => i.type === "u8");
     if (!fixedOnly && small.length > 0 && this.rng.chance(0.3)) {
-      const where = `${512 + this.rng.below(64)} + ${this.rng.pick(small).name}`;
+      // Past the members in sequence: an array ended by zeros takes its zeros and entries first.
+      const base = terminated === undefined ? 512 : 4096;
+      const where = `${base + this.rng.below(64)} + ${this.rng.pick(small).name}`;
       const field = this.plainField({ taken: scope.taken, ints: [] }, this.rng.chance(0.5));
       const cond = this.rng.chance(0.3)
         ? `, if: ${JSON.stringify(`${this.rng.pick(small).name} > 100`)}`

@@ -4,12 +4,12 @@
  */
 import type { Expr } from "../../expr.js";
 import type { ModuleFile } from "../module-file.js";
-import type { Member, RecordDef } from "../../model.js";
-import { fixedMemberSize } from "../../model.js";
+import type { Member, Param, RecordDef } from "../../model.js";
+import { fixedMemberSize, isPositioned } from "../../model.js";
 import { article, str, type Code, type Locals } from "../code.js";
 import { emitExpr, offsetExpr } from "../expr.js";
 import type { SequenceReader } from "../read.js";
-import { recordSize } from "../sizeof.js";
+import { membersSize, recordSize, valueResolver, valueSize } from "../sizeof.js";
 import type { WriteWalker } from "../write.js";
 import { tsType } from "../types.js";
 
@@ -113,6 +113,47 @@ export function checkRegions(
     `if (${gap} !== -1) return new CodecError("", ${gap}, \`the bytes between the parts of ${article(def.name)} ${def.name} must be zero, got \${hex(buf[${gap}]!, 2)}\`);`,
   );
   return end;
+}
+
+/**
+ * Write, in the checks before anything is written: no positioned part may
+ * land on the members in sequence or on another part, since read would then
+ * refuse (or misread) what write made. The sequence can grow past a fixed
+ * `at` (an array ended by zeros, a text), so this is a run-time check.
+ */
+export function checkPlacement(
+  members: readonly Member[],
+  params: readonly Param[],
+  code: Code,
+  locals: Locals,
+): void {
+  const positioned = members.filter(isPositioned);
+  if (positioned.length === 0) return;
+  const resolve = valueResolver(members, "v", params);
+  const sequenceEnd = locals.fresh("sequenceEnd");
+  code.line(`const ${sequenceEnd} = ${membersSize(members, "v", resolve)};`);
+  const parts = positioned.map((m) => {
+    const acc = `v.${m.name}`;
+    const from = locals.fresh(`${m.name}_from`);
+    const to = locals.fresh(`${m.name}_to`);
+    const size =
+      m.kind === "group" ? `(${membersSize(m.members, acc, resolve)})` : valueSize(m, acc, resolve);
+    const there = m.cond === undefined ? "" : `${acc} !== undefined && `;
+    code.line(`const ${from} = ${offsetExpr(m.at, resolve)};`);
+    code.line(
+      `const ${to} = ${there === "" ? "" : `${acc} === undefined ? ${from} : `}${from} + ${size};`,
+    );
+    return { name: m.name, from, to };
+  });
+  parts.forEach((p, i) => {
+    code.line(
+      `if (${p.to} > ${p.from} && ${p.from} < ${sequenceEnd}) return new CodecError(${str(p.name)}, undefined, \`would be at bytes \${${p.from}} to \${${p.to}}, over the members stored in sequence, which end at byte \${${sequenceEnd}}\`);`,
+    );
+    for (const other of parts.slice(0, i))
+      code.line(
+        `if (${p.to} > ${p.from} && ${other.to} > ${other.from} && ${p.from} < ${other.to} && ${other.from} < ${p.to}) return new CodecError(${str(p.name)}, undefined, \`would be at bytes \${${p.from}} to \${${p.to}}, over ${other.name}\`);`,
+      );
+  });
 }
 
 /**

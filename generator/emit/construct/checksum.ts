@@ -13,7 +13,7 @@ import { emitExpr } from "../expr.js";
 import { writeInt } from "../layout.js";
 import type { SequenceReader } from "../read.js";
 import type { CheckWalker } from "../write.js";
-import { keptProperty } from "./padding-keep.js";
+import { keptProperty, keptStringProperty, type KeptProperty } from "./padding-keep.js";
 
 const FUNCTION: Record<ChecksumAlgorithm, string> = {
   crc32: "crc32",
@@ -116,18 +116,11 @@ export function readUncheckedChecksum(
 }
 
 /** The property keeping a checksum's bytes while it is not a checksum. */
-export function checksumKeepProperty(
-  m: ChecksumField,
-  name: string,
-): { name: string; type: string; docs: string[]; hasQuestionToken: boolean } {
-  return {
+export function checksumKeepProperty(m: ChecksumField, name: string): KeptProperty {
+  return keptStringProperty(
     name,
-    type: "string",
-    hasQuestionToken: true,
-    docs: [
-      `The ${m.type.bits / 8} bytes of ${m.name} while it is not a checksum (${exprText(m.when!)} does not hold), one character per byte, present only when some byte is not zero.`,
-    ],
-  };
+    `The ${m.type.bits / 8} bytes of ${m.name} while it is not a checksum (${exprText(m.when!)} does not hold), one character per byte, present only when some byte is not zero.`,
+  );
 }
 
 /** Write, first pass: kept bytes are 4 bytes, not all zero, and only while the checksum does not apply. */

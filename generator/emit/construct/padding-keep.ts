@@ -8,18 +8,23 @@ import { str } from "../code.js";
 
 type Kept = PaddingMember & { keep: string };
 
-export function paddingKeepProperty(
-  m: PaddingMember,
-  name: string,
-): { name: string; type: string; docs: string[]; hasQuestionToken: boolean } {
-  return {
+/** An optional byte-string property of a record's interface, for bytes kept only when odd. */
+export interface KeptProperty {
+  name: string;
+  type: string;
+  docs: string[];
+  hasQuestionToken: boolean;
+}
+
+export function keptStringProperty(name: string, doc: string): KeptProperty {
+  return { name, type: "string", hasQuestionToken: true, docs: [doc] };
+}
+
+export function paddingKeepProperty(m: PaddingMember, name: string): KeptProperty {
+  return keptStringProperty(
     name,
-    type: "string",
-    hasQuestionToken: true,
-    docs: [
-      `The ${m.size} bytes of padding${m.cond === undefined ? "" : " (when present)"}, one character per byte, present only when some byte is not zero.`,
-    ],
-  };
+    `The ${m.size} bytes of padding${m.cond === undefined ? "" : " (when present)"}, one character per byte, present only when some byte is not zero.`,
+  );
 }
 
 /** Reading: `target` (a declaration or a local) gets the padding's bytes at [from, to) when not all zero. */

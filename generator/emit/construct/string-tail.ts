@@ -5,19 +5,13 @@
  * written back after the NUL; without it they are zeros.
  */
 import { str } from "../code.js";
+import { keptStringProperty, type KeptProperty } from "./padding-keep.js";
 
-export function stringTailProperty(
-  field: string,
-  name: string,
-): { name: string; type: string; docs: string[]; hasQuestionToken: boolean } {
-  return {
+export function stringTailProperty(field: string, name: string): KeptProperty {
+  return keptStringProperty(
     name,
-    type: "string",
-    hasQuestionToken: true,
-    docs: [
-      `The bytes after ${field}'s terminating NUL, up to the last non-zero one (one character per byte), present only when some are not zero.`,
-    ],
-  };
+    `The bytes after ${field}'s terminating NUL, up to the last non-zero one (one character per byte), present only when some are not zero.`,
+  );
 }
 
 /** Reading: `local` is the tail of the string whose NUL is at `nul`, in a field ending at `end`. */

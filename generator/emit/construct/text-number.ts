@@ -9,6 +9,7 @@
 import type { IntType, NumberText } from "../../model.js";
 import { baseName, numberDigits, textNumberMax } from "../../model.js";
 import { str } from "../code.js";
+import { keptStringProperty, type KeptProperty } from "./padding-keep.js";
 
 /** "zero-filled octal digits then \"\\0\"", for error messages. */
 function canonicalText(s: NumberText): string {
@@ -16,19 +17,11 @@ function canonicalText(s: NumberText): string {
 }
 
 /** The property keeping a non-canonical spelling, for the record's interface. */
-export function keptSpellingProperty(
-  field: string,
-  name: string,
-  s: NumberText,
-): { name: string; type: string; docs: string[]; hasQuestionToken: boolean } {
-  return {
+export function keptSpellingProperty(field: string, name: string, s: NumberText): KeptProperty {
+  return keptStringProperty(
     name,
-    type: "string",
-    hasQuestionToken: true,
-    docs: [
-      `The bytes of ${field} as stored (one character per byte), present only when they are not its canonical spelling (${canonicalText(s)}).`,
-    ],
-  };
+    `The bytes of ${field} as stored (one character per byte), present only when they are not its canonical spelling (${canonicalText(s)}).`,
+  );
 }
 
 /**

@@ -234,8 +234,13 @@ export function checkField(
   const enumOf = type.kind === "enum" ? { enum: type.enum } : {};
   if (usable) ctx.scope.set(name, { type: scalar, ...enumOf });
   const validNode = reader.get(node, "valid");
-  if (validNode !== undefined && type.kind !== "int" && type.kind !== "textInt")
-    reader.report(validNode.at, "valid applies to integer fields only");
+  // An integer enum is checked as its stored number, as expressions see it.
+  const numeric =
+    type.kind === "int" ||
+    type.kind === "textInt" ||
+    (type.kind === "enum" && type.enum.base.kind === "int");
+  if (validNode !== undefined && !numeric)
+    reader.report(validNode.at, "valid applies to integer and integer enum fields only");
   const valid = validations(ctx, node);
   if (usable && cond !== undefined) {
     ctx.scope.set(name, {

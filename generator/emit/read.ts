@@ -700,6 +700,7 @@ export class SequenceReader {
             `if (${this.locals.field(m.name)} === undefined) return new CodecError(${path}, ${at}, \`${shown} is not ${article(t.enum.name)} ${t.enum.name}\`);`,
           );
         }
+        if (t.enum.base.kind === "int") this.validations(m.valid, this.prefix + m.name, raw, at);
         break;
       }
       case "fixedString":

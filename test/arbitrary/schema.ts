@@ -1,8 +1,8 @@
 /**
  * Random schemas, as YAML text, covering the language: integers of every
- * width and byte order, enums (integer and string, open and closed),
- * records nested by value, groups with and without conditions, conditional
- * fields and padding, constants, magic strings, computed offsets, flags,
+ * width and byte order, enums (integer and string, open and closed, integer
+ * ones with `valid` checks), records nested by value, groups with and
+ * without conditions, conditional fields and padding, constants, magic strings, computed offsets, flags,
  * byte strings of every sizing, fixed strings, text in every encoding,
  * UUIDs and GUIDs, arrays filling a payload or counted, computed sizes and
  * counts, bit fields, values split into halves, `none` values, union
@@ -516,8 +516,13 @@ class SchemaDraw {
       const enums = this.known.filter((t) => t.kind === "enum");
       if (enums.length > 0) {
         const e = this.rng.pick(enums);
+        // Now and then an integer enum allows only some numbers (never one it names).
+        const valid =
+          e.stringEnum !== true && this.rng.chance(0.3)
+            ? `, valid: [{ check: "${name} != ${120 + this.rng.below(8)}", message: reserved }]`
+            : "";
         return {
-          line: `- { name: ${name}, type: ${e.name}${this.tail(scope, tails && e.stringEnum === true)} }`,
+          line: `- { name: ${name}, type: ${e.name}${valid}${this.tail(scope, tails && e.stringEnum === true)} }`,
           fixed: true,
         };
       }

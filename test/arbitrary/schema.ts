@@ -2,8 +2,8 @@
  * Random schemas, as YAML text, covering the language: integers of every
  * width and byte order, enums (integer and string, open and closed, integer
  * ones with `valid` checks), records nested by value, groups with and
- * without conditions, conditional fields and padding, constants, magic strings, computed offsets, flags,
- * byte strings of every sizing, fixed strings, text in every encoding,
+ * without conditions, conditional fields and padding, constants, magic
+ * strings, computed offsets, flags, byte strings of every sizing, fixed strings, text in every encoding,
  * UUIDs and GUIDs, arrays filling a payload or counted, computed sizes and
  * counts, bit fields, values split into halves, `none` values, union
  * lists (framed in either header order, with a checksum trailer, ending on

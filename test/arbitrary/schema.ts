@@ -3,19 +3,18 @@
  * width and byte order, enums (integer and string, open and closed, integer
  * ones with `valid` checks), records nested by value, groups with and
  * without conditions, conditional fields and padding, constants, magic
- * strings, computed offsets, flags, byte strings of every sizing, fixed strings, text in every encoding,
- * UUIDs and GUIDs, arrays filling a payload or counted, computed sizes and
- * counts, bit fields, values split into halves, `none` values, union
- * lists (framed in either header order, with a checksum trailer, ending on
- * an end tag or on a `last` entry), checksums (binary and as text, over a
- * record or a group, over the bytes before them, or only while a condition
- * holds), members at their own offsets, numbers stored as text (with kept
- * spellings), arrays ended by zero bytes, padding to the end, the keep
- * constructs (kept end markers and padding, string tails), and roots ending
- * in bytes that run to the end of the input or up to a record found by
- * searching backwards.
- * Every schema drawn is
- * valid, so the generator must accept it; expressions use only the earlier,
+ * strings, computed offsets, flags, byte strings of every sizing, fixed
+ * strings, text in every encoding, UUIDs and GUIDs, arrays filling a payload
+ * or counted, computed sizes and counts, bit fields, values split into
+ * halves, `none` values, union lists (framed in either header order, with a
+ * checksum trailer, ending on an end tag or on a `last` entry), checksums
+ * (binary and as text, over a record or a group, over the bytes before them,
+ * or only while a condition holds), members at their own offsets, numbers
+ * stored as text (with kept spellings), arrays ended by zero bytes, padding
+ * to the end, the keep constructs (kept end markers and padding, string
+ * tails), and roots ending in bytes that run to the end of the input or up
+ * to a record found by searching backwards. Every schema drawn is valid, so
+ * the generator must accept it; expressions use only the earlier,
  * always-present integer fields the language allows.
  */
 import { Rng } from "../../generator/diff/verify/prng.js";

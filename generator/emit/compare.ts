@@ -11,6 +11,7 @@
  * or by OCaml's hash of the name as the type's `order` says; values of one
  * constructor then compare by their arguments.
  */
+import { VariableDeclarationKind } from "ts-morph";
 import type { ModuleFile } from "./module-file.js";
 import type { EnumDef, FieldType, Member, Model, UnionDef } from "../model.js";
 import { isOptionalField, unionKinds, valueMembers } from "../model.js";
@@ -259,7 +260,7 @@ function emitCompareUnion(def: UnionDef, file: ModuleFile): void {
     def.order,
   );
   file.addVariableStatement({
-    declarationKind: "const" as never,
+    declarationKind: VariableDeclarationKind.Const,
     docs: [
       `The rank of each ${def.name} variant in compare's order: variants without fields first, then the others, each ${orderText(def.order)}.`,
     ],

@@ -4,6 +4,7 @@
  * the field path and byte offset for every malformation. Nothing is
  * allocated but the values returned.
  */
+import { VariableDeclarationKind } from "ts-morph";
 import type { ModuleFile } from "./module-file.js";
 import type {
   ByteOrderMember,
@@ -74,7 +75,7 @@ export interface ReadOptions {
 export function emitRead(model: Model, file: ModuleFile, options: ReadOptions = {}): void {
   const trace = options.trace === true;
   file.addVariableStatement({
-    declarationKind: "let" as never,
+    declarationKind: VariableDeclarationKind.Let,
     declarations: [{ name: "parsedEnd", initializer: "0" }],
     docs: ["Where the last internal read function stopped; set just before it returns a value."],
   });

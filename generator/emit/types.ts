@@ -3,6 +3,7 @@
  * const object of wire values) per enum, an interface per record and group,
  * and a `kind`-tagged union per union type.
  */
+import { VariableDeclarationKind } from "ts-morph";
 import type { ModuleFile } from "./module-file.js";
 import { exprText } from "../expr.js";
 import type { EnumDef, FieldType, FlagBit, Member, Model, UnionDef } from "../model.js";
@@ -131,7 +132,7 @@ function emitEnum(def: EnumDef, file: ModuleFile): void {
         },
       },
     ],
-    declarationKind: "const" as never,
+    declarationKind: VariableDeclarationKind.Const,
     docs: [`The stored value of each {@link ${def.name}}.`],
   });
 }
@@ -297,7 +298,7 @@ function emitBitMasks(
         },
       },
     ],
-    declarationKind: "const" as never,
+    declarationKind: VariableDeclarationKind.Const,
     docs: [`Masks of the named bits of the stored ${field} word of {@link ${owner}}.`],
   });
 }
@@ -318,7 +319,7 @@ function emitUnionTags(def: UnionDef, file: ModuleFile): void {
         },
       },
     ],
-    declarationKind: "const" as never,
+    declarationKind: VariableDeclarationKind.Const,
     docs: [
       def.end === undefined
         ? `The stored tag of each {@link ${def.name}} kind.`

@@ -2,6 +2,7 @@
  * Positioned members (`at: EXPR`): read at their own offset from the start
  * of the record, after which the sequence goes on where it was.
  */
+import { VariableDeclarationKind } from "ts-morph";
 import type { Expr } from "../../expr.js";
 import type { ModuleFile } from "../module-file.js";
 import type { Member, Param, RecordDef } from "../../model.js";
@@ -97,7 +98,7 @@ export function checkRegions(
   // The gaps must be zero: write fills them so, and read must give back what write made.
   const scratch = `${def.name}Regions`;
   file.addVariableStatement({
-    declarationKind: "const" as never,
+    declarationKind: VariableDeclarationKind.Const,
     docs: [`Scratch space for the regions of a {@link ${def.name}}'s positioned members.`],
     declarations: [{ name: scratch, initializer: `new Float64Array(${2 * regions.length})` }],
   });

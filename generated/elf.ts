@@ -14,15 +14,7 @@
  * @module
  */
 
-import {
-  bytesEqual,
-  findNonZero,
-  getBytes,
-  set64,
-  setBytes,
-  u64,
-  viewOf,
-} from "../runtime/bytes.js";
+import { findNonZero, getBytes, set64, setBytes, u64, viewOf } from "../runtime/bytes.js";
 import {
   CodecError,
   type Decoded,
@@ -318,7 +310,7 @@ function parseElf(buf: Uint8Array, at: number, limit: number): Elf | CodecError 
       limit,
     );
   }
-  if (!bytesEqual(buf, at, at + 4, "ELF"))
+  if (view.getUint32(at) !== 0x7f454c46)
     return new CodecError(
       "magic",
       at,

@@ -13,14 +13,7 @@
  * @module
  */
 
-import {
-  bytesEqual,
-  findByte,
-  getBytes,
-  isByteString,
-  setBytes,
-  viewOf,
-} from "../runtime/bytes.js";
+import { findByte, getBytes, isByteString, setBytes, viewOf } from "../runtime/bytes.js";
 import { crc32 } from "../runtime/checksum.js";
 import {
   CodecError,
@@ -327,11 +320,12 @@ export function readHistogramEntry(buf: Uint8Array, at = 0): Decoded<HistogramEn
 }
 
 function parsePng(buf: Uint8Array, at: number, limit: number): Png | CodecError {
+  const view = viewOf(buf);
   let pos = at;
   if (limit - at < 8) {
     return truncatedField(["signature"], [8], at, limit);
   }
-  if (!bytesEqual(buf, at, at + 8, "PNG\r\n\u001a\n"))
+  if (view.getUint32(at) !== 0x89504e47 || view.getUint32(at + 4) !== 0x0d0a1a0a)
     return new CodecError(
       "signature",
       at,

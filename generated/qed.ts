@@ -10,15 +10,7 @@
  * @module
  */
 
-import {
-  bytesEqual,
-  getBytes,
-  isByteString,
-  set64le,
-  setBytes,
-  u64le,
-  viewOf,
-} from "../runtime/bytes.js";
+import { getBytes, isByteString, set64le, setBytes, u64le, viewOf } from "../runtime/bytes.js";
 import {
   CodecError,
   type Decoded,
@@ -182,7 +174,7 @@ function parseHeader(buf: Uint8Array, at: number, limit: number): Header | Codec
       limit,
     );
   }
-  if (!bytesEqual(buf, at, at + 4, "QED\u0000"))
+  if (view.getUint32(at) !== 0x51454400)
     return new CodecError(
       "magic",
       at,

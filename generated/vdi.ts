@@ -12,7 +12,6 @@
  */
 
 import {
-  bytesEqual,
   findNonZero,
   findNul,
   getBytes,
@@ -372,7 +371,7 @@ function parseHeader(buf: Uint8Array, at: number, limit: number): Header | Codec
     return new CodecError("file_info", nonZero, "bytes after the terminating NUL must be zero");
   const file_info = decodeAscii(buf, at, file_info_stop);
   if (file_info === undefined) return new CodecError("file_info", at, "is not valid ASCII");
-  if (!bytesEqual(buf, at + 64, at + 68, "\u0010Ú¾"))
+  if (view.getUint32(at + 64) !== 0x7f10dabe)
     return new CodecError(
       "signature",
       at + 64,

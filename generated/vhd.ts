@@ -15,7 +15,6 @@
  */
 
 import {
-  bytesEqual,
   findNonZero,
   findNul,
   getBytes,
@@ -452,7 +451,7 @@ function parseFooter(buf: Uint8Array, at: number, limit: number): Footer | Codec
       limit,
     );
   }
-  if (!bytesEqual(buf, at, at + 8, "conectix"))
+  if (view.getUint32(at) !== 0x636f6e65 || view.getUint32(at + 4) !== 0x63746978)
     return new CodecError(
       "cookie",
       at,
@@ -598,7 +597,7 @@ function parseDynamicHeader(
       limit,
     );
   }
-  if (!bytesEqual(buf, at, at + 8, "cxsparse"))
+  if (view.getUint32(at) !== 0x63787370 || view.getUint32(at + 4) !== 0x61727365)
     return new CodecError(
       "cookie",
       at,

@@ -15,15 +15,7 @@
  * @module
  */
 
-import {
-  bytesEqual,
-  findNonZero,
-  getBytes,
-  set64le,
-  setBytes,
-  u64le,
-  viewOf,
-} from "../runtime/bytes.js";
+import { findNonZero, getBytes, set64le, setBytes, u64le, viewOf } from "../runtime/bytes.js";
 import { crc32c } from "../runtime/checksum.js";
 import {
   CodecError,
@@ -632,10 +624,11 @@ function parseFileIdentifier(
   at: number,
   limit: number,
 ): FileIdentifier | CodecError {
+  const view = viewOf(buf);
   if (limit - at < 520) {
     return truncatedField(["signature", "creator"], [8, 520], at, limit);
   }
-  if (!bytesEqual(buf, at, at + 8, "vhdxfile"))
+  if (view.getUint32(at) !== 0x76686478 || view.getUint32(at + 4) !== 0x66696c65)
     return new CodecError(
       "signature",
       at,
@@ -673,7 +666,7 @@ function parseHeader(buf: Uint8Array, at: number, limit: number): Header | Codec
       limit,
     );
   }
-  if (!bytesEqual(buf, at, at + 4, "head"))
+  if (view.getUint32(at) !== 0x68656164)
     return new CodecError(
       "signature",
       at,
@@ -750,7 +743,7 @@ function parseRegionTable(buf: Uint8Array, at: number, limit: number): RegionTab
       limit,
     );
   }
-  if (!bytesEqual(buf, at, at + 4, "regi"))
+  if (view.getUint32(at) !== 0x72656769)
     return new CodecError(
       "signature",
       at,
@@ -911,7 +904,7 @@ function parseMetadataTable(
       limit,
     );
   }
-  if (!bytesEqual(buf, at, at + 8, "metadata"))
+  if (view.getUint32(at) !== 0x6d657461 || view.getUint32(at + 4) !== 0x64617461)
     return new CodecError(
       "signature",
       at,

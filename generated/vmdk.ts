@@ -13,7 +13,6 @@
  */
 
 import {
-  bytesEqual,
   findNonZero,
   findNul,
   getBytes,
@@ -270,7 +269,7 @@ function parseSparseExtent(buf: Uint8Array, at: number, limit: number): SparseEx
       limit,
     );
   }
-  if (!bytesEqual(buf, at, at + 4, "KDMV"))
+  if (view.getUint32(at) !== 0x4b444d56)
     return new CodecError(
       "header.magic",
       at,

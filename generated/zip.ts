@@ -583,7 +583,7 @@ function parseEndOfCentralDirectory(
       limit,
     );
   }
-  if (!bytesEqual(buf, at, at + 4, "PK\u0005\u0006"))
+  if (view.getUint32(at) !== 0x504b0506)
     return new CodecError(
       "signature",
       at,
@@ -620,7 +620,7 @@ function parseZip64EndLocator(
       limit,
     );
   }
-  if (!bytesEqual(buf, at, at + 4, "PK\u0006\u0007"))
+  if (view.getUint32(at) !== 0x504b0607)
     return new CodecError(
       "signature",
       at,
@@ -655,7 +655,7 @@ function parseZip64End(buf: Uint8Array, at: number, limit: number): Zip64End | C
       limit,
     );
   }
-  if (!bytesEqual(buf, at, at + 4, "PK\u0006\u0006"))
+  if (view.getUint32(at) !== 0x504b0606)
     return new CodecError(
       "signature",
       at,
@@ -768,7 +768,7 @@ function parseCentralEntry(buf: Uint8Array, at: number, limit: number): CentralE
       limit,
     );
   }
-  if (!bytesEqual(buf, at, at + 4, "PK\u0001\u0002"))
+  if (view.getUint32(at) !== 0x504b0102)
     return new CodecError(
       "signature",
       at,
@@ -870,7 +870,7 @@ function parseLocalHeader(buf: Uint8Array, at: number, limit: number): LocalHead
       limit,
     );
   }
-  if (!bytesEqual(buf, at, at + 4, "PK\u0003\u0004"))
+  if (view.getUint32(at) !== 0x504b0304)
     return new CodecError(
       "signature",
       at,
@@ -943,7 +943,7 @@ function parseDataDescriptor(
       limit,
     );
   }
-  if (!bytesEqual(buf, at, at + 4, "PK\u0007\b"))
+  if (view.getUint32(at) !== 0x504b0708)
     return new CodecError(
       "signature",
       at,

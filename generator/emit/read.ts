@@ -441,7 +441,7 @@ export class SequenceReader {
         return;
       }
       case "magic":
-        this.code.line(readMagic(m, at, this.cursor.at(m.value.length), this.prefix + m.name));
+        this.code.line(readMagic(m, (k) => this.cursor.at(k), this.prefix + m.name));
         this.cursor.advance(m.value.length);
         return;
       case "checksum": {

@@ -206,14 +206,14 @@ function parseHeader(buf: Uint8Array, at: number, limit: number): Header | Codec
   const autoclear_features = u64le(view, at + 32);
   const l1_table_offset = u64le(view, at + 40);
   const image_size = u64le(view, at + 48);
-  if (!(image_size % 512n === 0n))
+  if (!((view.getUint32(at + 48, true) & 511) === 0))
     return new CodecError("image_size", at + 48, `is ${image_size}: must be a multiple of 512`);
   const backing_filename_offset = view.getUint32(at + 56, true);
   const backing_filename_size = view.getUint32(at + 60, true);
   let backing_filename_at = at;
   let backing_filename_end = at;
   let backing_filename: string | undefined;
-  if ((features & 1n) === 1n) {
+  if ((view.getUint32(at + 16, true) & 1) === 1) {
     backing_filename_at = at + backing_filename_offset;
     if (!(backing_filename_at >= at && backing_filename_at <= limit))
       return new CodecError(

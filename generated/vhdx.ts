@@ -683,7 +683,7 @@ function parseHeader(buf: Uint8Array, at: number, limit: number): Header | Codec
   if (!(log_length % 1048576 === 0))
     return new CodecError("log_length", at + 68, `is ${log_length}: must be a multiple of 1 MiB`);
   const log_offset = u64le(view, at + 72);
-  if (!(log_offset % 1048576n === 0n))
+  if (!((view.getUint32(at + 72, true) & 1048575) === 0))
     return new CodecError("log_offset", at + 72, `is ${log_offset}: must be a multiple of 1 MiB`);
   const nonZero = findNonZero(buf, at + 80, at + 4096);
   if (nonZero !== -1)
@@ -720,7 +720,7 @@ function parseRegionEntry(buf: Uint8Array, at: number, limit: number): RegionEnt
   }
   const guid = getGuid(buf, at);
   const file_offset = u64le(view, at + 16);
-  if (!(file_offset % 1048576n === 0n))
+  if (!((view.getUint32(at + 16, true) & 1048575) === 0))
     return new CodecError("file_offset", at + 16, `is ${file_offset}: must be a multiple of 1 MiB`);
   const length_ = view.getUint32(at + 24, true);
   if (!(length_ % 1048576 === 0))

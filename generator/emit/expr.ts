@@ -9,6 +9,11 @@ import type { Expr } from "../expr.js";
 export interface ExprRef {
   code: string;
   bigint: boolean;
+  /**
+   * For an unsigned 64-bit field still in the buffer: code reading its low
+   * 32 bits as a number, so a test of low bits needs no bigint arithmetic.
+   */
+  low32?: string;
 }
 
 export type Resolve = (name: string) => ExprRef;
@@ -74,6 +79,8 @@ export function emitExpr(e: Expr, resolve: Resolve, bigint = isBigInt(e, resolve
     case "neg":
       return `-(${emitExpr(e.arg, resolve, bigint)})`;
     case "binary": {
+      const lowBits = lowBitsTest(e, resolve);
+      if (lowBits !== undefined) return lowBits;
       const operandsBig = isBigInt(e.left, resolve) || isBigInt(e.right, resolve);
       const l = emitExpr(e.left, resolve, operandsBig);
       const r = emitExpr(e.right, resolve, operandsBig);
@@ -82,4 +89,37 @@ export function emitExpr(e: Expr, resolve: Resolve, bigint = isBigInt(e, resolve
       return `(${l}) ${op} (${r})`;
     }
   }
+}
+
+const LOW_31 = 1n << 31n;
+
+/**
+ * `F & c == k` and `F % 2^n == k` on an unsigned 64-bit field F whose low
+ * word can be read again (`ExprRef.low32`): they depend only on F's low 31
+ * bits when c and k are below 2^31, so they are tested on that word, with no
+ * bigint `%` or `&` (each allocates a bigint). Anything else: undefined.
+ */
+function lowBitsTest(e: Expr & { kind: "binary" }, resolve: Resolve): string | undefined {
+  if (e.op !== "==" && e.op !== "!=") return undefined;
+  const [test, k] =
+    e.right.kind === "num"
+      ? [e.left, e.right.value]
+      : e.left.kind === "num"
+        ? [e.right, e.left.value]
+        : [];
+  if (test?.kind !== "binary" || k === undefined || k < 0n || k >= LOW_31) return undefined;
+  const [field, c] =
+    test.right.kind === "num"
+      ? [test.left, test.right.value]
+      : test.op === "&" && test.left.kind === "num"
+        ? [test.right, test.left.value]
+        : [];
+  if (field?.kind !== "ref" || c === undefined || c <= 0n || c > LOW_31) return undefined;
+  const low = resolve(field.name).low32;
+  if (low === undefined) return undefined;
+  let mask: bigint;
+  if (test.op === "&" && c < LOW_31) mask = c;
+  else if (test.op === "%" && (c & (c - 1n)) === 0n && k < c) mask = c - 1n;
+  else return undefined;
+  return `(${low} & ${mask}) ${e.op === "==" ? "===" : "!=="} ${k}`;
 }

@@ -271,11 +271,17 @@ export class SequenceReader {
   ) {}
 
   /** Expressions see raw stored values: enums as numbers. */
-  resolve: Resolve = (name) => ({
-    code: this.locals.field(this.locals.has(rawName(name)) ? rawName(name) : name),
-    bigint: this.bigints.has(name),
-  });
+  resolve: Resolve = (name) => {
+    const ref = {
+      code: this.locals.field(this.locals.has(rawName(name)) ? rawName(name) : name),
+      bigint: this.bigints.has(name),
+    };
+    const low32 = this.low32s.get(name);
+    return low32 === undefined ? ref : { ...ref, low32 };
+  };
   readonly bigints = new Set<string>();
+  /** Code reading again the low words of u64 fields at fixed offsets (`ExprRef.low32` in expr.ts). */
+  readonly low32s = new Map<string, string>();
   /** Locals holding the low halves of split values read so far, by field name. */
   readonly lows = new Map<string, string>();
   /** Text fields whose size is computed from them: they fill their bytes, with no NUL. */
@@ -674,6 +680,23 @@ export class SequenceReader {
           this.code.line(`const ${raw} = ${readInt(t, at)};`);
           this.code.line(`${target} = ${noneTest(raw, m.none, t.bits === 64)};`);
           break;
+        }
+        if (
+          t.bits === 64 &&
+          !t.signed &&
+          t.endian !== "chosen" &&
+          merged === undefined &&
+          at === this.cursor.at() &&
+          this.cursor.base === "at"
+        ) {
+          // `at` never changes in a read function, so the word can be read again later.
+          this.low32s.set(
+            m.name,
+            readInt(
+              { kind: "int", bits: 32, signed: false, endian: t.endian },
+              this.cursor.at(t.endian === "little" ? 0 : 4),
+            ),
+          );
         }
         // In a switch, a field another case stores in 64 bits is a bigint in every case.
         this.code.line(

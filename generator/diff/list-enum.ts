@@ -10,7 +10,9 @@ import { matchEnumValues, valueText } from "./matchers.js";
 import { intText } from "./shape.js";
 
 const baseText = (def: EnumDef): string =>
-  def.base.kind === "int" ? intText(def.base) : `${def.base.size}-byte string`;
+  def.base.kind === "int"
+    ? intText(def.base)
+    : `${def.base.size}-byte ${def.base.pad === "space" ? "space-padded " : ""}string`;
 
 export function listEnum(list: ChangeList, o: EnumDef, n: EnumDef): void {
   const owners = [o.name, n.name];
@@ -23,6 +25,9 @@ export function listEnum(list: ChangeList, o: EnumDef, n: EnumDef): void {
       const after = intRange(n.base);
       narrowed = after.lo > before.lo || after.hi < before.hi;
     }
+    // An unknown value ending in a space is not one of a space-padded string.
+    if (o.base.kind === "fixedString" && n.base.kind === "fixedString")
+      narrowed = n.base.pad === "space" && o.base.pad !== "space";
     list.add(
       place,
       {

@@ -284,6 +284,35 @@ describeWithTools(TOOLS, "FAT volumes made by mkfs.fat and mtools", () => {
     },
   );
 
+  it("a12.img with its BPB mutated: read refuses or accepts, never throws; accepted ones write back", () => {
+    // The volume up to its data clusters: boot sector, FATs and root directory.
+    const { bytes: whole, volume } = decode("a12.img");
+    const bytes = whole.slice(0, geometry(volume).clusterAt(2));
+    let state = 12345;
+    const random = (n: number): number => {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      return Math.floor((state / 2 ** 32) * n);
+    };
+    let accepted = 0;
+    let refused = 0;
+    for (let i = 0; i < 500; i++) {
+      const mutated = new Uint8Array(bytes);
+      for (let k = 0; k <= random(3); k++) mutated[random(64)] = random(256);
+      const result = read(mutated);
+      if (result instanceof CodecError) {
+        refused++;
+        continue;
+      }
+      accepted++;
+      const again = new Uint8Array(mutated);
+      const end = write(result.value, again);
+      if (end instanceof CodecError) throw new Error(`mutation ${i}: ${end.message}`);
+      expect(Buffer.compare(again, mutated), `mutation ${i}`).toBe(0);
+    }
+    expect(accepted).toBeGreaterThan(50);
+    expect(refused).toBeGreaterThan(50);
+  });
+
   it.each(CONFIGS.map((c) => [c.name, c] as const))(
     "%s: a new label and a file's date, written by the codec, shown by fatlabel and mdir",
     (name) => {

@@ -25,9 +25,6 @@ export function listEnum(list: ChangeList, o: EnumDef, n: EnumDef): void {
       const after = intRange(n.base);
       narrowed = after.lo > before.lo || after.hi < before.hi;
     }
-    // An unknown value ending in a space is not one of a space-padded string.
-    if (o.base.kind === "fixedString" && n.base.kind === "fixedString")
-      narrowed = n.base.pad === "space" && o.base.pad !== "space";
     list.add(
       place,
       {

@@ -29,6 +29,19 @@ export interface IntType {
   endian: ByteOrder;
 }
 
+/**
+ * A string stored in exactly `size` bytes. NUL-padded (the default): the
+ * value is the bytes before the first NUL, and the bytes after it are zero
+ * (or kept by `tail`). Space-padded (`pad: "space"`, FAT's names and
+ * labels): the value is the bytes without their trailing spaces, no byte is
+ * a NUL, and `write` pads with spaces, so a value never ends in a space.
+ */
+export interface FixedStringType {
+  kind: "fixedString";
+  size: number;
+  pad?: "space";
+}
+
 /** A value type a field can have. */
 export type FieldType =
   | IntType
@@ -36,8 +49,8 @@ export type FieldType =
   /** A record inline; `args` give its parameters, in the record's order. */
   | { kind: "record"; record: RecordDef; args: Expr[] }
   | { kind: "bytes"; size: ByteSize }
-  /** A fixed-size NUL-padded string: the value is the bytes before the first NUL. */
-  | { kind: "fixedString"; size: number }
+  /** A fixed-size string: NUL-padded, or space-padded with `pad: "space"`. */
+  | FixedStringType
   /**
    * Records back to back: `count` of them, or (without a count) fixed-size
    * ones filling the rest of the enclosing payload.
@@ -493,7 +506,7 @@ export type VariantOrder = "declared" | "hash";
 export interface EnumDef extends Doc {
   kind: "enum";
   name: string;
-  base: IntType | { kind: "fixedString"; size: number };
+  base: IntType | FixedStringType;
   /** An open enum keeps unknown values as `{ unknown }`; a closed one rejects them. */
   open: boolean;
   order: VariantOrder;

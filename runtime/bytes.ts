@@ -211,6 +211,16 @@ export function findNul(buf: Uint8Array, start: number, end: number): number {
   return end;
 }
 
+/**
+ * Where the text of a space-padded string in [start, end) ends: just after
+ * its last byte that is not a space (start when all are spaces).
+ */
+export function spacePaddedEnd(buf: Uint8Array, start: number, end: number): number {
+  let i = end;
+  while (i > start && buf[i - 1] === 0x20) i--;
+  return i;
+}
+
 /** Index of the first non-zero byte in [start, end), or -1. */
 /** The index of the first `byte` in [start, end), or -1 (a terminator after variable-length bytes). */
 export function findByte(buf: Uint8Array, start: number, end: number, byte: number): number {

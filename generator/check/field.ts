@@ -28,11 +28,24 @@ import {
 import { flagBits } from "./flags.js";
 import { fitsInt, intName, parseIntType } from "./int.js";
 import { stringTail } from "./keep.js";
-import type { MapNode } from "./reader.js";
+import type { MapNode, Reader } from "./reader.js";
 import { checkExpr } from "./scope.js";
 import { isTextNumber, numberText } from "./text-number.js";
 
 const TEXT_ENCODINGS = ["ascii", "utf8", "utf16le", "utf16be"] as const;
+
+/**
+ * A fixed string's `pad`: `zero` (the default, NUL-padded) or `space`
+ * (space-padded, as FAT's names and labels are); `{}` for zero.
+ */
+export function stringPad(reader: Reader, node: Located | undefined): { pad?: "space" } {
+  if (node === undefined) return {};
+  const text = reader.string(node, "pad");
+  if (text === "space") return { pad: "space" };
+  if (text !== undefined && text !== "zero")
+    reader.report(node.at, `pad must be zero (NUL padding) or space, not "${text}"`);
+  return {};
+}
 
 export function checkField(
   ctx: Context,
@@ -136,7 +149,8 @@ export function checkField(
     const size = reader.integer(reader.required(node, "size", "a fixed string"), "size");
     if (size !== undefined && (size < 1n || size > 65536n))
       reader.report(sizeNode!.at, "a fixed string size must be between 1 and 65536");
-    type = { kind: "fixedString", size: Number(size ?? 1n) };
+    const pad = stringPad(reader, reader.get(node, "pad"));
+    type = { kind: "fixedString", size: Number(size ?? 1n), ...pad };
   } else {
     const array = typeText.endsWith("[]");
     const refName = array ? typeText.slice(0, -2) : typeText;
@@ -209,6 +223,12 @@ export function checkField(
     reader.report(argsNode.at, `"args" applies to records and arrays of records only`);
   if (countNode !== undefined && type.kind !== "array")
     reader.report(countNode.at, `"count" applies to arrays of records only`);
+  const padNode = reader.get(node, "pad");
+  if (padNode !== undefined && type.kind !== "fixedString")
+    reader.report(
+      padNode.at,
+      `"pad" applies to string fields only (and string enums, in their base)`,
+    );
   if (encodingNode !== undefined && type.kind !== "text")
     reader.report(encodingNode.at, `"encoding" applies to text fields only`);
   if (endNode !== undefined && type.kind !== "array")
@@ -481,6 +501,18 @@ function defaultOf(ctx: Context, node: MapNode, type: FieldType): DefaultValue |
     const value = ctx.reader.string(n, "default");
     if (value !== undefined && !/^[\x00-\xff]*$/.test(value)) {
       ctx.reader.report(n.at, "a byte string default may only hold characters U+0000 to U+00FF");
+      return undefined;
+    }
+    if (
+      value !== undefined &&
+      type.kind === "fixedString" &&
+      type.pad === "space" &&
+      value.endsWith(" ")
+    ) {
+      ctx.reader.report(
+        n.at,
+        `default "${value}" ends in a space; a space-padded string's value is its text without the padding`,
+      );
       return undefined;
     }
     if (

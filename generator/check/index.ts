@@ -22,6 +22,7 @@ import { fixedMemberSize, fixedTypeSize } from "../model.js";
 import { hashClash } from "../order.js";
 import type { Problem } from "../problem.js";
 import { fitsInt, intName, parseIntType } from "./int.js";
+import { stringPad } from "./field.js";
 import { headerOrder, tagValue, trailer } from "./framing.js";
 import { checkUnionKeep, unionEnd, unionPadding } from "./keep.js";
 import { checkMembers, checkPayload, type Shared, type TypeTable } from "./members.js";
@@ -157,7 +158,7 @@ export function checkSchema(file: string, root: Located): Model | { problems: Pr
     if (!startsNonZero(element.members, size))
       reader.report(
         at,
-        `an array ended by ${size} zero bytes needs ${element.name} to hold, within its first ${size} bytes, a member that is never all zero (a non-zero magic or constant, or a checksum stored as text), so that no entry reads as the end`,
+        `an array ended by ${size} zero bytes needs ${element.name} to hold, within its first ${size} bytes, a member that is never all zero (a non-zero magic or constant, a checksum stored as text, or a space-padded string), so that no entry reads as the end`,
       );
   }
 
@@ -327,7 +328,7 @@ function checkHashes(
 
 function enumBase(reader: Reader, node: Located): EnumDef["base"] | undefined {
   if (node.kind === "map") {
-    const m = reader.map(node, "a string enum base", ["string"]);
+    const m = reader.map(node, "a string enum base", ["string", "pad"]);
     const size =
       m === undefined
         ? undefined
@@ -337,7 +338,7 @@ function enumBase(reader: Reader, node: Located): EnumDef["base"] | undefined {
       reader.report(node.at, "a fixed string size must be between 1 and 65536");
       return undefined;
     }
-    return { kind: "fixedString", size: Number(size) };
+    return { kind: "fixedString", size: Number(size), ...stringPad(reader, reader.get(m!, "pad")) };
   }
   const text = reader.string(node, "enum");
   if (text === undefined) return undefined;
@@ -413,6 +414,13 @@ function enumValue(reader: Reader, def: EnumDef, node: Located): number | string
       reader.report(
         node.at,
         `"${text}" is ${text.length} bytes, longer than the ${def.base.size}-byte string`,
+      );
+      return undefined;
+    }
+    if (def.base.pad === "space" && text.endsWith(" ")) {
+      reader.report(
+        node.at,
+        `"${text}" ends in a space; a space-padded string's value is its text without the padding`,
       );
       return undefined;
     }
@@ -688,8 +696,9 @@ function inlineRecords(members: readonly Member[]): { field: ValueField; inner: 
 /**
  * Does a record always hold a non-zero byte in its first `size` bytes? True
  * when a member at a fixed offset below `size` can never be stored as all
- * zeros: a magic with a non-zero byte, a non-zero constant, or a checksum
- * stored as text (its digits are never NUL).
+ * zeros: a magic with a non-zero byte, a non-zero constant, a checksum
+ * stored as text (its digits are never NUL), or a space-padded string (it
+ * holds no NUL; a FAT directory entry's name).
  */
 function startsNonZero(members: readonly Member[], size: number): boolean {
   let offset = 0;
@@ -700,6 +709,10 @@ function startsNonZero(members: readonly Member[], size: number): boolean {
         return true;
       if (m.kind === "const" && m.value !== 0n) return true;
       if (m.kind === "checksum" && m.text !== undefined) return true;
+      if (m.kind === "value" && m.cond === undefined && m.at === undefined && offset < size) {
+        const t = m.type.kind === "enum" ? m.type.enum.base : m.type;
+        if (t.kind === "fixedString" && t.pad === "space") return true;
+      }
       if (m.kind === "group" && m.cond === undefined && m.at === undefined) {
         const found = visit(m.members);
         if (found !== undefined) return found;

@@ -144,6 +144,14 @@ export function stringTail(
     reader.report(tailNode.at, "tail applies to fixed-size string fields (string, string enums)");
     return undefined;
   }
+  const base = type.kind === "enum" ? type.enum.base : type;
+  if (base.kind === "fixedString" && base.pad === "space") {
+    reader.report(
+      tailNode.at,
+      "tail keeps the bytes after a NUL; a space-padded string has no NUL, so nothing to keep",
+    );
+    return undefined;
+  }
   const bad = badFieldName(name);
   if (bad !== undefined) {
     reader.report(tailNode.at, bad);

@@ -25,7 +25,7 @@ export function typeText(t: FieldType): string {
             ? `bytes ended by ${t.size.byte}`
             : "bytes filling the payload";
     case "fixedString":
-      return `${t.size}-byte string`;
+      return `${t.size}-byte ${t.pad === "space" ? "space-padded " : ""}string`;
     case "array":
       return t.count === undefined
         ? `${t.element.name}[]`

@@ -10,7 +10,9 @@ import { matchEnumValues, valueText } from "./matchers.js";
 import { intText } from "./shape.js";
 
 const baseText = (def: EnumDef): string =>
-  def.base.kind === "int" ? intText(def.base) : `${def.base.size}-byte string`;
+  def.base.kind === "int"
+    ? intText(def.base)
+    : `${def.base.size}-byte ${def.base.pad === "space" ? "space-padded " : ""}string`;
 
 export function listEnum(list: ChangeList, o: EnumDef, n: EnumDef): void {
   const owners = [o.name, n.name];

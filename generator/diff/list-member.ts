@@ -5,7 +5,14 @@
  * offset. Groups are compared member by member through `nested`.
  */
 import type { Expr } from "../expr.js";
-import type { FieldType, IntType, Member, Validation, ValueField } from "../model.js";
+import type {
+  FieldType,
+  FixedStringType,
+  IntType,
+  Member,
+  Validation,
+  ValueField,
+} from "../model.js";
 import { computedText, fixedMemberSize, isOptionalField, storedType } from "../model.js";
 import type { KeptPart } from "./change.js";
 import type { ChangeList, Place } from "./change-list.js";
@@ -306,6 +313,12 @@ function compareFieldType(list: ChangeList, place: Place, o: FieldType, n: Field
   if (o.kind === "fixedString" && n.kind === "fixedString") {
     if (o.size !== n.size)
       list.add(place, { kind: "size-changed" }, `string of ${o.size} → ${n.size} bytes`);
+    else if (o.pad !== n.pad)
+      list.add(
+        place,
+        { kind: "type-changed", hasProperty: true, tsTypeChanged: false },
+        `${padText(o)} → ${padText(n)} string of ${n.size} bytes`,
+      );
     return;
   }
   if (o.kind === "bytes" && n.kind === "bytes") {
@@ -403,3 +416,5 @@ function compareChecks(
     parts.length > 0 ? parts.join("; ") : "check messages changed",
   );
 }
+
+const padText = (t: FixedStringType): string => (t.pad === "space" ? "space-padded" : "NUL-padded");

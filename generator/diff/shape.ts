@@ -50,7 +50,7 @@ export function fieldTypeShape(t: FieldType, names: TypeNames): string {
     case "bytes":
       return `bytes ${sizeShape(t.size)}`;
     case "fixedString":
-      return `string ${t.size}`;
+      return `string ${t.size}${t.pad === "space" ? " space" : ""}`;
     case "array":
       return `${names(t.element.name)}[${t.count === undefined ? "" : exprText(t.count)}]${t.end === undefined ? "" : ` end zeros ${t.end.size}`}`;
     case "list":

@@ -257,7 +257,9 @@ function section(def: TypeDef): string[] {
       return recordSection(def);
     case "enum": {
       const base =
-        def.base.kind === "int" ? wireType(def.base) : `${def.base.size}-byte NUL-padded string`;
+        def.base.kind === "int"
+          ? wireType(def.base)
+          : `${def.base.size}-byte ${def.base.pad === "space" ? "space" : "NUL"}-padded string`;
       return [
         `## ${def.name} (${def.open ? "open" : "closed"} enum, ${base})`,
         "",

@@ -12,6 +12,7 @@ import type {
   EnumDef,
   SwitchMember,
   FieldType,
+  FixedStringType,
   Member,
   Model,
   RecordDef,
@@ -715,7 +716,7 @@ export class SequenceReader {
           this.code.line(`${target} = decode${t.enum.name}(${raw});`);
         } else {
           // Matched byte by byte, so a known name allocates no string.
-          const end = this.nulTerminated(t.enum.base.size, at, path, m.tail);
+          const end = this.stringEnd(t.enum.base, at, path, m.tail);
           this.code.line(`${target} = decode${t.enum.name}(buf, ${at}, ${end});`);
         }
         if (!t.enum.open) {
@@ -727,9 +728,11 @@ export class SequenceReader {
         if (t.enum.base.kind === "int") this.validations(m.valid, this.prefix + m.name, raw, at);
         break;
       }
-      case "fixedString":
-        this.fixedString(target, t.size, at, path, m.tail);
+      case "fixedString": {
+        const end = this.stringEnd(t, at, path, m.tail);
+        this.code.line(`${target} = getBytes(buf, ${at}, ${end});`);
         break;
+      }
       case "uuid":
         this.code.line(`${target} = ${readUuid(t, at)};`);
         break;
@@ -793,15 +796,32 @@ export class SequenceReader {
     this.cursor.offset = 0;
   }
 
-  private fixedString(
-    target: string,
-    size: number,
+  /** Checks a fixed string at `at`; returns the local holding where its text ends. */
+  private stringEnd(
+    t: FixedStringType,
     at: string,
     path: string,
     tail: string | undefined,
-  ): void {
-    const end = this.nulTerminated(size, at, path, tail);
-    this.code.line(`${target} = getBytes(buf, ${at}, ${end});`);
+  ): string {
+    return t.pad === "space"
+      ? this.spacePadded(t.size, at, path)
+      : this.nulTerminated(t.size, at, path, tail);
+  }
+
+  /**
+   * A space-padded string of `size` bytes at `at`: no byte may be a NUL, so
+   * the text (the bytes before the trailing spaces) writes back as it was.
+   */
+  private spacePadded(size: number, at: string, path: string): string {
+    const end = this.cursor.at(size);
+    const nul = this.locals.fresh("nul");
+    this.code.line(`const ${nul} = findNul(buf, ${at}, ${end});`);
+    this.code.line(
+      `if (${nul} !== ${end}) return new CodecError(${path}, ${nul}, "a space-padded string holds no NUL");`,
+    );
+    const textEnd = this.locals.fresh("textEnd");
+    this.code.line(`const ${textEnd} = spacePaddedEnd(buf, ${at}, ${end});`);
+    return textEnd;
   }
 
   /**

@@ -78,7 +78,7 @@ export function wireType(t: FieldType): string {
             ? `bytes up to a ${hexLiteral(t.size.byte, false)} terminator`
             : "bytes";
     case "fixedString":
-      return `${t.size}-byte NUL-padded string`;
+      return `${t.size}-byte ${t.pad === "space" ? "space" : "NUL"}-padded string`;
     case "array":
       return t.end !== undefined
         ? `${t.element.name} entries up to ${t.end.size} zero bytes`

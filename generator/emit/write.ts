@@ -10,6 +10,7 @@ import type {
   ByteOrderMember,
   ChecksumField,
   EnumDef,
+  FixedStringType,
   IntType,
   Member,
   Param,
@@ -146,8 +147,9 @@ function emitEncodeEnum(def: EnumDef, file: ModuleFile): void {
     code.line("const raw = v.unknown;");
     if (def.base.kind === "fixedString") {
       const size = def.base.size;
+      const spaced = def.base.pad === "space" ? ' || raw.endsWith(" ")' : "";
       code.line(
-        `if (!isByteString(raw) || raw.length > ${size} || raw.includes("\\0")) return undefined;`,
+        `if (!isByteString(raw) || raw.length > ${size} || raw.includes("\\0")${spaced}) return undefined;`,
       );
     } else {
       code.line(`if (!${intIsValid(def.base, "raw")}) return undefined;`);
@@ -477,15 +479,18 @@ export class CheckWalker {
       case "text":
         checkTextValue(this, t, acc, path);
         return;
-      case "fixedString":
+      case "fixedString": {
+        // A space-padded value ending in a space would read back without it.
+        const spaced = t.pad === "space";
         this.code.line(
-          `if (!isByteString(${acc}) || ${acc}.length > ${t.size} || ${acc}.includes("\\0")) {`,
+          `if (!isByteString(${acc}) || ${acc}.length > ${t.size} || ${acc}.includes("\\0")${spaced ? ` || ${acc}.endsWith(" ")` : ""}) {`,
         );
         this.code.line(
-          `  ${this.expected(path, `a byte string of at most ${t.size} bytes without NUL`, acc)}`,
+          `  ${this.expected(path, `a byte string of at most ${t.size} bytes without NUL${spaced ? " that does not end in a space" : ""}`, acc)}`,
         );
         this.code.line("}");
         return;
+      }
       case "bytes":
         this.code.line(
           `if (!isByteString(${acc})) ${this.expected(path, "a byte string (characters U+0000 to U+00FF)", acc)}`,
@@ -887,14 +892,16 @@ export class WriteWalker {
           this.code.line(`const ${text} = encode${t.enum.name}(${acc}) ?? "";`);
           this.code.line(`setBytes(buf, ${at}, ${text});`);
           this.code.line(
-            `buf.fill(0, ${at} + ${text}.length, ${this.cursor.at(t.enum.base.size)});`,
+            `buf.fill(${padByte(t.enum.base)}, ${at} + ${text}.length, ${this.cursor.at(t.enum.base.size)});`,
           );
           if (tail !== undefined) this.code.line(writeStringTail(tail, `${at} + ${text}.length`));
         }
         break;
       case "fixedString":
         this.code.line(`setBytes(buf, ${at}, ${acc});`);
-        this.code.line(`buf.fill(0, ${at} + ${acc}.length, ${this.cursor.at(t.size)});`);
+        this.code.line(
+          `buf.fill(${padByte(t)}, ${at} + ${acc}.length, ${this.cursor.at(t.size)});`,
+        );
         if (tail !== undefined) this.code.line(writeStringTail(tail, `${at} + ${acc}.length`));
         break;
       case "uuid":
@@ -1063,4 +1070,9 @@ function emitWriteUnion(def: UnionDef, file: ModuleFile): void {
     returnType: "number",
     statements: withView(code.text()),
   });
+}
+
+/** The byte a fixed string is padded with: NUL, or 0x20 for `pad: space`. */
+function padByte(t: FixedStringType): string {
+  return t.pad === "space" ? "0x20" : "0";
 }

@@ -4,7 +4,7 @@
  * ones with `valid` checks), records nested by value, groups with and
  * without conditions, conditional fields and padding, constants, magic
  * strings, computed offsets, flags, byte strings of every sizing, fixed
- * strings, text in every encoding, UUIDs and GUIDs, arrays filling a payload
+ * strings (NUL- or space-padded), text in every encoding, UUIDs and GUIDs, arrays filling a payload
  * or counted, computed sizes and counts, bit fields, values split into
  * halves, `none` values, union lists (framed in either header order, with a
  * checksum trailer, ending on an end tag or on a `last` entry), checksums
@@ -36,6 +36,8 @@ interface TypeInfo {
   fixed: boolean;
   /** For enums: is it stored as a fixed-size string? */
   stringEnum?: boolean;
+  /** For string enums: space-padded (no tail then)? */
+  spaced?: boolean;
 }
 
 class SchemaDraw {
@@ -81,7 +83,13 @@ class SchemaDraw {
       }
     }
     this.types.push(lines.join("\n"));
-    this.known.push({ name, kind: "enum", fixed: true, stringEnum: base.startsWith("{") });
+    this.known.push({
+      name,
+      kind: "enum",
+      fixed: true,
+      stringEnum: base.startsWith("{"),
+      spaced: base.includes("pad: space"),
+    });
   }
 
   private pickEnumBase(): string {
@@ -93,6 +101,7 @@ class SchemaDraw {
       "i16",
       "i32",
       `{ string: ${2 + this.rng.below(6)} }`,
+      `{ string: ${2 + this.rng.below(6)}, pad: space }`,
     ]);
   }
 
@@ -521,7 +530,7 @@ class SchemaDraw {
             ? `, valid: [{ check: "${name} != ${120 + this.rng.below(8)}", message: reserved }]`
             : "";
         return {
-          line: `- { name: ${name}, type: ${e.name}${valid}${this.tail(scope, tails && e.stringEnum === true)} }`,
+          line: `- { name: ${name}, type: ${e.name}${valid}${this.tail(scope, tails && e.stringEnum === true && e.spaced !== true)} }`,
           fixed: true,
         };
       }
@@ -533,11 +542,14 @@ class SchemaDraw {
         return { line: `- { name: ${name}, type: ${record.name} }`, fixed: record.fixed };
       }
     }
-    if (roll < 72)
+    if (roll < 72) {
+      // A space-padded string has no NUL, so nothing for a tail to keep.
+      const spaced = this.rng.chance(0.3);
       return {
-        line: `- { name: ${name}, type: string, size: ${1 + this.rng.below(9)}${this.tail(scope, tails)} }`,
+        line: `- { name: ${name}, type: string, size: ${1 + this.rng.below(9)}${spaced ? ", pad: space" : this.tail(scope, tails)} }`,
         fixed: true,
       };
+    }
     if (roll < 76)
       return { line: `- { name: ${name}, type: ${this.rng.pick(["uuid", "guid"])} }`, fixed: true };
     if (roll < 82) {

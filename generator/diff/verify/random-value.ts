@@ -177,7 +177,7 @@ class Draw {
     const t = m.type;
     switch (t.kind) {
       case "int": {
-        if (m.split !== undefined || m.none !== undefined) return this.wholeOrNone(m, t);
+        if (m.split !== undefined || m.none !== undefined) return this.wholeOrNone(m, t, env);
         const other = this.hints.get(defaultHint(m.name)) ?? [];
         const d =
           m.default?.kind === "int" && this.rng.chance(0.3)
@@ -221,8 +221,11 @@ class Draw {
           ? drawn.split(String.fromCharCode(t.size.byte)).join("")
           : drawn;
       }
-      case "fixedString":
-        return this.bytes(this.rng.below(t.size + 1), 1);
+      case "fixedString": {
+        const drawn = this.bytes(this.rng.below(t.size + 1), 1);
+        // A space-padded value never ends in a space: the padding would take it.
+        return t.pad === "space" ? drawn.replace(/ +$/, "") : drawn;
+      }
       case "textInt": {
         const max = textNumberMax(t.int, t.spelling);
         const d = this.rng.pick([0n, 1n, max, this.rng.bits(t.int.bits) % (max + 1n)]);
@@ -301,13 +304,15 @@ class Draw {
 
   /** Edge values and random ones, as a bigint. */
   /** A split value fits its halves' width; a value with `none` is sometimes absent, never `none`. */
-  private wholeOrNone(m: ValueField, t: IntType): unknown {
+  private wholeOrNone(m: ValueField, t: IntType, env: Map<string, bigint>): unknown {
     if (m.none !== undefined && this.rng.chance(0.3)) return undefined;
     let d =
       m.split === undefined
         ? this.int(t)
         : this.rng.pick([0n, (1n << BigInt(m.split.bits)) - 1n, this.rng.bits(m.split.bits)]);
     if (d === m.none) d = m.none === 0n ? 1n : 0n;
+    // Expressions after the high half use the whole value (a value with `none`, never).
+    if (m.none === undefined) env.set(m.name, d);
     return t.bits === 64 ? d : Number(d);
   }
 
@@ -341,6 +346,8 @@ class Draw {
         def.base.kind === "int"
           ? Number(this.int(def.base))
           : this.bytes(1 + this.rng.below(Math.min(def.base.size, 12)), 1);
+      const spaced = def.base.kind === "fixedString" && def.base.pad === "space";
+      if (spaced && typeof raw === "string" && raw.endsWith(" ")) continue;
       if (!known.has(raw)) return { unknown: raw };
     }
     return this.rng.pick(names);

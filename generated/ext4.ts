@@ -1091,7 +1091,7 @@ function parseSuperblock(buf: Uint8Array, at: number, limit: number): Superblock
       );
   }
   parsedEnd = end;
-  return {
+  const result: Superblock = {
     inodes_count,
     blocks_count,
     r_blocks_count,
@@ -1127,9 +1127,7 @@ function parseSuperblock(buf: Uint8Array, at: number, limit: number): Superblock
     feature_ro_compat,
     uuid,
     volume_name,
-    ...(volume_name_tail === undefined ? undefined : { volume_name_tail }),
     last_mounted,
-    ...(last_mounted_tail === undefined ? undefined : { last_mounted_tail }),
     algorithm_usage_bitmap,
     prealloc_blocks,
     prealloc_dir_blocks,
@@ -1156,7 +1154,6 @@ function parseSuperblock(buf: Uint8Array, at: number, limit: number): Superblock
     log_groups_per_flex,
     checksum_type,
     encryption_level,
-    ...(reserved_pad === undefined ? undefined : { reserved_pad }),
     kbytes_written,
     snapshot_inum,
     snapshot_id,
@@ -1167,16 +1164,13 @@ function parseSuperblock(buf: Uint8Array, at: number, limit: number): Superblock
     first_error_ino,
     first_error_block,
     first_error_func,
-    ...(first_error_func_tail === undefined ? undefined : { first_error_func_tail }),
     first_error_line,
     last_error_time,
     last_error_ino,
     last_error_line,
     last_error_block,
     last_error_func,
-    ...(last_error_func_tail === undefined ? undefined : { last_error_func_tail }),
     mount_opts,
-    ...(mount_opts_tail === undefined ? undefined : { mount_opts_tail }),
     usr_quota_inum,
     grp_quota_inum,
     overhead_clusters,
@@ -1192,9 +1186,16 @@ function parseSuperblock(buf: Uint8Array, at: number, limit: number): Superblock
     encoding,
     encoding_flags,
     orphan_file_inum,
-    ...(reserved === undefined ? undefined : { reserved }),
-    ...(checksum_unused === undefined ? undefined : { checksum_unused }),
   };
+  if (volume_name_tail !== undefined) result.volume_name_tail = volume_name_tail;
+  if (last_mounted_tail !== undefined) result.last_mounted_tail = last_mounted_tail;
+  if (reserved_pad !== undefined) result.reserved_pad = reserved_pad;
+  if (first_error_func_tail !== undefined) result.first_error_func_tail = first_error_func_tail;
+  if (last_error_func_tail !== undefined) result.last_error_func_tail = last_error_func_tail;
+  if (mount_opts_tail !== undefined) result.mount_opts_tail = mount_opts_tail;
+  if (reserved !== undefined) result.reserved = reserved;
+  if (checksum_unused !== undefined) result.checksum_unused = checksum_unused;
+  return result;
 }
 
 /** Writes `value` into `buf` at byte `at` and returns the offset just after it, or a {@link CodecError} if the value cannot be encoded or does not fit. On error the buffer is untouched. Allocates nothing on success. */

@@ -625,7 +625,9 @@ function parseFeature(buf: Uint8Array, at: number, limit: number): Feature | Cod
     feature_tail_end === -1 ? undefined : getBytes(buf, nul + 1, feature_tail_end);
   const feature = decodeFeatureName(buf, at + 2, nul);
   parsedEnd = at + 48;
-  return { ty, bit, feature, ...(feature_tail === undefined ? undefined : { feature_tail }) };
+  const result: Feature = { ty, bit, feature };
+  if (feature_tail !== undefined) result.feature_tail = feature_tail;
+  return result;
 }
 
 function parseBitmapsExtension(
@@ -743,11 +745,9 @@ function parseExtension_Backing_file(
     );
   }
   const nonZero = findNonZero(buf, limit, padded);
-  return {
-    kind: "Backing_file",
-    format,
-    ...(nonZero === -1 ? undefined : { padding: getBytes(buf, limit, padded) }),
-  };
+  const result: Extension = { kind: "Backing_file", format };
+  if (nonZero !== -1) result.padding = getBytes(buf, limit, padded);
+  return result;
 }
 
 function parseExtension_Feature_name_table(
@@ -780,11 +780,9 @@ function parseExtension_Feature_name_table(
     );
   }
   const nonZero = findNonZero(buf, limit, padded);
-  return {
-    kind: "Feature_name_table",
-    features,
-    ...(nonZero === -1 ? undefined : { padding: getBytes(buf, limit, padded) }),
-  };
+  const result: Extension = { kind: "Feature_name_table", features };
+  if (nonZero !== -1) result.padding = getBytes(buf, limit, padded);
+  return result;
 }
 
 function parseExtension_Bitmaps(
@@ -850,11 +848,9 @@ function parseExtension_External_data_file(
     );
   }
   const nonZero = findNonZero(buf, limit, padded);
-  return {
-    kind: "External_data_file",
-    filename,
-    ...(nonZero === -1 ? undefined : { padding: getBytes(buf, limit, padded) }),
-  };
+  const result: Extension = { kind: "External_data_file", filename };
+  if (nonZero !== -1) result.padding = getBytes(buf, limit, padded);
+  return result;
 }
 
 function parseExtension_Unknown(
@@ -875,12 +871,9 @@ function parseExtension_Unknown(
     );
   }
   const nonZero = findNonZero(buf, limit, padded);
-  return {
-    kind: "Unknown",
-    type: type_,
-    data,
-    ...(nonZero === -1 ? undefined : { padding: getBytes(buf, limit, padded) }),
-  };
+  const result: Extension = { kind: "Unknown", type: type_, data };
+  if (nonZero !== -1) result.padding = getBytes(buf, limit, padded);
+  return result;
 }
 
 function parseHeader(buf: Uint8Array, at: number, limit: number): Header | CodecError {
@@ -1042,8 +1035,8 @@ function parseHeader(buf: Uint8Array, at: number, limit: number): Header | Codec
       autoclear_features,
       refcount_order,
       compression_type,
-      ...(padding === undefined ? undefined : { padding }),
       header_extra,
+      ...(padding !== undefined ? { padding } : undefined),
     };
   }
   const extensions: Extension[] = [];

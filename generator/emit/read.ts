@@ -49,7 +49,13 @@ import { readUncheckedChecksum, verifyChecksums } from "./construct/checksum.js"
 import { readTextNumber } from "./construct/text-number.js";
 import { keepsEnd, readKeptEnd } from "./construct/end-length.js";
 import { readMagic } from "./construct/magic.js";
-import { keptProperty, readKeptPaddingMember } from "./construct/padding-keep.js";
+import {
+  keptLocal,
+  keptProperty,
+  readKeptPaddingMember,
+  returnObject,
+  type KeptValue,
+} from "./construct/padding-keep.js";
 import { readStringTail, tailValue } from "./construct/string-tail.js";
 import { hasPaddingProperty, readKeptPadding } from "./construct/union-padding.js";
 import { readCountedArray, readFilledArray, readTerminatedArray } from "./construct/array.js";
@@ -255,6 +261,8 @@ function hexOrDec(n: number): string {
 /** Reading one sequence of members into locals. */
 export class SequenceReader {
   readonly props: string[] = [];
+  /** Optional properties kept only when odd bytes are there (see padding-keep.ts), added after the object is made. */
+  readonly kept: KeptValue[] = [];
 
   constructor(
     readonly code: Code,
@@ -422,7 +430,7 @@ export class SequenceReader {
     this.code.line("}");
     if (name !== undefined) this.props.push(this.propOf(name));
     if (m.kind === "padding" && m.keep !== undefined)
-      this.props.push(keptProperty(m.keep, this.locals.field(m.keep)));
+      this.kept.push(keptLocal(m.keep, this.locals.field(m.keep)));
   }
 
   propOf(name: string): string {
@@ -521,7 +529,7 @@ export class SequenceReader {
         if (m.keep !== undefined) {
           const local = this.locals.field(m.keep);
           this.code.line(readKeptPaddingMember(declare(m.keep), at, this.cursor.at(m.size)));
-          if (!assign) this.props.push(keptProperty(m.keep, local));
+          if (!assign) this.kept.push(keptLocal(m.keep, local));
           this.cursor.advance(m.size);
           return;
         }
@@ -581,7 +589,9 @@ export class SequenceReader {
         // requires that), and its local goes out of scope with the group.
         for (const target of [...this.computed.keys()].filter((k) => !before.has(k)))
           inner.checkOffset(target);
-        this.code.line(`${declare(m.name)} = { ${inner.props.join(", ")} };`);
+        // A group is an expression here, so its kept properties are spread in.
+        const groupProps = [...inner.props, ...inner.kept.map(keptProperty)];
+        this.code.line(`${declare(m.name)} = { ${groupProps.join(", ")} };`);
         if (!assign) this.props.push(this.propOf(m.name));
         return;
       }
@@ -589,7 +599,7 @@ export class SequenceReader {
         this.value(m, at, declare(m.name));
         if (!assign) this.props.push(this.propOf(m.name));
         // A string's kept tail follows it (a tail is never on a conditional field).
-        if (m.tail !== undefined) this.props.push(keptProperty(m.tail, this.locals.field(m.tail)));
+        if (m.tail !== undefined) this.kept.push(keptLocal(m.tail, this.locals.field(m.tail)));
         return;
     }
   }
@@ -1008,7 +1018,7 @@ function emitReadRecord(def: RecordDef, file: ModuleFile, trace: boolean): void 
   }
   verifyChecksums(reader.checksums, end, code, locals);
   code.line(`parsedEnd = ${end};`);
-  code.line(`return { ${reader.props.join(", ")} };`);
+  returnObject(code, locals, def.name, reader.props, reader.kept);
   if (code.lines.some((line) => /\bpos\b/.test(line))) code.lines.unshift("let pos = at;");
   file.addFunction({
     name: `parse${def.name}`,
@@ -1188,8 +1198,9 @@ function emitReadVariant(def: UnionDef, v: Variant, file: ModuleFile, trace: boo
   const tagProp = isFallback ? [reader.propOf(v.members[0].name)] : [];
   const props = [`kind: ${str(v.name)}`, ...tagProp, ...reader.props];
   const keepsPadding = hasPaddingProperty(def, v);
-  if (keepsPadding) code.lines.push(...readKeptPadding(props, locals.fresh("nonZero")));
-  else code.line(`return { ${props.join(", ")} };`);
+  const kept = [...reader.kept];
+  if (keepsPadding) kept.push(readKeptPadding(code, locals.fresh("nonZero")));
+  returnObject(code, locals, def.name, props, kept);
   const params = [
     ...(isFallback ? [{ name: locals.field(v.members[0].name), type: "number" }] : []),
     { name: "buf", type: "Uint8Array" },

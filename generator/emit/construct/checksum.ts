@@ -13,7 +13,7 @@ import { emitExpr } from "../expr.js";
 import { writeInt } from "../layout.js";
 import type { SequenceReader } from "../read.js";
 import type { CheckWalker } from "../write.js";
-import { keptProperty, keptStringProperty, type KeptProperty } from "./padding-keep.js";
+import { keptLocal, keptStringProperty, type KeptProperty } from "./padding-keep.js";
 
 const FUNCTION: Record<ChecksumAlgorithm, string> = {
   crc32: "crc32",
@@ -109,7 +109,7 @@ export function readUncheckedChecksum(
       `if (!${applies} && ${value} !== 0) return new CodecError(${str(r.prefix + m.name)}, ${at}, \`is \${hex(${value}, 8)}, but it is a checksum only when ${templateText(exprText(m.when!))}; otherwise it must be zero\`);`,
     ];
   const kept = r.locals.field(m.keep);
-  r.props.push(keptProperty(m.keep, kept));
+  r.kept.push(keptLocal(m.keep, kept));
   return [
     `const ${kept} = ${applies} || ${value} === 0 ? undefined : getBytes(buf, ${at}, ${at} + ${size});`,
   ];

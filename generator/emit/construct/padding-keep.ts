@@ -4,7 +4,7 @@
  * not zero, and written back from it; without it the padding is zeros.
  */
 import type { PaddingMember } from "../../model.js";
-import { str } from "../code.js";
+import { type Code, type Locals, str } from "../code.js";
 
 type Kept = PaddingMember & { keep: string };
 
@@ -32,10 +32,43 @@ export function readKeptPaddingMember(target: string, from: string, to: string):
   return `${target} = findNonZero(buf, ${from}, ${to}) === -1 ? undefined : getBytes(buf, ${from}, ${to});`;
 }
 
-/** The object-literal part adding the kept property only when it is there. */
-export function keptProperty(name: string, local: string): string {
-  const prop = local === name ? name : `${name}: ${local}`;
-  return `...(${local} === undefined ? undefined : { ${prop} })`;
+/** A kept property of a value being read: `name` is set to `value` when `present` holds. */
+export interface KeptValue {
+  name: string;
+  present: string;
+  value: string;
+}
+
+/** A kept property held in a local that is undefined when the bytes are ordinary. */
+export function keptLocal(name: string, local: string): KeptValue {
+  return { name, present: `${local} !== undefined`, value: local };
+}
+
+/** The object-literal part adding the kept property only when it is there (inside expressions). */
+export function keptProperty(k: KeptValue): string {
+  return `...(${k.present} ? { ${k.name === k.value ? k.name : `${k.name}: ${k.value}`} } : undefined)`;
+}
+
+/**
+ * Statements returning the object a read function made. Kept properties are
+ * assigned afterwards, only when present: a spread of a conditional literal
+ * costs several times as much as the plain object, on every value.
+ */
+export function returnObject(
+  code: Code,
+  locals: Locals,
+  type: string,
+  props: readonly string[],
+  kept: readonly KeptValue[],
+): void {
+  if (kept.length === 0) {
+    code.line(`return { ${props.join(", ")} };`);
+    return;
+  }
+  const result = locals.fresh("result");
+  code.line(`const ${result}: ${type} = { ${props.join(", ")} };`);
+  for (const k of kept) code.line(`if (${k.present}) ${result}.${k.name} = ${k.value};`);
+  code.line(`return ${result};`);
 }
 
 /** Checking: a kept value must be exactly the padding's size and not all zero. */

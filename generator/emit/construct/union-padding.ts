@@ -7,6 +7,8 @@
  */
 import type { UnionDef, Variant } from "../../model.js";
 import { fixedRecordSize, UNION_PADDING_PROPERTY } from "../../model.js";
+import type { Code } from "../code.js";
+import type { KeptValue } from "./padding-keep.js";
 
 const P = UNION_PADDING_PROPERTY;
 
@@ -35,13 +37,12 @@ export function unionPaddingProperty(def: UnionDef): {
 
 /**
  * The end of a variant reader that keeps its padding: `limit` is the end of
- * the payload and `padded` the end of its padding.
+ * the payload and `padded` the end of its padding. Declares where a non-zero
+ * byte is, and gives the kept property for the value.
  */
-export function readKeptPadding(props: readonly string[], nonZero: string): string[] {
-  return [
-    `const ${nonZero} = findNonZero(buf, limit, padded);`,
-    `return { ${props.join(", ")}, ...(${nonZero} === -1 ? undefined : { ${P}: getBytes(buf, limit, padded) }) };`,
-  ];
+export function readKeptPadding(code: Code, nonZero: string): KeptValue {
+  code.line(`const ${nonZero} = findNonZero(buf, limit, padded);`);
+  return { name: P, present: `${nonZero} !== -1`, value: "getBytes(buf, limit, padded)" };
 }
 
 /** Statement refusing kept padding that does not fit the entry (`length` is its payload size). */

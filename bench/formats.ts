@@ -10,6 +10,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
+import * as elf from "../generated/elf.js";
 import * as qed from "../generated/qed.js";
 import * as vdi from "../generated/vdi.js";
 import * as vhd from "../generated/vhd.js";
@@ -18,6 +19,7 @@ import * as vmdk from "../generated/vmdk.js";
 import { CodecError, type Decoded } from "../runtime/codec.js";
 import type { Case, Implementation, Wanted } from "./cases.js";
 import { expectEqual, sameBytes } from "./expect.js";
+import * as handElf from "./handwritten/elf.js";
 import * as handQed from "./handwritten/qed.js";
 import * as handVdi from "./handwritten/vdi.js";
 import * as handVhd from "./handwritten/vhd.js";
@@ -52,9 +54,25 @@ interface Format<V> {
   /** Synthetic inputs whose work grows with a count, to show cost is linear in it. */
   readonly scaling?: () => FormatInput[];
   readonly format: string;
-  /** Fixture names (test/fixtures/images/FORMAT/NAME.PART.bin) and what each holds. */
+  /**
+   * Fixture names (test/fixtures/images/FORMAT/NAME.PART.bin, or with
+   * `bench`, bench/fixtures/FORMAT/NAME.bin.gz made by bench/fixtures/make.ts)
+   * and what each holds.
+   */
   readonly fixtures: readonly (readonly [string, string])[];
-  readonly part: string;
+  readonly part?: string;
+  readonly bench?: true;
+  /**
+   * Write leaves the bytes it does not describe as they are (ELF's gaps):
+   * encoders write into a copy of the input, and are checked to give back
+   * the input and to write what the generated codec writes over other bytes.
+   */
+  readonly gapsUntouched?: true;
+  /**
+   * How many bytes from an input's start test/bench.test.ts changes one by
+   * one (512 unless said; past them, about 128 spread evenly).
+   */
+  readonly everyByte?: number;
   /** A record inside the part rather than all of it: its name (for the input's) and byte range. */
   readonly record?: { readonly name: string; readonly offset: number; readonly length: number };
   readonly generated: Codec<V>;
@@ -63,9 +81,13 @@ interface Format<V> {
 }
 
 const FIXTURES = fileURLToPath(new URL("../test/fixtures/images/", import.meta.url));
+const BENCH_FIXTURES = fileURLToPath(new URL("fixtures/", import.meta.url));
 
-function fixtureBytes(format: string, name: string, part: string): Uint8Array {
-  const path = `${FIXTURES}${format}/${name}.${part}.bin`;
+function fixtureBytes(f: Format<unknown>, name: string): Uint8Array {
+  const path =
+    f.bench === true
+      ? `${BENCH_FIXTURES}${f.format}/${name}.bin`
+      : `${FIXTURES}${f.format}/${name}.${f.part ?? ""}.bin`;
   let raw: Uint8Array;
   try {
     raw = readFileSync(path);
@@ -201,6 +223,86 @@ function regionTableScaling(): FormatInput[] {
   });
 }
 
+const ELF: Format<elf.Elf> = {
+  format: "elf",
+  bench: true,
+  fixtures: [
+    ["elf-gcc-x86_64-object", "ELF64 LSB relocatable object by gcc -c: 12 sections, no segments"],
+    ["elf-gcc-x86_64-executable", "ELF64 LSB executable by gcc -Os: 13 segments, 30 sections"],
+    [
+      "elf-ld-i386-executable",
+      "ELF32 LSB executable by as --32 and ld -m elf_i386: 3 segments, 6 sections",
+    ],
+    [
+      "elf-objcopy-elf64-big",
+      "ELF64 MSB object by objcopy -O elf64-big: 5 sections, big-endian fields",
+    ],
+  ],
+  gapsUntouched: true,
+  // The header and the first program headers; 128 bytes spread over the rest reach the sections.
+  everyByte: 128,
+  generated: elf,
+  handWritten: handElf,
+  peers: [],
+  scaling: elfSectionScaling,
+};
+
+export const ELF_SECTION_COUNTS: readonly number[] = [1, 10, 100, 1000];
+
+/** ELF64 files whose header is followed by a table of 1 to 1000 section headers (stride 64). */
+function elfSectionScaling(): FormatInput[] {
+  return ELF_SECTION_COUNTS.map((n) => {
+    const section_headers = Array.from({ length: n }, (_, i): elf.SectionHeader => ({
+      sh_name: i * 7,
+      sh_type: 1 + (i % 4),
+      sh_flags: BigInt(i % 7),
+      sh_addr: BigInt(0x400000 + i * 4096),
+      sh_offset: BigInt(64 + i * 16),
+      sh_size: BigInt(i * 3),
+      sh_link: i % 3,
+      sh_info: i % 5,
+      sh_addralign: 16n,
+      sh_entsize: i % 2 === 0 ? 0n : 24n,
+    }));
+    const value: elf.Elf = {
+      ei_class: "Elf64",
+      ei_data: "Lsb",
+      ei_version: 1,
+      ei_osabi: 0,
+      ei_abiversion: 0,
+      e_type: 1,
+      e_machine: 62,
+      e_version: 1,
+      e_entry: 0n,
+      e_phoff: 0n,
+      e_shoff: 64n,
+      e_flags: 0,
+      e_ehsize: 64,
+      e_phentsize: 0,
+      e_phnum: 0,
+      e_shentsize: 64,
+      e_shnum: n,
+      e_shstrndx: 0,
+      program_headers: [],
+      section_headers,
+    };
+    const bytes = new Uint8Array(64 + 64 * n);
+    const end = elf.write(value, bytes);
+    if (end instanceof CodecError) throw new Error(`ELF of ${n} sections: ${end.message}`);
+    return {
+      name: `elf-sections×${n}`,
+      kind: "scaling",
+      description: `ELF64 header and a table of ${n} section headers, 64 bytes apart`,
+      format: "elf",
+      bytes,
+      end,
+      value,
+      entries: n,
+      series: "elf-section-headers",
+    };
+  });
+}
+
 // Each format's value type differs; cases only pass values between its own functions.
 const FORMATS: readonly Format<never>[] = [
   QED,
@@ -209,11 +311,12 @@ const FORMATS: readonly Format<never>[] = [
   VHDX_HEADER,
   VHDX_REGION_TABLE,
   VHD,
+  ELF,
 ] as unknown as readonly Format<never>[];
 
 function inputsOf<V>(f: Format<V>): FormatInput[] {
   return f.fixtures.map(([fixture, description]) => {
-    const part = fixtureBytes(f.format, fixture, f.part);
+    const part = fixtureBytes(f as Format<unknown>, fixture);
     const r = f.record;
     const bytes = r === undefined ? part : part.slice(r.offset, r.offset + r.length);
     const name = r === undefined ? fixture : `${fixture}/${r.name}`;
@@ -237,6 +340,31 @@ function unwrap(what: string, result: unknown, input: FormatInput): unknown {
     throw new Error(`${what}: not a decoded value`);
   expectEqual(`${what} end`, result.end, input.end);
   return result.value;
+}
+
+/**
+ * An encoder of a format whose write leaves undescribed bytes alone: over a
+ * copy of the input it gives back the input, and over other bytes it writes
+ * what the generated codec writes there. Leaves a copy of the input in `out`.
+ */
+function checkGapsUntouched<V>(
+  what: string,
+  f: Format<V>,
+  codec: Codec<V>,
+  value: V,
+  out: Uint8Array,
+  input: FormatInput,
+): void {
+  out.fill(0xa5);
+  const reference = out.slice();
+  const referenceEnd = f.generated.write(value, reference);
+  sameBytes(what, out, codec.write(value, out), reference, referenceEnd as number);
+  if (!Buffer.from(out).equals(Buffer.from(reference)))
+    throw new Error(`${what}: over 0xa5 bytes, writes other bytes than the generated codec`);
+  out.set(input.bytes);
+  sameBytes(what, out, codec.write(value, out), input.bytes, input.end);
+  if (!Buffer.from(out).equals(Buffer.from(input.bytes)))
+    throw new Error(`${what}: over the input, changes bytes past the end it returns`);
 }
 
 function casesOf<V>(f: Format<V>, wanted: Wanted): Case[] {
@@ -283,10 +411,13 @@ function casesOf<V>(f: Format<V>, wanted: Wanted): Case[] {
         input,
         impl,
         run: () => codec.write(value, out),
-        check: () => {
-          out.fill(0xa5);
-          sameBytes(what, out, codec.write(value, out), input.bytes, input.end);
-        },
+        check:
+          f.gapsUntouched === true
+            ? () => checkGapsUntouched(what, f, codec, value, out, input)
+            : () => {
+                out.fill(0xa5);
+                sameBytes(what, out, codec.write(value, out), input.bytes, input.end);
+              },
       });
     }
   }
@@ -314,12 +445,14 @@ function casesOf<V>(f: Format<V>, wanted: Wanted): Case[] {
 export function formatCodecs(): {
   format: string;
   inputs: FormatInput[];
+  everyByte: number;
   generated: Codec<unknown>;
   handWritten: Codec<unknown>;
 }[] {
   return (FORMATS as unknown as readonly Format<unknown>[]).map((f) => ({
     format: f.format,
     inputs: inputsOf(f),
+    everyByte: f.everyByte ?? 512,
     generated: f.generated,
     handWritten: f.handWritten,
   }));

@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
 import * as elf from "../generated/elf.js";
 import * as qed from "../generated/qed.js";
+import * as tar from "../generated/tar.js";
 import * as vdi from "../generated/vdi.js";
 import * as vhd from "../generated/vhd.js";
 import * as vhdx from "../generated/vhdx.js";
@@ -21,6 +22,7 @@ import type { Case, Implementation, Wanted } from "./cases.js";
 import { expectEqual, sameBytes } from "./expect.js";
 import * as handElf from "./handwritten/elf.js";
 import * as handQed from "./handwritten/qed.js";
+import * as handTar from "./handwritten/tar.js";
 import * as handVdi from "./handwritten/vdi.js";
 import * as handVhd from "./handwritten/vhd.js";
 import * as handVhdx from "./handwritten/vhdx.js";
@@ -303,6 +305,64 @@ function elfSectionScaling(): FormatInput[] {
   });
 }
 
+const TAR: Format<tar.Archive> = {
+  format: "tar",
+  bench: true,
+  fixtures: [
+    ["tar-gnu", "GNU tar --format=gnu: 8 members, a name past 100 bytes as an 'L' entry"],
+    ["tar-ustar", "GNU tar --format=ustar: 8 members, a long name split into prefix and name"],
+    ["tar-pax", "GNU tar --format=pax: 8 members, a name past 100 bytes in an 'x' header"],
+  ],
+  generated: tar,
+  handWritten: handTar,
+  peers: [],
+  scaling: tarMemberScaling,
+};
+
+export const TAR_MEMBER_COUNTS: readonly number[] = [1, 10, 100, 1000];
+
+/** Archives of 1 to 1000 members of 100 bytes each (a header and a data block), to a 10 KiB record. */
+function tarMemberScaling(): FormatInput[] {
+  return TAR_MEMBER_COUNTS.map((n) => {
+    const entries = Array.from({ length: n }, (_, i): tar.Entry => ({
+      header: {
+        name: `files/member-${i}.txt`,
+        mode: 0o644,
+        uid: 1000,
+        gid: 1000,
+        size: 100n,
+        mtime: 1764547200n + BigInt(i),
+        typeflag: "Regular",
+        linkname: "",
+        magic: "ustar",
+        version: "00",
+        uname: "bench",
+        gname: "bench",
+        devmajor: 0,
+        devminor: 0,
+        prefix: "",
+      },
+      data: `member ${i} `.padEnd(100, "."),
+    }));
+    const used = n * 1024 + 1024;
+    const value: tar.Archive = { entries, record_fill: (10240 - (used % 10240)) % 10240 };
+    const bytes = new Uint8Array(tar.sizeof(value));
+    const end = tar.write(value, bytes);
+    if (end instanceof CodecError) throw new Error(`tar of ${n} members: ${end.message}`);
+    return {
+      name: `tar-members×${n}`,
+      kind: "scaling",
+      description: `ustar archive of ${n} members of 100 bytes, ended by two zero blocks`,
+      format: "tar",
+      bytes,
+      end,
+      value,
+      entries: n,
+      series: "tar-members",
+    };
+  });
+}
+
 // Each format's value type differs; cases only pass values between its own functions.
 const FORMATS: readonly Format<never>[] = [
   QED,
@@ -312,6 +372,7 @@ const FORMATS: readonly Format<never>[] = [
   VHDX_REGION_TABLE,
   VHD,
   ELF,
+  TAR,
 ] as unknown as readonly Format<never>[];
 
 function inputsOf<V>(f: Format<V>): FormatInput[] {

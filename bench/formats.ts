@@ -11,6 +11,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
 import * as elf from "../generated/elf.js";
+import * as png from "../generated/png.js";
 import * as qed from "../generated/qed.js";
 import * as tar from "../generated/tar.js";
 import * as vdi from "../generated/vdi.js";
@@ -21,6 +22,7 @@ import { CodecError, type Decoded } from "../runtime/codec.js";
 import type { Case, Implementation, Wanted } from "./cases.js";
 import { expectEqual, sameBytes } from "./expect.js";
 import * as handElf from "./handwritten/elf.js";
+import * as handPng from "./handwritten/png.js";
 import * as handQed from "./handwritten/qed.js";
 import * as handTar from "./handwritten/tar.js";
 import * as handVdi from "./handwritten/vdi.js";
@@ -363,6 +365,79 @@ function tarMemberScaling(): FormatInput[] {
   });
 }
 
+const PNG: Format<png.Png> = {
+  format: "png",
+  bench: true,
+  fixtures: [
+    ["png-palette-text", "pnmtopng: 2-bit palette, PLTE, hIST, tIME, three tEXt, IDAT, IEND"],
+    ["png-interlaced", "pnmtopng -interlace: 8-bit palette, gAMA, sRGB, PLTE, bKGD, pHYs"],
+    ["png-grey-ztxt", "pnmtopng: 8-bit grey, tRNS, three zTXt, IDAT, IEND"],
+  ],
+  generated: png,
+  handWritten: handPng,
+  peers: [],
+  scaling: () => [...pngIdatScaling(), ...pngChunkScaling()],
+};
+
+/** A PNG of IHDR, `middle` and IEND, written by the generated codec. */
+function pngOf(middle: png.Chunk[]): { value: png.Png; bytes: Uint8Array; end: number } {
+  const header: png.Chunk = {
+    kind: "Header",
+    width: 64,
+    height: 64,
+    bit_depth: 8,
+    colour_type: "Truecolour",
+    compression_method: "Deflate",
+    filter_method: "Adaptive",
+    interlace_method: "None",
+  };
+  const value: png.Png = { chunks: [header, ...middle, { kind: "End" }] };
+  const bytes = new Uint8Array(png.sizeof(value));
+  const end = png.write(value, bytes);
+  if (end instanceof CodecError) throw new Error(`synthetic PNG: ${end.message}`);
+  return { value, bytes, end };
+}
+
+export const PNG_IDAT_KIB: readonly number[] = [1, 4, 16, 64];
+
+/** PNGs with one IDAT chunk of 1 to 64 KiB: the CRC-32 covers it (entries: KiB). */
+function pngIdatScaling(): FormatInput[] {
+  return PNG_IDAT_KIB.map((kib) => {
+    let data = "";
+    for (let i = 0; i < kib * 1024; i++) data += String.fromCharCode((i * 31 + (i >> 8)) & 0xff);
+    return {
+      name: `png-idat×${kib}KiB`,
+      kind: "scaling",
+      description: `PNG with one IDAT chunk of ${kib} KiB (CRC-32 over it)`,
+      format: "png",
+      ...pngOf([{ kind: "Image_data", data }]),
+      entries: kib,
+      series: "png-idat-kib",
+    };
+  });
+}
+
+export const PNG_CHUNK_COUNTS: readonly number[] = [1, 10, 100, 1000];
+
+/** PNGs with 1 to 1000 tEXt chunks of 20-odd bytes between IHDR and IEND. */
+function pngChunkScaling(): FormatInput[] {
+  return PNG_CHUNK_COUNTS.map((n) => ({
+    name: `png-text×${n}`,
+    kind: "scaling",
+    description: `PNG with ${n} tEXt chunks (a list ended by IEND)`,
+    format: "png",
+    ...pngOf(
+      Array.from({ length: n }, (_, i): png.Chunk => ({
+        kind: "Text",
+        keyword: "Comment",
+        text: `note number ${i}`,
+      })),
+    ),
+    entries: n,
+    series: "png-text-chunks",
+  }));
+}
+
 // Each format's value type differs; cases only pass values between its own functions.
 const FORMATS: readonly Format<never>[] = [
   QED,
@@ -373,6 +448,7 @@ const FORMATS: readonly Format<never>[] = [
   VHD,
   ELF,
   TAR,
+  PNG,
 ] as unknown as readonly Format<never>[];
 
 function inputsOf<V>(f: Format<V>): FormatInput[] {

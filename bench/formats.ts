@@ -11,6 +11,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
 import * as elf from "../generated/elf.js";
+import * as ext4 from "../generated/ext4.js";
 import * as png from "../generated/png.js";
 import * as qed from "../generated/qed.js";
 import * as tar from "../generated/tar.js";
@@ -22,6 +23,7 @@ import { CodecError, type Decoded } from "../runtime/codec.js";
 import type { Case, Implementation, Wanted } from "./cases.js";
 import { expectEqual, sameBytes } from "./expect.js";
 import * as handElf from "./handwritten/elf.js";
+import * as handExt4 from "./handwritten/ext4.js";
 import * as handPng from "./handwritten/png.js";
 import * as handQed from "./handwritten/qed.js";
 import * as handTar from "./handwritten/tar.js";
@@ -438,6 +440,21 @@ function pngChunkScaling(): FormatInput[] {
   }));
 }
 
+// The superblock is 1024 bytes whatever the file system: no count grows, so no scaling series;
+// the inputs with and without metadata_csum show what its CRC-32C over 1020 bytes costs.
+const EXT4: Format<ext4.Superblock> = {
+  format: "ext4",
+  bench: true,
+  fixtures: [
+    ["ext4-metadata-csum", "mke2fs -t ext4 -L: superblock with metadata_csum (CRC-32C), 64bit"],
+    ["ext4-no-metadata-csum", "mke2fs -t ext4 -O ^metadata_csum,^64bit: no checksum"],
+    ["ext2", "mke2fs -t ext2 -b 1024: an ext2 superblock, 1 KiB blocks"],
+  ],
+  generated: ext4,
+  handWritten: handExt4,
+  peers: [],
+};
+
 // Each format's value type differs; cases only pass values between its own functions.
 const FORMATS: readonly Format<never>[] = [
   QED,
@@ -449,6 +466,7 @@ const FORMATS: readonly Format<never>[] = [
   ELF,
   TAR,
   PNG,
+  EXT4,
 ] as unknown as readonly Format<never>[];
 
 function inputsOf<V>(f: Format<V>): FormatInput[] {

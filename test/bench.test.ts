@@ -23,7 +23,7 @@ import {
 
 const cases = buildCases();
 /** The formats besides qcow2 that the benchmark covers. */
-const FORMATS_BENCHED = ["elf", "png", "qed", "tar", "vdi", "vhd", "vhdx", "vmdk"];
+const FORMATS_BENCHED = ["elf", "ext4", "png", "qed", "tar", "vdi", "vhd", "vhdx", "vmdk"];
 const name = (c: Case): string => `${c.op} ${c.input.name} by ${c.impl}`;
 
 test("every operation and implementation has cases", () => {

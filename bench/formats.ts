@@ -20,6 +20,7 @@ import * as vhd from "../generated/vhd.js";
 import * as vhdx from "../generated/vhdx.js";
 import * as vmdk from "../generated/vmdk.js";
 import * as zip from "../generated/zip.js";
+import { crc32, crc32c } from "../runtime/checksum.js";
 import { CodecError, type Decoded } from "../runtime/codec.js";
 import type { Case, Implementation, Wanted } from "./cases.js";
 import { expectEqual, sameBytes } from "./expect.js";
@@ -91,6 +92,13 @@ interface Format<V> {
    * one (512 unless said; past them, about 128 spread evenly).
    */
   readonly everyByte?: number;
+  /**
+   * Recomputes the input's checksums in place after test/bench.test.ts has
+   * changed a byte, so that the change reaches the checks and fields behind
+   * them; the test tries each change both with and without it. Returns
+   * false when the input has no checksum to recompute.
+   */
+  readonly reseal?: (bytes: Uint8Array) => boolean;
   /**
    * A record inside the part rather than all of it: its name (for the input's) and byte range,
    * or a function that finds them in the part.
@@ -390,11 +398,24 @@ const PNG: Format<png.Png> = {
     ["png-interlaced", "pnmtopng -interlace: 8-bit palette, gAMA, sRGB, PLTE, bKGD, pHYs"],
     ["png-grey-ztxt", "pnmtopng: 8-bit grey, tRNS, three zTXt, IDAT, IEND"],
   ],
+  reseal: resealPng,
   generated: png,
   handWritten: handPng,
   peers: [],
   scaling: () => [...pngIdatScaling(), ...pngChunkScaling()],
 };
+
+/** Recomputes the CRC-32 of every chunk whose length keeps it inside the bytes. */
+function resealPng(bytes: Uint8Array): boolean {
+  const d = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let pos = 8; pos + 12 <= bytes.length;) {
+    const end = pos + 8 + d.getUint32(pos);
+    if (end + 4 > bytes.length) break;
+    d.setUint32(end, crc32(bytes, pos + 4, end));
+    pos = end + 4;
+  }
+  return true;
+}
 
 /** A PNG of IHDR, `middle` and IEND, written by the generated codec. */
 function pngOf(middle: png.Chunk[]): { value: png.Png; bytes: Uint8Array; end: number } {
@@ -455,6 +476,14 @@ function pngChunkScaling(): FormatInput[] {
   }));
 }
 
+/** With metadata_csum, recomputes the superblock's CRC-32C (stored without the final inversion). */
+function resealExt4(bytes: Uint8Array): boolean {
+  const d = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if ((d.getUint32(100, true) & 0x400) === 0) return false;
+  d.setUint32(1020, ~crc32c(bytes, 0, 1020) >>> 0, true);
+  return true;
+}
+
 // The superblock is 1024 bytes whatever the file system: no count grows, so no scaling series;
 // the inputs with and without metadata_csum show what its CRC-32C over 1020 bytes costs.
 const EXT4: Format<ext4.Superblock> = {
@@ -467,6 +496,7 @@ const EXT4: Format<ext4.Superblock> = {
   ],
   // The fields up to the UUIDs and names; 128 bytes spread and the last 64 reach the rest.
   everyByte: 256,
+  reseal: resealExt4,
   generated: ext4,
   handWritten: handExt4,
   peers: [],
@@ -703,6 +733,7 @@ export function formatCodecs(): {
   format: string;
   inputs: FormatInput[];
   everyByte: number;
+  reseal: ((bytes: Uint8Array) => boolean) | undefined;
   generated: Codec<unknown>;
   handWritten: Codec<unknown>;
 }[] {
@@ -710,6 +741,7 @@ export function formatCodecs(): {
     format: f.format,
     inputs: inputsOf(f),
     everyByte: f.everyByte ?? 512,
+    reseal: f.reseal,
     generated: f.generated,
     handWritten: f.handWritten,
   }));

@@ -255,9 +255,9 @@ function table(header: readonly string[], rows: readonly (readonly string[])[], 
 }
 
 const SECTIONS: readonly (readonly [string, Operation, "real" | "scaling"])[] = [
-  ["Decode, real qemu-img headers", "decode", "real"],
-  ["Encode, real qemu-img headers", "encode", "real"],
-  ["sizeof, real qemu-img headers", "sizeof", "real"],
+  ["Decode, real inputs (qemu-img, gcc, tar, ...)", "decode", "real"],
+  ["Encode, real inputs (qemu-img, gcc, tar, ...)", "encode", "real"],
+  ["sizeof, real inputs (qemu-img, gcc, tar, ...)", "sizeof", "real"],
   ["S-expression printing, machine form", "print-machine", "real"],
   ["S-expression printing, human form", "print-human", "real"],
   ["S-expression parsing, machine form", "parse-machine", "real"],

@@ -539,7 +539,7 @@ function parseZip(buf: Uint8Array, at: number, limit: number): Zip | CodecError 
   let end_at = -1;
   let end_: EndOfCentralDirectory | undefined;
   for (let p = limit - 4, lowest = Math.max(body_start, limit - 65557); p >= lowest; p--) {
-    if (!bytesEqual(buf, p, p + 4, "PK\u0005\u0006")) continue;
+    if (buf[p] !== 0x50 || !bytesEqual(buf, p, p + 4, "PK\u0005\u0006")) continue;
     const candidate = parseEndOfCentralDirectory(buf, p, limit);
     if (!(candidate instanceof CodecError) && parsedEnd === limit) {
       end_ = candidate;
@@ -1158,7 +1158,11 @@ function checkZip(v: Zip): CodecError | undefined {
       );
     putEndOfCentralDirectory(v.end, EndOfCentralDirectorySearchScratch, 0);
     for (let q = size - 4; q > 0; q--) {
-      if (!bytesEqual(EndOfCentralDirectorySearchScratch, q, q + 4, "PK\u0005\u0006")) continue;
+      if (
+        EndOfCentralDirectorySearchScratch[q] !== 0x50 ||
+        !bytesEqual(EndOfCentralDirectorySearchScratch, q, q + 4, "PK\u0005\u0006")
+      )
+        continue;
       const other = parseEndOfCentralDirectory(EndOfCentralDirectorySearchScratch, q, size);
       if (!(other instanceof CodecError) && parsedEnd === size)
         return new CodecError(

@@ -6,19 +6,32 @@
 
 let lastArray: Uint8Array = new Uint8Array(0);
 let lastView = new DataView(lastArray.buffer);
+let otherArray: Uint8Array = lastArray;
+let otherView = lastView;
 
 /**
  * A DataView over exactly `buf`, reused while the same array comes back:
  * building one costs about as much as decoding a small header, and
  * comparing the array is cheaper than reading its `buffer`. DataView loads
  * and stores are compiled inline, so generated code reads fields with
- * `view.getUint32(at + 4)` like careful hand-written code.
+ * `view.getUint32(at + 4)` like careful hand-written code. Two arrays are
+ * remembered, so code going back and forth between two (an input and a
+ * scratch buffer, a source and a destination) builds no view either.
  */
 export function viewOf(buf: Uint8Array): DataView {
-  if (buf !== lastArray) {
-    lastView = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  if (buf === lastArray) return lastView;
+  if (buf === otherArray) {
+    otherArray = lastArray;
+    const view = otherView;
+    otherView = lastView;
     lastArray = buf;
+    lastView = view;
+    return view;
   }
+  otherArray = lastArray;
+  otherView = lastView;
+  lastView = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  lastArray = buf;
   return lastView;
 }
 

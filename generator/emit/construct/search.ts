@@ -50,7 +50,10 @@ export function readSearched(r: SequenceReader, body: ValueField, found: ValueFi
   code.block(
     `for (let p = ${r.limit} - ${sig}, lowest = Math.max(${start}, ${r.limit} - ${search.within}); p >= lowest; p--)`,
     (c) => {
-      c.line(`if (!bytesEqual(buf, p, p + ${sig}, ${str(search.signature)})) continue;`);
+      // Most positions differ in their first byte: tested inline, before the call.
+      c.line(
+        `if (${firstByteDiffers("buf", "p", search.signature)} || !bytesEqual(buf, p, p + ${sig}, ${str(search.signature)})) continue;`,
+      );
       c.line(`const candidate = parse${record.name}(buf, p, ${r.limit});`);
       c.block(`if (!(candidate instanceof CodecError) && parsedEnd === ${r.limit})`, (b) => {
         b.line(`${value} = candidate;`);
@@ -74,6 +77,11 @@ export function readSearched(r: SequenceReader, body: ValueField, found: ValueFi
   }
   r.settleAt(r.limit);
   r.props.push(r.propOf(body.name), r.propOf(found.name));
+}
+
+/** `buf[p] !== 0x50`: the signature's first byte is not at `p`. */
+function firstByteDiffers(buf: string, p: string, signature: string): string {
+  return `${buf}[${p}] !== 0x${signature.charCodeAt(0).toString(16).padStart(2, "0")}`;
 }
 
 /** The module-level scratch a searched record is written into to check it reads back. */
@@ -113,7 +121,9 @@ export function checkSearchedWrite(
     );
     c.line(`put${record.name}(${access}, ${scratch}, 0);`);
     c.block(`for (let q = size - ${sig}; q > 0; q--)`, (l) => {
-      l.line(`if (!bytesEqual(${scratch}, q, q + ${sig}, ${str(search.signature)})) continue;`);
+      l.line(
+        `if (${firstByteDiffers(scratch, "q", search.signature)} || !bytesEqual(${scratch}, q, q + ${sig}, ${str(search.signature)})) continue;`,
+      );
       l.line(`const other = parse${record.name}(${scratch}, q, size);`);
       l.line(
         `if (!(other instanceof CodecError) && parsedEnd === size) return new CodecError(${str(path)}, undefined, \`holds another ${record.name} at byte \${q} of it that ends at the end of the input, which a search would find instead\`);`,

@@ -6,16 +6,20 @@
 import type { ModuleFile } from "./module-file.js";
 import type { Member, Model, PaddingMember, RecordDef, UnionDef, ValueField } from "../model.js";
 import {
+  dottedFields,
   fixedMemberSize,
   fixedRecordSize,
   fixedTypeSize,
   headerSize,
   intSize,
+  isPointer,
   isPositioned,
+  searchedFirst,
   storedType,
   trailerSize,
 } from "../model.js";
 import { lengthOf } from "./construct/computed.js";
+import { emitReach, reachCall, reachesOut } from "./construct/pointer.js";
 import { keepsEnd, needsEndMarker } from "./construct/end-length.js";
 import { Code, hexLiteral, prop, str } from "./code.js";
 import { emitExpr, offsetExpr, type ExprRef, type Resolve } from "./expr.js";
@@ -96,6 +100,11 @@ export function recordSize(
   const resolve = valueResolver(members, obj, params);
   const sequence = membersSize(members, obj, resolve);
   const ends = positionedEnds(members, obj, resolve);
+  // A record found from the end goes after every part and what they point at.
+  if (searchedFirst({ members }) !== undefined) {
+    const reach = reachesOut({ members }) ? [reachCall(members, obj, params)] : [];
+    return `Math.max(${["0", ...ends, ...reach].join(", ")}) + ${sequence}`;
+  }
   return ends.length === 0 ? sequence : `Math.max(${[sequence, ...ends].join(", ")})`;
 }
 
@@ -105,7 +114,11 @@ export function positionedEnds(
   obj: string,
   resolve: Resolve,
 ): string[] {
-  return members.filter(isPositioned).map((m) => {
+  // Pointers (`from: input`) take no room in their record.
+  return members
+    .filter(isPositioned)
+    .filter((m) => !isPointer(m))
+    .map((m) => {
     const acc = prop(obj, m.name);
     const size =
       m.kind === "group" ? `(${membersSize(m.members, acc, resolve)})` : valueSize(m, acc, resolve);
@@ -156,6 +169,13 @@ export function valueResolver(
           code: `(encode${m.type.enum.name}(${prop(o, m.name)}) ?? 0)`,
           bigint: false,
         });
+      // A record's integer fields are named through it: `end.cd_offset`.
+      if (m.kind === "value" && m.type.kind === "record")
+        for (const f of dottedFields(m.type.record))
+          refs.set(`${m.name}.${f.path}`, {
+            code: f.path.split(".").reduce((x, p) => prop(x, p), prop(o, m.name)),
+            bigint: f.bigint,
+          });
       if (m.kind === "switch") visit(m.fields, o);
       // Inside a conditional group its fields are used only where the group is present.
       if (m.kind === "group")
@@ -223,6 +243,7 @@ export function emitSizeof(model: Model, file: ModuleFile): void {
   });
   for (const def of model.types) {
     if (def.kind === "record") emitRecordSize(def, file);
+    if (def.kind === "record") emitReach(def, file);
     if (def.kind === "union") emitUnionSize(def, file);
   }
 }

@@ -24,6 +24,18 @@ const NOT_PLAIN = [
   "high",
 ];
 
+const KIND_WORDS: Record<string, string> = {
+  value: "a computed value",
+  const: "a constant",
+  magic: "a magic string",
+  checksum: "a checksum",
+  group: "a group",
+  bitfield: "a bit field",
+  flags: "a flags word",
+  high: "a high half",
+  padding: "padding",
+};
+
 /** The schema node of each record, by name, for looking up dotted names. */
 export type RecordNodes = Map<string, MapNode>;
 
@@ -54,7 +66,8 @@ export function dottedEntry(held: HeldRecord, path: string[]): ScopeEntry | stri
   const what = `${record.name} has no field "${name}" at its top level`;
   if (item === undefined || name === undefined) return what;
   const key = item.entries.find((e) => NOT_PLAIN.includes(e.key))?.key;
-  if (key !== undefined) return `${record.name}.${name} is a ${key} member, not a plain field`;
+  if (key !== undefined)
+    return `${record.name}.${name} is ${KIND_WORDS[key] ?? `a ${key} member`}, not a plain field (an expression can use a plain integer field of a record)`;
   for (const other of items)
     if (other.kind === "map" && text(reader, other, "high") === name)
       return `${record.name}.${name} is stored in two halves`;

@@ -291,7 +291,7 @@ export function checkField(
     search,
     split: undefined,
     none,
-    ...(fromInput(ctx, node, type, at !== undefined) ? { fromInput: true as const } : {}),
+    ...(fromInput(ctx, node, at !== undefined) ? { fromInput: true as const } : {}),
     doc,
     loc,
   };
@@ -302,7 +302,7 @@ export function checkField(
  * of the input, not of the record, and the field takes no room in its
  * record (a pointer). `from: record` is the default.
  */
-function fromInput(ctx: Context, node: MapNode, type: FieldType, placed: boolean): boolean {
+function fromInput(ctx: Context, node: MapNode, placed: boolean): boolean {
   const n = ctx.reader.get(node, "from");
   const text = ctx.reader.string(n, "from");
   if (n === undefined || text === undefined) return false;
@@ -312,10 +312,6 @@ function fromInput(ctx: Context, node: MapNode, type: FieldType, placed: boolean
   }
   if (!placed) {
     ctx.reader.report(n.at, "`from` says where an `at` counts from, so it needs an `at`");
-    return false;
-  }
-  if (text === "input" && type.kind !== "record" && type.kind !== "array" && type.kind !== "bytes") {
-    ctx.reader.report(n.at, "a field at a position in the input holds a record, an array of records or bytes");
     return false;
   }
   return text === "input";

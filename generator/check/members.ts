@@ -6,7 +6,7 @@
  */
 import type { Located, Position } from "../load.js";
 import type { IntType, Member, Param, ValueField } from "../model.js";
-import { isPointer, isPositioned } from "../model.js";
+import { isPositioned } from "../model.js";
 import { checkByteOrder } from "./byte-order.js";
 import { checkSwitch } from "./switch.js";
 import { checkBitfield } from "./bitfield.js";
@@ -223,7 +223,7 @@ function checkRestPlacement(reader: Reader, members: Member[], gaps: "zero" | "u
     first?.kind === "value" &&
     first.search !== undefined &&
     gaps === "untouched" &&
-    members.slice(1).every((m) => isPositioned(m) && !isPointer(m))
+    members.slice(1).every((m) => isPositioned(m))
   )
     return;
   members.forEach((m, i) => {

@@ -79,7 +79,7 @@ export function checkExpr(
             `"${head}" is a record; an expression names one of its integer fields, as ${head}.field`,
           );
         const inner = dottedEntry(entry.held, path);
-        return typeof inner === "string" ? fail(`"${e.name}": ${inner}`) : inner.type;
+        return typeof inner === "string" ? fail(inner) : inner.type;
       }
       case "not": {
         const t = typeOf(e.arg);

@@ -119,12 +119,14 @@ export function positionedEnds(
     .filter(isPositioned)
     .filter((m) => !isPointer(m))
     .map((m) => {
-    const acc = prop(obj, m.name);
-    const size =
-      m.kind === "group" ? `(${membersSize(m.members, acc, resolve)})` : valueSize(m, acc, resolve);
-    const end = `${offsetExpr(m.at, resolve)} + ${size}`;
-    return m.cond === undefined ? end : `(${acc} === undefined ? 0 : ${end})`;
-  });
+      const acc = prop(obj, m.name);
+      const size =
+        m.kind === "group"
+          ? `(${membersSize(m.members, acc, resolve)})`
+          : valueSize(m, acc, resolve);
+      const end = `${offsetExpr(m.at, resolve)} + ${size}`;
+      return m.cond === undefined ? end : `(${acc} === undefined ? 0 : ${end})`;
+    });
 }
 
 /**

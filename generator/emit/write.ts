@@ -1028,9 +1028,8 @@ function emitWriteRecord(def: RecordDef, file: ModuleFile): void {
  */
 function dropUnreadPos(code: Code): void {
   const assignment = /^pos (\+)?= (.*);$/;
-  const reads = code.lines.some(
-    (line) => !assignment.test(line) && /\bpos\b/.test(line.replace(/^pos = /, "")),
-  );
+  // `pos = putX(..., pos)` in a loop reads it too.
+  const reads = code.lines.some((line) => /\bpos\b/.test(line.replace(/^pos \+?= /, "")));
   if (reads) return;
   for (let i = code.lines.length - 1; i >= 0; i--) {
     const m = assignment.exec(code.lines[i]!);

@@ -50,19 +50,21 @@ export function readPositioned(
     r.cursor.offset = 0;
   };
   // An absent member takes no room: its region is empty, wherever `at` would put it.
+  // A pointer's end is needed only for a traced span.
+  const keepsEnd = !pointer || r.trace;
   r.code.line(`let ${from} = ${origin};`);
-  r.code.line(`let ${to} = ${origin};`);
+  if (keepsEnd) r.code.line(`let ${to} = ${origin};`);
   if (m.cond === undefined) {
     place();
     reader.member(m);
-    r.code.line(`${to} = ${r.cursor.at()};`);
+    if (keepsEnd) r.code.line(`${to} = ${r.cursor.at()};`);
   } else {
     const type = m.kind === "group" ? m.typeName : tsType(m.type);
     r.code.line(`let ${r.locals.field(m.name)}: ${type} | undefined;`);
     r.code.block(`if (${emitExpr(m.cond, r.resolve)})`, () => {
       place();
       reader.member(m, true);
-      r.code.line(`${to} = ${r.cursor.at()};`);
+      if (keepsEnd) r.code.line(`${to} = ${r.cursor.at()};`);
     });
     r.props.push(r.propOf(m.name));
   }
@@ -92,7 +94,9 @@ export function checkRegions(
   const regions = reader.regions;
   // The sequence may start after the record's start (a record found from the end).
   const after =
-    reader.sequenceStart === undefined ? "" : (r: { to: string }) => ` && ${r.to} > ${reader.sequenceStart}`;
+    reader.sequenceStart === undefined
+      ? ""
+      : (r: { to: string }) => ` && ${r.to} > ${reader.sequenceStart}`;
   regions.forEach((r, i) => {
     const empty = `${r.to} > ${r.from}`;
     code.line(
@@ -149,6 +153,8 @@ export function checkPlacement(
   const resolve = valueResolver(members, "v", params);
   const sequenceEnd = locals.fresh("sequenceEnd");
   if (!alone) code.line(`const ${sequenceEnd} = ${membersSize(members, "v", resolve)};`);
+  // With nothing in sequence to land on, only two parts can collide.
+  if (alone && positioned.length < 2) return;
   const parts = positioned.map((m) => {
     const acc = `v.${m.name}`;
     const from = locals.fresh(`${m.name}_from`);
@@ -166,7 +172,7 @@ export function checkPlacement(
     if (!alone)
       code.line(
         `if (${p.to} > ${p.from} && ${p.from} < ${sequenceEnd}) return new CodecError(${str(p.name)}, undefined, \`would be at bytes \${${p.from}} to \${${p.to}}, over the members stored in sequence, which end at byte \${${sequenceEnd}}\`);`,
-    );
+      );
     for (const other of parts.slice(0, i))
       code.line(
         `if (${p.to} > ${p.from} && ${other.to} > ${other.from} && ${p.from} < ${other.to} && ${other.from} < ${p.to}) return new CodecError(${str(p.name)}, undefined, \`would be at bytes \${${p.from}} to \${${p.to}}, over ${other.name}\`);`,

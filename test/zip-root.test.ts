@@ -126,6 +126,12 @@ describe("a ZIP archive through its root", () => {
     const entryOnly = new Uint8Array(ARCHIVE.length);
     expect(writeCentralEntry(z.central_directory![1]!, entryOnly, 119)).toBe(167);
     expect(entryOnly.subarray(36, 72)).toEqual(bytes(B));
+    // Room for the entry but not for what it points at: refused, the buffer untouched.
+    const small = new Uint8Array(60).fill(9);
+    expect((writeCentralEntry(z.central_directory![1]!, small, 0) as CodecError).message).toBe(
+      "value: writes through its pointers up to byte 72, past the end of the 60-byte buffer",
+    );
+    expect(small.every((b) => b === 9)).toBe(true);
   });
 
   test("the data size comes from the central entry: a local header with zeros there still reads", () => {

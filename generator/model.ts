@@ -689,6 +689,29 @@ export function dottedFields(record: RecordDef): { path: string; bigint: boolean
   return result;
 }
 
+const reachMemo = new WeakMap<object, boolean>();
+
+/** Does writing a value of these members write anything through a pointer (`from: input`)? */
+export function reachesOut(def: { members: readonly Member[] }, seen = new Set<object>()): boolean {
+  const known = reachMemo.get(def);
+  if (known !== undefined) return known;
+  if (seen.has(def)) return false;
+  seen.add(def);
+  const result = def.members.some((m) => memberReaches(m, seen));
+  if ("kind" in def) reachMemo.set(def, result);
+  return result;
+}
+
+function memberReaches(m: Member, seen: Set<object>): boolean {
+  if (isPointer(m)) return true;
+  if (m.kind === "group") return m.members.some((x) => memberReaches(x, seen));
+  if (m.kind !== "value") return false;
+  const t = m.type;
+  if (t.kind === "record") return reachesOut(t.record, seen);
+  if (t.kind === "array") return reachesOut(t.element, seen);
+  return false;
+}
+
 /** The size of a member that is always present with the same size, else undefined. */
 export function fixedMemberSize(m: Member): number | undefined {
   if ("cond" in m && m.cond !== undefined) return undefined;

@@ -23,6 +23,7 @@ import type {
 import {
   dottedFields,
   fixedRecordSize,
+  reachesOut,
   searchedFirst,
   fixedTypeSize,
   hasChecksum,
@@ -39,7 +40,6 @@ import { article, Code, hexLiteral, Locals, prop, str, templateText } from "./co
 import { writeArray } from "./construct/array.js";
 import { checkBitfieldParts, checkBitfieldRules, writeBitfield } from "./construct/bitfield.js";
 import { checkSearchedWrite, searchedRecord } from "./construct/search.js";
-import { reachesOut } from "./construct/pointer.js";
 import { checkKeptChecksum, fillChecksums, writeUncheckedChecksum } from "./construct/checksum.js";
 import { checkNotNone, checkWhole, storedValue, writeHigh, writeLow } from "./construct/split.js";
 import { computedMeaning, lengthOf } from "./construct/computed.js";

@@ -19,7 +19,6 @@ import * as vdi from "../generated/vdi.js";
 import * as vhd from "../generated/vhd.js";
 import * as vhdx from "../generated/vhdx.js";
 import * as vmdk from "../generated/vmdk.js";
-import * as zip from "../generated/zip.js";
 import { crc32, crc32c } from "../runtime/checksum.js";
 import { CodecError, type Decoded } from "../runtime/codec.js";
 import type { Case, Implementation, Wanted } from "./cases.js";
@@ -33,7 +32,6 @@ import * as handVdi from "./handwritten/vdi.js";
 import * as handVhd from "./handwritten/vhd.js";
 import * as handVhdx from "./handwritten/vhdx.js";
 import * as handVmdk from "./handwritten/vmdk.js";
-import * as handZip from "./handwritten/zip.js";
 import type { BenchInput } from "./inputs.js";
 import {
   elfBinaryParser,
@@ -502,88 +500,6 @@ const EXT4: Format<ext4.Superblock> = {
   peers: [],
 };
 
-const ZIP_FIXTURES: readonly (readonly [string, string])[] = [
-  ["zip-info-zip", "zip -r -z: 5 members (UT and ux extra fields), an archive comment"],
-  ["zip-python-zipfile", "Python zipfile: 5 members stored and deflated, a UTF-8 name, comments"],
-];
-
-const ZIP_ROOT: Format<zip.Zip> = {
-  format: "zip",
-  bench: true,
-  fixtures: ZIP_FIXTURES.map(([n, d]) => [
-    n,
-    `${d}: the whole archive (end record found by search)`,
-  ]),
-  generated: zip,
-  handWritten: handZip,
-  peers: [],
-  scaling: zipCommentScaling,
-};
-
-/** Where the first central directory entry is: at the end record's cd_offset. */
-function firstCentralEntry(part: Uint8Array): Record_ {
-  const decoded = zip.read(part);
-  if (decoded instanceof CodecError) throw new Error(`ZIP fixture: ${decoded.message}`);
-  const offset = decoded.value.end.cd_offset;
-  const entry = zip.readCentralEntry(part, offset);
-  if (entry instanceof CodecError) throw new Error(`ZIP fixture: ${entry.message}`);
-  return { name: "central-entry", offset, length: entry.end - offset };
-}
-
-const ZIP_CENTRAL_ENTRY: Format<zip.CentralEntry> = {
-  format: "zip",
-  bench: true,
-  fixtures: ZIP_FIXTURES.map(([n, d]) => [n, `${d}: the first central directory entry`]),
-  record: firstCentralEntry,
-  generated: {
-    read: zip.readCentralEntry,
-    write: zip.writeCentralEntry,
-    sizeof: zip.sizeofCentralEntry,
-  },
-  handWritten: handZip.centralEntry,
-  peers: [],
-};
-
-export const ZIP_COMMENT_KIB: readonly number[] = [1, 4, 16, 64];
-
-/**
- * Archives whose end record carries a comment of 1 to 64 KiB (no "PK" in it): the search
- * for the end record looks at every byte of the comment (entries: KiB searched).
- */
-function zipCommentScaling(): FormatInput[] {
-  return ZIP_COMMENT_KIB.map((kib) => {
-    const length = Math.min(kib * 1024, 65535);
-    let comment = "";
-    for (let i = 0; i < length; i++) comment += String.fromCharCode(0x61 + (i % 26));
-    const value: zip.Zip = {
-      body: "",
-      end: {
-        disk_number: 0,
-        cd_disk: 0,
-        disk_entries: 0,
-        total_entries: 0,
-        cd_size: 0,
-        cd_offset: 0,
-        comment,
-      },
-    };
-    const bytes = new Uint8Array(zip.sizeof(value));
-    const end = zip.write(value, bytes);
-    if (end instanceof CodecError) throw new Error(`ZIP with a comment: ${end.message}`);
-    return {
-      name: `zip-comment×${kib}KiB`,
-      kind: "scaling",
-      description: `empty ZIP archive with a ${length}-byte comment, searched back to its end record`,
-      format: "zip",
-      bytes,
-      end,
-      value,
-      entries: kib,
-      series: "zip-end-search-kib",
-    };
-  });
-}
-
 // Each format's value type differs; cases only pass values between its own functions.
 const FORMATS: readonly Format<never>[] = [
   QED,
@@ -596,8 +512,6 @@ const FORMATS: readonly Format<never>[] = [
   TAR,
   PNG,
   EXT4,
-  ZIP_ROOT,
-  ZIP_CENTRAL_ENTRY,
 ] as unknown as readonly Format<never>[];
 
 function inputsOf<V>(f: Format<V>): FormatInput[] {

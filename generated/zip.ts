@@ -25,12 +25,15 @@ import {
 import {
   CodecError,
   type Decoded,
+  compareLists,
+  compareOptions,
   compareScalars,
   describe,
   invalid,
   isU16,
   isU32,
   isU64,
+  sizeofEach,
   truncated,
   truncatedField,
 } from "../runtime/codec.js";
@@ -44,6 +47,8 @@ import {
   fromText,
   int,
   int64,
+  listOf,
+  optionOf,
   optionalField,
   recordFields,
   requiredField,
@@ -59,17 +64,19 @@ export { CodecError, SexpError };
 /** A whole ZIP archive. */
 export interface Zip {
   /**
-   * Every byte before the end-of-central-directory record
-   *
-   * `bytes filling the payload`. At byte 0.
-   */
-  body: string;
-  /**
    * The end-of-central-directory record: the last "PK\5\6" within the last 65535 + 22 bytes whose comment runs exactly to the end of the file
    *
-   * `EndOfCentralDirectory`.
+   * `EndOfCentralDirectory`. At byte 0.
    */
   end: EndOfCentralDirectory;
+  /**
+   * The central directory, one entry per file (absent in a ZIP64 archive)
+   *
+   * `end.total_entries CentralEntry entries`.
+   *
+   * Present only when its condition holds (see the layout).
+   */
+  central_directory: CentralEntry[] | undefined;
 }
 
 /** Where the central directory is and how many entries it has, then the archive comment. */
@@ -314,6 +321,14 @@ export interface CentralEntry {
    * `bytes`.
    */
   comment: string;
+  /**
+   * The local header and the file's data, where local_header_offset points (from the start of the file); not part of the entry's own bytes
+   *
+   * `LocalFile`.
+   *
+   * Present only when its condition holds (see the layout).
+   */
+  local: LocalFile | undefined;
 }
 
 /** Masks of the named bits of the stored flags word of {@link CentralEntry}. */
@@ -324,6 +339,18 @@ export const CentralEntry_flags_bits = {
   /** The name and comment are UTF-8 */
   utf8: 0x800,
 } as const;
+
+/** A file's local header and its data, compressed_size bytes as the central entry gives it (a local header written with a data descriptor has zeros there). */
+export interface LocalFile {
+  /** `LocalHeader`. At byte 0. */
+  header: LocalHeader;
+  /**
+   * The file's data, compressed
+   *
+   * `bytes`.
+   */
+  data: string;
+}
 
 /** The header before each file's data (signature "PK\3\4"). The data, compressed_size bytes of it (the central entry's, when a data descriptor follows), comes right after. */
 export interface LocalHeader {
@@ -491,6 +518,24 @@ export function readCentralEntry(buf: Uint8Array, at = 0): Decoded<CentralEntry>
   return { value, end: parsedEnd };
 }
 
+/** Reads a {@link LocalFile} from `buf` at byte `at`, given its parameters (data_size: stored values): the value and the offset just after it, or a {@link CodecError} naming the field and byte offset of the first problem. Never throws. */
+export function readLocalFile(
+  buf: Uint8Array,
+  at: number,
+  data_sizeParam: number,
+): Decoded<LocalFile> | CodecError {
+  if (!Number.isSafeInteger(at) || at < 0 || at > buf.length) {
+    const why = Number.isSafeInteger(at)
+      ? `is outside the ${buf.length}-byte buffer`
+      : "is not a whole number";
+    return new CodecError("", 0, `offset ${at} ${why}`);
+  }
+
+  const value = parseLocalFile(buf, at, buf.length, data_sizeParam);
+  if (value instanceof CodecError) return value;
+  return { value, end: parsedEnd };
+}
+
 /** Reads a {@link LocalHeader} from `buf` at byte `at`: the value and the offset just after it, or a {@link CodecError} naming the field and byte offset of the first problem. Never throws. */
 export function readLocalHeader(buf: Uint8Array, at = 0): Decoded<LocalHeader> | CodecError {
   if (!Number.isSafeInteger(at) || at < 0 || at > buf.length) {
@@ -535,10 +580,10 @@ export function readExtraField(buf: Uint8Array, at = 0): Decoded<ExtraField> | C
 
 function parseZip(buf: Uint8Array, at: number, limit: number): Zip | CodecError {
   let pos = at;
-  const body_start = at;
+  const end_start = at;
   let end_at = -1;
   let end_: EndOfCentralDirectory | undefined;
-  for (let p = limit - 4, lowest = Math.max(body_start, limit - 65557); p >= lowest; p--) {
+  for (let p = limit - 4, lowest = Math.max(end_start, limit - 65557); p >= lowest; p--) {
     if (buf[p] !== 0x50 || !bytesEqual(buf, p, p + 4, "PK\u0005\u0006")) continue;
     const candidate = parseEndOfCentralDirectory(buf, p, limit);
     if (!(candidate instanceof CodecError) && parsedEnd === limit) {
@@ -550,13 +595,54 @@ function parseZip(buf: Uint8Array, at: number, limit: number): Zip | CodecError 
   if (end_ === undefined)
     return new CodecError(
       "end",
-      body_start,
+      end_start,
       `no EndOfCentralDirectory ends exactly at the end of the input (byte ${limit}) within its last 65557 bytes`,
     );
-  const body = getBytes(buf, body_start, end_at);
   pos = limit;
-  parsedEnd = pos;
-  return { body, end: end_ };
+  const central_directory_resume = pos;
+  let central_directory_at = at;
+  let central_directory_end = at;
+  let central_directory: CentralEntry[] | undefined;
+  if (end_.cd_offset !== 4294967295 && end_.total_entries !== 65535) {
+    central_directory_at = at + end_.cd_offset;
+    if (!(central_directory_at >= at && central_directory_at <= limit))
+      return new CodecError(
+        "central_directory",
+        at,
+        `is at byte ${central_directory_at - at} of its record, outside the input`,
+      );
+    pos = central_directory_at;
+    const central_directory_count = end_.total_entries;
+    if (!(central_directory_count >= 0 && central_directory_count <= limit - pos))
+      return new CodecError(
+        "central_directory",
+        pos,
+        `${central_directory_count} CentralEntry entries do not fit in the ${limit - pos} bytes left`,
+      );
+    central_directory = new Array<CentralEntry>(central_directory_count);
+    for (let i = 0; i < central_directory_count; i++) {
+      const entry = parseCentralEntry(buf, pos, limit);
+      if (entry instanceof CodecError) return entry.within(`central_directory[${i}]`);
+      central_directory[i] = entry;
+      pos = parsedEnd;
+    }
+    central_directory_end = pos;
+  }
+  pos = central_directory_resume;
+  const sequenceEnd = pos;
+  if (
+    central_directory_end > central_directory_at &&
+    central_directory_at < sequenceEnd &&
+    central_directory_end > end_at
+  )
+    return new CodecError(
+      "central_directory",
+      central_directory_at,
+      `overlaps the members stored in sequence, which end at byte ${sequenceEnd}`,
+    );
+  const end__ = Math.max(sequenceEnd, central_directory_end);
+  parsedEnd = end__;
+  return { end: end_, central_directory };
 }
 
 function parseEndOfCentralDirectory(
@@ -819,6 +905,19 @@ function parseCentralEntry(buf: Uint8Array, at: number, limit: number): CentralE
   if (limit - pos < comment_size) return truncated("comment", pos, comment_size, limit);
   const comment = getBytes(buf, pos, pos + comment_size);
   pos = pos + comment_size;
+  const local_resume = pos;
+  let local_at = 0;
+  let local: LocalFile | undefined;
+  if (local_header_offset !== 4294967295 && compressed_size !== 4294967295) {
+    local_at = local_header_offset;
+    if (!(local_at >= 0 && local_at <= buf.length))
+      return new CodecError("local", at, `is at byte ${local_at} of the input, outside it`);
+    const local_read = parseLocalFile(buf, local_at, buf.length, compressed_size);
+    if (local_read instanceof CodecError) return local_read.within("local");
+    local = local_read;
+    pos = parsedEnd;
+  }
+  pos = local_resume;
   parsedEnd = pos;
   return {
     made_by,
@@ -844,7 +943,28 @@ function parseCentralEntry(buf: Uint8Array, at: number, limit: number): CentralE
     name,
     extra,
     comment,
+    local,
   };
+}
+
+function parseLocalFile(
+  buf: Uint8Array,
+  at: number,
+  limit: number,
+  data_sizeParam: number,
+): LocalFile | CodecError {
+  let pos = at;
+  const header_read = parseLocalHeader(buf, at, limit);
+  if (header_read instanceof CodecError) return header_read.within("header");
+  const header = header_read;
+  pos = parsedEnd;
+  const data_size = data_sizeParam;
+  if (data_size < 0) return new CodecError("data", pos, `its size is negative (${data_size})`);
+  if (limit - pos < data_size) return truncated("data", pos, data_size, limit);
+  const data = getBytes(buf, pos, pos + data_size);
+  pos = pos + data_size;
+  parsedEnd = pos;
+  return { header, data };
 }
 
 function parseLocalHeader(buf: Uint8Array, at: number, limit: number): LocalHeader | CodecError {
@@ -1082,7 +1202,37 @@ export function writeCentralEntry(
     );
   }
 
+  const reach = reachCentralEntry(value);
+  if (reach > buf.length) {
+    return new CodecError(
+      "",
+      undefined,
+      `writes through its pointers up to byte ${reach}, past the end of the ${buf.length}-byte buffer`,
+    );
+  }
+
   return putCentralEntry(value, buf, at);
+}
+
+/** Writes a {@link LocalFile} into `buf` at byte `at` and returns the offset just after it, or a {@link CodecError} if the value cannot be encoded or does not fit. On error the buffer is untouched. Allocates nothing on success. */
+export function writeLocalFile(
+  value: LocalFile,
+  buf: Uint8Array,
+  at: number,
+  data_sizeParam: number,
+): number | CodecError {
+  const problem = checkLocalFile(value, data_sizeParam);
+  if (problem !== undefined) return problem;
+  const size = sizeofLocalFile(value, data_sizeParam);
+  if (!Number.isSafeInteger(at) || at < 0 || at > buf.length || buf.length - at < size) {
+    return new CodecError(
+      "",
+      undefined,
+      `needs ${size} bytes at offset ${at}, but the buffer has ${buf.length}`,
+    );
+  }
+
+  return putLocalFile(value, buf, at, data_sizeParam);
 }
 
 /** Writes a {@link LocalHeader} into `buf` at byte `at` and returns the offset just after it, or a {@link CodecError} if the value cannot be encoded or does not fit. On error the buffer is untouched. Allocates nothing on success. */
@@ -1144,8 +1294,6 @@ const EndOfCentralDirectorySearchScratch = new Uint8Array(65557);
 function checkZip(v: Zip): CodecError | undefined {
   if (typeof v !== "object" || v === null)
     return new CodecError("", undefined, `expected a Zip object, got ${describe(v)}`);
-  if (!isByteString(v.body))
-    return invalid("body", "a byte string (characters U+0000 to U+00FF)", v.body);
   const problem_ = checkEndOfCentralDirectory(v.end);
   if (problem_ !== undefined) return problem_.within("end");
   {
@@ -1172,15 +1320,50 @@ function checkZip(v: Zip): CodecError | undefined {
         );
     }
   }
+  if (v.central_directory !== undefined) {
+    if (!Array.isArray(v.central_directory))
+      return invalid("central_directory", "an array", v.central_directory);
+    for (let i = 0; i < v.central_directory.length; i++) {
+      const problem = checkCentralEntry(v.central_directory[i]!);
+      if (problem !== undefined) return problem.within(`central_directory[${i}]`);
+    }
+  }
+  if (
+    (v.end.cd_offset !== 4294967295 && v.end.total_entries !== 65535) !==
+    (v.central_directory !== undefined)
+  ) {
+    return new CodecError(
+      "central_directory",
+      undefined,
+      v.central_directory === undefined
+        ? "is required when end.cd_offset != 4294967295 && end.total_entries != 65535"
+        : "must be absent unless end.cd_offset != 4294967295 && end.total_entries != 65535",
+    );
+  }
+  if (v.central_directory !== undefined) {
+    if (v.central_directory.length !== v.end.total_entries)
+      return new CodecError(
+        "central_directory",
+        undefined,
+        `has ${v.central_directory.length} entries, but end.total_entries is ${v.end.total_entries}`,
+      );
+  }
   return undefined;
 }
 
 function putZip(v: Zip, buf: Uint8Array, at: number): number {
   let pos = at;
-  setBytes(buf, at, v.body);
-  pos = at + v.body.length;
-  pos = putEndOfCentralDirectory(v.end, buf, pos);
-  return pos;
+  const end_at = buf.length - sizeofEndOfCentralDirectory(v.end);
+  pos = putEndOfCentralDirectory(v.end, buf, end_at);
+  const end = buf.length;
+  const central_directory_at = at + v.end.cd_offset;
+  pos = central_directory_at;
+  if (v.central_directory !== undefined) {
+    for (let i = 0; i < v.central_directory.length; i++) {
+      pos = putCentralEntry(v.central_directory[i]!, buf, pos);
+    }
+  }
+  return end;
 }
 
 /** Why `v` cannot be written, or undefined if it can. */
@@ -1427,6 +1610,10 @@ function checkCentralEntry(v: CentralEntry): CodecError | undefined {
     return invalid("extra", "a byte string (characters U+0000 to U+00FF)", v.extra);
   if (!isByteString(v.comment))
     return invalid("comment", "a byte string (characters U+0000 to U+00FF)", v.comment);
+  if (v.local !== undefined) {
+    const problem__ = checkLocalFile(v.local, v.compressed_size);
+    if (problem__ !== undefined) return problem__.within("local");
+  }
   const name_length = v.name.length;
   if (!isU16(name_length))
     return new CodecError(
@@ -1448,6 +1635,18 @@ function checkCentralEntry(v: CentralEntry): CodecError | undefined {
       undefined,
       `is computed as ${comment_length} (the size of comment in bytes), more than an integer from 0 to 65535 can hold`,
     );
+  if (
+    (v.local_header_offset !== 4294967295 && v.compressed_size !== 4294967295) !==
+    (v.local !== undefined)
+  ) {
+    return new CodecError(
+      "local",
+      undefined,
+      v.local === undefined
+        ? "is required when local_header_offset != 4294967295 && compressed_size != 4294967295"
+        : "must be absent unless local_header_offset != 4294967295 && compressed_size != 4294967295",
+    );
+  }
   return undefined;
 }
 
@@ -1487,6 +1686,39 @@ function putCentralEntry(v: CentralEntry, buf: Uint8Array, at: number): number {
   pos += v.extra.length;
   setBytes(buf, pos, v.comment);
   pos += v.comment.length;
+  const sequenceEnd = pos;
+  const end = at + 46 + v.name.length + v.extra.length + v.comment.length;
+  buf.fill(0, sequenceEnd, end);
+  const local_at = v.local_header_offset;
+  pos = local_at;
+  if (v.local !== undefined) {
+    pos = putLocalFile(v.local, buf, pos, v.compressed_size);
+  }
+  return end;
+}
+
+/** Why `v` cannot be written, or undefined if it can. */
+function checkLocalFile(v: LocalFile, data_sizeParam: number): CodecError | undefined {
+  if (typeof v !== "object" || v === null)
+    return new CodecError("", undefined, `expected a LocalFile object, got ${describe(v)}`);
+  const problem_ = checkLocalHeader(v.header);
+  if (problem_ !== undefined) return problem_.within("header");
+  if (!isByteString(v.data))
+    return invalid("data", "a byte string (characters U+0000 to U+00FF)", v.data);
+  if (v.data.length !== data_sizeParam)
+    return new CodecError(
+      "data",
+      undefined,
+      `is ${v.data.length} bytes, but data_size is ${data_sizeParam}`,
+    );
+  return undefined;
+}
+
+function putLocalFile(v: LocalFile, buf: Uint8Array, at: number, _data_sizeParam: number): number {
+  let pos = at;
+  pos = putLocalHeader(v.header, buf, at);
+  setBytes(buf, pos, v.data);
+  pos += v.data.length;
   return pos;
 }
 
@@ -1637,7 +1869,18 @@ export function sizeof(value: Zip): number {
 
 /** The number of bytes {@link writeZip} writes for `value`. Allocates nothing. */
 export function sizeofZip(value: Zip): number {
-  return value.body.length + sizeofEndOfCentralDirectory(value.end);
+  return (
+    Math.max(
+      0,
+      value.central_directory === undefined
+        ? 0
+        : value.end.cd_offset + sizeofEach(value.central_directory, sizeofCentralEntry),
+      Math.max(
+        0,
+        value.central_directory === undefined ? 0 : reachEachCentralEntry(value.central_directory!),
+      ),
+    ) + sizeofEndOfCentralDirectory(value.end)
+  );
 }
 
 /** The number of bytes {@link writeEndOfCentralDirectory} writes for `value`. Allocates nothing. */
@@ -1663,6 +1906,28 @@ export function sizeofVersion(_value: Version): number {
 /** The number of bytes {@link writeCentralEntry} writes for `value`. Allocates nothing. */
 export function sizeofCentralEntry(value: CentralEntry): number {
   return 46 + value.name.length + value.extra.length + value.comment.length;
+}
+
+/** The furthest byte from the start of the input that writing a {@link CentralEntry} writes through its pointers (`from: input`), or 0. */
+function reachCentralEntry(value: CentralEntry): number {
+  return Math.max(
+    0,
+    value.local === undefined
+      ? 0
+      : value.local_header_offset + sizeofLocalFile(value.local!, value.compressed_size),
+  );
+}
+
+/** The furthest reach (see {@link reachCentralEntry}) of a list of them. */
+function reachEachCentralEntry(list: readonly CentralEntry[]): number {
+  let reach = 0;
+  for (let i = 0; i < list.length; i++) reach = Math.max(reach, reachCentralEntry(list[i]!));
+  return reach;
+}
+
+/** The number of bytes {@link writeLocalFile} writes for `value`. Allocates nothing. */
+export function sizeofLocalFile(value: LocalFile, _data_sizeParam: number): number {
+  return sizeofLocalHeader(value.header) + value.data.length;
 }
 
 /** The number of bytes {@link writeLocalHeader} writes for `value`. Allocates nothing. */
@@ -1692,9 +1957,11 @@ export function equal(a: Zip, b: Zip): boolean {
 
 /** A total order on {@link Zip} values, as {@link compare} is on the root. */
 export function compareZip(a: Zip, b: Zip): number {
-  let c = compareScalars(a.body, b.body);
+  let c = compareEndOfCentralDirectory(a.end, b.end);
   if (c !== 0) return c;
-  c = compareEndOfCentralDirectory(a.end, b.end);
+  c = compareOptions(a.central_directory, b.central_directory, (x, y) =>
+    compareLists(x, y, compareCentralEntry),
+  );
   if (c !== 0) return c;
   return 0;
 }
@@ -1881,12 +2148,28 @@ export function compareCentralEntry(a: CentralEntry, b: CentralEntry): number {
   if (c !== 0) return c;
   c = compareScalars(a.comment, b.comment);
   if (c !== 0) return c;
+  c = compareOptions(a.local, b.local, (x, y) => compareLocalFile(x, y));
+  if (c !== 0) return c;
   return 0;
 }
 
 /** Structural equality of {@link CentralEntry} values. */
 export function equalCentralEntry(a: CentralEntry, b: CentralEntry): boolean {
   return compareCentralEntry(a, b) === 0;
+}
+
+/** A total order on {@link LocalFile} values, as {@link compare} is on the root. */
+export function compareLocalFile(a: LocalFile, b: LocalFile): number {
+  let c = compareLocalHeader(a.header, b.header);
+  if (c !== 0) return c;
+  c = compareScalars(a.data, b.data);
+  if (c !== 0) return c;
+  return 0;
+}
+
+/** Structural equality of {@link LocalFile} values. */
+export function equalLocalFile(a: LocalFile, b: LocalFile): boolean {
+  return compareLocalFile(a, b) === 0;
 }
 
 /** A total order on {@link LocalHeader} values, as {@link compare} is on the root. */
@@ -2021,19 +2304,24 @@ export function fromString(text: string): Zip | SexpError {
 
 export function sexpOfZip(v: Zip): Sexp {
   const fields: Sexp[] = [];
-  fields.push(["body", v.body]);
   fields.push(["end", sexpOfEndOfCentralDirectory(v.end)]);
+  fields.push([
+    "central_directory",
+    v.central_directory === undefined ? [] : [v.central_directory.map(sexpOfCentralEntry)],
+  ]);
   return fields;
 }
 
 function zipFromSexp(at: At): Zip | SexpError {
-  const fields = recordFields(at, ["body", "end"]);
+  const fields = recordFields(at, ["end", "central_directory"]);
   if (fields instanceof SexpError) return fields;
-  const body_ = requiredField(fields, at, "body", atom);
-  if (body_ instanceof SexpError) return body_;
   const end_ = requiredField(fields, at, "end", endOfCentralDirectoryFromSexp);
   if (end_ instanceof SexpError) return end_;
-  return { body: body_, end: end_ };
+  const central_directory_ = requiredField(fields, at, "central_directory", (a) =>
+    optionOf(a, (a) => listOf(a, centralEntryFromSexp)),
+  );
+  if (central_directory_ instanceof SexpError) return central_directory_;
+  return { end: end_, central_directory: central_directory_ };
 }
 
 /** Converts an S-expression to a {@link Zip}; pass the locations from `parseSexp` to get line and column in errors. */
@@ -2284,6 +2572,7 @@ export function sexpOfCentralEntry(v: CentralEntry): Sexp {
   fields.push(["name", v.name]);
   fields.push(["extra", v.extra]);
   fields.push(["comment", v.comment]);
+  fields.push(["local", v.local === undefined ? [] : [sexpOfLocalFile(v.local)]]);
   return fields;
 }
 
@@ -2312,6 +2601,7 @@ function centralEntryFromSexp(at: At): CentralEntry | SexpError {
     "name",
     "extra",
     "comment",
+    "local",
   ]);
   if (fields instanceof SexpError) return fields;
   const made_by_ = requiredField(fields, at, "made_by", versionFromSexp);
@@ -2368,6 +2658,8 @@ function centralEntryFromSexp(at: At): CentralEntry | SexpError {
   if (extra_ instanceof SexpError) return extra_;
   const comment_ = requiredField(fields, at, "comment", atom);
   if (comment_ instanceof SexpError) return comment_;
+  const local_ = requiredField(fields, at, "local", (a) => optionOf(a, localFileFromSexp));
+  if (local_ instanceof SexpError) return local_;
   return {
     made_by: made_by_,
     version_needed: version_needed_,
@@ -2392,6 +2684,7 @@ function centralEntryFromSexp(at: At): CentralEntry | SexpError {
     name: name_,
     extra: extra_,
     comment: comment_,
+    local: local_,
   };
 }
 
@@ -2401,6 +2694,28 @@ export function centralEntryOfSexp(
   locations?: SexpLocations,
 ): CentralEntry | SexpError {
   return centralEntryFromSexp(rootAt(sexp, locations));
+}
+
+export function sexpOfLocalFile(v: LocalFile): Sexp {
+  const fields: Sexp[] = [];
+  fields.push(["header", sexpOfLocalHeader(v.header)]);
+  fields.push(["data", v.data]);
+  return fields;
+}
+
+function localFileFromSexp(at: At): LocalFile | SexpError {
+  const fields = recordFields(at, ["header", "data"]);
+  if (fields instanceof SexpError) return fields;
+  const header_ = requiredField(fields, at, "header", localHeaderFromSexp);
+  if (header_ instanceof SexpError) return header_;
+  const data_ = requiredField(fields, at, "data", atom);
+  if (data_ instanceof SexpError) return data_;
+  return { header: header_, data: data_ };
+}
+
+/** Converts an S-expression to a {@link LocalFile}; pass the locations from `parseSexp` to get line and column in errors. */
+export function localFileOfSexp(sexp: Sexp, locations?: SexpLocations): LocalFile | SexpError {
+  return localFileFromSexp(rootAt(sexp, locations));
 }
 
 export function sexpOfLocalHeader(v: LocalHeader): Sexp {

@@ -75,7 +75,7 @@ interface Token {
 }
 
 const TOKEN =
-  /\s*(0x[0-9a-fA-F_]+|[0-9][0-9_]*|[A-Za-z_][A-Za-z0-9_]*|\|\||&&|==|!=|<=|>=|<<|>>|[()<>|&+\-*/%!])/y;
+  /\s*(0x[0-9a-fA-F_]+|[0-9][0-9_]*|[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*|\|\||&&|==|!=|<=|>=|<<|>>|[()<>|&+\-*/%!])/y;
 
 function tokenize(text: string): Token[] | ExprError {
   const tokens: Token[] = [];

@@ -178,6 +178,13 @@ export interface ValueField extends Doc {
    * not stored in sequence (see {@link isPositioned}).
    */
   at: Expr | undefined;
+  /**
+   * Set when `at` counts from the start of the input (byte 0 of the buffer)
+   * rather than of the record (`from: input`): a pointer to a structure
+   * elsewhere, such as a ZIP entry's local header. It is read and written
+   * there, and takes no room in its record (see {@link isPointer}).
+   */
+  fromInput?: true;
   valid: Validation[];
   /** Named bit masks of an integer field, documented and exported as constants. */
   bits: FlagBit[];
@@ -656,6 +663,66 @@ export function fixedTypeSize(t: FieldType): number | undefined {
 /** Is `m` placed by an `at` expression rather than stored in sequence? */
 export function isPositioned(m: Member): m is (ValueField | GroupMember) & { at: Expr } {
   return (m.kind === "value" || m.kind === "group") && m.at !== undefined;
+}
+
+/**
+ * Is `m` a pointer (`at` with `from: input`): placed from the start of the
+ * input, and no part of its record's extent?
+ */
+export function isPointer(m: Member): m is ValueField & { at: Expr; fromInput: true } {
+  return m.kind === "value" && m.at !== undefined && m.fromInput === true;
+}
+
+/**
+ * Is `def` found from the end with nothing before it in sequence: its first
+ * member a searched record, the others positioned (`gaps: untouched`)?
+ */
+export function searchedFirst(def: { members: readonly Member[] }): ValueField | undefined {
+  const first = def.members[0];
+  return first?.kind === "value" && first.search !== undefined ? first : undefined;
+}
+
+/**
+ * The integer fields of a record that an expression may name through a
+ * field holding it (`end.cd_offset`): its top-level plain integer fields
+ * that are always there, and theirs in records it holds, by dotted path,
+ * with whether each is a bigint.
+ */
+export function dottedFields(record: RecordDef): { path: string; bigint: boolean }[] {
+  const result: { path: string; bigint: boolean }[] = [];
+  for (const m of record.members) {
+    if (m.kind !== "value" || m.cond !== undefined || m.none !== undefined) continue;
+    if (m.at !== undefined) continue;
+    if (m.type.kind === "int") result.push({ path: m.name, bigint: m.type.bits === 64 });
+    if (m.type.kind === "textInt") result.push({ path: m.name, bigint: m.type.int.bits === 64 });
+    if (m.type.kind === "record")
+      for (const inner of dottedFields(m.type.record))
+        result.push({ path: `${m.name}.${inner.path}`, bigint: inner.bigint });
+  }
+  return result;
+}
+
+const reachMemo = new WeakMap<object, boolean>();
+
+/** Does writing a value of these members write anything through a pointer (`from: input`)? */
+export function reachesOut(def: { members: readonly Member[] }, seen = new Set<object>()): boolean {
+  const known = reachMemo.get(def);
+  if (known !== undefined) return known;
+  if (seen.has(def)) return false;
+  seen.add(def);
+  const result = def.members.some((m) => memberReaches(m, seen));
+  if ("kind" in def) reachMemo.set(def, result);
+  return result;
+}
+
+function memberReaches(m: Member, seen: Set<object>): boolean {
+  if (isPointer(m)) return true;
+  if (m.kind === "group") return m.members.some((x) => memberReaches(x, seen));
+  if (m.kind !== "value") return false;
+  const t = m.type;
+  if (t.kind === "record") return reachesOut(t.record, seen);
+  if (t.kind === "array") return reachesOut(t.element, seen);
+  return false;
 }
 
 /** The size of a member that is always present with the same size, else undefined. */

@@ -3,14 +3,90 @@
  * (`search: N`), on ZIP end records worked out by hand: which candidate is
  * the match (the one closest to the end that reads and ends exactly at the
  * end), what the bytes before it hold, what write refuses, and the traced
- * layout, which shows only the match.
+ * layout, which shows only the match. The schema is schema/zip.yaml's end
+ * record after the bytes before it, generated here: zip.yaml's root also
+ * reads the central directory the end record points at (test/zip-root.test.ts).
  */
-import { describe, expect, test } from "vitest";
+import { beforeAll, describe, expect, test } from "vitest";
 import { generateFrom } from "../generator/generate.js";
 import { modelOf } from "../generator/model-of.js";
 import type { LayoutNode } from "../runtime/trace.js";
 import { CodecError } from "../runtime/codec.js";
-import { read, sizeof, write, type Zip } from "../generated/zip.js";
+
+/** A ZIP end record after the bytes before it (schema/zip.yaml's root reads what it points at too). */
+const TAIL_SCHEMA = `
+format: tail
+endian: little
+root: Zip
+types:
+  Zip:
+    record:
+      - { name: body, type: bytes }
+      - { name: end, type: EndOfCentralDirectory, search: 65557 }
+  EndOfCentralDirectory:
+    record:
+      - { name: signature, magic: "PK\\x05\\x06" }
+      - { name: disk_number, type: u16 }
+      - { name: cd_disk, type: u16 }
+      - { name: disk_entries, type: u16 }
+      - { name: total_entries, type: u16 }
+      - { name: cd_size, type: u32 }
+      - { name: cd_offset, type: u32 }
+      - { name: comment_length, type: u16, value: size(comment) }
+      - { name: comment, type: bytes, size: comment_length }
+`;
+
+interface Zip {
+  body: string;
+  end: {
+    disk_number: number;
+    cd_disk: number;
+    disk_entries: number;
+    total_entries: number;
+    cd_size: number;
+    cd_offset: number;
+    comment: string;
+  };
+}
+
+interface Codec {
+  layout(buf: Uint8Array): { nodes: LayoutNode[] } | { message: string };
+  read(buf: Uint8Array): { value: Zip; end: number } | CodecError;
+  write(value: Zip, buf: Uint8Array): number | CodecError;
+  sizeof(value: Zip): number;
+}
+
+/** Generates a schema's module (with the runtime inlined) and imports it. */
+async function load<T>(name: string, schema: string, trace = false): Promise<T> {
+  const checked = modelOf(name, schema);
+  if (!checked.ok) throw new Error(checked.problems.map((p) => p.message).join("\n"));
+  const files = await generateFrom(checked.model, {
+    runtime: { kind: "inline" },
+    target: "js",
+    trace,
+  });
+  const js = files.find((f) => f.name.endsWith(".js"))!.text;
+  return (await import(`data:text/javascript;base64,${Buffer.from(js).toString("base64")}`)) as T;
+}
+
+let codec: Codec;
+let read: Codec["read"];
+let write: Codec["write"];
+let sizeof: Codec["sizeof"];
+beforeAll(async () => {
+  // One module, traced, for the layout test too: generating takes seconds.
+  codec = await load<Codec>("tail.yaml", TAIL_SCHEMA, true);
+  // The module's errors are its own CodecError class; the tests compare messages.
+  read = (buf) => {
+    const r = codec.read(buf);
+    return "value" in r ? r : Object.setPrototypeOf(r, CodecError.prototype);
+  };
+  write = (v, buf) => {
+    const r = codec.write(v, buf);
+    return typeof r === "number" ? r : Object.setPrototypeOf(r, CodecError.prototype);
+  };
+  sizeof = codec.sizeof;
+}, 60_000);
 
 const bytes = (text: string): Uint8Array => Uint8Array.from(text, (c) => c.charCodeAt(0));
 const u16 = (n: number): string => String.fromCharCode(n & 0xff, n >> 8);
@@ -109,46 +185,21 @@ describe("search from the end", () => {
     expect(decode(longest).body).toBe("x");
   });
 
-  test("the traced layout shows the bytes before the match and the match, not the candidates tried", async () => {
-    const schema = [
-      "format: tail",
-      "endian: little",
-      "root: Archive",
-      "types:",
-      "  Archive:",
-      "    record:",
-      "      - { name: body, type: bytes }",
-      "      - { name: end, type: End, search: 100 }",
-      "  End:",
-      "    record:",
-      '      - { name: signature, magic: "END" }',
-      "      - { name: count, type: u8 }",
-      "      - { name: comment, type: bytes, prefix: u8 }",
-      "",
-    ].join("\n");
-    const checked = modelOf("tail.yaml", schema);
-    if (!checked.ok) throw new Error(checked.problems.map((p) => p.message).join("\n"));
-    const files = await generateFrom(checked.model, {
-      runtime: { kind: "inline" },
-      target: "js",
-      trace: true,
-    });
-    const js = files.find((f) => f.name.endsWith(".js"))!.text;
-    const codec = (await import(
-      `data:text/javascript;base64,${Buffer.from(js).toString("base64")}`
-    )) as { layout(buf: Uint8Array): { nodes: LayoutNode[] } | { message: string } };
-    // The candidate at 8 fails (its comment length, 9, runs past the end) before the match at 3.
-    const text = "abc" + "END\x01\x05" + "END\x00\x09";
+  test("the traced layout shows the bytes before the match and the match, not the candidates tried", () => {
+    // The candidate at 25 fails (its comment length, 9, runs past the end) before the match at 3.
+    const cut = "PK\x05\x06" + "\0".repeat(16) + u16(9);
+    const text = "abc" + endRecord(0, 0, 0, cut);
     const result = codec.layout(bytes(text));
     if (!("nodes" in result)) throw new Error(result.message);
     expect(result.nodes.map((n) => [n.name, n.start, n.end])).toEqual([
       ["body", 0, 3],
-      ["end", 3, 13],
+      ["end", 3, 47],
     ]);
-    expect(result.nodes[1]!.children.map((n) => [n.name, n.start, n.end])).toEqual([
-      ["signature", 3, 6],
-      ["count", 6, 7],
-      ["comment", 7, 13],
+    const children = result.nodes[1]!.children.map((n) => [n.name, n.start, n.end]);
+    expect(children[0]).toEqual(["signature", 3, 7]);
+    expect(children.slice(-2)).toEqual([
+      ["comment_length", 23, 25],
+      ["comment", 25, 47],
     ]);
-  }, 60_000);
+  });
 });

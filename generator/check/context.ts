@@ -17,6 +17,7 @@ import type {
   ValueField,
 } from "../model.js";
 import type { PendingLength } from "./computed.js";
+import type { RecordNodes } from "./dotted.js";
 import { parseIntType } from "./int.js";
 import { badFieldName } from "./names.js";
 import type { MapNode, Reader } from "./reader.js";
@@ -27,6 +28,8 @@ export type TypeTable = Map<string, TypeDef>;
 /** What the records and variants of one schema share while they are checked. */
 export interface Shared {
   table: TypeTable;
+  /** Each record's schema node, where a dotted name (`end.cd_offset`) finds its field. */
+  recordNodes: RecordNodes;
   endian: Endian;
   /** Type names of groups, which become interfaces beside the types, with where each was given. */
   groupNames: Map<string, Position>;

@@ -253,6 +253,13 @@ export function checkField(
   // A field's own checks run only when it is there, so they may use it.
   const enumOf = type.kind === "enum" ? { enum: type.enum } : {};
   if (usable) ctx.scope.set(name, { type: scalar, ...enumOf });
+  // A record's integer fields are named through it: `end.cd_offset`.
+  if (type.kind === "record")
+    ctx.scope.set(name, {
+      type: "number",
+      held: { record: type.record, nodes: ctx.recordNodes, table: ctx.table, reader },
+      ...(cond === undefined ? {} : { unavailable: "it is present only when its `if` holds" }),
+    });
   const validNode = reader.get(node, "valid");
   // An integer enum is checked as its stored number, as expressions see it.
   const numeric =
@@ -304,9 +311,30 @@ export function checkField(
     search,
     split: undefined,
     none,
+    ...(fromInput(ctx, node, at !== undefined) ? { fromInput: true as const } : {}),
     doc,
     loc,
   };
+}
+
+/**
+ * `from: input` on a field with `at`: the position counts from the start
+ * of the input, not of the record, and the field takes no room in its
+ * record (a pointer). `from: record` is the default.
+ */
+function fromInput(ctx: Context, node: MapNode, placed: boolean): boolean {
+  const n = ctx.reader.get(node, "from");
+  const text = ctx.reader.string(n, "from");
+  if (n === undefined || text === undefined) return false;
+  if (text !== "input" && text !== "record") {
+    ctx.reader.report(n.at, `from must be "input" or "record", not "${text}"`);
+    return false;
+  }
+  if (!placed) {
+    ctx.reader.report(n.at, "`from` says where an `at` counts from, so it needs an `at`");
+    return false;
+  }
+  return text === "input";
 }
 
 /**

@@ -18,7 +18,7 @@ import type {
   Variant,
   VariantOrder,
 } from "../model.js";
-import { fixedMemberSize, fixedTypeSize } from "../model.js";
+import { fixedMemberSize, fixedTypeSize, searchedFirst } from "../model.js";
 import { hashClash } from "../order.js";
 import type { Problem } from "../problem.js";
 import { fitsInt, intName, parseIntType } from "./int.js";
@@ -83,8 +83,11 @@ export function checkSchema(file: string, root: Located): Model | { problems: Pr
     reader.report(typesMap.at, "types is empty");
 
   // Pass 2: fill in members, variants and values.
+  const recordNodes: Shared["recordNodes"] = new Map();
+  for (const { def, node } of declared) if (def.kind === "record") recordNodes.set(def.name, node);
   const shared: Shared = {
     table,
+    recordNodes,
     endian,
     groupNames: new Map(),
     arrays: [],
@@ -101,6 +104,7 @@ export function checkSchema(file: string, root: Located): Model | { problems: Pr
         reader.seq(reader.get(node, "record"), "record"),
         shared,
         def.params,
+        def.gaps,
       );
     }
     if (def.kind === "enum") def.values = checkEnumValues(reader, def, node);
@@ -655,9 +659,10 @@ function checkRestRecords(reader: Reader, defs: readonly TypeDef[]): void {
     defs.filter(
       (d): d is RecordDef =>
         d.kind === "record" &&
-        d.members.some(
-          (m) => m.kind === "value" && m.type.kind === "bytes" && m.type.size.kind === "fill",
-        ),
+        (searchedFirst(d) !== undefined ||
+          d.members.some(
+            (m) => m.kind === "value" && m.type.kind === "bytes" && m.type.size.kind === "fill",
+          )),
     ),
   );
   const visit = (members: readonly Member[]): void => {
@@ -673,7 +678,7 @@ function checkRestRecords(reader: Reader, defs: readonly TypeDef[]): void {
       if (inner !== undefined && endsAtInput.has(inner))
         reader.report(
           m.loc,
-          `${inner.name} runs to the end of the input (its bytes with no size), so it is read on its own, not as a field`,
+          `${inner.name} runs to the end of the input (${searchedFirst(inner) === undefined ? "its bytes with no size" : "it is found from there"}), so it is read on its own, not as a field`,
         );
     }
   };

@@ -6,6 +6,7 @@
  */
 import type { Located, Position } from "../load.js";
 import type { IntType, Member, Param, ValueField } from "../model.js";
+import { isPositioned } from "../model.js";
 import { checkByteOrder } from "./byte-order.js";
 import { checkSwitch } from "./switch.js";
 import { checkBitfield } from "./bitfield.js";
@@ -56,6 +57,7 @@ const MEMBER_KEYS = [
   "keep",
   "tail",
   "search",
+  "from",
   "high",
   "none",
   "covers",
@@ -151,6 +153,7 @@ const VALUE_KEYS = [
   "absent",
   "tail",
   "search",
+  "from",
   "none",
   "args",
   "stride",
@@ -191,6 +194,7 @@ export function checkMembers(
   items: Located[],
   shared: Shared,
   params: readonly Param[] = [],
+  gaps: "zero" | "untouched" = "zero",
 ): Member[] {
   const ctx = newContext(reader, shared, false, new Map());
   ctx.allNames = collectNames(items);
@@ -204,16 +208,26 @@ export function checkMembers(
   }
   const members = checkSequence(ctx, items);
   checkOffsetTargets(ctx, items, members);
-  checkRestPlacement(reader, members);
+  checkRestPlacement(reader, members, gaps);
   return members;
 }
 
 /**
  * Size-less bytes at a record's top level run to the end of the input, so
  * they are its last member, or are followed only by a searched record,
- * which they run up to. A searched record is found only that way.
+ * which they run up to. A searched record is found that way, or, in a
+ * record with `gaps: untouched`, first with only positioned parts after it
+ * (the bytes before it are gaps, where the parts it points at lie).
  */
-function checkRestPlacement(reader: Reader, members: Member[]): void {
+function checkRestPlacement(reader: Reader, members: Member[], gaps: "zero" | "untouched"): void {
+  const first = members[0];
+  if (
+    first?.kind === "value" &&
+    first.search !== undefined &&
+    gaps === "untouched" &&
+    members.slice(1).every((m) => isPositioned(m))
+  )
+    return;
   members.forEach((m, i) => {
     if (m.kind !== "value") return;
     const next = members[i + 1];
@@ -226,7 +240,7 @@ function checkRestPlacement(reader: Reader, members: Member[]): void {
     if (m.search !== undefined && !(i === members.length - 1 && i > 0 && isRest(members[i - 1]!)))
       reader.report(
         m.loc,
-        "a searched record must be its record's last member, right after bytes with no size that run up to where it is found",
+        "a searched record must be its record's last member, right after bytes with no size that run up to where it is found, or, in a record with `gaps: untouched`, its first with only members at an `at` after it",
       );
   });
 }

@@ -6,6 +6,7 @@
 import { BOOLEAN_OPS, parseExpr, type Expr } from "../expr.js";
 import type { Located } from "../load.js";
 import type { EnumDef } from "../model.js";
+import { dottedEntry, type HeldRecord } from "./dotted.js";
 import type { Reader } from "./reader.js";
 
 export type ExprType = "number" | "bigint" | "boolean" | "literal";
@@ -17,6 +18,8 @@ export interface ScopeEntry {
   enum?: EnumDef;
   /** Set when the name may be absent here; the text says why. */
   unavailable?: string;
+  /** For a record-typed field: the record, whose integer fields are named `field.x`. */
+  held?: HeldRecord;
 }
 
 export type Scope = Map<string, ScopeEntry>;
@@ -52,21 +55,31 @@ export function checkExpr(
       case "num":
         return "literal";
       case "ref": {
-        const entry = scope.get(e.name);
-        if (entry === undefined) {
+        const fail = (message: string): undefined => {
           ok = false;
-          const why = laterNames.has(e.name)
+          report(e.col, message);
+          return undefined;
+        };
+        const [head = e.name, ...path] = e.name.split(".");
+        const entry = scope.get(head);
+        if (entry === undefined) {
+          const why = laterNames.has(head)
             ? "is defined later; an expression can only use earlier fields"
             : "is not a field here";
-          report(e.col, `"${e.name}" ${why}`);
-          return undefined;
+          return fail(`"${head}" ${why}`);
         }
-        if (entry.unavailable !== undefined) {
-          ok = false;
-          report(e.col, `"${e.name}" cannot be used here: ${entry.unavailable}`);
-          return undefined;
-        }
-        return entry.type;
+        if (entry.unavailable !== undefined)
+          return fail(`"${head}" cannot be used here: ${entry.unavailable}`);
+        if (entry.held === undefined)
+          return path.length === 0
+            ? entry.type
+            : fail(`"${head}" is not a record, so "${e.name}" names nothing`);
+        if (path.length === 0)
+          return fail(
+            `"${head}" is a record; an expression names one of its integer fields, as ${head}.field`,
+          );
+        const inner = dottedEntry(entry.held, path);
+        return typeof inner === "string" ? fail(inner) : inner.type;
       }
       case "not": {
         const t = typeOf(e.arg);

@@ -4,7 +4,7 @@
  * default, absent style, checks, named bits, magic value and computed
  * offset. Groups are compared member by member through `nested`.
  */
-import type { Expr } from "../expr.js";
+import { exprText, type Expr } from "../expr.js";
 import type {
   FieldType,
   FixedStringType,
@@ -52,6 +52,11 @@ function compareKept(
       ? `${what} refused (was kept in ${o})`
       : `${what} kept in ${n}${o === undefined ? "" : ` (was ${o})`}`,
   );
+}
+
+/** Where a positioned field is: from the start of its record, or of the input. */
+function atText(m: ValueField): string {
+  return `at ${m.at === undefined ? "" : exprText(m.at)} from the ${m.fromInput === true ? "input" : "record"}`;
 }
 
 /** Where a field is found: in sequence, or by a search from the end (`search: N`). */
@@ -142,6 +147,13 @@ export function compareMember(
         );
       else if ((o.search === undefined) !== (m.search === undefined))
         list.add(place, { kind: "offset-changed" }, `${searchText(o)} → ${searchText(m)}`);
+      // A position counted from the input's start rather than the record's (`from: input`) is elsewhere.
+      if (
+        o.at !== undefined &&
+        m.at !== undefined &&
+        (o.fromInput === true) !== (m.fromInput === true)
+      )
+        list.add(place, { kind: "offset-changed" }, `${atText(o)} → ${atText(m)}`);
       if (defaultText(o.default) !== defaultText(m.default))
         list.add(
           place,

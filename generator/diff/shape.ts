@@ -66,7 +66,9 @@ export function fieldTypeShape(t: FieldType, names: TypeNames): string {
 
 export function memberShape(m: Member, names: TypeNames): string {
   const cond = "cond" in m && m.cond !== undefined ? ` if ${exprText(m.cond)}` : "";
-  const at = isPositioned(m) ? ` at ${exprText(m.at)}` : "";
+  const at = isPositioned(m)
+    ? ` at ${exprText(m.at)}${m.kind === "value" && m.fromInput === true ? " of the input" : ""}`
+    : "";
   switch (m.kind) {
     case "value": {
       const split = m.split === undefined ? "" : ` low ${intText(m.split.lo)} of ${m.split.bits}`;

@@ -7,6 +7,8 @@ import { exprText } from "../expr.js";
 import type { FieldType, Member, Model, RecordDef, TypeDef, UnionDef } from "../model.js";
 import {
   fixedMemberSize,
+  isPointer,
+  isPositioned,
   fixedTypeSize,
   headerSize,
   intSize,
@@ -78,7 +80,12 @@ function memberRows(
     const own = "cond" in m && m.cond !== undefined ? `\`${exprText(m.cond)}\`` : undefined;
     const cond = [outer, own].filter((c) => c !== undefined).join(" and ") || undefined;
     if (own === undefined && afterConditional) at = undefined;
-    const where = at === undefined ? "…" : String(at);
+    // A positioned member shows where its `at` puts it; a pointer counts from the input's start.
+    const where = isPositioned(m)
+      ? `\`${exprText(m.at)}\`${isPointer(m) ? " of the input" : ""}`
+      : at === undefined
+        ? "…"
+        : String(at);
     const name = "name" in m ? `${prefix}${m.name}` : "(padding)";
     switch (m.kind) {
       case "group":

@@ -21,6 +21,7 @@ import type {
   Variant,
 } from "../model.js";
 import {
+  dottedFields,
   fixedMemberSize,
   fixedRecordSize,
   fixedTypeSize,
@@ -33,7 +34,7 @@ import {
   tagOffset,
   trailerSize,
 } from "../model.js";
-import { article, Code, hexLiteral, Locals, str, templateText } from "./code.js";
+import { article, Code, hexLiteral, Locals, prop, str, templateText } from "./code.js";
 import { emitExpr, offsetExpr, type Resolve } from "./expr.js";
 import {
   Cursor,
@@ -281,6 +282,13 @@ export class SequenceReader {
 
   /** Expressions see raw stored values: enums as numbers. */
   resolve: Resolve = (name) => {
+    // A dotted name is a field of the record an earlier field holds: `end.cd_offset`.
+    const [head = name, ...path] = name.split(".");
+    if (path.length > 0)
+      return {
+        code: path.reduce((o, p) => prop(o, p), this.locals.field(head)),
+        bigint: this.bigints.has(name),
+      };
     const ref = {
       code: this.locals.field(this.locals.has(rawName(name)) ? rawName(name) : name),
       bigint: this.bigints.has(name),
@@ -288,6 +296,34 @@ export class SequenceReader {
     const low32 = this.low32s.get(name);
     return low32 === undefined ? ref : { ...ref, low32 };
   };
+
+  /** A reader of the same sequence whose bytes may run to `limit` (a pointer's, to the end of the input). */
+  within(limit: string): SequenceReader {
+    const inner = new SequenceReader(
+      this.code,
+      this.locals,
+      this.cursor,
+      this.prefix,
+      limit,
+      this.computed,
+      this.start,
+      this.trace,
+    );
+    for (const b of this.bigints) inner.bigints.add(b);
+    return inner;
+  }
+
+  /** Takes the properties (kept ones too) and bigints `inner` (from {@link within}) read. */
+  adopt(inner: SequenceReader): void {
+    this.props.push(...inner.props);
+    this.kept.push(...inner.kept);
+    for (const b of inner.bigints) this.bigints.add(b);
+  }
+
+  /** Notes which fields of a record just read (held by `name`) expressions see as bigints. */
+  holds(name: string, record: RecordDef): void {
+    for (const f of dottedFields(record)) if (f.bigint) this.bigints.add(`${name}.${f.path}`);
+  }
   readonly bigints = new Set<string>();
   /** Code reading again the low words of u64 fields at fixed offsets (`ExprRef.low32` in expr.ts). */
   readonly low32s = new Map<string, string>();
@@ -309,7 +345,11 @@ export class SequenceReader {
   members(members: readonly Member[]): void {
     members.forEach((m, index) => {
       // A searched record is read with the bytes before it, which run up to where it is found.
-      if (m.kind === "value" && m.search !== undefined) return;
+      if (m.kind === "value" && m.search !== undefined) {
+        // With nothing before it in sequence, it is read alone (`gaps: untouched`).
+        if (index === 0) readSearched(this, undefined, m);
+        return;
+      }
       const next = members[index + 1];
       if (m.kind === "value" && next?.kind === "value" && next.search !== undefined) {
         this.checkComputedTargets(m);
@@ -340,11 +380,11 @@ export class SequenceReader {
         if (traceStart !== "") this.code.line(`const ${traceStart} = ${this.cursor.at()};`);
         this.code.line("traceOpen();");
       }
-      if (isPositioned(m)) readPositioned(this, m);
+      let region: { from: string; to: string } | undefined;
+      if (isPositioned(m)) region = readPositioned(this, m);
       else if ("cond" in m && m.cond !== undefined) this.conditional(m, m.cond);
       else this.member(m);
       if (this.trace) {
-        const region = isPositioned(m) ? this.regions[this.regions.length - 1] : undefined;
         const [from, to] =
           region === undefined ? [traceStart, this.cursor.at()] : [region.from, region.to];
         const name = "name" in m ? m.name : "(padding)";
@@ -381,6 +421,11 @@ export class SequenceReader {
     }
   }
 
+  /**
+   * Where the members stored in sequence start, when not at the record's
+   * start: a record found from the end with nothing before it.
+   */
+  sequenceStart: string | undefined;
   /** Regions of positioned members read so far: locals holding where each starts and ends. */
   readonly regions: { name: string; from: string; to: string }[] = [];
   /** Checksum fields read so far, with the local holding where each is. */
@@ -775,6 +820,7 @@ export class SequenceReader {
         );
         this.code.line(`if (${result} instanceof CodecError) return ${result}.within(${path});`);
         this.code.line(`${target} = ${result};`);
+        this.holds(m.name, t.record);
         if (size === undefined) {
           // A variable-size record says where it ended.
           this.code.line("pos = parsedEnd;");

@@ -6,12 +6,16 @@
 import type { ModuleFile } from "./module-file.js";
 import type { Member, Model, PaddingMember, RecordDef, UnionDef, ValueField } from "../model.js";
 import {
+  dottedFields,
   fixedMemberSize,
   fixedRecordSize,
   fixedTypeSize,
   headerSize,
   intSize,
+  isPointer,
   isPositioned,
+  reachesOut,
+  searchedFirst,
   storedType,
   trailerSize,
 } from "../model.js";
@@ -96,6 +100,11 @@ export function recordSize(
   const resolve = valueResolver(members, obj, params);
   const sequence = membersSize(members, obj, resolve);
   const ends = positionedEnds(members, obj, resolve);
+  // A record found from the end goes after every part and what they point at.
+  if (searchedFirst({ members }) !== undefined) {
+    const reach = reachesOut({ members }) ? [reachCall(members, obj, params)] : [];
+    return `Math.max(${["0", ...ends, ...reach].join(", ")}) + ${sequence}`;
+  }
   return ends.length === 0 ? sequence : `Math.max(${[sequence, ...ends].join(", ")})`;
 }
 
@@ -105,13 +114,19 @@ export function positionedEnds(
   obj: string,
   resolve: Resolve,
 ): string[] {
-  return members.filter(isPositioned).map((m) => {
-    const acc = prop(obj, m.name);
-    const size =
-      m.kind === "group" ? `(${membersSize(m.members, acc, resolve)})` : valueSize(m, acc, resolve);
-    const end = `${offsetExpr(m.at, resolve)} + ${size}`;
-    return m.cond === undefined ? end : `(${acc} === undefined ? 0 : ${end})`;
-  });
+  // Pointers (`from: input`) take no room in their record.
+  return members
+    .filter(isPositioned)
+    .filter((m) => !isPointer(m))
+    .map((m) => {
+      const acc = prop(obj, m.name);
+      const size =
+        m.kind === "group"
+          ? `(${membersSize(m.members, acc, resolve)})`
+          : valueSize(m, acc, resolve);
+      const end = `${offsetExpr(m.at, resolve)} + ${size}`;
+      return m.cond === undefined ? end : `(${acc} === undefined ? 0 : ${end})`;
+    });
 }
 
 /**
@@ -156,6 +171,13 @@ export function valueResolver(
           code: `(encode${m.type.enum.name}(${prop(o, m.name)}) ?? 0)`,
           bigint: false,
         });
+      // A record's integer fields are named through it: `end.cd_offset`.
+      if (m.kind === "value" && m.type.kind === "record")
+        for (const f of dottedFields(m.type.record))
+          refs.set(`${m.name}.${f.path}`, {
+            code: f.path.split(".").reduce((x, p) => prop(x, p), prop(o, m.name)),
+            bigint: f.bigint,
+          });
       if (m.kind === "switch") visit(m.fields, o);
       // Inside a conditional group its fields are used only where the group is present.
       if (m.kind === "group")
@@ -223,6 +245,7 @@ export function emitSizeof(model: Model, file: ModuleFile): void {
   });
   for (const def of model.types) {
     if (def.kind === "record") emitRecordSize(def, file);
+    if (def.kind === "record") emitReach(def, file);
     if (def.kind === "union") emitUnionSize(def, file);
   }
 }
@@ -295,5 +318,89 @@ function emitUnionSize(def: UnionDef, file: ModuleFile): void {
     parameters: [{ name: "list", type: `readonly ${def.name}[]` }],
     returnType: "number",
     statements: list.text(),
+  });
+}
+
+/*
+ * Pointers: fields at a position counted from the start of the input
+ * (`at: EXPR` with `from: input`), such as a ZIP central entry's local
+ * header. They are read and written at that position and take no room in
+ * their record, so a record's size (and an array of them) is its own bytes
+ * only. What a value writes through its pointers is its *reach*: the
+ * furthest byte from the start of the input, which `write` checks against
+ * the buffer before writing anything.
+ */
+
+/** Code for the reach of the value `obj` with these members (0 when it points nowhere). */
+function reachCall(members: readonly Member[], obj: string, params: readonly Param[] = []): string {
+  const terms = reachTerms(members, obj, valueResolver(members, obj, params));
+  return terms.length === 0 ? "0" : `Math.max(${["0", ...terms].join(", ")})`;
+}
+
+function reachTerms(members: readonly Member[], obj: string, resolve: Resolve): string[] {
+  const terms: string[] = [];
+  for (const m of members) {
+    if (m.kind === "group") {
+      const acc = prop(obj, m.name);
+      const inner = reachTerms(m.members, m.cond === undefined ? acc : `${acc}!`, resolve);
+      if (inner.length === 0) continue;
+      const max = `Math.max(${inner.join(", ")})`;
+      terms.push(m.cond === undefined ? max : `(${acc} === undefined ? 0 : ${max})`);
+      continue;
+    }
+    if (m.kind !== "value") continue;
+    const acc = prop(obj, m.name);
+    const guard = (e: string): string =>
+      m.cond === undefined ? e : `(${acc} === undefined ? 0 : ${e})`;
+    const t = m.type;
+    const present = m.cond === undefined ? acc : `${acc}!`;
+    const args =
+      t.kind === "record" || t.kind === "array"
+        ? t.args.map((a) => `, ${emitExpr(a, resolve)}`).join("")
+        : "";
+    const inner =
+      t.kind === "record" && reachesOut(t.record)
+        ? `reach${t.record.name}(${present}${args})`
+        : t.kind === "array" && reachesOut(t.element)
+          ? `reachEach${t.element.name}(${present}${args})`
+          : undefined;
+    if (isPointer(m)) {
+      const own = `${offsetExpr(m.at, resolve)} + ${valueSize(m, present, resolve)}`;
+      terms.push(guard(inner === undefined ? own : `Math.max(${own}, ${inner})`));
+    } else if (inner !== undefined) terms.push(guard(inner));
+  }
+  return terms;
+}
+
+/** `reachX(value, ...params)` and `reachEachX(list, ...params)` for a record that points out. */
+function emitReach(def: RecordDef, file: ModuleFile): void {
+  if (!reachesOut(def)) return;
+  const params = def.params.map((p) => ({ name: paramLocal(p.name), type: "number" }));
+  const used = (body: string, name: string): string =>
+    new RegExp(`\\b${name}\\b`).test(body) ? name : `_${name}`;
+  const body = `return ${reachCall(def.members, "value", def.params)};`;
+  file.addFunction({
+    name: `reach${def.name}`,
+    docs: [
+      `The furthest byte from the start of the input that writing a {@link ${def.name}} writes through its pointers (\`from: input\`), or 0.`,
+    ],
+    parameters: [
+      { name: "value", type: def.name },
+      ...params.map((p) => ({ ...p, name: used(body, p.name) })),
+    ],
+    returnType: "number",
+    statements: body,
+  });
+  const args = params.map((p) => `, ${p.name}`).join("");
+  file.addFunction({
+    name: `reachEach${def.name}`,
+    docs: [`The furthest reach (see {@link reach${def.name}}) of a list of them.`],
+    parameters: [{ name: "list", type: `readonly ${def.name}[]` }, ...params],
+    returnType: "number",
+    statements: [
+      "let reach = 0;",
+      `for (let i = 0; i < list.length; i++) reach = Math.max(reach, reach${def.name}(list[i]!${args}));`,
+      "return reach;",
+    ].join("\n"),
   });
 }

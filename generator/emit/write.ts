@@ -22,7 +22,10 @@ import type {
   Validation,
 } from "../model.js";
 import {
+  dottedFields,
   fixedRecordSize,
+  reachesOut,
+  searchedFirst,
   fixedTypeSize,
   hasChecksum,
   headerSize,
@@ -37,7 +40,7 @@ import {
 import { article, Code, hexLiteral, Locals, prop, str, templateText } from "./code.js";
 import { writeArray } from "./construct/array.js";
 import { checkBitfieldParts, checkBitfieldRules, writeBitfield } from "./construct/bitfield.js";
-import { checkSearchedWrite } from "./construct/search.js";
+import { checkSearchedWrite, searchedRecord } from "./construct/search.js";
 import { checkKeptChecksum, fillChecksums, writeUncheckedChecksum } from "./construct/checksum.js";
 import { checkNotNone, checkWhole, storedValue, writeHigh, writeLow } from "./construct/split.js";
 import { computedMeaning, lengthOf } from "./construct/computed.js";
@@ -128,6 +131,15 @@ function emitWriteEntry(def: RecordDef, file: ModuleFile): void {
       "if (!Number.isSafeInteger(at) || at < 0 || at > buf.length || buf.length - at < size) {",
       '  return new CodecError("", undefined, `needs ${size} bytes at offset ${at}, but the buffer has ${buf.length}`);',
       "}",
+      // What it points at must be in the buffer too (a record found from the end counts it in its size).
+      ...(reachesOut(def) && searchedFirst(def) === undefined
+        ? [
+            `const reach = reach${def.name}(value${args});`,
+            "if (reach > buf.length) {",
+            '  return new CodecError("", undefined, `writes through its pointers up to byte ${reach}, past the end of the ${buf.length}-byte buffer`);',
+            "}",
+          ]
+        : []),
       `return put${def.name}(value, buf, at${args});`,
     ],
   });
@@ -513,6 +525,12 @@ export class CheckWalker {
         const args = t.args.map((a) => `, ${emitExpr(a, this.resolve)}`).join("");
         this.code.line(`const ${err} = check${t.record.name}(${acc}${args});`);
         this.code.line(`if (${err} !== undefined) return ${err}.within(${str(path)});`);
+        // Checked, so later expressions may use its integer fields: `end.cd_offset`.
+        for (const f of dottedFields(t.record))
+          this.refs.set(`${m.name}.${f.path}`, {
+            code: f.path.split(".").reduce((o, p) => prop(o, p), acc),
+            bigint: f.bigint,
+          });
         if (m.search !== undefined && this.file !== undefined)
           checkSearchedWrite(this.code, m, acc, path, this.file);
         return;
@@ -972,6 +990,16 @@ function emitWriteRecord(def: RecordDef, file: ModuleFile): void {
   const code = new Code();
   const locals = new Locals(INTERNAL);
   const walker = new WriteWalker(code, locals, new Cursor("at"), def.members, "v", def.params);
+  const found = searchedFirst(def);
+  if (found !== undefined) {
+    // Found from the end on read, so written to end at the end of the buffer.
+    const place = locals.fresh(`${found.name}_at`);
+    code.line(
+      `const ${place} = buf.length - sizeof${searchedRecord(found).name}(${prop("v", found.name)});`,
+    );
+    walker.cursor.base = place;
+    walker.cursor.offset = 0;
+  }
   walker.members(def.members, "v");
   let end = walker.finish();
   if (walker.positioned.length > 0) end = writePositioned(def, walker, end);
@@ -1007,9 +1035,8 @@ function emitWriteRecord(def: RecordDef, file: ModuleFile): void {
  */
 function dropUnreadPos(code: Code): void {
   const assignment = /^pos (\+)?= (.*);$/;
-  const reads = code.lines.some(
-    (line) => !assignment.test(line) && /\bpos\b/.test(line.replace(/^pos = /, "")),
-  );
+  // `pos = putX(..., pos)` in a loop reads it too.
+  const reads = code.lines.some((line) => /\bpos\b/.test(line.replace(/^pos \+?= /, "")));
   if (reads) return;
   for (let i = code.lines.length - 1; i >= 0; i--) {
     const m = assignment.exec(code.lines[i]!);

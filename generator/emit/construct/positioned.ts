@@ -6,7 +6,7 @@ import { VariableDeclarationKind } from "ts-morph";
 import type { Expr } from "../../expr.js";
 import type { ModuleFile } from "../module-file.js";
 import type { Member, Param, RecordDef } from "../../model.js";
-import { fixedMemberSize, isPositioned } from "../../model.js";
+import { fixedMemberSize, isPointer, isPositioned, searchedFirst } from "../../model.js";
 import { article, str, type Code, type Locals } from "../code.js";
 import { emitExpr, offsetExpr } from "../expr.js";
 import type { SequenceReader } from "../read.js";
@@ -21,8 +21,13 @@ import { tsType } from "../types.js";
 export function readPositioned(
   r: SequenceReader,
   m: Extract<Member, { kind: "value" | "group" }> & { at: Expr },
-): void {
+): { from: string; to: string } {
   const path = str(r.prefix + m.name);
+  const pointer = isPointer(m);
+  // A pointer counts from the start of the input and may reach all of it.
+  const origin = pointer ? "0" : r.start;
+  const limit = pointer ? "buf.length" : r.limit;
+  const reader = pointer ? r.within(limit) : r;
   const base = r.cursor.base;
   const offset = r.cursor.offset;
   const resume = base === "pos" ? r.locals.fresh(`${m.name}_resume`) : undefined;
@@ -31,38 +36,45 @@ export function readPositioned(
   const to = r.locals.fresh(`${m.name}_end`);
   const size = fixedMemberSize({ ...m, at: undefined, cond: undefined } as Member);
   const place = (): void => {
-    r.code.line(`${from} = ${r.start} + ${offsetExpr(m.at, r.resolve)};`);
+    r.code.line(`${from} = ${pointer ? "" : `${r.start} + `}${offsetExpr(m.at, r.resolve)};`);
     r.code.line(
-      `if (!(${from} >= ${r.start} && ${from} <= ${r.limit})) return new CodecError(${path}, ${r.start}, \`is at byte \${${from} - ${r.start}} of its record, outside the input\`);`,
+      pointer
+        ? `if (!(${from} >= 0 && ${from} <= buf.length)) return new CodecError(${path}, ${r.start}, \`is at byte \${${from}} of the input, outside it\`);`
+        : `if (!(${from} >= ${r.start} && ${from} <= ${r.limit})) return new CodecError(${path}, ${r.start}, \`is at byte \${${from} - ${r.start}} of its record, outside the input\`);`,
     );
     if (size !== undefined)
       r.code.line(
-        `if (${r.limit} - ${from} < ${size}) return truncated(${path}, ${from}, ${size}, ${r.limit});`,
+        `if (${limit} - ${from} < ${size}) return truncated(${path}, ${from}, ${size}, ${limit});`,
       );
     r.cursor.base = from;
     r.cursor.offset = 0;
   };
   // An absent member takes no room: its region is empty, wherever `at` would put it.
-  r.code.line(`let ${from} = ${r.start};`);
-  r.code.line(`let ${to} = ${r.start};`);
+  // A pointer's end is needed only for a traced span.
+  const keepsEnd = !pointer || r.trace;
+  r.code.line(`let ${from} = ${origin};`);
+  if (keepsEnd) r.code.line(`let ${to} = ${origin};`);
   if (m.cond === undefined) {
     place();
-    r.member(m);
-    r.code.line(`${to} = ${r.cursor.at()};`);
+    reader.member(m);
+    if (keepsEnd) r.code.line(`${to} = ${r.cursor.at()};`);
   } else {
     const type = m.kind === "group" ? m.typeName : tsType(m.type);
     r.code.line(`let ${r.locals.field(m.name)}: ${type} | undefined;`);
     r.code.block(`if (${emitExpr(m.cond, r.resolve)})`, () => {
       place();
-      r.member(m, true);
-      r.code.line(`${to} = ${r.cursor.at()};`);
+      reader.member(m, true);
+      if (keepsEnd) r.code.line(`${to} = ${r.cursor.at()};`);
     });
     r.props.push(r.propOf(m.name));
   }
-  r.regions.push({ name: m.name, from, to });
+  if (reader !== r) r.adopt(reader);
+  // A pointer is no part of its record: its bytes are neither its extent nor a gap.
+  if (!pointer) r.regions.push({ name: m.name, from, to });
   if (resume !== undefined) r.code.line(`pos = ${resume};`);
   r.cursor.base = base;
   r.cursor.offset = offset;
+  return { from, to };
 }
 
 /**
@@ -80,10 +92,15 @@ export function checkRegions(
   const sequenceEnd = locals.fresh("sequenceEnd");
   code.line(`const ${sequenceEnd} = ${reader.cursor.at()};`);
   const regions = reader.regions;
+  // The sequence may start after the record's start (a record found from the end).
+  const after =
+    reader.sequenceStart === undefined
+      ? ""
+      : (r: { to: string }) => ` && ${r.to} > ${reader.sequenceStart}`;
   regions.forEach((r, i) => {
     const empty = `${r.to} > ${r.from}`;
     code.line(
-      `if (${empty} && ${r.from} < ${sequenceEnd}) return new CodecError(${str(r.name)}, ${r.from}, \`overlaps the members stored in sequence, which end at byte \${${sequenceEnd}}\`);`,
+      `if (${empty} && ${r.from} < ${sequenceEnd}${after === "" ? "" : after(r)}) return new CodecError(${str(r.name)}, ${r.from}, \`overlaps the members stored in sequence, which end at byte \${${sequenceEnd}}\`);`,
     );
     for (const other of regions.slice(0, i)) {
       code.line(
@@ -128,11 +145,16 @@ export function checkPlacement(
   code: Code,
   locals: Locals,
 ): void {
-  const positioned = members.filter(isPositioned);
+  // Pointers lie outside the record, wherever the input has room (see pointer.ts).
+  const positioned = members.filter(isPositioned).filter((m) => !isPointer(m));
   if (positioned.length === 0) return;
+  // A record found from the end is written after every part (its size says so).
+  const alone = searchedFirst({ members }) !== undefined;
   const resolve = valueResolver(members, "v", params);
   const sequenceEnd = locals.fresh("sequenceEnd");
-  code.line(`const ${sequenceEnd} = ${membersSize(members, "v", resolve)};`);
+  if (!alone) code.line(`const ${sequenceEnd} = ${membersSize(members, "v", resolve)};`);
+  // With nothing in sequence to land on, only two parts can collide.
+  if (alone && positioned.length < 2) return;
   const parts = positioned.map((m) => {
     const acc = `v.${m.name}`;
     const from = locals.fresh(`${m.name}_from`);
@@ -147,9 +169,10 @@ export function checkPlacement(
     return { name: m.name, from, to };
   });
   parts.forEach((p, i) => {
-    code.line(
-      `if (${p.to} > ${p.from} && ${p.from} < ${sequenceEnd}) return new CodecError(${str(p.name)}, undefined, \`would be at bytes \${${p.from}} to \${${p.to}}, over the members stored in sequence, which end at byte \${${sequenceEnd}}\`);`,
-    );
+    if (!alone)
+      code.line(
+        `if (${p.to} > ${p.from} && ${p.from} < ${sequenceEnd}) return new CodecError(${str(p.name)}, undefined, \`would be at bytes \${${p.from}} to \${${p.to}}, over the members stored in sequence, which end at byte \${${sequenceEnd}}\`);`,
+      );
     for (const other of parts.slice(0, i))
       code.line(
         `if (${p.to} > ${p.from} && ${other.to} > ${other.from} && ${p.from} < ${other.to} && ${other.from} < ${p.to}) return new CodecError(${str(p.name)}, undefined, \`would be at bytes \${${p.from}} to \${${p.to}}, over ${other.name}\`);`,
@@ -166,11 +189,18 @@ export function writePositioned(def: RecordDef, walker: WriteWalker, end: string
   const { code, locals } = walker;
   const sequenceEnd = locals.fresh("sequenceEnd");
   if (def.gaps === "zero") code.line(`const ${sequenceEnd} = ${end};`);
-  code.line(`const end = at + ${recordSize(def.members, "v", def.params)};`);
+  // A record found from the end was written to end at the end of the buffer.
+  code.line(
+    searchedFirst(def) === undefined
+      ? `const end = at + ${recordSize(def.members, "v", def.params)};`
+      : `const end = buf.length;`,
+  );
   if (def.gaps === "zero") code.line(`buf.fill(0, ${sequenceEnd}, end);`);
   for (const m of walker.positioned) {
     const place = locals.fresh(`${"name" in m ? m.name : "member"}_at`);
-    code.line(`const ${place} = at + ${offsetExpr(m.at, walker.resolve)};`);
+    // A pointer's position counts from the start of the input.
+    const from = isPointer(m) ? "" : "at + ";
+    code.line(`const ${place} = ${from}${offsetExpr(m.at, walker.resolve)};`);
     walker.cursor.base = place;
     walker.cursor.offset = 0;
     walker.member({ ...m, at: undefined } as Member, "v");

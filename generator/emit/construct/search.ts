@@ -33,14 +33,20 @@ export function searchedRecord(m: ValueField): RecordDef {
 
 /**
  * Read: the search, then the bytes before the match and the match itself.
- * `body` is the size-less bytes field, `found` the searched field.
+ * `body` is the size-less bytes field, `found` the searched field; without
+ * `body` (first in a record with `gaps: untouched`) the bytes before the
+ * match belong to no member, and the sequence starts at the match.
  */
-export function readSearched(r: SequenceReader, body: ValueField, found: ValueField): void {
+export function readSearched(
+  r: SequenceReader,
+  body: ValueField | undefined,
+  found: ValueField,
+): void {
   const search = found.search!;
   const record = searchedRecord(found);
   const { code, locals } = r;
   const sig = search.signature.length;
-  const start = locals.fresh(`${body.name}_start`);
+  const start = locals.fresh(`${body?.name ?? found.name}_start`);
   const p = locals.fresh(`${found.name}_at`);
   const value = locals.field(found.name);
   code.line(`const ${start} = ${r.cursor.at()};`);
@@ -65,18 +71,22 @@ export function readSearched(r: SequenceReader, body: ValueField, found: ValueFi
   code.line(
     `if (${value} === undefined) return new CodecError(${str(r.prefix + found.name)}, ${start}, \`no ${record.name} ends exactly at the end of the input (byte \${${r.limit}}) within its last ${search.within} bytes\`);`,
   );
-  const bytes = locals.field(body.name);
-  code.line(`const ${bytes} = getBytes(buf, ${start}, ${p});`);
+  const bytes = body === undefined ? undefined : locals.field(body.name);
+  if (bytes !== undefined) code.line(`const ${bytes} = getBytes(buf, ${start}, ${p});`);
   if (r.trace) {
     // Spans of the candidates tried are forgotten; the match is read again to trace it alone.
     code.line("traceRewind(traceBefore);");
-    code.line(`traceLeaf(${str(body.name)}, "bytes", ${start}, ${p}, ${bytes});`);
+    if (body !== undefined)
+      code.line(`traceLeaf(${str(body.name)}, "bytes", ${start}, ${p}, ${bytes});`);
     code.line("traceOpen();");
     code.line(`parse${record.name}(buf, ${p}, ${r.limit});`);
     code.line(`traceClose(${str(found.name)}, ${str(record.name)}, ${p}, ${r.limit}, ${value});`);
   }
+  r.holds(found.name, record);
   r.settleAt(r.limit);
-  r.props.push(r.propOf(body.name), r.propOf(found.name));
+  if (body !== undefined) r.props.push(r.propOf(body.name));
+  else r.sequenceStart = p;
+  r.props.push(r.propOf(found.name));
 }
 
 /** `buf[p] !== 0x50`: the signature's first byte is not at `p`. */

@@ -124,7 +124,7 @@ export function condition(ctx: Context, node: MapNode): ValueField["cond"] {
   const ifNode = ctx.reader.get(node, "if");
   const text = ctx.reader.string(ifNode, "if");
   if (text === undefined || ifNode === undefined) return undefined;
-  return checkExpr(ctx.reader, text, ifNode, ctx.scope, "boolean", ctx.allNames);
+  return checkExpr(ctx.reader, text, ifNode, ctx.scope, "boolean", ctx.allNames, ctx.table);
 }
 
 /**
@@ -142,7 +142,7 @@ export function position(ctx: Context, node: MapNode): ValueField["at"] {
     );
     return undefined;
   }
-  return checkExpr(ctx.reader, text, atNode, ctx.scope, "offset", ctx.allNames);
+  return checkExpr(ctx.reader, text, atNode, ctx.scope, "offset", ctx.allNames, ctx.table);
 }
 
 /** A size or count: an expression over earlier fields, of any width. */
@@ -150,7 +150,7 @@ export function sizeExpression(ctx: Context, node: Located, key: string): ValueF
   const text = ctx.reader.string(node, key);
   return text === undefined
     ? undefined
-    : checkExpr(ctx.reader, text, node, ctx.scope, "offset", ctx.allNames);
+    : checkExpr(ctx.reader, text, node, ctx.scope, "offset", ctx.allNames, ctx.table);
 }
 
 export function validations(ctx: Context, node: MapNode): Validation[] {
@@ -162,7 +162,15 @@ export function validations(ctx: Context, node: MapNode): Validation[] {
     const text = ctx.reader.string(checkNode, "check");
     const message = ctx.reader.string(ctx.reader.required(m, "message", "a validation"), "message");
     if (text === undefined || checkNode === undefined || message === undefined) continue;
-    const check = checkExpr(ctx.reader, text, checkNode, ctx.scope, "boolean", ctx.allNames);
+    const check = checkExpr(
+      ctx.reader,
+      text,
+      checkNode,
+      ctx.scope,
+      "boolean",
+      ctx.allNames,
+      ctx.table,
+    );
     if (check !== undefined) result.push({ check, message, loc: ctx.reader.loc(m.at) });
   }
   return result;

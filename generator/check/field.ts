@@ -400,7 +400,7 @@ function recordArgs(ctx: Context, node: MapNode, def: RecordDef): Expr[] {
     const e =
       text === undefined
         ? undefined
-        : checkExpr(reader, text, n, ctx.scope, "number", ctx.allNames);
+        : checkExpr(reader, text, n, ctx.scope, "number", ctx.allNames, ctx.table);
     if (e !== undefined) args.push(e);
   }
   if (argsNode !== undefined && def.params.length === 0)

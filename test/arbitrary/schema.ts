@@ -6,7 +6,8 @@
  * strings, computed offsets, flags, byte strings of every sizing, fixed
  * strings, text in every encoding, UUIDs and GUIDs, arrays filling a payload
  * or counted, computed sizes and counts, bit fields, values split into
- * halves, `none` values, union lists (framed in either header order, with a
+ * halves, `none` values, conditions comparing an enum field with a value's
+ * name, union lists (framed in either header order, with a
  * checksum trailer, ending on an end tag or on a `last` entry), checksums
  * (binary and as text, over a record or a group, over the bytes before them,
  * or only while a condition holds), members at their own offsets, numbers
@@ -36,11 +37,19 @@ interface TypeInfo {
   fixed: boolean;
   /** For enums: is it stored as a fixed-size string? */
   stringEnum?: boolean;
+  /** For enums: the names of its values. */
+  values?: string[];
 }
 
 class SchemaDraw {
   readonly types: string[] = [];
   readonly known: TypeInfo[] = [];
+  /**
+   * Always-present integer enum fields, by the `ints` list of the scope they
+   * were drawn in (a conditional field's or group's scope is a list of its
+   * own, dropped after it, as its ints are).
+   */
+  private readonly enumFields = new WeakMap<Scope["ints"], { name: string; values: string[] }[]>();
   private counter = 0;
 
   constructor(readonly rng: Rng) {}
@@ -65,6 +74,7 @@ class SchemaDraw {
     if (open) lines.push("    open: true");
     lines.push("    values:");
     const count = 1 + this.rng.below(4);
+    const values = Array.from({ length: count }, (_, i) => `V${i}`);
     if (base.startsWith("{")) {
       const size = Number(/\d+/.exec(base)![0]);
       for (let i = 0; i < count; i++) {
@@ -81,7 +91,7 @@ class SchemaDraw {
       }
     }
     this.types.push(lines.join("\n"));
-    this.known.push({ name, kind: "enum", fixed: true, stringEnum: base.startsWith("{") });
+    this.known.push({ name, kind: "enum", fixed: true, stringEnum: base.startsWith("{"), values });
   }
 
   private pickEnumBase(): string {
@@ -487,6 +497,14 @@ class SchemaDraw {
 
   /** A condition over an earlier integer, or undefined if there is none. */
   private condition(scope: Scope): string | undefined {
+    const enums = this.enumFields.get(scope.ints) ?? [];
+    if (enums.length > 0 && this.rng.chance(0.7)) {
+      // An enum field compared with one of its values' names, either way round.
+      const e = this.rng.pick(enums);
+      const value = this.rng.pick(e.values);
+      const op = this.rng.pick(["==", "!=", ">="]);
+      return this.rng.chance(0.5) ? `${e.name} ${op} ${value}` : `${value} ${op} ${e.name}`;
+    }
     if (scope.ints.length === 0) return undefined;
     const { name } = this.rng.pick(scope.ints);
     return this.rng.pick([
@@ -520,6 +538,11 @@ class SchemaDraw {
           e.stringEnum !== true && this.rng.chance(0.3)
             ? `, valid: [{ check: "${name} != ${120 + this.rng.below(8)}", message: reserved }]`
             : "";
+        if (e.stringEnum !== true) {
+          const list = this.enumFields.get(scope.ints) ?? [];
+          list.push({ name, values: e.values ?? [] });
+          this.enumFields.set(scope.ints, list);
+        }
         return {
           line: `- { name: ${name}, type: ${e.name}${valid}${this.tail(scope, tails && e.stringEnum === true)} }`,
           fixed: true,

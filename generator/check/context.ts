@@ -47,6 +47,8 @@ export interface Shared {
 
 export interface Context extends Shared {
   reader: Reader;
+  /** The record's (or, inside a group, the group's) type name: nested flags words name their types after it. */
+  owner: string;
   /**
    * The byte order of members without an `endian` of their own: the
    * schema's, or `chosen` after a `byte_order` member.
@@ -219,4 +221,15 @@ export function intField(
       `${what} must have an integer type (u8 ... i64), not "${text}"`,
     );
   return t;
+}
+
+/** A conditional member's `absent`: how it prints in S-expressions when absent. */
+export function absentStyle(ctx: Context, node: MapNode, conditional: boolean): "option" | "omit" {
+  const n = ctx.reader.get(node, "absent");
+  const text = ctx.reader.string(n, "absent");
+  if (text === undefined) return "option";
+  if (!conditional) ctx.reader.report(n!.at, "absent applies only to members with an `if`");
+  if (text !== "option" && text !== "omit")
+    ctx.reader.report(n!.at, `absent must be "option" or "omit", got "${text}"`);
+  return text === "omit" ? "omit" : "option";
 }

@@ -16,6 +16,7 @@ import type {
   TextEncoding,
 } from "../model.js";
 import {
+  absentStyle,
   condition,
   declare,
   fieldEndian,
@@ -444,16 +445,6 @@ function spellingKeep(
   }
   declare(ctx, name, keepNode.at);
   return name;
-}
-
-export function absentStyle(ctx: Context, node: MapNode, conditional: boolean): "option" | "omit" {
-  const n = ctx.reader.get(node, "absent");
-  const text = ctx.reader.string(n, "absent");
-  if (text === undefined) return "option";
-  if (!conditional) ctx.reader.report(n!.at, "absent applies only to members with an `if`");
-  if (text !== "option" && text !== "omit")
-    ctx.reader.report(n!.at, `absent must be "option" or "omit", got "${text}"`);
-  return text === "omit" ? "omit" : "option";
 }
 
 /** A field's `default`, checked against its type. */

@@ -35,6 +35,7 @@ const MEMBER_KEYS = [
   "valid",
   "flags",
   "unknown",
+  "nested",
   "bits",
   "padding",
   "group",
@@ -125,7 +126,7 @@ const KINDS: readonly { key: string; allowed: readonly string[]; check: Check; n
   },
   {
     key: "flags",
-    allowed: ["name", "type", "flags", "unknown", "if", "doc", "endian"],
+    allowed: ["name", "type", "flags", "unknown", "nested", "if", "absent", "doc", "endian"],
     check: checkFlags,
   },
   { key: "high", allowed: ["name", "type", "high", "doc", "endian"], check: checkHigh },
@@ -162,9 +163,11 @@ function newContext(
   shared: Shared,
   inPayload: boolean,
   used: Context["used"],
+  owner: string,
 ): Context {
   const ctx: Context = {
     ...shared,
+    owner,
     byteOrder: shared.endian,
     reader,
     scope: new Map(),
@@ -188,9 +191,10 @@ export function checkMembers(
   reader: Reader,
   items: Located[],
   shared: Shared,
+  owner: string,
   params: readonly Param[] = [],
 ): Member[] {
-  const ctx = newContext(reader, shared, false, new Map());
+  const ctx = newContext(reader, shared, false, new Map(), owner);
   ctx.allNames = collectNames(items);
   // Parameters are names like earlier fields, always there.
   for (const p of params) {
@@ -246,6 +250,8 @@ export function checkPayload(
     shared,
     true,
     new Map([["kind", { file: "", line: 0, col: 0, path: "" }]]),
+    // A variant holds plain fields only, so no flags word is named after it.
+    "",
   );
   ctx.allNames = collectNames(items);
   const members = checkSequence(ctx, items);

@@ -7,7 +7,7 @@
  * strings, text in every encoding, UUIDs and GUIDs, arrays filling a payload
  * or counted, computed sizes and counts, bit fields, values split into
  * halves, `none` values, conditions comparing an enum field with a value's
- * name, union lists (framed in either header order, with a
+ * name, nested flags words (conditional, and used in expressions), union lists (framed in either header order, with a
  * checksum trailer, ending on an end tag or on a `last` entry), checksums
  * (binary and as text, over a record or a group, over the bytes before them,
  * or only while a condition holds), members at their own offsets, numbers
@@ -329,13 +329,30 @@ class SchemaDraw {
       const flags = Array.from(
         { length: 1 + this.rng.below(3) },
         (_, i) => i * 3 + this.rng.below(3),
-      )
-        .filter((b) => b < bits)
-        .map((b) => `{ bit: ${b}, name: ${this.fresh("bit", scope)} }`);
+      ).filter((b) => b < bits);
+      if (this.rng.chance(0.4)) {
+        // Nested: the bits are named in the word's own namespace (`f0` may
+        // also be a field), the word may have an `if`, and an unconditional
+        // one of up to 32 bits is an integer later expressions may use.
+        const name = this.fresh("flags", scope);
+        const cond = fixedOnly || this.rng.chance(0.4) ? undefined : this.condition(scope);
+        const when =
+          cond === undefined
+            ? ""
+            : `, if: ${JSON.stringify(cond)}${this.rng.chance(0.5) ? ", absent: omit" : ""}`;
+        const named = flags.map((b, i) => `{ bit: ${b}, name: f${i} }`);
+        if (cond === undefined && type !== "u64") scope.ints.push({ name, type });
+        return {
+          lines: [
+            `${indent}- { name: ${name}, type: ${type}, nested: true${when}, flags: [${named.join(", ")}], unknown: rest }`,
+          ],
+          fixed: cond === undefined,
+        };
+      }
       const unknown = this.fresh("rest", scope);
       return {
         lines: [
-          `${indent}- { name: ${this.fresh("flags", scope)}, type: ${type}, flags: [${flags.join(", ")}], unknown: ${unknown} }`,
+          `${indent}- { name: ${this.fresh("flags", scope)}, type: ${type}, flags: [${flags.map((b) => `{ bit: ${b}, name: ${this.fresh("bit", scope)} }`).join(", ")}], unknown: ${unknown} }`,
         ],
         fixed: true,
       };

@@ -15,7 +15,9 @@
  * only with the `64bit` incompatible feature, and mke2fs writes zero there
  * without it; the codec shows what is stored, so such a value is exactly
  * the kernel's for every file system mke2fs makes, and a non-zero high half
- * without `64bit` still reads and writes back unchanged.
+ * without `64bit` still reads and writes back unchanged. The three feature
+ * words are objects of their named bits (`feature_ro_compat.metadata_csum`),
+ * with the bits this schema does not name in `unknown`.
  *
  * @module
  */
@@ -299,24 +301,12 @@ export interface Superblock {
    * `u16 little-endian`. At byte 90.
    */
   block_group_nr: number;
-  /**
-   * `u32 little-endian`. At byte 92.
-   *
-   * Named bits: dir_prealloc (bit 0), imagic_inodes (bit 1), has_journal (bit 2), ext_attr (bit 3), resize_inode (bit 4), dir_index (bit 5), lazy_bg (bit 6), snapshot_bitmap (bit 8), sparse_super2 (bit 9), fast_commit (bit 10), stable_inodes (bit 11), orphan_file (bit 12).
-   */
-  feature_compat: number;
-  /**
-   * `u32 little-endian`. At byte 96.
-   *
-   * Named bits: compression (bit 0), filetype (bit 1), needs_recovery (bit 2), journal_dev (bit 3), meta_bg (bit 4), extent (bit 6), _64bit (bit 7), mmp (bit 8), flex_bg (bit 9), ea_inode (bit 10), dirdata (bit 12), metadata_csum_seed (bit 13), large_dir (bit 14), inline_data (bit 15), encrypt (bit 16), casefold (bit 17).
-   */
-  feature_incompat: number;
-  /**
-   * `u32 little-endian`. At byte 100.
-   *
-   * Named bits: sparse_super (bit 0), large_file (bit 1), huge_file (bit 3), uninit_bg (bit 4), dir_nlink (bit 5), extra_isize (bit 6), snapshot (bit 7), quota (bit 8), bigalloc (bit 9), metadata_csum (bit 10), replica (bit 11), read_only (bit 12), project (bit 13), shared_blocks (bit 14), verity (bit 15), orphan_present (bit 16).
-   */
-  feature_ro_compat: number;
+  /** `u32 little-endian` flags, its bits as properties. At byte 92. */
+  feature_compat: Superblock_feature_compat;
+  /** `u32 little-endian` flags, its bits as properties. At byte 96. */
+  feature_incompat: Superblock_feature_incompat;
+  /** `u32 little-endian` flags, its bits as properties. At byte 100. */
+  feature_ro_compat: Superblock_feature_ro_compat;
   /**
    * The file system's UUID
    *
@@ -573,6 +563,37 @@ export const Superblock_feature_compat_bits = {
   stable_inodes: 0x800,
   orphan_file: 0x1000,
 } as const;
+
+/** The bits of Superblock's feature_compat (`u32 little-endian`). */
+export interface Superblock_feature_compat {
+  /** Bit 0 of feature_compat. */
+  dir_prealloc: boolean;
+  /** Bit 1 of feature_compat. */
+  imagic_inodes: boolean;
+  /** Bit 2 of feature_compat. */
+  has_journal: boolean;
+  /** Bit 3 of feature_compat. */
+  ext_attr: boolean;
+  /** Bit 4 of feature_compat. */
+  resize_inode: boolean;
+  /** Bit 5 of feature_compat. */
+  dir_index: boolean;
+  /** Bit 6 of feature_compat. */
+  lazy_bg: boolean;
+  /** Bit 8 of feature_compat. */
+  snapshot_bitmap: boolean;
+  /** Bit 9 of feature_compat. */
+  sparse_super2: boolean;
+  /** Bit 10 of feature_compat. */
+  fast_commit: boolean;
+  /** Bit 11 of feature_compat. */
+  stable_inodes: boolean;
+  /** Bit 12 of feature_compat. */
+  orphan_file: boolean;
+  /** The bits of feature_compat that have no name here, kept as they are (named bits must be clear). */
+  unknown: number;
+}
+
 /** Masks of the named bits of the stored feature_incompat word of {@link Superblock}. */
 export const Superblock_feature_incompat_bits = {
   compression: 0x1,
@@ -593,6 +614,49 @@ export const Superblock_feature_incompat_bits = {
   encrypt: 0x10000,
   casefold: 0x20000,
 } as const;
+
+/** The bits of Superblock's feature_incompat (`u32 little-endian`). */
+export interface Superblock_feature_incompat {
+  /** Bit 0 of feature_incompat. */
+  compression: boolean;
+  /** Bit 1 of feature_incompat. */
+  filetype: boolean;
+  /** Bit 2 of feature_incompat. */
+  needs_recovery: boolean;
+  /** Bit 3 of feature_incompat. */
+  journal_dev: boolean;
+  /** Bit 4 of feature_incompat. */
+  meta_bg: boolean;
+  /** Bit 6 of feature_incompat. */
+  extent: boolean;
+  /**
+   * 64bit: block counts use their high halves
+   *
+   * Bit 7 of feature_incompat.
+   */
+  _64bit: boolean;
+  /** Bit 8 of feature_incompat. */
+  mmp: boolean;
+  /** Bit 9 of feature_incompat. */
+  flex_bg: boolean;
+  /** Bit 10 of feature_incompat. */
+  ea_inode: boolean;
+  /** Bit 12 of feature_incompat. */
+  dirdata: boolean;
+  /** Bit 13 of feature_incompat. */
+  metadata_csum_seed: boolean;
+  /** Bit 14 of feature_incompat. */
+  large_dir: boolean;
+  /** Bit 15 of feature_incompat. */
+  inline_data: boolean;
+  /** Bit 16 of feature_incompat. */
+  encrypt: boolean;
+  /** Bit 17 of feature_incompat. */
+  casefold: boolean;
+  /** The bits of feature_incompat that have no name here, kept as they are (named bits must be clear). */
+  unknown: number;
+}
+
 /** Masks of the named bits of the stored feature_ro_compat word of {@link Superblock}. */
 export const Superblock_feature_ro_compat_bits = {
   sparse_super: 0x1,
@@ -613,6 +677,49 @@ export const Superblock_feature_ro_compat_bits = {
   verity: 0x8000,
   orphan_present: 0x10000,
 } as const;
+
+/** The bits of Superblock's feature_ro_compat (`u32 little-endian`). */
+export interface Superblock_feature_ro_compat {
+  /** Bit 0 of feature_ro_compat. */
+  sparse_super: boolean;
+  /** Bit 1 of feature_ro_compat. */
+  large_file: boolean;
+  /** Bit 3 of feature_ro_compat. */
+  huge_file: boolean;
+  /** Bit 4 of feature_ro_compat. */
+  uninit_bg: boolean;
+  /** Bit 5 of feature_ro_compat. */
+  dir_nlink: boolean;
+  /** Bit 6 of feature_ro_compat. */
+  extra_isize: boolean;
+  /** Bit 7 of feature_ro_compat. */
+  snapshot: boolean;
+  /** Bit 8 of feature_ro_compat. */
+  quota: boolean;
+  /** Bit 9 of feature_ro_compat. */
+  bigalloc: boolean;
+  /**
+   * The superblock and other metadata have crc32c checksums
+   *
+   * Bit 10 of feature_ro_compat.
+   */
+  metadata_csum: boolean;
+  /** Bit 11 of feature_ro_compat. */
+  replica: boolean;
+  /** Bit 12 of feature_ro_compat. */
+  read_only: boolean;
+  /** Bit 13 of feature_ro_compat. */
+  project: boolean;
+  /** Bit 14 of feature_ro_compat. */
+  shared_blocks: boolean;
+  /** Bit 15 of feature_ro_compat. */
+  verity: boolean;
+  /** Bit 16 of feature_ro_compat. */
+  orphan_present: boolean;
+  /** The bits of feature_ro_compat that have no name here, kept as they are (named bits must be clear). */
+  unknown: number;
+}
+
 /** Masks of the named bits of the stored default_mount_opts word of {@link Superblock}. */
 export const Superblock_default_mount_opts_bits = {
   debug: 0x1,
@@ -929,9 +1036,62 @@ function parseSuperblock(buf: Uint8Array, at: number, limit: number): Superblock
   const first_ino = view.getUint32(at + 84, true);
   const inode_size = view.getUint16(at + 88, true);
   const block_group_nr = view.getUint16(at + 90, true);
-  const feature_compat = view.getUint32(at + 92, true);
-  const feature_incompat = view.getUint32(at + 96, true);
-  const feature_ro_compat = view.getUint32(at + 100, true);
+  const feature_compat_raw = view.getUint32(at + 92, true);
+  const feature_compat = {
+    dir_prealloc: (feature_compat_raw & 0x1) !== 0,
+    imagic_inodes: (feature_compat_raw & 0x2) !== 0,
+    has_journal: (feature_compat_raw & 0x4) !== 0,
+    ext_attr: (feature_compat_raw & 0x8) !== 0,
+    resize_inode: (feature_compat_raw & 0x10) !== 0,
+    dir_index: (feature_compat_raw & 0x20) !== 0,
+    lazy_bg: (feature_compat_raw & 0x40) !== 0,
+    snapshot_bitmap: (feature_compat_raw & 0x100) !== 0,
+    sparse_super2: (feature_compat_raw & 0x200) !== 0,
+    fast_commit: (feature_compat_raw & 0x400) !== 0,
+    stable_inodes: (feature_compat_raw & 0x800) !== 0,
+    orphan_file: (feature_compat_raw & 0x1000) !== 0,
+    unknown: (feature_compat_raw & ~0x1f7f) >>> 0,
+  };
+  const feature_incompat_raw = view.getUint32(at + 96, true);
+  const feature_incompat = {
+    compression: (feature_incompat_raw & 0x1) !== 0,
+    filetype: (feature_incompat_raw & 0x2) !== 0,
+    needs_recovery: (feature_incompat_raw & 0x4) !== 0,
+    journal_dev: (feature_incompat_raw & 0x8) !== 0,
+    meta_bg: (feature_incompat_raw & 0x10) !== 0,
+    extent: (feature_incompat_raw & 0x40) !== 0,
+    _64bit: (feature_incompat_raw & 0x80) !== 0,
+    mmp: (feature_incompat_raw & 0x100) !== 0,
+    flex_bg: (feature_incompat_raw & 0x200) !== 0,
+    ea_inode: (feature_incompat_raw & 0x400) !== 0,
+    dirdata: (feature_incompat_raw & 0x1000) !== 0,
+    metadata_csum_seed: (feature_incompat_raw & 0x2000) !== 0,
+    large_dir: (feature_incompat_raw & 0x4000) !== 0,
+    inline_data: (feature_incompat_raw & 0x8000) !== 0,
+    encrypt: (feature_incompat_raw & 0x10000) !== 0,
+    casefold: (feature_incompat_raw & 0x20000) !== 0,
+    unknown: (feature_incompat_raw & ~0x3f7df) >>> 0,
+  };
+  const feature_ro_compat_raw = view.getUint32(at + 100, true);
+  const feature_ro_compat = {
+    sparse_super: (feature_ro_compat_raw & 0x1) !== 0,
+    large_file: (feature_ro_compat_raw & 0x2) !== 0,
+    huge_file: (feature_ro_compat_raw & 0x8) !== 0,
+    uninit_bg: (feature_ro_compat_raw & 0x10) !== 0,
+    dir_nlink: (feature_ro_compat_raw & 0x20) !== 0,
+    extra_isize: (feature_ro_compat_raw & 0x40) !== 0,
+    snapshot: (feature_ro_compat_raw & 0x80) !== 0,
+    quota: (feature_ro_compat_raw & 0x100) !== 0,
+    bigalloc: (feature_ro_compat_raw & 0x200) !== 0,
+    metadata_csum: (feature_ro_compat_raw & 0x400) !== 0,
+    replica: (feature_ro_compat_raw & 0x800) !== 0,
+    read_only: (feature_ro_compat_raw & 0x1000) !== 0,
+    project: (feature_ro_compat_raw & 0x2000) !== 0,
+    shared_blocks: (feature_ro_compat_raw & 0x4000) !== 0,
+    verity: (feature_ro_compat_raw & 0x8000) !== 0,
+    orphan_present: (feature_ro_compat_raw & 0x10000) !== 0,
+    unknown: (feature_ro_compat_raw & ~0x1fffb) >>> 0,
+  };
   const uuid = getUuid(buf, at + 104);
   const nul = findNul(buf, at + 120, at + 136);
   const volume_name_tail_end = nul + 1 >= at + 136 ? -1 : lastNonZeroEnd(buf, nul + 1, at + 136);
@@ -1077,7 +1237,7 @@ function parseSuperblock(buf: Uint8Array, at: number, limit: number): Superblock
     findNonZero(buf, pos + 44, pos + 420) === -1 ? undefined : getBytes(buf, pos + 44, pos + 420);
   const checksum = view.getUint32(pos + 420, true);
   const checksum_at = pos + 420;
-  const checksum_applies = (feature_ro_compat & 1024) !== 0;
+  const checksum_applies = (feature_ro_compat_raw & 1024) !== 0;
   const checksum_unused =
     checksum_applies || checksum === 0 ? undefined : getBytes(buf, pos + 420, pos + 420 + 4);
   const end = pos + 424;
@@ -1498,12 +1658,167 @@ function checkSuperblock(v: Superblock): CodecError | undefined {
     return invalid("inode_size", "an integer from 0 to 65535", v.inode_size);
   if (!isU16(v.block_group_nr))
     return invalid("block_group_nr", "an integer from 0 to 65535", v.block_group_nr);
-  if (!isU32(v.feature_compat))
-    return invalid("feature_compat", "an integer from 0 to 4294967295", v.feature_compat);
-  if (!isU32(v.feature_incompat))
-    return invalid("feature_incompat", "an integer from 0 to 4294967295", v.feature_incompat);
-  if (!isU32(v.feature_ro_compat))
-    return invalid("feature_ro_compat", "an integer from 0 to 4294967295", v.feature_ro_compat);
+  const feature_compat = v.feature_compat;
+  if (typeof feature_compat !== "object" || feature_compat === null)
+    return invalid("feature_compat", "a Superblock_feature_compat object", feature_compat);
+  if (typeof feature_compat.dir_prealloc !== "boolean")
+    return invalid("feature_compat.dir_prealloc", "true or false", feature_compat.dir_prealloc);
+  if (typeof feature_compat.imagic_inodes !== "boolean")
+    return invalid("feature_compat.imagic_inodes", "true or false", feature_compat.imagic_inodes);
+  if (typeof feature_compat.has_journal !== "boolean")
+    return invalid("feature_compat.has_journal", "true or false", feature_compat.has_journal);
+  if (typeof feature_compat.ext_attr !== "boolean")
+    return invalid("feature_compat.ext_attr", "true or false", feature_compat.ext_attr);
+  if (typeof feature_compat.resize_inode !== "boolean")
+    return invalid("feature_compat.resize_inode", "true or false", feature_compat.resize_inode);
+  if (typeof feature_compat.dir_index !== "boolean")
+    return invalid("feature_compat.dir_index", "true or false", feature_compat.dir_index);
+  if (typeof feature_compat.lazy_bg !== "boolean")
+    return invalid("feature_compat.lazy_bg", "true or false", feature_compat.lazy_bg);
+  if (typeof feature_compat.snapshot_bitmap !== "boolean")
+    return invalid(
+      "feature_compat.snapshot_bitmap",
+      "true or false",
+      feature_compat.snapshot_bitmap,
+    );
+  if (typeof feature_compat.sparse_super2 !== "boolean")
+    return invalid("feature_compat.sparse_super2", "true or false", feature_compat.sparse_super2);
+  if (typeof feature_compat.fast_commit !== "boolean")
+    return invalid("feature_compat.fast_commit", "true or false", feature_compat.fast_commit);
+  if (typeof feature_compat.stable_inodes !== "boolean")
+    return invalid("feature_compat.stable_inodes", "true or false", feature_compat.stable_inodes);
+  if (typeof feature_compat.orphan_file !== "boolean")
+    return invalid("feature_compat.orphan_file", "true or false", feature_compat.orphan_file);
+  if (!isU32(feature_compat.unknown))
+    return invalid(
+      "feature_compat.unknown",
+      "an integer from 0 to 4294967295",
+      feature_compat.unknown,
+    );
+  if (!((feature_compat.unknown & 0x1f7f) === 0))
+    return new CodecError(
+      "feature_compat.unknown",
+      undefined,
+      "sets a bit that has a name; set its boolean property instead",
+    );
+  const feature_incompat = v.feature_incompat;
+  if (typeof feature_incompat !== "object" || feature_incompat === null)
+    return invalid("feature_incompat", "a Superblock_feature_incompat object", feature_incompat);
+  if (typeof feature_incompat.compression !== "boolean")
+    return invalid("feature_incompat.compression", "true or false", feature_incompat.compression);
+  if (typeof feature_incompat.filetype !== "boolean")
+    return invalid("feature_incompat.filetype", "true or false", feature_incompat.filetype);
+  if (typeof feature_incompat.needs_recovery !== "boolean")
+    return invalid(
+      "feature_incompat.needs_recovery",
+      "true or false",
+      feature_incompat.needs_recovery,
+    );
+  if (typeof feature_incompat.journal_dev !== "boolean")
+    return invalid("feature_incompat.journal_dev", "true or false", feature_incompat.journal_dev);
+  if (typeof feature_incompat.meta_bg !== "boolean")
+    return invalid("feature_incompat.meta_bg", "true or false", feature_incompat.meta_bg);
+  if (typeof feature_incompat.extent !== "boolean")
+    return invalid("feature_incompat.extent", "true or false", feature_incompat.extent);
+  if (typeof feature_incompat._64bit !== "boolean")
+    return invalid("feature_incompat._64bit", "true or false", feature_incompat._64bit);
+  if (typeof feature_incompat.mmp !== "boolean")
+    return invalid("feature_incompat.mmp", "true or false", feature_incompat.mmp);
+  if (typeof feature_incompat.flex_bg !== "boolean")
+    return invalid("feature_incompat.flex_bg", "true or false", feature_incompat.flex_bg);
+  if (typeof feature_incompat.ea_inode !== "boolean")
+    return invalid("feature_incompat.ea_inode", "true or false", feature_incompat.ea_inode);
+  if (typeof feature_incompat.dirdata !== "boolean")
+    return invalid("feature_incompat.dirdata", "true or false", feature_incompat.dirdata);
+  if (typeof feature_incompat.metadata_csum_seed !== "boolean")
+    return invalid(
+      "feature_incompat.metadata_csum_seed",
+      "true or false",
+      feature_incompat.metadata_csum_seed,
+    );
+  if (typeof feature_incompat.large_dir !== "boolean")
+    return invalid("feature_incompat.large_dir", "true or false", feature_incompat.large_dir);
+  if (typeof feature_incompat.inline_data !== "boolean")
+    return invalid("feature_incompat.inline_data", "true or false", feature_incompat.inline_data);
+  if (typeof feature_incompat.encrypt !== "boolean")
+    return invalid("feature_incompat.encrypt", "true or false", feature_incompat.encrypt);
+  if (typeof feature_incompat.casefold !== "boolean")
+    return invalid("feature_incompat.casefold", "true or false", feature_incompat.casefold);
+  if (!isU32(feature_incompat.unknown))
+    return invalid(
+      "feature_incompat.unknown",
+      "an integer from 0 to 4294967295",
+      feature_incompat.unknown,
+    );
+  if (!((feature_incompat.unknown & 0x3f7df) === 0))
+    return new CodecError(
+      "feature_incompat.unknown",
+      undefined,
+      "sets a bit that has a name; set its boolean property instead",
+    );
+  const feature_ro_compat = v.feature_ro_compat;
+  if (typeof feature_ro_compat !== "object" || feature_ro_compat === null)
+    return invalid("feature_ro_compat", "a Superblock_feature_ro_compat object", feature_ro_compat);
+  if (typeof feature_ro_compat.sparse_super !== "boolean")
+    return invalid(
+      "feature_ro_compat.sparse_super",
+      "true or false",
+      feature_ro_compat.sparse_super,
+    );
+  if (typeof feature_ro_compat.large_file !== "boolean")
+    return invalid("feature_ro_compat.large_file", "true or false", feature_ro_compat.large_file);
+  if (typeof feature_ro_compat.huge_file !== "boolean")
+    return invalid("feature_ro_compat.huge_file", "true or false", feature_ro_compat.huge_file);
+  if (typeof feature_ro_compat.uninit_bg !== "boolean")
+    return invalid("feature_ro_compat.uninit_bg", "true or false", feature_ro_compat.uninit_bg);
+  if (typeof feature_ro_compat.dir_nlink !== "boolean")
+    return invalid("feature_ro_compat.dir_nlink", "true or false", feature_ro_compat.dir_nlink);
+  if (typeof feature_ro_compat.extra_isize !== "boolean")
+    return invalid("feature_ro_compat.extra_isize", "true or false", feature_ro_compat.extra_isize);
+  if (typeof feature_ro_compat.snapshot !== "boolean")
+    return invalid("feature_ro_compat.snapshot", "true or false", feature_ro_compat.snapshot);
+  if (typeof feature_ro_compat.quota !== "boolean")
+    return invalid("feature_ro_compat.quota", "true or false", feature_ro_compat.quota);
+  if (typeof feature_ro_compat.bigalloc !== "boolean")
+    return invalid("feature_ro_compat.bigalloc", "true or false", feature_ro_compat.bigalloc);
+  if (typeof feature_ro_compat.metadata_csum !== "boolean")
+    return invalid(
+      "feature_ro_compat.metadata_csum",
+      "true or false",
+      feature_ro_compat.metadata_csum,
+    );
+  if (typeof feature_ro_compat.replica !== "boolean")
+    return invalid("feature_ro_compat.replica", "true or false", feature_ro_compat.replica);
+  if (typeof feature_ro_compat.read_only !== "boolean")
+    return invalid("feature_ro_compat.read_only", "true or false", feature_ro_compat.read_only);
+  if (typeof feature_ro_compat.project !== "boolean")
+    return invalid("feature_ro_compat.project", "true or false", feature_ro_compat.project);
+  if (typeof feature_ro_compat.shared_blocks !== "boolean")
+    return invalid(
+      "feature_ro_compat.shared_blocks",
+      "true or false",
+      feature_ro_compat.shared_blocks,
+    );
+  if (typeof feature_ro_compat.verity !== "boolean")
+    return invalid("feature_ro_compat.verity", "true or false", feature_ro_compat.verity);
+  if (typeof feature_ro_compat.orphan_present !== "boolean")
+    return invalid(
+      "feature_ro_compat.orphan_present",
+      "true or false",
+      feature_ro_compat.orphan_present,
+    );
+  if (!isU32(feature_ro_compat.unknown))
+    return invalid(
+      "feature_ro_compat.unknown",
+      "an integer from 0 to 4294967295",
+      feature_ro_compat.unknown,
+    );
+  if (!((feature_ro_compat.unknown & 0x1fffb) === 0))
+    return new CodecError(
+      "feature_ro_compat.unknown",
+      undefined,
+      "sets a bit that has a name; set its boolean property instead",
+    );
   if (!isUuid(v.uuid))
     return invalid(
       "uuid",
@@ -1748,7 +2063,28 @@ function checkSuperblock(v: Superblock): CodecError | undefined {
   if (v.checksum_unused !== undefined) {
     const why = keptBytesProblem(v.checksum_unused, 4);
     if (why !== undefined) return new CodecError("checksum_unused", undefined, why);
-    if ((v.feature_ro_compat & 1024) !== 0)
+    if (
+      (((v.feature_ro_compat.unknown |
+        (v.feature_ro_compat.sparse_super ? 0x1 : 0) |
+        (v.feature_ro_compat.large_file ? 0x2 : 0) |
+        (v.feature_ro_compat.huge_file ? 0x8 : 0) |
+        (v.feature_ro_compat.uninit_bg ? 0x10 : 0) |
+        (v.feature_ro_compat.dir_nlink ? 0x20 : 0) |
+        (v.feature_ro_compat.extra_isize ? 0x40 : 0) |
+        (v.feature_ro_compat.snapshot ? 0x80 : 0) |
+        (v.feature_ro_compat.quota ? 0x100 : 0) |
+        (v.feature_ro_compat.bigalloc ? 0x200 : 0) |
+        (v.feature_ro_compat.metadata_csum ? 0x400 : 0) |
+        (v.feature_ro_compat.replica ? 0x800 : 0) |
+        (v.feature_ro_compat.read_only ? 0x1000 : 0) |
+        (v.feature_ro_compat.project ? 0x2000 : 0) |
+        (v.feature_ro_compat.shared_blocks ? 0x4000 : 0) |
+        (v.feature_ro_compat.verity ? 0x8000 : 0) |
+        (v.feature_ro_compat.orphan_present ? 0x10000 : 0)) >>>
+        0) &
+        1024) !==
+      0
+    )
       return new CodecError(
         "checksum_unused",
         undefined,
@@ -1823,9 +2159,71 @@ function putSuperblock(v: Superblock, buf: Uint8Array, at: number): number {
   view.setUint32(at + 84, v.first_ino, true);
   view.setUint16(at + 88, v.inode_size, true);
   view.setUint16(at + 90, v.block_group_nr, true);
-  view.setUint32(at + 92, v.feature_compat, true);
-  view.setUint32(at + 96, v.feature_incompat, true);
-  view.setUint32(at + 100, v.feature_ro_compat, true);
+  const feature_compat = v.feature_compat;
+  view.setUint32(
+    at + 92,
+    (feature_compat.unknown |
+      (feature_compat.dir_prealloc ? 0x1 : 0) |
+      (feature_compat.imagic_inodes ? 0x2 : 0) |
+      (feature_compat.has_journal ? 0x4 : 0) |
+      (feature_compat.ext_attr ? 0x8 : 0) |
+      (feature_compat.resize_inode ? 0x10 : 0) |
+      (feature_compat.dir_index ? 0x20 : 0) |
+      (feature_compat.lazy_bg ? 0x40 : 0) |
+      (feature_compat.snapshot_bitmap ? 0x100 : 0) |
+      (feature_compat.sparse_super2 ? 0x200 : 0) |
+      (feature_compat.fast_commit ? 0x400 : 0) |
+      (feature_compat.stable_inodes ? 0x800 : 0) |
+      (feature_compat.orphan_file ? 0x1000 : 0)) >>>
+      0,
+    true,
+  );
+  const feature_incompat = v.feature_incompat;
+  view.setUint32(
+    at + 96,
+    (feature_incompat.unknown |
+      (feature_incompat.compression ? 0x1 : 0) |
+      (feature_incompat.filetype ? 0x2 : 0) |
+      (feature_incompat.needs_recovery ? 0x4 : 0) |
+      (feature_incompat.journal_dev ? 0x8 : 0) |
+      (feature_incompat.meta_bg ? 0x10 : 0) |
+      (feature_incompat.extent ? 0x40 : 0) |
+      (feature_incompat._64bit ? 0x80 : 0) |
+      (feature_incompat.mmp ? 0x100 : 0) |
+      (feature_incompat.flex_bg ? 0x200 : 0) |
+      (feature_incompat.ea_inode ? 0x400 : 0) |
+      (feature_incompat.dirdata ? 0x1000 : 0) |
+      (feature_incompat.metadata_csum_seed ? 0x2000 : 0) |
+      (feature_incompat.large_dir ? 0x4000 : 0) |
+      (feature_incompat.inline_data ? 0x8000 : 0) |
+      (feature_incompat.encrypt ? 0x10000 : 0) |
+      (feature_incompat.casefold ? 0x20000 : 0)) >>>
+      0,
+    true,
+  );
+  const feature_ro_compat = v.feature_ro_compat;
+  view.setUint32(
+    at + 100,
+    (feature_ro_compat.unknown |
+      (feature_ro_compat.sparse_super ? 0x1 : 0) |
+      (feature_ro_compat.large_file ? 0x2 : 0) |
+      (feature_ro_compat.huge_file ? 0x8 : 0) |
+      (feature_ro_compat.uninit_bg ? 0x10 : 0) |
+      (feature_ro_compat.dir_nlink ? 0x20 : 0) |
+      (feature_ro_compat.extra_isize ? 0x40 : 0) |
+      (feature_ro_compat.snapshot ? 0x80 : 0) |
+      (feature_ro_compat.quota ? 0x100 : 0) |
+      (feature_ro_compat.bigalloc ? 0x200 : 0) |
+      (feature_ro_compat.metadata_csum ? 0x400 : 0) |
+      (feature_ro_compat.replica ? 0x800 : 0) |
+      (feature_ro_compat.read_only ? 0x1000 : 0) |
+      (feature_ro_compat.project ? 0x2000 : 0) |
+      (feature_ro_compat.shared_blocks ? 0x4000 : 0) |
+      (feature_ro_compat.verity ? 0x8000 : 0) |
+      (feature_ro_compat.orphan_present ? 0x10000 : 0)) >>>
+      0,
+    true,
+  );
   setUuid(buf, at + 104, v.uuid);
   setBytes(buf, at + 120, v.volume_name);
   buf.fill(0, at + 120 + v.volume_name.length, at + 136);
@@ -1924,12 +2322,56 @@ function putSuperblock(v: Superblock, buf: Uint8Array, at: number): number {
   if (v.reserved !== undefined) setBytes(buf, pos + 44, v.reserved);
   else buf.fill(0, pos + 44, pos + 44 + 376);
   const checksum_at = pos + 420;
-  if (!((v.feature_ro_compat & 1024) !== 0)) {
+  if (
+    !(
+      (((v.feature_ro_compat.unknown |
+        (v.feature_ro_compat.sparse_super ? 0x1 : 0) |
+        (v.feature_ro_compat.large_file ? 0x2 : 0) |
+        (v.feature_ro_compat.huge_file ? 0x8 : 0) |
+        (v.feature_ro_compat.uninit_bg ? 0x10 : 0) |
+        (v.feature_ro_compat.dir_nlink ? 0x20 : 0) |
+        (v.feature_ro_compat.extra_isize ? 0x40 : 0) |
+        (v.feature_ro_compat.snapshot ? 0x80 : 0) |
+        (v.feature_ro_compat.quota ? 0x100 : 0) |
+        (v.feature_ro_compat.bigalloc ? 0x200 : 0) |
+        (v.feature_ro_compat.metadata_csum ? 0x400 : 0) |
+        (v.feature_ro_compat.replica ? 0x800 : 0) |
+        (v.feature_ro_compat.read_only ? 0x1000 : 0) |
+        (v.feature_ro_compat.project ? 0x2000 : 0) |
+        (v.feature_ro_compat.shared_blocks ? 0x4000 : 0) |
+        (v.feature_ro_compat.verity ? 0x8000 : 0) |
+        (v.feature_ro_compat.orphan_present ? 0x10000 : 0)) >>>
+        0) &
+        1024) !==
+      0
+    )
+  ) {
     if (v.checksum_unused !== undefined) setBytes(buf, checksum_at, v.checksum_unused);
     else buf.fill(0, checksum_at, checksum_at + 4);
   }
   const end = pos + 424;
-  if ((v.feature_ro_compat & 1024) !== 0)
+  if (
+    (((v.feature_ro_compat.unknown |
+      (v.feature_ro_compat.sparse_super ? 0x1 : 0) |
+      (v.feature_ro_compat.large_file ? 0x2 : 0) |
+      (v.feature_ro_compat.huge_file ? 0x8 : 0) |
+      (v.feature_ro_compat.uninit_bg ? 0x10 : 0) |
+      (v.feature_ro_compat.dir_nlink ? 0x20 : 0) |
+      (v.feature_ro_compat.extra_isize ? 0x40 : 0) |
+      (v.feature_ro_compat.snapshot ? 0x80 : 0) |
+      (v.feature_ro_compat.quota ? 0x100 : 0) |
+      (v.feature_ro_compat.bigalloc ? 0x200 : 0) |
+      (v.feature_ro_compat.metadata_csum ? 0x400 : 0) |
+      (v.feature_ro_compat.replica ? 0x800 : 0) |
+      (v.feature_ro_compat.read_only ? 0x1000 : 0) |
+      (v.feature_ro_compat.project ? 0x2000 : 0) |
+      (v.feature_ro_compat.shared_blocks ? 0x4000 : 0) |
+      (v.feature_ro_compat.verity ? 0x8000 : 0) |
+      (v.feature_ro_compat.orphan_present ? 0x10000 : 0)) >>>
+      0) &
+      1024) !==
+    0
+  )
     view.setUint32(checksum_at, ~crc32c(buf, at, checksum_at) >>> 0, true);
   return end;
 }
@@ -2143,11 +2585,11 @@ export function compareSuperblock(a: Superblock, b: Superblock): number {
   if (c !== 0) return c;
   c = compareScalars(a.block_group_nr, b.block_group_nr);
   if (c !== 0) return c;
-  c = compareScalars(a.feature_compat, b.feature_compat);
+  c = compareSuperblock_feature_compat(a.feature_compat, b.feature_compat);
   if (c !== 0) return c;
-  c = compareScalars(a.feature_incompat, b.feature_incompat);
+  c = compareSuperblock_feature_incompat(a.feature_incompat, b.feature_incompat);
   if (c !== 0) return c;
-  c = compareScalars(a.feature_ro_compat, b.feature_ro_compat);
+  c = compareSuperblock_feature_ro_compat(a.feature_ro_compat, b.feature_ro_compat);
   if (c !== 0) return c;
   c = compareScalars(a.uuid, b.uuid);
   if (c !== 0) return c;
@@ -2293,6 +2735,121 @@ export function compareSuperblock(a: Superblock, b: Superblock): number {
 /** Structural equality of {@link Superblock} values. */
 export function equalSuperblock(a: Superblock, b: Superblock): boolean {
   return compareSuperblock(a, b) === 0;
+}
+
+function compareSuperblock_feature_compat(
+  a: Superblock_feature_compat,
+  b: Superblock_feature_compat,
+): number {
+  let c = compareScalars(a.dir_prealloc, b.dir_prealloc);
+  if (c !== 0) return c;
+  c = compareScalars(a.imagic_inodes, b.imagic_inodes);
+  if (c !== 0) return c;
+  c = compareScalars(a.has_journal, b.has_journal);
+  if (c !== 0) return c;
+  c = compareScalars(a.ext_attr, b.ext_attr);
+  if (c !== 0) return c;
+  c = compareScalars(a.resize_inode, b.resize_inode);
+  if (c !== 0) return c;
+  c = compareScalars(a.dir_index, b.dir_index);
+  if (c !== 0) return c;
+  c = compareScalars(a.lazy_bg, b.lazy_bg);
+  if (c !== 0) return c;
+  c = compareScalars(a.snapshot_bitmap, b.snapshot_bitmap);
+  if (c !== 0) return c;
+  c = compareScalars(a.sparse_super2, b.sparse_super2);
+  if (c !== 0) return c;
+  c = compareScalars(a.fast_commit, b.fast_commit);
+  if (c !== 0) return c;
+  c = compareScalars(a.stable_inodes, b.stable_inodes);
+  if (c !== 0) return c;
+  c = compareScalars(a.orphan_file, b.orphan_file);
+  if (c !== 0) return c;
+  c = compareScalars(a.unknown, b.unknown);
+  if (c !== 0) return c;
+  return 0;
+}
+
+function compareSuperblock_feature_incompat(
+  a: Superblock_feature_incompat,
+  b: Superblock_feature_incompat,
+): number {
+  let c = compareScalars(a.compression, b.compression);
+  if (c !== 0) return c;
+  c = compareScalars(a.filetype, b.filetype);
+  if (c !== 0) return c;
+  c = compareScalars(a.needs_recovery, b.needs_recovery);
+  if (c !== 0) return c;
+  c = compareScalars(a.journal_dev, b.journal_dev);
+  if (c !== 0) return c;
+  c = compareScalars(a.meta_bg, b.meta_bg);
+  if (c !== 0) return c;
+  c = compareScalars(a.extent, b.extent);
+  if (c !== 0) return c;
+  c = compareScalars(a._64bit, b._64bit);
+  if (c !== 0) return c;
+  c = compareScalars(a.mmp, b.mmp);
+  if (c !== 0) return c;
+  c = compareScalars(a.flex_bg, b.flex_bg);
+  if (c !== 0) return c;
+  c = compareScalars(a.ea_inode, b.ea_inode);
+  if (c !== 0) return c;
+  c = compareScalars(a.dirdata, b.dirdata);
+  if (c !== 0) return c;
+  c = compareScalars(a.metadata_csum_seed, b.metadata_csum_seed);
+  if (c !== 0) return c;
+  c = compareScalars(a.large_dir, b.large_dir);
+  if (c !== 0) return c;
+  c = compareScalars(a.inline_data, b.inline_data);
+  if (c !== 0) return c;
+  c = compareScalars(a.encrypt, b.encrypt);
+  if (c !== 0) return c;
+  c = compareScalars(a.casefold, b.casefold);
+  if (c !== 0) return c;
+  c = compareScalars(a.unknown, b.unknown);
+  if (c !== 0) return c;
+  return 0;
+}
+
+function compareSuperblock_feature_ro_compat(
+  a: Superblock_feature_ro_compat,
+  b: Superblock_feature_ro_compat,
+): number {
+  let c = compareScalars(a.sparse_super, b.sparse_super);
+  if (c !== 0) return c;
+  c = compareScalars(a.large_file, b.large_file);
+  if (c !== 0) return c;
+  c = compareScalars(a.huge_file, b.huge_file);
+  if (c !== 0) return c;
+  c = compareScalars(a.uninit_bg, b.uninit_bg);
+  if (c !== 0) return c;
+  c = compareScalars(a.dir_nlink, b.dir_nlink);
+  if (c !== 0) return c;
+  c = compareScalars(a.extra_isize, b.extra_isize);
+  if (c !== 0) return c;
+  c = compareScalars(a.snapshot, b.snapshot);
+  if (c !== 0) return c;
+  c = compareScalars(a.quota, b.quota);
+  if (c !== 0) return c;
+  c = compareScalars(a.bigalloc, b.bigalloc);
+  if (c !== 0) return c;
+  c = compareScalars(a.metadata_csum, b.metadata_csum);
+  if (c !== 0) return c;
+  c = compareScalars(a.replica, b.replica);
+  if (c !== 0) return c;
+  c = compareScalars(a.read_only, b.read_only);
+  if (c !== 0) return c;
+  c = compareScalars(a.project, b.project);
+  if (c !== 0) return c;
+  c = compareScalars(a.shared_blocks, b.shared_blocks);
+  if (c !== 0) return c;
+  c = compareScalars(a.verity, b.verity);
+  if (c !== 0) return c;
+  c = compareScalars(a.orphan_present, b.orphan_present);
+  if (c !== 0) return c;
+  c = compareScalars(a.unknown, b.unknown);
+  if (c !== 0) return c;
+  return 0;
 }
 
 /** Reads a {@link ErrorPolicy} (2 bytes) from `buf` at byte `at`: the value and the offset just after it, or a {@link CodecError}. Never throws. */
@@ -2574,6 +3131,304 @@ export function encryptionModeOfSexp(
   return encryptionModeFromSexp(rootAt(sexp, locations));
 }
 
+export function sexpOfSuperblock_feature_compat(v: Superblock_feature_compat): Sexp {
+  const fields: Sexp[] = [];
+  fields.push(["dir_prealloc", String(v.dir_prealloc)]);
+  fields.push(["imagic_inodes", String(v.imagic_inodes)]);
+  fields.push(["has_journal", String(v.has_journal)]);
+  fields.push(["ext_attr", String(v.ext_attr)]);
+  fields.push(["resize_inode", String(v.resize_inode)]);
+  fields.push(["dir_index", String(v.dir_index)]);
+  fields.push(["lazy_bg", String(v.lazy_bg)]);
+  fields.push(["snapshot_bitmap", String(v.snapshot_bitmap)]);
+  fields.push(["sparse_super2", String(v.sparse_super2)]);
+  fields.push(["fast_commit", String(v.fast_commit)]);
+  fields.push(["stable_inodes", String(v.stable_inodes)]);
+  fields.push(["orphan_file", String(v.orphan_file)]);
+  if (v.unknown !== 0) fields.push(["unknown", String(v.unknown)]);
+  return fields;
+}
+
+function superblock_feature_compatFromSexp(at: At): Superblock_feature_compat | SexpError {
+  const fields = recordFields(at, [
+    "dir_prealloc",
+    "imagic_inodes",
+    "has_journal",
+    "ext_attr",
+    "resize_inode",
+    "dir_index",
+    "lazy_bg",
+    "snapshot_bitmap",
+    "sparse_super2",
+    "fast_commit",
+    "stable_inodes",
+    "orphan_file",
+    "unknown",
+  ]);
+  if (fields instanceof SexpError) return fields;
+  const dir_prealloc_ = requiredField(fields, at, "dir_prealloc", bool);
+  if (dir_prealloc_ instanceof SexpError) return dir_prealloc_;
+  const imagic_inodes_ = requiredField(fields, at, "imagic_inodes", bool);
+  if (imagic_inodes_ instanceof SexpError) return imagic_inodes_;
+  const has_journal_ = requiredField(fields, at, "has_journal", bool);
+  if (has_journal_ instanceof SexpError) return has_journal_;
+  const ext_attr_ = requiredField(fields, at, "ext_attr", bool);
+  if (ext_attr_ instanceof SexpError) return ext_attr_;
+  const resize_inode_ = requiredField(fields, at, "resize_inode", bool);
+  if (resize_inode_ instanceof SexpError) return resize_inode_;
+  const dir_index_ = requiredField(fields, at, "dir_index", bool);
+  if (dir_index_ instanceof SexpError) return dir_index_;
+  const lazy_bg_ = requiredField(fields, at, "lazy_bg", bool);
+  if (lazy_bg_ instanceof SexpError) return lazy_bg_;
+  const snapshot_bitmap_ = requiredField(fields, at, "snapshot_bitmap", bool);
+  if (snapshot_bitmap_ instanceof SexpError) return snapshot_bitmap_;
+  const sparse_super2_ = requiredField(fields, at, "sparse_super2", bool);
+  if (sparse_super2_ instanceof SexpError) return sparse_super2_;
+  const fast_commit_ = requiredField(fields, at, "fast_commit", bool);
+  if (fast_commit_ instanceof SexpError) return fast_commit_;
+  const stable_inodes_ = requiredField(fields, at, "stable_inodes", bool);
+  if (stable_inodes_ instanceof SexpError) return stable_inodes_;
+  const orphan_file_ = requiredField(fields, at, "orphan_file", bool);
+  if (orphan_file_ instanceof SexpError) return orphan_file_;
+  const unknown_ = optionalField(fields, "unknown", (a) => int(a, 32, false), 0);
+  if (unknown_ instanceof SexpError) return unknown_;
+  return {
+    dir_prealloc: dir_prealloc_,
+    imagic_inodes: imagic_inodes_,
+    has_journal: has_journal_,
+    ext_attr: ext_attr_,
+    resize_inode: resize_inode_,
+    dir_index: dir_index_,
+    lazy_bg: lazy_bg_,
+    snapshot_bitmap: snapshot_bitmap_,
+    sparse_super2: sparse_super2_,
+    fast_commit: fast_commit_,
+    stable_inodes: stable_inodes_,
+    orphan_file: orphan_file_,
+    unknown: unknown_,
+  };
+}
+
+/** Converts an S-expression to a {@link Superblock_feature_compat}; pass the locations from `parseSexp` to get line and column in errors. */
+export function superblock_feature_compatOfSexp(
+  sexp: Sexp,
+  locations?: SexpLocations,
+): Superblock_feature_compat | SexpError {
+  return superblock_feature_compatFromSexp(rootAt(sexp, locations));
+}
+
+export function sexpOfSuperblock_feature_incompat(v: Superblock_feature_incompat): Sexp {
+  const fields: Sexp[] = [];
+  fields.push(["compression", String(v.compression)]);
+  fields.push(["filetype", String(v.filetype)]);
+  fields.push(["needs_recovery", String(v.needs_recovery)]);
+  fields.push(["journal_dev", String(v.journal_dev)]);
+  fields.push(["meta_bg", String(v.meta_bg)]);
+  fields.push(["extent", String(v.extent)]);
+  fields.push(["_64bit", String(v._64bit)]);
+  fields.push(["mmp", String(v.mmp)]);
+  fields.push(["flex_bg", String(v.flex_bg)]);
+  fields.push(["ea_inode", String(v.ea_inode)]);
+  fields.push(["dirdata", String(v.dirdata)]);
+  fields.push(["metadata_csum_seed", String(v.metadata_csum_seed)]);
+  fields.push(["large_dir", String(v.large_dir)]);
+  fields.push(["inline_data", String(v.inline_data)]);
+  fields.push(["encrypt", String(v.encrypt)]);
+  fields.push(["casefold", String(v.casefold)]);
+  if (v.unknown !== 0) fields.push(["unknown", String(v.unknown)]);
+  return fields;
+}
+
+function superblock_feature_incompatFromSexp(at: At): Superblock_feature_incompat | SexpError {
+  const fields = recordFields(at, [
+    "compression",
+    "filetype",
+    "needs_recovery",
+    "journal_dev",
+    "meta_bg",
+    "extent",
+    "_64bit",
+    "mmp",
+    "flex_bg",
+    "ea_inode",
+    "dirdata",
+    "metadata_csum_seed",
+    "large_dir",
+    "inline_data",
+    "encrypt",
+    "casefold",
+    "unknown",
+  ]);
+  if (fields instanceof SexpError) return fields;
+  const compression_ = requiredField(fields, at, "compression", bool);
+  if (compression_ instanceof SexpError) return compression_;
+  const filetype_ = requiredField(fields, at, "filetype", bool);
+  if (filetype_ instanceof SexpError) return filetype_;
+  const needs_recovery_ = requiredField(fields, at, "needs_recovery", bool);
+  if (needs_recovery_ instanceof SexpError) return needs_recovery_;
+  const journal_dev_ = requiredField(fields, at, "journal_dev", bool);
+  if (journal_dev_ instanceof SexpError) return journal_dev_;
+  const meta_bg_ = requiredField(fields, at, "meta_bg", bool);
+  if (meta_bg_ instanceof SexpError) return meta_bg_;
+  const extent_ = requiredField(fields, at, "extent", bool);
+  if (extent_ instanceof SexpError) return extent_;
+  const _64bit_ = requiredField(fields, at, "_64bit", bool);
+  if (_64bit_ instanceof SexpError) return _64bit_;
+  const mmp_ = requiredField(fields, at, "mmp", bool);
+  if (mmp_ instanceof SexpError) return mmp_;
+  const flex_bg_ = requiredField(fields, at, "flex_bg", bool);
+  if (flex_bg_ instanceof SexpError) return flex_bg_;
+  const ea_inode_ = requiredField(fields, at, "ea_inode", bool);
+  if (ea_inode_ instanceof SexpError) return ea_inode_;
+  const dirdata_ = requiredField(fields, at, "dirdata", bool);
+  if (dirdata_ instanceof SexpError) return dirdata_;
+  const metadata_csum_seed_ = requiredField(fields, at, "metadata_csum_seed", bool);
+  if (metadata_csum_seed_ instanceof SexpError) return metadata_csum_seed_;
+  const large_dir_ = requiredField(fields, at, "large_dir", bool);
+  if (large_dir_ instanceof SexpError) return large_dir_;
+  const inline_data_ = requiredField(fields, at, "inline_data", bool);
+  if (inline_data_ instanceof SexpError) return inline_data_;
+  const encrypt_ = requiredField(fields, at, "encrypt", bool);
+  if (encrypt_ instanceof SexpError) return encrypt_;
+  const casefold_ = requiredField(fields, at, "casefold", bool);
+  if (casefold_ instanceof SexpError) return casefold_;
+  const unknown_ = optionalField(fields, "unknown", (a) => int(a, 32, false), 0);
+  if (unknown_ instanceof SexpError) return unknown_;
+  return {
+    compression: compression_,
+    filetype: filetype_,
+    needs_recovery: needs_recovery_,
+    journal_dev: journal_dev_,
+    meta_bg: meta_bg_,
+    extent: extent_,
+    _64bit: _64bit_,
+    mmp: mmp_,
+    flex_bg: flex_bg_,
+    ea_inode: ea_inode_,
+    dirdata: dirdata_,
+    metadata_csum_seed: metadata_csum_seed_,
+    large_dir: large_dir_,
+    inline_data: inline_data_,
+    encrypt: encrypt_,
+    casefold: casefold_,
+    unknown: unknown_,
+  };
+}
+
+/** Converts an S-expression to a {@link Superblock_feature_incompat}; pass the locations from `parseSexp` to get line and column in errors. */
+export function superblock_feature_incompatOfSexp(
+  sexp: Sexp,
+  locations?: SexpLocations,
+): Superblock_feature_incompat | SexpError {
+  return superblock_feature_incompatFromSexp(rootAt(sexp, locations));
+}
+
+export function sexpOfSuperblock_feature_ro_compat(v: Superblock_feature_ro_compat): Sexp {
+  const fields: Sexp[] = [];
+  fields.push(["sparse_super", String(v.sparse_super)]);
+  fields.push(["large_file", String(v.large_file)]);
+  fields.push(["huge_file", String(v.huge_file)]);
+  fields.push(["uninit_bg", String(v.uninit_bg)]);
+  fields.push(["dir_nlink", String(v.dir_nlink)]);
+  fields.push(["extra_isize", String(v.extra_isize)]);
+  fields.push(["snapshot", String(v.snapshot)]);
+  fields.push(["quota", String(v.quota)]);
+  fields.push(["bigalloc", String(v.bigalloc)]);
+  fields.push(["metadata_csum", String(v.metadata_csum)]);
+  fields.push(["replica", String(v.replica)]);
+  fields.push(["read_only", String(v.read_only)]);
+  fields.push(["project", String(v.project)]);
+  fields.push(["shared_blocks", String(v.shared_blocks)]);
+  fields.push(["verity", String(v.verity)]);
+  fields.push(["orphan_present", String(v.orphan_present)]);
+  if (v.unknown !== 0) fields.push(["unknown", String(v.unknown)]);
+  return fields;
+}
+
+function superblock_feature_ro_compatFromSexp(at: At): Superblock_feature_ro_compat | SexpError {
+  const fields = recordFields(at, [
+    "sparse_super",
+    "large_file",
+    "huge_file",
+    "uninit_bg",
+    "dir_nlink",
+    "extra_isize",
+    "snapshot",
+    "quota",
+    "bigalloc",
+    "metadata_csum",
+    "replica",
+    "read_only",
+    "project",
+    "shared_blocks",
+    "verity",
+    "orphan_present",
+    "unknown",
+  ]);
+  if (fields instanceof SexpError) return fields;
+  const sparse_super_ = requiredField(fields, at, "sparse_super", bool);
+  if (sparse_super_ instanceof SexpError) return sparse_super_;
+  const large_file_ = requiredField(fields, at, "large_file", bool);
+  if (large_file_ instanceof SexpError) return large_file_;
+  const huge_file_ = requiredField(fields, at, "huge_file", bool);
+  if (huge_file_ instanceof SexpError) return huge_file_;
+  const uninit_bg_ = requiredField(fields, at, "uninit_bg", bool);
+  if (uninit_bg_ instanceof SexpError) return uninit_bg_;
+  const dir_nlink_ = requiredField(fields, at, "dir_nlink", bool);
+  if (dir_nlink_ instanceof SexpError) return dir_nlink_;
+  const extra_isize_ = requiredField(fields, at, "extra_isize", bool);
+  if (extra_isize_ instanceof SexpError) return extra_isize_;
+  const snapshot_ = requiredField(fields, at, "snapshot", bool);
+  if (snapshot_ instanceof SexpError) return snapshot_;
+  const quota_ = requiredField(fields, at, "quota", bool);
+  if (quota_ instanceof SexpError) return quota_;
+  const bigalloc_ = requiredField(fields, at, "bigalloc", bool);
+  if (bigalloc_ instanceof SexpError) return bigalloc_;
+  const metadata_csum_ = requiredField(fields, at, "metadata_csum", bool);
+  if (metadata_csum_ instanceof SexpError) return metadata_csum_;
+  const replica_ = requiredField(fields, at, "replica", bool);
+  if (replica_ instanceof SexpError) return replica_;
+  const read_only_ = requiredField(fields, at, "read_only", bool);
+  if (read_only_ instanceof SexpError) return read_only_;
+  const project_ = requiredField(fields, at, "project", bool);
+  if (project_ instanceof SexpError) return project_;
+  const shared_blocks_ = requiredField(fields, at, "shared_blocks", bool);
+  if (shared_blocks_ instanceof SexpError) return shared_blocks_;
+  const verity_ = requiredField(fields, at, "verity", bool);
+  if (verity_ instanceof SexpError) return verity_;
+  const orphan_present_ = requiredField(fields, at, "orphan_present", bool);
+  if (orphan_present_ instanceof SexpError) return orphan_present_;
+  const unknown_ = optionalField(fields, "unknown", (a) => int(a, 32, false), 0);
+  if (unknown_ instanceof SexpError) return unknown_;
+  return {
+    sparse_super: sparse_super_,
+    large_file: large_file_,
+    huge_file: huge_file_,
+    uninit_bg: uninit_bg_,
+    dir_nlink: dir_nlink_,
+    extra_isize: extra_isize_,
+    snapshot: snapshot_,
+    quota: quota_,
+    bigalloc: bigalloc_,
+    metadata_csum: metadata_csum_,
+    replica: replica_,
+    read_only: read_only_,
+    project: project_,
+    shared_blocks: shared_blocks_,
+    verity: verity_,
+    orphan_present: orphan_present_,
+    unknown: unknown_,
+  };
+}
+
+/** Converts an S-expression to a {@link Superblock_feature_ro_compat}; pass the locations from `parseSexp` to get line and column in errors. */
+export function superblock_feature_ro_compatOfSexp(
+  sexp: Sexp,
+  locations?: SexpLocations,
+): Superblock_feature_ro_compat | SexpError {
+  return superblock_feature_ro_compatFromSexp(rootAt(sexp, locations));
+}
+
 export function sexpOfSuperblock(v: Superblock): Sexp {
   const fields: Sexp[] = [];
   fields.push(["inodes_count", String(v.inodes_count)]);
@@ -2606,9 +3461,9 @@ export function sexpOfSuperblock(v: Superblock): Sexp {
   fields.push(["first_ino", String(v.first_ino)]);
   fields.push(["inode_size", String(v.inode_size)]);
   fields.push(["block_group_nr", String(v.block_group_nr)]);
-  fields.push(["feature_compat", String(v.feature_compat)]);
-  fields.push(["feature_incompat", String(v.feature_incompat)]);
-  fields.push(["feature_ro_compat", String(v.feature_ro_compat)]);
+  fields.push(["feature_compat", sexpOfSuperblock_feature_compat(v.feature_compat)]);
+  fields.push(["feature_incompat", sexpOfSuperblock_feature_incompat(v.feature_incompat)]);
+  fields.push(["feature_ro_compat", sexpOfSuperblock_feature_ro_compat(v.feature_ro_compat)]);
   fields.push(["uuid", v.uuid]);
   fields.push(["volume_name", v.volume_name]);
   if (v.volume_name_tail !== undefined) fields.push(["volume_name_tail", v.volume_name_tail]);
@@ -2861,12 +3716,25 @@ function superblockFromSexp(at: At): Superblock | SexpError {
   if (inode_size_ instanceof SexpError) return inode_size_;
   const block_group_nr_ = requiredField(fields, at, "block_group_nr", (a) => int(a, 16, false));
   if (block_group_nr_ instanceof SexpError) return block_group_nr_;
-  const feature_compat_ = requiredField(fields, at, "feature_compat", (a) => int(a, 32, false));
+  const feature_compat_ = requiredField(
+    fields,
+    at,
+    "feature_compat",
+    superblock_feature_compatFromSexp,
+  );
   if (feature_compat_ instanceof SexpError) return feature_compat_;
-  const feature_incompat_ = requiredField(fields, at, "feature_incompat", (a) => int(a, 32, false));
+  const feature_incompat_ = requiredField(
+    fields,
+    at,
+    "feature_incompat",
+    superblock_feature_incompatFromSexp,
+  );
   if (feature_incompat_ instanceof SexpError) return feature_incompat_;
-  const feature_ro_compat_ = requiredField(fields, at, "feature_ro_compat", (a) =>
-    int(a, 32, false),
+  const feature_ro_compat_ = requiredField(
+    fields,
+    at,
+    "feature_ro_compat",
+    superblock_feature_ro_compatFromSexp,
   );
   if (feature_ro_compat_ instanceof SexpError) return feature_ro_compat_;
   const uuid_ = requiredField(fields, at, "uuid", uuidAtom);

@@ -26,7 +26,8 @@ export type BinaryOp =
   | "%";
 
 export type Expr =
-  | { kind: "num"; value: bigint; col: number }
+  /** A literal; `name` when it was written as an enum value's name (`kind != Reserved`). */
+  | { kind: "num"; value: bigint; col: number; name?: string }
   | { kind: "ref"; name: string; col: number }
   | { kind: "not" | "neg"; arg: Expr; col: number }
   | { kind: "binary"; op: BinaryOp; left: Expr; right: Expr; col: number };
@@ -175,7 +176,7 @@ export function refsOf(e: Expr): { name: string; col: number }[] {
 export function exprText(e: Expr): string {
   switch (e.kind) {
     case "num":
-      return e.value.toString();
+      return e.name ?? e.value.toString();
     case "ref":
       return e.name;
     case "not":

@@ -330,7 +330,13 @@ export function computedText(m: ComputedField): string {
   return `${m.of}(${m.target})`;
 }
 
-/** An integer whose named bits become boolean properties; the other bits are kept. */
+/**
+ * An integer whose named bits become boolean properties; the other bits are
+ * kept. Flattened (the default), the bits and `unknown` are properties of
+ * the record; `nested`, they are properties of one object, the property
+ * `name`, so bit names have a namespace of their own and the word is an
+ * integer in expressions.
+ */
 export interface FlagsField extends Doc {
   kind: "flags";
   name: string;
@@ -338,7 +344,40 @@ export interface FlagsField extends Doc {
   flags: FlagBit[];
   /** Property holding the bits that have no name. */
   unknown: string;
+  /** Only a nested word may have one. */
   cond: Expr | undefined;
+  nested?: NestedFlags | undefined;
+}
+
+/** How a nested flags word's object is typed and printed. */
+export interface NestedFlags {
+  /** The object's interface: the enclosing record's (or group's) type name, `_`, the word's name. */
+  typeName: string;
+  /** How an absent conditional word prints (see {@link ValueField.absent}). */
+  absent: "option" | "omit";
+}
+
+/**
+ * A nested flags word as the group it is typed, compared and printed like:
+ * one property holding an object whose members are the flattened word's.
+ */
+export function flagsGroup(m: FlagsField & { nested: NestedFlags }): GroupMember {
+  return {
+    kind: "group",
+    name: m.name,
+    typeName: m.nested.typeName,
+    cond: m.cond,
+    at: undefined,
+    members: [{ ...m, nested: undefined, cond: undefined }],
+    absent: m.nested.absent,
+    doc: m.doc,
+    loc: m.loc,
+  };
+}
+
+/** Is `m` a nested flags word? */
+export function isNestedFlags(m: Member): m is FlagsField & { nested: NestedFlags } {
+  return m.kind === "flags" && m.nested !== undefined;
 }
 
 /**

@@ -16,6 +16,9 @@ import type {
   HashVersion,
   JournalWord,
   Superblock,
+  Superblock_feature_compat,
+  Superblock_feature_incompat,
+  Superblock_feature_ro_compat,
 } from "../../generated/ext4.js";
 import { crc32c } from "../../runtime/checksum.js";
 import { CodecError, type Decoded } from "../../runtime/codec.js";
@@ -154,9 +157,9 @@ export function read(buf: Uint8Array, at = 0): Decoded<Superblock> | CodecError 
     first_ino: d.getUint32(at + 84, true),
     inode_size: d.getUint16(at + 88, true),
     block_group_nr: d.getUint16(at + 90, true),
-    feature_compat: d.getUint32(at + 92, true),
-    feature_incompat: d.getUint32(at + 96, true),
-    feature_ro_compat,
+    feature_compat: readFeatureCompat(d.getUint32(at + 92, true)),
+    feature_incompat: readFeatureIncompat(d.getUint32(at + 96, true)),
+    feature_ro_compat: readFeatureRoCompat(feature_ro_compat),
     uuid: readUuid(buf, at + 104),
     volume_name: bytesToString(buf, at + 120, volumeNul),
     last_mounted: bytesToString(buf, at + 136, mountedNul),
@@ -302,9 +305,6 @@ function check(v: Superblock): string | undefined {
     !isU32(v.checkinterval) ||
     !isU32(v.rev_level) ||
     !isU32(v.first_ino) ||
-    !isU32(v.feature_compat) ||
-    !isU32(v.feature_incompat) ||
-    !isU32(v.feature_ro_compat) ||
     !isU32(v.algorithm_usage_bitmap) ||
     !isU32(v.journal_inum) ||
     !isU32(v.journal_dev) ||
@@ -414,7 +414,10 @@ function check(v: Superblock): string | undefined {
     if (typeof m !== "object" || m === null || !isU8(m.mode)) return "encrypt_algos: not a mode";
   if (!keptOk(v.reserved_pad, 1) || !keptOk(v.reserved, 376) || !keptOk(v.checksum_unused, 4))
     return "kept bytes are not the field's size, or all zero";
-  if (v.checksum_unused !== undefined && (v.feature_ro_compat & METADATA_CSUM) !== 0)
+  if (!featureCompatOk(v.feature_compat)) return "feature_compat: not its bits";
+  if (!featureIncompatOk(v.feature_incompat)) return "feature_incompat: not its bits";
+  if (!featureRoCompatOk(v.feature_ro_compat)) return "feature_ro_compat: not its bits";
+  if (v.checksum_unused !== undefined && v.feature_ro_compat.metadata_csum)
     return "checksum_unused: set with metadata_csum";
   if (v.log_block_size > 6) return "log_block_size: must be at most 6";
   return undefined;
@@ -483,9 +486,9 @@ export function write(v: Superblock, buf: Uint8Array, at = 0): number | CodecErr
   d.setUint32(at + 84, v.first_ino, true);
   d.setUint16(at + 88, v.inode_size, true);
   d.setUint16(at + 90, v.block_group_nr, true);
-  d.setUint32(at + 92, v.feature_compat, true);
-  d.setUint32(at + 96, v.feature_incompat, true);
-  d.setUint32(at + 100, v.feature_ro_compat, true);
+  d.setUint32(at + 92, featureCompatWord(v.feature_compat), true);
+  d.setUint32(at + 96, featureIncompatWord(v.feature_incompat), true);
+  d.setUint32(at + 100, featureRoCompatWord(v.feature_ro_compat), true);
   writeUuid(buf, at + 104, v.uuid);
   putText(buf, at + 120, at + 136, v.volume_name, v.volume_name_tail);
   putText(buf, at + 136, at + 200, v.last_mounted, v.last_mounted_tail);
@@ -550,9 +553,206 @@ export function write(v: Superblock, buf: Uint8Array, at = 0): number | CodecErr
   d.setUint32(at + 640, v.orphan_file_inum, true);
   if (v.reserved === undefined) buf.fill(0, at + 644, at + 1020);
   else stringToBytes(buf, at + 644, v.reserved);
-  if ((v.feature_ro_compat & METADATA_CSUM) !== 0)
+  if (v.feature_ro_compat.metadata_csum)
     d.setUint32(at + 1020, ~crc32c(buf, at, at + 1020) >>> 0, true);
   else if (v.checksum_unused !== undefined) stringToBytes(buf, at + 1020, v.checksum_unused);
   else d.setUint32(at + 1020, 0, true);
   return at + SIZE;
+}
+
+// The three feature words, each an object of its named bits and the rest as `unknown`.
+
+function readFeatureCompat(w: number): Superblock_feature_compat {
+  return {
+    dir_prealloc: (w & 0x1) !== 0,
+    imagic_inodes: (w & 0x2) !== 0,
+    has_journal: (w & 0x4) !== 0,
+    ext_attr: (w & 0x8) !== 0,
+    resize_inode: (w & 0x10) !== 0,
+    dir_index: (w & 0x20) !== 0,
+    lazy_bg: (w & 0x40) !== 0,
+    snapshot_bitmap: (w & 0x100) !== 0,
+    sparse_super2: (w & 0x200) !== 0,
+    fast_commit: (w & 0x400) !== 0,
+    stable_inodes: (w & 0x800) !== 0,
+    orphan_file: (w & 0x1000) !== 0,
+    unknown: (w & ~0x1f7f) >>> 0,
+  };
+}
+
+function featureCompatWord(f: Superblock_feature_compat): number {
+  return (
+    (f.unknown |
+      (f.dir_prealloc ? 0x1 : 0) |
+      (f.imagic_inodes ? 0x2 : 0) |
+      (f.has_journal ? 0x4 : 0) |
+      (f.ext_attr ? 0x8 : 0) |
+      (f.resize_inode ? 0x10 : 0) |
+      (f.dir_index ? 0x20 : 0) |
+      (f.lazy_bg ? 0x40 : 0) |
+      (f.snapshot_bitmap ? 0x100 : 0) |
+      (f.sparse_super2 ? 0x200 : 0) |
+      (f.fast_commit ? 0x400 : 0) |
+      (f.stable_inodes ? 0x800 : 0) |
+      (f.orphan_file ? 0x1000 : 0)) >>>
+    0
+  );
+}
+
+function featureCompatOk(f: Superblock_feature_compat): boolean {
+  if (typeof f !== "object" || f === null) return false;
+  if (
+    typeof f.dir_prealloc !== "boolean" ||
+    typeof f.imagic_inodes !== "boolean" ||
+    typeof f.has_journal !== "boolean" ||
+    typeof f.ext_attr !== "boolean" ||
+    typeof f.resize_inode !== "boolean" ||
+    typeof f.dir_index !== "boolean" ||
+    typeof f.lazy_bg !== "boolean" ||
+    typeof f.snapshot_bitmap !== "boolean" ||
+    typeof f.sparse_super2 !== "boolean" ||
+    typeof f.fast_commit !== "boolean" ||
+    typeof f.stable_inodes !== "boolean" ||
+    typeof f.orphan_file !== "boolean"
+  )
+    return false;
+  return isU32(f.unknown) && (f.unknown & 0x1f7f) === 0;
+}
+
+function readFeatureIncompat(w: number): Superblock_feature_incompat {
+  return {
+    compression: (w & 0x1) !== 0,
+    filetype: (w & 0x2) !== 0,
+    needs_recovery: (w & 0x4) !== 0,
+    journal_dev: (w & 0x8) !== 0,
+    meta_bg: (w & 0x10) !== 0,
+    extent: (w & 0x40) !== 0,
+    _64bit: (w & 0x80) !== 0,
+    mmp: (w & 0x100) !== 0,
+    flex_bg: (w & 0x200) !== 0,
+    ea_inode: (w & 0x400) !== 0,
+    dirdata: (w & 0x1000) !== 0,
+    metadata_csum_seed: (w & 0x2000) !== 0,
+    large_dir: (w & 0x4000) !== 0,
+    inline_data: (w & 0x8000) !== 0,
+    encrypt: (w & 0x10000) !== 0,
+    casefold: (w & 0x20000) !== 0,
+    unknown: (w & ~0x3f7df) >>> 0,
+  };
+}
+
+function featureIncompatWord(f: Superblock_feature_incompat): number {
+  return (
+    (f.unknown |
+      (f.compression ? 0x1 : 0) |
+      (f.filetype ? 0x2 : 0) |
+      (f.needs_recovery ? 0x4 : 0) |
+      (f.journal_dev ? 0x8 : 0) |
+      (f.meta_bg ? 0x10 : 0) |
+      (f.extent ? 0x40 : 0) |
+      (f._64bit ? 0x80 : 0) |
+      (f.mmp ? 0x100 : 0) |
+      (f.flex_bg ? 0x200 : 0) |
+      (f.ea_inode ? 0x400 : 0) |
+      (f.dirdata ? 0x1000 : 0) |
+      (f.metadata_csum_seed ? 0x2000 : 0) |
+      (f.large_dir ? 0x4000 : 0) |
+      (f.inline_data ? 0x8000 : 0) |
+      (f.encrypt ? 0x10000 : 0) |
+      (f.casefold ? 0x20000 : 0)) >>>
+    0
+  );
+}
+
+function featureIncompatOk(f: Superblock_feature_incompat): boolean {
+  if (typeof f !== "object" || f === null) return false;
+  if (
+    typeof f.compression !== "boolean" ||
+    typeof f.filetype !== "boolean" ||
+    typeof f.needs_recovery !== "boolean" ||
+    typeof f.journal_dev !== "boolean" ||
+    typeof f.meta_bg !== "boolean" ||
+    typeof f.extent !== "boolean" ||
+    typeof f._64bit !== "boolean" ||
+    typeof f.mmp !== "boolean" ||
+    typeof f.flex_bg !== "boolean" ||
+    typeof f.ea_inode !== "boolean" ||
+    typeof f.dirdata !== "boolean" ||
+    typeof f.metadata_csum_seed !== "boolean" ||
+    typeof f.large_dir !== "boolean" ||
+    typeof f.inline_data !== "boolean" ||
+    typeof f.encrypt !== "boolean" ||
+    typeof f.casefold !== "boolean"
+  )
+    return false;
+  return isU32(f.unknown) && (f.unknown & 0x3f7df) === 0;
+}
+
+function readFeatureRoCompat(w: number): Superblock_feature_ro_compat {
+  return {
+    sparse_super: (w & 0x1) !== 0,
+    large_file: (w & 0x2) !== 0,
+    huge_file: (w & 0x8) !== 0,
+    uninit_bg: (w & 0x10) !== 0,
+    dir_nlink: (w & 0x20) !== 0,
+    extra_isize: (w & 0x40) !== 0,
+    snapshot: (w & 0x80) !== 0,
+    quota: (w & 0x100) !== 0,
+    bigalloc: (w & 0x200) !== 0,
+    metadata_csum: (w & 0x400) !== 0,
+    replica: (w & 0x800) !== 0,
+    read_only: (w & 0x1000) !== 0,
+    project: (w & 0x2000) !== 0,
+    shared_blocks: (w & 0x4000) !== 0,
+    verity: (w & 0x8000) !== 0,
+    orphan_present: (w & 0x10000) !== 0,
+    unknown: (w & ~0x1fffb) >>> 0,
+  };
+}
+
+function featureRoCompatWord(f: Superblock_feature_ro_compat): number {
+  return (
+    (f.unknown |
+      (f.sparse_super ? 0x1 : 0) |
+      (f.large_file ? 0x2 : 0) |
+      (f.huge_file ? 0x8 : 0) |
+      (f.uninit_bg ? 0x10 : 0) |
+      (f.dir_nlink ? 0x20 : 0) |
+      (f.extra_isize ? 0x40 : 0) |
+      (f.snapshot ? 0x80 : 0) |
+      (f.quota ? 0x100 : 0) |
+      (f.bigalloc ? 0x200 : 0) |
+      (f.metadata_csum ? 0x400 : 0) |
+      (f.replica ? 0x800 : 0) |
+      (f.read_only ? 0x1000 : 0) |
+      (f.project ? 0x2000 : 0) |
+      (f.shared_blocks ? 0x4000 : 0) |
+      (f.verity ? 0x8000 : 0) |
+      (f.orphan_present ? 0x10000 : 0)) >>>
+    0
+  );
+}
+
+function featureRoCompatOk(f: Superblock_feature_ro_compat): boolean {
+  if (typeof f !== "object" || f === null) return false;
+  if (
+    typeof f.sparse_super !== "boolean" ||
+    typeof f.large_file !== "boolean" ||
+    typeof f.huge_file !== "boolean" ||
+    typeof f.uninit_bg !== "boolean" ||
+    typeof f.dir_nlink !== "boolean" ||
+    typeof f.extra_isize !== "boolean" ||
+    typeof f.snapshot !== "boolean" ||
+    typeof f.quota !== "boolean" ||
+    typeof f.bigalloc !== "boolean" ||
+    typeof f.metadata_csum !== "boolean" ||
+    typeof f.replica !== "boolean" ||
+    typeof f.read_only !== "boolean" ||
+    typeof f.project !== "boolean" ||
+    typeof f.shared_blocks !== "boolean" ||
+    typeof f.verity !== "boolean" ||
+    typeof f.orphan_present !== "boolean"
+  )
+    return false;
+  return isU32(f.unknown) && (f.unknown & 0x1fffb) === 0;
 }

@@ -30,7 +30,7 @@ export function checkByteOrder(
   ctx.byteOrderAt = node.at;
   ctx.byteOrder = "chosen";
   if (onText === undefined) return undefined;
-  const on = checkExpr(reader, onText, onNode, ctx.scope, "number", ctx.allNames);
+  const on = checkExpr(reader, onText, onNode, ctx.scope, "number", ctx.allNames, ctx.table);
   if (on === undefined) return undefined;
   const little = caseValue(
     ctx,

@@ -46,7 +46,7 @@ export function checkChecksum(
   const when =
     whenText === undefined || whenNode === undefined
       ? undefined
-      : checkExpr(reader, whenText, whenNode, ctx.scope, "boolean", ctx.allNames);
+      : checkExpr(reader, whenText, whenNode, ctx.scope, "boolean", ctx.allNames, ctx.table);
   if (ctx.depth > 0 && (covers === "before" || whenNode !== undefined))
     reader.report(
       (whenNode ?? coversNode)!.at,

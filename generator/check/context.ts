@@ -50,6 +50,8 @@ export interface Shared {
 
 export interface Context extends Shared {
   reader: Reader;
+  /** The record's (or, inside a group, the group's) type name: nested flags words name their types after it. */
+  owner: string;
   /**
    * The byte order of members without an `endian` of their own: the
    * schema's, or `chosen` after a `byte_order` member.
@@ -127,7 +129,7 @@ export function condition(ctx: Context, node: MapNode): ValueField["cond"] {
   const ifNode = ctx.reader.get(node, "if");
   const text = ctx.reader.string(ifNode, "if");
   if (text === undefined || ifNode === undefined) return undefined;
-  return checkExpr(ctx.reader, text, ifNode, ctx.scope, "boolean", ctx.allNames);
+  return checkExpr(ctx.reader, text, ifNode, ctx.scope, "boolean", ctx.allNames, ctx.table);
 }
 
 /**
@@ -145,7 +147,7 @@ export function position(ctx: Context, node: MapNode): ValueField["at"] {
     );
     return undefined;
   }
-  return checkExpr(ctx.reader, text, atNode, ctx.scope, "offset", ctx.allNames);
+  return checkExpr(ctx.reader, text, atNode, ctx.scope, "offset", ctx.allNames, ctx.table);
 }
 
 /** A size or count: an expression over earlier fields, of any width. */
@@ -153,7 +155,7 @@ export function sizeExpression(ctx: Context, node: Located, key: string): ValueF
   const text = ctx.reader.string(node, key);
   return text === undefined
     ? undefined
-    : checkExpr(ctx.reader, text, node, ctx.scope, "offset", ctx.allNames);
+    : checkExpr(ctx.reader, text, node, ctx.scope, "offset", ctx.allNames, ctx.table);
 }
 
 export function validations(ctx: Context, node: MapNode): Validation[] {
@@ -165,7 +167,15 @@ export function validations(ctx: Context, node: MapNode): Validation[] {
     const text = ctx.reader.string(checkNode, "check");
     const message = ctx.reader.string(ctx.reader.required(m, "message", "a validation"), "message");
     if (text === undefined || checkNode === undefined || message === undefined) continue;
-    const check = checkExpr(ctx.reader, text, checkNode, ctx.scope, "boolean", ctx.allNames);
+    const check = checkExpr(
+      ctx.reader,
+      text,
+      checkNode,
+      ctx.scope,
+      "boolean",
+      ctx.allNames,
+      ctx.table,
+    );
     if (check !== undefined) result.push({ check, message, loc: ctx.reader.loc(m.at) });
   }
   return result;
@@ -214,4 +224,15 @@ export function intField(
       `${what} must have an integer type (u8 ... i64), not "${text}"`,
     );
   return t;
+}
+
+/** A conditional member's `absent`: how it prints in S-expressions when absent. */
+export function absentStyle(ctx: Context, node: MapNode, conditional: boolean): "option" | "omit" {
+  const n = ctx.reader.get(node, "absent");
+  const text = ctx.reader.string(n, "absent");
+  if (text === undefined) return "option";
+  if (!conditional) ctx.reader.report(n!.at, "absent applies only to members with an `if`");
+  if (text !== "option" && text !== "omit")
+    ctx.reader.report(n!.at, `absent must be "option" or "omit", got "${text}"`);
+  return text === "omit" ? "omit" : "option";
 }

@@ -16,6 +16,7 @@ import type {
   TextEncoding,
 } from "../model.js";
 import {
+  absentStyle,
   condition,
   declare,
   fieldEndian,
@@ -448,7 +449,7 @@ function recordArgs(ctx: Context, node: MapNode, def: RecordDef): Expr[] {
     const e =
       text === undefined
         ? undefined
-        : checkExpr(reader, text, n, ctx.scope, "number", ctx.allNames);
+        : checkExpr(reader, text, n, ctx.scope, "number", ctx.allNames, ctx.table);
     if (e !== undefined) args.push(e);
   }
   if (argsNode !== undefined && def.params.length === 0)
@@ -492,16 +493,6 @@ function spellingKeep(
   }
   declare(ctx, name, keepNode.at);
   return name;
-}
-
-export function absentStyle(ctx: Context, node: MapNode, conditional: boolean): "option" | "omit" {
-  const n = ctx.reader.get(node, "absent");
-  const text = ctx.reader.string(n, "absent");
-  if (text === undefined) return "option";
-  if (!conditional) ctx.reader.report(n!.at, "absent applies only to members with an `if`");
-  if (text !== "option" && text !== "omit")
-    ctx.reader.report(n!.at, `absent must be "option" or "omit", got "${text}"`);
-  return text === "omit" ? "omit" : "option";
 }
 
 /** A field's `default`, checked against its type. */

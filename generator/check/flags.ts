@@ -1,11 +1,19 @@
 /**
  * Flags: an integer whose named bits become boolean properties, the other
- * bits kept in an `unknown` property; and `bits`, which only documents
- * an integer's bits.
+ * bits kept in an `unknown` property (of the record, or with `nested: true`
+ * of the word's own object); and `bits`, which only documents an integer's
+ * bits.
  */
 import type { Located } from "../load.js";
 import type { FlagBit, IntType, Member } from "../model.js";
-import { condition, declare, intField, type Context, type MemberInfo } from "./context.js";
+import {
+  absentStyle,
+  condition,
+  declare,
+  intField,
+  type Context,
+  type MemberInfo,
+} from "./context.js";
 import { badFieldName } from "./names.js";
 import type { MapNode } from "./reader.js";
 
@@ -18,25 +26,60 @@ export function checkFlags(
   const type = intField(ctx, node, "a flags field", true);
   if (type !== undefined && type.signed)
     reader.report(reader.get(node, "type")!.at, "a flags word must be unsigned");
-  const flags = flagBits(ctx, reader.get(node, "flags"), type, true);
+  const nestedNode = reader.get(node, "nested");
+  const nested = reader.boolean(nestedNode, "nested") === true;
+  // Nested, the bits are properties of the word's object: a namespace of their own.
+  const flags = flagBits(ctx, reader.get(node, "flags"), type, !nested);
   const unknownNode = reader.required(node, "unknown", "a flags field");
   const unknown = reader.string(unknownNode, "unknown");
-  if (unknown !== undefined && unknownNode !== undefined) declare(ctx, unknown, unknownNode.at);
+  if (unknown !== undefined && unknownNode !== undefined) {
+    if (!nested) declare(ctx, unknown, unknownNode.at);
+    else if (badFieldName(unknown) !== undefined)
+      reader.report(unknownNode.at, badFieldName(unknown)!);
+    else if (flags.some((f) => f.name === unknown))
+      reader.report(unknownNode.at, `"${unknown}" is already the name of a bit of ${name}`);
+  }
   const cond = condition(ctx, node);
-  if (cond !== undefined) {
-    // The read, write and sizeof emitters have no code for a conditional flags word.
+  if (cond !== undefined && !nested) {
+    // A flattened word's bits are properties of the record, with no object to leave out.
     reader.report(
       reader.get(node, "if")!.at,
-      'a flags field cannot have an "if"; put it in a group with that "if"',
+      'a flags field cannot have an "if" unless it is nested (nested: true); or put it in a group with that "if"',
     );
   }
+  const absent = nested ? absentStyle(ctx, node, cond !== undefined) : "option";
+  if (!nested && reader.get(node, "absent") !== undefined)
+    reader.report(reader.get(node, "absent")!.at, "absent applies only to members with an `if`");
   if (type === undefined || unknown === undefined) return undefined;
-  ctx.scope.set(name, {
-    type: "number",
-    unavailable:
-      "a flags word's bits are separate properties; test them with if on a group instead",
-  });
-  return { kind: "flags", name, type, flags, unknown, cond, doc, loc };
+  ctx.scope.set(
+    name,
+    !nested
+      ? {
+          type: "number",
+          unavailable:
+            "a flags word's bits are separate properties; nest them (nested: true) to use the word, or test them with if on a group",
+        }
+      : cond !== undefined
+        ? { type: "number", unavailable: "it is present only when its `if` holds" }
+        : type.bits === 64
+          ? {
+              type: "bigint",
+              unavailable:
+                "a 64-bit flags word is not an integer in expressions (it would be made as a bigint on every read and write)",
+            }
+          : { type: "number" },
+  );
+  return {
+    kind: "flags",
+    name,
+    type,
+    flags,
+    unknown,
+    cond,
+    doc,
+    loc,
+    ...(nested ? { nested: { typeName: `${ctx.owner}_${name}`, absent } } : {}),
+  };
 }
 
 export function flagBits(

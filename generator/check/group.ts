@@ -1,7 +1,6 @@
 /** Groups: members stored inline, gathered into one property, optionally behind an `if` or at an `at`. */
 import type { Member } from "../model.js";
-import { condition, position, type Context, type MemberInfo } from "./context.js";
-import { absentStyle } from "./field.js";
+import { absentStyle, condition, position, type Context, type MemberInfo } from "./context.js";
 import { badTypeName } from "./names.js";
 import type { MapNode } from "./reader.js";
 
@@ -33,7 +32,10 @@ export function checkGroup(
   const outer = ctx.endsTopGroup;
   ctx.endsTopGroup = ctx.depth === 0 || (outer && isLast);
   ctx.depth++;
+  const owner = ctx.owner;
+  ctx.owner = typeName;
   const members = ctx.sequence(reader.seq(reader.required(node, "fields", "a group"), "fields"));
+  ctx.owner = owner;
   ctx.depth--;
   ctx.endsTopGroup = outer;
   if (cond !== undefined) {

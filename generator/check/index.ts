@@ -103,6 +103,7 @@ export function checkSchema(file: string, root: Located): Model | { problems: Pr
         reader,
         reader.seq(reader.get(node, "record"), "record"),
         shared,
+        def.name,
         def.params,
         def.gaps,
       );

@@ -36,6 +36,7 @@ const MEMBER_KEYS = [
   "valid",
   "flags",
   "unknown",
+  "nested",
   "bits",
   "padding",
   "group",
@@ -128,7 +129,7 @@ const KINDS: readonly { key: string; allowed: readonly string[]; check: Check; n
   },
   {
     key: "flags",
-    allowed: ["name", "type", "flags", "unknown", "if", "doc", "endian"],
+    allowed: ["name", "type", "flags", "unknown", "nested", "if", "absent", "doc", "endian"],
     check: checkFlags,
   },
   { key: "high", allowed: ["name", "type", "high", "doc", "endian"], check: checkHigh },
@@ -167,9 +168,11 @@ function newContext(
   shared: Shared,
   inPayload: boolean,
   used: Context["used"],
+  owner: string,
 ): Context {
   const ctx: Context = {
     ...shared,
+    owner,
     byteOrder: shared.endian,
     reader,
     scope: new Map(),
@@ -193,10 +196,11 @@ export function checkMembers(
   reader: Reader,
   items: Located[],
   shared: Shared,
+  owner: string,
   params: readonly Param[] = [],
   gaps: "zero" | "untouched" = "zero",
 ): Member[] {
-  const ctx = newContext(reader, shared, false, new Map());
+  const ctx = newContext(reader, shared, false, new Map(), owner);
   ctx.allNames = collectNames(items);
   // Parameters are names like earlier fields, always there.
   for (const p of params) {
@@ -262,6 +266,8 @@ export function checkPayload(
     shared,
     true,
     new Map([["kind", { file: "", line: 0, col: 0, path: "" }]]),
+    // A variant holds plain fields only, so no flags word is named after it.
+    "",
   );
   ctx.allNames = collectNames(items);
   const members = checkSequence(ctx, items);

@@ -55,7 +55,7 @@ export function checkSwitch(
   const on =
     onText === undefined
       ? undefined
-      : checkExpr(reader, onText, onNode, ctx.scope, "number", ctx.allNames);
+      : checkExpr(reader, onText, onNode, ctx.scope, "number", ctx.allNames, ctx.table);
   if (ctx.depth > 0) reader.report(node.at, "a switch is a top-level member of a record");
   const caseNodes = reader.seq(reader.required(node, "cases", "a switch"), "cases");
   if (caseNodes.length === 0) reader.report(node.at, "a switch needs at least one case");

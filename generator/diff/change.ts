@@ -134,6 +134,8 @@ export type ChangeDetail =
   | { kind: "flag-moved" }
   | { kind: "flag-default-changed"; defaultFalse: boolean }
   | { kind: "unknown-bits-renamed" }
+  /** A flags word's bits moved between the record's properties and the word's own object. */
+  | { kind: "flags-nesting-changed"; nested: boolean }
   | { kind: "mask-added" }
   | { kind: "mask-removed" }
   | { kind: "mask-renamed" }

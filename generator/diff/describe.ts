@@ -63,7 +63,7 @@ export function memberText(m: Member): string {
     case "bitfield":
       return `bit field ${m.name} (u${m.bytes * 8} ${m.endian}: ${m.parts.map((p) => `${p.name} ${p.bits}`).join(", ")})`;
     case "flags":
-      return `flags word ${m.name} (${intText(m.type)}: ${m.flags.map((f) => f.name).join(", ")})`;
+      return `${m.nested === undefined ? "flags word" : "nested flags word"} ${m.name} (${intText(m.type)}: ${m.flags.map((f) => f.name).join(", ")})`;
     case "byteOrder":
       return `byte order chosen by ${m.onText}`;
     case "switch":

@@ -203,6 +203,19 @@ export function compareMember(
           { kind: "unknown-bits-renamed" },
           `property for the unnamed bits of ${m.name} renamed from ${o.unknown} to ${m.unknown}`,
         );
+      if ((o.nested === undefined) !== (m.nested === undefined))
+        list.add(
+          place,
+          { kind: "flags-nesting-changed", nested: m.nested !== undefined },
+          m.nested !== undefined
+            ? `the bits of ${m.name} nested in its own object`
+            : `the bits of ${m.name} flattened into the record`,
+        );
+      // A nested word's `if` is a group's: its object is present or absent.
+      const asGroup = (x: typeof o) =>
+        ({ kind: "group", cond: x.cond, absent: x.nested?.absent ?? "option" }) as const;
+      compareCondition(list, record, place, asGroup(o), asGroup(m));
+      compareAbsent(list, place, asGroup(o), asGroup(m));
       return;
     }
     case "bitfield":

@@ -438,7 +438,10 @@ function mayBeLeftOut(m: Member): boolean {
     case "group":
       return m.cond !== undefined && m.absent === "omit";
     case "flags":
-      return m.flags.every((f) => f.defaultFalse);
+      // A nested word is one property, its object, left out only when absent.
+      return m.nested === undefined
+        ? m.flags.every((f) => f.defaultFalse)
+        : m.cond !== undefined && m.nested.absent === "omit";
     case "bitfield":
       return false;
     default:

@@ -88,7 +88,7 @@ export function memberShape(m: Member, names: TypeNames): string {
     case "bitfield":
       return `bitfield u${m.bytes * 8} ${m.endian} ${m.parts.map((p) => `${p.shift}+${p.bits}:${p.name}`).join(",")}`;
     case "flags":
-      return `flags ${intText(m.type)} ${m.flags.map((f) => `${f.bit}:${f.name}`).join(",")}`;
+      return `flags${m.nested === undefined ? "" : " nested"} ${intText(m.type)} ${m.flags.map((f) => `${f.bit}:${f.name}`).join(",")}`;
     case "byteOrder":
       return `byte_order ${exprText(m.on)} ${m.little} ${m.big}`;
     case "switch":

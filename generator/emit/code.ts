@@ -108,3 +108,8 @@ export function templateText(text: string): string {
 export function article(name: string): string {
   return /^[AEIOUaeiou]/.test(name) ? "an" : "a";
 }
+
+/** The local holding a field's stored integer, where its value is something else (an enum's name, a nested flags word's object). */
+export function rawName(name: string): string {
+  return `${name}_raw`;
+}

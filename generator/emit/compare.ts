@@ -14,7 +14,7 @@
 import { VariableDeclarationKind } from "ts-morph";
 import type { ModuleFile } from "./module-file.js";
 import type { EnumDef, FieldType, Member, Model, UnionDef } from "../model.js";
-import { isOptionalField, unionKinds, valueMembers } from "../model.js";
+import { flagsGroup, isNestedFlags, isOptionalField, unionKinds, valueMembers } from "../model.js";
 import { constructorRanks } from "../order.js";
 import { Code, prop, str } from "./code.js";
 import { compareKeptPadding, hasPaddingProperty } from "./construct/union-padding.js";
@@ -60,6 +60,8 @@ function groups(types: Model["types"]): Extract<Member, { kind: "group" }>[] {
         found.push(m);
         visit(m.members);
       }
+      // A nested flags word's object compares like a group of its bits.
+      if (isNestedFlags(m)) found.push(flagsGroup(m));
     }
   };
   for (const def of types) if (def.kind === "record") visit(def.members);
@@ -122,6 +124,16 @@ function emitCompareMembers(
           step(`compareScalars(${prop("a", m.rest)}, ${prop("b", m.rest)})`);
         break;
       case "flags":
+        if (isNestedFlags(m)) {
+          const [a, b] = [prop("a", m.name), prop("b", m.name)];
+          const type = m.nested.typeName;
+          step(
+            m.cond === undefined
+              ? `compare${type}(${a}, ${b})`
+              : `compareOptions(${a}, ${b}, compare${type})`,
+          );
+          break;
+        }
         for (const f of m.flags) step(`compareScalars(${prop("a", f.name)}, ${prop("b", f.name)})`);
         step(`compareScalars(${prop("a", m.unknown)}, ${prop("b", m.unknown)})`);
         break;

@@ -70,8 +70,11 @@ function isBigInt(e: Expr, resolve: Resolve): boolean {
 
 export function emitExpr(e: Expr, resolve: Resolve, bigint = isBigInt(e, resolve)): string {
   switch (e.kind) {
-    case "num":
-      return bigint ? `${e.value}n` : e.value.toString();
+    case "num": {
+      const literal = bigint ? `${e.value}n` : e.value.toString();
+      // An enum value's name is its stored number, named for the reader.
+      return e.name === undefined ? literal : `${literal} /* ${e.name} */`;
+    }
     case "ref":
       return resolve(e.name).code;
     case "not":

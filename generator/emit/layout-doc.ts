@@ -165,14 +165,19 @@ function memberRows(
           rows.push(row(["", range, `${prefix}${p.name}`, `u${p.bits}`, cond, p.doc]));
         }
         break;
-      case "flags":
-        rows.push(row([where, sizeText(m), name, `${wireType(m.type)} flags`, cond, m.doc]));
+      case "flags": {
+        // Nested, the bits are properties of the word's own object.
+        const bits = m.nested === undefined ? prefix : `${prefix}${m.name}.`;
+        const what =
+          m.nested === undefined ? "flags" : `flags, an object (\`${m.nested.typeName}\`)`;
+        rows.push(row([where, sizeText(m), name, `${wireType(m.type)} ${what}`, cond, m.doc]));
         for (const f of m.flags)
-          rows.push(row(["", `bit ${f.bit}`, `${prefix}${f.name}`, "boolean", cond, f.doc]));
+          rows.push(row(["", `bit ${f.bit}`, `${bits}${f.name}`, "boolean", cond, f.doc]));
         rows.push(
-          row(["", "other bits", `${prefix}${m.unknown}`, "kept as they are", cond, undefined]),
+          row(["", "other bits", `${bits}${m.unknown}`, "kept as they are", cond, undefined]),
         );
         break;
+      }
       case "checksum": {
         const over = m.covers === "before" ? "the bytes before it" : "the record, itself as zero";
         const when =

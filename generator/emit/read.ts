@@ -34,7 +34,7 @@ import {
   tagOffset,
   trailerSize,
 } from "../model.js";
-import { article, Code, hexLiteral, Locals, prop, str, templateText } from "./code.js";
+import { article, Code, hexLiteral, Locals, prop, rawName, str, templateText } from "./code.js";
 import { emitExpr, offsetExpr, type Resolve } from "./expr.js";
 import {
   Cursor,
@@ -63,7 +63,7 @@ import { readCountedArray, readFilledArray, readTerminatedArray } from "./constr
 import { readBitfield } from "./construct/bitfield.js";
 import { noneTest, readHigh, readLow } from "./construct/split.js";
 import { computedMeaning } from "./construct/computed.js";
-import { readFlags } from "./construct/flags.js";
+import { readFlags, readNestedFlags } from "./construct/flags.js";
 import { readList } from "./construct/list.js";
 import { hasTrailer, verifyTrailer } from "./construct/trailer.js";
 import { checkRegions, readPositioned } from "./construct/positioned.js";
@@ -403,6 +403,7 @@ export class SequenceReader {
       case "padding":
         return "undefined";
       case "flags":
+        if (m.nested !== undefined) return this.locals.field(m.name);
         return `{ ${[...m.flags.map((f) => f.name), m.unknown].map((n) => this.propOf(n)).join(", ")} }`;
       case "bitfield":
         return `{ ${m.parts.map((p) => this.propOf(p.name)).join(", ")} }`;
@@ -461,7 +462,9 @@ export class SequenceReader {
       this.code.line(`let ${this.locals.field(m.name)}: ${tsType(m.type)} | undefined;`);
     else if (m.kind === "padding" && m.keep !== undefined)
       this.code.line(`let ${this.locals.field(m.keep)}: string | undefined;`);
-    else if (m.kind === "flags") throw new Error("conditional flags are not supported yet");
+    else if (m.kind === "flags" && m.nested !== undefined)
+      this.code.line(`let ${this.locals.field(m.name)}: ${m.nested.typeName} | undefined;`);
+    else if (m.kind === "flags") throw new Error("only a nested flags word can be conditional");
     this.settle();
     this.code.line(`if (${emitExpr(cond, this.resolve)}) {`);
     const size = fixedMemberSize({ ...m, cond: undefined, at: undefined } as Member);
@@ -592,7 +595,8 @@ export class SequenceReader {
         readHigh(this, m, at);
         return;
       case "flags":
-        readFlags(this, m, at);
+        if (m.nested === undefined) readFlags(this, m, at);
+        else readNestedFlags(this, m, at, declare(m.name), assign);
         return;
       case "byteOrder":
         this.byteOrder(m, at);
@@ -949,10 +953,6 @@ export class SequenceReader {
     this.cursor.base = "pos";
     this.cursor.offset = 0;
   }
-}
-
-function rawName(name: string): string {
-  return `${name}_raw`;
 }
 
 /**

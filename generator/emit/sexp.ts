@@ -18,7 +18,14 @@ import type {
   UnionDef,
   ValueField,
 } from "../model.js";
-import { isOptionalField, UNION_PADDING_PROPERTY, unionKinds, valueMembers } from "../model.js";
+import {
+  flagsGroup,
+  isNestedFlags,
+  isOptionalField,
+  UNION_PADDING_PROPERTY,
+  unionKinds,
+  valueMembers,
+} from "../model.js";
 import { Code, prop, str } from "./code.js";
 import { hasPaddingProperty, printKeptPadding } from "./construct/union-padding.js";
 
@@ -199,7 +206,10 @@ function sexpFieldNames(members: readonly Member[]): string[] {
     if (m.kind === "value" && m.tail !== undefined) names.push(m.tail);
     if ((m.kind === "padding" || m.kind === "checksum") && m.keep !== undefined) names.push(m.keep);
     if (m.kind === "padding" && m.rest !== undefined) names.push(m.rest);
-    if (m.kind === "flags") names.push(...m.flags.map((f) => f.name), m.unknown);
+    if (m.kind === "flags")
+      names.push(
+        ...(m.nested !== undefined ? [m.name] : [...m.flags.map((f) => f.name), m.unknown]),
+      );
     if (m.kind === "bitfield") names.push(...m.parts.map((p) => p.name));
   }
   return names;
@@ -229,7 +239,9 @@ function emitRecord(name: string, members: readonly Member[], file: ModuleFile):
     props.push(`${field}: ${local}`);
   };
 
-  for (const m of valueMembers(members)) {
+  for (const member of valueMembers(members)) {
+    // A nested flags word prints as a group of its bits: `(name ((bit true) ...))`.
+    const m = isNestedFlags(member) ? flagsGroup(member) : member;
     switch (m.kind) {
       case "flags": {
         for (const f of m.flags) {

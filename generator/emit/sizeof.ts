@@ -13,6 +13,7 @@ import {
   headerSize,
   intSize,
   isPointer,
+  isNestedFlags,
   isPositioned,
   reachesOut,
   searchedFirst,
@@ -20,6 +21,7 @@ import {
   trailerSize,
 } from "../model.js";
 import { lengthOf } from "./construct/computed.js";
+import { nestedFlagsWord } from "./construct/flags.js";
 import { keepsEnd, needsEndMarker } from "./construct/end-length.js";
 import { Code, hexLiteral, prop, str } from "./code.js";
 import { emitExpr, offsetExpr, type ExprRef, type Resolve } from "./expr.js";
@@ -179,6 +181,8 @@ export function valueResolver(
             bigint: f.bigint,
           });
       if (m.kind === "switch") visit(m.fields, o);
+      if (isNestedFlags(m) && m.cond === undefined && m.type.bits <= 32)
+        refs.set(m.name, { code: nestedFlagsWord(m, prop(o, m.name)), bigint: false });
       // Inside a conditional group its fields are used only where the group is present.
       if (m.kind === "group")
         visit(m.members, m.cond === undefined ? prop(o, m.name) : `${prop(o, m.name)}!`);
@@ -202,6 +206,9 @@ function memberSize(m: Member, obj: string, resolve: Resolve): number | string {
       const size = valueSize(m, acc, resolve);
       return m.cond === undefined ? size : `(${acc} === undefined ? 0 : ${size})`;
     }
+    case "flags":
+      // Only a nested word can be conditional.
+      return `(${prop(obj, m.name)} === undefined ? 0 : ${intSize(m.type)})`;
     case "group": {
       const acc = prop(obj, m.name);
       const inner = membersSize(m.members, acc, resolve);

@@ -8,6 +8,8 @@ import type { ModuleFile } from "./module-file.js";
 import { exprText } from "../expr.js";
 import type { EnumDef, FieldType, FlagBit, Member, Model, UnionDef } from "../model.js";
 import {
+  flagsGroup,
+  isNestedFlags,
   fixedMemberSize,
   isOptionalField,
   lastVariants,
@@ -195,6 +197,20 @@ function properties(members: readonly Member[], offset: number | undefined): Pro
           });
         break;
       case "flags":
+        if (m.nested !== undefined) {
+          result.push({
+            name: m.name,
+            type: `${m.nested.typeName}${m.cond === undefined ? "" : " | undefined"}`,
+            docs: joinDoc(
+              docText(m.doc),
+              `\`${wireType(m.type)}\` flags, its bits as properties. ${where ?? ""}`.trim(),
+              m.cond === undefined
+                ? undefined
+                : "Present only when its condition holds (see the layout).",
+            ),
+          });
+          break;
+        }
         for (const f of m.flags) {
           result.push({
             name: f.name,
@@ -266,6 +282,16 @@ function emitRecord(
     if (m.kind === "value" && m.bits.length > 0 && m.type.kind === "int")
       emitBitMasks(name, m.name, m.bits, m.type.bits === 64, file);
     if (m.kind === "flags") emitBitMasks(name, m.name, m.flags, m.type.bits === 64, file);
+    if (isNestedFlags(m)) {
+      // The word's object: its bits and unknown bits, as a flattened word has them.
+      const g = flagsGroup(m);
+      file.addInterface({
+        name: g.typeName,
+        isExported: true,
+        docs: joinDoc(`The bits of ${name}'s ${m.name} (\`${wireType(m.type)}\`).`),
+        properties: properties(g.members, undefined),
+      });
+    }
     const size = fixedMemberSize(m);
     at = at === undefined || size === undefined ? undefined : at + size;
   }

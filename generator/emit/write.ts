@@ -27,9 +27,11 @@ import {
   reachesOut,
   searchedFirst,
   fixedTypeSize,
+  flagsGroup,
   hasChecksum,
   headerSize,
   intSize,
+  isNestedFlags,
   isOptionalField,
   isPositioned,
   lengthOffset,
@@ -45,7 +47,7 @@ import { checkKeptChecksum, fillChecksums, writeUncheckedChecksum } from "./cons
 import { checkNotNone, checkWhole, storedValue, writeHigh, writeLow } from "./construct/split.js";
 import { computedMeaning, lengthOf } from "./construct/computed.js";
 import { checkKeptEnd, checkKeptEndLast, keepsEnd, writeKeptEnd } from "./construct/end-length.js";
-import { checkFlagsValue, writeFlags } from "./construct/flags.js";
+import { checkFlagsValue, nestedFlagsWord, writeFlags } from "./construct/flags.js";
 import { checkLastEntries, writeList } from "./construct/list.js";
 import { hasTrailer, writeTrailer } from "./construct/trailer.js";
 import { writeMagic } from "./construct/magic.js";
@@ -276,7 +278,12 @@ export class CheckWalker {
       case "high":
         return;
       case "flags":
-        checkFlagsValue(this, m, obj, prefix);
+        if (isNestedFlags(m)) {
+          // Checked as the group of its bits it is typed as; expressions see the stored word.
+          this.shape(flagsGroup(m), obj, prefix);
+          if (m.cond === undefined && m.type.bits <= 32)
+            this.refs.set(m.name, { code: nestedFlagsWord(m, prop(obj, m.name)), bigint: false });
+        } else checkFlagsValue(this, m, obj, prefix);
         return;
       case "bitfield":
         checkBitfieldParts(this, m, obj, prefix);
@@ -333,6 +340,7 @@ export class CheckWalker {
         return;
       }
       case "group":
+      case "flags":
         if (m.cond !== undefined) this.presence(m.cond, prop(obj, m.name), path);
         return;
       case "value": {
@@ -799,7 +807,8 @@ export class WriteWalker {
         }
         return;
       case "flags":
-        writeFlags(this, m, obj, at);
+        if (isNestedFlags(m)) this.member(flagsGroup(m), obj);
+        else writeFlags(this, m, obj, at);
         return;
       case "bitfield":
         writeBitfield(this, m, obj);

@@ -91,6 +91,10 @@ function fields(members: readonly (Member | ValueField)[], v: Record<string, unk
   for (const m of members) {
     if (m.kind === "value") convert(m.name, (x) => typed(m.type, x));
     else if (m.kind === "group") convert(m.name, (x) => recordValue(m.members, x));
+    else if (m.kind === "flags" && m.nested !== undefined)
+      convert(m.name, (x) =>
+        isObject(x) ? { ...x, [m.unknown]: intValue(m.type, x[m.unknown]) } : x,
+      );
     else if (m.kind === "flags") convert(m.unknown, (x) => intValue(m.type, x));
   }
   return out;

@@ -6,7 +6,8 @@
  * strings, computed offsets, flags, byte strings of every sizing, fixed
  * strings (NUL- or space-padded), text in every encoding, UUIDs and GUIDs, arrays filling a payload
  * or counted, computed sizes and counts, bit fields, values split into
- * halves, `none` values, union lists (framed in either header order, with a
+ * halves, `none` values, conditions comparing an enum field with a value's
+ * name, nested flags words (conditional, and used in expressions), union lists (framed in either header order, with a
  * checksum trailer, ending on an end tag or on a `last` entry), checksums
  * (binary and as text, over a record or a group, over the bytes before them,
  * or only while a condition holds), members at their own offsets, numbers
@@ -38,11 +39,19 @@ interface TypeInfo {
   stringEnum?: boolean;
   /** For string enums: space-padded (no tail then)? */
   spaced?: boolean;
+  /** For enums: the names of its values. */
+  values?: string[];
 }
 
 class SchemaDraw {
   readonly types: string[] = [];
   readonly known: TypeInfo[] = [];
+  /**
+   * Always-present integer enum fields, by the `ints` list of the scope they
+   * were drawn in (a conditional field's or group's scope is a list of its
+   * own, dropped after it, as its ints are).
+   */
+  private readonly enumFields = new WeakMap<Scope["ints"], { name: string; values: string[] }[]>();
   private counter = 0;
 
   constructor(readonly rng: Rng) {}
@@ -67,6 +76,7 @@ class SchemaDraw {
     if (open) lines.push("    open: true");
     lines.push("    values:");
     const count = 1 + this.rng.below(4);
+    const values = Array.from({ length: count }, (_, i) => `V${i}`);
     if (base.startsWith("{")) {
       const size = Number(/\d+/.exec(base)![0]);
       for (let i = 0; i < count; i++) {
@@ -89,6 +99,7 @@ class SchemaDraw {
       fixed: true,
       stringEnum: base.startsWith("{"),
       spaced: base.includes("pad: space"),
+      values,
     });
   }
 
@@ -328,13 +339,30 @@ class SchemaDraw {
       const flags = Array.from(
         { length: 1 + this.rng.below(3) },
         (_, i) => i * 3 + this.rng.below(3),
-      )
-        .filter((b) => b < bits)
-        .map((b) => `{ bit: ${b}, name: ${this.fresh("bit", scope)} }`);
+      ).filter((b) => b < bits);
+      if (this.rng.chance(0.4)) {
+        // Nested: the bits are named in the word's own namespace (`f0` may
+        // also be a field), the word may have an `if`, and an unconditional
+        // one of up to 32 bits is an integer later expressions may use.
+        const name = this.fresh("flags", scope);
+        const cond = fixedOnly || this.rng.chance(0.4) ? undefined : this.condition(scope);
+        const when =
+          cond === undefined
+            ? ""
+            : `, if: ${JSON.stringify(cond)}${this.rng.chance(0.5) ? ", absent: omit" : ""}`;
+        const named = flags.map((b, i) => `{ bit: ${b}, name: f${i} }`);
+        if (cond === undefined && type !== "u64") scope.ints.push({ name, type });
+        return {
+          lines: [
+            `${indent}- { name: ${name}, type: ${type}, nested: true${when}, flags: [${named.join(", ")}], unknown: rest }`,
+          ],
+          fixed: cond === undefined,
+        };
+      }
       const unknown = this.fresh("rest", scope);
       return {
         lines: [
-          `${indent}- { name: ${this.fresh("flags", scope)}, type: ${type}, flags: [${flags.join(", ")}], unknown: ${unknown} }`,
+          `${indent}- { name: ${this.fresh("flags", scope)}, type: ${type}, flags: [${flags.map((b) => `{ bit: ${b}, name: ${this.fresh("bit", scope)} }`).join(", ")}], unknown: ${unknown} }`,
         ],
         fixed: true,
       };
@@ -496,6 +524,14 @@ class SchemaDraw {
 
   /** A condition over an earlier integer, or undefined if there is none. */
   private condition(scope: Scope): string | undefined {
+    const enums = this.enumFields.get(scope.ints) ?? [];
+    if (enums.length > 0 && this.rng.chance(0.7)) {
+      // An enum field compared with one of its values' names, either way round.
+      const e = this.rng.pick(enums);
+      const value = this.rng.pick(e.values);
+      const op = this.rng.pick(["==", "!=", ">="]);
+      return this.rng.chance(0.5) ? `${e.name} ${op} ${value}` : `${value} ${op} ${e.name}`;
+    }
     if (scope.ints.length === 0) return undefined;
     const { name } = this.rng.pick(scope.ints);
     return this.rng.pick([
@@ -529,6 +565,11 @@ class SchemaDraw {
           e.stringEnum !== true && this.rng.chance(0.3)
             ? `, valid: [{ check: "${name} != ${120 + this.rng.below(8)}", message: reserved }]`
             : "";
+        if (e.stringEnum !== true) {
+          const list = this.enumFields.get(scope.ints) ?? [];
+          list.push({ name, values: e.values ?? [] });
+          this.enumFields.set(scope.ints, list);
+        }
         return {
           line: `- { name: ${name}, type: ${e.name}${valid}${this.tail(scope, tails && e.stringEnum === true && e.spaced !== true)} }`,
           fixed: true,

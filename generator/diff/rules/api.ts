@@ -133,6 +133,12 @@ export function apiRule(c: Change): ApiRuling {
     case "flag-renamed":
     case "unknown-bits-renamed":
       return breaking("code using the old property name no longer compiles");
+    case "flags-nesting-changed":
+      return breaking(
+        c.nested
+          ? "the bits are now properties of the word's object, not of the record"
+          : "the bits are now properties of the record, not of the word's object",
+      );
     case "mask-added":
       return ok("a new constant");
     case "mask-removed":

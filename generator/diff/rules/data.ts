@@ -29,6 +29,8 @@ export function dataRule(c: Change): DataRuling {
     case "group-renamed":
     case "unknown-bits-renamed":
       return ok("names are not stored");
+    case "flags-nesting-changed":
+      return ok("the same word is stored either way");
     case "doc-changed":
       return ok("");
     case "type-added":

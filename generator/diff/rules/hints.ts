@@ -24,6 +24,8 @@ export function hintFor(c: Change, v: Verdict): string | undefined {
       if (text) return "keep the field";
       return undefined;
     case "member-renamed":
+    case "flags-nesting-changed":
+      return "keep the word flattened (or nested) as it was";
     case "enum-value-renamed":
     case "variant-renamed":
     case "flag-renamed":

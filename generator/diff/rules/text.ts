@@ -68,6 +68,8 @@ export function textRule(c: Change): TextRuling {
         : ok("old text never holds the new name");
     case "enum-value-removed":
       return breaking("old text may hold the removed name, which no longer parses");
+    case "flags-nesting-changed":
+      return breaking("old text has the bits at the other level, which no longer parses");
     case "enum-value-renamed":
     case "variant-renamed":
     case "flag-renamed":

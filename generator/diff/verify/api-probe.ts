@@ -81,6 +81,12 @@ function properties(members: readonly Member[]): Property[] {
     } else if (m.kind === "bitfield") {
       for (const p of m.parts)
         result.push({ name: p.name, type: p.bits > 32 ? "bigint" : "number", types: [] });
+    } else if (m.kind === "flags" && m.nested !== undefined) {
+      result.push({
+        name: m.name,
+        type: `m.${m.nested.typeName}${m.cond === undefined ? "" : " | undefined"}`,
+        types: [m.nested.typeName],
+      });
     } else if (m.kind === "flags") {
       for (const f of m.flags) result.push({ name: f.name, type: "boolean", types: [] });
       result.push({ name: m.unknown, type: m.type.bits === 64 ? "bigint" : "number", types: [] });

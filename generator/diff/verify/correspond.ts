@@ -134,34 +134,52 @@ export class Correspondence {
             };
         }
       } else if (o.kind === "flags" && n.kind === "flags") {
-        const word = (obj: Obj, m: typeof o): bigint =>
-          m.flags.reduce(
-            (w, f) => (obj[f.name] === true ? w | (1n << BigInt(f.bit)) : w),
-            big(obj[m.unknown]),
-          );
-        if (this.by === "names" && big(a[o.unknown]) !== big(b[n.unknown]))
-          found = {
-            path: at(n.unknown),
-            types,
-            reason: `unnamed bits differ: ${String(a[o.unknown])} and ${String(b[n.unknown])}`,
-          };
-        else if (this.by === "bytes" && word(a, o) !== word(b, n))
-          found = {
-            path: at(n.name),
-            types,
-            reason: `flag words differ: ${word(a, o)} and ${word(b, n)}`,
-          };
-        for (const bit of matchBits(o.flags, n.flags)) {
-          if (found !== undefined || bit.old === undefined || bit.new === undefined) continue;
-          if (a[bit.old.name] !== b[bit.new.name])
-            found = {
-              path: at(bit.new.name),
-              types,
-              reason: `${String(a[bit.old.name])} and ${String(b[bit.new.name])}`,
-            };
-        }
+        // A nested word's bits are in its object; flattened, in the record.
+        const oa = o.nested === undefined ? a : a[o.name];
+        const nb = n.nested === undefined ? b : b[n.name];
+        if ((oa === undefined) !== (nb === undefined))
+          found = { path: at(n.name), types, reason: absentInOne(oa) };
+        else if (isObj(oa) && isObj(nb)) found = this.flags(o, n, oa, nb, at, types);
       }
       if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+
+  /** The first difference of two flags words' values, by bytes or by names. */
+  private flags(
+    o: Extract<Member, { kind: "flags" }>,
+    n: Extract<Member, { kind: "flags" }>,
+    a: Obj,
+    b: Obj,
+    at: (name: string) => string,
+    types: string[],
+  ): Mismatch | undefined {
+    const word = (obj: Obj, m: typeof o): bigint =>
+      m.flags.reduce(
+        (w, f) => (obj[f.name] === true ? w | (1n << BigInt(f.bit)) : w),
+        big(obj[m.unknown]),
+      );
+    if (this.by === "names" && big(a[o.unknown]) !== big(b[n.unknown]))
+      return {
+        path: at(n.unknown),
+        types,
+        reason: `unnamed bits differ: ${String(a[o.unknown])} and ${String(b[n.unknown])}`,
+      };
+    if (this.by === "bytes" && word(a, o) !== word(b, n))
+      return {
+        path: at(n.name),
+        types,
+        reason: `flag words differ: ${word(a, o)} and ${word(b, n)}`,
+      };
+    for (const bit of matchBits(o.flags, n.flags)) {
+      if (bit.old === undefined || bit.new === undefined) continue;
+      if (a[bit.old.name] !== b[bit.new.name])
+        return {
+          path: at(bit.new.name),
+          types,
+          reason: `${String(a[bit.old.name])} and ${String(b[bit.new.name])}`,
+        };
     }
     return undefined;
   }

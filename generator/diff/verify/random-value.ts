@@ -122,6 +122,22 @@ class Draw {
           }
           break;
         case "flags": {
+          if (m.nested !== undefined) {
+            // Its object, when present; expressions see the stored word.
+            if (this.present(m.cond, env)) {
+              const inner: Obj = {};
+              this.members([{ ...m, nested: undefined, cond: undefined }], inner, env);
+              obj[m.name] = inner;
+              env.set(
+                m.name,
+                m.flags.reduce(
+                  (w, f) => (inner[f.name] === true ? w | (1n << BigInt(f.bit)) : w),
+                  BigInt(inner[m.unknown] as number | bigint),
+                ),
+              );
+            } else obj[m.name] = undefined;
+            break;
+          }
           for (const f of m.flags) obj[f.name] = this.rng.chance(0.5);
           let unknown = this.rng.chance(0.5) ? 0n : this.rng.bits(m.type.bits);
           for (const f of m.flags) unknown &= ~(1n << BigInt(f.bit));

@@ -4,7 +4,7 @@
  */
 import type { FlagsField } from "../../model.js";
 import { intSize } from "../../model.js";
-import { hexLiteral, prop } from "../code.js";
+import { hexLiteral, prop, rawName } from "../code.js";
 import { intIsValid, intRange, readInt, writeInt } from "../layout.js";
 import type { SequenceReader } from "../read.js";
 import type { CheckWalker, WriteWalker } from "../write.js";
@@ -54,6 +54,53 @@ export function readFlags(r: SequenceReader, m: FlagsField, at: string): void {
   r.cursor.advance(intSize(m.type));
 }
 
+/**
+ * A nested word: its object, `{ bit: boolean, ..., unknown }`, into `target`
+ * (`const name` or, inside a condition, `name`). A word of up to 32 bits
+ * stays in a local of its own, which expressions use.
+ */
+export function readNestedFlags(
+  r: SequenceReader,
+  m: FlagsField,
+  at: string,
+  target: string,
+  assign: boolean,
+): void {
+  const entries: string[] = [];
+  if (m.type.bits === 64) {
+    const little = m.type.endian === "little";
+    const [hiAt, loAt] = little ? [r.cursor.at(4), at] : [at, r.cursor.at(4)];
+    const hi = r.locals.fresh(`${m.name}_hi`);
+    const lo = r.locals.fresh(`${m.name}_lo`);
+    const le = little ? ", true" : "";
+    r.code.line(`const ${hi} = view.getUint32(${hiAt}${le});`);
+    r.code.line(`const ${lo} = view.getUint32(${loAt}${le});`);
+    let hiMask = 0;
+    let loMask = 0;
+    for (const f of m.flags) {
+      const word = f.bit >= 32 ? hi : lo;
+      if (f.bit >= 32) hiMask += 2 ** (f.bit - 32);
+      else loMask += 2 ** f.bit;
+      entries.push(`${f.name}: (${word} & ${hexLiteral(2 ** (f.bit % 32), false)}) !== 0`);
+    }
+    entries.push(
+      `${m.unknown}: unknownBits64(${hi}, ${lo}, ${hexLiteral(hiMask, false)}, ${hexLiteral(loMask, false)})`,
+    );
+  } else {
+    const raw = r.locals.field(rawName(m.name));
+    r.code.line(`const ${raw} = ${readInt({ ...m.type, signed: false }, at)};`);
+    let mask = 0;
+    for (const f of m.flags) {
+      mask += 2 ** f.bit;
+      entries.push(`${f.name}: (${raw} & ${hexLiteral(2 ** f.bit, false)}) !== 0`);
+    }
+    entries.push(`${m.unknown}: (${raw} & ~${hexLiteral(mask, false)}) >>> 0`);
+  }
+  r.code.line(`${target} = { ${entries.join(", ")} };`);
+  if (!assign) r.props.push(r.propOf(m.name));
+  r.cursor.advance(intSize(m.type));
+}
+
 /** Write: the unknown bits with each named bit set from its boolean. */
 export function writeFlags(w: WriteWalker, m: FlagsField, obj: string, at: string): void {
   const unknown = prop(obj, m.unknown);
@@ -99,4 +146,13 @@ export function checkFlagsValue(w: CheckWalker, m: FlagsField, obj: string, pref
   w.code.line(
     `if (!(${clear})) ${w.fail(path, `"sets a bit that has a name; set its boolean property instead"`)}`,
   );
+}
+
+/**
+ * The stored word of a nested word of up to 32 bits, from its object `acc`,
+ * for expressions that use it: the unknown bits with the named ones set.
+ */
+export function nestedFlagsWord(m: FlagsField, acc: string): string {
+  const bits = m.flags.map((f) => `(${prop(acc, f.name)} ? ${hexLiteral(2 ** f.bit, false)} : 0)`);
+  return `((${[prop(acc, m.unknown), ...bits].join(" | ")}) >>> 0)`;
 }

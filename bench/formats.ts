@@ -19,6 +19,7 @@ import * as vdi from "../generated/vdi.js";
 import * as vhd from "../generated/vhd.js";
 import * as vhdx from "../generated/vhdx.js";
 import * as vmdk from "../generated/vmdk.js";
+import * as zip from "../generated/zip.js";
 import { crc32, crc32c } from "../runtime/checksum.js";
 import { CodecError, type Decoded } from "../runtime/codec.js";
 import type { Case, Implementation, Wanted } from "./cases.js";
@@ -32,6 +33,7 @@ import * as handVdi from "./handwritten/vdi.js";
 import * as handVhd from "./handwritten/vhd.js";
 import * as handVhdx from "./handwritten/vhdx.js";
 import * as handVmdk from "./handwritten/vmdk.js";
+import * as handZip from "./handwritten/zip.js";
 import type { BenchInput } from "./inputs.js";
 import {
   elfBinaryParser,
@@ -102,6 +104,11 @@ interface Format<V> {
    * or a function that finds them in the part.
    */
   readonly record?: Record_ | ((part: Uint8Array) => Record_);
+  /**
+   * An input made from the part rather than cut out of it (ZIP's central
+   * entry with the local file it points at): its name and bytes.
+   */
+  readonly derive?: (part: Uint8Array) => { readonly name: string; readonly bytes: Uint8Array };
   readonly generated: Codec<V>;
   readonly handWritten: Codec<V>;
   readonly peers: readonly PeerDecoder[];
@@ -500,6 +507,114 @@ const EXT4: Format<ext4.Superblock> = {
   peers: [],
 };
 
+const ZIP_FIXTURES: readonly (readonly [string, string])[] = [
+  ["zip-info-zip", "zip -r -z: 5 members (UT and ux extra fields), an archive comment"],
+  ["zip-python-zipfile", "Python zipfile: 5 members stored and deflated, a UTF-8 name, comments"],
+];
+
+const ZIP_ROOT: Format<zip.Zip> = {
+  format: "zip",
+  bench: true,
+  fixtures: ZIP_FIXTURES.map(([n, d]) => [
+    n,
+    `${d}: the whole archive (end record found by search, central directory, local headers and data)`,
+  ]),
+  // Write leaves the bytes between the parts (data descriptors, a stub before the archive).
+  gapsUntouched: true,
+  generated: zip,
+  handWritten: handZip,
+  peers: [],
+  scaling: zipCommentScaling,
+};
+
+/**
+ * The central entry with the most file data, and the local header and data
+ * it points at moved to right after it (its local_header_offset changed to
+ * say so): an input that readCentralEntry reads at byte 0, following the
+ * pointer as it does inside an archive.
+ */
+function entryWithLocalFile(part: Uint8Array): { name: string; bytes: Uint8Array } {
+  const decoded = zip.read(part);
+  if (decoded instanceof CodecError) throw new Error(`ZIP fixture: ${decoded.message}`);
+  const entries = decoded.value.central_directory ?? [];
+  let at = decoded.value.end.cd_offset;
+  let chosen: { at: number; entry: zip.CentralEntry } | undefined;
+  for (const entry of entries) {
+    if (entry.local !== undefined && entry.compressed_size > (chosen?.entry.compressed_size ?? -1))
+      chosen = { at, entry };
+    at += zip.sizeofCentralEntry(entry);
+  }
+  if (chosen === undefined || chosen.entry.local === undefined)
+    throw new Error("ZIP fixture: no entry with a local file");
+  const size = zip.sizeofCentralEntry(chosen.entry);
+  const from = chosen.entry.local_header_offset;
+  const length = zip.sizeofLocalFile(chosen.entry.local, chosen.entry.compressed_size);
+  const bytes = new Uint8Array(size + length);
+  bytes.set(part.subarray(chosen.at, chosen.at + size));
+  bytes.set(part.subarray(from, from + length), size);
+  new DataView(bytes.buffer).setUint32(42, size, true);
+  return { name: "central-entry", bytes };
+}
+
+const ZIP_CENTRAL_ENTRY: Format<zip.CentralEntry> = {
+  format: "zip",
+  bench: true,
+  fixtures: ZIP_FIXTURES.map(([n, d]) => [
+    n,
+    `${d}: the central entry with the most data, and its local header and data right after it`,
+  ]),
+  derive: entryWithLocalFile,
+  // The local file is written where the entry points, past the entry's own bytes.
+  gapsUntouched: true,
+  generated: {
+    read: zip.readCentralEntry,
+    write: zip.writeCentralEntry,
+    sizeof: zip.sizeofCentralEntry,
+  },
+  handWritten: handZip.centralEntry,
+  peers: [],
+};
+
+export const ZIP_COMMENT_KIB: readonly number[] = [1, 4, 16, 64];
+
+/**
+ * Empty archives whose end record carries a comment of 1 to 64 KiB (no "PK" in it): the search
+ * for the end record looks at every byte of the comment (entries: KiB searched).
+ */
+function zipCommentScaling(): FormatInput[] {
+  return ZIP_COMMENT_KIB.map((kib) => {
+    const length = Math.min(kib * 1024, 65535);
+    let comment = "";
+    for (let i = 0; i < length; i++) comment += String.fromCharCode(0x61 + (i % 26));
+    const value: zip.Zip = {
+      end: {
+        disk_number: 0,
+        cd_disk: 0,
+        disk_entries: 0,
+        total_entries: 0,
+        cd_size: 0,
+        cd_offset: 0,
+        comment,
+      },
+      central_directory: [],
+    };
+    const bytes = new Uint8Array(zip.sizeof(value));
+    const end = zip.write(value, bytes);
+    if (end instanceof CodecError) throw new Error(`ZIP with a comment: ${end.message}`);
+    return {
+      name: `zip-comment×${kib}KiB`,
+      kind: "scaling",
+      description: `empty ZIP archive with a ${length}-byte comment, searched back to its end record`,
+      format: "zip",
+      bytes,
+      end,
+      value,
+      entries: kib,
+      series: "zip-end-search-kib",
+    };
+  });
+}
+
 // Each format's value type differs; cases only pass values between its own functions.
 const FORMATS: readonly Format<never>[] = [
   QED,
@@ -512,14 +627,23 @@ const FORMATS: readonly Format<never>[] = [
   TAR,
   PNG,
   EXT4,
+  ZIP_ROOT,
+  ZIP_CENTRAL_ENTRY,
 ] as unknown as readonly Format<never>[];
 
 function inputsOf<V>(f: Format<V>): FormatInput[] {
   return f.fixtures.map(([fixture, description]) => {
     const part = fixtureBytes(f as Format<unknown>, fixture);
     const r = typeof f.record === "function" ? f.record(part) : f.record;
-    const bytes = r === undefined ? part : part.slice(r.offset, r.offset + r.length);
-    const name = r === undefined ? fixture : `${fixture}/${r.name}`;
+    const derived = f.derive?.(part);
+    const bytes =
+      derived?.bytes ?? (r === undefined ? part : part.slice(r.offset, r.offset + r.length));
+    const name =
+      derived !== undefined
+        ? `${fixture}/${derived.name}`
+        : r === undefined
+          ? fixture
+          : `${fixture}/${r.name}`;
     const decoded = f.generated.read(bytes);
     if (decoded instanceof CodecError) throw new Error(`${name}: ${decoded.message}`);
     return {

@@ -642,7 +642,15 @@ function parseZip(buf: Uint8Array, at: number, limit: number): Zip | CodecError 
     );
   const end__ = Math.max(sequenceEnd, central_directory_end);
   parsedEnd = end__;
-  return { end: end_, central_directory };
+  const result: Zip = { end: end_, central_directory };
+  const size = sizeofZip(result);
+  if (size > limit - at)
+    return new CodecError(
+      "end",
+      limit - sizeofEndOfCentralDirectory(result.end),
+      `what it points at runs into it: written back, the parts before it and it take ${size} bytes, but the input has ${limit - at}`,
+    );
+  return result;
 }
 
 function parseEndOfCentralDirectory(

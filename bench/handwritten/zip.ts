@@ -218,7 +218,11 @@ export function read(buf: Uint8Array, at = 0): Decoded<Zip> | CodecError {
     if (pos > cdAt && pos > endAt)
       return new CodecError("central_directory", cdAt, "runs into the end record");
   }
-  return { value: { end, central_directory }, end: limit };
+  // Written back, the end record follows everything it points at: that must fit before it.
+  const value: Zip = { end, central_directory };
+  if (sizeof(value) > limit - at)
+    return new CodecError("end", endAt, "what it points at runs into it");
+  return { value, end: limit };
 }
 
 // ---------------------------------------------------------------- write

@@ -33,6 +33,8 @@ import {
   lengthOffset,
   tagOffset,
   trailerSize,
+  searchedFirst,
+  reachesOut,
 } from "../model.js";
 import { article, Code, hexLiteral, Locals, prop, rawName, str, templateText } from "./code.js";
 import { emitExpr, offsetExpr, type Resolve } from "./expr.js";
@@ -1064,7 +1066,7 @@ function emitReadRecord(def: RecordDef, file: ModuleFile, trace: boolean): void 
   }
   verifyChecksums(reader.checksums, end, code, locals);
   code.line(`parsedEnd = ${end};`);
-  returnObject(code, locals, def.name, reader.props, reader.kept);
+  returnObject(code, locals, def.name, reader.props, reader.kept, reachCheck(def));
   if (code.lines.some((line) => /\bpos\b/.test(line))) code.lines.unshift("let pos = at;");
   file.addFunction({
     name: `parse${def.name}`,
@@ -1077,6 +1079,22 @@ function emitReadRecord(def: RecordDef, file: ModuleFile, trace: boolean): void 
     returnType: `${def.name} | CodecError`,
     statements: withView(code.text()),
   });
+}
+
+/**
+ * A record found from the end is written after everything it points at
+ * (see writePositioned): so that what read accepts writes back into the
+ * same bytes, what it points at must end before it, as its size says.
+ */
+function reachCheck(def: RecordDef): ((result: string) => string[]) | undefined {
+  const found = searchedFirst(def);
+  if (found === undefined || !reachesOut(def)) return undefined;
+  const record = found.type.kind === "record" ? found.type.record.name : undefined;
+  if (record === undefined) return undefined;
+  return (result) => [
+    `const size = sizeof${def.name}(${result});`,
+    `if (size > limit - at) return new CodecError(${str(found.name)}, limit - sizeof${record}(${result}.${found.name}), \`what it points at runs into it: written back, the parts before it and it take \${size} bytes, but the input has \${limit - at}\`);`,
+  ];
 }
 
 function allEnumFields(members: readonly Member[]): string[] {

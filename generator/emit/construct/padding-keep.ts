@@ -60,14 +60,17 @@ export function returnObject(
   type: string,
   props: readonly string[],
   kept: readonly KeptValue[],
+  /** Statements checking the finished object (named by the argument) before it is returned. */
+  check?: (result: string) => string[],
 ): void {
-  if (kept.length === 0) {
+  if (kept.length === 0 && check === undefined) {
     code.line(`return { ${props.join(", ")} };`);
     return;
   }
   const result = locals.fresh("result");
   code.line(`const ${result}: ${type} = { ${props.join(", ")} };`);
   for (const k of kept) code.line(`if (${k.present}) ${result}.${k.name} = ${k.value};`);
+  if (check !== undefined) code.lines.push(...check(result));
   code.line(`return ${result};`);
 }
 

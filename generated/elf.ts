@@ -573,7 +573,6 @@ function parseProgramHeader(
   let p_memsz: bigint;
   let p_flags: number;
   let p_align: bigint;
-  pos = at;
   switch (classParam) {
     case 1: {
       if (limit - pos < 32) {
@@ -652,7 +651,6 @@ function parseSectionHeader(
   let sh_info: number;
   let sh_addralign: bigint;
   let sh_entsize: bigint;
-  pos = at;
   switch (classParam) {
     case 1: {
       if (limit - pos < 40) {
@@ -1122,7 +1120,6 @@ function putProgramHeader(
   const view = viewOf(buf);
   let pos = at;
   const littleEndian = dataParam === 1;
-  pos = at;
   switch (classParam) {
     case 1: {
       view.setUint32(pos, v.p_type, littleEndian);
@@ -1243,7 +1240,6 @@ function putSectionHeader(
   const view = viewOf(buf);
   let pos = at;
   const littleEndian = dataParam === 1;
-  pos = at;
   switch (classParam) {
     case 1: {
       view.setUint32(pos, v.sh_name, littleEndian);

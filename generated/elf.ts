@@ -565,7 +565,6 @@ function parseProgramHeader(
   let p_memsz: bigint;
   let p_flags: number;
   let p_align: bigint;
-  pos = at;
   switch (classParam) {
     case 1: {
       if (limit - pos < 32) {
@@ -644,7 +643,6 @@ function parseSectionHeader(
   let sh_info: number;
   let sh_addralign: bigint;
   let sh_entsize: bigint;
-  pos = at;
   switch (classParam) {
     case 1: {
       if (limit - pos < 40) {
@@ -1114,7 +1112,6 @@ function putProgramHeader(
   const view = viewOf(buf);
   let pos = at;
   const littleEndian = dataParam === 1;
-  pos = at;
   switch (classParam) {
     case 1: {
       view.setUint32(pos, v.p_type, littleEndian);
@@ -1235,7 +1232,6 @@ function putSectionHeader(
   const view = viewOf(buf);
   let pos = at;
   const littleEndian = dataParam === 1;
-  pos = at;
   switch (classParam) {
     case 1: {
       view.setUint32(pos, v.sh_name, littleEndian);

@@ -1025,7 +1025,6 @@ function parseFat32Table(
   countParam: number,
 ): Fat32Table | CodecError {
   let pos = at;
-  pos = at;
   const entries_count = countParam;
   if (!(entries_count >= 0 && entries_count <= (limit - pos) / 4))
     return new CodecError(
@@ -1046,7 +1045,6 @@ function parseFat32Table(
 
 function parseDirectory(buf: Uint8Array, at: number, limit: number): Directory | CodecError {
   let pos = at;
-  pos = at;
   const entries = [] as DirEntry[];
   for (;;) {
     if (limit - pos < 32)
@@ -1885,7 +1883,6 @@ function checkFat32Table(v: Fat32Table, countParam: number): CodecError | undefi
 
 function putFat32Table(v: Fat32Table, buf: Uint8Array, at: number, _countParam: number): number {
   let pos = at;
-  pos = at;
   for (let i = 0; i < v.entries.length; i++) {
     putFat32Entry(v.entries[i]!, buf, pos);
     pos += 4;
@@ -1907,7 +1904,6 @@ function checkDirectory(v: Directory): CodecError | undefined {
 
 function putDirectory(v: Directory, buf: Uint8Array, at: number): number {
   let pos = at;
-  pos = at;
   for (let i = 0; i < v.entries.length; i++) {
     putDirEntry(v.entries[i]!, buf, pos);
     pos += 32;

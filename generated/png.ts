@@ -556,7 +556,6 @@ function parseChunk_Image_data(buf: Uint8Array, at: number, limit: number): Chun
 
 function parseChunk_End(_buf: Uint8Array, at: number, limit: number): Chunk | CodecError {
   let pos = at;
-  pos = at;
   if (pos !== limit) {
     return new CodecError(
       "",

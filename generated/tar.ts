@@ -583,7 +583,6 @@ function parseEntry(buf: Uint8Array, at: number, limit: number): Entry | CodecEr
 
 function parseArchive(buf: Uint8Array, at: number, limit: number): Archive | CodecError {
   let pos = at;
-  pos = at;
   const entries = [] as Entry[];
   for (;;) {
     if (limit - pos < 1024)
@@ -985,7 +984,6 @@ function checkArchive(v: Archive): CodecError | undefined {
 
 function putArchive(v: Archive, buf: Uint8Array, at: number): number {
   let pos = at;
-  pos = at;
   for (let i = 0; i < v.entries.length; i++) {
     pos = putEntry(v.entries[i]!, buf, pos);
   }

@@ -689,9 +689,11 @@ export function fixedTypeSize(t: FieldType): number | undefined {
       return fixedRecordSize(t.record.members);
     case "array": {
       const element = fixedRecordSize(t.element.members);
-      return t.count?.kind === "num" && t.end === undefined && element !== undefined
-        ? Number(t.count.value) * element
-        : undefined;
+      if (t.count?.kind !== "num" || t.end !== undefined) return undefined;
+      // Strided records take their stride each (when it is a number), whatever their own size.
+      if (t.stride !== undefined)
+        return t.stride.kind === "num" ? Number(t.count.value) * Number(t.stride.value) : undefined;
+      return element !== undefined ? Number(t.count.value) * element : undefined;
     }
     case "bytes":
     case "list":

@@ -9,7 +9,9 @@
  * - a buffer one byte short is refused and left untouched;
  * - the S-expression text parses back to the value;
  * - `read` never throws on mutated bytes, and whatever it accepts writes
- *   back to exactly the bytes it read.
+ *   back to exactly the bytes it read (over a copy of them where a record
+ *   leaves the bytes between its positioned members untouched);
+ * - over the schemas drawn, every construct of the language appears.
  *
  * BINSCHEMA_RANDOM_SCHEMAS=N runs N schemas (default 120) and
  * BINSCHEMA_RANDOM_SEED=S starts at seed S, for longer runs.
@@ -58,6 +60,9 @@ describe(`${COUNT} random schemas`, () => {
       const seed = seeds[index]!;
       const codec = (await modules.load(schema)) as unknown as Codec;
       const rng = new Rng(seed * 7919);
+      const untouched = schema.model.types.some(
+        (t) => t.kind === "record" && t.gaps === "untouched",
+      );
       let wroteOne = false;
       for (let n = 0; n < VALUES * 4 && !(wroteOne && n >= VALUES); n++) {
         const where = `seed ${seed} (${schema.source.name}), value ${n}`;
@@ -76,7 +81,8 @@ describe(`${COUNT} random schemas`, () => {
         // Padding to the end makes the root run to the end of its input: pass just the value's bytes.
         const input = runsToEnd(schema.model) ? buf.subarray(0, end) : buf;
         const back = codec.read(input, at);
-        if (modules.isError(back)) throw new Error(`${where}: ${back.message}\n${schema.source.text}`);
+        if (modules.isError(back))
+          throw new Error(`${where}: ${back.message}\n${schema.source.text}`);
         expect(back.end, where).toBe(end);
         expect(back.value, where).toEqual(value);
         expect(codec.equal(back.value, value), where).toBe(true);
@@ -84,7 +90,10 @@ describe(`${COUNT} random schemas`, () => {
         if (size > 0) {
           const short = new Uint8Array(at + size - 1).fill(0x5a);
           expect(codec.write(value, short, at), where).toSatisfy(modules.isError);
-          expect(short.every((b) => b === 0x5a), `${where}: a refused write changed the buffer`).toBe(true);
+          expect(
+            short.every((b) => b === 0x5a),
+            `${where}: a refused write changed the buffer`,
+          ).toBe(true);
         }
 
         const text = codec.toMachineString(value);
@@ -99,17 +108,66 @@ describe(`${COUNT} random schemas`, () => {
           if (modules.isError(result)) continue;
           accepted++;
           const again = new Uint8Array(codec.sizeof(result.value));
+          // Gaps left untouched are written back only over the bytes they were read from.
+          if (untouched) again.set(mutated.subarray(0, again.length));
           const wrote = codec.write(result.value, again);
-          if (modules.isError(wrote)) throw new Error(`${where}: read accepts bytes it cannot write: ${wrote.message}`);
-          expect(again, `${where}: mutation ${k} does not write back as read`).toEqual(mutated.slice(0, result.end));
+          if (modules.isError(wrote))
+            throw new Error(`${where}: read accepts bytes it cannot write: ${wrote.message}`);
+          expect(again, `${where}: mutation ${k} does not write back as read`).toEqual(
+            mutated.slice(0, result.end),
+          );
         }
       }
-      expect(wroteOne, `seed ${seed}: no random value could be written\n${schema.source.text}`).toBe(true);
+      expect(
+        wroteOne,
+        `seed ${seed}: no random value could be written\n${schema.source.text}`,
+      ).toBe(true);
     }
     // The run must have exercised something on both paths.
     expect(written).toBeGreaterThan(COUNT * VALUES * 0.5);
     expect(accepted).toBeGreaterThan(0);
   }, 600_000);
+});
+
+/**
+ * The constructs every run must draw, as the schema text spells them; each
+ * at least this share of the schemas' count (so 120 schemas draw each a few
+ * times at least).
+ */
+const CONSTRUCTS: [string, RegExp, number][] = [
+  ["byte_order", /byte_order: /, 0.1],
+  ["byte_order over enum names", /byte_order: \w+, little: V\d/, 0.02],
+  ["switch", /- switch: /, 0.1],
+  ["switch with enum when", /when: V\d/, 0.02],
+  ["record params", /^    params:/m, 0.1],
+  ["args", /args: \{/, 0.1],
+  ["array stride", /stride: /, 0.1],
+  ["gaps: untouched", /gaps: untouched/, 0.05],
+  ["high", /high: /, 0.1],
+  ["none", /none: /, 0.1],
+  ["text numbers", /text: (octal|decimal|hex), size/, 0.1],
+  ["text number terminator", /text: \w+, size: \d+, terminator/, 0.05],
+  ["text number keep", /text: \w+, size: \d+(, terminator: "[^"]*")?, keep: /, 0.02],
+  ["byte-sum", /checksum: byte-sum/, 0.1],
+  ["text checksum", /checksum: byte-sum, text: /, 0.05],
+  ["end: { zeros }", /end: \{ zeros: /, 0.1],
+  ["padding: rest", /padding: rest/, 0.05],
+  ["union header [length, tag]", /header: \[length, tag\]/, 0.1],
+  ["union trailer", /trailer: /, 0.05],
+  ["last: true", /last: true/, 0.05],
+  ["search", /search: \d+/, 0.05],
+  ["valid on enum fields", /type: E\d+, valid: /, 0.05],
+  ["bit fields", /bitfield: /, 0.1],
+];
+
+// A short run (a few seeds, to look into one) is not expected to draw everything.
+test.runIf(COUNT >= 100)("the schemas drawn cover every construct", () => {
+  const texts = seeds.map((seed) => randomSchema(seed).text);
+  const missing = CONSTRUCTS.map(([name, pattern, share]) => {
+    const n = texts.filter((t) => pattern.test(t)).length;
+    return n >= Math.max(1, Math.floor(share * COUNT)) ? undefined : `${name}: ${n} of ${COUNT}`;
+  }).filter((x) => x !== undefined);
+  expect(missing).toEqual([]);
 });
 
 /** Does the root end in bytes with no size, which run to the end of the input? */

@@ -137,6 +137,26 @@ export function checkSchema(file: string, root: Located): Model | { problems: Pr
     if (def.kind !== "record") continue;
     const items = reader.seqQuiet(reader.get(node, "record"));
     def.members.forEach((m) => {
+      // A stride given as a number must leave room for the record it holds.
+      if (m.kind === "value" && m.type.kind === "array" && m.type.stride?.kind === "num") {
+        const size = infinite.has(m.type.element)
+          ? undefined
+          : fixedTypeSize({ kind: "record", record: m.type.element, args: [] });
+        const stride = m.type.stride.value;
+        if (size !== undefined && stride < BigInt(size)) {
+          const item = items.find(
+            (i) =>
+              i.kind === "map" &&
+              reader.get(i, "name")?.kind === "scalar" &&
+              String((reader.get(i, "name") as { value: unknown }).value) === m.name,
+          );
+          const strideNode = item?.kind === "map" ? reader.get(item, "stride") : undefined;
+          reader.report(
+            (strideNode ?? item ?? node).at,
+            `${m.name}: a stride of ${stride} bytes is less than the ${size} bytes of ${/^[AEIOU]/.test(m.type.element.name) ? "an" : "a"} ${m.type.element.name}`,
+          );
+        }
+      }
       if (
         m.kind === "value" &&
         m.type.kind === "array" &&

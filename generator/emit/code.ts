@@ -25,6 +25,15 @@ export class Code {
   }
 }
 
+/**
+ * Drops `pos = at;` where it is the first use of `pos` in a function's
+ * lines (after its `let pos = at;`, if declared), where it changes nothing.
+ */
+export function dropNoOpPos(lines: string[]): void {
+  const first = lines.findIndex((line) => line !== "let pos = at;" && /\bpos\b/.test(line));
+  if (first >= 0 && lines[first] === "pos = at;") lines.splice(first, 1);
+}
+
 /** A string literal that means exactly `text`, whatever it contains. */
 export function str(text: string): string {
   return JSON.stringify(text);

@@ -126,3 +126,40 @@ function lowBitsTest(e: Expr & { kind: "binary" }, resolve: Resolve): string | u
   else return undefined;
   return `(${low} & ${mask}) ${e.op === "==" ? "===" : "!=="} ${k}`;
 }
+
+/** Keys of model objects that lead to other types' definitions or to locations, not to a record's own expressions. */
+const ELSEWHERE = new Set(["record", "element", "union", "enum", "loc"]);
+
+/**
+ * How many times `members` test `name` for equality: `==` or `!=` in an
+ * expression, a `byte_order` or a `switch` on it.
+ */
+function equalityTests(node: unknown, name: string): number {
+  if (typeof node !== "object" || node === null) return 0;
+  if (Array.isArray(node)) return node.reduce((n: number, x) => n + equalityTests(x, name), 0);
+  const o = node as Record<string, unknown>;
+  const isName = (e: unknown): boolean =>
+    typeof e === "object" &&
+    e !== null &&
+    (e as Expr).kind === "ref" &&
+    (e as { name: string }).name === name;
+  let n =
+    ((o.kind === "byteOrder" || o.kind === "switch") && isName(o.on)) ||
+    (o.kind === "binary" && (o.op === "==" || o.op === "!=") && (isName(o.left) || isName(o.right)))
+      ? 1
+      : 0;
+  for (const [key, value] of Object.entries(o))
+    if (!ELSEWHERE.has(key)) n += equalityTests(value, name);
+  return n;
+}
+
+/**
+ * Code for the value a `byte_order` or `switch` tests. Its test narrows a
+ * local (or parameter) to the values it accepts, so where the record tests
+ * the same name for other values too (a condition, another switch), those
+ * tests would compare types that cannot overlap, which the compiler refuses:
+ * there it is tested as a plain number.
+ */
+export function selectorCode(on: Expr, code: string, members: readonly unknown[]): string {
+  return on.kind === "ref" && equalityTests(members, on.name) > 1 ? `(${code} as number)` : code;
+}

@@ -69,6 +69,17 @@ export function readInt(t: IntType, at: string): string {
  */
 export const LITTLE_ENDIAN = "littleEndian";
 
+/**
+ * Drops the byte order a `byte_order` member sets from a function's lines
+ * where no member after it uses it (all have an `endian` of their own, or
+ * none is an integer); the member's check of the value stays.
+ */
+export function dropUnusedByteOrder(lines: string[]): void {
+  const at = lines.findIndex((line) => line.startsWith(`const ${LITTLE_ENDIAN} = `));
+  const used = new RegExp(`\\b${LITTLE_ENDIAN}\\b`);
+  if (at >= 0 && !lines.some((line, i) => i !== at && used.test(line))) lines.splice(at, 1);
+}
+
 /** The local holding a record parameter (no field name ends in a capitalised word). */
 export function paramLocal(name: string): string {
   return `${name}Param`;

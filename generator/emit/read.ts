@@ -36,11 +36,22 @@ import {
   searchedFirst,
   reachesOut,
 } from "../model.js";
-import { article, Code, hexLiteral, Locals, prop, rawName, str, templateText } from "./code.js";
-import { emitExpr, offsetExpr, type Resolve } from "./expr.js";
+import {
+  article,
+  Code,
+  dropNoOpPos,
+  hexLiteral,
+  Locals,
+  prop,
+  rawName,
+  str,
+  templateText,
+} from "./code.js";
+import { emitExpr, offsetExpr, selectorCode, type Resolve } from "./expr.js";
 import {
   Cursor,
   fixedRunSize,
+  dropUnusedByteOrder,
   LITTLE_ENDIAN,
   paramLocal,
   readInt,
@@ -344,7 +355,11 @@ export class SequenceReader {
     this.cursor.offset = 0;
   }
 
+  /** The members this reader reads (a record's, for a byte order's or a switch's test). */
+  private siblings: readonly Member[] = [];
+
   members(members: readonly Member[]): void {
+    this.siblings = members;
     members.forEach((m, index) => {
       // A searched record is read with the bytes before it, which run up to where it is found.
       if (m.kind === "value" && m.search !== undefined) {
@@ -657,7 +672,7 @@ export class SequenceReader {
 
   /** `byte_order`: the boolean the integers after it are read with. */
   private byteOrder(m: ByteOrderMember, at: string): void {
-    const on = emitExpr(m.on, this.resolve);
+    const on = selectorCode(m.on, emitExpr(m.on, this.resolve), this.siblings);
     const path = m.on.kind === "ref" ? this.prefix + m.on.name : this.prefix + "byte_order";
     this.code.line(
       `if (${on} !== ${m.little} && ${on} !== ${m.big}) return new CodecError(${str(path)}, ${at}, \`is \${${on}}: the byte order must be ${m.littleName} (little-endian) or ${m.bigName} (big-endian)\`);`,
@@ -676,10 +691,12 @@ export class SequenceReader {
     for (const f of m.fields) {
       if (f.type.kind === "enum")
         this.code.line(`let ${this.locals.field(rawName(f.name))}: number;`);
-      this.code.line(`let ${this.locals.field(f.name)}: ${tsType(f.type)};`);
+      // A closed enum's decoded value is checked for undefined in each case, which narrows it.
+      const checked = f.type.kind === "enum" && !f.type.enum.open ? " | undefined" : "";
+      this.code.line(`let ${this.locals.field(f.name)}: ${tsType(f.type)}${checked};`);
     }
     this.settle();
-    const on = emitExpr(m.on, this.resolve);
+    const on = selectorCode(m.on, emitExpr(m.on, this.resolve), this.siblings);
     const path = m.on.kind === "ref" ? this.prefix + m.on.name : this.prefix + "switch";
     this.code.block(`switch (${on})`, (c) => {
       for (const k of m.cases) {
@@ -1067,6 +1084,8 @@ function emitReadRecord(def: RecordDef, file: ModuleFile, trace: boolean): void 
   verifyChecksums(reader.checksums, end, code, locals);
   code.line(`parsedEnd = ${end};`);
   returnObject(code, locals, def.name, reader.props, reader.kept, reachCheck(def));
+  dropUnusedByteOrder(code.lines);
+  dropNoOpPos(code.lines);
   if (code.lines.some((line) => /\bpos\b/.test(line))) code.lines.unshift("let pos = at;");
   file.addFunction({
     name: `parse${def.name}`,
@@ -1272,6 +1291,7 @@ function emitReadVariant(def: UnionDef, v: Variant, file: ModuleFile, trace: boo
     { name: "limit", type: "number" },
     ...(keepsPadding ? [{ name: "padded", type: "number" }] : []),
   ];
+  dropNoOpPos(code.lines);
   file.addFunction({
     name: variantReader(def, v),
     parameters: params,

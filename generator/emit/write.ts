@@ -39,7 +39,7 @@ import {
   trailerSize,
   unionKinds,
 } from "../model.js";
-import { article, Code, hexLiteral, Locals, prop, str, templateText } from "./code.js";
+import { article, Code, dropNoOpPos, hexLiteral, Locals, prop, str, templateText } from "./code.js";
 import { writeArray } from "./construct/array.js";
 import { checkBitfieldParts, checkBitfieldRules, writeBitfield } from "./construct/bitfield.js";
 import { checkSearchedWrite, searchedRecord } from "./construct/search.js";
@@ -65,13 +65,18 @@ import {
   textNumberRange,
   writeTextNumberCode,
 } from "./construct/text-number.js";
-import { checkKeptPadding, writeKeptPadding } from "./construct/union-padding.js";
+import {
+  checkKeptPadding,
+  keepsPaddingProperty,
+  writeKeptPadding,
+} from "./construct/union-padding.js";
 import { isUuidValue, UUID_EXPECTED, writeUuid } from "./construct/uuid.js";
-import { emitExpr, offsetExpr, type Resolve } from "./expr.js";
+import { emitExpr, offsetExpr, selectorCode, type Resolve } from "./expr.js";
 import {
   Cursor,
   intIsValid,
   intRange,
+  dropUnusedByteOrder,
   LITTLE_ENDIAN,
   paramLocal,
   withView,
@@ -225,6 +230,8 @@ export class CheckWalker {
     readonly recordObj: string,
     /** The module, for scratch space a check needs (a searched record's). */
     readonly file?: ModuleFile,
+    /** The record's parameters, which sizes before a computed offset's target may use. */
+    readonly params: readonly Param[] = [],
   ) {}
 
   /** Stored values of names expressions use, as code. */
@@ -328,7 +335,12 @@ export class CheckWalker {
         const how = `is computed as \${${local}} (${computedMeaning(m)})`;
         const value =
           m.of === "offset"
-            ? offsetOf(this.recordMembers, m.target, this.recordObj)
+            ? offsetOf(
+                this.recordMembers,
+                m.target,
+                this.recordObj,
+                valueResolver(this.recordMembers, this.recordObj, this.params),
+              )
             : lengthOf(m, siblings, obj);
         this.code.line(`const ${local} = ${value};`);
         this.code.line(
@@ -407,7 +419,7 @@ export class CheckWalker {
   }
 
   private byteOrder(m: ByteOrderMember, prefix: string): void {
-    const on = emitExpr(m.on, this.resolve);
+    const on = selectorCode(m.on, emitExpr(m.on, this.resolve), this.recordMembers);
     const path = m.on.kind === "ref" ? prefix + m.on.name : prefix + "byte_order";
     this.code.line(
       `if (${on} !== ${m.little} && ${on} !== ${m.big}) ${this.fail(path, `\`is \${${on}}: the byte order must be ${m.littleName} (little-endian) or ${m.bigName} (big-endian)\``)}`,
@@ -416,7 +428,7 @@ export class CheckWalker {
 
   /** Each field is checked against the width of the case `on` selects. */
   private switchCases(m: SwitchMember, obj: string, prefix: string): void {
-    const on = emitExpr(m.on, this.resolve);
+    const on = selectorCode(m.on, emitExpr(m.on, this.resolve), this.recordMembers);
     const path = m.on.kind === "ref" ? prefix + m.on.name : prefix + "switch";
     this.code.block(`switch (${on})`, (c) => {
       for (const k of m.cases) {
@@ -427,10 +439,18 @@ export class CheckWalker {
             const acc = prop(obj, f.name);
             const t = f.type;
             if (t.kind === "int" && merged.type.kind === "int" && merged.type.bits !== t.bits) {
-              const range = `${intRange(t).replace("an integer", "a bigint")} (${m.onText} is ${k.whenName})`;
-              this.code.line(
-                `if (!(typeof ${acc} === "bigint" && BigInt.asUintN(${t.bits}, ${acc}) === ${acc})) ${this.expected(prefix + f.name, range, acc)}`,
-              );
+              // The property has the merged type: a bigint only where the merged type is 64 bits.
+              const note = ` (${m.onText} is ${k.whenName})`;
+              if (merged.type.bits === 64) {
+                const range = `${intRange(t).replace("an integer", "a bigint")}${note}`;
+                const fits = `BigInt.as${t.signed ? "Int" : "Uint"}N(${t.bits}, ${acc}) === ${acc}`;
+                this.code.line(
+                  `if (!(typeof ${acc} === "bigint" && ${fits})) ${this.expected(prefix + f.name, range, acc)}`,
+                );
+              } else
+                this.code.line(
+                  `if (!${intIsValid(t, acc)}) ${this.expected(prefix + f.name, `${intRange(t)}${note}`, acc)}`,
+                );
             } else this.value(f, acc, prefix + f.name);
           }
           this.code.line("break;");
@@ -602,10 +622,18 @@ function holdsValues(members: readonly Member[]): boolean {
   );
 }
 
-/** Code for the offset of top-level member `target` from the start of the record. */
-function offsetOf(members: readonly Member[], target: string, obj: string): string {
+/**
+ * Code for the offset of top-level member `target` from the start of the
+ * record; `resolve` gives the sizes before it the record's fields and parameters.
+ */
+function offsetOf(
+  members: readonly Member[],
+  target: string,
+  obj: string,
+  resolve: Resolve,
+): string {
   const index = members.findIndex((m) => "name" in m && m.name === target);
-  return membersSize(members.slice(0, index), obj);
+  return membersSize(members.slice(0, index), obj, resolve);
 }
 
 function emitCheck(
@@ -620,7 +648,7 @@ function emitCheck(
   code.line(
     `if (typeof v !== "object" || v === null) return new CodecError("", undefined, \`expected ${article(type)} ${type} object, got \${describe(v)}\`);`,
   );
-  const walker = new CheckWalker(code, new Locals(INTERNAL), recordMembers, "v", file);
+  const walker = new CheckWalker(code, new Locals(INTERNAL), recordMembers, "v", file, params);
   for (const p of params) walker.refs.set(p.name, { code: paramLocal(p.name), bigint: false });
   walker.members(members, "v", "");
   if (members === recordMembers) checkPlacement(members, params, code, walker.locals);
@@ -689,7 +717,8 @@ function emitCheckUnion(def: UnionDef, file: ModuleFile): void {
   code.line(
     `if (length > ${max}) return new CodecError("", undefined, \`its payload is \${length} bytes; the length field holds at most ${max}\`);`,
   );
-  if (def.paddingKept) code.line(checkKeptPadding(def));
+  // Payloads that never need padding have no property to keep it in.
+  if (keepsPaddingProperty(def)) code.line(checkKeptPadding(def));
   code.line("return undefined;");
   file.addFunction({
     name: `check${def.name}`,
@@ -772,7 +801,7 @@ export class WriteWalker {
       case "computed": {
         const value =
           m.of === "offset"
-            ? offsetOf(this.recordMembers, m.target, this.recordObj)
+            ? offsetOf(this.recordMembers, m.target, this.recordObj, this.resolve)
             : this.resolve(m.name).code;
         this.code.line(writeInt(m.type, at, value));
         this.cursor.advance(intSize(m.type));
@@ -1019,6 +1048,8 @@ function emitWriteRecord(def: RecordDef, file: ModuleFile): void {
   fillChecksums(walker.checksums, end, code);
   code.line(`return ${end};`);
   dropUnreadPos(code);
+  dropUnusedByteOrder(code.lines);
+  dropNoOpPos(code.lines);
   if (code.lines.some((line) => /\bpos\b/.test(line))) code.lines.unshift("let pos = at;");
   file.addFunction({
     name: `put${def.name}`,
@@ -1084,7 +1115,7 @@ function emitWriteUnion(def: UnionDef, file: ModuleFile): void {
   });
   if (def.align > 1) {
     code.line(`const padded = pos + ((${def.align} - (length % ${def.align})) % ${def.align});`);
-    code.line(def.paddingKept ? writeKeptPadding() : "buf.fill(0, pos, padded);");
+    code.line(keepsPaddingProperty(def) ? writeKeptPadding() : "buf.fill(0, pos, padded);");
     code.line("return padded;");
   } else if (hasTrailer(def)) {
     // The trailer covers bytes written above, so it is computed last.

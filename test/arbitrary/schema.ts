@@ -19,6 +19,7 @@
  * always-present integer fields the language allows.
  */
 import { Rng } from "../../generator/diff/verify/prng.js";
+import { modelOf } from "../../generator/model-of.js";
 
 const INTS = ["u8", "u16", "u32", "u64", "i8", "i16", "i32", "i64"] as const;
 type IntName = (typeof INTS)[number];
@@ -40,7 +41,39 @@ interface TypeInfo {
   /** For string enums: space-padded (no tail then)? */
   spaced?: boolean;
   /** For enums: the names of its values. */
-  values?: string[];
+  valueNames?: string[];
+  /** For integer enums: the values, by name. */
+  values?: { name: string; value: number }[];
+}
+
+/**
+ * A field or parameter a `byte_order` or `switch` may test, with the values
+ * it is drawn from (as the schema writes them: numbers, or value names of
+ * its enum) and their numbers.
+ */
+interface Selector {
+  name: string;
+  values: { text: string; value: number }[];
+}
+
+/** A record with parameters (drawn apart from `known`, whose users give no `args`). */
+interface ParamRecord {
+  name: string;
+  params: { name: string; type: string; selector: Selector }[];
+  /** Does its size never depend on the value or the parameters? */
+  fixed: boolean;
+}
+
+/** What the run-time layout members of one record have drawn so far. */
+interface LayoutState {
+  /** The record's parameters, and the selector fields drawn in it. */
+  selectors: Selector[];
+  /** Is this a record with parameters (which holds none itself)? */
+  params: boolean;
+  /** Has the record a `byte_order` member yet? */
+  byteOrder: boolean;
+  /** Layout members drawn in the record. */
+  drawn: number;
 }
 
 class SchemaDraw {
@@ -54,7 +87,18 @@ class SchemaDraw {
   private readonly enumFields = new WeakMap<Scope["ints"], { name: string; values: string[] }[]>();
   private counter = 0;
 
-  constructor(readonly rng: Rng) {}
+  /** Records with parameters, for fields that give `args`. */
+  readonly paramRecords: ParamRecord[] = [];
+
+  /**
+   * `rng` draws the language before run-time layouts; `layoutRng` decides
+   * and draws byte orders, switches, parameters and strides, so that a
+   * schema without them is what it was before they were drawn.
+   */
+  constructor(
+    readonly rng: Rng,
+    readonly layoutRng: Rng = rng,
+  ) {}
 
   private fresh(prefix: string, scope: Scope): string {
     let name: string;
@@ -72,11 +116,12 @@ class SchemaDraw {
     const name = this.typeName("E");
     const open = this.rng.chance(0.4);
     const lines = [`  ${name}:`, `    enum: ${this.pickEnumBase()}`];
+    const values: { name: string; value: number }[] = [];
     const base = lines[1]!.slice("    enum: ".length);
     if (open) lines.push("    open: true");
     lines.push("    values:");
     const count = 1 + this.rng.below(4);
-    const values = Array.from({ length: count }, (_, i) => `V${i}`);
+    const valueNames = Array.from({ length: count }, (_, i) => `V${i}`);
     if (base.startsWith("{")) {
       const size = Number(/\d+/.exec(base)![0]);
       for (let i = 0; i < count; i++) {
@@ -90,6 +135,7 @@ class SchemaDraw {
         while (used.has(v)) v++;
         used.add(v);
         lines.push(`      V${i}: ${v}`);
+        values.push({ name: `V${i}`, value: v });
       }
     }
     this.types.push(lines.join("\n"));
@@ -99,7 +145,8 @@ class SchemaDraw {
       fixed: true,
       stringEnum: base.startsWith("{"),
       spaced: base.includes("pad: space"),
-      values,
+      valueNames,
+      ...(values.length > 0 ? { values } : {}),
     });
   }
 
@@ -135,9 +182,26 @@ class SchemaDraw {
    * anywhere. `terminated` adds an array of that type ended by zeros;
    * `rest` ends the record with padding to the end.
    */
-  recordType(name: string, fixedOnly: boolean, terminated?: string, rest = false): void {
+  recordType(
+    name: string,
+    fixedOnly: boolean,
+    terminated?: string,
+    rest = false,
+    params?: ParamRecord["params"],
+  ): void {
     const scope: Scope = { taken: new Set(), ints: [] };
     const members: string[] = [];
+    const layout: LayoutState = {
+      selectors: (params ?? []).map((p) => p.selector),
+      params: params !== undefined,
+      byteOrder: false,
+      drawn: 0,
+    };
+    for (const p of params ?? []) {
+      scope.taken.add(p.name);
+      if (INTS.includes(p.type as IntName))
+        scope.ints.push({ name: p.name, type: p.type as IntName });
+    }
     if (terminated !== undefined)
       members.push(
         `      - { name: ${this.fresh("entries", scope)}, type: "${terminated}", end: { zeros: ${this.rng.pick([1, 2, 512])} } }`,
@@ -145,6 +209,12 @@ class SchemaDraw {
     const count = 1 + this.rng.below(7);
     let fixed = true;
     for (let i = 0; i < count; i++) {
+      // A run-time layout member now and then, besides the others.
+      const extra = this.runTimeLayout(scope, fixedOnly, layout);
+      if (extra !== undefined) {
+        members.push(...extra.lines);
+        fixed &&= extra.fixed;
+      }
       const m = this.member(scope, 0, fixedOnly);
       members.push(...m.lines);
       fixed &&= m.fixed;
@@ -160,7 +230,12 @@ class SchemaDraw {
     const small = scope.ints.filter((i) => i.type === "u8");
     if (!fixedOnly && small.length > 0 && this.rng.chance(0.3)) {
       // Past the members in sequence: an array ended by zeros takes its zeros and entries first.
-      const base = terminated === undefined ? 512 : 4096;
+      // So do strided arrays, up to three records of up to 4096 bytes each.
+      const base = members.some((m) => m.includes("stride: "))
+        ? 16384
+        : terminated === undefined
+          ? 512
+          : 4096;
       const where = `${base + this.rng.below(64)} + ${this.rng.pick(small).name}`;
       const field = this.plainField({ taken: scope.taken, ints: [] }, this.rng.chance(0.5));
       const cond = this.rng.chance(0.3)
@@ -181,8 +256,19 @@ class SchemaDraw {
     // Zeros to the end cannot share the end with a member at its own offset.
     if (rest && !members.some((m) => m.includes(", at: ")))
       members.push(`      - { name: ${this.fresh("fill", scope)}, padding: rest }`);
-    this.types.push([`  ${name}:`, "    record:", ...members].join("\n"));
-    this.known.push({ name, kind: "record", fixed });
+    this.ownEndians(members);
+    const head = [`  ${name}:`];
+    if (params !== undefined)
+      head.push(
+        "    params:",
+        ...params.map((p) => `      - { name: ${p.name}, type: ${p.type} }`),
+      );
+    // Bytes between positioned members left as the buffer holds them, now and then.
+    if (members.some((m) => m.includes(", at: ")) && this.layoutRng.chance(0.5))
+      head.push("    gaps: untouched");
+    this.types.push([...head, "    record:", ...members].join("\n"));
+    if (params !== undefined) this.paramRecords.push({ name, params, fixed });
+    else this.known.push({ name, kind: "record", fixed });
   }
 
   /**
@@ -567,7 +653,7 @@ class SchemaDraw {
             : "";
         if (e.stringEnum !== true) {
           const list = this.enumFields.get(scope.ints) ?? [];
-          list.push({ name, values: e.values ?? [] });
+          list.push({ name, values: e.valueNames ?? [] });
           this.enumFields.set(scope.ints, list);
         }
         return {
@@ -656,14 +742,280 @@ class SchemaDraw {
     scope.ints.push({ name, type });
     return { line: `- { name: ${name}, type: ${type} }`, fixed: true };
   }
+
+  // Run-time layouts: byte_order, switch, record params with args, array stride.
+
+  /**
+   * Now and then (at most three times a record) a run-time layout member:
+   * a byte order chosen by a field or parameter, a switch of layouts, a
+   * field of a record with parameters, or a counted array with a stride.
+   */
+  private runTimeLayout(
+    scope: Scope,
+    fixedOnly: boolean,
+    state: LayoutState,
+  ): { lines: string[]; fixed: boolean } | undefined {
+    if (state.drawn >= 3) return undefined;
+    const rng = this.layoutRng;
+    const roll = rng.below(100);
+    let drawn: { lines: string[]; fixed: boolean } | undefined;
+    if (roll < 9 && !state.byteOrder) {
+      const { lines, selector } = this.selectorFor(scope, state);
+      const [little, big] = shuffle(rng, [...selector.values]);
+      state.byteOrder = true;
+      drawn = {
+        lines: [
+          ...lines,
+          `      - { byte_order: ${selector.name}, little: ${little!.text}, big: ${big!.text} }`,
+        ],
+        fixed: true,
+      };
+    } else if (roll < 18 && !fixedOnly) {
+      const { lines, selector } = this.selectorFor(scope, state);
+      drawn = { lines: [...lines, ...this.switchMember(scope, selector)], fixed: false };
+    } else if (roll < 26 && !fixedOnly && !state.params && this.paramRecords.length > 0) {
+      drawn = { lines: this.paramField(scope), fixed: false };
+    } else if (roll < 30 && !fixedOnly && !state.params) {
+      // (Not in a record with parameters: its own strides leave room for it.)
+      const records = this.known.filter((t) => t.kind === "record");
+      if (records.length > 0) {
+        const record = rng.pick(records);
+        const count = this.countOf(scope);
+        drawn = {
+          lines: [
+            `      - { name: ${this.fresh("strided", scope)}, type: "${record.name}[]", count: ${count}, stride: ${this.strideOf(scope, record.fixed)} }`,
+          ],
+          fixed: false,
+        };
+      }
+    }
+    if (drawn !== undefined) state.drawn++;
+    return drawn;
+  }
+
+  /**
+   * What a byte order or switch tests: a parameter of the record or a
+   * selector drawn before now and then, else a new field (an integer, or an
+   * integer enum of two values or more), whose lines come first.
+   */
+  private selectorFor(scope: Scope, state: LayoutState): { lines: string[]; selector: Selector } {
+    const rng = this.layoutRng;
+    if (state.selectors.length > 0 && rng.chance(state.params ? 0.7 : 0.3))
+      return { lines: [], selector: rng.pick(state.selectors) };
+    const { line, selector } = this.selectorField(
+      scope,
+      this.rng.pick(["u8", "u16", "u32", "i16"]),
+    );
+    state.selectors.push(selector);
+    return { lines: [`      ${line}`], selector };
+  }
+
+  /** A field of an integer type (or, half the time, an integer enum) that a selector tests. */
+  private selectorField(scope: Scope, int: string): { line: string; selector: Selector } {
+    const rng = this.layoutRng;
+    const name = this.fresh("sel", scope);
+    const { type, selector } = this.selectorType(name, int);
+    if (INTS.includes(type as IntName)) scope.ints.push({ name, type: type as IntName });
+    return {
+      line: `- { name: ${name}, type: ${type}${rng.chance(0.1) ? ", endian: big" : ""} }`,
+      selector,
+    };
+  }
+
+  /** A type a selector named `name` has, and the values it is tested for. */
+  private selectorType(name: string, int: string): { type: string; selector: Selector } {
+    const rng = this.layoutRng;
+    const enums = this.known.filter((t) => (t.values?.length ?? 0) >= 2);
+    if (enums.length > 0 && rng.chance(0.5)) {
+      const e = rng.pick(enums);
+      const values = e.values!.map((v) => ({
+        // A case may give the number as well as the name.
+        text: rng.chance(0.8) ? v.name : String(v.value),
+        value: v.value,
+      }));
+      return { type: e.name, selector: { name, values } };
+    }
+    const values = new Set<number>();
+    for (let n = 2 + rng.below(3); values.size < n;)
+      values.add(rng.pick([0, 1, 2, 3, 7, 64, 100, 127]));
+    return {
+      type: int,
+      selector: { name, values: [...values].map((v) => ({ text: String(v), value: v })) },
+    };
+  }
+
+  /**
+   * A switch over `selector`'s values: every case the same fields (unsigned
+   * or signed integers of any width, or one enum), in its own order now and
+   * then, with fixed padding now and then. Fields no case stores in 64 bits
+   * may be used after it.
+   */
+  private switchMember(scope: Scope, selector: Selector): string[] {
+    const rng = this.layoutRng;
+    const enums = this.known.filter((t) => t.kind === "enum" && t.stringEnum !== true);
+    const fields = Array.from({ length: 1 + rng.below(4) }, () => {
+      const roll = rng.below(100);
+      const family: string[] =
+        roll < 70
+          ? ["u8", "u16", "u32", "u64"]
+          : roll < 85 || enums.length === 0
+            ? ["i8", "i16", "i32", "i64"]
+            : [rng.pick(enums).name];
+      return { name: this.fresh("alt", scope), family, types: [] as string[] };
+    });
+    // Always a case for the first value, which a byte order on the selector accepts too.
+    const cases = shuffle(rng, selector.values.slice(0, 1 + rng.below(selector.values.length)));
+    const lines = [`      - switch: ${selector.name}`, "        cases:"];
+    for (const c of cases) {
+      lines.push(`          - when: ${c.text}`, "            fields:");
+      const order = rng.chance(0.5) ? shuffle(rng, [...fields]) : fields;
+      const entries = order.map((f) => {
+        const type = rng.pick(f.family.filter((t) => !t.endsWith("64") || rng.chance(0.3)));
+        f.types.push(type);
+        const endian = rng.chance(0.1) ? `, endian: ${rng.pick(["big", "little"])}` : "";
+        return `              - { name: ${f.name}, type: ${type}${endian} }`;
+      });
+      if (rng.chance(0.3))
+        entries.splice(
+          rng.below(entries.length + 1),
+          0,
+          `              - { padding: ${1 + rng.below(4)} }`,
+        );
+      lines.push(...entries);
+    }
+    for (const f of fields) {
+      const widest = f.types.reduce((a, b) => (Number(b.slice(1)) > Number(a.slice(1)) ? b : a));
+      if (f.family[0] === "u8" && widest !== "u64")
+        scope.ints.push({ name: f.name, type: widest as IntName });
+    }
+    return lines;
+  }
+
+  /**
+   * A field of a record with parameters, the arguments fields drawn just
+   * before it (of the parameter's type), values it is tested for, or earlier
+   * integers; alone, or as a counted array with (or where its size is not
+   * fixed, always with) a stride.
+   */
+  private paramField(scope: Scope): string[] {
+    const rng = this.layoutRng;
+    const record = rng.pick(this.paramRecords);
+    const lines: string[] = [];
+    const args = record.params.map((p) => {
+      const roll = rng.below(100);
+      if (roll < 25) return `${p.name}: ${rng.pick(p.selector.values).value}`;
+      if (roll < 40 && scope.ints.some((i) => !i.type.endsWith("64")))
+        return `${p.name}: ${rng.pick(scope.ints.filter((i) => !i.type.endsWith("64"))).name}`;
+      const name = this.fresh("arg", scope);
+      lines.push(`      - { name: ${name}, type: ${p.type} }`);
+      if (INTS.includes(p.type as IntName)) scope.ints.push({ name, type: p.type as IntName });
+      return `${p.name}: ${name}`;
+    });
+    const given = `args: { ${args.join(", ")} }`;
+    const name = this.fresh("with", scope);
+    if (rng.chance(0.4)) lines.push(`      - { name: ${name}, type: ${record.name}, ${given} }`);
+    else {
+      const stride =
+        !record.fixed || rng.chance(0.5) ? `, stride: ${this.strideOf(scope, false)}` : "";
+      lines.push(
+        `      - { name: ${name}, type: "${record.name}[]", count: ${this.countOf(scope)}${stride}, ${given} }`,
+      );
+    }
+    return lines;
+  }
+
+  /** A record type with one or two parameters (integers or integer enums), which its members test. */
+  paramRecordType(name: string): void {
+    const rng = this.layoutRng;
+    const params = Array.from({ length: 1 + rng.below(2) }, (_, i) => {
+      const pname = `p${i}`;
+      const { type, selector } = this.selectorType(pname, rng.pick(["u8", "u16", "u32"]));
+      return { name: pname, type, selector };
+    });
+    this.recordType(name, rng.chance(0.3), undefined, false, params);
+    // A switch over a parameter makes the record's size depend on it.
+    const drawn = this.paramRecords[this.paramRecords.length - 1]!;
+    if (this.types[this.types.length - 1]!.includes("- switch: ")) drawn.fixed = false;
+  }
+
+  /** An entry count: a few, or an earlier byte's low bits. */
+  private countOf(scope: Scope): string {
+    const small = scope.ints.filter((i) => i.type === "u8");
+    return small.length > 0 && this.layoutRng.chance(0.5)
+      ? JSON.stringify(`${this.layoutRng.pick(small).name} & 3`)
+      : String(this.layoutRng.below(4));
+  }
+
+  /** A stride: a number of bytes, or an earlier byte or 16-bit field, now and then plus some. */
+  private strideOf(scope: Scope, fixed: boolean): string {
+    // A record whose size varies gets room to vary in.
+    if (!fixed) return String(this.layoutRng.pick([2048, 4096]));
+    // Not a selector: the few values it mostly takes would rarely leave room.
+    const small = scope.ints.filter(
+      (i) => (i.type === "u8" || i.type === "u16") && !/^(sel|arg)\d/.test(i.name),
+    );
+    if (small.length === 0 || this.layoutRng.chance(0.5))
+      return String(this.layoutRng.pick([64, 100, 255, 1024]));
+    const field = this.layoutRng.pick(small).name;
+    return this.layoutRng.chance(0.5)
+      ? field
+      : JSON.stringify(`${field} + ${64 + this.layoutRng.below(64)}`);
+  }
+
+  /**
+   * After a `byte_order` member, bit fields, flags, constants and checksums
+   * are laid out when the code is generated, so they get an endian of their own.
+   */
+  private ownEndians(members: string[]): void {
+    const from = members.findIndex((m) => m.includes("byte_order: "));
+    if (from < 0) return;
+    for (let i = from + 1; i < members.length; i++) {
+      const m = members[i]!;
+      if (/\b(checksum|const|flags|bitfield): /.test(m) && !m.includes("endian: "))
+        members[i] = m.replace(
+          /type: (\w+)/,
+          `type: $1, endian: ${this.layoutRng.pick(["big", "little"])}`,
+        );
+    }
+  }
+}
+
+/**
+ * The draw cannot tell a record's size, so a stride given as a number may
+ * be less than it, which the checker refuses: such strides become the
+ * record's size plus a few bytes (the same for the same text).
+ */
+function roomyStrides(name: string, text: string): string {
+  const result = modelOf(name, text);
+  if (result.ok) return text;
+  const lines = text.split("\n");
+  for (const p of result.problems) {
+    const m = /a stride of (\d+) bytes is less than the (\d+) bytes/.exec(p.message);
+    if (m === null) continue;
+    lines[p.line - 1] = lines[p.line - 1]!.replace(
+      `stride: ${m[1]}`,
+      `stride: ${Number(m[2]) + (Number(m[1]) % 8)}`,
+    );
+  }
+  return lines.join("\n");
+}
+
+/** `xs` in a random order. */
+function shuffle<T>(rng: Rng, xs: T[]): T[] {
+  for (let i = xs.length - 1; i > 0; i--) {
+    const j = rng.below(i + 1);
+    [xs[i], xs[j]] = [xs[j]!, xs[i]!];
+  }
+  return xs;
 }
 
 /** A random valid schema; the same seed gives the same text. */
 export function randomSchema(seed: number): { name: string; text: string } {
   const rng = new Rng(seed);
-  const draw = new SchemaDraw(rng);
+  const draw = new SchemaDraw(rng, new Rng(seed * 31 + 17));
   for (let i = 0, n = rng.below(3); i < n; i++) draw.enumType();
   for (let i = 0, n = rng.below(3); i < n; i++) draw.recordType(`R${i}`, true);
+  if (draw.layoutRng.chance(0.4)) draw.paramRecordType("P0");
   for (let i = 0, n = rng.below(2); i < n; i++) draw.recordType(`V${i}`, false);
   if (rng.chance(0.5)) draw.unionType();
   // Entries up to a run of zeros: each starts with a non-zero magic, so none reads as the end.
@@ -673,7 +1025,7 @@ export function randomSchema(seed: number): { name: string; text: string } {
   // A separate generator, so the schemas drawn before stay what they were.
   draw.endAtInput(new Rng(seed * 7 + 3));
   const format = `random${seed}`;
-  const text = [
+  const drawn = [
     `format: ${format}`,
     `endian: ${rng.pick(["big", "little"])}`,
     "root: Root",
@@ -681,5 +1033,6 @@ export function randomSchema(seed: number): { name: string; text: string } {
     ...draw.types,
     "",
   ].join("\n");
-  return { name: `random/${format}.yaml`, text };
+  const name = `random/${format}.yaml`;
+  return { name, text: roomyStrides(name, drawn) };
 }

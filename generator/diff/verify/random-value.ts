@@ -16,6 +16,7 @@ import type {
   Member,
   Model,
   NumberText,
+  Param,
   TextEncoding,
   UnionDef,
   ValueField,
@@ -101,16 +102,55 @@ class Draw {
     readonly hints: Hints,
   ) {}
 
-  record(members: readonly Member[]): Obj {
+  /**
+   * A record's value; `args` are its parameters' expressions over `outer`,
+   * the enclosing record's raw values, and give the parameters' values
+   * where they are decided.
+   */
+  record(
+    members: readonly Member[],
+    params: readonly Param[] = [],
+    args: readonly Expr[] = [],
+    outer = new Map<string, bigint>(),
+  ): Obj {
     const obj: Obj = {};
-    this.members(members, obj, new Map());
+    const env = new Map<string, bigint>();
+    for (const [i, p] of params.entries()) {
+      const arg = args[i];
+      const v = arg === undefined ? undefined : this.decided(arg, outer);
+      if (v !== undefined) env.set(p.name, BigInt(v));
+    }
+    this.members(members, obj, env);
     return obj;
   }
 
   /** Draws `members` into `obj`; `env` holds the raw values conditions and sizes may use. */
   private members(members: readonly Member[], obj: Obj, env: Map<string, bigint>): void {
+    const chosen = selectors(members);
     for (const m of members) {
+      if (m.kind === "value" && chosen.has(m.name) && this.rng.chance(0.9)) {
+        obj[m.name] = this.selector(m, chosen.get(m.name)!, env);
+        continue;
+      }
       switch (m.kind) {
+        case "switch": {
+          // The case the selector picks, or any when it is not known: its fields fit their widths.
+          const on = range(m.on, (name) => {
+            const v = env.get(name);
+            return v === undefined ? undefined : { lo: v, hi: v };
+          });
+          const picked =
+            m.cases.find((c) => on !== undefined && on.lo === on.hi && BigInt(c.when) === on.lo) ??
+            this.rng.pick(m.cases);
+          for (const f of picked.members) {
+            if (f.kind !== "value") continue;
+            const v = this.field(f, env);
+            const merged = m.fields.find((x) => x.name === f.name)?.type;
+            obj[f.name] =
+              merged?.kind === "int" && merged.bits === 64 && typeof v === "number" ? BigInt(v) : v;
+          }
+          break;
+        }
         case "const":
           env.set(m.name, m.value);
           break;
@@ -249,11 +289,11 @@ class Draw {
         return t.int.bits === 64 ? d : Number(d);
       }
       case "record":
-        return this.record(t.record.members);
+        return this.record(t.record.members, t.record.params, t.args, env);
       case "array": {
         const count = t.count === undefined ? undefined : this.decided(t.count, env);
         return Array.from({ length: count ?? this.rng.below(4) }, () =>
-          this.record(t.element.members),
+          this.record(t.element.members, t.element.params, t.args, env),
         );
       }
       case "uuid": {
@@ -293,6 +333,17 @@ class Draw {
         return list;
       }
     }
+  }
+
+  /** A field a `byte_order` or `switch` tests: one of the values they are for. */
+  private selector(m: ValueField, values: readonly number[], env: Map<string, bigint>): unknown {
+    const raw = this.rng.pick(values);
+    env.set(m.name, BigInt(raw));
+    if (m.type.kind === "enum") {
+      const name = m.type.enum.values.find((v) => v.value === raw)?.name;
+      return name ?? { unknown: raw };
+    }
+    return m.type.kind === "int" && m.type.bits === 64 ? BigInt(raw) : raw;
   }
 
   /** The value of a size or count expression when the fields it uses are drawn, else undefined. */
@@ -463,6 +514,42 @@ class Draw {
     for (let i = 0; i < n; i++) text += String.fromCharCode(lowest + this.rng.below(256 - lowest));
     return text;
   }
+}
+
+/**
+ * The fields of `members` that a `byte_order` or `switch` tests, directly
+ * or through a record's parameter given by the field, with the values they
+ * are for, so that drawn values mostly pick a byte order and a case.
+ */
+function selectors(members: readonly Member[]): Map<string, number[]> {
+  const found = new Map<string, number[]>();
+  const add = (on: Expr, values: readonly number[]): void => {
+    if (on.kind !== "ref") return;
+    found.set(on.name, [...new Set([...(found.get(on.name) ?? []), ...values])]);
+  };
+  for (const m of members) {
+    if (m.kind === "byteOrder") add(m.on, [m.little, m.big]);
+    if (m.kind === "switch")
+      add(
+        m.on,
+        m.cases.map((c) => c.when),
+      );
+    if (m.kind !== "value") continue;
+    const def =
+      m.type.kind === "record"
+        ? m.type.record
+        : m.type.kind === "array"
+          ? m.type.element
+          : undefined;
+    if (def === undefined || m.type.kind === "list") continue;
+    const args = (m.type as { args: Expr[] }).args;
+    const inner = selectors(def.members);
+    for (const [i, p] of def.params.entries()) {
+      const values = inner.get(p.name);
+      if (values !== undefined && args[i] !== undefined) add(args[i], values);
+    }
+  }
+  return found;
 }
 
 /** The byte size or entry count a computed `size(F)` / `count(F)` field stores for F's value. */

@@ -70,7 +70,9 @@ export function readCountedArray(
   const n = r.locals.fresh(`${m.name}_count`);
   const size = fixedRecordSize(element.members);
   r.settleAt(at);
-  r.code.line(`const ${n} = ${offsetExpr(count, r.resolve)};`);
+  // A count given as a number is still compared with others below: it is a number, not that literal.
+  const annotated = t.stride !== undefined && count.kind === "num" ? ": number" : "";
+  r.code.line(`const ${n}${annotated} = ${offsetExpr(count, r.resolve)};`);
   if (t.stride !== undefined) {
     readStridedArray(r, m, t, t.stride, n, target, path);
     return;

@@ -19,6 +19,11 @@ export function hasPaddingProperty(def: UnionDef, v: Variant): boolean {
   return size === undefined || size % def.align !== 0;
 }
 
+/** Has any kind of entry the optional `padding` property? */
+export function keepsPaddingProperty(def: UnionDef): boolean {
+  return def.variants.some((v) => hasPaddingProperty(def, v));
+}
+
 export function unionPaddingProperty(def: UnionDef): {
   name: string;
   type: string;

@@ -23,9 +23,9 @@ export function hintFor(c: Change, v: Verdict): string | undefined {
         return "keep its bytes: turn the field into padding of its size, or keep it under another name";
       if (text) return "keep the field";
       return undefined;
-    case "member-renamed":
     case "flags-nesting-changed":
       return "keep the word flattened (or nested) as it was";
+    case "member-renamed":
     case "enum-value-renamed":
     case "variant-renamed":
     case "flag-renamed":

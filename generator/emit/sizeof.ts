@@ -242,13 +242,22 @@ export function presenceOf(m: PaddingMember, obj: string): string {
 
 export function emitSizeof(model: Model, file: ModuleFile): void {
   const root = model.root;
+  // A root whose members point out (`from: input`) writes there too: a buffer
+  // of this size holds it all (a root found from the end counts it already).
+  const pointsOut = root.kind === "record" && reachesOut(root) && searchedFirst(root) === undefined;
   file.addFunction({
     name: "sizeof",
     isExported: true,
-    docs: [`The number of bytes {@link write} writes for \`value\`. Allocates nothing.`],
+    docs: [
+      pointsOut
+        ? `The number of bytes {@link write} needs at offset 0 for \`value\`: its own and what its pointers write, which count from the start of the buffer. Allocates nothing.`
+        : `The number of bytes {@link write} writes for \`value\`. Allocates nothing.`,
+    ],
     parameters: [{ name: "value", type: root.name }],
     returnType: "number",
-    statements: `return sizeof${root.name}(value);`,
+    statements: pointsOut
+      ? `return Math.max(sizeof${root.name}(value), reach${root.name}(value));`
+      : `return sizeof${root.name}(value);`,
   });
   for (const def of model.types) {
     if (def.kind === "record") emitRecordSize(def, file);

@@ -230,9 +230,9 @@ class SchemaDraw {
     const small = scope.ints.filter((i) => i.type === "u8");
     if (!fixedOnly && small.length > 0 && this.rng.chance(0.3)) {
       // Past the members in sequence: an array ended by zeros takes its zeros and entries first.
-      // So do strided arrays, up to three records of up to 4096 bytes each.
+      // So do strided arrays, up to three records of up to 2048 bytes each.
       const base = members.some((m) => m.includes("stride: "))
-        ? 16384
+        ? 8192
         : terminated === undefined
           ? 512
           : 4096;
@@ -949,7 +949,7 @@ class SchemaDraw {
   /** A stride: a number of bytes, or an earlier byte or 16-bit field, now and then plus some. */
   private strideOf(scope: Scope, fixed: boolean): string {
     // A record whose size varies gets room to vary in.
-    if (!fixed) return String(this.layoutRng.pick([2048, 4096]));
+    if (!fixed) return String(this.layoutRng.pick([1024, 2048]));
     // Not a selector: the few values it mostly takes would rarely leave room.
     const small = scope.ints.filter(
       (i) => (i.type === "u8" || i.type === "u16") && !/^(sel|arg)\d/.test(i.name),

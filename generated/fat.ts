@@ -7,7 +7,7 @@
  * specification (fatgen103) describes them and dosfstools and mtools write
  * and read them. From byte 36 the boot sector holds the FAT12/16 extended
  * BPB or the FAT32 one: as Linux does, a volume is FAT32 when fat_size_16 is
- * zero. A FAT12/16 volume's entry width then follows from its cluster count,
+ * zero (a switch with a default case). A FAT12/16 volume's entry width then follows from its cluster count,
  * computed from seven BPB fields (fewer than 4085 clusters: 12-bit entries,
  * two to three bytes; otherwise 16-bit). A FAT32 volume's table and every
  * directory other than the FAT12/16 root are read with their own entry
@@ -154,21 +154,21 @@ export interface Volume {
    */
   total_sectors_32: number;
   /**
-   * The FAT12/16 extended BPB, from byte 36
-   *
-   * `Bpb16`.
-   *
-   * Present only when its condition holds (see the layout).
-   */
-  ext16: Bpb16 | undefined;
-  /**
-   * The FAT32 extended BPB, from byte 36
+   * The FAT32 extended BPB
    *
    * `Bpb32`.
    *
    * Present only when its condition holds (see the layout).
    */
   ext32: Bpb32 | undefined;
+  /**
+   * The FAT12/16 extended BPB
+   *
+   * `Bpb16`.
+   *
+   * Present only when its condition holds (see the layout).
+   */
+  ext16: Bpb16 | undefined;
   /**
    * The first FAT of a volume of fewer than 4085 clusters, two 12-bit entries in each 3 bytes (entries 0 and 1, then one per cluster)
    *
@@ -662,20 +662,24 @@ function parseVolume(buf: Uint8Array, at: number, limit: number): Volume | Codec
       pos + 29,
       `is ${total_sectors_32}: must be 0 when total_sectors_16 gives the size`,
     );
+  let ext32: Bpb32 | undefined;
   let ext16: Bpb16 | undefined;
   pos += 33;
-  if (fat_size_16 !== 0) {
-    const ext16_read = parseBpb16(buf, pos, limit);
-    if (ext16_read instanceof CodecError) return ext16_read.within("ext16");
-    ext16 = ext16_read;
-    pos = parsedEnd;
-  }
-  let ext32: Bpb32 | undefined;
-  if (fat_size_16 === 0) {
-    const ext32_read = parseBpb32(buf, pos, limit);
-    if (ext32_read instanceof CodecError) return ext32_read.within("ext32");
-    ext32 = ext32_read;
-    pos = parsedEnd;
+  switch (fat_size_16 as number) {
+    case 0: {
+      const ext32_read = parseBpb32(buf, pos, limit);
+      if (ext32_read instanceof CodecError) return ext32_read.within("ext32");
+      ext32 = ext32_read;
+      pos = parsedEnd;
+      break;
+    }
+    default: {
+      const ext16_read = parseBpb16(buf, pos, limit);
+      if (ext16_read instanceof CodecError) return ext16_read.within("ext16");
+      ext16 = ext16_read;
+      pos = parsedEnd;
+      break;
+    }
   }
   if (limit - pos < 2) {
     const signatureMismatch = constMismatch(
@@ -864,8 +868,8 @@ function parseVolume(buf: Uint8Array, at: number, limit: number): Volume | Codec
     num_heads,
     hidden_sectors,
     total_sectors_32,
-    ext16,
     ext32,
+    ext16,
     fat12,
     fat16,
     root_dir,
@@ -1384,13 +1388,33 @@ function checkVolume(v: Volume): CodecError | undefined {
     return invalid("hidden_sectors", "an integer from 0 to 4294967295", v.hidden_sectors);
   if (!isU32(v.total_sectors_32))
     return invalid("total_sectors_32", "an integer from 0 to 4294967295", v.total_sectors_32);
-  if (v.ext16 !== undefined) {
-    const problem_ = checkBpb16(v.ext16);
-    if (problem_ !== undefined) return problem_.within("ext16");
-  }
-  if (v.ext32 !== undefined) {
-    const problem__ = checkBpb32(v.ext32);
-    if (problem__ !== undefined) return problem__.within("ext32");
+  switch (v.fat_size_16 as number) {
+    case 0: {
+      if (v.ext16 !== undefined)
+        return new CodecError("ext16", undefined, `must be absent when fat_size_16 is 0`);
+      if (v.ext32 === undefined)
+        return new CodecError("ext32", undefined, `is required when fat_size_16 is 0`);
+      const problem_ = checkBpb32(v.ext32);
+      if (problem_ !== undefined) return problem_.within("ext32");
+      break;
+    }
+    default: {
+      if (v.ext32 !== undefined)
+        return new CodecError(
+          "ext32",
+          undefined,
+          `must be absent when fat_size_16 is ${v.fat_size_16 as number}`,
+        );
+      if (v.ext16 === undefined)
+        return new CodecError(
+          "ext16",
+          undefined,
+          `is required when fat_size_16 is ${v.fat_size_16 as number}`,
+        );
+      const problem__ = checkBpb16(v.ext16);
+      if (problem__ !== undefined) return problem__.within("ext16");
+      break;
+    }
   }
   if (v.fat12 !== undefined) {
     if (!Array.isArray(v.fat12)) return invalid("fat12", "an array", v.fat12);
@@ -1441,24 +1465,6 @@ function checkVolume(v: Volume): CodecError | undefined {
       undefined,
       `is ${describe(v.total_sectors_32)}: must be 0 when total_sectors_16 gives the size`,
     );
-  if ((v.fat_size_16 !== 0) !== (v.ext16 !== undefined)) {
-    return new CodecError(
-      "ext16",
-      undefined,
-      v.ext16 === undefined
-        ? "is required when fat_size_16 != 0"
-        : "must be absent unless fat_size_16 != 0",
-    );
-  }
-  if ((v.fat_size_16 === 0) !== (v.ext32 !== undefined)) {
-    return new CodecError(
-      "ext32",
-      undefined,
-      v.ext32 === undefined
-        ? "is required when fat_size_16 == 0"
-        : "must be absent unless fat_size_16 == 0",
-    );
-  }
   if (
     (v.fat_size_16 !== 0 &&
       Math.trunc(
@@ -1552,8 +1558,13 @@ function checkVolume(v: Volume): CodecError | undefined {
   const sequenceEnd =
     35 +
     v.jump.length +
-    (v.ext16 === undefined ? 0 : sizeofBpb16(v.ext16)) +
-    (v.ext32 === undefined ? 0 : sizeofBpb32(v.ext32));
+    (v.fat_size_16 === 0
+      ? v.ext32 === undefined
+        ? 0
+        : sizeofBpb32(v.ext32)
+      : v.ext16 === undefined
+        ? 0
+        : sizeofBpb16(v.ext16));
   const fat12_from = v.reserved_sectors * v.bytes_per_sector;
   const fat12_to = v.fat12 === undefined ? fat12_from : fat12_from + v.fat12.length * 3;
   const fat16_from = v.reserved_sectors * v.bytes_per_sector;
@@ -1635,11 +1646,19 @@ function putVolume(v: Volume, buf: Uint8Array, at: number): number {
   view.setUint32(pos + 25, v.hidden_sectors, true);
   view.setUint32(pos + 29, v.total_sectors_32, true);
   pos += 33;
-  if (v.ext16 !== undefined) {
-    pos = putBpb16(v.ext16, buf, pos);
-  }
-  if (v.ext32 !== undefined) {
-    pos = putBpb32(v.ext32, buf, pos);
+  switch (v.fat_size_16) {
+    case 0: {
+      if (v.ext32 !== undefined) {
+        pos = putBpb32(v.ext32, buf, pos);
+      }
+      break;
+    }
+    default: {
+      if (v.ext16 !== undefined) {
+        pos = putBpb16(v.ext16, buf, pos);
+      }
+      break;
+    }
   }
   view.setUint16(pos, 0xaa55, true);
   const end =
@@ -1647,8 +1666,13 @@ function putVolume(v: Volume, buf: Uint8Array, at: number): number {
     Math.max(
       35 +
         v.jump.length +
-        (v.ext16 === undefined ? 0 : sizeofBpb16(v.ext16)) +
-        (v.ext32 === undefined ? 0 : sizeofBpb32(v.ext32)),
+        (v.fat_size_16 === 0
+          ? v.ext32 === undefined
+            ? 0
+            : sizeofBpb32(v.ext32)
+          : v.ext16 === undefined
+            ? 0
+            : sizeofBpb16(v.ext16)),
       v.fat12 === undefined ? 0 : v.reserved_sectors * v.bytes_per_sector + v.fat12.length * 3,
       v.fat16 === undefined ? 0 : v.reserved_sectors * v.bytes_per_sector + v.fat16.length * 2,
       v.root_dir === undefined
@@ -2029,8 +2053,13 @@ export function sizeofVolume(value: Volume): number {
   return Math.max(
     35 +
       value.jump.length +
-      (value.ext16 === undefined ? 0 : sizeofBpb16(value.ext16)) +
-      (value.ext32 === undefined ? 0 : sizeofBpb32(value.ext32)),
+      (value.fat_size_16 === 0
+        ? value.ext32 === undefined
+          ? 0
+          : sizeofBpb32(value.ext32)
+        : value.ext16 === undefined
+          ? 0
+          : sizeofBpb16(value.ext16)),
     value.fat12 === undefined
       ? 0
       : value.reserved_sectors * value.bytes_per_sector + value.fat12.length * 3,
@@ -2153,9 +2182,9 @@ export function compareVolume(a: Volume, b: Volume): number {
   if (c !== 0) return c;
   c = compareScalars(a.total_sectors_32, b.total_sectors_32);
   if (c !== 0) return c;
-  c = compareOptions(a.ext16, b.ext16, (x, y) => compareBpb16(x, y));
-  if (c !== 0) return c;
   c = compareOptions(a.ext32, b.ext32, (x, y) => compareBpb32(x, y));
+  if (c !== 0) return c;
+  c = compareOptions(a.ext16, b.ext16, (x, y) => compareBpb16(x, y));
   if (c !== 0) return c;
   c = compareOptions(a.fat12, b.fat12, (x, y) => compareLists(x, y, compareFat12Pair));
   if (c !== 0) return c;
@@ -2425,8 +2454,8 @@ export function sexpOfVolume(v: Volume): Sexp {
   fields.push(["num_heads", String(v.num_heads)]);
   fields.push(["hidden_sectors", String(v.hidden_sectors)]);
   fields.push(["total_sectors_32", String(v.total_sectors_32)]);
-  fields.push(["ext16", v.ext16 === undefined ? [] : [sexpOfBpb16(v.ext16)]]);
   fields.push(["ext32", v.ext32 === undefined ? [] : [sexpOfBpb32(v.ext32)]]);
+  fields.push(["ext16", v.ext16 === undefined ? [] : [sexpOfBpb16(v.ext16)]]);
   fields.push(["fat12", v.fat12 === undefined ? [] : [v.fat12.map(sexpOfFat12Pair)]]);
   fields.push(["fat16", v.fat16 === undefined ? [] : [v.fat16.map(sexpOfFat16Entry)]]);
   fields.push(["root_dir", v.root_dir === undefined ? [] : [sexpOfDirectory(v.root_dir)]]);
@@ -2449,8 +2478,8 @@ function volumeFromSexp(at: At): Volume | SexpError {
     "num_heads",
     "hidden_sectors",
     "total_sectors_32",
-    "ext16",
     "ext32",
+    "ext16",
     "fat12",
     "fat16",
     "root_dir",
@@ -2488,10 +2517,10 @@ function volumeFromSexp(at: At): Volume | SexpError {
   if (hidden_sectors_ instanceof SexpError) return hidden_sectors_;
   const total_sectors_32_ = requiredField(fields, at, "total_sectors_32", (a) => int(a, 32, false));
   if (total_sectors_32_ instanceof SexpError) return total_sectors_32_;
-  const ext16_ = requiredField(fields, at, "ext16", (a) => optionOf(a, bpb16FromSexp));
-  if (ext16_ instanceof SexpError) return ext16_;
   const ext32_ = requiredField(fields, at, "ext32", (a) => optionOf(a, bpb32FromSexp));
   if (ext32_ instanceof SexpError) return ext32_;
+  const ext16_ = requiredField(fields, at, "ext16", (a) => optionOf(a, bpb16FromSexp));
+  if (ext16_ instanceof SexpError) return ext16_;
   const fat12_ = requiredField(fields, at, "fat12", (a) =>
     optionOf(a, (a) => listOf(a, fat12PairFromSexp)),
   );
@@ -2517,8 +2546,8 @@ function volumeFromSexp(at: At): Volume | SexpError {
     num_heads: num_heads_,
     hidden_sectors: hidden_sectors_,
     total_sectors_32: total_sectors_32_,
-    ext16: ext16_,
     ext32: ext32_,
+    ext16: ext16_,
     fat12: fat12_,
     fat16: fat16_,
     root_dir: root_dir_,

@@ -490,27 +490,48 @@ export interface ByteOrderMember extends Doc {
 }
 
 /**
- * One of several layouts of the same fields, chosen at run time by `on`.
- * Every case has the same fields (in any order, widths may differ), so the
- * value has one property per field: `fields`, each with the widest type any
- * case gives it (a bigint when any case stores it in 64 bits).
+ * One of several layouts, chosen at run time by `on`. A field every case
+ * has, as an integer or an enum, is one property (`fields`) with the widest
+ * type any case gives it, and later members may use it. A field only some
+ * cases have, or of another type, is `only`: a property present exactly
+ * when one of its cases is selected.
  */
 export interface SwitchMember extends Doc {
   kind: "switch";
   on: Expr;
   onText: string;
   cases: SwitchCase[];
-  /** The properties, in the first case's order, with their merged types. */
+  /** The integer and enum properties every case has, in the first case's order, with their merged types. */
   fields: ValueField[];
+  /**
+   * The other properties, each with the type every case holding it gives it
+   * and a `cond` (the test of those cases) when not every case holds it; the
+   * cases hold their own copies, which are the ones read and written.
+   */
+  only: ValueField[];
 }
 
 export interface SwitchCase {
-  /** The value of `on` that selects it, and how it is written in the schema. */
-  when: number;
+  /**
+   * The value of `on` that selects it, and how it is written in the schema;
+   * `undefined` for the default case, which any other value selects.
+   */
+  when: number | undefined;
   whenName: string;
-  /** Plain integer and enum fields, and fixed-size padding. */
+  /**
+   * Its fields and fixed-size padding. A field of `only` carries the
+   * property's `cond` here too, so the value code treats it as conditional.
+   */
   members: Member[];
   loc: Loc;
+}
+
+/** A switch's cases as its `switch` statement lists them: the default case last. */
+export function casesInOrder(m: SwitchMember): SwitchCase[] {
+  return [
+    ...m.cases.filter((k) => k.when !== undefined),
+    ...m.cases.filter((k) => k.when === undefined),
+  ];
 }
 
 /** A record's parameter: an integer given by whoever reads or writes it, not stored. */
@@ -813,13 +834,13 @@ export function isBigInt(t: IntType): boolean {
 }
 
 /**
- * The members as the value sees them: a switch stands for its merged
- * fields, and a byte order, which holds no value, for nothing. For the
+ * The members as the value sees them: a switch stands for its properties
+ * (merged fields, then those only some cases have), and a byte order, which holds no value, for nothing. For the
  * emitters of types, comparison and S-expressions, which follow properties.
  */
 export function valueMembers(members: readonly Member[]): Member[] {
   return members.flatMap((m) =>
-    m.kind === "switch" ? m.fields : m.kind === "byteOrder" ? [] : [m],
+    m.kind === "switch" ? [...m.fields, ...m.only] : m.kind === "byteOrder" ? [] : [m],
   );
 }
 

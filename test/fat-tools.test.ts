@@ -20,6 +20,8 @@ import {
   write,
   writeFat32Table,
   writeDirectory,
+  type Bpb16,
+  type Bpb32,
   type DirEntry,
   type Directory,
   type Volume,
@@ -60,6 +62,27 @@ const CONFIGS = [
 ] as const;
 
 let dir = "";
+
+// Extended BPBs of the other kind, for a value holding both.
+const TAIL = { drive_number: 0x80, reserved1: 0, boot_signature: 0x29, volume_id: 1 };
+const BPB16: Bpb16 = {
+  ...TAIL,
+  volume_label: "X",
+  fs_type: "Fat16",
+  boot_code: "".padEnd(448, "\0"),
+};
+const BPB32: Bpb32 = {
+  fat_size_32: 1,
+  ext_flags: 0,
+  fs_version: 0,
+  root_cluster: 2,
+  fs_info_sector: 1,
+  backup_boot_sector: 6,
+  ...TAIL,
+  volume_label: "X",
+  fs_type: "Fat32",
+  boot_code: "".padEnd(420, "\0"),
+};
 
 function tool(command: string, args: string[]): string {
   return runToolOrThrow(command, args, { cwd: dir }).stdout;
@@ -219,8 +242,15 @@ describeWithTools(TOOLS, "FAT volumes made by mkfs.fat and mtools", () => {
           : write({ ...v, ext32: undefined }, scratch);
       expect(other instanceof CodecError && other.message).toBe(
         v.ext16 !== undefined
-          ? "ext16: is required when fat_size_16 != 0"
-          : "ext32: is required when fat_size_16 == 0",
+          ? `ext16: is required when fat_size_16 is ${v.fat_size_16}`
+          : "ext32: is required when fat_size_16 is 0",
+      );
+      // And a value with both: the switch's other case must be absent.
+      const both = write({ ...v, ext16: v.ext16 ?? BPB16, ext32: v.ext32 ?? BPB32 }, scratch);
+      expect(both instanceof CodecError && both.message).toBe(
+        v.ext16 !== undefined
+          ? `ext32: must be absent when fat_size_16 is ${v.fat_size_16}`
+          : "ext16: must be absent when fat_size_16 is 0",
       );
       expect(scratch.every((b) => b === 7)).toBe(true);
       // The table the cluster count chose has the width mkfs.fat made.

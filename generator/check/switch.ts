@@ -1,11 +1,12 @@
 /**
- * `switch`: one of several layouts of the same fields, chosen at run time by
- * an expression over earlier fields or parameters (ELF's EI_CLASS picks
- * 32- or 64-bit headers). Every case has the same fields, so later members
- * may use them; a field's type is the widest any case gives it.
+ * `switch`: one of several layouts, chosen at run time by an expression over
+ * earlier fields or parameters (ELF's EI_CLASS picks 32- or 64-bit headers,
+ * FAT's fat_size_16 the FAT12/16 or FAT32 boot sector). An integer or enum
+ * every case has is one property of the widest type, which later members
+ * may use; any other field is a property present when its case is selected.
  */
 import type { Expr } from "../expr.js";
-import type { Located } from "../load.js";
+import type { Located, Position } from "../load.js";
 import type { EnumDef, IntType, Member, SwitchCase, ValueField } from "../model.js";
 import type { Context, MemberInfo } from "./context.js";
 import type { MapNode } from "./reader.js";
@@ -60,79 +61,164 @@ export function checkSwitch(
   const caseNodes = reader.seq(reader.required(node, "cases", "a switch"), "cases");
   if (caseNodes.length === 0) reader.report(node.at, "a switch needs at least one case");
   const cases: SwitchCase[] = [];
-  // Each case declares the same names: check each against the names before the switch.
+  // Each case is checked against the names before the switch.
   const usedBefore = new Map(ctx.used);
   const scopeBefore = new Map(ctx.scope);
-  const declared = new Map<string, ValueField[]>();
+  /** Each name's fields, with the index of the case holding each. */
+  const declared = new Map<string, { field: ValueField; index: number }[]>();
   let caseCount = 0;
+  let defaultAt: Position | undefined;
   for (const item of caseNodes) {
-    const c = reader.map(item, "a case", ["when", "fields", "doc"]);
+    const c = reader.map(item, "a case", ["when", "default", "fields", "doc"]);
     if (c === undefined) continue;
     caseCount++;
-    const when =
-      on === undefined
-        ? undefined
-        : caseValue(ctx, on, reader.required(c, "when", "a case"), "when");
-    if (when !== undefined && cases.some((x) => x.when === when.value))
+    const defaultNode = reader.get(c, "default");
+    let when: { value: number | undefined; name: string } | undefined;
+    if (defaultNode !== undefined) {
+      if (reader.get(c, "when") !== undefined)
+        reader.report(c.at, "a case has `when` or `default: true`, not both");
+      else if (!(defaultNode.kind === "scalar" && defaultNode.value === true))
+        reader.report(defaultNode.at, "default: expected true (the case for every other value)");
+      else if (defaultAt !== undefined) reader.report(c.at, "a switch has one default case");
+      else {
+        defaultAt = c.at;
+        when = { value: undefined, name: "default" };
+      }
+    } else if (on !== undefined)
+      when = caseValue(ctx, on, reader.required(c, "when", "a case"), "when");
+    if (when?.value !== undefined && cases.some((x) => x.when === when.value))
       reader.report(c.at, `two cases are for ${when.name}`);
+    // Where the case is in `cases`, or -1 when it is not (an error says why).
+    const index = when === undefined ? -1 : cases.length;
     ctx.used = new Map(usedBefore);
     ctx.scope = new Map(scopeBefore);
     ctx.depth++;
-    const members = ctx.sequence(reader.seq(reader.required(c, "fields", "a case"), "fields"));
+    const fieldsNode = reader.required(c, "fields", "a case");
+    const members = ctx.sequence(reader.seq(fieldsNode, "fields"));
     ctx.depth--;
-    for (const [index, m] of members.entries()) {
+    const items = fieldsNode?.kind === "seq" ? fieldsNode.items : [];
+    for (const [i, m] of members.entries()) {
       const plain =
         (m.kind === "value" &&
           m.cond === undefined &&
           m.at === undefined &&
-          (m.type.kind === "int" || m.type.kind === "enum")) ||
-        (m.kind === "padding" && m.sizeExpr === undefined && m.cond === undefined);
-      if (!plain) {
+          m.search === undefined) ||
+        (m.kind === "padding" &&
+          m.sizeExpr === undefined &&
+          m.cond === undefined &&
+          m.keep === undefined);
+      if (!plain)
         reader.report(
-          (c.entries.find((e) => e.key === "fields")?.value.kind === "seq"
-            ? (c.entries.find((e) => e.key === "fields")!.value as { items: Located[] }).items[
-                index
-              ]
-            : c)!.at,
-          "a case holds integer and enum fields (without if or at) and fixed-size padding",
+          (items[i] ?? c).at,
+          "a case holds fields (without if, at or search) and fixed-size padding",
         );
-      }
-      if (m.kind === "value") declared.set(m.name, [...(declared.get(m.name) ?? []), m]);
+      else if (m.kind === "value")
+        declared.set(m.name, [...(declared.get(m.name) ?? []), { field: m, index }]);
     }
     if (when !== undefined)
       cases.push({ when: when.value, whenName: when.name, members, loc: reader.loc(c.at) });
   }
+  if (defaultAt !== undefined && caseCount === 1)
+    reader.report(
+      defaultAt,
+      "a switch with only a default case is its fields: write them without the switch",
+    );
   ctx.used = usedBefore;
   ctx.scope = scopeBefore;
-  // Merge: one property per name, in every case, of one kind.
   const fields: ValueField[] = [];
+  const only: ValueField[] = [];
   for (const [name, versions] of declared) {
-    const first = versions[0]!;
+    const first = versions[0]!.field;
     for (const used of ctx.used.keys())
       if (used === name) reader.report(first.loc, `"${name}" is defined twice`);
-    if (versions.length !== caseCount) {
-      reader.report(
-        first.loc,
-        `"${name}" is not in every case; every case of a switch has the same fields`,
-      );
+    const ints = versions.every((v) => v.field.type.kind === "int" || v.field.type.kind === "enum");
+    if (ints && versions.length === caseCount) {
+      // In every case: one property of the widest type, which later members may use.
+      const merged = mergeTypes(versions.map((v) => v.field));
+      if (merged === undefined) {
+        reader.report(
+          first.loc,
+          `"${name}" has types in the cases that do not merge: integers of one signedness, or one enum`,
+        );
+        continue;
+      }
+      ctx.used.set(name, first.loc);
+      if (merged.kind === "int")
+        ctx.scope.set(name, { type: merged.bits === 64 ? "bigint" : "number" });
+      else if (merged.kind === "enum") ctx.scope.set(name, { type: "number", enum: merged.enum });
+      fields.push({ ...first, type: merged, valid: [] });
       continue;
     }
-    const merged = mergeTypes(versions);
-    if (merged === undefined) {
+    // Elsewhere: a property of one type, present when one of its cases is selected.
+    const other = versions.find((v) => !sameType(v.field.type, first.type));
+    if (other !== undefined) {
       reader.report(
-        first.loc,
-        `"${name}" has types in the cases that do not merge: integers of one signedness, or one enum`,
+        other.field.loc,
+        `"${name}" has different types in the cases; a property has one type (only an integer or enum that every case has may differ in width)`,
       );
       continue;
     }
     ctx.used.set(name, first.loc);
-    if (merged.kind === "int")
-      ctx.scope.set(name, { type: merged.bits === 64 ? "bigint" : "number" });
-    else if (merged.kind === "enum") ctx.scope.set(name, { type: "number", enum: merged.enum });
-    fields.push({ ...first, type: merged, valid: [] });
+    if (first.type.kind === "int" || first.type.kind === "enum")
+      ctx.scope.set(name, {
+        type: first.type.kind === "int" && first.type.bits === 64 ? "bigint" : "number",
+        unavailable: `only some cases of the switch on ${onText ?? "its selector"} have it`,
+      });
+    const cond =
+      on === undefined || versions.length === caseCount
+        ? undefined
+        : anyOf(versions.filter((v) => v.index >= 0).map((v) => caseTest(on, cases, v.index)));
+    only.push({ ...first, cond });
+    if (cond !== undefined)
+      for (const v of versions) {
+        const k = cases[v.index];
+        if (k !== undefined)
+          k.members = k.members.map((m) => (m === v.field ? { ...v.field, cond } : m));
+      }
   }
   if (on === undefined || onText === undefined) return undefined;
-  return { kind: "switch", on, onText, cases, fields, doc, loc };
+  return { kind: "switch", on, onText, cases, fields, only, doc, loc };
+}
+
+/** The test that selects case `index`: `on == when`, or for the default case no other `when`. */
+function caseTest(on: Expr, cases: readonly SwitchCase[], index: number): Expr {
+  const col = on.col;
+  const k = cases[index]!;
+  const is = (c: SwitchCase, op: "==" | "!="): Expr => ({
+    kind: "binary",
+    op,
+    left: on,
+    right: {
+      kind: "num",
+      value: BigInt(c.when!),
+      col,
+      ...(c.whenName === String(c.when) ? {} : { name: c.whenName }),
+    },
+    col,
+  });
+  if (k.when !== undefined) return is(k, "==");
+  const others = cases.filter((c) => c.when !== undefined).map((c) => is(c, "!="));
+  return others.reduce((a, b) => ({ kind: "binary", op: "&&", left: a, right: b, col }));
+}
+
+function anyOf(tests: Expr[]): Expr | undefined {
+  if (tests.length === 0) return undefined;
+  return tests.reduce((a, b) => ({ kind: "binary", op: "||", left: a, right: b, col: a.col }));
+}
+
+/** Do two fields' types store and read alike, so one property type serves both? */
+function sameType(a: ValueField["type"], b: ValueField["type"]): boolean {
+  return typeKey(a) === typeKey(b);
+}
+
+/** A type as text: the types it refers to by name, expressions without their columns. */
+function typeKey(t: ValueField["type"]): string {
+  return JSON.stringify(t, (key, v: unknown) => {
+    if (key === "record" || key === "element" || key === "enum" || key === "union")
+      return (v as { name: string }).name;
+    if (key === "col") return undefined;
+    return typeof v === "bigint" ? String(v) : v;
+  });
 }
 
 /** The widest integer of the cases (of one signedness), or their one enum. */

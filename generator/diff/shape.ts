@@ -92,7 +92,7 @@ export function memberShape(m: Member, names: TypeNames): string {
     case "byteOrder":
       return `byte_order ${exprText(m.on)} ${m.little} ${m.big}`;
     case "switch":
-      return `switch ${exprText(m.on)} ${m.cases.map((c) => `${c.when}:[${c.members.map((x) => memberShape(x, names)).join(";")}]`).join(" ")}`;
+      return `switch ${exprText(m.on)} ${m.cases.map((c) => `${c.when ?? "default"}:[${c.members.map((x) => memberShape(x, names)).join(";")}]`).join(" ")}`;
     case "padding":
       return `padding ${m.rest !== undefined ? `rest ${m.rest}` : m.sizeExpr === undefined ? m.size : exprText(m.sizeExpr)}${cond}`;
     case "group":

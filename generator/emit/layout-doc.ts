@@ -106,10 +106,14 @@ function memberRows(
       case "switch":
         // Each case is laid out from the switch's offset, under its own condition.
         for (const k of m.cases) {
-          const when = `\`${m.onText}\` is ${k.whenName}`;
+          const when =
+            k.when === undefined
+              ? `\`${m.onText}\` is none of ${m.cases.flatMap((c) => (c.when === undefined ? [] : [c.whenName])).join(", ")}`
+              : `\`${m.onText}\` is ${k.whenName}`;
           rows.push(
             ...memberRows(
-              k.members,
+              // The case's own condition says when its fields are there.
+              k.members.map((x) => (x.kind === "value" ? { ...x, cond: undefined } : x)),
               at,
               prefix,
               [cond, when].filter((c) => c !== undefined).join(" and "),

@@ -21,6 +21,7 @@ import type {
   Variant,
 } from "../model.js";
 import {
+  casesInOrder,
   dottedFields,
   fixedMemberSize,
   fixedRecordSize,
@@ -399,6 +400,7 @@ export class SequenceReader {
       }
       let region: { from: string; to: string } | undefined;
       if (isPositioned(m)) region = readPositioned(this, m);
+      else if (m.kind === "value" && this.declared.has(m.name)) this.caseField(m);
       else if ("cond" in m && m.cond !== undefined) this.conditional(m, m.cond);
       else this.member(m);
       if (this.trace) {
@@ -430,7 +432,7 @@ export class SequenceReader {
       case "byteOrder":
         return LITTLE_ENDIAN;
       case "switch":
-        return `{ ${m.fields.map((f) => this.propOf(f.name)).join(", ")} }`;
+        return `{ ${[...m.fields, ...m.only].map((f) => this.propOf(f.name)).join(", ")} }`;
       case "checksum":
         // One stored as text is compared as text, so it has no local of its own.
         return m.text === undefined ? this.locals.field(m.name) : "undefined";
@@ -471,8 +473,20 @@ export class SequenceReader {
     this.code.line("}");
   }
 
+  /** A field of a switch's case that not every case has as an integer: declared before the switch. */
+  private caseField(m: ValueField): void {
+    // Its case is selected, so it is there. One every case has is in the bounds check of its run.
+    const size = m.cond === undefined ? undefined : fixedMemberSize({ ...m, cond: undefined });
+    if (size !== undefined)
+      this.code.line(
+        `if (${this.limit} - (${this.cursor.at()}) < ${size}) return truncated(${str(this.prefix + m.name)}, ${this.cursor.at()}, ${size}, ${this.limit});`,
+      );
+    this.member(m, true);
+  }
+
   private conditional(m: Member, cond: NonNullable<ValueField["cond"]>): void {
     const name = "name" in m ? m.name : undefined;
+
     if (m.kind === "group")
       this.code.line(`let ${this.locals.field(m.name)}: ${m.typeName} | undefined;`);
     else if (m.kind === "value")
@@ -682,10 +696,16 @@ export class SequenceReader {
 
   /** Fields assigned (not declared) by the case being read, with their merged types. */
   private assigned = new Map<string, FieldType>();
+  /**
+   * Fields of a switch that only some cases have: declared before it, and
+   * read by their cases (which alone hold them) without a test of their own.
+   */
+  private declared = new Set<string>();
 
   /**
-   * A switch: the fields are declared before it with their merged types,
-   * and each case reads its layout at `pos` into them; one branch per record.
+   * A switch: its properties are declared before it (the merged fields with
+   * their merged types, the others as possibly undefined), and each case
+   * reads its layout at `pos` into them; one branch per record.
    */
   private switchCases(m: SwitchMember): void {
     for (const f of m.fields) {
@@ -695,12 +715,16 @@ export class SequenceReader {
       const checked = f.type.kind === "enum" && !f.type.enum.open ? " | undefined" : "";
       this.code.line(`let ${this.locals.field(f.name)}: ${tsType(f.type)}${checked};`);
     }
+    for (const f of m.only)
+      this.code.line(
+        `let ${this.locals.field(f.name)}: ${tsType(f.type)}${f.cond === undefined ? "" : " | undefined"};`,
+      );
     this.settle();
     const on = selectorCode(m.on, emitExpr(m.on, this.resolve), this.siblings);
     const path = m.on.kind === "ref" ? this.prefix + m.on.name : this.prefix + "switch";
     this.code.block(`switch (${on})`, (c) => {
-      for (const k of m.cases) {
-        c.block(`case ${k.when}:`, () => {
+      for (const k of casesInOrder(m)) {
+        c.block(k.when === undefined ? "default:" : `case ${k.when}:`, () => {
           const inner = new SequenceReader(
             this.code,
             this.locals,
@@ -712,19 +736,23 @@ export class SequenceReader {
             false,
           );
           inner.assigned = new Map(m.fields.map((f) => [f.name, f.type]));
+          inner.declared = new Set(m.only.map((f) => f.name));
+          for (const b of this.bigints) inner.bigints.add(b);
           inner.members(k.members);
           inner.settle();
           this.code.line("break;");
         });
       }
-      c.line(
-        `default: return new CodecError(${str(path)}, pos, \`is \${${on}}, which no layout is for (expected ${m.cases.map((k) => k.whenName).join(" or ")})\`);`,
-      );
+      if (!m.cases.some((k) => k.when === undefined))
+        c.line(
+          `default: return new CodecError(${str(path)}, pos, \`is \${${on}}, which no layout is for (expected ${m.cases.map((k) => k.whenName).join(" or ")})\`);`,
+        );
     });
     for (const f of m.fields) {
       if (f.type.kind === "int" && f.type.bits === 64) this.bigints.add(f.name);
       this.props.push(this.propOf(f.name));
     }
+    for (const f of m.only) this.props.push(this.propOf(f.name));
   }
 
   validations(
@@ -1121,7 +1149,7 @@ function allEnumFields(members: readonly Member[]): string[] {
   for (const m of members) {
     if (m.kind === "value" && m.type.kind === "enum") names.push(m.name);
     if (m.kind === "group") names.push(...allEnumFields(m.members));
-    if (m.kind === "switch") names.push(...allEnumFields(m.fields));
+    if (m.kind === "switch") names.push(...allEnumFields([...m.fields, ...m.only]));
   }
   return names;
 }

@@ -6,6 +6,7 @@
 import type { ModuleFile } from "./module-file.js";
 import type { Member, Model, PaddingMember, RecordDef, UnionDef, ValueField } from "../model.js";
 import {
+  casesInOrder,
   dottedFields,
   fixedMemberSize,
   fixedRecordSize,
@@ -220,9 +221,11 @@ function memberSize(m: Member, obj: string, resolve: Resolve): number | string {
         ? offsetExpr(m.sizeExpr, resolve)
         : `(${presenceOf(m, obj)} ? ${m.size} : 0)`;
     case "switch": {
-      // The value was checked, so `on` selects one of the cases.
+      // The value was checked, so `on` selects one of the cases (the default, last, when no other).
       const on = emitExpr(m.on, resolve);
-      const sizes = m.cases.map((c) => [c.when, membersSize(c.members, obj, resolve)] as const);
+      const sizes = casesInOrder(m).map(
+        (c) => [c.when, membersSize(c.members, obj, resolve)] as const,
+      );
       const last = sizes[sizes.length - 1]!;
       return `(${sizes
         .slice(0, -1)

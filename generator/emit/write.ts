@@ -22,6 +22,7 @@ import type {
   Validation,
 } from "../model.js";
 import {
+  casesInOrder,
   dottedFields,
   fixedRecordSize,
   reachesOut,
@@ -401,6 +402,9 @@ export class CheckWalker {
         else this.code.block(`if (${acc} !== undefined)`, dependent);
         return;
       }
+      case "switch":
+        this.switchRules(m, obj, prefix);
+        return;
       case "padding":
         if (m.sizeExpr !== undefined) {
           const n = offsetExpr(m.sizeExpr, this.resolve);
@@ -426,17 +430,38 @@ export class CheckWalker {
     );
   }
 
-  /** Each field is checked against the width of the case `on` selects. */
+  /**
+   * Each field is checked against the width of the case `on` selects, and a
+   * field only some cases have is there exactly when its case is selected.
+   */
   private switchCases(m: SwitchMember, obj: string, prefix: string): void {
     const on = selectorCode(m.on, emitExpr(m.on, this.resolve), this.recordMembers);
     const path = m.on.kind === "ref" ? prefix + m.on.name : prefix + "switch";
     this.code.block(`switch (${on})`, (c) => {
-      for (const k of m.cases) {
-        c.block(`case ${k.when}:`, () => {
+      for (const k of casesInOrder(m)) {
+        c.block(k.when === undefined ? "default:" : `case ${k.when}:`, () => {
+          // Static text for a case's own value; the default case says the value it saw.
+          const selected =
+            k.when === undefined ? `${m.onText} is \${${on}}` : `${m.onText} is ${k.whenName}`;
+          for (const f of m.only) {
+            if (k.members.some((x) => x.kind === "value" && x.name === f.name)) continue;
+            const acc = prop(obj, f.name);
+            this.code.line(
+              `if (${acc} !== undefined) ${this.fail(prefix + f.name, `\`must be absent when ${selected}\``)}`,
+            );
+          }
           for (const f of k.members) {
             if (f.kind !== "value") continue;
-            const merged = m.fields.find((x) => x.name === f.name)!;
             const acc = prop(obj, f.name);
+            const merged = m.fields.find((x) => x.name === f.name);
+            if (merged === undefined) {
+              if (isOptionalField(f))
+                this.code.line(
+                  `if (${acc} === undefined) ${this.fail(prefix + f.name, `\`is required when ${selected}\``)}`,
+                );
+              this.value({ ...f, cond: undefined }, acc, prefix + f.name);
+              continue;
+            }
             const t = f.type;
             if (t.kind === "int" && merged.type.kind === "int" && merged.type.bits !== t.bits) {
               // The property has the merged type: a bigint only where the merged type is 64 bits.
@@ -456,9 +481,10 @@ export class CheckWalker {
           this.code.line("break;");
         });
       }
-      c.line(
-        `default: ${this.fail(path, `\`is \${${on}}, which no layout is for (expected ${m.cases.map((k) => k.whenName).join(" or ")})\``)}`,
-      );
+      if (!m.cases.some((k) => k.when === undefined))
+        c.line(
+          `default: ${this.fail(path, `\`is \${${on}}, which no layout is for (expected ${m.cases.map((k) => k.whenName).join(" or ")})\``)}`,
+        );
     });
     for (const f of m.fields) {
       const acc = prop(obj, f.name);
@@ -468,6 +494,27 @@ export class CheckWalker {
           code: `(encode${f.type.enum.name}(${acc}) ?? 0)`,
           bigint: false,
         });
+    }
+  }
+
+  /**
+   * Pass 2 of the fields only some cases have: each case's own checks
+   * (`valid`, sizes), for the case that is selected.
+   */
+  private switchRules(m: SwitchMember, obj: string, prefix: string): void {
+    const on = selectorCode(m.on, emitExpr(m.on, this.resolve), this.recordMembers);
+    const tests = caseTests(m, on);
+    for (const [i, k] of m.cases.entries()) {
+      for (const f of k.members) {
+        if (f.kind !== "value" || m.fields.some((x) => x.name === f.name)) continue;
+        const acc = prop(obj, f.name);
+        const before = this.code.lines.length;
+        this.code.block(`if (${tests[i]} && ${acc} !== undefined)`, () =>
+          this.rules({ ...f, cond: undefined }, obj, prefix, k.members),
+        );
+        // Nothing to check: no block.
+        if (this.code.lines.length === before + 2) this.code.lines.splice(before);
+      }
     }
   }
 
@@ -851,8 +898,9 @@ export class WriteWalker {
       case "switch":
         this.settle();
         this.code.block(`switch (${emitExpr(m.on, this.resolve)})`, (c) => {
-          for (const k of m.cases) {
-            c.block(`case ${k.when}:`, () => {
+          // The value was checked, so `on` selects one of the cases.
+          for (const k of casesInOrder(m)) {
+            c.block(k.when === undefined ? "default:" : `case ${k.when}:`, () => {
               for (const f of k.members) {
                 const merged = m.fields.find((x) => "name" in f && x.name === f.name);
                 const widened =
@@ -1142,4 +1190,12 @@ function emitWriteUnion(def: UnionDef, file: ModuleFile): void {
 /** The byte a fixed string is padded with: NUL, or 0x20 for `pad: space`. */
 function padByte(t: FixedStringType): string {
   return t.pad === "space" ? "0x20" : "0";
+}
+
+/** Code testing, for each case of `m` in order, that it is the one `on` (code) selects. */
+function caseTests(m: SwitchMember, on: string): string[] {
+  const whens = m.cases.flatMap((k) => (k.when === undefined ? [] : [k.when]));
+  return m.cases.map((k) =>
+    k.when === undefined ? whens.map((w) => `${on} !== ${w}`).join(" && ") : `${on} === ${k.when}`,
+  );
 }

@@ -847,8 +847,8 @@ class SchemaDraw {
   /**
    * A switch over `selector`'s values: every case the same fields (unsigned
    * or signed integers of any width, or one enum), in its own order now and
-   * then, with fixed padding now and then. Fields no case stores in 64 bits
-   * may be used after it.
+   * then, with fixed padding, fields of its own and a default case now and
+   * then. Fields every case has and none stores in 64 bits may be used after it.
    */
   private switchMember(scope: Scope, selector: Selector): string[] {
     const rng = this.layoutRng;
@@ -864,10 +864,36 @@ class SchemaDraw {
       return { name: this.fresh("alt", scope), family, types: [] as string[] };
     });
     // Always a case for the first value, which a byte order on the selector accepts too.
-    const cases = shuffle(rng, selector.values.slice(0, 1 + rng.below(selector.values.length)));
+    const cases: { text: string | undefined }[] = shuffle(
+      rng,
+      selector.values.slice(0, 1 + rng.below(selector.values.length)),
+    );
+    // Now and then a default case, for the values no other case is for.
+    if (cases.length < selector.values.length && rng.chance(0.3))
+      cases.splice(rng.below(cases.length + 1), 0, { text: undefined });
+    // Now and then fields of a case's own: integers, strings or bytes, some
+    // in two cases (with one type), where they are properties present with
+    // their cases.
+    const own = rng.chance(0.4)
+      ? Array.from({ length: 1 + rng.below(3) }, () => ({
+          name: this.fresh("own", scope),
+          type: rng.pick([
+            "u8",
+            "u16",
+            "i32",
+            "u64",
+            "string, size: 3",
+            "bytes, size: 2",
+            "string, size: 4, pad: space",
+          ]),
+        }))
+      : [];
     const lines = [`      - switch: ${selector.name}`, "        cases:"];
     for (const c of cases) {
-      lines.push(`          - when: ${c.text}`, "            fields:");
+      lines.push(
+        c.text === undefined ? "          - default: true" : `          - when: ${c.text}`,
+        "            fields:",
+      );
       const order = rng.chance(0.5) ? shuffle(rng, [...fields]) : fields;
       const entries = order.map((f) => {
         const type = rng.pick(f.family.filter((t) => !t.endsWith("64") || rng.chance(0.3)));
@@ -881,6 +907,13 @@ class SchemaDraw {
           0,
           `              - { padding: ${1 + rng.below(4)} }`,
         );
+      for (const f of own)
+        if (rng.chance(0.5))
+          entries.splice(
+            rng.below(entries.length + 1),
+            0,
+            `              - { name: ${f.name}, type: ${f.type} }`,
+          );
       lines.push(...entries);
     }
     for (const f of fields) {

@@ -134,14 +134,18 @@ class Draw {
       }
       switch (m.kind) {
         case "switch": {
-          // The case the selector picks, or any when it is not known: its fields fit their widths.
+          // The case the selector picks (the default when no other is for it), or any when it
+          // is not known: its fields fit their widths.
           const on = range(m.on, (name) => {
             const v = env.get(name);
             return v === undefined ? undefined : { lo: v, hi: v };
           });
+          const known = on !== undefined && on.lo === on.hi ? on.lo : undefined;
           const picked =
-            m.cases.find((c) => on !== undefined && on.lo === on.hi && BigInt(c.when) === on.lo) ??
-            this.rng.pick(m.cases);
+            (known === undefined
+              ? undefined
+              : (m.cases.find((c) => c.when !== undefined && BigInt(c.when) === known) ??
+                m.cases.find((c) => c.when === undefined))) ?? this.rng.pick(m.cases);
           for (const f of picked.members) {
             if (f.kind !== "value") continue;
             const v = this.field(f, env);
@@ -532,7 +536,7 @@ function selectors(members: readonly Member[]): Map<string, number[]> {
     if (m.kind === "switch")
       add(
         m.on,
-        m.cases.map((c) => c.when),
+        m.cases.flatMap((c) => (c.when === undefined ? [] : [c.when])),
       );
     if (m.kind !== "value") continue;
     const def =

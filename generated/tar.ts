@@ -58,8 +58,11 @@ import { toStringHum, toStringMach } from "../runtime/sexp-print.js";
 import {
   isCanonicalNumber,
   isCanonicalNumberText,
+  parseBase256,
+  parseBase256Text,
   parseTextNumber,
   parseTextNumberText,
+  writeBase256,
   writeTextNumber,
 } from "../runtime/text-number.js";
 
@@ -388,55 +391,83 @@ function parseEntry(buf: Uint8Array, at: number, limit: number): Entry | CodecEr
     ? undefined
     : getBytes(buf, at + 100, at + 108);
   const mode = mode_digits;
-  const uid_digits = parseTextNumber(buf, at + 108, at + 116, 8);
-  if (uid_digits < 0 || uid_digits > 2097151)
+  const uid_digits =
+    buf[at + 108] === 0x80
+      ? parseBase256(buf, at + 108, at + 116)
+      : parseTextNumber(buf, at + 108, at + 116, 8);
+  if (uid_digits < 0 || uid_digits > 4294967295)
     return new CodecError(
       "header.uid",
       at + 108,
       uid_digits === -1
         ? `${describe(getBytes(buf, at + 108, at + 116))} is not octal digits padded with spaces or NULs`
-        : `${describe(getBytes(buf, at + 108, at + 116))} is more than 2097151`,
+        : `${describe(getBytes(buf, at + 108, at + 116))} is more than 4294967295`,
     );
-  const uid_text = isCanonicalNumber(buf, at + 108, at + 116, 8, uid_digits, "\u0000")
+  const uid_text = (
+    buf[at + 108] === 0x80
+      ? uid_digits > 2097151
+      : isCanonicalNumber(buf, at + 108, at + 116, 8, uid_digits, "\u0000")
+  )
     ? undefined
     : getBytes(buf, at + 108, at + 116);
   const uid = uid_digits;
-  const gid_digits = parseTextNumber(buf, at + 116, at + 124, 8);
-  if (gid_digits < 0 || gid_digits > 2097151)
+  const gid_digits =
+    buf[at + 116] === 0x80
+      ? parseBase256(buf, at + 116, at + 124)
+      : parseTextNumber(buf, at + 116, at + 124, 8);
+  if (gid_digits < 0 || gid_digits > 4294967295)
     return new CodecError(
       "header.gid",
       at + 116,
       gid_digits === -1
         ? `${describe(getBytes(buf, at + 116, at + 124))} is not octal digits padded with spaces or NULs`
-        : `${describe(getBytes(buf, at + 116, at + 124))} is more than 2097151`,
+        : `${describe(getBytes(buf, at + 116, at + 124))} is more than 4294967295`,
     );
-  const gid_text = isCanonicalNumber(buf, at + 116, at + 124, 8, gid_digits, "\u0000")
+  const gid_text = (
+    buf[at + 116] === 0x80
+      ? gid_digits > 2097151
+      : isCanonicalNumber(buf, at + 116, at + 124, 8, gid_digits, "\u0000")
+  )
     ? undefined
     : getBytes(buf, at + 116, at + 124);
   const gid = gid_digits;
-  const size_digits = parseTextNumber(buf, at + 124, at + 136, 8);
-  if (size_digits < 0 || size_digits > 8589934591)
+  const size_digits =
+    buf[at + 124] === 0x80
+      ? parseBase256(buf, at + 124, at + 136)
+      : parseTextNumber(buf, at + 124, at + 136, 8);
+  if (size_digits < 0 || size_digits > 9007199254740991)
     return new CodecError(
       "header.size",
       at + 124,
       size_digits === -1
         ? `${describe(getBytes(buf, at + 124, at + 136))} is not octal digits padded with spaces or NULs`
-        : `${describe(getBytes(buf, at + 124, at + 136))} is more than 8589934591`,
+        : `${describe(getBytes(buf, at + 124, at + 136))} is more than 9007199254740991`,
     );
-  const size_text = isCanonicalNumber(buf, at + 124, at + 136, 8, size_digits, "\u0000")
+  const size_text = (
+    buf[at + 124] === 0x80
+      ? size_digits > 8589934591
+      : isCanonicalNumber(buf, at + 124, at + 136, 8, size_digits, "\u0000")
+  )
     ? undefined
     : getBytes(buf, at + 124, at + 136);
   const size = BigInt(size_digits);
-  const mtime_digits = parseTextNumber(buf, at + 136, at + 148, 8);
-  if (mtime_digits < 0 || mtime_digits > 8589934591)
+  const mtime_digits =
+    buf[at + 136] === 0x80
+      ? parseBase256(buf, at + 136, at + 148)
+      : parseTextNumber(buf, at + 136, at + 148, 8);
+  if (mtime_digits < 0 || mtime_digits > 9007199254740991)
     return new CodecError(
       "header.mtime",
       at + 136,
       mtime_digits === -1
         ? `${describe(getBytes(buf, at + 136, at + 148))} is not octal digits padded with spaces or NULs`
-        : `${describe(getBytes(buf, at + 136, at + 148))} is more than 8589934591`,
+        : `${describe(getBytes(buf, at + 136, at + 148))} is more than 9007199254740991`,
     );
-  const mtime_text = isCanonicalNumber(buf, at + 136, at + 148, 8, mtime_digits, "\u0000")
+  const mtime_text = (
+    buf[at + 136] === 0x80
+      ? mtime_digits > 8589934591
+      : isCanonicalNumber(buf, at + 136, at + 148, 8, mtime_digits, "\u0000")
+  )
     ? undefined
     : getBytes(buf, at + 136, at + 148);
   const mtime = BigInt(mtime_digits);
@@ -723,14 +754,34 @@ function checkEntry(v: Entry): CodecError | undefined {
   }
   if (!(Number.isInteger(header.mode) && header.mode >= 0 && header.mode <= 2097151))
     return invalid("header.mode", "an integer from 0 to 2097151 (7 octal digits)", header.mode);
-  if (!(Number.isInteger(header.uid) && header.uid >= 0 && header.uid <= 2097151))
-    return invalid("header.uid", "an integer from 0 to 2097151 (7 octal digits)", header.uid);
-  if (!(Number.isInteger(header.gid) && header.gid >= 0 && header.gid <= 2097151))
-    return invalid("header.gid", "an integer from 0 to 2097151 (7 octal digits)", header.gid);
-  if (!(typeof header.size === "bigint" && header.size >= 0n && header.size <= 8589934591n))
-    return invalid("header.size", "a bigint from 0 to 8589934591 (11 octal digits)", header.size);
-  if (!(typeof header.mtime === "bigint" && header.mtime >= 0n && header.mtime <= 8589934591n))
-    return invalid("header.mtime", "a bigint from 0 to 8589934591 (11 octal digits)", header.mtime);
+  if (!(Number.isInteger(header.uid) && header.uid >= 0 && header.uid <= 4294967295))
+    return invalid(
+      "header.uid",
+      "an integer from 0 to 4294967295 (7 octal digits, or base-256 in 8 bytes)",
+      header.uid,
+    );
+  if (!(Number.isInteger(header.gid) && header.gid >= 0 && header.gid <= 4294967295))
+    return invalid(
+      "header.gid",
+      "an integer from 0 to 4294967295 (7 octal digits, or base-256 in 8 bytes)",
+      header.gid,
+    );
+  if (!(typeof header.size === "bigint" && header.size >= 0n && header.size <= 9007199254740991n))
+    return invalid(
+      "header.size",
+      "a bigint from 0 to 9007199254740991 (11 octal digits, or base-256 in 12 bytes)",
+      header.size,
+    );
+  if (!(
+    typeof header.mtime === "bigint" &&
+    header.mtime >= 0n &&
+    header.mtime <= 9007199254740991n
+  ))
+    return invalid(
+      "header.mtime",
+      "a bigint from 0 to 9007199254740991 (11 octal digits, or base-256 in 12 bytes)",
+      header.mtime,
+    );
   if (encodeTypeFlag(header.typeflag) === undefined)
     return invalid(
       "header.typeflag",
@@ -802,13 +853,21 @@ function checkEntry(v: Entry): CodecError | undefined {
   if (header.uid_text !== undefined) {
     if (!isByteString(header.uid_text) || header.uid_text.length !== 8)
       return invalid("header.uid_text", "a byte string of 8 bytes", header.uid_text);
-    if (parseTextNumberText(header.uid_text, 8) !== header.uid)
+    if (
+      (header.uid_text.charCodeAt(0) === 0x80
+        ? parseBase256Text(header.uid_text)
+        : parseTextNumberText(header.uid_text, 8)) !== header.uid
+    )
       return new CodecError(
         "header.uid_text",
         undefined,
         `${describe(header.uid_text)} does not spell ${header.uid}; drop it when changing the value`,
       );
-    if (isCanonicalNumberText(header.uid_text, 8, header.uid, "\u0000"))
+    if (
+      header.uid_text.charCodeAt(0) === 0x80
+        ? header.uid > 2097151
+        : isCanonicalNumberText(header.uid_text, 8, header.uid, "\u0000")
+    )
       return new CodecError(
         "header.uid_text",
         undefined,
@@ -818,13 +877,21 @@ function checkEntry(v: Entry): CodecError | undefined {
   if (header.gid_text !== undefined) {
     if (!isByteString(header.gid_text) || header.gid_text.length !== 8)
       return invalid("header.gid_text", "a byte string of 8 bytes", header.gid_text);
-    if (parseTextNumberText(header.gid_text, 8) !== header.gid)
+    if (
+      (header.gid_text.charCodeAt(0) === 0x80
+        ? parseBase256Text(header.gid_text)
+        : parseTextNumberText(header.gid_text, 8)) !== header.gid
+    )
       return new CodecError(
         "header.gid_text",
         undefined,
         `${describe(header.gid_text)} does not spell ${header.gid}; drop it when changing the value`,
       );
-    if (isCanonicalNumberText(header.gid_text, 8, header.gid, "\u0000"))
+    if (
+      header.gid_text.charCodeAt(0) === 0x80
+        ? header.gid > 2097151
+        : isCanonicalNumberText(header.gid_text, 8, header.gid, "\u0000")
+    )
       return new CodecError(
         "header.gid_text",
         undefined,
@@ -834,13 +901,21 @@ function checkEntry(v: Entry): CodecError | undefined {
   if (header.size_text !== undefined) {
     if (!isByteString(header.size_text) || header.size_text.length !== 12)
       return invalid("header.size_text", "a byte string of 12 bytes", header.size_text);
-    if (parseTextNumberText(header.size_text, 8) !== Number(header.size))
+    if (
+      (header.size_text.charCodeAt(0) === 0x80
+        ? parseBase256Text(header.size_text)
+        : parseTextNumberText(header.size_text, 8)) !== Number(header.size)
+    )
       return new CodecError(
         "header.size_text",
         undefined,
         `${describe(header.size_text)} does not spell ${header.size}; drop it when changing the value`,
       );
-    if (isCanonicalNumberText(header.size_text, 8, Number(header.size), "\u0000"))
+    if (
+      header.size_text.charCodeAt(0) === 0x80
+        ? Number(header.size) > 8589934591
+        : isCanonicalNumberText(header.size_text, 8, Number(header.size), "\u0000")
+    )
       return new CodecError(
         "header.size_text",
         undefined,
@@ -850,13 +925,21 @@ function checkEntry(v: Entry): CodecError | undefined {
   if (header.mtime_text !== undefined) {
     if (!isByteString(header.mtime_text) || header.mtime_text.length !== 12)
       return invalid("header.mtime_text", "a byte string of 12 bytes", header.mtime_text);
-    if (parseTextNumberText(header.mtime_text, 8) !== Number(header.mtime))
+    if (
+      (header.mtime_text.charCodeAt(0) === 0x80
+        ? parseBase256Text(header.mtime_text)
+        : parseTextNumberText(header.mtime_text, 8)) !== Number(header.mtime)
+    )
       return new CodecError(
         "header.mtime_text",
         undefined,
         `${describe(header.mtime_text)} does not spell ${header.mtime}; drop it when changing the value`,
       );
-    if (isCanonicalNumberText(header.mtime_text, 8, Number(header.mtime), "\u0000"))
+    if (
+      header.mtime_text.charCodeAt(0) === 0x80
+        ? Number(header.mtime) > 8589934591
+        : isCanonicalNumberText(header.mtime_text, 8, Number(header.mtime), "\u0000")
+    )
       return new CodecError(
         "header.mtime_text",
         undefined,
@@ -925,12 +1008,18 @@ function putEntry(v: Entry, buf: Uint8Array, at: number): number {
   if (header.mode_text !== undefined) setBytes(buf, at + 100, header.mode_text);
   else writeTextNumber(buf, at + 100, at + 108, 8, header.mode, "\u0000");
   if (header.uid_text !== undefined) setBytes(buf, at + 108, header.uid_text);
+  else if (header.uid > 2097151) writeBase256(buf, at + 108, at + 116, header.uid);
   else writeTextNumber(buf, at + 108, at + 116, 8, header.uid, "\u0000");
   if (header.gid_text !== undefined) setBytes(buf, at + 116, header.gid_text);
+  else if (header.gid > 2097151) writeBase256(buf, at + 116, at + 124, header.gid);
   else writeTextNumber(buf, at + 116, at + 124, 8, header.gid, "\u0000");
   if (header.size_text !== undefined) setBytes(buf, at + 124, header.size_text);
+  else if (Number(header.size) > 8589934591)
+    writeBase256(buf, at + 124, at + 136, Number(header.size));
   else writeTextNumber(buf, at + 124, at + 136, 8, Number(header.size), "\u0000");
   if (header.mtime_text !== undefined) setBytes(buf, at + 136, header.mtime_text);
+  else if (Number(header.mtime) > 8589934591)
+    writeBase256(buf, at + 136, at + 148, Number(header.mtime));
   else writeTextNumber(buf, at + 136, at + 148, 8, Number(header.mtime), "\u0000");
   buf[at + 156] = encodeTypeFlag(header.typeflag) ?? 0;
   setBytes(buf, at + 157, header.linkname);

@@ -94,6 +94,11 @@ export interface NumberText {
   size: number;
   /** Bytes after the digits, e.g. "\0" or "\0 " (tar's checksum). */
   terminator: string;
+  /**
+   * GNU tar's base-256 form for values the digits cannot hold: byte 0x80,
+   * then the value big-endian in the other bytes (`base256: true`).
+   */
+  base256?: true;
 }
 
 const BASE_NAMES = { 8: "octal", 10: "decimal", 16: "hex" } as const;
@@ -108,9 +113,14 @@ export function numberTextName(s: NumberText): string {
   return `${baseName(s.base)} text of ${s.size} bytes ending ${JSON.stringify(s.terminator)}`;
 }
 
+/** The largest value the digits of a spelling hold. */
+export function digitsMax(s: NumberText): bigint {
+  return BigInt(s.base) ** BigInt(numberDigits(s)) - 1n;
+}
+
 /** The largest value a spelling and a type both hold (values above 2^53 are not read). */
 export function textNumberMax(int: IntType, s: NumberText): bigint {
-  const digits = BigInt(s.base) ** BigInt(numberDigits(s)) - 1n;
+  const digits = s.base256 ? (1n << BigInt(8 * (s.size - 1))) - 1n : digitsMax(s);
   const type = (1n << BigInt(int.bits)) - 1n;
   const safe = BigInt(Number.MAX_SAFE_INTEGER);
   return [digits, type, safe].reduce((a, b) => (a < b ? a : b));
@@ -163,6 +173,7 @@ export type Member =
   | FlagsField
   | BitfieldMember
   | HighMember
+  | MirrorMember
   | PaddingMember
   | GroupMember;
 
@@ -422,6 +433,20 @@ export interface HighMember extends Doc {
   low: ValueField;
   /** The bit of the whole value this half's bit 0 stands for: the low half's width. */
   shift: number;
+}
+
+/**
+ * The second copy of an integer stored in both byte orders (`endian: both`,
+ * ISO 9660's 7.2.3 and 7.3.3): the big-endian one, right after the
+ * little-endian field `of`. Read checks the copies agree; write stores the
+ * field's value again. It has no property of its own.
+ */
+export interface MirrorMember extends Doc {
+  kind: "mirror";
+  /** The field (little-endian, just before) whose value this repeats. */
+  of: string;
+  /** The copy's type: the field's, big-endian. */
+  type: IntType;
 }
 
 export interface FlagBit extends Doc {
@@ -800,6 +825,7 @@ export function fixedMemberSize(m: Member): number | undefined {
     case "computed":
     case "flags":
     case "high":
+    case "mirror":
       return intSize(m.type);
     case "checksum":
       return m.text === undefined ? intSize(m.type) : m.text.size;
@@ -835,12 +861,17 @@ export function isBigInt(t: IntType): boolean {
 
 /**
  * The members as the value sees them: a switch stands for its properties
- * (merged fields, then those only some cases have), and a byte order, which holds no value, for nothing. For the
+ * (merged fields, then those only some cases have), and a byte order or
+ * a both-endian field's second copy, which holds no value, for nothing. For the
  * emitters of types, comparison and S-expressions, which follow properties.
  */
 export function valueMembers(members: readonly Member[]): Member[] {
   return members.flatMap((m) =>
-    m.kind === "switch" ? [...m.fields, ...m.only] : m.kind === "byteOrder" ? [] : [m],
+    m.kind === "switch"
+      ? [...m.fields, ...m.only]
+      : m.kind === "byteOrder" || m.kind === "mirror"
+        ? []
+        : [m],
   );
 }
 

@@ -125,3 +125,39 @@ export function writeTextNumber(
   }
   for (let k = 0; k < terminator.length; k++) buf[digitsEnd + k] = terminator.charCodeAt(k);
 }
+
+/**
+ * GNU tar's base-256 numbers, for values too large for a field's octal
+ * digits (a uid above 2097151, a size of 8 GiB or more): byte 0x80, then
+ * the value big-endian in the other bytes. The value in bytes
+ * [at + 1, end), or -2 if it exceeds 2^53.
+ */
+export function parseBase256(buf: Uint8Array, at: number, end: number): number {
+  let value = 0;
+  for (let i = at + 1; i < end; i++) {
+    value = value * 256 + buf[i]!;
+    if (value > Number.MAX_SAFE_INTEGER) return -2;
+  }
+  return value;
+}
+
+/** {@link parseBase256} over a byte string (a kept spelling). */
+export function parseBase256Text(text: string): number {
+  let value = 0;
+  for (let i = 1; i < text.length; i++) {
+    value = value * 256 + text.charCodeAt(i);
+    if (value > Number.MAX_SAFE_INTEGER) return -2;
+  }
+  return value;
+}
+
+/** Writes `value` in base-256 into [at, end): 0x80, then big-endian. The caller has checked that it fits. */
+export function writeBase256(buf: Uint8Array, at: number, end: number, value: number): void {
+  buf[at] = 0x80;
+  let v = value;
+  for (let i = end - 1; i > at; i--) {
+    const b = v % 256;
+    buf[i] = b;
+    v = (v - b) / 256;
+  }
+}

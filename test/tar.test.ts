@@ -117,16 +117,28 @@ describe("tar by hand", () => {
     });
   });
 
-  test("a 33-bit size and an 11-digit mtime are bigints; past the digits, write refuses", () => {
+  test("an 11-digit mtime is a bigint; past the digits it is base-256, and past 2^53 refused", () => {
     const buf = archive([header({ name: "big", type: "5", mtime: "77777777777\0" })]);
     const value = expectRoundTrip(buf);
     const e = value.entries[0]!;
     expect(e.header.mtime).toBe(2n ** 33n - 1n);
-    const tooBig = { ...e, header: { ...e.header, mtime: 2n ** 33n } };
+    // 2^33 needs 12 octal digits: GNU tar's base-256 instead, 0x80 then 2^33 big-endian.
+    const past = { ...value, entries: [{ ...e, header: { ...e.header, mtime: 2n ** 33n } }] };
+    const out = new Uint8Array(sizeof(past));
+    expect(write(past, out)).toBe(out.length);
+    expect([...out.subarray(136, 148)]).toEqual([0x80, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0]);
+    expect(expectRoundTrip(out).entries[0]!.header.mtime).toBe(2n ** 33n);
+    // A small value in base-256 is a spelling of its own: kept, and written back.
+    const small = archive([
+      header({ name: "big", type: "5", mtime: "\x80" + "\0".repeat(10) + "\x05" }),
+    ]);
+    const kept = expectRoundTrip(small).entries[0]!.header;
+    expect([kept.mtime, kept.mtime_text?.length]).toEqual([5n, 12]);
+    const tooBig = { ...e, header: { ...e.header, mtime: 2n ** 53n } };
     const err = write({ ...value, entries: [tooBig] }, new Uint8Array(sizeof(value)));
     expect(err).toBeInstanceOf(CodecError);
     expect((err as CodecError).message).toContain("entries[0].header.mtime");
-    expect((err as CodecError).message).toContain("11 octal digits");
+    expect((err as CodecError).message).toContain("11 octal digits, or base-256 in 12 bytes");
   });
 
   test("a kept spelling must spell the value, and not be the canonical one", () => {
@@ -331,6 +343,13 @@ describeWithTools(
       gnuTar("ustar", ["--format=ustar", "--owner=4242", "--group=4243"]);
       gnuTar("posix", ["--format=posix"]);
       gnuTar("gnu-b1", ["--format=gnu", "-b", "1"]);
+      // A uid, gid and mtime too large for their octal digits: GNU tar spells them in base-256.
+      gnuTar("gnu-base256", [
+        "--format=gnu",
+        "--owner=3000000",
+        "--group=4000000",
+        "--mtime=@9999999999",
+      ]);
       for (const format of ["ustar", "gnu", "pax"]) {
         const file = join(dir, `python-${format}.tar`);
         runToolOrThrow("python3", ["-c", PYTHON_MAKE, file, format, tree]);
@@ -361,7 +380,7 @@ describeWithTools(
           compared += 2;
         }
       }
-      // 8 archives of 8 entries, each compared with both tools.
+      // 9 archives of 8 entries, each compared with both tools.
       expect(compared).toBe(made.length * 8 * 2);
     });
 

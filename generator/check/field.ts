@@ -93,6 +93,9 @@ export function checkField(
   let type: FieldType | undefined;
   const int = parseIntType(typeText, endian);
   const endNode = reader.get(node, "end");
+  const base256 = reader.get(node, "base256");
+  if (base256 !== undefined && !isTextNumber(ctx, node))
+    reader.report(base256.at, "base256 is a form of a number stored as text (text: octal)");
   if (int !== undefined && isTextNumber(ctx, node)) {
     const spelling = numberText(ctx, node, int);
     if (spelling === undefined) return undefined;

@@ -7,6 +7,7 @@
 import type { Located, Position } from "../load.js";
 import type { IntType, Member, Param, ValueField } from "../model.js";
 import { isPositioned } from "../model.js";
+import { asLittleEndian, isBothEndian, withCopy } from "./both-endian.js";
 import { checkByteOrder } from "./byte-order.js";
 import { checkSwitch } from "./switch.js";
 import { checkBitfield } from "./bitfield.js";
@@ -71,6 +72,7 @@ const MEMBER_KEYS = [
   "switch",
   "cases",
   "text",
+  "base256",
   "end",
 ] as const;
 
@@ -159,6 +161,7 @@ const VALUE_KEYS = [
   "args",
   "stride",
   "text",
+  "base256",
   "keep",
   "end",
 ];
@@ -331,8 +334,9 @@ function checkSequence(ctx: Context, items: Located[]): Member[] {
     if (ctx.depth === 0) ctx.topIndex = index;
     ctx.siblings = members;
     ctx.highTargets = targets;
-    const member = checkMember(ctx, item, index === items.length - 1);
-    if (member !== undefined) members.push(member);
+    const checked = checkMember(ctx, item, index === items.length - 1);
+    members.push(...checked);
+    const member = checked[0];
     const ifText =
       item.kind === "map" ? ctx.reader.string(ctx.reader.get(item, "if"), "if") : undefined;
     ctx.previous =
@@ -351,12 +355,21 @@ function checkSequence(ctx: Context, items: Located[]): Member[] {
   return members;
 }
 
-function checkMember(ctx: Context, item: Located, isLast: boolean): Member | undefined {
+/** The member an item of a list of members is (two for a both-endian field), or none when it is wrong. */
+function checkMember(ctx: Context, item: Located, isLast: boolean): Member[] {
   const { reader } = ctx;
   if (item.kind !== "map") {
     reader.report(item.at, "a member must be a map");
-    return undefined;
+    return [];
   }
+  if (isBothEndian(reader, item))
+    return withCopy(reader, item, checkOneMember(ctx, asLittleEndian(item), isLast));
+  const member = checkOneMember(ctx, item, isLast);
+  return member === undefined ? [] : [member];
+}
+
+function checkOneMember(ctx: Context, item: MapNode, isLast: boolean): Member | undefined {
+  const { reader } = ctx;
   const kind = KINDS.find((k) => reader.get(item, k.key) !== undefined);
   const allowed: readonly string[] = kind?.allowed ?? VALUE_KEYS;
   const node = reader.map(

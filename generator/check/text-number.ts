@@ -1,8 +1,9 @@
 /**
  * Integers stored as ASCII digits (`text: octal`, `size: 12`): tar's sizes,
  * times and header checksum. The spelling `write` makes is zero-filled
- * digits then `terminator` (a NUL by default); `keep: NAME` on a plain
- * field keeps any other spelling read there.
+ * digits then `terminator` (a NUL by default), or with `base256: true`
+ * GNU tar's binary form for values the digits cannot hold; `keep: NAME` on
+ * a plain field keeps any other spelling read there.
  */
 import { numberDigits, type IntType, type NumberText } from "../model.js";
 import type { Context } from "./context.js";
@@ -43,7 +44,22 @@ export function numberText(ctx: Context, node: MapNode, int: IntType): NumberTex
     return undefined;
   }
   if (base === undefined || size === undefined || terminator === undefined) return undefined;
-  const spelling: NumberText = { base, size: Number(size), terminator };
+  const base256Node = reader.get(node, "base256");
+  const base256 = base256Node === undefined ? undefined : reader.boolean(base256Node, "base256");
+  if (base256 === true && base !== 8) {
+    reader.report(base256Node!.at, "base256 is GNU tar's form for octal numbers (text: octal)");
+    return undefined;
+  }
+  if (base256 === true && size !== undefined && size < 2n) {
+    reader.report(base256Node!.at, "base256 needs a field of 2 bytes or more");
+    return undefined;
+  }
+  const spelling: NumberText = {
+    base,
+    size: Number(size),
+    terminator,
+    ...(base256 === true ? { base256: true as const } : {}),
+  };
   if (numberDigits(spelling) < 1) {
     reader.report(termNode!.at, "the terminator leaves no room for a digit");
     return undefined;

@@ -52,6 +52,8 @@ export function memberText(m: Member): string {
     }
     case "high":
       return `high half ${m.name} (${intText(m.type)} of ${m.low.name})`;
+    case "mirror":
+      return `big-endian copy of ${m.of} (${intText(m.type)})`;
     case "const":
       return `magic number ${m.name} (${intText(m.type)} 0x${m.value.toString(16)})`;
     case "magic":

@@ -77,6 +77,8 @@ export function memberShape(m: Member, names: TypeNames): string {
     }
     case "high":
       return `high ${intText(m.type)} of ${m.low.name}`;
+    case "mirror":
+      return `mirror ${intText(m.type)} of ${m.of}`;
     case "const":
       return `const ${intText(m.type)} ${m.value}`;
     case "magic":
@@ -121,6 +123,7 @@ export function memberKey(members: readonly Member[], index: number): string {
   if ("name" in m) return m.name;
   if (m.kind === "switch") return `switch on ${m.onText}`;
   if (m.kind === "byteOrder") return "byte_order";
+  if (m.kind === "mirror") return `${m.of} (big-endian copy)`;
   let before = "^";
   let run = 0;
   for (let k = index - 1; k >= 0; k--) {

@@ -203,6 +203,18 @@ function memberRows(
       case "magic":
         rows.push(row([where, sizeText(m), name, `magic ${JSON.stringify(m.value)}`, cond, m.doc]));
         break;
+      case "mirror":
+        rows.push(
+          row([
+            where,
+            sizeText(m),
+            "(copy)",
+            `${wireType(m.type)}: \`${prefix}${m.of}\` again, big-endian; read checks the copies agree`,
+            cond,
+            m.doc,
+          ]),
+        );
+        break;
       case "high":
         rows.push(
           row([

@@ -64,6 +64,7 @@ import { readUncheckedChecksum, verifyChecksums } from "./construct/checksum.js"
 import { readTextNumber } from "./construct/text-number.js";
 import { keepsEnd, readKeptEnd } from "./construct/end-length.js";
 import { readMagic } from "./construct/magic.js";
+import { readMirror } from "./construct/mirror.js";
 import {
   keptLocal,
   keptProperty,
@@ -156,6 +157,8 @@ function memberType(m: Member): string {
         : `${wireType(m.split.lo)}, low ${m.split.lo.bits} bits of ${m.name}`;
     case "high":
       return `${wireType(m.type)}, high ${m.type.bits} bits of ${m.low.name}`;
+    case "mirror":
+      return `${wireType(m.type)}, the big-endian copy of ${m.of}`;
     case "const":
       return `${wireType(m.type)} = ${hexLiteral(m.value, false)}`;
     case "magic":
@@ -436,6 +439,8 @@ export class SequenceReader {
       case "checksum":
         // One stored as text is compared as text, so it has no local of its own.
         return m.text === undefined ? this.locals.field(m.name) : "undefined";
+      case "mirror":
+        return this.locals.field(m.of);
       default:
         return this.locals.field(m.name);
     }
@@ -625,6 +630,13 @@ export class SequenceReader {
       case "high":
         readHigh(this, m, at);
         return;
+      case "mirror": {
+        const local = this.locals.fresh(`${m.of}_big_endian`);
+        const field = this.locals.field(m.of);
+        this.code.lines.push(...readMirror(m, local, field, at, this.prefix + m.of));
+        this.cursor.advance(intSize(m.type));
+        return;
+      }
       case "flags":
         if (m.nested === undefined) readFlags(this, m, at);
         else readNestedFlags(this, m, at, declare(m.name), assign);
@@ -1023,7 +1035,9 @@ function runFields(
         continue;
       }
       end += size;
-      fields.push({ name: `${path}${"name" in m ? m.name : "padding"}`, end });
+      // A both-endian field's copy is cut off as the field.
+      const name = "name" in m ? m.name : m.kind === "mirror" ? m.of : "padding";
+      fields.push({ name: `${path}${name}`, end });
     }
   };
   add(members, prefix, index);

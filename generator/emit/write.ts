@@ -52,6 +52,7 @@ import { checkFlagsValue, nestedFlagsWord, writeFlags } from "./construct/flags.
 import { checkLastEntries, writeList } from "./construct/list.js";
 import { hasTrailer, writeTrailer } from "./construct/trailer.js";
 import { writeMagic } from "./construct/magic.js";
+import { writeMirror } from "./construct/mirror.js";
 import {
   checkKeptPaddingMember,
   checkKeptPaddingPresent,
@@ -284,6 +285,7 @@ export class CheckWalker {
       case "computed":
       case "magic":
       case "high":
+      case "mirror":
         return;
       case "flags":
         if (isNestedFlags(m)) {
@@ -891,6 +893,10 @@ export class WriteWalker {
         return;
       case "high":
         writeHigh(this, m, obj);
+        return;
+      case "mirror":
+        this.code.line(writeMirror(m, prop(obj, m.of), at));
+        this.cursor.advance(intSize(m.type));
         return;
       case "byteOrder":
         this.code.line(`const ${LITTLE_ENDIAN} = ${emitExpr(m.on, this.resolve)} === ${m.little};`);

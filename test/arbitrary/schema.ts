@@ -628,7 +628,10 @@ class SchemaDraw {
     ]);
   }
 
-  /** A plain field; `tails` allows a kept string tail (a record's unconditional field only). */
+  /**
+   * A plain field; `tails` allows a kept string tail and both byte orders (a
+   * record's unconditional field only).
+   */
   private plainField(
     scope: Scope,
     fixedOnly: boolean,
@@ -638,7 +641,9 @@ class SchemaDraw {
     const name = this.fresh("f", scope);
     if (roll < 45) {
       const type = this.rng.pick(INTS);
-      const endian = this.rng.chance(0.2) ? `, endian: ${this.rng.pick(["big", "little"])}` : "";
+      // Both byte orders only for a record's unconditional field of 16 bits or more.
+      const orders = tails && !type.endsWith("8") ? ["big", "little", "both"] : ["big", "little"];
+      const endian = this.rng.chance(0.2) ? `, endian: ${this.rng.pick(orders)}` : "";
       if (!type.endsWith("64")) scope.ints.push({ name, type });
       return { line: `- { name: ${name}, type: ${type}${endian} }`, fixed: true };
     }

@@ -4,10 +4,13 @@
  * digits then the terminator) — or, with `keep: NAME`, any spelling the
  * runtime's parseTextNumber accepts, keeping a non-canonical one's bytes in
  * the optional property NAME so that it writes back as it was read. `write`
- * spells the value canonically unless NAME holds a spelling of it.
+ * spells the value canonically unless NAME holds a spelling of it. With
+ * `base256`, a value too large for the digits is spelt in GNU tar's
+ * base-256 form instead (and only such a value: a small one in that form is
+ * a spelling to keep).
  */
 import type { IntType, NumberText } from "../../model.js";
-import { baseName, numberDigits, textNumberMax } from "../../model.js";
+import { baseName, digitsMax, numberDigits, textNumberMax } from "../../model.js";
 import { str } from "../code.js";
 import { keptStringProperty, type KeptProperty } from "./padding-keep.js";
 
@@ -40,17 +43,23 @@ export function readTextNumber(
 ): string[] {
   const max = textNumberMax(int, s);
   const terminator = str(s.terminator);
+  // A base-256 spelling is the canonical one exactly when the digits cannot hold the value.
+  const binary = `buf[${at}] === 0x80`;
+  const canonical = (test: string): string =>
+    s.base256 ? `(${binary} ? ${raw} > ${digitsMax(s)} : ${test})` : test;
   const lines = [
-    `const ${raw} = parseTextNumber(buf, ${at}, ${end}, ${s.base});`,
+    s.base256
+      ? `const ${raw} = ${binary} ? parseBase256(buf, ${at}, ${end}) : parseTextNumber(buf, ${at}, ${end}, ${s.base});`
+      : `const ${raw} = parseTextNumber(buf, ${at}, ${end}, ${s.base});`,
     `if (${raw} < 0 || ${raw} > ${max}) return new CodecError(${str(path)}, ${at}, ${raw} === -1 ? \`\${describe(getBytes(buf, ${at}, ${end}))} is not ${baseName(s.base)} digits padded with spaces or NULs\` : \`\${describe(getBytes(buf, ${at}, ${end}))} is more than ${max}\`);`,
   ];
   if (kept === undefined)
     lines.push(
-      `if (!isCanonicalNumber(buf, ${at}, ${end}, ${s.base}, ${raw}, ${terminator})) return new CodecError(${str(path)}, ${at}, \`\${describe(getBytes(buf, ${at}, ${end}))} is not spelt the one way this field is read (${canonicalText(s).replace(/[`$\\]/g, "\\$&")})\`);`,
+      `if (!${canonical(`isCanonicalNumber(buf, ${at}, ${end}, ${s.base}, ${raw}, ${terminator})`)}) return new CodecError(${str(path)}, ${at}, \`\${describe(getBytes(buf, ${at}, ${end}))} is not spelt the one way this field is read (${canonicalText(s).replace(/[`$\\]/g, "\\$&")})\`);`,
     );
   else
     lines.push(
-      `const ${kept} = isCanonicalNumber(buf, ${at}, ${end}, ${s.base}, ${raw}, ${terminator}) ? undefined : getBytes(buf, ${at}, ${end});`,
+      `const ${kept} = ${canonical(`isCanonicalNumber(buf, ${at}, ${end}, ${s.base}, ${raw}, ${terminator})`)} ? undefined : getBytes(buf, ${at}, ${end});`,
     );
   lines.push(`${target} = ${int.bits === 64 ? `BigInt(${raw})` : raw};`);
   return lines;
@@ -66,7 +75,8 @@ export function checkTextNumberValue(int: IntType, s: NumberText, acc: string): 
 
 /** "an integer from 0 to 2097151 (7 octal digits)", for error messages. */
 export function textNumberRange(int: IntType, s: NumberText): string {
-  return `${int.bits === 64 ? "a bigint" : "an integer"} from 0 to ${textNumberMax(int, s)} (${numberDigits(s)} ${baseName(s.base)} digits)`;
+  const form = s.base256 ? `, or base-256 in ${s.size} bytes` : "";
+  return `${int.bits === 64 ? "a bigint" : "an integer"} from 0 to ${textNumberMax(int, s)} (${numberDigits(s)} ${baseName(s.base)} digits${form})`;
 }
 
 /** Checking a kept spelling `kept` of value `acc` before a write. */
@@ -79,11 +89,16 @@ export function checkKeptSpelling(
 ): string[] {
   const value = int.bits === 64 ? `Number(${acc})` : acc;
   const p = str(path);
+  const binary = `${kept}.charCodeAt(0) === 0x80`;
+  const parsed = s.base256
+    ? `(${binary} ? parseBase256Text(${kept}) : parseTextNumberText(${kept}, ${s.base}))`
+    : `parseTextNumberText(${kept}, ${s.base})`;
+  const canonical = `isCanonicalNumberText(${kept}, ${s.base}, ${value}, ${str(s.terminator)})`;
   return [
     `if (${kept} !== undefined) {`,
     `  if (!isByteString(${kept}) || ${kept}.length !== ${s.size}) return invalid(${p}, "a byte string of ${s.size} bytes", ${kept});`,
-    `  if (parseTextNumberText(${kept}, ${s.base}) !== ${value}) return new CodecError(${p}, undefined, \`\${describe(${kept})} does not spell \${${acc}}; drop it when changing the value\`);`,
-    `  if (isCanonicalNumberText(${kept}, ${s.base}, ${value}, ${str(s.terminator)})) return new CodecError(${p}, undefined, "is the canonical spelling; leave it out");`,
+    `  if (${parsed} !== ${value}) return new CodecError(${p}, undefined, \`\${describe(${kept})} does not spell \${${acc}}; drop it when changing the value\`);`,
+    `  if (${s.base256 ? `${binary} ? ${value} > ${digitsMax(s)} : ${canonical}` : canonical}) return new CodecError(${p}, undefined, "is the canonical spelling; leave it out");`,
     "}",
   ];
 }
@@ -98,7 +113,10 @@ export function writeTextNumberCode(
   kept: string | undefined,
 ): string {
   const value = int.bits === 64 ? `Number(${acc})` : acc;
-  const write = `writeTextNumber(buf, ${at}, ${end}, ${s.base}, ${value}, ${str(s.terminator)});`;
+  const digits = `writeTextNumber(buf, ${at}, ${end}, ${s.base}, ${value}, ${str(s.terminator)});`;
+  const write = s.base256
+    ? `if (${value} > ${digitsMax(s)}) writeBase256(buf, ${at}, ${end}, ${value}); else ${digits}`
+    : digits;
   return kept === undefined
     ? write
     : `if (${kept} !== undefined) setBytes(buf, ${at}, ${kept}); else ${write}`;

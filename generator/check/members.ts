@@ -18,6 +18,7 @@ import { checkField } from "./field.js";
 import { checkFlags } from "./flags.js";
 import { checkGroup } from "./group.js";
 import { checkHigh, highTargets } from "./high.js";
+import { checkLet } from "./let.js";
 import { checkMagic } from "./magic.js";
 import { checkPadding } from "./padding.js";
 import type { MapNode, Reader } from "./reader.js";
@@ -72,12 +73,14 @@ const MEMBER_KEYS = [
   "cases",
   "text",
   "end",
+  "let",
 ] as const;
 
 /**
  * What kind of member a map is, decided by its first distinctive key in
  * this order; each kind allows only its own keys. A map with none of them
- * is a plain field. `named: false` kinds have no name to declare.
+ * is a plain field. `named: false` kinds have no `name` to declare (a let
+ * declares the name it gives under `let` itself).
  */
 const KINDS: readonly { key: string; allowed: readonly string[]; check: Check; named?: false }[] = [
   {
@@ -117,6 +120,8 @@ const KINDS: readonly { key: string; allowed: readonly string[]; check: Check; n
     check: checkChecksum,
   },
   { key: "const", allowed: ["name", "type", "const", "doc", "endian"], check: checkConstant },
+  // Before `value`, which a let has too: `let` is what tells them apart.
+  { key: "let", allowed: ["let", "value", "doc"], check: checkLet, named: false },
   {
     key: "value",
     allowed: ["name", "type", "value", "valid", "doc", "endian"],
@@ -312,7 +317,8 @@ function collectNames(items: Located[]): Set<string> {
   for (const item of items) {
     if (item.kind !== "map") continue;
     for (const e of item.entries) {
-      if (e.key === "name" && e.value.kind === "scalar") names.add(String(e.value.value));
+      if ((e.key === "name" || e.key === "let") && e.value.kind === "scalar")
+        names.add(String(e.value.value));
       if ((e.key === "fields" || e.key === "bitfield") && e.value.kind === "seq")
         for (const n of collectNames(e.value.items)) names.add(n);
       if (e.key === "cases" && e.value.kind === "seq")

@@ -48,7 +48,7 @@ import {
   str,
   templateText,
 } from "./code.js";
-import { emitExpr, offsetExpr, selectorCode, type Resolve } from "./expr.js";
+import { emitExpr, offsetExpr, selectorCode, type ExprRef, type Resolve } from "./expr.js";
 import {
   Cursor,
   fixedRunSize,
@@ -75,6 +75,7 @@ import { readStringTail, tailValue } from "./construct/string-tail.js";
 import { hasPaddingProperty, readKeptPadding } from "./construct/union-padding.js";
 import { readCountedArray, readFilledArray, readTerminatedArray } from "./construct/array.js";
 import { readBitfield } from "./construct/bitfield.js";
+import { letMeaning, readLet } from "./construct/let.js";
 import { noneTest, readHigh, readLow } from "./construct/split.js";
 import { computedMeaning } from "./construct/computed.js";
 import { readFlags, readNestedFlags } from "./construct/flags.js";
@@ -176,6 +177,8 @@ function memberType(m: Member): string {
       return "byte order";
     case "switch":
       return `layout chosen by ${m.onText}`;
+    case "let":
+      return letMeaning(m);
   }
 }
 
@@ -296,6 +299,8 @@ export class SequenceReader {
 
   /** Expressions see raw stored values: enums as numbers. */
   resolve: Resolve = (name) => {
+    const derived = this.lets.get(name);
+    if (derived !== undefined) return derived;
     // A dotted name is a field of the record an earlier field holds: `end.cd_offset`.
     const [head = name, ...path] = name.split(".");
     if (path.length > 0)
@@ -324,6 +329,7 @@ export class SequenceReader {
       this.trace,
     );
     for (const b of this.bigints) inner.bigints.add(b);
+    for (const [k, v] of this.lets) inner.lets.set(k, v);
     return inner;
   }
 
@@ -339,6 +345,8 @@ export class SequenceReader {
     for (const f of dottedFields(record)) if (f.bigint) this.bigints.add(`${name}.${f.path}`);
   }
   readonly bigints = new Set<string>();
+  /** The record's lets worked out so far, each in its local (see construct/let.ts). */
+  readonly lets = new Map<string, ExprRef>();
   /** Code reading again the low words of u64 fields at fixed offsets (`ExprRef.low32` in expr.ts). */
   readonly low32s = new Map<string, string>();
   /** Locals holding the low halves of split values read so far, by field name. */
@@ -356,7 +364,7 @@ export class SequenceReader {
     this.cursor.offset = 0;
   }
 
-  /** The members this reader reads (a record's, for a byte order's or a switch's test). */
+  /** The members this reader reads (a record's, for a byte order's or a switch's test, and a let's uses). */
   private siblings: readonly Member[] = [];
 
   members(members: readonly Member[]): void {
@@ -635,6 +643,9 @@ export class SequenceReader {
       case "switch":
         this.switchCases(m);
         return;
+      case "let":
+        readLet(this, m, this.siblings);
+        return;
       case "group": {
         const inner = new SequenceReader(
           this.code,
@@ -647,6 +658,7 @@ export class SequenceReader {
           this.trace,
         );
         for (const b of this.bigints) inner.bigints.add(b);
+        for (const [k, v] of this.lets) inner.lets.set(k, v);
         const before = new Set(this.computed.keys());
         // A checksum in the group covers the group: from where it starts to where it ends.
         const groupStart = hasChecksum(m.members) ? this.locals.fresh(`${m.name}_start`) : "";
@@ -1022,6 +1034,8 @@ function runFields(
         add(m.members, `${path}${m.name}.`, 0);
         continue;
       }
+      // A let takes no bytes, so it is never what the input is too short for.
+      if (m.kind === "let") continue;
       end += size;
       fields.push({ name: `${path}${"name" in m ? m.name : "padding"}`, end });
     }

@@ -12,6 +12,7 @@ import type {
   EnumDef,
   FixedStringType,
   IntType,
+  LetMember,
   Member,
   Param,
   SwitchMember,
@@ -42,6 +43,7 @@ import {
 } from "../model.js";
 import { article, Code, dropNoOpPos, hexLiteral, Locals, prop, str, templateText } from "./code.js";
 import { writeArray } from "./construct/array.js";
+import { letRef } from "./construct/let.js";
 import { checkBitfieldParts, checkBitfieldRules, writeBitfield } from "./construct/bitfield.js";
 import { checkSearchedWrite, searchedRecord } from "./construct/search.js";
 import { checkKeptChecksum, fillChecksums, writeUncheckedChecksum } from "./construct/checksum.js";
@@ -237,7 +239,12 @@ export class CheckWalker {
 
   /** Stored values of names expressions use, as code. */
   readonly refs = new Map<string, { code: string; bigint: boolean }>();
-  resolve: Resolve = (name) => this.refs.get(name)!;
+  /** The record's lets, each worked out from the value where it is used. */
+  private readonly lets = new Map<string, LetMember>();
+  resolve: Resolve = (name) => {
+    const derived = this.lets.get(name);
+    return derived === undefined ? this.refs.get(name)! : letRef(derived, this.resolve);
+  };
   /** Computed sizes and counts: what they size agrees with them by construction. */
   readonly lengths = new Set<string>();
   private isLength(e: Expr): boolean {
@@ -301,6 +308,9 @@ export class CheckWalker {
         return;
       case "switch":
         this.switchCases(m, obj, prefix);
+        return;
+      case "let":
+        this.lets.set(m.name, m);
         return;
       case "group": {
         const local = this.locals.fresh(m.name);
@@ -894,6 +904,9 @@ export class WriteWalker {
         return;
       case "byteOrder":
         this.code.line(`const ${LITTLE_ENDIAN} = ${emitExpr(m.on, this.resolve)} === ${m.little};`);
+        return;
+      case "let":
+        // Not stored: the expressions that use it work it out from the value.
         return;
       case "switch":
         this.settle();

@@ -24,6 +24,8 @@ export function checkLet(ctx: Context, node: MapNode, { doc, loc }: MemberInfo):
   const text = reader.string(valueNode, "value");
   if (text === undefined || valueNode === undefined) return undefined;
   const typed: { type?: ExprType } = {};
+  const own = !ctx.scope.has(name);
+  if (own) ctx.scope.set(name, { type: "number", unavailable: "a let cannot use itself" });
   const value = checkExpr(
     reader,
     text,
@@ -34,8 +36,9 @@ export function checkLet(ctx: Context, node: MapNode, { doc, loc }: MemberInfo):
     ctx.table,
     typed,
   );
-  if (value === undefined) return undefined;
   const bigint = typed.type === "bigint";
-  ctx.scope.set(name, { type: bigint ? "bigint" : "number" });
+  // Declared even when its expression is wrong, so later uses are not reported too.
+  if (own) ctx.scope.set(name, { type: bigint ? "bigint" : "number" });
+  if (value === undefined) return undefined;
   return { kind: "let", name, value, bigint, doc, loc };
 }

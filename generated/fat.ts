@@ -1434,17 +1434,15 @@ function checkVolume(v: Volume): CodecError | undefined {
       undefined,
       `is ${describe(v.total_sectors_32)}: must be 0 when total_sectors_16 gives the size`,
     );
-  if (
-    (v.fat_size_16 !== 0 &&
-      Math.trunc(
-        ((v.total_sectors_16 !== 0 ? v.total_sectors_16 : v.total_sectors_32) -
-          v.reserved_sectors -
-          v.num_fats * v.fat_size_16 -
-          Math.trunc((v.root_entry_count * 32 + v.bytes_per_sector - 1) / v.bytes_per_sector)) /
-          v.sectors_per_cluster,
-      ) < 4085) !==
-    (v.fat12 !== undefined)
-  ) {
+  const total_sectors = v.total_sectors_16 !== 0 ? v.total_sectors_16 : v.total_sectors_32;
+  const cluster_count = Math.trunc(
+    (total_sectors -
+      v.reserved_sectors -
+      v.num_fats * v.fat_size_16 -
+      Math.trunc((v.root_entry_count * 32 + v.bytes_per_sector - 1) / v.bytes_per_sector)) /
+      v.sectors_per_cluster,
+  );
+  if ((v.fat_size_16 !== 0 && cluster_count < 4085) !== (v.fat12 !== undefined)) {
     return new CodecError(
       "fat12",
       undefined,
@@ -1454,37 +1452,14 @@ function checkVolume(v: Volume): CodecError | undefined {
     );
   }
   if (v.fat12 !== undefined) {
-    if (
-      v.fat12.length !==
-      Math.trunc(
-        (Math.trunc(
-          ((v.total_sectors_16 !== 0 ? v.total_sectors_16 : v.total_sectors_32) -
-            v.reserved_sectors -
-            v.num_fats * v.fat_size_16 -
-            Math.trunc((v.root_entry_count * 32 + v.bytes_per_sector - 1) / v.bytes_per_sector)) /
-            v.sectors_per_cluster,
-        ) +
-          3) /
-          2,
-      )
-    )
+    if (v.fat12.length !== Math.trunc((cluster_count + 3) / 2))
       return new CodecError(
         "fat12",
         undefined,
-        `has ${v.fat12.length} entries, but (cluster_count + 3) / 2 is ${Math.trunc((Math.trunc(((v.total_sectors_16 !== 0 ? v.total_sectors_16 : v.total_sectors_32) - v.reserved_sectors - v.num_fats * v.fat_size_16 - Math.trunc((v.root_entry_count * 32 + v.bytes_per_sector - 1) / v.bytes_per_sector)) / v.sectors_per_cluster) + 3) / 2)}`,
+        `has ${v.fat12.length} entries, but (cluster_count + 3) / 2 is ${Math.trunc((cluster_count + 3) / 2)}`,
       );
   }
-  if (
-    (v.fat_size_16 !== 0 &&
-      Math.trunc(
-        ((v.total_sectors_16 !== 0 ? v.total_sectors_16 : v.total_sectors_32) -
-          v.reserved_sectors -
-          v.num_fats * v.fat_size_16 -
-          Math.trunc((v.root_entry_count * 32 + v.bytes_per_sector - 1) / v.bytes_per_sector)) /
-          v.sectors_per_cluster,
-      ) >= 4085) !==
-    (v.fat16 !== undefined)
-  ) {
+  if ((v.fat_size_16 !== 0 && cluster_count >= 4085) !== (v.fat16 !== undefined)) {
     return new CodecError(
       "fat16",
       undefined,
@@ -1494,21 +1469,11 @@ function checkVolume(v: Volume): CodecError | undefined {
     );
   }
   if (v.fat16 !== undefined) {
-    if (
-      v.fat16.length !==
-      Math.trunc(
-        ((v.total_sectors_16 !== 0 ? v.total_sectors_16 : v.total_sectors_32) -
-          v.reserved_sectors -
-          v.num_fats * v.fat_size_16 -
-          Math.trunc((v.root_entry_count * 32 + v.bytes_per_sector - 1) / v.bytes_per_sector)) /
-          v.sectors_per_cluster,
-      ) +
-        2
-    )
+    if (v.fat16.length !== cluster_count + 2)
       return new CodecError(
         "fat16",
         undefined,
-        `has ${v.fat16.length} entries, but cluster_count + 2 is ${Math.trunc(((v.total_sectors_16 !== 0 ? v.total_sectors_16 : v.total_sectors_32) - v.reserved_sectors - v.num_fats * v.fat_size_16 - Math.trunc((v.root_entry_count * 32 + v.bytes_per_sector - 1) / v.bytes_per_sector)) / v.sectors_per_cluster) + 2}`,
+        `has ${v.fat16.length} entries, but cluster_count + 2 is ${cluster_count + 2}`,
       );
   }
   if ((v.fat_size_16 !== 0) !== (v.root_dir !== undefined)) {

@@ -203,7 +203,10 @@ export function exprText(e: Expr): string {
     case "not":
     case "neg": {
       // A unary operator binds tightest: `!(a == b)` keeps its parentheses.
-      const arg = e.arg.kind === "binary" || e.arg.kind === "choose" ? `(${exprText(e.arg)})` : exprText(e.arg);
+      const arg =
+        e.arg.kind === "binary" || e.arg.kind === "choose"
+          ? `(${exprText(e.arg)})`
+          : exprText(e.arg);
       return `${e.kind === "not" ? "!" : "-"}${arg}`;
     }
     case "binary": {

@@ -9,7 +9,11 @@ import { declare, type Context, type MemberInfo } from "./context.js";
 import type { MapNode } from "./reader.js";
 import { checkExpr, type ExprType } from "./scope.js";
 
-export function checkLet(ctx: Context, node: MapNode, { doc, loc }: MemberInfo): Member | undefined {
+export function checkLet(
+  ctx: Context,
+  node: MapNode,
+  { doc, loc }: MemberInfo,
+): Member | undefined {
   const { reader } = ctx;
   const nameNode = reader.get(node, "let")!;
   const name = reader.string(nameNode, "let");

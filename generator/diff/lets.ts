@@ -21,8 +21,7 @@ export function inlineLets(model: Model): Model {
   if (!hasLets) return model;
   // A structured clone keeps the types' references to each other (root among them).
   const copy = structuredClone(model);
-  for (const def of copy.types)
-    if (def.kind === "record") def.members = inlineMembers(def.members);
+  for (const def of copy.types) if (def.kind === "record") def.members = inlineMembers(def.members);
   return copy;
 }
 

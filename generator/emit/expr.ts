@@ -101,10 +101,20 @@ export function emitExpr(e: Expr, resolve: Resolve, bigint = isBigInt(e, resolve
       if (e.op === "/" && !operandsBig) return `Math.trunc((${l}) / (${r}))`;
       return `(${l}) ${op} (${r})`;
     }
-    case "choose":
+    case "choose": {
       // Parenthesised whole, since TypeScript's `?:` binds looser than anything around it.
-      return `(${emitExpr(e.cond, resolve)} ? ${emitExpr(e.then, resolve, bigint)} : ${emitExpr(e.else, resolve, bigint)})`;
+      const code = `${emitExpr(e.cond, resolve)} ? ${emitExpr(e.then, resolve, bigint)} : ${emitExpr(e.else, resolve, bigint)}`;
+      // A choice of literals has a literal type (`1 | 2`), which TypeScript
+      // refuses to compare with other literals (`== 3`): it is widened.
+      return literalChoice(e) ? `(${code} as ${bigint ? "bigint" : "number"})` : `(${code})`;
+    }
   }
+}
+
+/** Is `e` a choice between literals (or choices between literals)? */
+function literalChoice(e: Expr): boolean {
+  const literal = (x: Expr): boolean => x.kind === "num" || literalChoice(x);
+  return e.kind === "choose" && literal(e.then) && literal(e.else);
 }
 
 const LOW_31 = 1n << 31n;

@@ -12,7 +12,6 @@ import type {
   EnumDef,
   FixedStringType,
   IntType,
-  LetMember,
   Member,
   Param,
   SwitchMember,
@@ -43,7 +42,7 @@ import {
 } from "../model.js";
 import { article, Code, dropNoOpPos, hexLiteral, Locals, prop, str, templateText } from "./code.js";
 import { writeArray } from "./construct/array.js";
-import { letRef } from "./construct/let.js";
+import { CheckLets } from "./construct/let.js";
 import { checkBitfieldParts, checkBitfieldRules, writeBitfield } from "./construct/bitfield.js";
 import { checkSearchedWrite, searchedRecord } from "./construct/search.js";
 import { checkKeptChecksum, fillChecksums, writeUncheckedChecksum } from "./construct/checksum.js";
@@ -235,16 +234,15 @@ export class CheckWalker {
     readonly file?: ModuleFile,
     /** The record's parameters, which sizes before a computed offset's target may use. */
     readonly params: readonly Param[] = [],
-  ) {}
+  ) {
+    this.lets = new CheckLets(code, locals);
+  }
 
   /** Stored values of names expressions use, as code. */
   readonly refs = new Map<string, { code: string; bigint: boolean }>();
-  /** The record's lets, each worked out from the value where it is used. */
-  private readonly lets = new Map<string, LetMember>();
-  resolve: Resolve = (name) => {
-    const derived = this.lets.get(name);
-    return derived === undefined ? this.refs.get(name)! : letRef(derived, this.resolve);
-  };
+  /** The record's lets (see construct/let.ts). */
+  readonly lets: CheckLets;
+  resolve: Resolve = (name) => this.lets.ref(name, this.resolve) ?? this.refs.get(name)!;
   /** Computed sizes and counts: what they size agrees with them by construction. */
   readonly lengths = new Set<string>();
   private isLength(e: Expr): boolean {
@@ -310,7 +308,7 @@ export class CheckWalker {
         this.switchCases(m, obj, prefix);
         return;
       case "let":
-        this.lets.set(m.name, m);
+        this.lets.meet(m);
         return;
       case "group": {
         const local = this.locals.fresh(m.name);
@@ -340,6 +338,9 @@ export class CheckWalker {
     switch (m.kind) {
       case "bitfield":
         checkBitfieldRules(this, m, obj, prefix);
+        return;
+      case "let":
+        this.lets.workOut(m, this.resolve);
         return;
       case "computed": {
         const local = this.locals.field(m.name);
@@ -708,6 +709,7 @@ function emitCheck(
   const walker = new CheckWalker(code, new Locals(INTERNAL), recordMembers, "v", file, params);
   for (const p of params) walker.refs.set(p.name, { code: paramLocal(p.name), bigint: false });
   walker.members(members, "v", "");
+  walker.lets.dropUnused();
   if (members === recordMembers) checkPlacement(members, params, code, walker.locals);
   code.line("return undefined;");
   const text = code.text();

@@ -3,7 +3,8 @@
  * from earlier fields, neither stored nor a property; `c ? a : b` chooses
  * between two numbers. Checked against bytes worked out by hand: a let
  * decides an array's count, a choice a byte string's size, and a bigint
- * let (from a 64-bit field) another count.
+ * let (from a 64-bit field) another count; and a let given as a parameter
+ * that chooses a byte order, and a choice over a dotted name giving a position.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { exprText, parseExpr, type Expr } from "../generator/expr.js";
@@ -35,6 +36,29 @@ types:
       - { name: tail, type: "Byte[]", count: over }
 `;
 
+// A let gives a parameter (args), which chooses a byte order; a choice over a dotted name gives a position (at).
+const PLACED = `
+format: placed
+endian: little
+root: Top
+types:
+  Sub:
+    params: [{ name: order, type: u8 }]
+    record:
+      - { byte_order: order, little: 2, big: 1 }
+      - { name: x, type: u16 }
+  Head:
+    record:
+      - { name: where, type: u8 }
+  Top:
+    record:
+      - { name: head, type: Head }
+      - { name: wide, type: u8 }
+      - { let: order, value: "wide != 0 ? 2 : 1" }
+      - { name: sub, type: Sub, args: { order: order } }
+      - { name: far, type: u8, at: "head.where > 8 ? head.where : 8" }
+`;
+
 interface Codec {
   read(buf: Uint8Array, at?: number): { value: unknown; end: number } | { message: string };
   write(value: unknown, buf: Uint8Array, at?: number): number | { message: string };
@@ -43,10 +67,15 @@ interface Codec {
 
 let modules: SchemaModules;
 let codec: Codec;
+let placed: Codec;
 
 beforeAll(async () => {
-  modules = await generateSchemas([{ name: "test/lets.yaml", text: SCHEMA }]);
+  modules = await generateSchemas([
+    { name: "test/lets.yaml", text: SCHEMA },
+    { name: "test/placed.yaml", text: PLACED },
+  ]);
   codec = (await modules.load(modules.schemas[0]!)) as unknown as Codec;
+  placed = (await modules.load(modules.schemas[1]!)) as unknown as Codec;
 }, 120_000);
 
 afterAll(async () => {
@@ -144,6 +173,28 @@ describe("lets and choices", () => {
     expect(modules.isError(refused) && refused.message).toBe(
       "flag at byte 13: is 3: must be below the item count",
     );
+  });
+});
+
+describe("lets and choices in args, byte_order, at and dotted names", () => {
+  test("wide 1: order 2, little-endian; where 10 puts far at byte 10", () => {
+    const v = { head: { where: 10 }, wide: 1, sub: { x: 0x1234 }, far: 0x55 };
+    const b = [10, 1, 0x34, 0x12, 0, 0, 0, 0, 0, 0, 0x55];
+    expect(placed.sizeof(v)).toBe(b.length);
+    const buf = new Uint8Array(b.length);
+    expect(placed.write(v, buf)).toBe(b.length);
+    expect([...buf]).toEqual(b);
+    expect(placed.read(buf)).toEqual({ value: v, end: b.length });
+  });
+
+  test("wide 0: order 1, big-endian; where 3 is not past 8, so far is at byte 8", () => {
+    const v = { head: { where: 3 }, wide: 0, sub: { x: 0x1234 }, far: 0x55 };
+    const b = [3, 0, 0x12, 0x34, 0, 0, 0, 0, 0x55];
+    expect(placed.sizeof(v)).toBe(b.length);
+    const buf = new Uint8Array(b.length);
+    expect(placed.write(v, buf)).toBe(b.length);
+    expect([...buf]).toEqual(b);
+    expect(placed.read(buf)).toEqual({ value: v, end: b.length });
   });
 });
 

@@ -234,7 +234,7 @@ function checkRestPlacement(reader: Reader, members: Member[], gaps: "zero" | "u
     first?.kind === "value" &&
     first.search !== undefined &&
     gaps === "untouched" &&
-    members.slice(1).every((m) => isPositioned(m))
+    members.slice(1).every((m) => isPositioned(m) || m.kind === "let")
   )
     return;
   members.forEach((m, i) => {

@@ -1035,9 +1035,9 @@ class SchemaDraw {
   private strideOf(scope: Scope, fixed: boolean): string {
     // A record whose size varies gets room to vary in.
     if (!fixed) return String(this.layoutRng.pick([1024, 2048]));
-    // Not a selector: the few values it mostly takes would rarely leave room.
+    // Not a selector or a let: the few values they mostly take would rarely leave room.
     const small = scope.ints.filter(
-      (i) => (i.type === "u8" || i.type === "u16") && !/^(sel|arg)\d/.test(i.name),
+      (i) => (i.type === "u8" || i.type === "u16") && !/^(sel|arg|let)\d/.test(i.name),
     );
     if (small.length === 0 || this.layoutRng.chance(0.5))
       return String(this.layoutRng.pick([64, 100, 255, 1024]));

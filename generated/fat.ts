@@ -172,7 +172,7 @@ export interface Volume {
   /**
    * The first FAT of a volume of fewer than 4085 clusters, two 12-bit entries in each 3 bytes (entries 0 and 1, then one per cluster)
    *
-   * `((total_sectors_16 + total_sectors_32 - reserved_sectors - num_fats * fat_size_16 - (root_entry_count * 32 + bytes_per_sector - 1) / bytes_per_sector) / sectors_per_cluster + 3) / 2 Fat12Pair entries`.
+   * `(cluster_count + 3) / 2 Fat12Pair entries`.
    *
    * Present only when its condition holds (see the layout).
    */
@@ -180,7 +180,7 @@ export interface Volume {
   /**
    * The first FAT of a FAT16 volume (entries 0 and 1, then one per cluster)
    *
-   * `(total_sectors_16 + total_sectors_32 - reserved_sectors - num_fats * fat_size_16 - (root_entry_count * 32 + bytes_per_sector - 1) / bytes_per_sector) / sectors_per_cluster + 2 Fat16Entry entries`.
+   * `cluster_count + 2 Fat16Entry entries`.
    *
    * Present only when its condition holds (see the layout).
    */
@@ -698,21 +698,19 @@ function parseVolume(buf: Uint8Array, at: number, limit: number): Volume | Codec
   if (signature !== 0xaa55) {
     return new CodecError("signature", pos, `expected 0xaa55, got ${hex(signature, 4)}`);
   }
+  const total_sectors = total_sectors_16 !== 0 ? total_sectors_16 : total_sectors_32;
+  const cluster_count = Math.trunc(
+    (total_sectors -
+      reserved_sectors -
+      num_fats * fat_size_16 -
+      Math.trunc((root_entry_count * 32 + bytes_per_sector - 1) / bytes_per_sector)) /
+      sectors_per_cluster,
+  );
   const fat12_resume = pos;
   let fat12_at = at;
   let fat12_end = at;
   let fat12: Fat12Pair[] | undefined;
-  if (
-    fat_size_16 !== 0 &&
-    Math.trunc(
-      (total_sectors_16 +
-        total_sectors_32 -
-        reserved_sectors -
-        num_fats * fat_size_16 -
-        Math.trunc((root_entry_count * 32 + bytes_per_sector - 1) / bytes_per_sector)) /
-        sectors_per_cluster,
-    ) < 4085
-  ) {
+  if (fat_size_16 !== 0 && cluster_count < 4085) {
     fat12_at = at + reserved_sectors * bytes_per_sector;
     if (!(fat12_at >= at && fat12_at <= limit))
       return new CodecError(
@@ -721,18 +719,7 @@ function parseVolume(buf: Uint8Array, at: number, limit: number): Volume | Codec
         `is at byte ${fat12_at - at} of its record, outside the input`,
       );
     pos = fat12_at;
-    const fat12_count = Math.trunc(
-      (Math.trunc(
-        (total_sectors_16 +
-          total_sectors_32 -
-          reserved_sectors -
-          num_fats * fat_size_16 -
-          Math.trunc((root_entry_count * 32 + bytes_per_sector - 1) / bytes_per_sector)) /
-          sectors_per_cluster,
-      ) +
-        3) /
-        2,
-    );
+    const fat12_count = Math.trunc((cluster_count + 3) / 2);
     if (!(fat12_count >= 0 && fat12_count <= (limit - pos) / 3))
       return new CodecError(
         "fat12",
@@ -753,17 +740,7 @@ function parseVolume(buf: Uint8Array, at: number, limit: number): Volume | Codec
   let fat16_at = at;
   let fat16_end = at;
   let fat16: Fat16Entry[] | undefined;
-  if (
-    fat_size_16 !== 0 &&
-    Math.trunc(
-      (total_sectors_16 +
-        total_sectors_32 -
-        reserved_sectors -
-        num_fats * fat_size_16 -
-        Math.trunc((root_entry_count * 32 + bytes_per_sector - 1) / bytes_per_sector)) /
-        sectors_per_cluster,
-    ) >= 4085
-  ) {
+  if (fat_size_16 !== 0 && cluster_count >= 4085) {
     fat16_at = at + reserved_sectors * bytes_per_sector;
     if (!(fat16_at >= at && fat16_at <= limit))
       return new CodecError(
@@ -772,15 +749,7 @@ function parseVolume(buf: Uint8Array, at: number, limit: number): Volume | Codec
         `is at byte ${fat16_at - at} of its record, outside the input`,
       );
     pos = fat16_at;
-    const fat16_count =
-      Math.trunc(
-        (total_sectors_16 +
-          total_sectors_32 -
-          reserved_sectors -
-          num_fats * fat_size_16 -
-          Math.trunc((root_entry_count * 32 + bytes_per_sector - 1) / bytes_per_sector)) /
-          sectors_per_cluster,
-      ) + 2;
+    const fat16_count = cluster_count + 2;
     if (!(fat16_count >= 0 && fat16_count <= (limit - pos) / 2))
       return new CodecError(
         "fat16",
@@ -1465,85 +1434,46 @@ function checkVolume(v: Volume): CodecError | undefined {
       undefined,
       `is ${describe(v.total_sectors_32)}: must be 0 when total_sectors_16 gives the size`,
     );
-  if (
-    (v.fat_size_16 !== 0 &&
-      Math.trunc(
-        (v.total_sectors_16 +
-          v.total_sectors_32 -
-          v.reserved_sectors -
-          v.num_fats * v.fat_size_16 -
-          Math.trunc((v.root_entry_count * 32 + v.bytes_per_sector - 1) / v.bytes_per_sector)) /
-          v.sectors_per_cluster,
-      ) < 4085) !==
-    (v.fat12 !== undefined)
-  ) {
+  const total_sectors = v.total_sectors_16 !== 0 ? v.total_sectors_16 : v.total_sectors_32;
+  const cluster_count = Math.trunc(
+    (total_sectors -
+      v.reserved_sectors -
+      v.num_fats * v.fat_size_16 -
+      Math.trunc((v.root_entry_count * 32 + v.bytes_per_sector - 1) / v.bytes_per_sector)) /
+      v.sectors_per_cluster,
+  );
+  if ((v.fat_size_16 !== 0 && cluster_count < 4085) !== (v.fat12 !== undefined)) {
     return new CodecError(
       "fat12",
       undefined,
       v.fat12 === undefined
-        ? "is required when fat_size_16 != 0 && (total_sectors_16 + total_sectors_32 - reserved_sectors - num_fats * fat_size_16 - (root_entry_count * 32 + bytes_per_sector - 1) / bytes_per_sector) / sectors_per_cluster < 4085"
-        : "must be absent unless fat_size_16 != 0 && (total_sectors_16 + total_sectors_32 - reserved_sectors - num_fats * fat_size_16 - (root_entry_count * 32 + bytes_per_sector - 1) / bytes_per_sector) / sectors_per_cluster < 4085",
+        ? "is required when fat_size_16 != 0 && cluster_count < 4085"
+        : "must be absent unless fat_size_16 != 0 && cluster_count < 4085",
     );
   }
   if (v.fat12 !== undefined) {
-    if (
-      v.fat12.length !==
-      Math.trunc(
-        (Math.trunc(
-          (v.total_sectors_16 +
-            v.total_sectors_32 -
-            v.reserved_sectors -
-            v.num_fats * v.fat_size_16 -
-            Math.trunc((v.root_entry_count * 32 + v.bytes_per_sector - 1) / v.bytes_per_sector)) /
-            v.sectors_per_cluster,
-        ) +
-          3) /
-          2,
-      )
-    )
+    if (v.fat12.length !== Math.trunc((cluster_count + 3) / 2))
       return new CodecError(
         "fat12",
         undefined,
-        `has ${v.fat12.length} entries, but ((total_sectors_16 + total_sectors_32 - reserved_sectors - num_fats * fat_size_16 - (root_entry_count * 32 + bytes_per_sector - 1) / bytes_per_sector) / sectors_per_cluster + 3) / 2 is ${Math.trunc((Math.trunc((v.total_sectors_16 + v.total_sectors_32 - v.reserved_sectors - v.num_fats * v.fat_size_16 - Math.trunc((v.root_entry_count * 32 + v.bytes_per_sector - 1) / v.bytes_per_sector)) / v.sectors_per_cluster) + 3) / 2)}`,
+        `has ${v.fat12.length} entries, but (cluster_count + 3) / 2 is ${Math.trunc((cluster_count + 3) / 2)}`,
       );
   }
-  if (
-    (v.fat_size_16 !== 0 &&
-      Math.trunc(
-        (v.total_sectors_16 +
-          v.total_sectors_32 -
-          v.reserved_sectors -
-          v.num_fats * v.fat_size_16 -
-          Math.trunc((v.root_entry_count * 32 + v.bytes_per_sector - 1) / v.bytes_per_sector)) /
-          v.sectors_per_cluster,
-      ) >= 4085) !==
-    (v.fat16 !== undefined)
-  ) {
+  if ((v.fat_size_16 !== 0 && cluster_count >= 4085) !== (v.fat16 !== undefined)) {
     return new CodecError(
       "fat16",
       undefined,
       v.fat16 === undefined
-        ? "is required when fat_size_16 != 0 && (total_sectors_16 + total_sectors_32 - reserved_sectors - num_fats * fat_size_16 - (root_entry_count * 32 + bytes_per_sector - 1) / bytes_per_sector) / sectors_per_cluster >= 4085"
-        : "must be absent unless fat_size_16 != 0 && (total_sectors_16 + total_sectors_32 - reserved_sectors - num_fats * fat_size_16 - (root_entry_count * 32 + bytes_per_sector - 1) / bytes_per_sector) / sectors_per_cluster >= 4085",
+        ? "is required when fat_size_16 != 0 && cluster_count >= 4085"
+        : "must be absent unless fat_size_16 != 0 && cluster_count >= 4085",
     );
   }
   if (v.fat16 !== undefined) {
-    if (
-      v.fat16.length !==
-      Math.trunc(
-        (v.total_sectors_16 +
-          v.total_sectors_32 -
-          v.reserved_sectors -
-          v.num_fats * v.fat_size_16 -
-          Math.trunc((v.root_entry_count * 32 + v.bytes_per_sector - 1) / v.bytes_per_sector)) /
-          v.sectors_per_cluster,
-      ) +
-        2
-    )
+    if (v.fat16.length !== cluster_count + 2)
       return new CodecError(
         "fat16",
         undefined,
-        `has ${v.fat16.length} entries, but (total_sectors_16 + total_sectors_32 - reserved_sectors - num_fats * fat_size_16 - (root_entry_count * 32 + bytes_per_sector - 1) / bytes_per_sector) / sectors_per_cluster + 2 is ${Math.trunc((v.total_sectors_16 + v.total_sectors_32 - v.reserved_sectors - v.num_fats * v.fat_size_16 - Math.trunc((v.root_entry_count * 32 + v.bytes_per_sector - 1) / v.bytes_per_sector)) / v.sectors_per_cluster) + 2}`,
+        `has ${v.fat16.length} entries, but cluster_count + 2 is ${cluster_count + 2}`,
       );
   }
   if ((v.fat_size_16 !== 0) !== (v.root_dir !== undefined)) {

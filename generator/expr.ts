@@ -1,9 +1,10 @@
 /**
  * The schema's expression language, used by `if`, `size` and `valid`:
- * integer literals, names of earlier fields, parentheses, and the operators
+ * integer literals, names of earlier fields, parentheses, the operators
  *   ||  &&  == != < <= > >=  | &  << >>  + -  * / %  and unary ! -
- * with C's precedence. Expressions are parsed here once; emitters turn the
- * tree into TypeScript, so nothing is interpreted at run time.
+ * with C's precedence, and C's choice `c ? a : b` below them all (right
+ * associative). Expressions are parsed here once; emitters turn the tree
+ * into TypeScript, so nothing is interpreted at run time.
  */
 
 export type BinaryOp =
@@ -30,7 +31,9 @@ export type Expr =
   | { kind: "num"; value: bigint; col: number; name?: string }
   | { kind: "ref"; name: string; col: number }
   | { kind: "not" | "neg"; arg: Expr; col: number }
-  | { kind: "binary"; op: BinaryOp; left: Expr; right: Expr; col: number };
+  | { kind: "binary"; op: BinaryOp; left: Expr; right: Expr; col: number }
+  /** `cond ? then : else`: `then` where the condition holds, else `else`; `col` is the `?`'s. */
+  | { kind: "choose"; cond: Expr; then: Expr; else: Expr; col: number };
 
 export interface ExprError {
   /** 0-based column within the expression text. */
@@ -76,7 +79,7 @@ interface Token {
 }
 
 const TOKEN =
-  /\s*(0x[0-9a-fA-F_]+|[0-9][0-9_]*|[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*|\|\||&&|==|!=|<=|>=|<<|>>|[()<>|&+\-*/%!])/y;
+  /\s*(0x[0-9a-fA-F_]+|[0-9][0-9_]*|[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*|\|\||&&|==|!=|<=|>=|<<|>>|[()<>|&+\-*/%!?:])/y;
 
 function tokenize(text: string): Token[] | ExprError {
   const tokens: Token[] = [];
@@ -113,7 +116,7 @@ export function parseExpr(text: string): Expr | ExprError {
     if (t === undefined) return fail("expression ends too soon");
     i++;
     if (t.text === "(") {
-      const inner = binary(0);
+      const inner = choose();
       if ("message" in inner) return inner;
       if (tokens[i]?.text !== ")") return fail("expected ')'");
       i++;
@@ -151,7 +154,23 @@ export function parseExpr(text: string): Expr | ExprError {
     }
   }
 
-  const expr = binary(0);
+  /** `c ? a : b`, right associative: `a ? b : c ? d : e` is `a ? b : (c ? d : e)`. */
+  function choose(): Expr | ExprError {
+    const cond = binary(0);
+    if ("message" in cond) return cond;
+    const t = tokens[i];
+    if (t?.text !== "?") return cond;
+    i++;
+    const then = choose();
+    if ("message" in then) return then;
+    if (tokens[i]?.text !== ":") return fail("expected ':' of `? :`");
+    i++;
+    const otherwise = choose();
+    if ("message" in otherwise) return otherwise;
+    return { kind: "choose", cond, then, else: otherwise, col: t.col };
+  }
+
+  const expr = choose();
   if ("message" in expr) return expr;
   if (i < tokens.length) return fail(`unexpected ${JSON.stringify(tokens[i].text)}`);
   return expr;
@@ -169,6 +188,8 @@ export function refsOf(e: Expr): { name: string; col: number }[] {
       return refsOf(e.arg);
     case "binary":
       return [...refsOf(e.left), ...refsOf(e.right)];
+    case "choose":
+      return [...refsOf(e.cond), ...refsOf(e.then), ...refsOf(e.else)];
   }
 }
 
@@ -180,15 +201,25 @@ export function exprText(e: Expr): string {
     case "ref":
       return e.name;
     case "not":
-      return `!${exprText(e.arg)}`;
-    case "neg":
-      return `-${exprText(e.arg)}`;
+    case "neg": {
+      // A unary operator binds tightest: `!(a == b)` keeps its parentheses.
+      const arg =
+        e.arg.kind === "binary" || e.arg.kind === "choose"
+          ? `(${exprText(e.arg)})`
+          : exprText(e.arg);
+      return `${e.kind === "not" ? "!" : "-"}${arg}`;
+    }
     case "binary": {
       const wrap = (x: Expr): string =>
-        x.kind === "binary" && PRECEDENCE[x.op] < PRECEDENCE[e.op]
+        x.kind === "choose" || (x.kind === "binary" && PRECEDENCE[x.op] < PRECEDENCE[e.op])
           ? `(${exprText(x)})`
           : exprText(x);
       return `${wrap(e.left)} ${e.op} ${wrap(e.right)}`;
+    }
+    case "choose": {
+      // Parentheses where a reader would otherwise have to know the grouping.
+      const wrap = (x: Expr): string => (x.kind === "choose" ? `(${exprText(x)})` : exprText(x));
+      return `${wrap(e.cond)} ? ${wrap(e.then)} : ${exprText(e.else)}`;
     }
   }
 }

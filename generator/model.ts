@@ -175,7 +175,8 @@ export type Member =
   | HighMember
   | MirrorMember
   | PaddingMember
-  | GroupMember;
+  | GroupMember
+  | LetMember;
 
 /** A field stored in the value. */
 export interface ValueField extends Doc {
@@ -559,6 +560,20 @@ export function casesInOrder(m: SwitchMember): SwitchCase[] {
   ];
 }
 
+/**
+ * A value worked out from earlier fields (`let: cluster_count`): not stored
+ * and not a property of the value. Later expressions use it like an
+ * earlier field; read works it out once, write and sizeof from the value's
+ * fields in the same way. A top-level member of a record.
+ */
+export interface LetMember extends Doc {
+  kind: "let";
+  name: string;
+  value: Expr;
+  /** Is it a bigint (its expression uses 64-bit values), else a number? */
+  bigint: boolean;
+}
+
 /** A record's parameter: an integer given by whoever reads or writes it, not stored. */
 export interface Param extends Doc {
   name: string;
@@ -832,6 +847,7 @@ export function fixedMemberSize(m: Member): number | undefined {
     case "bitfield":
       return m.bytes;
     case "byteOrder":
+    case "let":
       return 0;
     case "switch":
       // Each case checks its own bounds, even when all take the same room.
@@ -861,15 +877,15 @@ export function isBigInt(t: IntType): boolean {
 
 /**
  * The members as the value sees them: a switch stands for its properties
- * (merged fields, then those only some cases have), and a byte order or
- * a both-endian field's second copy, which holds no value, for nothing. For the
+ * (merged fields, then those only some cases have), and a byte order, a
+ * let or a both-endian field's second copy, which hold no value, for nothing. For the
  * emitters of types, comparison and S-expressions, which follow properties.
  */
 export function valueMembers(members: readonly Member[]): Member[] {
   return members.flatMap((m) =>
     m.kind === "switch"
       ? [...m.fields, ...m.only]
-      : m.kind === "byteOrder" || m.kind === "mirror"
+      : m.kind === "byteOrder" || m.kind === "let" || m.kind === "mirror"
         ? []
         : [m],
   );

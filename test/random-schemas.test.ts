@@ -158,6 +158,9 @@ const CONSTRUCTS: [string, RegExp, number][] = [
   ["search", /search: \d+/, 0.05],
   ["valid on enum fields", /type: E\d+, valid: /, 0.05],
   ["bit fields", /bitfield: /, 0.1],
+  ["let", /\{ let: /, 0.1],
+  ["bigint let", /\{ let: \w+, value: "wide/, 0.02],
+  ["choice", / \? /, 0.1],
 ];
 
 // A short run (a few seeds, to look into one) is not expected to draw everything.

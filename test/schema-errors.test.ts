@@ -368,6 +368,8 @@ types:
         covers: before
         when: (blocks & 1) == 1
         keep: csum_unused
+      - { let: half, value: "n > 1 ? n / 2 : 0", doc: "worked out, not stored" }
+      - { name: halves, type: bytes, size: half * 2 }
       - { name: wide, type: Wide, args: { kind: n % 2 + 1, order: -1 } }
       - { name: wides, type: "Wide[]", count: 2, stride: 16, args: { kind: 2, order: 0 } }
 `;

@@ -135,7 +135,8 @@ export function checkOffsetTargets(
   const { reader } = ctx;
   for (const target of ctx.offsetTargets) {
     const index = items.findIndex((item) => nameOf(item) === target.name);
-    if (!members.some((m) => "name" in m && m.name === target.name)) {
+    // A let is no place in the layout, so it has no offset.
+    if (!members.some((m) => "name" in m && m.kind !== "let" && m.name === target.name)) {
       reader.report(
         target.at,
         `offset(${target.name}): "${target.name}" is not a member of this record at its top level`,

@@ -19,6 +19,7 @@ import { checkField } from "./field.js";
 import { checkFlags } from "./flags.js";
 import { checkGroup } from "./group.js";
 import { checkHigh, highTargets } from "./high.js";
+import { checkLet } from "./let.js";
 import { checkMagic } from "./magic.js";
 import { checkPadding } from "./padding.js";
 import type { MapNode, Reader } from "./reader.js";
@@ -74,12 +75,14 @@ const MEMBER_KEYS = [
   "text",
   "base256",
   "end",
+  "let",
 ] as const;
 
 /**
  * What kind of member a map is, decided by its first distinctive key in
  * this order; each kind allows only its own keys. A map with none of them
- * is a plain field. `named: false` kinds have no name to declare.
+ * is a plain field. `named: false` kinds have no `name` to declare (a let
+ * declares the name it gives under `let` itself).
  */
 const KINDS: readonly { key: string; allowed: readonly string[]; check: Check; named?: false }[] = [
   {
@@ -119,6 +122,8 @@ const KINDS: readonly { key: string; allowed: readonly string[]; check: Check; n
     check: checkChecksum,
   },
   { key: "const", allowed: ["name", "type", "const", "doc", "endian"], check: checkConstant },
+  // Before `value`, which a let has too: `let` is what tells them apart.
+  { key: "let", allowed: ["let", "value", "doc"], check: checkLet, named: false },
   {
     key: "value",
     allowed: ["name", "type", "value", "valid", "doc", "endian"],
@@ -232,7 +237,7 @@ function checkRestPlacement(reader: Reader, members: Member[], gaps: "zero" | "u
     first?.kind === "value" &&
     first.search !== undefined &&
     gaps === "untouched" &&
-    members.slice(1).every((m) => isPositioned(m))
+    members.slice(1).every((m) => isPositioned(m) || m.kind === "let")
   )
     return;
   members.forEach((m, i) => {
@@ -315,7 +320,8 @@ function collectNames(items: Located[]): Set<string> {
   for (const item of items) {
     if (item.kind !== "map") continue;
     for (const e of item.entries) {
-      if (e.key === "name" && e.value.kind === "scalar") names.add(String(e.value.value));
+      if ((e.key === "name" || e.key === "let") && e.value.kind === "scalar")
+        names.add(String(e.value.value));
       if ((e.key === "fields" || e.key === "bitfield") && e.value.kind === "seq")
         for (const n of collectNames(e.value.items)) names.add(n);
       if (e.key === "cases" && e.value.kind === "seq")

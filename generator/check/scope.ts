@@ -39,6 +39,8 @@ export function checkExpr(
   laterNames: ReadonlySet<string>,
   /** The schema's types, to say which enum a misplaced value name belongs to. */
   types?: ReadonlyMap<string, TypeDef>,
+  /** Given, it is told the expression's type (a `let` takes it). */
+  typed?: { type?: ExprType },
 ): Expr | undefined {
   const parsedText = parseExpr(text);
   const textCol = node.kind === "scalar" ? node.textCol : undefined;
@@ -132,6 +134,28 @@ export function checkExpr(
         if (BOOLEAN_OPS.has(e.op)) return "boolean";
         return l === "literal" ? r : l;
       }
+      case "choose": {
+        // As for `if`: the test is a condition, and the choices are numbers of one kind.
+        const c = typeOf(e.cond);
+        const a = typeOf(e.then);
+        const b = typeOf(e.else);
+        if (c !== undefined && c !== "boolean") {
+          ok = false;
+          report(e.col, "? needs a condition (a comparison) before it, not a number");
+        }
+        if (a === undefined || b === undefined) return undefined;
+        if (a === "boolean" || b === "boolean") {
+          ok = false;
+          report(e.col, "? : chooses between numbers, not conditions (use && and || for those)");
+          return undefined;
+        }
+        if (a !== "literal" && b !== "literal" && a !== b) {
+          ok = false;
+          report(e.col, "? : mixes a 64-bit field (bigint) with a narrower one (number)");
+          return undefined;
+        }
+        return a === "literal" ? b : a;
+      }
     }
   };
   const type = typeOf(parsed);
@@ -152,6 +176,7 @@ export function checkExpr(
     );
     return undefined;
   }
+  if (typed !== undefined) typed.type = type;
   return parsed;
 }
 
@@ -180,6 +205,13 @@ function enumNames(
     case "not":
     case "neg":
       return { ...e, arg: enumNames(e.arg, scope, types, report) };
+    case "choose":
+      return {
+        ...e,
+        cond: enumNames(e.cond, scope, types, report),
+        then: enumNames(e.then, scope, types, report),
+        else: enumNames(e.else, scope, types, report),
+      };
     case "binary": {
       const named = (x: Expr): x is Extract<Expr, { kind: "ref" }> =>
         x.kind === "ref" && isValueName(x.name) && !scope.has(x.name);

@@ -210,6 +210,16 @@ export function range(e: Expr, lookup: Lookup): Range | undefined {
     }
     case "not":
       return { lo: 0n, hi: 1n };
+    case "choose": {
+      // The choice the condition makes, or either where it may go both ways.
+      const test = holds(e.cond, lookup);
+      if (test === "always") return range(e.then, lookup);
+      if (test === "never") return range(e.else, lookup);
+      const a = range(e.then, lookup);
+      const b = range(e.else, lookup);
+      if (a === undefined || b === undefined) return undefined;
+      return { lo: a.lo < b.lo ? a.lo : b.lo, hi: a.hi > b.hi ? a.hi : b.hi };
+    }
     case "binary":
       break;
   }

@@ -76,6 +76,8 @@ export function memberText(m: Member): string {
       return `${m.size} byte${m.size === 1 ? "" : "s"} of padding${cond.replace(", ", " ")}`;
     case "group":
       return `group ${m.name} (${m.typeName}${cond})`;
+    case "let":
+      return `let ${m.name} (${exprText(m.value)})`;
   }
 }
 
@@ -107,6 +109,13 @@ function renameExpr(e: Expr, rename: (name: string) => string): Expr {
       return { ...e, arg: renameExpr(e.arg, rename) };
     case "binary":
       return { ...e, left: renameExpr(e.left, rename), right: renameExpr(e.right, rename) };
+    case "choose":
+      return {
+        ...e,
+        cond: renameExpr(e.cond, rename),
+        then: renameExpr(e.then, rename),
+        else: renameExpr(e.else, rename),
+      };
   }
 }
 

@@ -4,6 +4,7 @@
  */
 import type { Model } from "../model.js";
 import type { Change } from "./change.js";
+import { inlineLets } from "./lets.js";
 import { listChanges } from "./list-changes.js";
 import { hintFor } from "./rules/hints.js";
 import { judge, type Overrides } from "./rules/index.js";
@@ -45,7 +46,8 @@ export function diffModels(
   names: { old: string; new: string },
   overrides?: Overrides,
 ): DiffReport {
-  const changes = listChanges(oldModel, newModel).map((c) => {
+  // Lets are compared through their uses (see lets.ts).
+  const changes = listChanges(inlineLets(oldModel), inlineLets(newModel)).map((c) => {
     const verdict = judge(c, overrides);
     return { ...c, rule: c.kind, verdict, hint: hintFor(c, verdict) };
   });

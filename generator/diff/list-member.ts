@@ -328,7 +328,12 @@ function compareFieldType(list: ChangeList, place: Place, o: FieldType, n: Field
     return;
   }
   if (o.kind === "array" && n.kind === "array") {
-    if (list.typeNames(o.element.name) !== n.element.name) changed();
+    if (list.typeNames(o.element.name) !== n.element.name) return changed();
+    // How many entries, and how far apart: an expression (a let's, through it) that changes moves what follows.
+    const spacing = (t: typeof o): string =>
+      `${t.count === undefined ? "" : exprText(t.count)} ${t.stride === undefined ? "" : exprText(t.stride)}`;
+    if (spacing(o) !== spacing(n))
+      list.add(place, { kind: "size-changed" }, `${typeText(o)} → ${typeText(n)}`);
     return;
   }
   if (o.kind === "list" && n.kind === "list") {

@@ -172,5 +172,12 @@ function renameRefs(e: Expr, rename: (name: string) => string): Expr {
       return { ...e, arg: renameRefs(e.arg, rename) };
     case "binary":
       return { ...e, left: renameRefs(e.left, rename), right: renameRefs(e.right, rename) };
+    case "choose":
+      return {
+        ...e,
+        cond: renameRefs(e.cond, rename),
+        then: renameRefs(e.then, rename),
+        else: renameRefs(e.else, rename),
+      };
   }
 }

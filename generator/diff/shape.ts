@@ -99,6 +99,8 @@ export function memberShape(m: Member, names: TypeNames): string {
       return `padding ${m.rest !== undefined ? `rest ${m.rest}` : m.sizeExpr === undefined ? m.size : exprText(m.sizeExpr)}${cond}`;
     case "group":
       return `group (${m.members.map((x) => memberShape(x, names)).join("; ")})${cond}${at}`;
+    case "let":
+      return `let ${exprText(m.value)}`;
   }
 }
 

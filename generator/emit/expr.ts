@@ -14,13 +14,19 @@ export interface ExprRef {
    * 32 bits as a number, so a test of low bits needs no bigint arithmetic.
    */
   low32?: string;
+  /**
+   * Set for a `let`: a value worked out from an expression, which may be
+   * negative or the difference of huge values, so it is not rounded to a
+   * number before the arithmetic around it (see {@link growsOnly}).
+   */
+  derived?: true;
 }
 
 export type Resolve = (name: string) => ExprRef;
 
 /** Code for an offset, size or count as a number: a 64-bit one is converted (exactly up to 2^53, past any buffer). */
 export function offsetExpr(e: Expr, resolve: Resolve): string {
-  if (isBigInt(e, resolve) && growsOnly(e)) {
+  if (isBigInt(e, resolve) && growsOnly(e, resolve)) {
     // Sums and products of fields and non-negative literals are worked out
     // in numbers, with no bigint allocated: exact below 2^53, and past any
     // buffer above it either way, so the bounds checks refuse the same values.
@@ -36,18 +42,20 @@ export function offsetExpr(e: Expr, resolve: Resolve): string {
 }
 
 /**
- * Is `e` made of fields, non-negative literals, `+` and `*` only? Then
+ * Is `e` made of stored fields, non-negative literals, `+` and `*` only? Then
  * rounding a 64-bit field to a number cannot turn a huge value into a small
  * one (subtraction, division, `%` and masks could).
  */
-function growsOnly(e: Expr): boolean {
+function growsOnly(e: Expr, resolve: Resolve): boolean {
   switch (e.kind) {
     case "num":
       return e.value >= 0n;
     case "ref":
-      return true;
+      return resolve(e.name).derived !== true;
     case "binary":
-      return (e.op === "+" || e.op === "*") && growsOnly(e.left) && growsOnly(e.right);
+      return (
+        (e.op === "+" || e.op === "*") && growsOnly(e.left, resolve) && growsOnly(e.right, resolve)
+      );
     default:
       return false;
   }
@@ -65,6 +73,8 @@ function isBigInt(e: Expr, resolve: Resolve): boolean {
       return isBigInt(e.arg, resolve);
     case "binary":
       return isBigInt(e.left, resolve) || isBigInt(e.right, resolve);
+    case "choose":
+      return isBigInt(e.then, resolve) || isBigInt(e.else, resolve);
   }
 }
 
@@ -91,7 +101,20 @@ export function emitExpr(e: Expr, resolve: Resolve, bigint = isBigInt(e, resolve
       if (e.op === "/" && !operandsBig) return `Math.trunc((${l}) / (${r}))`;
       return `(${l}) ${op} (${r})`;
     }
+    case "choose": {
+      // Parenthesised whole, since TypeScript's `?:` binds looser than anything around it.
+      const code = `${emitExpr(e.cond, resolve)} ? ${emitExpr(e.then, resolve, bigint)} : ${emitExpr(e.else, resolve, bigint)}`;
+      // A choice of literals has a literal type (`1 | 2`), which TypeScript
+      // refuses to compare with other literals (`== 3`): it is widened.
+      return literalChoice(e) ? `(${code} as ${bigint ? "bigint" : "number"})` : `(${code})`;
+    }
   }
+}
+
+/** Is `e` a choice between literals (or choices between literals)? */
+function literalChoice(e: Expr): boolean {
+  const literal = (x: Expr): boolean => x.kind === "num" || literalChoice(x);
+  return e.kind === "choose" && literal(e.then) && literal(e.else);
 }
 
 const LOW_31 = 1n << 31n;

@@ -17,6 +17,7 @@ import {
 } from "../model.js";
 import { hexLiteral } from "./code.js";
 import { computedMeaning } from "./construct/computed.js";
+import { letMeaning } from "./construct/let.js";
 import { hasTrailer, trailerText } from "./construct/trailer.js";
 import { wireType } from "./types.js";
 
@@ -102,6 +103,10 @@ function memberRows(
             m.doc,
           ]),
         );
+        break;
+      case "let":
+        // No bytes: the value later members use, worked out here.
+        rows.push(row([where, "0", name, letMeaning(m), cond, m.doc]));
         break;
       case "switch":
         // Each case is laid out from the switch's offset, under its own condition.

@@ -48,7 +48,7 @@ import {
   str,
   templateText,
 } from "./code.js";
-import { emitExpr, offsetExpr, selectorCode, type Resolve } from "./expr.js";
+import { emitExpr, offsetExpr, selectorCode, type ExprRef, type Resolve } from "./expr.js";
 import {
   Cursor,
   fixedRunSize,
@@ -76,6 +76,7 @@ import { readStringTail, tailValue } from "./construct/string-tail.js";
 import { hasPaddingProperty, readKeptPadding } from "./construct/union-padding.js";
 import { readCountedArray, readFilledArray, readTerminatedArray } from "./construct/array.js";
 import { readBitfield } from "./construct/bitfield.js";
+import { letMeaning, readLet } from "./construct/let.js";
 import { noneTest, readHigh, readLow } from "./construct/split.js";
 import { computedMeaning } from "./construct/computed.js";
 import { readFlags, readNestedFlags } from "./construct/flags.js";
@@ -179,6 +180,8 @@ function memberType(m: Member): string {
       return "byte order";
     case "switch":
       return `layout chosen by ${m.onText}`;
+    case "let":
+      return letMeaning(m);
   }
 }
 
@@ -299,6 +302,8 @@ export class SequenceReader {
 
   /** Expressions see raw stored values: enums as numbers. */
   resolve: Resolve = (name) => {
+    const derived = this.lets.get(name);
+    if (derived !== undefined) return derived;
     // A dotted name is a field of the record an earlier field holds: `end.cd_offset`.
     const [head = name, ...path] = name.split(".");
     if (path.length > 0)
@@ -327,6 +332,7 @@ export class SequenceReader {
       this.trace,
     );
     for (const b of this.bigints) inner.bigints.add(b);
+    for (const [k, v] of this.lets) inner.lets.set(k, v);
     return inner;
   }
 
@@ -342,6 +348,8 @@ export class SequenceReader {
     for (const f of dottedFields(record)) if (f.bigint) this.bigints.add(`${name}.${f.path}`);
   }
   readonly bigints = new Set<string>();
+  /** The record's lets worked out so far, each in its local (see construct/let.ts). */
+  readonly lets = new Map<string, ExprRef>();
   /** Code reading again the low words of u64 fields at fixed offsets (`ExprRef.low32` in expr.ts). */
   readonly low32s = new Map<string, string>();
   /** Locals holding the low halves of split values read so far, by field name. */
@@ -359,7 +367,7 @@ export class SequenceReader {
     this.cursor.offset = 0;
   }
 
-  /** The members this reader reads (a record's, for a byte order's or a switch's test). */
+  /** The members this reader reads (a record's, for a byte order's or a switch's test, and a let's uses). */
   private siblings: readonly Member[] = [];
 
   members(members: readonly Member[]): void {
@@ -647,6 +655,9 @@ export class SequenceReader {
       case "switch":
         this.switchCases(m);
         return;
+      case "let":
+        readLet(this, m, this.siblings);
+        return;
       case "group": {
         const inner = new SequenceReader(
           this.code,
@@ -659,6 +670,7 @@ export class SequenceReader {
           this.trace,
         );
         for (const b of this.bigints) inner.bigints.add(b);
+        for (const [k, v] of this.lets) inner.lets.set(k, v);
         const before = new Set(this.computed.keys());
         // A checksum in the group covers the group: from where it starts to where it ends.
         const groupStart = hasChecksum(m.members) ? this.locals.fresh(`${m.name}_start`) : "";
@@ -1034,6 +1046,8 @@ function runFields(
         add(m.members, `${path}${m.name}.`, 0);
         continue;
       }
+      // A let takes no bytes, so it is never what the input is too short for.
+      if (m.kind === "let") continue;
       end += size;
       // A both-endian field's copy is cut off as the field.
       const name = "name" in m ? m.name : m.kind === "mirror" ? m.of : "padding";

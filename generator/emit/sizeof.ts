@@ -22,6 +22,7 @@ import {
   trailerSize,
 } from "../model.js";
 import { lengthOf } from "./construct/computed.js";
+import { letRef } from "./construct/let.js";
 import { nestedFlagsWord } from "./construct/flags.js";
 import { keepsEnd, needsEndMarker } from "./construct/end-length.js";
 import { Code, hexLiteral, prop, str } from "./code.js";
@@ -136,7 +137,7 @@ export function positionedEnds(
  * Expressions over a value being written: integer fields are its
  * properties, enums their stored numbers, constants literals, computed
  * offsets the size of what comes before their target, computed sizes and
- * counts the length of theirs.
+ * counts the length of theirs, lets their expressions.
  */
 export function valueResolver(
   members: readonly Member[],
@@ -161,6 +162,8 @@ export function valueResolver(
           bigint: false,
         }));
       }
+      // A let is its expression over the value's fields, worked out where it is used.
+      if (m.kind === "let") computed.set(m.name, () => letRef(m, resolve));
       if (m.kind === "computed" && m.of !== "offset")
         refs.set(m.name, { code: lengthOf(m, list, o), bigint: false });
       if (m.kind === "bitfield")

@@ -42,6 +42,7 @@ import {
 } from "../model.js";
 import { article, Code, dropNoOpPos, hexLiteral, Locals, prop, str, templateText } from "./code.js";
 import { writeArray } from "./construct/array.js";
+import { CheckLets } from "./construct/let.js";
 import { checkBitfieldParts, checkBitfieldRules, writeBitfield } from "./construct/bitfield.js";
 import { checkSearchedWrite, searchedRecord } from "./construct/search.js";
 import { checkKeptChecksum, fillChecksums, writeUncheckedChecksum } from "./construct/checksum.js";
@@ -234,11 +235,15 @@ export class CheckWalker {
     readonly file?: ModuleFile,
     /** The record's parameters, which sizes before a computed offset's target may use. */
     readonly params: readonly Param[] = [],
-  ) {}
+  ) {
+    this.lets = new CheckLets(code, locals);
+  }
 
   /** Stored values of names expressions use, as code. */
   readonly refs = new Map<string, { code: string; bigint: boolean }>();
-  resolve: Resolve = (name) => this.refs.get(name)!;
+  /** The record's lets (see construct/let.ts). */
+  readonly lets: CheckLets;
+  resolve: Resolve = (name) => this.lets.ref(name, this.resolve) ?? this.refs.get(name)!;
   /** Computed sizes and counts: what they size agrees with them by construction. */
   readonly lengths = new Set<string>();
   private isLength(e: Expr): boolean {
@@ -304,6 +309,9 @@ export class CheckWalker {
       case "switch":
         this.switchCases(m, obj, prefix);
         return;
+      case "let":
+        this.lets.meet(m);
+        return;
       case "group": {
         const local = this.locals.fresh(m.name);
         this.code.line(`const ${local} = ${prop(obj, m.name)};`);
@@ -332,6 +340,9 @@ export class CheckWalker {
     switch (m.kind) {
       case "bitfield":
         checkBitfieldRules(this, m, obj, prefix);
+        return;
+      case "let":
+        this.lets.workOut(m, this.resolve);
         return;
       case "computed": {
         const local = this.locals.field(m.name);
@@ -700,6 +711,7 @@ function emitCheck(
   const walker = new CheckWalker(code, new Locals(INTERNAL), recordMembers, "v", file, params);
   for (const p of params) walker.refs.set(p.name, { code: paramLocal(p.name), bigint: false });
   walker.members(members, "v", "");
+  walker.lets.dropUnused();
   if (members === recordMembers) checkPlacement(members, params, code, walker.locals);
   code.line("return undefined;");
   const text = code.text();
@@ -900,6 +912,9 @@ export class WriteWalker {
         return;
       case "byteOrder":
         this.code.line(`const ${LITTLE_ENDIAN} = ${emitExpr(m.on, this.resolve)} === ${m.little};`);
+        return;
+      case "let":
+        // Not stored: the expressions that use it work it out from the value.
         return;
       case "switch":
         this.settle();

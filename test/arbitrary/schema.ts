@@ -98,6 +98,8 @@ class SchemaDraw {
   constructor(
     readonly rng: Rng,
     readonly layoutRng: Rng = rng,
+    /** Draws lets (and the choices in them), so the schemas drawn before stay what they were. */
+    readonly letRng: Rng = layoutRng,
   ) {}
 
   private fresh(prefix: string, scope: Scope): string {
@@ -218,6 +220,9 @@ class SchemaDraw {
       const m = this.member(scope, 0, fixedOnly);
       members.push(...m.lines);
       fixed &&= m.fixed;
+      const lets = this.letMember(scope, fixedOnly);
+      members.push(...lets.lines);
+      fixed &&= lets.fixed;
     }
     // A checksum over the record, and a member at its own offset, now and then.
     if (this.rng.chance(0.2)) {
@@ -748,6 +753,53 @@ class SchemaDraw {
     return { line: `- { name: ${name}, type: ${type} }`, fixed: true };
   }
 
+  /**
+   * Now and then a let over earlier integers, most often a choice; later
+   * members may use it as an integer (one of at most 255 as a u8, which
+   * sizes and counts take). Now and then a bigint let over a 64-bit field
+   * drawn with it, which a conditional field after it tests.
+   */
+  private letMember(scope: Scope, fixedOnly: boolean): { lines: string[]; fixed: boolean } {
+    const rng = this.letRng;
+    const none = { lines: [], fixed: true };
+    if (!rng.chance(0.15)) return none;
+    const indent = "      ";
+    const name = this.fresh("let", scope);
+    if (!fixedOnly && rng.chance(0.25)) {
+      const wide = this.fresh("wide", scope);
+      const value = rng.pick([
+        `${wide} > 1000 ? ${wide} - 1000 : ${wide} & 255`,
+        `${wide} / 3`,
+        `${wide} == 0 ? 7 : ${wide}`,
+      ]);
+      return {
+        lines: [
+          `${indent}- { name: ${wide}, type: ${rng.pick(["u64", "i64"])} }`,
+          `${indent}- { let: ${name}, value: ${JSON.stringify(value)} }`,
+          `${indent}- { name: ${this.fresh("f", scope)}, type: u8, if: ${JSON.stringify(`${name} > 5`)} }`,
+        ],
+        fixed: false,
+      };
+    }
+    const narrow = scope.ints.filter((i) => !i.type.endsWith("64"));
+    if (narrow.length === 0) return none;
+    const a = rng.pick(narrow);
+    const b = rng.pick(narrow);
+    const bytes = a.type === "u8" && b.type === "u8";
+    const value = rng.pick(
+      bytes
+        ? [
+            `${a.name} > ${b.name} ? ${a.name} - ${b.name} : ${b.name} - ${a.name}`,
+            `(${a.name} & 15) + 1`,
+            `${a.name} != 0 ? ${a.name} % 7 : ${b.name} / 2`,
+          ]
+        : [`${a.name} > 100 ? 1 : ${b.name} < 0 ? 2 : 3`, `(${a.name} & 15) + (${b.name} & 7)`],
+    );
+    // Each of these is from 0 to 255.
+    scope.ints.push({ name, type: "u8" });
+    return { lines: [`${indent}- { let: ${name}, value: ${JSON.stringify(value)} }`], fixed: true };
+  }
+
   // Run-time layouts: byte_order, switch, record params with args, array stride.
 
   /**
@@ -988,9 +1040,9 @@ class SchemaDraw {
   private strideOf(scope: Scope, fixed: boolean): string {
     // A record whose size varies gets room to vary in.
     if (!fixed) return String(this.layoutRng.pick([1024, 2048]));
-    // Not a selector: the few values it mostly takes would rarely leave room.
+    // Not a selector or a let: the few values they mostly take would rarely leave room.
     const small = scope.ints.filter(
-      (i) => (i.type === "u8" || i.type === "u16") && !/^(sel|arg)\d/.test(i.name),
+      (i) => (i.type === "u8" || i.type === "u16") && !/^(sel|arg|let)\d/.test(i.name),
     );
     if (small.length === 0 || this.layoutRng.chance(0.5))
       return String(this.layoutRng.pick([64, 100, 255, 1024]));
@@ -1050,7 +1102,7 @@ function shuffle<T>(rng: Rng, xs: T[]): T[] {
 /** A random valid schema; the same seed gives the same text. */
 export function randomSchema(seed: number): { name: string; text: string } {
   const rng = new Rng(seed);
-  const draw = new SchemaDraw(rng, new Rng(seed * 31 + 17));
+  const draw = new SchemaDraw(rng, new Rng(seed * 31 + 17), new Rng(seed * 13 + 5));
   for (let i = 0, n = rng.below(3); i < n; i++) draw.enumType();
   for (let i = 0, n = rng.below(3); i < n; i++) draw.recordType(`R${i}`, true);
   if (draw.layoutRng.chance(0.4)) draw.paramRecordType("P0");

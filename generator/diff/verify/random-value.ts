@@ -158,6 +158,15 @@ class Draw {
         case "const":
           env.set(m.name, m.value);
           break;
+        case "let": {
+          // Known once the fields it uses are drawn, as the codec works it out.
+          const r = range(m.value, (name) => {
+            const v = env.get(name);
+            return v === undefined ? undefined : { lo: v, hi: v };
+          });
+          if (r !== undefined && r.lo === r.hi) env.set(m.name, r.lo);
+          break;
+        }
         case "bitfield":
           for (const p of m.parts) {
             const v = this.rng.pick([0n, 1n, (1n << BigInt(p.bits)) - 1n, this.rng.bits(p.bits)]);

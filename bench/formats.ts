@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
 import * as elf from "../generated/elf.js";
 import * as ext4 from "../generated/ext4.js";
+import * as iso9660 from "../generated/iso9660.js";
 import * as png from "../generated/png.js";
 import * as qed from "../generated/qed.js";
 import * as tar from "../generated/tar.js";
@@ -26,6 +27,7 @@ import type { Case, Implementation, Wanted } from "./cases.js";
 import { expectEqual, sameBytes } from "./expect.js";
 import * as handElf from "./handwritten/elf.js";
 import * as handExt4 from "./handwritten/ext4.js";
+import * as handIso9660 from "./handwritten/iso9660.js";
 import * as handPng from "./handwritten/png.js";
 import * as handQed from "./handwritten/qed.js";
 import * as handTar from "./handwritten/tar.js";
@@ -507,6 +509,29 @@ const EXT4: Format<ext4.Superblock> = {
   peers: [],
 };
 
+// The descriptor is one 2048-byte sector whatever the image: no count grows, so no scaling
+// series; it measures space-padded text, both-endian integers and decimal dates.
+const ISO9660: Format<iso9660.PrimaryVolumeDescriptor> = {
+  format: "iso9660",
+  bench: true,
+  fixtures: [
+    ["iso-plain", "genisoimage -V: the primary volume descriptor, identifiers mostly blank"],
+    [
+      "iso-joliet-rr-ids",
+      "genisoimage -J -R with every identifier set: the primary volume descriptor",
+    ],
+  ],
+  // The fields up to the root record and the identifiers after it.
+  everyByte: 896,
+  generated: {
+    read: iso9660.readPrimaryVolumeDescriptor,
+    write: iso9660.writePrimaryVolumeDescriptor,
+    sizeof: iso9660.sizeofPrimaryVolumeDescriptor,
+  },
+  handWritten: handIso9660,
+  peers: [],
+};
+
 const ZIP_FIXTURES: readonly (readonly [string, string])[] = [
   ["zip-info-zip", "zip -r -z: 5 members (UT and ux extra fields), an archive comment"],
   ["zip-python-zipfile", "Python zipfile: 5 members stored and deflated, a UTF-8 name, comments"],
@@ -629,6 +654,7 @@ const FORMATS: readonly Format<never>[] = [
   EXT4,
   ZIP_ROOT,
   ZIP_CENTRAL_ENTRY,
+  ISO9660,
 ] as unknown as readonly Format<never>[];
 
 function inputsOf<V>(f: Format<V>): FormatInput[] {

@@ -590,12 +590,9 @@ function decodeFsType(buf: Uint8Array, start: number, end: number): FsType {
 function parseVolume(buf: Uint8Array, at: number, limit: number): Volume | CodecError {
   const view = viewOf(buf);
   let pos = at;
-  const jump_size = 3;
-  if (jump_size < 0) return new CodecError("jump", at, `its size is negative (${jump_size})`);
-  if (limit - at < jump_size) return truncated("jump", at, jump_size, limit);
-  const jump = getBytes(buf, at, at + jump_size);
-  pos = at + jump_size;
-  if (limit - pos < 33) {
+  if (limit - at < 3) return truncated("jump", at, 3, limit);
+  const jump = getBytes(buf, at, at + 3);
+  if (limit - (at + 3) < 33) {
     return truncatedField(
       [
         "oem_name",
@@ -613,15 +610,15 @@ function parseVolume(buf: Uint8Array, at: number, limit: number): Volume | Codec
         "total_sectors_32",
       ],
       [8, 10, 11, 13, 14, 16, 18, 19, 21, 23, 25, 29, 33],
-      pos,
+      at + 3,
       limit,
     );
   }
-  const nul = findNul(buf, pos, pos + 8);
-  if (nul !== pos + 8) return new CodecError("oem_name", nul, "a space-padded string holds no NUL");
-  const textEnd = spacePaddedEnd(buf, pos, pos + 8);
-  const oem_name = getBytes(buf, pos, textEnd);
-  const bytes_per_sector = view.getUint16(pos + 8, true);
+  const nul = findNul(buf, at + 3, at + 11);
+  if (nul !== at + 11) return new CodecError("oem_name", nul, "a space-padded string holds no NUL");
+  const textEnd = spacePaddedEnd(buf, at + 3, at + 11);
+  const oem_name = getBytes(buf, at + 3, textEnd);
+  const bytes_per_sector = view.getUint16(at + 11, true);
   if (!(
     bytes_per_sector === 512 ||
     bytes_per_sector === 1024 ||
@@ -630,41 +627,41 @@ function parseVolume(buf: Uint8Array, at: number, limit: number): Volume | Codec
   ))
     return new CodecError(
       "bytes_per_sector",
-      pos + 8,
+      at + 11,
       `is ${bytes_per_sector}: must be 512, 1024, 2048 or 4096`,
     );
-  const sectors_per_cluster = buf[pos + 10]!;
+  const sectors_per_cluster = buf[at + 13]!;
   if (!(sectors_per_cluster !== 0 && (sectors_per_cluster & (sectors_per_cluster - 1)) === 0))
     return new CodecError(
       "sectors_per_cluster",
-      pos + 10,
+      at + 13,
       `is ${sectors_per_cluster}: must be a power of two`,
     );
-  const reserved_sectors = view.getUint16(pos + 11, true);
+  const reserved_sectors = view.getUint16(at + 14, true);
   if (!(reserved_sectors >= 1))
     return new CodecError(
       "reserved_sectors",
-      pos + 11,
+      at + 14,
       `is ${reserved_sectors}: must be at least 1`,
     );
-  const num_fats = buf[pos + 13]!;
-  const root_entry_count = view.getUint16(pos + 14, true);
-  const total_sectors_16 = view.getUint16(pos + 16, true);
-  const media = buf[pos + 18]!;
-  const fat_size_16 = view.getUint16(pos + 19, true);
-  const sectors_per_track = view.getUint16(pos + 21, true);
-  const num_heads = view.getUint16(pos + 23, true);
-  const hidden_sectors = view.getUint32(pos + 25, true);
-  const total_sectors_32 = view.getUint32(pos + 29, true);
+  const num_fats = buf[at + 16]!;
+  const root_entry_count = view.getUint16(at + 17, true);
+  const total_sectors_16 = view.getUint16(at + 19, true);
+  const media = buf[at + 21]!;
+  const fat_size_16 = view.getUint16(at + 22, true);
+  const sectors_per_track = view.getUint16(at + 24, true);
+  const num_heads = view.getUint16(at + 26, true);
+  const hidden_sectors = view.getUint32(at + 28, true);
+  const total_sectors_32 = view.getUint32(at + 32, true);
   if (!(total_sectors_16 === 0 || total_sectors_32 === 0))
     return new CodecError(
       "total_sectors_32",
-      pos + 29,
+      at + 32,
       `is ${total_sectors_32}: must be 0 when total_sectors_16 gives the size`,
     );
   let ext32: Bpb32 | undefined;
   let ext16: Bpb16 | undefined;
-  pos += 33;
+  pos = at + 36;
   switch (fat_size_16 as number) {
     case 0: {
       const ext32_read = parseBpb32(buf, pos, limit);
@@ -847,7 +844,6 @@ function parseVolume(buf: Uint8Array, at: number, limit: number): Volume | Codec
 
 function parseBpb16(buf: Uint8Array, at: number, limit: number): Bpb16 | CodecError {
   const view = viewOf(buf);
-  let pos = at;
   if (limit - at < 26) {
     return truncatedField(
       ["drive_number", "reserved1", "boot_signature", "volume_id", "volume_label", "fs_type"],
@@ -870,20 +866,14 @@ function parseBpb16(buf: Uint8Array, at: number, limit: number): Bpb16 | CodecEr
     return new CodecError("fs_type", nul_, "a space-padded string holds no NUL");
   const textEnd_ = spacePaddedEnd(buf, at + 18, at + 26);
   const fs_type = decodeFsType(buf, at + 18, textEnd_);
-  const boot_code_size = 448;
-  if (boot_code_size < 0)
-    return new CodecError("boot_code", at + 26, `its size is negative (${boot_code_size})`);
-  if (limit - (at + 26) < boot_code_size)
-    return truncated("boot_code", at + 26, boot_code_size, limit);
-  const boot_code = getBytes(buf, at + 26, at + 26 + boot_code_size);
-  pos = at + 26 + boot_code_size;
-  parsedEnd = pos;
+  if (limit - (at + 26) < 448) return truncated("boot_code", at + 26, 448, limit);
+  const boot_code = getBytes(buf, at + 26, at + 474);
+  parsedEnd = at + 474;
   return { drive_number, reserved1, boot_signature, volume_id, volume_label, fs_type, boot_code };
 }
 
 function parseBpb32(buf: Uint8Array, at: number, limit: number): Bpb32 | CodecError {
   const view = viewOf(buf);
-  let pos = at;
   if (limit - at < 54) {
     return truncatedField(
       [
@@ -933,14 +923,9 @@ function parseBpb32(buf: Uint8Array, at: number, limit: number): Bpb32 | CodecEr
     return new CodecError("fs_type", nul_, "a space-padded string holds no NUL");
   const textEnd_ = spacePaddedEnd(buf, at + 46, at + 54);
   const fs_type = decodeFsType(buf, at + 46, textEnd_);
-  const boot_code_size = 420;
-  if (boot_code_size < 0)
-    return new CodecError("boot_code", at + 54, `its size is negative (${boot_code_size})`);
-  if (limit - (at + 54) < boot_code_size)
-    return truncated("boot_code", at + 54, boot_code_size, limit);
-  const boot_code = getBytes(buf, at + 54, at + 54 + boot_code_size);
-  pos = at + 54 + boot_code_size;
-  parsedEnd = pos;
+  if (limit - (at + 54) < 420) return truncated("boot_code", at + 54, 420, limit);
+  const boot_code = getBytes(buf, at + 54, at + 474);
+  parsedEnd = at + 474;
   return {
     fat_size_32,
     ext_flags,

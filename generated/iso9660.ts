@@ -383,7 +383,6 @@ function parsePrimaryVolumeDescriptor(
   limit: number,
 ): PrimaryVolumeDescriptor | CodecError {
   const view = viewOf(buf);
-  let pos = at;
   if (limit - at < 883) {
     const descriptor_typeMismatch = constMismatch(
       "descriptor_type",
@@ -619,28 +618,19 @@ function parsePrimaryVolumeDescriptor(
       nonZero___,
       `expected zero padding, got ${hex(buf[nonZero___]!, 2)}`,
     );
-  const application_use_size = 512;
-  if (application_use_size < 0)
-    return new CodecError(
-      "application_use",
-      at + 883,
-      `its size is negative (${application_use_size})`,
-    );
-  if (limit - (at + 883) < application_use_size)
-    return truncated("application_use", at + 883, application_use_size, limit);
-  const application_use = getBytes(buf, at + 883, at + 883 + application_use_size);
-  pos = at + 883 + application_use_size;
-  if (limit - pos < 653) {
-    return truncatedField(["padding"], [653], pos, limit);
+  if (limit - (at + 883) < 512) return truncated("application_use", at + 883, 512, limit);
+  const application_use = getBytes(buf, at + 883, at + 1395);
+  if (limit - (at + 1395) < 653) {
+    return truncatedField(["padding"], [653], at + 1395, limit);
   }
-  const nonZero____ = findNonZero(buf, pos, pos + 653);
+  const nonZero____ = findNonZero(buf, at + 1395, at + 2048);
   if (nonZero____ !== -1)
     return new CodecError(
       "padding",
       nonZero____,
       `expected zero padding, got ${hex(buf[nonZero____]!, 2)}`,
     );
-  parsedEnd = pos + 653;
+  parsedEnd = at + 2048;
   return {
     system_id,
     volume_id,

@@ -294,23 +294,19 @@ function parseSparseExtent(buf: Uint8Array, at: number, limit: number): SparseEx
   const gd_offset = u64le(view, at + 56);
   const overhead = u64le(view, at + 64);
   const unclean_shutdown = buf[at + 72]!;
-  const newline_check_size = 4;
-  if (newline_check_size < 0)
-    return new CodecError(
-      "header.newline_check",
-      at + 73,
-      `its size is negative (${newline_check_size})`,
+  if (limit - (at + 73) < 4) return truncated("header.newline_check", at + 73, 4, limit);
+  const newline_check = getBytes(buf, at + 73, at + 77);
+  if (limit - (at + 77) < 435) {
+    return truncatedField(
+      ["header.compress_algorithm", "header.padding"],
+      [2, 435],
+      at + 77,
+      limit,
     );
-  if (limit - (at + 73) < newline_check_size)
-    return truncated("header.newline_check", at + 73, newline_check_size, limit);
-  const newline_check = getBytes(buf, at + 73, at + 73 + newline_check_size);
-  pos = at + 73 + newline_check_size;
-  if (limit - pos < 435) {
-    return truncatedField(["header.compress_algorithm", "header.padding"], [2, 435], pos, limit);
   }
-  const compress_algorithm_raw = view.getUint16(pos, true);
+  const compress_algorithm_raw = view.getUint16(at + 77, true);
   const compress_algorithm = decodeCompressAlgorithm(compress_algorithm_raw);
-  const nonZero = findNonZero(buf, pos + 2, pos + 435);
+  const nonZero = findNonZero(buf, at + 79, at + 512);
   if (nonZero !== -1)
     return new CodecError(
       "header.padding",
@@ -337,7 +333,6 @@ function parseSparseExtent(buf: Uint8Array, at: number, limit: number): SparseEx
     newline_check,
     compress_algorithm,
   };
-  const descriptor_resume = pos;
   let descriptor_at = at;
   let descriptor_end = at;
   let descriptor: string | undefined;
@@ -363,8 +358,7 @@ function parseSparseExtent(buf: Uint8Array, at: number, limit: number): SparseEx
     pos = descriptor_end_;
     descriptor_end = pos;
   }
-  pos = descriptor_resume;
-  const sequenceEnd = pos + 435;
+  const sequenceEnd = at + 512;
   if (descriptor_end > descriptor_at && descriptor_at < sequenceEnd)
     return new CodecError(
       "descriptor",

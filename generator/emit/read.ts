@@ -999,6 +999,15 @@ export class SequenceReader {
       );
       this.code.line(`${target} = getBytes(buf, ${at}, ${found});`);
       this.code.line(`pos = ${found} + 1;`);
+    } else if (size.kind === "expr" && size.expr.kind === "num" && size.expr.value >= 0n) {
+      // A size given as a number: the bytes are at a fixed offset from the cursor.
+      const n = Number(size.expr.value);
+      this.code.line(
+        `if (${this.limit} - (${at}) < ${n}) return truncated(${path}, ${at}, ${n}, ${this.limit});`,
+      );
+      this.code.line(`${target} = getBytes(buf, ${at}, ${this.cursor.at(n)});`);
+      this.cursor.advance(n);
+      return;
     } else {
       const n = this.locals.fresh(`${m.name}_size`);
       let start = at;

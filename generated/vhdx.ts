@@ -15,7 +15,15 @@
  * @module
  */
 
-import { findNonZero, getBytes, set64le, setBytes, u64le, viewOf } from "../runtime/bytes.js";
+import {
+  findNonZero,
+  getBytes,
+  low32,
+  set64le,
+  setBytes,
+  u64le,
+  viewOf,
+} from "../runtime/bytes.js";
 import { crc32c } from "../runtime/checksum.js";
 import {
   CodecError,
@@ -1452,7 +1460,7 @@ function checkHeader(v: Header): CodecError | undefined {
       undefined,
       `is ${describe(v.log_length)}: must be a multiple of 1 MiB`,
     );
-  if (!(v.log_offset % 1048576n === 0n))
+  if (!((low32(v.log_offset) & 1048575) === 0))
     return new CodecError(
       "log_offset",
       undefined,
@@ -1500,7 +1508,7 @@ function checkRegionEntry(v: RegionEntry): CodecError | undefined {
       undefined,
       "sets a bit that has a name; set its boolean property instead",
     );
-  if (!(v.file_offset % 1048576n === 0n))
+  if (!((low32(v.file_offset) & 1048575) === 0))
     return new CodecError(
       "file_offset",
       undefined,

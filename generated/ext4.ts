@@ -35,7 +35,7 @@ import {
   u64le,
   viewOf,
 } from "../runtime/bytes.js";
-import { crc32c } from "../runtime/checksum.js";
+import { crc32cBits } from "../runtime/checksum.js";
 import {
   CodecError,
   type Decoded,
@@ -1244,7 +1244,7 @@ function parseSuperblock(buf: Uint8Array, at: number, limit: number): Superblock
     checksum_applies || checksum === 0 ? undefined : getBytes(buf, pos + 420, pos + 420 + 4);
   const end = pos + 424;
   if (checksum_applies) {
-    const checksum_computed = ~crc32c(buf, at, checksum_at) >>> 0;
+    const checksum_computed = ~crc32cBits(buf, at, checksum_at) >>> 0;
     if (checksum !== checksum_computed)
       return new CodecError(
         "checksum",
@@ -2374,7 +2374,7 @@ function putSuperblock(v: Superblock, buf: Uint8Array, at: number): number {
       1024) !==
     0
   )
-    view.setUint32(checksum_at, ~crc32c(buf, at, checksum_at) >>> 0, true);
+    view.setUint32(checksum_at, ~crc32cBits(buf, at, checksum_at) >>> 0, true);
   return end;
 }
 

@@ -15,11 +15,14 @@ import type { SequenceReader } from "../read.js";
 import type { CheckWalker } from "../write.js";
 import { keptLocal, keptStringProperty, type KeptProperty } from "./padding-keep.js";
 
+// The CRCs come as signed 32-bit integers, made unsigned here (`>>> 0`), in
+// the caller's own code: an unsigned one of 2^31 and above returned by a
+// call is boxed, so each checksum written or checked would allocate.
 const FUNCTION: Record<ChecksumAlgorithm, string> = {
-  crc32: "crc32",
-  crc32c: "crc32c",
+  crc32: "crc32Bits",
+  crc32c: "crc32cBits",
   // The CRC register without the final inversion, as ext4 stores it.
-  "crc32c-raw": "crc32c",
+  "crc32c-raw": "crc32cBits",
   "ones-complement-sum": "onesComplementSum32",
   "byte-sum": "sumOfBytes",
 };
@@ -27,7 +30,8 @@ const FUNCTION: Record<ChecksumAlgorithm, string> = {
 /** The call computing `algorithm` over the runtime arguments `args` (`buf, from, to`, …). */
 export function checksumCall(algorithm: ChecksumAlgorithm, args: string): string {
   const call = `${FUNCTION[algorithm]}(${args})`;
-  return algorithm === "crc32c-raw" ? `~${call} >>> 0` : call;
+  if (algorithm === "crc32c-raw") return `~${call} >>> 0`;
+  return algorithm === "crc32" || algorithm === "crc32c" ? `${call} >>> 0` : call;
 }
 
 /** Where the bytes a checksum covers end: the record's end, or the field itself. */

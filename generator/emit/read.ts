@@ -67,7 +67,6 @@ import {
   keptLocal,
   keptProperty,
   readKeptPaddingMember,
-  returnObject,
   type KeptValue,
 } from "./construct/padding-keep.js";
 import { readStringTail, tailValue } from "./construct/string-tail.js";
@@ -1118,6 +1117,31 @@ function emitReadRecord(def: RecordDef, file: ModuleFile, trace: boolean): void 
     returnType: `${def.name} | CodecError`,
     statements: withView(code.text()),
   });
+}
+
+/**
+ * Statements returning the object a read function made. Kept properties are
+ * assigned afterwards, only when present: a spread of a conditional literal
+ * costs several times as much as the plain object, on every value.
+ */
+export function returnObject(
+  code: Code,
+  locals: Locals,
+  type: string,
+  props: readonly string[],
+  kept: readonly KeptValue[],
+  /** Statements checking the finished object (named by the argument) before it is returned. */
+  check?: (result: string) => string[],
+): void {
+  if (kept.length === 0 && check === undefined) {
+    code.line(`return { ${props.join(", ")} };`);
+    return;
+  }
+  const result = locals.fresh("result");
+  code.line(`const ${result}: ${type} = { ${props.join(", ")} };`);
+  for (const k of kept) code.line(`if (${k.present}) ${result}.${k.name} = ${k.value};`);
+  if (check !== undefined) code.lines.push(...check(result));
+  code.line(`return ${result};`);
 }
 
 /**

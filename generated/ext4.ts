@@ -2374,7 +2374,7 @@ function putSuperblock(v: Superblock, buf: Uint8Array, at: number): number {
       1024) !==
     0
   )
-    view.setUint32(checksum_at, ~crc32cBits(buf, at, checksum_at) >>> 0, true);
+    view.setUint32(checksum_at, ~crc32cBits(buf, at, checksum_at), true);
   return end;
 }
 

@@ -1537,7 +1537,7 @@ function putChunk(e: Chunk, buf: Uint8Array, at: number): number {
       break;
     }
   }
-  view.setUint32(pos, crc32Bits(buf, at + 4, pos) >>> 0);
+  view.setUint32(pos, crc32Bits(buf, at + 4, pos));
   return pos + 4;
 }
 

@@ -1482,7 +1482,7 @@ function putHeader(v: Header, buf: Uint8Array, at: number): number {
   set64le(view, at + 72, v.log_offset);
   buf.fill(0, at + 80, at + 4096);
   const end = at + 4096;
-  view.setUint32(at + 4, crc32cBits(buf, at, end, at + 4, at + 4 + 4) >>> 0, true);
+  view.setUint32(at + 4, crc32cBits(buf, at, end, at + 4, at + 4 + 4), true);
   return end;
 }
 
@@ -1577,7 +1577,7 @@ function putRegionTable(v: RegionTable, buf: Uint8Array, at: number): number {
   }
   buf.fill(0, pos, pos + (65536 - 16 - 32 * v.entries.length));
   pos += 65536 - 16 - 32 * v.entries.length;
-  view.setUint32(at + 4, crc32cBits(buf, at, pos, at + 4, at + 4 + 4) >>> 0, true);
+  view.setUint32(at + 4, crc32cBits(buf, at, pos, at + 4, at + 4 + 4), true);
   return pos;
 }
 

@@ -220,9 +220,20 @@ export function onesComplementSum32(
   zeroFrom: number = to,
   zeroTo: number = to,
 ): number {
+  return onesComplementSum32Bits(buf, from, to, zeroFrom, zeroTo) >>> 0;
+}
+
+/** {@link onesComplementSum32}'s 32 bits as a signed integer (see {@link crc32Bits}). */
+export function onesComplementSum32Bits(
+  buf: Uint8Array,
+  from: number,
+  to: number,
+  zeroFrom: number = to,
+  zeroTo: number = to,
+): number {
   const z0 = Math.min(Math.max(zeroFrom, from), to);
   const z1 = Math.min(Math.max(zeroTo, z0), to);
-  return ~(byteSum(buf, from, z0) + byteSum(buf, z1, to)) >>> 0;
+  return ~(byteSum(buf, from, z0) + byteSum(buf, z1, to));
 }
 
 /**

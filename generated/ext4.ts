@@ -26,13 +26,16 @@ import {
   findNonZero,
   findNul,
   getBytes,
+  high32,
   isByteString,
+  joinU64,
+  low32,
   set64le,
   setBytes,
   u64le,
   viewOf,
 } from "../runtime/bytes.js";
-import { crc32c } from "../runtime/checksum.js";
+import { crc32cBits } from "../runtime/checksum.js";
 import {
   CodecError,
   type Decoded,
@@ -1135,11 +1138,11 @@ function parseSuperblock(buf: Uint8Array, at: number, limit: number): Superblock
     pos = parsedEnd;
   }
   const blocks_count_hi = view.getUint32(pos, true);
-  const blocks_count = (BigInt(blocks_count_hi) << 32n) | BigInt(blocks_count_lo);
+  const blocks_count = joinU64(blocks_count_hi, blocks_count_lo);
   const r_blocks_count_hi = view.getUint32(pos + 4, true);
-  const r_blocks_count = (BigInt(r_blocks_count_hi) << 32n) | BigInt(r_blocks_count_lo);
+  const r_blocks_count = joinU64(r_blocks_count_hi, r_blocks_count_lo);
   const free_blocks_count_hi = view.getUint32(pos + 8, true);
-  const free_blocks_count = (BigInt(free_blocks_count_hi) << 32n) | BigInt(free_blocks_count_lo);
+  const free_blocks_count = joinU64(free_blocks_count_hi, free_blocks_count_lo);
   const min_extra_isize = view.getUint16(pos + 12, true);
   const want_extra_isize = view.getUint16(pos + 14, true);
   const flags = view.getUint32(pos + 16, true);
@@ -1213,20 +1216,19 @@ function parseSuperblock(buf: Uint8Array, at: number, limit: number): Superblock
   const prj_quota_inum = view.getUint32(pos + 20, true);
   const checksum_seed = view.getUint32(pos + 24, true);
   const wtime_hi = buf[pos + 28]!;
-  const wtime = (BigInt(wtime_hi) << 32n) | BigInt(wtime_lo);
+  const wtime = joinU64(wtime_hi, wtime_lo);
   const mtime_hi = buf[pos + 29]!;
-  const mtime_stored = (BigInt(mtime_hi) << 32n) | BigInt(mtime_lo);
+  const mtime_stored = joinU64(mtime_hi, mtime_lo);
   const mtime = mtime_stored === 0n ? undefined : mtime_stored;
   const mkfs_time_hi = buf[pos + 30]!;
-  const mkfs_time = (BigInt(mkfs_time_hi) << 32n) | BigInt(mkfs_time_lo);
+  const mkfs_time = joinU64(mkfs_time_hi, mkfs_time_lo);
   const lastcheck_hi = buf[pos + 31]!;
-  const lastcheck = (BigInt(lastcheck_hi) << 32n) | BigInt(lastcheck_lo);
+  const lastcheck = joinU64(lastcheck_hi, lastcheck_lo);
   const first_error_time_hi = buf[pos + 32]!;
-  const first_error_time_stored =
-    (BigInt(first_error_time_hi) << 32n) | BigInt(first_error_time_lo);
+  const first_error_time_stored = joinU64(first_error_time_hi, first_error_time_lo);
   const first_error_time = first_error_time_stored === 0n ? undefined : first_error_time_stored;
   const last_error_time_hi = buf[pos + 33]!;
-  const last_error_time_stored = (BigInt(last_error_time_hi) << 32n) | BigInt(last_error_time_lo);
+  const last_error_time_stored = joinU64(last_error_time_hi, last_error_time_lo);
   const last_error_time = last_error_time_stored === 0n ? undefined : last_error_time_stored;
   const first_error_errcode = buf[pos + 34]!;
   const last_error_errcode = buf[pos + 35]!;
@@ -1242,7 +1244,7 @@ function parseSuperblock(buf: Uint8Array, at: number, limit: number): Superblock
     checksum_applies || checksum === 0 ? undefined : getBytes(buf, pos + 420, pos + 420 + 4);
   const end = pos + 424;
   if (checksum_applies) {
-    const checksum_computed = ~crc32c(buf, at, checksum_at) >>> 0;
+    const checksum_computed = ~crc32cBits(buf, at, checksum_at) >>> 0;
     if (checksum !== checksum_computed)
       return new CodecError(
         "checksum",
@@ -2124,9 +2126,9 @@ function putSuperblock(v: Superblock, buf: Uint8Array, at: number): number {
   const view = viewOf(buf);
   let pos = at;
   view.setUint32(at, v.inodes_count, true);
-  view.setUint32(at + 4, Number(BigInt.asUintN(32, v.blocks_count)), true);
-  view.setUint32(at + 8, Number(BigInt.asUintN(32, v.r_blocks_count)), true);
-  view.setUint32(at + 12, Number(BigInt.asUintN(32, v.free_blocks_count)), true);
+  view.setUint32(at + 4, low32(v.blocks_count), true);
+  view.setUint32(at + 8, low32(v.r_blocks_count), true);
+  view.setUint32(at + 12, low32(v.free_blocks_count), true);
   view.setUint32(at + 16, v.free_inodes_count, true);
   view.setUint32(at + 20, v.first_data_block, true);
   view.setUint32(at + 24, v.log_block_size, true);
@@ -2134,8 +2136,8 @@ function putSuperblock(v: Superblock, buf: Uint8Array, at: number): number {
   view.setUint32(at + 32, v.blocks_per_group, true);
   view.setUint32(at + 36, v.clusters_per_group, true);
   view.setUint32(at + 40, v.inodes_per_group, true);
-  view.setUint32(at + 44, Number(BigInt.asUintN(32, v.mtime ?? 0n)), true);
-  view.setUint32(at + 48, Number(BigInt.asUintN(32, v.wtime)), true);
+  view.setUint32(at + 44, low32(v.mtime ?? 0n), true);
+  view.setUint32(at + 48, low32(v.wtime), true);
   view.setUint16(at + 52, v.mnt_count, true);
   view.setInt16(at + 54, v.max_mnt_count ?? -1, true);
   view.setUint16(at + 56, 0xef53, true);
@@ -2150,7 +2152,7 @@ function putSuperblock(v: Superblock, buf: Uint8Array, at: number): number {
   );
   view.setUint16(at + 60, encodeErrorPolicy(v.errors) ?? 0, true);
   view.setUint16(at + 62, v.minor_rev_level, true);
-  view.setUint32(at + 64, Number(BigInt.asUintN(32, v.lastcheck)), true);
+  view.setUint32(at + 64, low32(v.lastcheck), true);
   view.setUint32(at + 68, v.checkinterval, true);
   view.setUint32(at + 72, encodeCreatorOs(v.creator_os) ?? 0, true);
   view.setUint32(at + 76, v.rev_level, true);
@@ -2247,15 +2249,15 @@ function putSuperblock(v: Superblock, buf: Uint8Array, at: number): number {
   view.setUint16(at + 254, v.desc_size, true);
   view.setUint32(at + 256, v.default_mount_opts, true);
   view.setUint32(at + 260, v.first_meta_bg, true);
-  view.setUint32(at + 264, Number(BigInt.asUintN(32, v.mkfs_time)), true);
+  view.setUint32(at + 264, low32(v.mkfs_time), true);
   pos = at + 268;
   for (let i = 0; i < v.jnl_blocks.length; i++) {
     putJournalWord(v.jnl_blocks[i]!, buf, pos);
     pos += 4;
   }
-  view.setUint32(pos, Number(v.blocks_count >> 32n), true);
-  view.setUint32(pos + 4, Number(v.r_blocks_count >> 32n), true);
-  view.setUint32(pos + 8, Number(v.free_blocks_count >> 32n), true);
+  view.setUint32(pos, high32(v.blocks_count), true);
+  view.setUint32(pos + 4, high32(v.r_blocks_count), true);
+  view.setUint32(pos + 8, high32(v.free_blocks_count), true);
   view.setUint16(pos + 12, v.min_extra_isize, true);
   view.setUint16(pos + 14, v.want_extra_isize, true);
   view.setUint32(pos + 16, v.flags, true);
@@ -2274,7 +2276,7 @@ function putSuperblock(v: Superblock, buf: Uint8Array, at: number): number {
   set64le(view, pos + 56, v.snapshot_r_blocks_count);
   view.setUint32(pos + 64, v.snapshot_list, true);
   view.setUint32(pos + 68, v.error_count, true);
-  view.setUint32(pos + 72, Number(BigInt.asUintN(32, v.first_error_time ?? 0n)), true);
+  view.setUint32(pos + 72, low32(v.first_error_time ?? 0n), true);
   view.setUint32(pos + 76, v.first_error_ino, true);
   set64le(view, pos + 80, v.first_error_block);
   setBytes(buf, pos + 88, v.first_error_func);
@@ -2282,7 +2284,7 @@ function putSuperblock(v: Superblock, buf: Uint8Array, at: number): number {
   if (v.first_error_func_tail !== undefined)
     setBytes(buf, pos + 88 + v.first_error_func.length + 1, v.first_error_func_tail);
   view.setUint32(pos + 120, v.first_error_line, true);
-  view.setUint32(pos + 124, Number(BigInt.asUintN(32, v.last_error_time ?? 0n)), true);
+  view.setUint32(pos + 124, low32(v.last_error_time ?? 0n), true);
   view.setUint32(pos + 128, v.last_error_ino, true);
   view.setUint32(pos + 132, v.last_error_line, true);
   set64le(view, pos + 136, v.last_error_block);
@@ -2308,12 +2310,12 @@ function putSuperblock(v: Superblock, buf: Uint8Array, at: number): number {
   view.setUint32(pos + 16, v.lpf_ino, true);
   view.setUint32(pos + 20, v.prj_quota_inum, true);
   view.setUint32(pos + 24, v.checksum_seed, true);
-  buf[pos + 28] = Number(v.wtime >> 32n);
-  buf[pos + 29] = Number((v.mtime ?? 0n) >> 32n);
-  buf[pos + 30] = Number(v.mkfs_time >> 32n);
-  buf[pos + 31] = Number(v.lastcheck >> 32n);
-  buf[pos + 32] = Number((v.first_error_time ?? 0n) >> 32n);
-  buf[pos + 33] = Number((v.last_error_time ?? 0n) >> 32n);
+  buf[pos + 28] = high32(v.wtime);
+  buf[pos + 29] = high32(v.mtime ?? 0n);
+  buf[pos + 30] = high32(v.mkfs_time);
+  buf[pos + 31] = high32(v.lastcheck);
+  buf[pos + 32] = high32(v.first_error_time ?? 0n);
+  buf[pos + 33] = high32(v.last_error_time ?? 0n);
   buf[pos + 34] = v.first_error_errcode;
   buf[pos + 35] = v.last_error_errcode;
   view.setUint16(pos + 36, v.encoding, true);
@@ -2372,7 +2374,7 @@ function putSuperblock(v: Superblock, buf: Uint8Array, at: number): number {
       1024) !==
     0
   )
-    view.setUint32(checksum_at, ~crc32c(buf, at, checksum_at) >>> 0, true);
+    view.setUint32(checksum_at, ~crc32cBits(buf, at, checksum_at), true);
   return end;
 }
 

@@ -14,7 +14,7 @@
  */
 
 import { findByte, getBytes, isByteString, setBytes, viewOf } from "../runtime/bytes.js";
-import { crc32 } from "../runtime/checksum.js";
+import { crc32Bits } from "../runtime/checksum.js";
 import {
   CodecError,
   type Decoded,
@@ -432,7 +432,7 @@ function parseChunk(buf: Uint8Array, at: number, limit: number): Chunk | CodecEr
   }
   if (value instanceof CodecError) return value;
   const storedCheck = view.getUint32(padded);
-  const computedCheck = crc32(buf, at + 4, padded);
+  const computedCheck = crc32Bits(buf, at + 4, padded) >>> 0;
   if (storedCheck !== computedCheck)
     return new CodecError(
       "crc",
@@ -1537,7 +1537,7 @@ function putChunk(e: Chunk, buf: Uint8Array, at: number): number {
       break;
     }
   }
-  view.setUint32(pos, crc32(buf, at + 4, pos));
+  view.setUint32(pos, crc32Bits(buf, at + 4, pos));
   return pos + 4;
 }
 

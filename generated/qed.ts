@@ -10,7 +10,15 @@
  * @module
  */
 
-import { getBytes, isByteString, set64le, setBytes, u64le, viewOf } from "../runtime/bytes.js";
+import {
+  getBytes,
+  isByteString,
+  low32,
+  set64le,
+  setBytes,
+  u64le,
+  viewOf,
+} from "../runtime/bytes.js";
 import {
   CodecError,
   type Decoded,
@@ -366,13 +374,13 @@ function checkHeader(v: Header): CodecError | undefined {
       undefined,
       `is ${describe(v.header_size)}: must be at least one cluster`,
     );
-  if (!(v.image_size % 512n === 0n))
+  if (!((low32(v.image_size) & 511) === 0))
     return new CodecError(
       "image_size",
       undefined,
       `is ${describe(v.image_size)}: must be a multiple of 512`,
     );
-  if (((v.features & 1n) === 1n) !== (v.backing_filename !== undefined)) {
+  if (((low32(v.features) & 1) === 1) !== (v.backing_filename !== undefined)) {
     return new CodecError(
       "backing_filename",
       undefined,

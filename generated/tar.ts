@@ -20,7 +20,7 @@
  * @module
  */
 
-import { findNonZero, findNul, getBytes, isByteString, setBytes } from "../runtime/bytes.js";
+import { findNonZero, findNul, getBytes, isByteString, low32, setBytes } from "../runtime/bytes.js";
 import { sumOfBytes } from "../runtime/checksum.js";
 import {
   CodecError,
@@ -595,7 +595,7 @@ function parseEntry(buf: Uint8Array, at: number, limit: number): Entry | CodecEr
   if (limit - (at + 512) < data_size) return truncated("data", at + 512, data_size, limit);
   const data = getBytes(buf, at + 512, at + 512 + data_size);
   pos = at + 512 + data_size;
-  const padding_size = Number((512n - (size % 512n)) % 512n);
+  const padding_size = (512 - (low32(size) % 512)) % 512;
   if (!(padding_size >= 0 && limit - pos >= padding_size))
     return padding_size < 0
       ? new CodecError("padding", pos, `its size is negative (${padding_size})`)
@@ -990,11 +990,11 @@ function checkEntry(v: Entry): CodecError | undefined {
       undefined,
       `is ${v.data.length} bytes, but size is ${Number(header.size)}`,
     );
-  if (Number((512n - (header.size % 512n)) % 512n) < 0)
+  if ((512 - (low32(header.size) % 512)) % 512 < 0)
     return new CodecError(
       "padding",
       undefined,
-      `would be ${Number((512n - (header.size % 512n)) % 512n)} bytes ((512 - size % 512) % 512): the fields before it take too much room`,
+      `would be ${(512 - (low32(header.size) % 512)) % 512} bytes ((512 - size % 512) % 512): the fields before it take too much room`,
     );
   return undefined;
 }
@@ -1052,8 +1052,8 @@ function putEntry(v: Entry, buf: Uint8Array, at: number): number {
   );
   setBytes(buf, at + 512, v.data);
   pos = at + 512 + v.data.length;
-  buf.fill(0, pos, pos + Number((512n - (v.header.size % 512n)) % 512n));
-  pos += Number((512n - (v.header.size % 512n)) % 512n);
+  buf.fill(0, pos, pos + ((512 - (low32(v.header.size) % 512)) % 512));
+  pos += (512 - (low32(v.header.size) % 512)) % 512;
   return pos;
 }
 
@@ -1090,7 +1090,7 @@ export function sizeof(value: Archive): number {
 
 /** The number of bytes {@link writeEntry} writes for `value`. Allocates nothing. */
 export function sizeofEntry(value: Entry): number {
-  return 512 + value.data.length + Number((512n - (value.header.size % 512n)) % 512n);
+  return 512 + value.data.length + ((512 - (low32(value.header.size) % 512)) % 512);
 }
 
 /** The number of bytes {@link writeArchive} writes for `value`. Allocates nothing. */

@@ -23,7 +23,7 @@ import {
   u64be,
   viewOf,
 } from "../runtime/bytes.js";
-import { onesComplementSum32 } from "../runtime/checksum.js";
+import { onesComplementSum32Bits } from "../runtime/checksum.js";
 import {
   CodecError,
   type Decoded,
@@ -505,7 +505,7 @@ function parseFooter(buf: Uint8Array, at: number, limit: number): Footer | Codec
       `expected zero padding, got ${hex(buf[nonZero__]!, 2)}`,
     );
   const end = at + 512;
-  const checksum_computed = onesComplementSum32(buf, at, end, at + 64, at + 64 + 4);
+  const checksum_computed = onesComplementSum32Bits(buf, at, end, at + 64, at + 64 + 4) >>> 0;
   if (checksum !== checksum_computed)
     return new CodecError(
       "checksum",
@@ -652,7 +652,7 @@ function parseDynamicHeader(
       `expected zero padding, got ${hex(buf[nonZero_]!, 2)}`,
     );
   const end = pos + 256;
-  const checksum_computed = onesComplementSum32(buf, at, end, at + 36, at + 36 + 4);
+  const checksum_computed = onesComplementSum32Bits(buf, at, end, at + 36, at + 36 + 4) >>> 0;
   if (checksum !== checksum_computed)
     return new CodecError(
       "checksum",
@@ -938,7 +938,7 @@ function putFooter(v: Footer, buf: Uint8Array, at: number): number {
   buf[at + 84] = v.saved_state;
   buf.fill(0, at + 85, at + 512);
   const end = at + 512;
-  view.setUint32(at + 64, onesComplementSum32(buf, at, end, at + 64, at + 64 + 4));
+  view.setUint32(at + 64, onesComplementSum32Bits(buf, at, end, at + 64, at + 64 + 4));
   return end;
 }
 
@@ -1063,7 +1063,7 @@ function putDynamicHeader(v: DynamicHeader, buf: Uint8Array, at: number): number
   }
   buf.fill(0, pos, pos + 256);
   const end = pos + 256;
-  view.setUint32(at + 36, onesComplementSum32(buf, at, end, at + 36, at + 36 + 4));
+  view.setUint32(at + 36, onesComplementSum32Bits(buf, at, end, at + 36, at + 36 + 4));
   return end;
 }
 

@@ -15,8 +15,16 @@
  * @module
  */
 
-import { findNonZero, getBytes, set64le, setBytes, u64le, viewOf } from "../runtime/bytes.js";
-import { crc32c } from "../runtime/checksum.js";
+import {
+  findNonZero,
+  getBytes,
+  low32,
+  set64le,
+  setBytes,
+  u64le,
+  viewOf,
+} from "../runtime/bytes.js";
+import { crc32cBits } from "../runtime/checksum.js";
 import {
   CodecError,
   type Decoded,
@@ -693,7 +701,7 @@ function parseHeader(buf: Uint8Array, at: number, limit: number): Header | Codec
       `expected zero padding, got ${hex(buf[nonZero]!, 2)}`,
     );
   const end = at + 4096;
-  const checksum_computed = crc32c(buf, at, end, at + 4, at + 4 + 4);
+  const checksum_computed = crc32cBits(buf, at, end, at + 4, at + 4 + 4) >>> 0;
   if (checksum !== checksum_computed)
     return new CodecError(
       "checksum",
@@ -782,7 +790,7 @@ function parseRegionTable(buf: Uint8Array, at: number, limit: number): RegionTab
       `expected zero padding, got ${hex(buf[nonZero]!, 2)}`,
     );
   pos = pos + padding_size;
-  const checksum_computed = crc32c(buf, at, pos, at + 4, at + 4 + 4);
+  const checksum_computed = crc32cBits(buf, at, pos, at + 4, at + 4 + 4) >>> 0;
   if (checksum !== checksum_computed)
     return new CodecError(
       "checksum",
@@ -1452,7 +1460,7 @@ function checkHeader(v: Header): CodecError | undefined {
       undefined,
       `is ${describe(v.log_length)}: must be a multiple of 1 MiB`,
     );
-  if (!(v.log_offset % 1048576n === 0n))
+  if (!((low32(v.log_offset) & 1048575) === 0))
     return new CodecError(
       "log_offset",
       undefined,
@@ -1474,7 +1482,7 @@ function putHeader(v: Header, buf: Uint8Array, at: number): number {
   set64le(view, at + 72, v.log_offset);
   buf.fill(0, at + 80, at + 4096);
   const end = at + 4096;
-  view.setUint32(at + 4, crc32c(buf, at, end, at + 4, at + 4 + 4), true);
+  view.setUint32(at + 4, crc32cBits(buf, at, end, at + 4, at + 4 + 4), true);
   return end;
 }
 
@@ -1500,7 +1508,7 @@ function checkRegionEntry(v: RegionEntry): CodecError | undefined {
       undefined,
       "sets a bit that has a name; set its boolean property instead",
     );
-  if (!(v.file_offset % 1048576n === 0n))
+  if (!((low32(v.file_offset) & 1048575) === 0))
     return new CodecError(
       "file_offset",
       undefined,
@@ -1569,7 +1577,7 @@ function putRegionTable(v: RegionTable, buf: Uint8Array, at: number): number {
   }
   buf.fill(0, pos, pos + (65536 - 16 - 32 * v.entries.length));
   pos += 65536 - 16 - 32 * v.entries.length;
-  view.setUint32(at + 4, crc32c(buf, at, pos, at + 4, at + 4 + 4), true);
+  view.setUint32(at + 4, crc32cBits(buf, at, pos, at + 4, at + 4 + 4), true);
   return pos;
 }
 

@@ -790,16 +790,16 @@ export function searchedFirst(def: { members: readonly Member[] }): ValueField |
  * that are always there, and theirs in records it holds, by dotted path,
  * with whether each is a bigint.
  */
-export function dottedFields(record: RecordDef): { path: string; bigint: boolean }[] {
-  const result: { path: string; bigint: boolean }[] = [];
+export function dottedFields(record: RecordDef): { path: string; int: IntType }[] {
+  const result: { path: string; int: IntType }[] = [];
   for (const m of record.members) {
     if (m.kind !== "value" || m.cond !== undefined || m.none !== undefined) continue;
     if (m.at !== undefined) continue;
-    if (m.type.kind === "int") result.push({ path: m.name, bigint: m.type.bits === 64 });
-    if (m.type.kind === "textInt") result.push({ path: m.name, bigint: m.type.int.bits === 64 });
+    if (m.type.kind === "int") result.push({ path: m.name, int: m.type });
+    if (m.type.kind === "textInt") result.push({ path: m.name, int: m.type.int });
     if (m.type.kind === "record")
       for (const inner of dottedFields(m.type.record))
-        result.push({ path: `${m.name}.${inner.path}`, bigint: inner.bigint });
+        result.push({ path: `${m.name}.${inner.path}`, int: inner.int });
   }
   return result;
 }

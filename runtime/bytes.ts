@@ -83,11 +83,28 @@ function joinI64(hi: number, lo: number): bigint {
   return scratchI64[0]!;
 }
 
-function joinU64(hi: number, lo: number): bigint {
+/** An unsigned 64-bit value from its 32-bit halves; allocates only the result (zero not even that). */
+export function joinU64(hi: number, lo: number): bigint {
   if (hi === 0 && lo === 0) return 0n;
   scratch32[HI] = hi;
   scratch32[LO] = lo;
   return scratchU64[0]!;
+}
+
+/**
+ * The low 32 bits of a 64-bit value (of its two's complement if negative),
+ * as an unsigned number: `Number(BigInt.asUintN(32, v))` with no bigint
+ * allocated.
+ */
+export function low32(v: bigint): number {
+  scratchU64[0] = v;
+  return scratch32[LO]!;
+}
+
+/** Bits 32 to 63 of a 64-bit value, as an unsigned number: `Number(v >> 32n)` for one below 2^64, with no bigint allocated. */
+export function high32(v: bigint): number {
+  scratchU64[0] = v;
+  return scratch32[HI]!;
 }
 
 export function i64be(view: DataView, at: number): bigint {

@@ -132,9 +132,10 @@ function updateZeros(t: Uint32Array, crc: number, n: number): number {
 }
 
 /**
- * The CRC of [from, to) with [zeroFrom, zeroTo) taken as zero. The zeroed
- * range is clipped to the covered one (an empty or reversed range zeroes
- * nothing), so a caller never has to special-case a field at an edge.
+ * The CRC of [from, to) with [zeroFrom, zeroTo) taken as zero, as a signed
+ * 32-bit integer. The zeroed range is clipped to the covered one (an empty
+ * or reversed range zeroes nothing), so a caller never has to special-case
+ * a field at an edge. Signed: see {@link crc32Bits}.
  */
 function crcZeroing(
   t: Uint32Array,
@@ -149,7 +150,7 @@ function crcZeroing(
   let crc = update(t, 0xffffffff, buf, from, z0);
   crc = updateZeros(t, crc, z1 - z0);
   crc = update(t, crc, buf, z1, to);
-  return ~crc >>> 0;
+  return ~crc;
 }
 
 /**
@@ -158,6 +159,21 @@ function crcZeroing(
  * in [zeroFrom, zeroTo) taken as zero. Unsigned.
  */
 export function crc32(
+  buf: Uint8Array,
+  from: number,
+  to: number,
+  zeroFrom: number = to,
+  zeroTo: number = to,
+): number {
+  return crcZeroing(CRC32, buf, from, to, zeroFrom, zeroTo) >>> 0;
+}
+
+/**
+ * {@link crc32}'s 32 bits as a signed integer, which generated code makes
+ * unsigned itself (`crc32Bits(...) >>> 0`): a result of 2^31 and above
+ * returned by a call that is not inlined is boxed, which allocates.
+ */
+export function crc32Bits(
   buf: Uint8Array,
   from: number,
   to: number,
@@ -179,6 +195,17 @@ export function crc32c(
   zeroFrom: number = to,
   zeroTo: number = to,
 ): number {
+  return crcZeroing(CRC32C, buf, from, to, zeroFrom, zeroTo) >>> 0;
+}
+
+/** {@link crc32c}'s 32 bits as a signed integer (see {@link crc32Bits}). */
+export function crc32cBits(
+  buf: Uint8Array,
+  from: number,
+  to: number,
+  zeroFrom: number = to,
+  zeroTo: number = to,
+): number {
   return crcZeroing(CRC32C, buf, from, to, zeroFrom, zeroTo);
 }
 
@@ -193,9 +220,20 @@ export function onesComplementSum32(
   zeroFrom: number = to,
   zeroTo: number = to,
 ): number {
+  return onesComplementSum32Bits(buf, from, to, zeroFrom, zeroTo) >>> 0;
+}
+
+/** {@link onesComplementSum32}'s 32 bits as a signed integer (see {@link crc32Bits}). */
+export function onesComplementSum32Bits(
+  buf: Uint8Array,
+  from: number,
+  to: number,
+  zeroFrom: number = to,
+  zeroTo: number = to,
+): number {
   const z0 = Math.min(Math.max(zeroFrom, from), to);
   const z1 = Math.min(Math.max(zeroTo, z0), to);
-  return ~(byteSum(buf, from, z0) + byteSum(buf, z1, to)) >>> 0;
+  return ~(byteSum(buf, from, z0) + byteSum(buf, z1, to));
 }
 
 /**

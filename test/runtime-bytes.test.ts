@@ -1,11 +1,12 @@
 /**
  * The runtime's byte scans (runtime/bytes.ts), which go a 32-bit word at a
  * time over long ranges: the same answers as a byte loop for every start
- * alignment, view offset, range length and position of the byte sought.
+ * alignment, view offset, range length and position of the byte sought;
+ * and the 64-bit halves split and joined through its scratch word.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { allAscii, findNonZero, findNul } from "../runtime/bytes.js";
+import { allAscii, findNonZero, findNul, high32, joinU64, low32 } from "../runtime/bytes.js";
 
 function refNonZero(buf: Uint8Array, start: number, end: number): number {
   for (let i = start; i < end; i++) if (buf[i] !== 0) return i;
@@ -85,5 +86,26 @@ describe("word-at-a-time scans agree with byte loops", () => {
     buffer.resize(256);
     buf[200] = 1;
     expect(findNonZero(buf, 0, buf.length)).toBe(200);
+  });
+});
+
+describe("64-bit halves through the scratch word", () => {
+  const u64 = fc.bigInt({ min: 0n, max: 2n ** 64n - 1n });
+  it("low32 and high32 are the value's 32-bit halves; joinU64 puts them back", () => {
+    fc.assert(
+      fc.property(u64, (v) => {
+        expect(low32(v)).toBe(Number(v & 0xffffffffn));
+        expect(high32(v)).toBe(Number(v >> 32n));
+        expect(joinU64(high32(v), low32(v))).toBe(v);
+      }),
+    );
+    for (const v of [0n, 1n, 2n ** 32n - 1n, 2n ** 32n, 2n ** 53n + 1n, 2n ** 64n - 1n]) {
+      expect(joinU64(Number(v >> 32n), Number(v & 0xffffffffn))).toBe(v);
+      expect(low32(v) + high32(v) * 2 ** 32).toBe(Number(v));
+    }
+  });
+  it("low32 of a negative value is its two's complement's low word", () => {
+    expect(low32(-1n)).toBe(0xffffffff);
+    expect(low32(-(2n ** 32n) - 2n)).toBe(0xfffffffe);
   });
 });

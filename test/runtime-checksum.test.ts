@@ -3,7 +3,14 @@ import { join } from "node:path";
 import * as zlib from "node:zlib";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { crc32, crc32c, onesComplementSum32 } from "../runtime/checksum.js";
+import {
+  crc32,
+  crc32Bits,
+  crc32c,
+  crc32cBits,
+  onesComplementSum32,
+  onesComplementSum32Bits,
+} from "../runtime/checksum.js";
 import { describeWithQemu, qemuImg, qemuImgOrThrow, withTempDir } from "./support/qemu.js";
 
 // ---------------------------------------------------------------- references
@@ -52,6 +59,26 @@ const algorithms = [
 ] as const;
 
 // ---------------------------------------------------------------- published vectors
+
+describe("the signed forms generated code calls", () => {
+  it("crc32Bits, crc32cBits and onesComplementSum32Bits are the same 32 bits as the unsigned ones", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), fc.nat(), fc.nat(), (bytes, a, b) => {
+        const from = bytes.length === 0 ? 0 : a % bytes.length;
+        const zero = bytes.length === 0 ? 0 : b % bytes.length;
+        expect(crc32Bits(bytes, from, bytes.length, zero, zero + 4) >>> 0).toBe(
+          crc32(bytes, from, bytes.length, zero, zero + 4),
+        );
+        expect(crc32cBits(bytes, from, bytes.length) >>> 0).toBe(crc32c(bytes, from, bytes.length));
+        expect(onesComplementSum32Bits(bytes, from, bytes.length, zero, zero + 4) >>> 0).toBe(
+          onesComplementSum32(bytes, from, bytes.length, zero, zero + 4),
+        );
+        expect(Number.isInteger(crc32Bits(bytes, from, bytes.length))).toBe(true);
+        expect(crc32Bits(bytes, from, bytes.length) | 0).toBe(crc32Bits(bytes, from, bytes.length));
+      }),
+    );
+  });
+});
 
 describe("published check values", () => {
   const check = ascii("123456789");

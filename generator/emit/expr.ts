@@ -10,8 +10,9 @@ export interface ExprRef {
   code: string;
   bigint: boolean;
   /**
-   * For an unsigned 64-bit field still in the buffer: code reading its low
-   * 32 bits as a number, so a test of low bits needs no bigint arithmetic.
+   * For an unsigned 64-bit value: code giving its low 32 bits as a number
+   * (reading the word again where the field is still in the buffer, else
+   * the runtime's `low32`), so arithmetic on low bits needs no bigint.
    */
   low32?: string;
   /**
@@ -22,10 +23,27 @@ export interface ExprRef {
   derived?: true;
 }
 
+/**
+ * The reference to an integer value held by `code`; an unsigned 64-bit one
+ * that is always there (`always`: not conditional, no `none`) gets its low
+ * word through the runtime's `low32`, which allocates nothing.
+ */
+export function intRef(code: string, bits: number, signed: boolean, always = true): ExprRef {
+  if (bits !== 64) return { code, bigint: false };
+  return signed || !always
+    ? { code, bigint: true }
+    : { code, bigint: true, low32: `low32(${code})` };
+}
+
 export type Resolve = (name: string) => ExprRef;
 
 /** Code for an offset, size or count as a number: a 64-bit one is converted (exactly up to 2^53, past any buffer). */
 export function offsetExpr(e: Expr, resolve: Resolve): string {
+  if (isBigInt(e, resolve)) {
+    // `(512 - size % 512) % 512` of a 64-bit size: worked out on its low word.
+    const low = lowWordExpr(e, resolve);
+    if (low !== undefined) return `(${low})`;
+  }
   if (isBigInt(e, resolve) && growsOnly(e, resolve)) {
     // Sums and products of fields and non-negative literals are worked out
     // in numbers, with no bigint allocated: exact below 2^53, and past any
@@ -118,6 +136,56 @@ function literalChoice(e: Expr): boolean {
 }
 
 const LOW_31 = 1n << 31n;
+const LOW_32 = 1n << 32n;
+const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/**
+ * `e` as number arithmetic, when each 64-bit field in it is taken
+ * `F % 2^n` (n up to 32) or `F & c` (c below 2^31) of an unsigned F whose
+ * low word is at hand (`ExprRef.low32`): those parts lie below 2^32 and
+ * depend only on that word, so the whole is exact in numbers (as the
+ * number fields' arithmetic is) with no bigint allocated. Else undefined.
+ */
+function lowWordExpr(e: Expr, resolve: Resolve): string | undefined {
+  switch (e.kind) {
+    case "num":
+      return e.value >= -SAFE && e.value <= SAFE ? emitExpr(e, resolve, false) : undefined;
+    case "ref": {
+      const ref = resolve(e.name);
+      return ref.bigint ? undefined : ref.code;
+    }
+    case "not":
+    case "neg": {
+      const arg = lowWordExpr(e.arg, resolve);
+      return arg === undefined ? undefined : `${e.kind === "not" ? "!" : "-"}(${arg})`;
+    }
+    case "binary": {
+      const part = lowWordPart(e, resolve);
+      if (part !== undefined) return part;
+      const l = lowWordExpr(e.left, resolve);
+      const r = lowWordExpr(e.right, resolve);
+      if (l === undefined || r === undefined) return undefined;
+      const op = e.op === "==" ? "===" : e.op === "!=" ? "!==" : e.op;
+      return e.op === "/" ? `Math.trunc((${l}) / (${r}))` : `(${l}) ${op} (${r})`;
+    }
+  }
+}
+
+/** `F % 2^n` (n ≤ 32) or `F & c` (0 ≤ c < 2^31) of a 64-bit F with `low32`: code on that word, else undefined. */
+function lowWordPart(e: Expr & { kind: "binary" }, resolve: Resolve): string | undefined {
+  const [field, c] =
+    e.right.kind === "num"
+      ? [e.left, e.right.value]
+      : e.op === "&" && e.left.kind === "num"
+        ? [e.right, e.left.value]
+        : [];
+  if (field?.kind !== "ref" || c === undefined) return undefined;
+  const low = resolve(field.name).low32;
+  if (low === undefined) return undefined;
+  if (e.op === "%" && c > 0n && c <= LOW_32 && (c & (c - 1n)) === 0n) return `(${low} % ${c})`;
+  if (e.op === "&" && c >= 0n && c < LOW_31) return `(${low} & ${c})`;
+  return undefined;
+}
 
 /**
  * `F & c == k` and `F % 2^n == k` on an unsigned 64-bit field F whose low

@@ -69,7 +69,6 @@ import {
   keptLocal,
   keptProperty,
   readKeptPaddingMember,
-  returnObject,
   type KeptValue,
 } from "./construct/padding-keep.js";
 import { readStringTail, tailValue } from "./construct/string-tail.js";
@@ -306,13 +305,11 @@ export class SequenceReader {
     if (derived !== undefined) return derived;
     // A dotted name is a field of the record an earlier field holds: `end.cd_offset`.
     const [head = name, ...path] = name.split(".");
-    if (path.length > 0)
-      return {
-        code: path.reduce((o, p) => prop(o, p), this.locals.field(head)),
-        bigint: this.bigints.has(name),
-      };
     const ref = {
-      code: this.locals.field(this.locals.has(rawName(name)) ? rawName(name) : name),
+      code:
+        path.length > 0
+          ? path.reduce((o, p) => prop(o, p), this.locals.field(head))
+          : this.locals.field(this.locals.has(rawName(name)) ? rawName(name) : name),
       bigint: this.bigints.has(name),
     };
     const low32 = this.low32s.get(name);
@@ -333,6 +330,7 @@ export class SequenceReader {
     );
     for (const b of this.bigints) inner.bigints.add(b);
     for (const [k, v] of this.lets) inner.lets.set(k, v);
+    for (const [name, low] of this.low32s) inner.low32s.set(name, low);
     return inner;
   }
 
@@ -341,16 +339,31 @@ export class SequenceReader {
     this.props.push(...inner.props);
     this.kept.push(...inner.kept);
     for (const b of inner.bigints) this.bigints.add(b);
+    for (const [name, low] of inner.low32s) this.low32s.set(name, low);
   }
 
   /** Notes which fields of a record just read (held by `name`) expressions see as bigints. */
   holds(name: string, record: RecordDef): void {
-    for (const f of dottedFields(record)) if (f.bigint) this.bigints.add(`${name}.${f.path}`);
+    for (const f of dottedFields(record)) {
+      if (f.int.bits !== 64) continue;
+      const dotted = `${name}.${f.path}`;
+      this.bigints.add(dotted);
+      if (!f.int.signed)
+        this.unsignedLow(
+          dotted,
+          f.path.split(".").reduce((o, p) => prop(o, p), this.locals.field(name)),
+        );
+    }
+  }
+
+  /** Notes that the 64-bit value `name` (held by `code`) is unsigned: its low word is `low32(code)`, unless read again from the buffer. */
+  unsignedLow(name: string, code: string): void {
+    if (!this.low32s.has(name)) this.low32s.set(name, `low32(${code})`);
   }
   readonly bigints = new Set<string>();
   /** The record's lets worked out so far, each in its local (see construct/let.ts). */
   readonly lets = new Map<string, ExprRef>();
-  /** Code reading again the low words of u64 fields at fixed offsets (`ExprRef.low32` in expr.ts). */
+  /** Code for the low words of unsigned 64-bit values (`ExprRef.low32` in expr.ts): read again from the buffer where the field is at a fixed offset. */
   readonly low32s = new Map<string, string>();
   /** Locals holding the low halves of split values read so far, by field name. */
   readonly lows = new Map<string, string>();
@@ -671,6 +684,7 @@ export class SequenceReader {
         );
         for (const b of this.bigints) inner.bigints.add(b);
         for (const [k, v] of this.lets) inner.lets.set(k, v);
+        for (const [name, low] of this.low32s) inner.low32s.set(name, low);
         const before = new Set(this.computed.keys());
         // A checksum in the group covers the group: from where it starts to where it ends.
         const groupStart = hasChecksum(m.members) ? this.locals.fresh(`${m.name}_start`) : "";
@@ -689,6 +703,7 @@ export class SequenceReader {
           );
         }
         for (const b of inner.bigints) this.bigints.add(b);
+        for (const [name, low] of inner.low32s) this.low32s.set(name, low);
         // A computed offset inside the group points just past it (the checker
         // requires that), and its local goes out of scope with the group.
         for (const target of [...this.computed.keys()].filter((k) => !before.has(k)))
@@ -762,6 +777,8 @@ export class SequenceReader {
           inner.assigned = new Map(m.fields.map((f) => [f.name, f.type]));
           inner.declared = new Set(m.only.map((f) => f.name));
           for (const b of this.bigints) inner.bigints.add(b);
+          for (const [k, v] of this.lets) inner.lets.set(k, v);
+          for (const [name, low] of this.low32s) inner.low32s.set(name, low);
           inner.members(k.members);
           inner.settle();
           this.code.line("break;");
@@ -829,6 +846,8 @@ export class SequenceReader {
             ),
           );
         }
+        if (t.bits === 64 && !t.signed && merged === undefined && m.cond === undefined)
+          this.unsignedLow(m.name, this.locals.field(m.name));
         // In a switch, a field another case stores in 64 bits is a bigint in every case.
         this.code.line(
           merged?.kind === "int" && merged.bits === 64 && t.bits < 64
@@ -868,6 +887,8 @@ export class SequenceReader {
         break;
       case "textInt": {
         if (t.int.bits === 64) this.bigints.add(m.name);
+        if (t.int.bits === 64 && !t.int.signed && m.cond === undefined)
+          this.unsignedLow(m.name, this.locals.field(m.name));
         const kept = m.tail === undefined ? undefined : this.locals.field(m.tail);
         this.code.lines.push(
           ...readTextNumber(
@@ -1163,6 +1184,31 @@ function emitReadRecord(def: RecordDef, file: ModuleFile, trace: boolean): void 
     returnType: `${def.name} | CodecError`,
     statements: withView(code.text()),
   });
+}
+
+/**
+ * Statements returning the object a read function made. Kept properties are
+ * assigned afterwards, only when present: a spread of a conditional literal
+ * costs several times as much as the plain object, on every value.
+ */
+export function returnObject(
+  code: Code,
+  locals: Locals,
+  type: string,
+  props: readonly string[],
+  kept: readonly KeptValue[],
+  /** Statements checking the finished object (named by the argument) before it is returned. */
+  check?: (result: string) => string[],
+): void {
+  if (kept.length === 0 && check === undefined) {
+    code.line(`return { ${props.join(", ")} };`);
+    return;
+  }
+  const result = locals.fresh("result");
+  code.line(`const ${result}: ${type} = { ${props.join(", ")} };`);
+  for (const k of kept) code.line(`if (${k.present}) ${result}.${k.name} = ${k.value};`);
+  if (check !== undefined) code.lines.push(...check(result));
+  code.line(`return ${result};`);
 }
 
 /**

@@ -26,7 +26,7 @@ import { letRef } from "./construct/let.js";
 import { nestedFlagsWord } from "./construct/flags.js";
 import { keepsEnd, needsEndMarker } from "./construct/end-length.js";
 import { Code, hexLiteral, prop, str } from "./code.js";
-import { emitExpr, offsetExpr, type ExprRef, type Resolve } from "./expr.js";
+import { emitExpr, intRef, offsetExpr, type ExprRef, type Resolve } from "./expr.js";
 import { paramLocal } from "./layout.js";
 import type { Param } from "../model.js";
 
@@ -169,9 +169,20 @@ export function valueResolver(
       if (m.kind === "bitfield")
         for (const p of m.parts) refs.set(p.name, { code: prop(o, p.name), bigint: p.bits > 32 });
       if (m.kind === "value" && m.type.kind === "int")
-        refs.set(m.name, { code: prop(o, m.name), bigint: m.type.bits === 64 });
+        refs.set(
+          m.name,
+          intRef(
+            prop(o, m.name),
+            m.type.bits,
+            m.type.signed,
+            m.cond === undefined && m.none === undefined,
+          ),
+        );
       if (m.kind === "value" && m.type.kind === "textInt")
-        refs.set(m.name, { code: prop(o, m.name), bigint: m.type.int.bits === 64 });
+        refs.set(
+          m.name,
+          intRef(prop(o, m.name), m.type.int.bits, m.type.int.signed, m.cond === undefined),
+        );
       if (m.kind === "value" && m.type.kind === "enum")
         refs.set(m.name, {
           code: `(encode${m.type.enum.name}(${prop(o, m.name)}) ?? 0)`,
@@ -180,10 +191,14 @@ export function valueResolver(
       // A record's integer fields are named through it: `end.cd_offset`.
       if (m.kind === "value" && m.type.kind === "record")
         for (const f of dottedFields(m.type.record))
-          refs.set(`${m.name}.${f.path}`, {
-            code: f.path.split(".").reduce((x, p) => prop(x, p), prop(o, m.name)),
-            bigint: f.bigint,
-          });
+          refs.set(
+            `${m.name}.${f.path}`,
+            intRef(
+              f.path.split(".").reduce((x, p) => prop(x, p), prop(o, m.name)),
+              f.int.bits,
+              f.int.signed,
+            ),
+          );
       if (m.kind === "switch") visit(m.fields, o);
       if (isNestedFlags(m) && m.cond === undefined && m.type.bits <= 32)
         refs.set(m.name, { code: nestedFlagsWord(m, prop(o, m.name)), bigint: false });

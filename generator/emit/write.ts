@@ -74,7 +74,7 @@ import {
   writeKeptPadding,
 } from "./construct/union-padding.js";
 import { isUuidValue, UUID_EXPECTED, writeUuid } from "./construct/uuid.js";
-import { emitExpr, offsetExpr, selectorCode, type Resolve } from "./expr.js";
+import { emitExpr, intRef, offsetExpr, selectorCode, type ExprRef, type Resolve } from "./expr.js";
 import {
   Cursor,
   intIsValid,
@@ -240,7 +240,7 @@ export class CheckWalker {
   }
 
   /** Stored values of names expressions use, as code. */
-  readonly refs = new Map<string, { code: string; bigint: boolean }>();
+  readonly refs = new Map<string, ExprRef>();
   /** The record's lets (see construct/let.ts). */
   readonly lets: CheckLets;
   resolve: Resolve = (name) => this.lets.ref(name, this.resolve) ?? this.refs.get(name)!;
@@ -559,7 +559,10 @@ export class CheckWalker {
         if (m.split !== undefined) checkWhole(this, { ...m, split: m.split }, acc, path);
         else this.code.line(`if (!${intIsValid(t, acc)}) ${this.expected(path, intRange(t), acc)}`);
         checkNotNone(this, m, acc, path);
-        this.refs.set(m.name, { code: acc, bigint: t.bits === 64 });
+        this.refs.set(
+          m.name,
+          intRef(acc, t.bits, t.signed, m.cond === undefined && m.none === undefined),
+        );
         return;
       case "enum":
         this.code.line(
@@ -574,7 +577,7 @@ export class CheckWalker {
         this.code.line(
           `if (!(${checkTextNumberValue(t.int, t.spelling, acc)})) ${this.expected(path, textNumberRange(t.int, t.spelling), acc)}`,
         );
-        this.refs.set(m.name, { code: acc, bigint: t.int.bits === 64 });
+        this.refs.set(m.name, intRef(acc, t.int.bits, t.int.signed, m.cond === undefined));
         return;
       case "text":
         checkTextValue(this, t, acc, path);
@@ -615,10 +618,14 @@ export class CheckWalker {
         this.code.line(`if (${err} !== undefined) return ${err}.within(${str(path)});`);
         // Checked, so later expressions may use its integer fields: `end.cd_offset`.
         for (const f of dottedFields(t.record))
-          this.refs.set(`${m.name}.${f.path}`, {
-            code: f.path.split(".").reduce((o, p) => prop(o, p), acc),
-            bigint: f.bigint,
-          });
+          this.refs.set(
+            `${m.name}.${f.path}`,
+            intRef(
+              f.path.split(".").reduce((o, p) => prop(o, p), acc),
+              f.int.bits,
+              f.int.signed,
+            ),
+          );
         if (m.search !== undefined && this.file !== undefined)
           checkSearchedWrite(this.code, m, acc, path, this.file);
         return;

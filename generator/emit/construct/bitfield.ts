@@ -7,6 +7,7 @@
 import type { BitfieldMember, BitPart, IntType } from "../../model.js";
 import { isBigPart } from "../../model.js";
 import { hexLiteral, prop } from "../code.js";
+import { intRef } from "../expr.js";
 import { readInt, writeInt, type Cursor } from "../layout.js";
 import type { SequenceReader } from "../read.js";
 import type { CheckWalker, WriteWalker } from "../write.js";
@@ -101,6 +102,7 @@ export function readBitfield(r: SequenceReader, m: BitfieldMember, at: string): 
     const local = r.locals.field(p.name);
     if (isBigPart(p)) {
       r.bigints.add(p.name);
+      r.unsignedLow(p.name, local);
       r.code.line(`const ${local} = bitsOf64(${hiWord}, ${loWord}, ${p.shift}, ${p.bits});`);
     } else {
       r.code.line(`const ${local} = ${partOf(p, loWord, hiWord)};`);
@@ -126,7 +128,7 @@ export function checkBitfieldParts(
       : `Number.isInteger(${acc}) && ${acc} >= 0 && ${acc} <= ${hexLiteral(max, false)}`;
     const what = `an integer from 0 to ${max}${isBigPart(p) ? " (a bigint)" : ""}`;
     w.code.line(`if (!(${valid})) ${w.expected(prefix + p.name, what, acc)}`);
-    w.refs.set(p.name, { code: acc, bigint: isBigPart(p) });
+    w.refs.set(p.name, intRef(acc, isBigPart(p) ? 64 : 32, false));
   }
 }
 

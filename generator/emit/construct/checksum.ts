@@ -15,19 +15,30 @@ import type { SequenceReader } from "../read.js";
 import type { CheckWalker } from "../write.js";
 import { keptLocal, keptStringProperty, type KeptProperty } from "./padding-keep.js";
 
+// The 32-bit checksums come as signed integers, made unsigned here
+// (`>>> 0`) for comparing, in the caller's own code: an unsigned one of 2^31
+// and above returned by a call, or made in code not yet optimised, is a
+// heap number, so each checksum checked would allocate. Written into a
+// 32-bit field they stay signed: the stored bits are the same.
 const FUNCTION: Record<ChecksumAlgorithm, string> = {
-  crc32: "crc32",
-  crc32c: "crc32c",
+  crc32: "crc32Bits",
+  crc32c: "crc32cBits",
   // The CRC register without the final inversion, as ext4 stores it.
-  "crc32c-raw": "crc32c",
-  "ones-complement-sum": "onesComplementSum32",
+  "crc32c-raw": "crc32cBits",
+  "ones-complement-sum": "onesComplementSum32Bits",
   "byte-sum": "sumOfBytes",
 };
 
-/** The call computing `algorithm` over the runtime arguments `args` (`buf, from, to`, …). */
-export function checksumCall(algorithm: ChecksumAlgorithm, args: string): string {
+/**
+ * The call computing `algorithm` over the runtime arguments `args` (`buf,
+ * from, to`, …): the unsigned checksum, or with `bits` (for storing in an
+ * integer field) its 32 bits as a signed integer.
+ */
+export function checksumCall(algorithm: ChecksumAlgorithm, args: string, bits = false): string {
   const call = `${FUNCTION[algorithm]}(${args})`;
-  return algorithm === "crc32c-raw" ? `~${call} >>> 0` : call;
+  if (algorithm === "byte-sum") return call;
+  const value = algorithm === "crc32c-raw" ? `~${call}` : call;
+  return bits ? value : `${value} >>> 0`;
 }
 
 /** Where the bytes a checksum covers end: the record's end, or the field itself. */
@@ -45,12 +56,19 @@ function fieldSize(m: ChecksumField): number {
  * taken as zero (or spaces, for one stored as text), or of [start, fieldAt)
  * for `covers: before`.
  */
-export function checksumOf(m: ChecksumField, start: string, end: string, fieldAt: string): string {
-  if (m.covers === "before") return checksumCall(m.algorithm, `buf, ${start}, ${fieldAt}`);
+export function checksumOf(
+  m: ChecksumField,
+  start: string,
+  end: string,
+  fieldAt: string,
+  bits = false,
+): string {
+  if (m.covers === "before") return checksumCall(m.algorithm, `buf, ${start}, ${fieldAt}`, bits);
   const blank = m.text === undefined ? "" : ", 0x20";
   return checksumCall(
     m.algorithm,
     `buf, ${start}, ${end}, ${fieldAt}, ${fieldAt} + ${fieldSize(m)}${blank}`,
+    bits,
   );
 }
 
@@ -163,8 +181,8 @@ export function fillChecksums(
   start = "at",
 ): void {
   for (const c of checksums) {
-    const value = checksumOf(c.field, start, end, c.at);
     const t = c.field.text;
+    const value = checksumOf(c.field, start, end, c.at, t === undefined);
     const fill =
       t === undefined
         ? writeInt(c.field.type, c.at, value)

@@ -4,7 +4,7 @@
  * not zero, and written back from it; without it the padding is zeros.
  */
 import type { PaddingMember } from "../../model.js";
-import { type Code, type Locals, str } from "../code.js";
+import { str } from "../code.js";
 
 type Kept = PaddingMember & { keep: string };
 
@@ -47,31 +47,6 @@ export function keptLocal(name: string, local: string): KeptValue {
 /** The object-literal part adding the kept property only when it is there (inside expressions). */
 export function keptProperty(k: KeptValue): string {
   return `...(${k.present} ? { ${k.name === k.value ? k.name : `${k.name}: ${k.value}`} } : undefined)`;
-}
-
-/**
- * Statements returning the object a read function made. Kept properties are
- * assigned afterwards, only when present: a spread of a conditional literal
- * costs several times as much as the plain object, on every value.
- */
-export function returnObject(
-  code: Code,
-  locals: Locals,
-  type: string,
-  props: readonly string[],
-  kept: readonly KeptValue[],
-  /** Statements checking the finished object (named by the argument) before it is returned. */
-  check?: (result: string) => string[],
-): void {
-  if (kept.length === 0 && check === undefined) {
-    code.line(`return { ${props.join(", ")} };`);
-    return;
-  }
-  const result = locals.fresh("result");
-  code.line(`const ${result}: ${type} = { ${props.join(", ")} };`);
-  for (const k of kept) code.line(`if (${k.present}) ${result}.${k.name} = ${k.value};`);
-  if (check !== undefined) code.lines.push(...check(result));
-  code.line(`return ${result};`);
 }
 
 /** Checking: a kept value must be exactly the padding's size and not all zero. */

@@ -2,8 +2,9 @@
  * Values stored in two halves (`high: F`) and values with a stored "absent"
  * (`none: N`). A split value's low half is read into a local where it is
  * stored; at its high half the two are joined into the property (a bigint
- * over 32 bits). Write takes the value apart again at each half: one
- * BigInt operation per half for a bigint value, none for a number.
+ * over 32 bits). Write takes the value apart again at each half; a bigint
+ * goes through the runtime's 64-bit scratch word (`joinU64`, `low32`,
+ * `high32`), so nothing but a value read is allocated.
  */
 import type { HighMember, IntType, ValueField } from "../../model.js";
 import { prop } from "../code.js";
@@ -40,9 +41,12 @@ export function readHigh(r: SequenceReader, m: HighMember, at: string): void {
   const hi = r.locals.field(m.name);
   r.code.line(`const ${hi} = ${readInt(m.type, at)};`);
   const big = isBig(low);
-  const whole = big
-    ? `(BigInt(${hi}) << ${m.shift}n) | BigInt(${lo})`
-    : `${hi} * ${2 ** m.shift} + ${lo}`;
+  // Halves of 32 bits are joined through the runtime's scratch word: only the result is allocated.
+  const whole = !big
+    ? `${hi} * ${2 ** m.shift} + ${lo}`
+    : m.shift === 32
+      ? `joinU64(${hi}, ${lo})`
+      : `(BigInt(${hi}) << ${m.shift}n) | BigInt(${lo})`;
   const local = r.locals.field(low.name);
   if (low.none === undefined) r.code.line(`const ${local} = ${whole};`);
   else {
@@ -51,6 +55,9 @@ export function readHigh(r: SequenceReader, m: HighMember, at: string): void {
     r.code.line(`const ${local} = ${noneTest(stored, low.none, big)};`);
   }
   if (big) r.bigints.add(low.name);
+  // The low half's local is the joined value's low word.
+  if (big && m.shift === 32 && low.none === undefined && low.cond === undefined)
+    r.low32s.set(low.name, lo);
   r.cursor.advance(m.type.bits / 8);
 }
 
@@ -89,16 +96,23 @@ export function storedValue(m: ValueField, acc: string): string {
 /** Write, at the low half: the low bits of the value. */
 export function writeLow(w: WriteWalker, m: ValueField, lo: IntType, acc: string): void {
   const v = storedValue(m, acc);
-  const part = isBig(m)
-    ? `Number(BigInt.asUintN(${lo.bits}, ${v}))`
-    : `${v} & ${literal((1n << BigInt(lo.bits)) - 1n, false)}`;
+  // A bigint's halves come through the runtime's scratch word, allocating nothing.
+  const part = !isBig(m)
+    ? `${v} & ${literal((1n << BigInt(lo.bits)) - 1n, false)}`
+    : lo.bits === 32
+      ? `low32(${v})`
+      : `low32(${v}) & ${literal((1n << BigInt(lo.bits)) - 1n, false)}`;
   w.code.line(writeInt(lo, w.cursor.at(), part));
 }
 
 /** Write, at the high half: the bits of the value above the low half's. */
 export function writeHigh(w: WriteWalker, m: HighMember, obj: string): void {
   const v = storedValue(m.low, prop(obj, m.low.name));
-  const part = isBig(m.low) ? `Number(${v} >> ${m.shift}n)` : `${v} >>> ${m.shift}`;
+  const part = !isBig(m.low)
+    ? `${v} >>> ${m.shift}`
+    : m.shift === 32
+      ? `high32(${v})`
+      : `Number(${v} >> ${m.shift}n)`;
   w.code.line(writeInt(m.type, w.cursor.at(), part));
   w.cursor.advance(m.type.bits / 8);
 }

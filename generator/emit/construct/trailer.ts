@@ -31,9 +31,9 @@ function covered(def: WithTrailer, at: string, payloadEnd: string): { from: stri
   return { from: `${at} + ${start(parts[0]!)}`, to: end(parts[parts.length - 1]!) };
 }
 
-function computeTrailer(def: WithTrailer, at: string, payloadEnd: string): string {
+function computeTrailer(def: WithTrailer, at: string, payloadEnd: string, bits = false): string {
   const { from, to } = covered(def, at, payloadEnd);
-  return checksumCall(def.trailer.algorithm, `buf, ${from}, ${to}`);
+  return checksumCall(def.trailer.algorithm, `buf, ${from}, ${to}`, bits);
 }
 
 /**
@@ -52,7 +52,7 @@ export function verifyTrailer(def: WithTrailer, at: string, payloadEnd: string):
 
 /** Write: the trailer at `payloadEnd`, over the bytes already written. */
 export function writeTrailer(def: WithTrailer, at: string, payloadEnd: string): string {
-  return writeInt(def.trailer.type, payloadEnd, computeTrailer(def, at, payloadEnd));
+  return writeInt(def.trailer.type, payloadEnd, computeTrailer(def, at, payloadEnd, true));
 }
 
 /** How the layout page and doc comments describe the trailer. */

@@ -97,7 +97,15 @@ export function checkSwitch(
     const members = ctx.sequence(reader.seq(fieldsNode, "fields"));
     ctx.depth--;
     const items = fieldsNode?.kind === "seq" ? fieldsNode.items : [];
-    for (const [i, m] of members.entries()) {
+    // The schema item each member came from: a both-endian field's copy comes from its field's.
+    let source = -1;
+    for (const m of members) {
+      if (m.kind !== "mirror") source++;
+      const at = (items[source] ?? c).at;
+      if (m.kind === "mirror") {
+        reader.report(at, "endian: both is not supported in a switch case yet");
+        continue;
+      }
       const plain =
         (m.kind === "value" &&
           m.cond === undefined &&
@@ -108,10 +116,7 @@ export function checkSwitch(
           m.cond === undefined &&
           m.keep === undefined);
       if (!plain)
-        reader.report(
-          (items[i] ?? c).at,
-          "a case holds fields (without if, at or search) and fixed-size padding",
-        );
+        reader.report(at, "a case holds fields (without if, at or search) and fixed-size padding");
       else if (m.kind === "value")
         declared.set(m.name, [...(declared.get(m.name) ?? []), { field: m, index }]);
     }

@@ -13,7 +13,14 @@ import type {
   RecordingTime,
 } from "../../generated/iso9660.js";
 import { CodecError, type Decoded } from "../../runtime/codec.js";
-import { bytesToString, firstNonZero, isByteString, stringToBytes, viewOf } from "./common.js";
+import {
+  bytesToString,
+  firstNonZero,
+  isByteString,
+  isU32,
+  stringToBytes,
+  viewOf,
+} from "./common.js";
 
 const SIZE = 2048;
 
@@ -191,8 +198,6 @@ const isU8 = (v: unknown): v is number =>
   Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 0xff;
 const isU16 = (v: unknown): v is number =>
   Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 0xffff;
-const isU32 = (v: unknown): v is number =>
-  Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 0xffffffff;
 const isI8 = (v: unknown): v is number =>
   Number.isInteger(v) && (v as number) >= -128 && (v as number) <= 127;
 

@@ -1389,7 +1389,7 @@ function checkVolume(v: Volume): CodecError | undefined {
     if (problem___ !== undefined) return problem___.within("root_dir");
   }
   if (v.jump.length !== 3)
-    return new CodecError("jump", undefined, `is ${v.jump.length} bytes, but 3 is ${3}`);
+    return new CodecError("jump", undefined, `is ${v.jump.length} bytes, but its size is 3`);
   if (!(
     v.bytes_per_sector === 512 ||
     v.bytes_per_sector === 1024 ||
@@ -1654,7 +1654,7 @@ function checkBpb16(v: Bpb16): CodecError | undefined {
     return new CodecError(
       "boot_code",
       undefined,
-      `is ${v.boot_code.length} bytes, but 448 is ${448}`,
+      `is ${v.boot_code.length} bytes, but its size is 448`,
     );
   return undefined;
 }
@@ -1722,7 +1722,7 @@ function checkBpb32(v: Bpb32): CodecError | undefined {
     return new CodecError(
       "boot_code",
       undefined,
-      `is ${v.boot_code.length} bytes, but 420 is ${420}`,
+      `is ${v.boot_code.length} bytes, but its size is 420`,
     );
   return undefined;
 }

@@ -1217,7 +1217,7 @@ function checkPrimaryVolumeDescriptor(v: PrimaryVolumeDescriptor): CodecError | 
     return new CodecError(
       "application_use",
       undefined,
-      `is ${v.application_use.length} bytes, but 512 is ${512}`,
+      `is ${v.application_use.length} bytes, but its size is 512`,
     );
   return undefined;
 }

@@ -508,7 +508,7 @@ function checkSparseExtent(v: SparseExtent): CodecError | undefined {
     return new CodecError(
       "header.newline_check",
       undefined,
-      `is ${header.newline_check.length} bytes, but 4 is ${4}`,
+      `is ${header.newline_check.length} bytes, but its size is 4`,
     );
   if (v.descriptor !== undefined) {
     if (

@@ -560,6 +560,14 @@ export function casesInOrder(m: SwitchMember): SwitchCase[] {
   ];
 }
 
+/** When case `k` is selected, as text: `kind is Ping`, or for the default `kind is none of Ping, Data`. */
+export function caseCondition(m: SwitchMember, k: SwitchCase, quote = ""): string {
+  const on = `${quote}${m.onText}${quote}`;
+  if (k.when !== undefined) return `${on} is ${k.whenName}`;
+  const others = m.cases.flatMap((c) => (c.when === undefined ? [] : [c.whenName]));
+  return `${on} is ${others.length === 1 ? "not" : "none of"} ${others.join(", ")}`;
+}
+
 /**
  * A value worked out from earlier fields (`let: cluster_count`): not stored
  * and not a property of the value. Later expressions use it like an

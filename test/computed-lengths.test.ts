@@ -41,12 +41,43 @@ interface Codec {
   toString(value: unknown): string;
 }
 
+// Computed lengths passed on as parameters, directly and through a let: the
+// check of `parts` and `body` runs once they are worked out (they are not
+// known in write's first pass, which checks each member's own value).
+const PASSED = `
+format: passed
+endian: little
+root: Message
+types:
+  Part:
+    params: [{ name: width, type: u8 }]
+    record:
+      - { name: data, type: bytes, size: width }
+  Body:
+    params: [{ name: k, type: u16 }]
+    record:
+      - { name: x, type: bytes, size: k }
+  Message:
+    record:
+      - { name: n, type: u8, value: count(parts) }
+      - { name: len, type: u8, value: size(label) }
+      - { let: both, value: n + len }
+      - { name: parts, type: "Part[]", count: n, args: { width: len }, stride: len }
+      - { name: label, type: bytes, size: len }
+      - { name: body, type: Body, args: { k: both } }
+`;
+
 let modules: SchemaModules;
 let codec: Codec;
+let passed: Codec;
 
 beforeAll(async () => {
-  modules = await generateSchemas([{ name: "test/records.yaml", text: RECORDS }]);
+  modules = await generateSchemas([
+    { name: "test/records.yaml", text: RECORDS },
+    { name: "test/passed.yaml", text: PASSED },
+  ]);
   codec = (await modules.load(modules.schemas[0]!)) as unknown as Codec;
+  passed = (await modules.load(modules.schemas[1]!)) as unknown as Codec;
 }, 120_000);
 
 afterAll(async () => {
@@ -63,12 +94,7 @@ const value = {
   tail: 9,
 };
 // "AR", count 2, then each entry: name length (bytes), data length (u16), name, data.
-const bytes = [
-  0x41, 0x52, 2,
-  4, 3, 0, 0x61, 0x00, 0xac, 0x20, 0x78, 0x79, 0x7a,
-  0, 0, 0,
-  9,
-];
+const bytes = [0x41, 0x52, 2, 4, 3, 0, 0x61, 0x00, 0xac, 0x20, 0x78, 0x79, 0x7a, 0, 0, 0, 9];
 
 describe("computed sizes and counts", () => {
   test("are written from the value, and are not part of it", () => {
@@ -118,6 +144,36 @@ describe("computed sizes and counts", () => {
   test("a stored count that runs past the input is a located read error", () => {
     const short = new Uint8Array([0x41, 0x52, 3, 0, 0, 0]);
     const error = codec.read(short);
-    expect(modules.isError(error) && error.message).toMatch(/^header\.entries\[1\]\.\w+ at byte 6: truncated/);
+    expect(modules.isError(error) && error.message).toMatch(
+      /^header\.entries\[1\]\.\w+ at byte 6: truncated/,
+    );
+  });
+});
+
+describe("computed sizes and counts passed as parameters", () => {
+  const message = { parts: [{ data: "a" }, { data: "b" }], label: "L", body: { x: "xyz" } };
+  // n 2, len 1, two parts of len bytes, the label, then n + len bytes of body.
+  const stored = [2, 1, 0x61, 0x62, 0x4c, 0x78, 0x79, 0x7a];
+
+  test("read, write and sizeof agree", () => {
+    expect(passed.read(new Uint8Array(stored))).toEqual({ value: message, end: stored.length });
+    expect(passed.sizeof(message)).toBe(stored.length);
+    const buf = new Uint8Array(stored.length);
+    expect(passed.write(message, buf)).toBe(stored.length);
+    expect([...buf]).toEqual(stored);
+  });
+
+  test("write refuses a part or body that disagrees with them, leaving the buffer untouched", () => {
+    const buf = new Uint8Array(16).fill(7);
+    const narrow = passed.write({ ...message, parts: [{ data: "a" }, { data: "" }] }, buf);
+    expect(modules.isError(narrow) && narrow.message).toBe(
+      "parts[1].data: is 0 bytes, but width is 1",
+    );
+    const short = passed.write({ ...message, body: { x: "xy" } }, buf);
+    expect(modules.isError(short) && short.message).toBe("body.x: is 2 bytes, but k is 3");
+    // A bad label is blamed on the label, though the parts' check uses its size.
+    const label = passed.write({ ...message, label: 5 }, buf);
+    expect(modules.isError(label) && label.message).toMatch(/^label: expected a byte string/);
+    expect(buf.every((b) => b === 7)).toBe(true);
   });
 });

@@ -4,7 +4,7 @@
  * the type of the other operand (number or bigint) and number division
  * truncates like the integer division it stands for.
  */
-import type { Expr } from "../expr.js";
+import { exprText, type Expr } from "../expr.js";
 
 export interface ExprRef {
   code: string;
@@ -127,6 +127,81 @@ export function emitExpr(e: Expr, resolve: Resolve, bigint = isBigInt(e, resolve
       return literalChoice(e) ? `(${code} as ${bigint ? "bigint" : "number"})` : `(${code})`;
     }
   }
+}
+
+/**
+ * A bigint division or remainder in `e` whose divisor may be zero, which
+ * would throw a RangeError where a number one gives Infinity or NaN: the
+ * code that is true when it would (taking `&&`, `||` and `?:` into account,
+ * which skip what they do not evaluate) and the division as schema text.
+ * The emitters test these first and refuse the value, naming the division.
+ */
+export interface ZeroDivision {
+  test: string;
+  text: string;
+}
+
+export function zeroDivisions(
+  e: Expr,
+  resolve: Resolve,
+  nonZero: ReadonlySet<string> = new Set(),
+): ZeroDivision[] {
+  // What is evaluated only where `cond` is `truth` knows its non-zero facts too.
+  const within = (cond: Expr, truth: boolean, inner: Expr): ZeroDivision[] => {
+    const known = new Set([...nonZero, ...nonZeroWhere(cond, truth)]);
+    const code = emitExpr(cond, resolve);
+    return zeroDivisions(inner, resolve, known).map((z) => ({
+      test: `${truth ? `(${code})` : `!(${code})`} && ${z.test}`,
+      text: z.text,
+    }));
+  };
+  switch (e.kind) {
+    case "num":
+    case "ref":
+      return [];
+    case "not":
+    case "neg":
+      return zeroDivisions(e.arg, resolve, nonZero);
+    case "choose":
+      return [
+        ...zeroDivisions(e.cond, resolve, nonZero),
+        ...within(e.cond, true, e.then),
+        ...within(e.cond, false, e.else),
+      ];
+    case "binary": {
+      if (lowBitsTest(e, resolve) !== undefined) return [];
+      const left = zeroDivisions(e.left, resolve, nonZero);
+      if (e.op === "&&" || e.op === "||")
+        return [...left, ...within(e.left, e.op === "&&", e.right)];
+      const both = [...left, ...zeroDivisions(e.right, resolve, nonZero)];
+      const big = isBigInt(e.left, resolve) || isBigInt(e.right, resolve);
+      const literal = e.right.kind === "num" && e.right.value !== 0n;
+      if (!big || literal || (e.op !== "/" && e.op !== "%") || nonZero.has(exprText(e.right)))
+        return both;
+      return [...both, { test: `(${emitExpr(e.right, resolve, true)}) === 0n`, text: exprText(e) }];
+    }
+  }
+}
+
+/**
+ * Expressions (as schema text) known not to be zero where `cond` is `truth`:
+ * `b != 0`, `b > 0` and `0 < b` true, `b == 0` false, and those joined by
+ * `&&` (true) or `||` (false). A divisor guarded so needs no test.
+ */
+function nonZeroWhere(cond: Expr, truth: boolean): string[] {
+  if (cond.kind === "not") return nonZeroWhere(cond.arg, !truth);
+  if (cond.kind !== "binary") return [];
+  if ((cond.op === "&&" && truth) || (cond.op === "||" && !truth))
+    return [...nonZeroWhere(cond.left, truth), ...nonZeroWhere(cond.right, truth)];
+  const zero = (x: Expr): boolean => x.kind === "num" && x.value === 0n;
+  const other = zero(cond.right) ? cond.left : zero(cond.left) ? cond.right : undefined;
+  if (other === undefined) return [];
+  const holds =
+    (cond.op === "!=" && truth) ||
+    (cond.op === "==" && !truth) ||
+    (truth && cond.op === ">" && zero(cond.right)) ||
+    (truth && cond.op === "<" && zero(cond.left));
+  return holds ? [exprText(other)] : [];
 }
 
 /** Is `e` a choice between literals (or choices between literals)? */

@@ -6,6 +6,7 @@
 import { exprText } from "../expr.js";
 import type { FieldType, Member, Model, RecordDef, TypeDef, UnionDef } from "../model.js";
 import {
+  caseCondition,
   fixedMemberSize,
   isPointer,
   isPositioned,
@@ -111,10 +112,7 @@ function memberRows(
       case "switch":
         // Each case is laid out from the switch's offset, under its own condition.
         for (const k of m.cases) {
-          const when =
-            k.when === undefined
-              ? `\`${m.onText}\` is none of ${m.cases.flatMap((c) => (c.when === undefined ? [] : [c.whenName])).join(", ")}`
-              : `\`${m.onText}\` is ${k.whenName}`;
+          const when = caseCondition(m, k, "`");
           rows.push(
             ...memberRows(
               // The case's own condition says when its fields are there.

@@ -5,6 +5,7 @@
  * allocated but the values returned.
  */
 import { VariableDeclarationKind } from "ts-morph";
+import type { Expr } from "../expr.js";
 import type { ModuleFile } from "./module-file.js";
 import type {
   ByteOrderMember,
@@ -48,7 +49,14 @@ import {
   str,
   templateText,
 } from "./code.js";
-import { emitExpr, offsetExpr, selectorCode, type ExprRef, type Resolve } from "./expr.js";
+import {
+  emitExpr,
+  offsetExpr,
+  selectorCode,
+  zeroDivisions,
+  type ExprRef,
+  type Resolve,
+} from "./expr.js";
 import {
   Cursor,
   fixedRunSize,
@@ -371,6 +379,18 @@ export class SequenceReader {
   readonly unpadded = new Set<string>();
 
   /** Makes `pos` the cursor base, so code after a variable-size member can continue from it. */
+  /**
+   * Refuses, before `exprs` are worked out, a bigint division by zero in
+   * them (which would throw): `data at byte 16: a / b divides by zero`.
+   */
+  refuseZeroDivisions(exprs: readonly Expr[], path: string, at: string): void {
+    for (const e of exprs)
+      for (const z of zeroDivisions(e, this.resolve))
+        this.code.line(
+          `if (${z.test}) return new CodecError(${str(path)}, ${at}, ${str(`${z.text} divides by zero`)});`,
+        );
+  }
+
   settle(): void {
     if (this.cursor.base === "pos" && this.cursor.offset === 0) return;
     this.code.line(
@@ -523,6 +543,7 @@ export class SequenceReader {
       this.code.line(`let ${this.locals.field(m.name)}: ${m.nested.typeName} | undefined;`);
     else if (m.kind === "flags") throw new Error("only a nested flags word can be conditional");
     this.settle();
+    this.refuseZeroDivisions([cond], this.prefix + (name ?? "padding"), "pos");
     this.code.line(`if (${emitExpr(cond, this.resolve)}) {`);
     const size = fixedMemberSize({ ...m, cond: undefined, at: undefined } as Member);
     if (size !== undefined && m.kind !== "group") {
@@ -576,6 +597,7 @@ export class SequenceReader {
         let applies: string | undefined;
         if (m.when !== undefined) {
           applies = this.locals.fresh(`${m.name}_applies`);
+          this.refuseZeroDivisions([m.when], this.prefix + m.name, at);
           this.code.line(`const ${applies} = ${emitExpr(m.when, this.resolve)};`);
           this.code.lines.push(...readUncheckedChecksum(this, m, local, applies, at));
         }
@@ -620,6 +642,7 @@ export class SequenceReader {
         if (m.sizeExpr !== undefined) {
           const path = str(this.prefix + "padding");
           const n = this.locals.fresh("padding_size");
+          this.refuseZeroDivisions([m.sizeExpr], this.prefix + "padding", at);
           this.code.line(`const ${n} = ${offsetExpr(m.sizeExpr, this.resolve)};`);
           this.code.line(
             `if (!(${n} >= 0 && ${this.limit} - (${at}) >= ${n})) return ${n} < 0 ? new CodecError(${path}, ${at}, \`its size is negative (\${${n}})\`) : truncated(${path}, ${at}, ${n}, ${this.limit});`,
@@ -725,8 +748,9 @@ export class SequenceReader {
 
   /** `byte_order`: the boolean the integers after it are read with. */
   private byteOrder(m: ByteOrderMember, at: string): void {
-    const on = selectorCode(m.on, emitExpr(m.on, this.resolve), this.siblings);
     const path = m.on.kind === "ref" ? this.prefix + m.on.name : this.prefix + "byte_order";
+    this.refuseZeroDivisions([m.on], path, at);
+    const on = selectorCode(m.on, emitExpr(m.on, this.resolve), this.siblings);
     this.code.line(
       `if (${on} !== ${m.little} && ${on} !== ${m.big}) return new CodecError(${str(path)}, ${at}, \`is \${${on}}: the byte order must be ${m.littleName} (little-endian) or ${m.bigName} (big-endian)\`);`,
     );
@@ -759,8 +783,9 @@ export class SequenceReader {
         `let ${this.locals.field(f.name)}: ${tsType(f.type)}${f.cond === undefined ? "" : " | undefined"};`,
       );
     this.settle();
-    const on = selectorCode(m.on, emitExpr(m.on, this.resolve), this.siblings);
     const path = m.on.kind === "ref" ? this.prefix + m.on.name : this.prefix + "switch";
+    this.refuseZeroDivisions([m.on], path, "pos");
+    const on = selectorCode(m.on, emitExpr(m.on, this.resolve), this.siblings);
     this.code.block(`switch (${on})`, (c) => {
       for (const k of casesInOrder(m)) {
         c.block(k.when === undefined ? "default:" : `case ${k.when}:`, () => {
@@ -804,6 +829,7 @@ export class SequenceReader {
   ): void {
     for (const v of valid) {
       if (v.check === undefined) continue;
+      this.refuseZeroDivisions([v.check], path, at);
       this.code.line(
         `if (!(${emitExpr(v.check, this.resolve)})) return new CodecError(${str(path)}, ${at}, \`is \${${local}}: ${templateText(v.message)}\`);`,
       );
@@ -910,6 +936,7 @@ export class SequenceReader {
         return;
       case "record": {
         const result = this.locals.fresh(`${m.name}_read`);
+        this.refuseZeroDivisions(t.args, this.prefix + m.name, at);
         const args = t.args.map((a) => `, ${emitExpr(a, this.resolve)}`).join("");
         this.code.line(
           `const ${result} = parse${t.record.name}(buf, ${at}, ${this.limit}${args});`,
@@ -1040,6 +1067,7 @@ export class SequenceReader {
         start = this.cursor.at(intSize(size.length));
       } else {
         // A size over 64-bit fields is a number here, as a size, count or `at` is everywhere.
+        this.refuseZeroDivisions([size.expr], this.prefix + m.name, at);
         this.code.line(`const ${n} = ${offsetExpr(size.expr, this.resolve)};`);
         this.code.line(
           `if (${n} < 0) return new CodecError(${path}, ${at}, \`its size is negative (\${${n}})\`);`,

@@ -5,11 +5,12 @@
  * straight-line code with literal offsets. Neither step allocates.
  */
 import type { ModuleFile } from "./module-file.js";
-import { exprText, type Expr } from "../expr.js";
+import { exprText, refsOf, type Expr } from "../expr.js";
 import type {
   ByteOrderMember,
   ChecksumField,
   EnumDef,
+  FieldType,
   FixedStringType,
   IntType,
   Member,
@@ -22,6 +23,7 @@ import type {
   Validation,
 } from "../model.js";
 import {
+  caseCondition,
   casesInOrder,
   dottedFields,
   fixedRecordSize,
@@ -74,7 +76,15 @@ import {
   writeKeptPadding,
 } from "./construct/union-padding.js";
 import { isUuidValue, UUID_EXPECTED, writeUuid } from "./construct/uuid.js";
-import { emitExpr, intRef, offsetExpr, selectorCode, type ExprRef, type Resolve } from "./expr.js";
+import {
+  emitExpr,
+  intRef,
+  offsetExpr,
+  selectorCode,
+  zeroDivisions,
+  type ExprRef,
+  type Resolve,
+} from "./expr.js";
 import {
   Cursor,
   intIsValid,
@@ -246,6 +256,29 @@ export class CheckWalker {
   resolve: Resolve = (name) => this.lets.ref(name, this.resolve) ?? this.refs.get(name)!;
   /** Computed sizes and counts: what they size agrees with them by construction. */
   readonly lengths = new Set<string>();
+  /**
+   * Pass-1 checks put off to pass 2, by path: those whose expressions (a
+   * record's `args`, a stride, a selector) use a computed field, known only
+   * in pass 2, or a let over one. They run where pass 2 reaches the member.
+   */
+  private readonly later = new Map<string, () => void>();
+
+  /** Can pass 1 work out `exprs`: is every name they use (through lets too) known yet? */
+  private known(exprs: readonly Expr[]): boolean {
+    return exprs.every((e) =>
+      refsOf(e).every(({ name }) => {
+        if (this.refs.has(name)) return true;
+        const pending = this.lets.pendingLet(name);
+        return pending !== undefined && this.known([pending.value]);
+      }),
+    );
+  }
+
+  /** Runs `check` now if pass 1 knows `exprs`, else where pass 2 reaches `path`. */
+  private whenKnown(exprs: readonly Expr[], path: string, check: () => void): void {
+    if (this.known(exprs)) check();
+    else this.later.set(path, check);
+  }
   private isLength(e: Expr): boolean {
     return e.kind === "ref" && this.lengths.has(e.name);
   }
@@ -257,6 +290,13 @@ export class CheckWalker {
 
   fail(path: string, reason: string): string {
     return `return new CodecError(${str(path)}, undefined, ${reason});`;
+  }
+
+  /** Refuses a bigint division by zero in `exprs` before they are worked out (see zeroDivisions). */
+  refuseZeroDivisions(exprs: readonly Expr[], path: string): void {
+    for (const e of exprs)
+      for (const z of zeroDivisions(e, this.resolve))
+        this.code.line(`if (${z.test}) ${this.fail(path, str(`${z.text} divides by zero`))}`);
   }
 
   expected(path: string, what: string, acc: string): string {
@@ -304,10 +344,10 @@ export class CheckWalker {
         checkBitfieldParts(this, m, obj, prefix);
         return;
       case "byteOrder":
-        this.byteOrder(m, prefix);
+        this.whenKnown([m.on], path, () => this.byteOrder(m, prefix));
         return;
       case "switch":
-        this.switchCases(m, obj, prefix);
+        this.whenKnown([m.on], path, () => this.switchCases(m, obj, prefix));
         return;
       case "let":
         this.lets.meet(m);
@@ -337,11 +377,19 @@ export class CheckWalker {
   /** Pass 2: computed fields, conditions and validations. */
   private rules(m: Member, obj: string, prefix: string, siblings: readonly Member[]): void {
     const path = prefix + ("name" in m ? m.name : "padding");
+    const later = this.later.get(path);
+    if (later !== undefined) {
+      this.later.delete(path);
+      if (m.kind === "value" && isOptionalField(m))
+        this.code.block(`if (${prop(obj, m.name)} !== undefined)`, later);
+      else later();
+    }
     switch (m.kind) {
       case "bitfield":
         checkBitfieldRules(this, m, obj, prefix);
         return;
       case "let":
+        this.refuseZeroDivisions([m.value], path);
         this.lets.workOut(m, this.resolve);
         return;
       case "computed": {
@@ -376,9 +424,16 @@ export class CheckWalker {
         const dependent = (): void => {
           this.validations(m.valid, path, `is \${describe(${acc})}`);
           if (t.kind === "bytes" && t.size.kind === "expr" && !this.isLength(t.size.expr)) {
-            const want = offsetExpr(t.size.expr, this.resolve);
+            const e = t.size.expr;
+            this.refuseZeroDivisions([e], path);
+            const want = e.kind === "num" ? e.value.toString() : offsetExpr(e, this.resolve);
+            // A literal size is stated, not worked out: "but 3 is 3" says nothing.
+            const size =
+              e.kind === "num"
+                ? `its size is ${want}`
+                : `${templateText(exprText(e))} is \${${want}}`;
             this.code.line(
-              `if (${acc}.length !== (${want})) ${this.fail(path, `\`is \${${acc}.length} bytes, but ${templateText(exprText(t.size.expr))} is \${${want}}\``)}`,
+              `if (${acc}.length !== ${e.kind === "num" ? want : `(${want})`}) ${this.fail(path, `\`is \${${acc}.length} bytes, but ${size}\``)}`,
             );
           }
           if (
@@ -387,6 +442,7 @@ export class CheckWalker {
             t.count.kind !== "num" &&
             !this.isLength(t.count)
           ) {
+            this.refuseZeroDivisions([t.count], path);
             const want = offsetExpr(t.count, this.resolve);
             this.code.line(
               `if (${acc}.length !== (${want})) ${this.fail(path, `\`has \${${acc}.length} entries, but ${templateText(exprText(t.count))} is \${${want}}\``)}`,
@@ -420,6 +476,7 @@ export class CheckWalker {
         return;
       case "padding":
         if (m.sizeExpr !== undefined) {
+          this.refuseZeroDivisions([m.sizeExpr], path);
           const n = offsetExpr(m.sizeExpr, this.resolve);
           this.code.line(
             `if (${n} < 0) ${this.fail(path, `\`would be \${${n}} bytes (${templateText(exprText(m.sizeExpr))}): the fields before it take too much room\``)}`,
@@ -436,8 +493,9 @@ export class CheckWalker {
   }
 
   private byteOrder(m: ByteOrderMember, prefix: string): void {
-    const on = selectorCode(m.on, emitExpr(m.on, this.resolve), this.recordMembers);
     const path = m.on.kind === "ref" ? prefix + m.on.name : prefix + "byte_order";
+    this.refuseZeroDivisions([m.on], path);
+    const on = selectorCode(m.on, emitExpr(m.on, this.resolve), this.recordMembers);
     this.code.line(
       `if (${on} !== ${m.little} && ${on} !== ${m.big}) ${this.fail(path, `\`is \${${on}}: the byte order must be ${m.littleName} (little-endian) or ${m.bigName} (big-endian)\``)}`,
     );
@@ -448,8 +506,9 @@ export class CheckWalker {
    * field only some cases have is there exactly when its case is selected.
    */
   private switchCases(m: SwitchMember, obj: string, prefix: string): void {
-    const on = selectorCode(m.on, emitExpr(m.on, this.resolve), this.recordMembers);
     const path = m.on.kind === "ref" ? prefix + m.on.name : prefix + "switch";
+    this.refuseZeroDivisions([m.on], path);
+    const on = selectorCode(m.on, emitExpr(m.on, this.resolve), this.recordMembers);
     this.code.block(`switch (${on})`, (c) => {
       for (const k of casesInOrder(m)) {
         c.block(k.when === undefined ? "default:" : `case ${k.when}:`, () => {
@@ -478,7 +537,7 @@ export class CheckWalker {
             const t = f.type;
             if (t.kind === "int" && merged.type.kind === "int" && merged.type.bits !== t.bits) {
               // The property has the merged type: a bigint only where the merged type is 64 bits.
-              const note = ` (${m.onText} is ${k.whenName})`;
+              const note = ` (${caseCondition(m, k)})`;
               if (merged.type.bits === 64) {
                 const range = `${intRange(t).replace("an integer", "a bigint")}${note}`;
                 const fits = `BigInt.as${t.signed ? "Int" : "Uint"}N(${t.bits}, ${acc}) === ${acc}`;
@@ -533,6 +592,7 @@ export class CheckWalker {
 
   private presence(cond: Expr, acc: string, path: string): void {
     const text = exprText(cond);
+    this.refuseZeroDivisions([cond], path);
     this.code.block(`if ((${emitExpr(cond, this.resolve)}) !== (${acc} !== undefined))`, (c) => {
       c.line(
         this.fail(
@@ -545,6 +605,7 @@ export class CheckWalker {
 
   validations(valid: readonly Validation[], path: string, what: string): void {
     for (const v of valid) {
+      this.refuseZeroDivisions([v.check], path);
       this.code.line(
         `if (!(${emitExpr(v.check, this.resolve)})) ${this.fail(path, `\`${what}: ${templateText(v.message)}\``)}`,
       );
@@ -611,25 +672,9 @@ export class CheckWalker {
           );
         }
         return;
-      case "record": {
-        const err = this.locals.fresh("problem");
-        const args = t.args.map((a) => `, ${emitExpr(a, this.resolve)}`).join("");
-        this.code.line(`const ${err} = check${t.record.name}(${acc}${args});`);
-        this.code.line(`if (${err} !== undefined) return ${err}.within(${str(path)});`);
-        // Checked, so later expressions may use its integer fields: `end.cd_offset`.
-        for (const f of dottedFields(t.record))
-          this.refs.set(
-            `${m.name}.${f.path}`,
-            intRef(
-              f.path.split(".").reduce((o, p) => prop(o, p), acc),
-              f.int.bits,
-              f.int.signed,
-            ),
-          );
-        if (m.search !== undefined && this.file !== undefined)
-          checkSearchedWrite(this.code, m, acc, path, this.file);
+      case "record":
+        this.whenKnown(t.args, path, () => this.record(m, t, acc, path));
         return;
-      }
       case "array":
       case "list": {
         const name = t.kind === "array" ? t.element.name : t.union.name;
@@ -638,38 +683,76 @@ export class CheckWalker {
           this.code.line(
             `if (${acc}.length !== ${t.count.value}) ${this.fail(path, `\`has \${${acc}.length} entries; it holds exactly ${t.count.value}\``)}`,
           );
-        const args =
-          t.kind === "array" ? t.args.map((a) => `, ${emitExpr(a, this.resolve)}`).join("") : "";
-        if (t.kind === "array" && t.stride !== undefined) {
-          const least = fixedRecordSize(t.element.members);
-          const stride = offsetExpr(t.stride, this.resolve);
-          this.code.line(
-            least !== undefined
-              ? `if (${acc}.length > 0 && !(${stride} >= ${least})) ${this.fail(path, `\`its stride is \${${stride}} bytes, less than the ${least} bytes of ${article(name)} ${name}\``)}`
-              : `if (${acc}.length > 0 && !(${stride} >= 1)) ${this.fail(path, `\`its stride is \${${stride}} bytes\``)}`,
-          );
-        }
-        this.code.block(`for (let i = 0; i < ${acc}.length; i++)`, (c) => {
-          c.line(`const problem = check${name}(${acc}[i]!${args});`);
-          if (
-            t.kind === "array" &&
-            t.stride !== undefined &&
-            fixedRecordSize(t.element.members) === undefined
-          )
-            c.line(
-              `if (sizeof${name}(${acc}[i]!${args}) > ${offsetExpr(t.stride, this.resolve)}) return new CodecError(\`${templateText(path)}[\${i}]\`, undefined, "is larger than its stride");`,
-            );
-          c.line(
-            `if (problem !== undefined) return problem.within(\`${templateText(path)}[\${i}]\`);`,
-          );
-          if (t.kind === "list" && keepsEnd(t.union))
-            c.line(checkKeptEndLast(t.union, acc, templateText(path)));
-        });
-        if (t.kind === "list")
-          this.code.lines.push(...checkLastEntries(t.union, acc, templateText(path)));
+        const exprs =
+          t.kind === "array" ? [...t.args, ...(t.stride === undefined ? [] : [t.stride])] : [];
+        this.whenKnown(exprs, path, () => this.entries(t, name, acc, path));
         return;
       }
     }
+  }
+
+  /** A record-typed value: its own check, then its integer fields for later expressions. */
+  private record(
+    m: ValueField,
+    t: FieldType & { kind: "record" },
+    acc: string,
+    path: string,
+  ): void {
+    const err = this.locals.fresh("problem");
+    this.refuseZeroDivisions(t.args, path);
+    const args = t.args.map((a) => `, ${emitExpr(a, this.resolve)}`).join("");
+    this.code.line(`const ${err} = check${t.record.name}(${acc}${args});`);
+    this.code.line(`if (${err} !== undefined) return ${err}.within(${str(path)});`);
+    // Checked, so later expressions may use its integer fields: `end.cd_offset`.
+    for (const f of dottedFields(t.record))
+      this.refs.set(
+        `${m.name}.${f.path}`,
+        intRef(
+          f.path.split(".").reduce((o, p) => prop(o, p), acc),
+          f.int.bits,
+          f.int.signed,
+        ),
+      );
+    if (m.search !== undefined && this.file !== undefined)
+      checkSearchedWrite(this.code, m, acc, path, this.file);
+  }
+
+  /** The entries of an array or list (already checked to be an array), each by its own check. */
+  private entries(
+    t: FieldType & { kind: "array" | "list" },
+    name: string,
+    acc: string,
+    path: string,
+  ): void {
+    if (t.kind === "array")
+      this.refuseZeroDivisions([...t.args, ...(t.stride === undefined ? [] : [t.stride])], path);
+    const args =
+      t.kind === "array" ? t.args.map((a) => `, ${emitExpr(a, this.resolve)}`).join("") : "";
+    if (t.kind === "array" && t.stride !== undefined) {
+      const least = fixedRecordSize(t.element.members);
+      const stride = offsetExpr(t.stride, this.resolve);
+      this.code.line(
+        least !== undefined
+          ? `if (${acc}.length > 0 && !(${stride} >= ${least})) ${this.fail(path, `\`its stride is \${${stride}} bytes, less than the ${least} bytes of ${article(name)} ${name}\``)}`
+          : `if (${acc}.length > 0 && !(${stride} >= 1)) ${this.fail(path, `\`its stride is \${${stride}} bytes\``)}`,
+      );
+    }
+    this.code.block(`for (let i = 0; i < ${acc}.length; i++)`, (c) => {
+      c.line(`const problem = check${name}(${acc}[i]!${args});`);
+      if (
+        t.kind === "array" &&
+        t.stride !== undefined &&
+        fixedRecordSize(t.element.members) === undefined
+      )
+        c.line(
+          `if (sizeof${name}(${acc}[i]!${args}) > ${offsetExpr(t.stride, this.resolve)}) return new CodecError(\`${templateText(path)}[\${i}]\`, undefined, "is larger than its stride");`,
+        );
+      c.line(`if (problem !== undefined) return problem.within(\`${templateText(path)}[\${i}]\`);`);
+      if (t.kind === "list" && keepsEnd(t.union))
+        c.line(checkKeptEndLast(t.union, acc, templateText(path)));
+    });
+    if (t.kind === "list")
+      this.code.lines.push(...checkLastEntries(t.union, acc, templateText(path)));
   }
 }
 

@@ -29,6 +29,7 @@ export function readFilledArray(
     `  return new CodecError(${path}, ${start}, \`\${${r.limit} - ${start}} bytes is not a whole number of ${size}-byte ${element.name} entries\`);`,
   );
   r.code.line("}");
+  r.refuseZeroDivisions(args, r.prefix + m.name, start);
   // The count is known, so the array is allocated once at its final size.
   r.code.line(`${target} = new Array<${element.name}>((${r.limit} - ${start}) / ${size});`);
   r.code.line(`for (let i = 0; i < ${local}.length; i++) {`);
@@ -72,6 +73,8 @@ export function readCountedArray(
   r.settleAt(at);
   // A count given as a number is still compared with others below: it is a number, not that literal.
   const annotated = t.stride !== undefined && count.kind === "num" ? ": number" : "";
+  const worked = [count, ...(t.stride === undefined ? [] : [t.stride]), ...t.args];
+  r.refuseZeroDivisions(worked, r.prefix + m.name, "pos");
   r.code.line(`const ${n}${annotated} = ${offsetExpr(count, r.resolve)};`);
   if (t.stride !== undefined) {
     readStridedArray(r, m, t, t.stride, n, target, path);

@@ -50,6 +50,7 @@ export function readLet(r: SequenceReader, m: LetMember, members: readonly Membe
   if (!r.trace && !isUsed(m, members)) return;
   const local = r.locals.field(m.name);
   const type = literalTyped(m.value) ? `: ${m.bigint ? "bigint" : "number"}` : "";
+  r.refuseZeroDivisions([m.value], r.prefix + m.name, r.cursor.at());
   r.code.line(`const ${local}${type} = ${emitExpr(m.value, r.resolve)};`);
   r.lets.set(m.name, { code: local, bigint: m.bigint, derived: true });
 }
@@ -91,6 +92,11 @@ export class CheckLets {
     private readonly code: Code,
     private readonly locals: Locals,
   ) {}
+
+  /** A let met but not yet worked out, if `name` is one. */
+  pendingLet(name: string): LetMember | undefined {
+    return this.pending.get(name);
+  }
 
   meet(m: LetMember): void {
     this.pending.set(m.name, m);

@@ -8,7 +8,7 @@ import type { ModuleFile } from "../module-file.js";
 import type { Member, Param, RecordDef } from "../../model.js";
 import { fixedMemberSize, isPointer, isPositioned, searchedFirst } from "../../model.js";
 import { article, str, type Code, type Locals } from "../code.js";
-import { emitExpr, offsetExpr } from "../expr.js";
+import { emitExpr, offsetExpr, zeroDivisions } from "../expr.js";
 import type { SequenceReader } from "../read.js";
 import { membersSize, recordSize, valueResolver, valueSize } from "../sizeof.js";
 import type { WriteWalker } from "../write.js";
@@ -36,6 +36,7 @@ export function readPositioned(
   const to = r.locals.fresh(`${m.name}_end`);
   const size = fixedMemberSize({ ...m, at: undefined, cond: undefined } as Member);
   const place = (): void => {
+    r.refuseZeroDivisions([m.at], r.prefix + m.name, r.start);
     r.code.line(`${from} = ${pointer ? "" : `${r.start} + `}${offsetExpr(m.at, r.resolve)};`);
     r.code.line(
       pointer
@@ -61,6 +62,7 @@ export function readPositioned(
   } else {
     const type = m.kind === "group" ? m.typeName : tsType(m.type);
     r.code.line(`let ${r.locals.field(m.name)}: ${type} | undefined;`);
+    r.refuseZeroDivisions([m.cond], r.prefix + m.name, r.start);
     r.code.block(`if (${emitExpr(m.cond, r.resolve)})`, () => {
       place();
       reader.member(m, true);
@@ -162,6 +164,10 @@ export function checkPlacement(
     const size =
       m.kind === "group" ? `(${membersSize(m.members, acc, resolve)})` : valueSize(m, acc, resolve);
     const there = m.cond === undefined ? "" : `${acc} !== undefined && `;
+    for (const z of zeroDivisions(m.at, resolve))
+      code.line(
+        `if (${z.test}) return new CodecError(${str(m.name)}, undefined, ${str(`${z.text} divides by zero`)});`,
+      );
     code.line(`const ${from} = ${offsetExpr(m.at, resolve)};`);
     code.line(
       `const ${to} = ${there === "" ? "" : `${acc} === undefined ? ${from} : `}${from} + ${size};`,

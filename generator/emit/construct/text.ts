@@ -63,6 +63,7 @@ export function readText(
   let end: string;
   if (fixed === undefined) {
     const n = r.locals.fresh(`${m.name}_size`);
+    r.refuseZeroDivisions([t.size], r.prefix + m.name, at);
     r.code.line(`const ${n} = ${offsetExpr(t.size, r.resolve)};`);
     r.code.line(
       `if (!(${n} >= 0 && ${r.limit} - (${at}) >= ${n})) return truncated(${path}, ${at}, ${n}, ${r.limit});`,
@@ -142,6 +143,7 @@ export function checkTextRoom(
   acc: string,
   path: string,
 ): void {
+  w.refuseZeroDivisions([t.size], path);
   const room = offsetExpr(t.size, w.resolve);
   const length = w.locals.fresh(`${m.name}_length`);
   w.code.line(`const ${length} = ${encodedLength(t, acc)};`);

@@ -7,11 +7,12 @@
  * specification (fatgen103) describes them and dosfstools and mtools write
  * and read them. From byte 36 the boot sector holds the FAT12/16 extended
  * BPB or the FAT32 one: as Linux does, a volume is FAT32 when fat_size_16 is
- * zero (a switch with a default case). A FAT12/16 volume's entry width then follows from its cluster count,
- * computed from seven BPB fields (fewer than 4085 clusters: 12-bit entries,
- * two to three bytes; otherwise 16-bit). A FAT32 volume's table and every
- * directory other than the FAT12/16 root are read with their own entry
- * points (readFat32Table, readDirectory) at the offsets the BPB gives. The
+ * zero (a switch with a default case), whose cases also give the FAT's size
+ * in sectors. A FAT12/16 volume's entry width then follows from its cluster
+ * count, computed from seven BPB fields (fewer than 4085 clusters: 12-bit
+ * entries, two to three bytes; otherwise 16-bit); a FAT32 volume's are
+ * 32-bit. Directories other than the FAT12/16 root are read with their own
+ * entry point (readDirectory) at the offsets the BPB gives. The
  * bytes the schema does not describe (file data, the other FAT copies, the
  * unused end of a table or directory) are left as they are: read ignores
  * them and write does not touch them, so a volume edited in place keeps them.
@@ -186,6 +187,14 @@ export interface Volume {
    */
   fat16: Fat16Entry[] | undefined;
   /**
+   * The first FAT of a FAT32 volume (entries 0 and 1, then one per cluster)
+   *
+   * `cluster_count + 2 Fat32Entry entries`.
+   *
+   * Present only when its condition holds (see the layout).
+   */
+  fat32: Fat32Entry[] | undefined;
+  /**
    * The FAT12/16 root directory, after the FATs
    *
    * `Directory`.
@@ -301,12 +310,6 @@ export interface Fat32Entry {
    * `4 bits`: bits 28-31 of entry (u32 little-endian).
    */
   reserved: number;
-}
-
-/** The start of a FAT32 volume's FAT, at reserved_sectors × bytes_per_sector; `count` entries (clusters + 2). */
-export interface Fat32Table {
-  /** `count Fat32Entry entries`. At byte 0. */
-  entries: Fat32Entry[];
 }
 
 /** A directory's entries, up to the first free entry (all zero), which ends the list. */
@@ -526,24 +529,6 @@ export function readFat32Entry(buf: Uint8Array, at = 0): Decoded<Fat32Entry> | C
   return { value, end: parsedEnd };
 }
 
-/** Reads a {@link Fat32Table} from `buf` at byte `at`, given its parameters (count: stored values): the value and the offset just after it, or a {@link CodecError} naming the field and byte offset of the first problem. Never throws. */
-export function readFat32Table(
-  buf: Uint8Array,
-  at: number,
-  countParam: number,
-): Decoded<Fat32Table> | CodecError {
-  if (!Number.isSafeInteger(at) || at < 0 || at > buf.length) {
-    const why = Number.isSafeInteger(at)
-      ? `is outside the ${buf.length}-byte buffer`
-      : "is not a whole number";
-    return new CodecError("", 0, `offset ${at} ${why}`);
-  }
-
-  const value = parseFat32Table(buf, at, buf.length, countParam);
-  if (value instanceof CodecError) return value;
-  return { value, end: parsedEnd };
-}
-
 /** Reads a {@link Directory} from `buf` at byte `at`: the value and the offset just after it, or a {@link CodecError} naming the field and byte offset of the first problem. Never throws. */
 export function readDirectory(buf: Uint8Array, at = 0): Decoded<Directory> | CodecError {
   if (!Number.isSafeInteger(at) || at < 0 || at > buf.length) {
@@ -661,6 +646,7 @@ function parseVolume(buf: Uint8Array, at: number, limit: number): Volume | Codec
     );
   let ext32: Bpb32 | undefined;
   let ext16: Bpb16 | undefined;
+  let fat_size: number;
   pos = at + 36;
   switch (fat_size_16 as number) {
     case 0: {
@@ -668,6 +654,7 @@ function parseVolume(buf: Uint8Array, at: number, limit: number): Volume | Codec
       if (ext32_read instanceof CodecError) return ext32_read.within("ext32");
       ext32 = ext32_read;
       pos = parsedEnd;
+      fat_size = ext32.fat_size_32;
       break;
     }
     default: {
@@ -675,6 +662,7 @@ function parseVolume(buf: Uint8Array, at: number, limit: number): Volume | Codec
       if (ext16_read instanceof CodecError) return ext16_read.within("ext16");
       ext16 = ext16_read;
       pos = parsedEnd;
+      fat_size = fat_size_16;
       break;
     }
   }
@@ -699,7 +687,7 @@ function parseVolume(buf: Uint8Array, at: number, limit: number): Volume | Codec
   const cluster_count = Math.trunc(
     (total_sectors -
       reserved_sectors -
-      num_fats * fat_size_16 -
+      num_fats * fat_size -
       Math.trunc((root_entry_count * 32 + bytes_per_sector - 1) / bytes_per_sector)) /
       sectors_per_cluster,
   );
@@ -763,6 +751,36 @@ function parseVolume(buf: Uint8Array, at: number, limit: number): Volume | Codec
     fat16_end = pos;
   }
   pos = fat16_resume;
+  const fat32_resume = pos;
+  let fat32_at = at;
+  let fat32_end = at;
+  let fat32: Fat32Entry[] | undefined;
+  if (fat_size_16 === 0) {
+    fat32_at = at + reserved_sectors * bytes_per_sector;
+    if (!(fat32_at >= at && fat32_at <= limit))
+      return new CodecError(
+        "fat32",
+        at,
+        `is at byte ${fat32_at - at} of its record, outside the input`,
+      );
+    pos = fat32_at;
+    const fat32_count = cluster_count + 2;
+    if (!(fat32_count >= 0 && fat32_count <= (limit - pos) / 4))
+      return new CodecError(
+        "fat32",
+        pos,
+        `${fat32_count} Fat32Entry entries do not fit in the ${limit - pos} bytes left`,
+      );
+    fat32 = new Array<Fat32Entry>(fat32_count);
+    for (let i = 0; i < fat32_count; i++) {
+      const entry = parseFat32Entry(buf, pos, limit);
+      if (entry instanceof CodecError) return entry.within(`fat32[${i}]`);
+      fat32[i] = entry;
+      pos = parsedEnd;
+    }
+    fat32_end = pos;
+  }
+  pos = fat32_resume;
   const root_dir_resume = pos;
   let root_dir_at = at;
   let root_dir_end = at;
@@ -797,6 +815,16 @@ function parseVolume(buf: Uint8Array, at: number, limit: number): Volume | Codec
     );
   if (fat16_end > fat16_at && fat12_end > fat12_at && fat16_at < fat12_end && fat12_at < fat16_end)
     return new CodecError("fat16", fat16_at, "overlaps fat12");
+  if (fat32_end > fat32_at && fat32_at < sequenceEnd)
+    return new CodecError(
+      "fat32",
+      fat32_at,
+      `overlaps the members stored in sequence, which end at byte ${sequenceEnd}`,
+    );
+  if (fat32_end > fat32_at && fat12_end > fat12_at && fat32_at < fat12_end && fat12_at < fat32_end)
+    return new CodecError("fat32", fat32_at, "overlaps fat12");
+  if (fat32_end > fat32_at && fat16_end > fat16_at && fat32_at < fat16_end && fat16_at < fat32_end)
+    return new CodecError("fat32", fat32_at, "overlaps fat16");
   if (root_dir_end > root_dir_at && root_dir_at < sequenceEnd)
     return new CodecError(
       "root_dir",
@@ -817,7 +845,14 @@ function parseVolume(buf: Uint8Array, at: number, limit: number): Volume | Codec
     fat16_at < root_dir_end
   )
     return new CodecError("root_dir", root_dir_at, "overlaps fat16");
-  const end_ = Math.max(sequenceEnd, fat12_end, fat16_end, root_dir_end);
+  if (
+    root_dir_end > root_dir_at &&
+    fat32_end > fat32_at &&
+    root_dir_at < fat32_end &&
+    fat32_at < root_dir_end
+  )
+    return new CodecError("root_dir", root_dir_at, "overlaps fat32");
+  const end_ = Math.max(sequenceEnd, fat12_end, fat16_end, fat32_end, root_dir_end);
   parsedEnd = end_;
   return {
     jump,
@@ -838,6 +873,7 @@ function parseVolume(buf: Uint8Array, at: number, limit: number): Volume | Codec
     ext16,
     fat12,
     fat16,
+    fat32,
     root_dir,
   };
 }
@@ -974,31 +1010,6 @@ function parseFat32Entry(buf: Uint8Array, at: number, limit: number): Fat32Entry
   const reserved = (entry_lo >>> 28) & 0xf;
   parsedEnd = at + 4;
   return { next, reserved };
-}
-
-function parseFat32Table(
-  buf: Uint8Array,
-  at: number,
-  limit: number,
-  countParam: number,
-): Fat32Table | CodecError {
-  let pos = at;
-  const entries_count = countParam;
-  if (!(entries_count >= 0 && entries_count <= (limit - pos) / 4))
-    return new CodecError(
-      "entries",
-      pos,
-      `${entries_count} Fat32Entry entries do not fit in the ${limit - pos} bytes left`,
-    );
-  const entries = new Array<Fat32Entry>(entries_count);
-  for (let i = 0; i < entries_count; i++) {
-    const entry = parseFat32Entry(buf, pos, limit);
-    if (entry instanceof CodecError) return entry.within(`entries[${i}]`);
-    entries[i] = entry;
-    pos = parsedEnd;
-  }
-  parsedEnd = pos;
-  return { entries };
 }
 
 function parseDirectory(buf: Uint8Array, at: number, limit: number): Directory | CodecError {
@@ -1222,27 +1233,6 @@ export function writeFat32Entry(value: Fat32Entry, buf: Uint8Array, at = 0): num
   return putFat32Entry(value, buf, at);
 }
 
-/** Writes a {@link Fat32Table} into `buf` at byte `at` and returns the offset just after it, or a {@link CodecError} if the value cannot be encoded or does not fit. On error the buffer is untouched. Allocates nothing on success. */
-export function writeFat32Table(
-  value: Fat32Table,
-  buf: Uint8Array,
-  at: number,
-  countParam: number,
-): number | CodecError {
-  const problem = checkFat32Table(value, countParam);
-  if (problem !== undefined) return problem;
-  const size = sizeofFat32Table(value, countParam);
-  if (!Number.isSafeInteger(at) || at < 0 || at > buf.length || buf.length - at < size) {
-    return new CodecError(
-      "",
-      undefined,
-      `needs ${size} bytes at offset ${at}, but the buffer has ${buf.length}`,
-    );
-  }
-
-  return putFat32Table(value, buf, at, countParam);
-}
-
 /** Writes a {@link Directory} into `buf` at byte `at` and returns the offset just after it, or a {@link CodecError} if the value cannot be encoded or does not fit. On error the buffer is untouched. Allocates nothing on success. */
 export function writeDirectory(value: Directory, buf: Uint8Array, at = 0): number | CodecError {
   const problem = checkDirectory(value);
@@ -1342,6 +1332,7 @@ function checkVolume(v: Volume): CodecError | undefined {
     return invalid("hidden_sectors", "an integer from 0 to 4294967295", v.hidden_sectors);
   if (!isU32(v.total_sectors_32))
     return invalid("total_sectors_32", "an integer from 0 to 4294967295", v.total_sectors_32);
+  let fat_size: number;
   switch (v.fat_size_16 as number) {
     case 0: {
       if (v.ext16 !== undefined)
@@ -1350,6 +1341,7 @@ function checkVolume(v: Volume): CodecError | undefined {
         return new CodecError("ext32", undefined, `is required when fat_size_16 is 0`);
       const problem_ = checkBpb32(v.ext32);
       if (problem_ !== undefined) return problem_.within("ext32");
+      fat_size = v.ext32.fat_size_32;
       break;
     }
     default: {
@@ -1367,6 +1359,7 @@ function checkVolume(v: Volume): CodecError | undefined {
         );
       const problem__ = checkBpb16(v.ext16);
       if (problem__ !== undefined) return problem__.within("ext16");
+      fat_size = v.fat_size_16;
       break;
     }
   }
@@ -1382,6 +1375,13 @@ function checkVolume(v: Volume): CodecError | undefined {
     for (let i = 0; i < v.fat16.length; i++) {
       const problem = checkFat16Entry(v.fat16[i]!);
       if (problem !== undefined) return problem.within(`fat16[${i}]`);
+    }
+  }
+  if (v.fat32 !== undefined) {
+    if (!Array.isArray(v.fat32)) return invalid("fat32", "an array", v.fat32);
+    for (let i = 0; i < v.fat32.length; i++) {
+      const problem = checkFat32Entry(v.fat32[i]!);
+      if (problem !== undefined) return problem.within(`fat32[${i}]`);
     }
   }
   if (v.root_dir !== undefined) {
@@ -1423,7 +1423,7 @@ function checkVolume(v: Volume): CodecError | undefined {
   const cluster_count = Math.trunc(
     (total_sectors -
       v.reserved_sectors -
-      v.num_fats * v.fat_size_16 -
+      v.num_fats * fat_size -
       Math.trunc((v.root_entry_count * 32 + v.bytes_per_sector - 1) / v.bytes_per_sector)) /
       v.sectors_per_cluster,
   );
@@ -1461,6 +1461,23 @@ function checkVolume(v: Volume): CodecError | undefined {
         `has ${v.fat16.length} entries, but cluster_count + 2 is ${cluster_count + 2}`,
       );
   }
+  if ((v.fat_size_16 === 0) !== (v.fat32 !== undefined)) {
+    return new CodecError(
+      "fat32",
+      undefined,
+      v.fat32 === undefined
+        ? "is required when fat_size_16 == 0"
+        : "must be absent unless fat_size_16 == 0",
+    );
+  }
+  if (v.fat32 !== undefined) {
+    if (v.fat32.length !== cluster_count + 2)
+      return new CodecError(
+        "fat32",
+        undefined,
+        `has ${v.fat32.length} entries, but cluster_count + 2 is ${cluster_count + 2}`,
+      );
+  }
   if ((v.fat_size_16 !== 0) !== (v.root_dir !== undefined)) {
     return new CodecError(
       "root_dir",
@@ -1484,6 +1501,8 @@ function checkVolume(v: Volume): CodecError | undefined {
   const fat12_to = v.fat12 === undefined ? fat12_from : fat12_from + v.fat12.length * 3;
   const fat16_from = v.reserved_sectors * v.bytes_per_sector;
   const fat16_to = v.fat16 === undefined ? fat16_from : fat16_from + v.fat16.length * 2;
+  const fat32_from = v.reserved_sectors * v.bytes_per_sector;
+  const fat32_to = v.fat32 === undefined ? fat32_from : fat32_from + v.fat32.length * 4;
   const root_dir_from = (v.reserved_sectors + v.num_fats * v.fat_size_16) * v.bytes_per_sector;
   const root_dir_to =
     v.root_dir === undefined ? root_dir_from : root_dir_from + sizeofDirectory(v.root_dir);
@@ -1509,6 +1528,34 @@ function checkVolume(v: Volume): CodecError | undefined {
       "fat16",
       undefined,
       `would be at bytes ${fat16_from} to ${fat16_to}, over fat12`,
+    );
+  if (fat32_to > fat32_from && fat32_from < sequenceEnd)
+    return new CodecError(
+      "fat32",
+      undefined,
+      `would be at bytes ${fat32_from} to ${fat32_to}, over the members stored in sequence, which end at byte ${sequenceEnd}`,
+    );
+  if (
+    fat32_to > fat32_from &&
+    fat12_to > fat12_from &&
+    fat32_from < fat12_to &&
+    fat12_from < fat32_to
+  )
+    return new CodecError(
+      "fat32",
+      undefined,
+      `would be at bytes ${fat32_from} to ${fat32_to}, over fat12`,
+    );
+  if (
+    fat32_to > fat32_from &&
+    fat16_to > fat16_from &&
+    fat32_from < fat16_to &&
+    fat16_from < fat32_to
+  )
+    return new CodecError(
+      "fat32",
+      undefined,
+      `would be at bytes ${fat32_from} to ${fat32_to}, over fat16`,
     );
   if (root_dir_to > root_dir_from && root_dir_from < sequenceEnd)
     return new CodecError(
@@ -1537,6 +1584,17 @@ function checkVolume(v: Volume): CodecError | undefined {
       "root_dir",
       undefined,
       `would be at bytes ${root_dir_from} to ${root_dir_to}, over fat16`,
+    );
+  if (
+    root_dir_to > root_dir_from &&
+    fat32_to > fat32_from &&
+    root_dir_from < fat32_to &&
+    fat32_from < root_dir_to
+  )
+    return new CodecError(
+      "root_dir",
+      undefined,
+      `would be at bytes ${root_dir_from} to ${root_dir_to}, over fat32`,
     );
   return undefined;
 }
@@ -1590,6 +1648,7 @@ function putVolume(v: Volume, buf: Uint8Array, at: number): number {
             : sizeofBpb16(v.ext16)),
       v.fat12 === undefined ? 0 : v.reserved_sectors * v.bytes_per_sector + v.fat12.length * 3,
       v.fat16 === undefined ? 0 : v.reserved_sectors * v.bytes_per_sector + v.fat16.length * 2,
+      v.fat32 === undefined ? 0 : v.reserved_sectors * v.bytes_per_sector + v.fat32.length * 4,
       v.root_dir === undefined
         ? 0
         : (v.reserved_sectors + v.num_fats * v.fat_size_16) * v.bytes_per_sector +
@@ -1609,6 +1668,14 @@ function putVolume(v: Volume, buf: Uint8Array, at: number): number {
     for (let i = 0; i < v.fat16.length; i++) {
       putFat16Entry(v.fat16[i]!, buf, pos);
       pos += 2;
+    }
+  }
+  const fat32_at = at + v.reserved_sectors * v.bytes_per_sector;
+  pos = fat32_at;
+  if (v.fat32 !== undefined) {
+    for (let i = 0; i < v.fat32.length; i++) {
+      putFat32Entry(v.fat32[i]!, buf, pos);
+      pos += 4;
     }
   }
   const root_dir_at = at + (v.reserved_sectors + v.num_fats * v.fat_size_16) * v.bytes_per_sector;
@@ -1803,33 +1870,6 @@ function putFat32Entry(v: Fat32Entry, buf: Uint8Array, at: number): number {
 }
 
 /** Why `v` cannot be written, or undefined if it can. */
-function checkFat32Table(v: Fat32Table, countParam: number): CodecError | undefined {
-  if (typeof v !== "object" || v === null)
-    return new CodecError("", undefined, `expected a Fat32Table object, got ${describe(v)}`);
-  if (!Array.isArray(v.entries)) return invalid("entries", "an array", v.entries);
-  for (let i = 0; i < v.entries.length; i++) {
-    const problem = checkFat32Entry(v.entries[i]!);
-    if (problem !== undefined) return problem.within(`entries[${i}]`);
-  }
-  if (v.entries.length !== countParam)
-    return new CodecError(
-      "entries",
-      undefined,
-      `has ${v.entries.length} entries, but count is ${countParam}`,
-    );
-  return undefined;
-}
-
-function putFat32Table(v: Fat32Table, buf: Uint8Array, at: number, _countParam: number): number {
-  let pos = at;
-  for (let i = 0; i < v.entries.length; i++) {
-    putFat32Entry(v.entries[i]!, buf, pos);
-    pos += 4;
-  }
-  return pos;
-}
-
-/** Why `v` cannot be written, or undefined if it can. */
 function checkDirectory(v: Directory): CodecError | undefined {
   if (typeof v !== "object" || v === null)
     return new CodecError("", undefined, `expected a Directory object, got ${describe(v)}`);
@@ -1981,6 +2021,9 @@ export function sizeofVolume(value: Volume): number {
     value.fat16 === undefined
       ? 0
       : value.reserved_sectors * value.bytes_per_sector + value.fat16.length * 2,
+    value.fat32 === undefined
+      ? 0
+      : value.reserved_sectors * value.bytes_per_sector + value.fat32.length * 4,
     value.root_dir === undefined
       ? 0
       : (value.reserved_sectors + value.num_fats * value.fat_size_16) * value.bytes_per_sector +
@@ -2011,11 +2054,6 @@ export function sizeofFat16Entry(_value: Fat16Entry): number {
 /** The number of bytes a {@link Fat32Entry} takes: always 4. */
 export function sizeofFat32Entry(_value: Fat32Entry): number {
   return 4;
-}
-
-/** The number of bytes {@link writeFat32Table} writes for `value`. Allocates nothing. */
-export function sizeofFat32Table(value: Fat32Table, _countParam: number): number {
-  return value.entries.length * 4;
 }
 
 /** The number of bytes {@link writeDirectory} writes for `value`. Allocates nothing. */
@@ -2104,6 +2142,8 @@ export function compareVolume(a: Volume, b: Volume): number {
   c = compareOptions(a.fat12, b.fat12, (x, y) => compareLists(x, y, compareFat12Pair));
   if (c !== 0) return c;
   c = compareOptions(a.fat16, b.fat16, (x, y) => compareLists(x, y, compareFat16Entry));
+  if (c !== 0) return c;
+  c = compareOptions(a.fat32, b.fat32, (x, y) => compareLists(x, y, compareFat32Entry));
   if (c !== 0) return c;
   c = compareOptions(a.root_dir, b.root_dir, (x, y) => compareDirectory(x, y));
   if (c !== 0) return c;
@@ -2213,18 +2253,6 @@ export function compareFat32Entry(a: Fat32Entry, b: Fat32Entry): number {
 /** Structural equality of {@link Fat32Entry} values. */
 export function equalFat32Entry(a: Fat32Entry, b: Fat32Entry): boolean {
   return compareFat32Entry(a, b) === 0;
-}
-
-/** A total order on {@link Fat32Table} values, as {@link compare} is on the root. */
-export function compareFat32Table(a: Fat32Table, b: Fat32Table): number {
-  let c = compareLists(a.entries, b.entries, compareFat32Entry);
-  if (c !== 0) return c;
-  return 0;
-}
-
-/** Structural equality of {@link Fat32Table} values. */
-export function equalFat32Table(a: Fat32Table, b: Fat32Table): boolean {
-  return compareFat32Table(a, b) === 0;
 }
 
 /** A total order on {@link Directory} values, as {@link compare} is on the root. */
@@ -2373,6 +2401,7 @@ export function sexpOfVolume(v: Volume): Sexp {
   fields.push(["ext16", v.ext16 === undefined ? [] : [sexpOfBpb16(v.ext16)]]);
   fields.push(["fat12", v.fat12 === undefined ? [] : [v.fat12.map(sexpOfFat12Pair)]]);
   fields.push(["fat16", v.fat16 === undefined ? [] : [v.fat16.map(sexpOfFat16Entry)]]);
+  fields.push(["fat32", v.fat32 === undefined ? [] : [v.fat32.map(sexpOfFat32Entry)]]);
   fields.push(["root_dir", v.root_dir === undefined ? [] : [sexpOfDirectory(v.root_dir)]]);
   return fields;
 }
@@ -2397,6 +2426,7 @@ function volumeFromSexp(at: At): Volume | SexpError {
     "ext16",
     "fat12",
     "fat16",
+    "fat32",
     "root_dir",
   ]);
   if (fields instanceof SexpError) return fields;
@@ -2444,6 +2474,10 @@ function volumeFromSexp(at: At): Volume | SexpError {
     optionOf(a, (a) => listOf(a, fat16EntryFromSexp)),
   );
   if (fat16_ instanceof SexpError) return fat16_;
+  const fat32_ = requiredField(fields, at, "fat32", (a) =>
+    optionOf(a, (a) => listOf(a, fat32EntryFromSexp)),
+  );
+  if (fat32_ instanceof SexpError) return fat32_;
   const root_dir_ = requiredField(fields, at, "root_dir", (a) => optionOf(a, directoryFromSexp));
   if (root_dir_ instanceof SexpError) return root_dir_;
   return {
@@ -2465,6 +2499,7 @@ function volumeFromSexp(at: At): Volume | SexpError {
     ext16: ext16_,
     fat12: fat12_,
     fat16: fat16_,
+    fat32: fat32_,
     root_dir: root_dir_,
   };
 }
@@ -2673,25 +2708,6 @@ function fat32EntryFromSexp(at: At): Fat32Entry | SexpError {
 /** Converts an S-expression to a {@link Fat32Entry}; pass the locations from `parseSexp` to get line and column in errors. */
 export function fat32EntryOfSexp(sexp: Sexp, locations?: SexpLocations): Fat32Entry | SexpError {
   return fat32EntryFromSexp(rootAt(sexp, locations));
-}
-
-export function sexpOfFat32Table(v: Fat32Table): Sexp {
-  const fields: Sexp[] = [];
-  fields.push(["entries", v.entries.map(sexpOfFat32Entry)]);
-  return fields;
-}
-
-function fat32TableFromSexp(at: At): Fat32Table | SexpError {
-  const fields = recordFields(at, ["entries"]);
-  if (fields instanceof SexpError) return fields;
-  const entries_ = requiredField(fields, at, "entries", (a) => listOf(a, fat32EntryFromSexp));
-  if (entries_ instanceof SexpError) return entries_;
-  return { entries: entries_ };
-}
-
-/** Converts an S-expression to a {@link Fat32Table}; pass the locations from `parseSexp` to get line and column in errors. */
-export function fat32TableOfSexp(sexp: Sexp, locations?: SexpLocations): Fat32Table | SexpError {
-  return fat32TableFromSexp(rootAt(sexp, locations));
 }
 
 export function sexpOfDirectory(v: Directory): Sexp {

@@ -545,8 +545,9 @@ export interface SwitchCase {
   when: number | undefined;
   whenName: string;
   /**
-   * Its fields and fixed-size padding. A field of `only` carries the
+   * Its fields, fixed-size padding and lets. A field of `only` carries the
    * property's `cond` here too, so the value code treats it as conditional.
+   * Every case gives each of the switch's lets (see {@link caseLets}).
    */
   members: Member[];
   loc: Loc;
@@ -558,6 +559,50 @@ export function casesInOrder(m: SwitchMember): SwitchCase[] {
     ...m.cases.filter((k) => k.when !== undefined),
     ...m.cases.filter((k) => k.when === undefined),
   ];
+}
+
+/**
+ * The lets a switch's cases give (each case gives every one): after the
+ * switch each is the selected case's value, which later members may use.
+ */
+export function caseLets(m: SwitchMember): LetMember[] {
+  return (m.cases[0]?.members ?? []).filter((x): x is LetMember => x.kind === "let");
+}
+
+/**
+ * A case let as one expression, for where the whole value is at hand:
+ * `on == 0 ? ext32.fat_size_32 : fat_size_16`, the cases tested in
+ * `switch` order and the last (the default, if any) taken otherwise. Its
+ * branches use fields only their case has, which are there when it is taken.
+ */
+export function caseLetValue(m: SwitchMember, name: string): Expr {
+  const ordered = casesInOrder(m);
+  const valueIn = (k: SwitchCase): Expr =>
+    k.members.find((x): x is LetMember => x.kind === "let" && x.name === name)!.value;
+  const col = m.on.col;
+  return ordered
+    .slice(0, -1)
+    .reduceRight<Expr>(
+      (rest, k) => ({
+        kind: "choose",
+        cond: {
+          kind: "binary",
+          op: "==",
+          left: m.on,
+          right: {
+            kind: "num",
+            value: BigInt(k.when!),
+            col,
+            ...(k.whenName === String(k.when) ? {} : { name: k.whenName }),
+          },
+          col,
+        },
+        then: valueIn(k),
+        else: rest,
+        col,
+      }),
+      valueIn(ordered[ordered.length - 1]!),
+    );
 }
 
 /** When case `k` is selected, as text: `kind is Ping`, or for the default `kind is none of Ping, Data`. */

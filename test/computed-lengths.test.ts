@@ -151,6 +151,10 @@ describe("computed sizes and counts", () => {
 });
 
 describe("computed sizes and counts passed as parameters", () => {
+  test("compile under the strictest settings", () => {
+    expect(modules.typeErrors()).toEqual([]);
+  });
+
   const message = { parts: [{ data: "a" }, { data: "b" }], label: "L", body: { x: "xyz" } };
   // n 2, len 1, two parts of len bytes, the label, then n + len bytes of body.
   const stored = [2, 1, 0x61, 0x62, 0x4c, 0x78, 0x79, 0x7a];

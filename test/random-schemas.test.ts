@@ -161,6 +161,8 @@ const CONSTRUCTS: [string, RegExp, number][] = [
   ["let", /\{ let: /, 0.1],
   ["bigint let", /\{ let: \w+, value: "wide/, 0.02],
   ["choice", / \? /, 0.1],
+  ["let in a switch case", /^ {14}- \{ let: clet/m, 0.02],
+  ["default case", /- default: true/, 0.05],
 ];
 
 // A short run (a few seeds, to look into one) is not expected to draw everything.

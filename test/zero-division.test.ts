@@ -50,6 +50,10 @@ function u64s(a: number, b: number, ...rest: number[]): Uint8Array {
 }
 
 describe("a 64-bit division by zero", () => {
+  test("compile under the strictest settings", () => {
+    expect(modules.typeErrors()).toEqual([]);
+  });
+
   test("reads as a located error, not a RangeError", () => {
     const error = codec.read(u64s(7, 0));
     expect(modules.isError(error) && error.message).toBe("rest at byte 16: a % b divides by zero");

@@ -87,6 +87,8 @@ export interface Context extends Shared {
   sequence: (items: Located[]) => Member[];
   /** True inside a union variant, where the last field may fill the payload. */
   inPayload: boolean;
+  /** True in a switch case's fields, where a let gives the case's value of a name every case gives. */
+  inCase?: boolean;
   /** The members of the list being checked, so far (a high half finds its low half there). */
   siblings: Member[];
   /** Fields of this list that a later `high:` member completes, with that member's name. */

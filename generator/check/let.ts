@@ -20,8 +20,8 @@ export function checkLet(
   if (name === undefined) return undefined;
   // Its name is a field's: a local of the generated functions, beside the properties.
   declare(ctx, name, nameNode.at);
-  if (ctx.depth > 0) {
-    reader.report(node.at, "a let is a top-level member of a record, not in a group or case");
+  if (ctx.depth > 0 && !(ctx.inCase === true && ctx.depth === 1)) {
+    reader.report(node.at, "a let is a member of a record or of a switch case, not of a group");
     return undefined;
   }
   const valueNode = reader.required(node, "value", "a let");

@@ -7,7 +7,7 @@
  */
 import type { Expr } from "../expr.js";
 import type { Located, Position } from "../load.js";
-import type { EnumDef, IntType, Member, SwitchCase, ValueField } from "../model.js";
+import type { EnumDef, IntType, LetMember, Member, SwitchCase, ValueField } from "../model.js";
 import type { Context, MemberInfo } from "./context.js";
 import type { MapNode } from "./reader.js";
 import { checkExpr } from "./scope.js";
@@ -66,6 +66,8 @@ export function checkSwitch(
   const scopeBefore = new Map(ctx.scope);
   /** Each name's fields, with the index of the case holding each. */
   const declared = new Map<string, { field: ValueField; index: number }[]>();
+  /** Each let's versions, likewise. */
+  const lets = new Map<string, { let: LetMember; index: number }[]>();
   let caseCount = 0;
   let defaultAt: Position | undefined;
   for (const item of caseNodes) {
@@ -93,8 +95,10 @@ export function checkSwitch(
     ctx.used = new Map(usedBefore);
     ctx.scope = new Map(scopeBefore);
     ctx.depth++;
+    ctx.inCase = true;
     const fieldsNode = reader.required(c, "fields", "a case");
     const members = ctx.sequence(reader.seq(fieldsNode, "fields"));
+    ctx.inCase = false;
     ctx.depth--;
     const items = fieldsNode?.kind === "seq" ? fieldsNode.items : [];
     // The schema item each member came from: a both-endian field's copy comes from its field's.
@@ -104,6 +108,10 @@ export function checkSwitch(
       const at = (items[source] ?? c).at;
       if (m.kind === "mirror") {
         reader.report(at, "endian: both is not supported in a switch case yet");
+        continue;
+      }
+      if (m.kind === "let") {
+        lets.set(m.name, [...(lets.get(m.name) ?? []), { let: m, index }]);
         continue;
       }
       const plain =
@@ -116,7 +124,10 @@ export function checkSwitch(
           m.cond === undefined &&
           m.keep === undefined);
       if (!plain)
-        reader.report(at, "a case holds fields (without if, at or search) and fixed-size padding");
+        reader.report(
+          at,
+          "a case holds fields (without if, at or search), fixed-size padding and lets",
+        );
       else if (m.kind === "value")
         declared.set(m.name, [...(declared.get(m.name) ?? []), { field: m, index }]);
     }
@@ -180,6 +191,35 @@ export function checkSwitch(
         if (k !== undefined)
           k.members = k.members.map((m) => (m === v.field ? { ...v.field, cond } : m));
       }
+  }
+  // A let every case gives is one value, which later members may use.
+  for (const [name, versions] of lets) {
+    const first = versions[0]!.let;
+    if (declared.has(name) || [...ctx.used.keys()].includes(name)) {
+      reader.report(first.loc, `"${name}" is defined twice`);
+      continue;
+    }
+    // Declared even when wrong, so later uses are not reported too.
+    ctx.used.set(name, first.loc);
+    const type = first.bigint ? "bigint" : "number";
+    if (versions.length !== caseCount) {
+      reader.report(
+        first.loc,
+        `the let "${name}" is given in ${versions.length} of the ${caseCount} cases; a let in a switch gives a value in every case, so that later members can use it`,
+      );
+      ctx.scope.set(name, {
+        type,
+        unavailable: `only some cases of the switch on ${onText ?? "its selector"} give it`,
+      });
+      continue;
+    }
+    const other = versions.find((v) => v.let.bigint !== first.bigint);
+    if (other !== undefined)
+      reader.report(
+        other.let.loc,
+        `the let "${name}" is ${other.let.bigint ? "a bigint" : "a number"} here but ${first.bigint ? "a bigint" : "a number"} in an earlier case; it has one type`,
+      );
+    ctx.scope.set(name, { type });
   }
   if (on === undefined || onText === undefined) return undefined;
   return { kind: "switch", on, onText, cases, fields, only, doc, loc };

@@ -8,7 +8,7 @@
  * a let, or writes it out again, has the same layout either way.
  */
 import type { Expr } from "../expr.js";
-import type { Member, Model } from "../model.js";
+import { caseLets, caseLetValue, type Member, type Model, type SwitchMember } from "../model.js";
 
 /** Keys of model objects that lead to other types or to locations, not to a record's own expressions. */
 const ELSEWHERE = new Set(["record", "element", "union", "enum", "loc"]);
@@ -16,7 +16,9 @@ const ELSEWHERE = new Set(["record", "element", "union", "enum", "loc"]);
 /** The model with its lets written into their uses (a copy; `model` is left as it is). */
 export function inlineLets(model: Model): Model {
   const hasLets = model.types.some(
-    (t) => t.kind === "record" && t.members.some((m) => m.kind === "let"),
+    (t) =>
+      t.kind === "record" &&
+      t.members.some((m) => m.kind === "let" || (m.kind === "switch" && caseLets(m).length > 0)),
   );
   if (!hasLets) return model;
   // A structured clone keeps the types' references to each other (root among them).
@@ -31,9 +33,31 @@ function inlineMembers(members: readonly Member[]): Member[] {
   const result: Member[] = [];
   for (const m of members) {
     if (m.kind === "let") lets.set(m.name, replaceRefs(m.value, lets, seen) as Expr);
+    else if (m.kind === "switch") result.push(inlineSwitch(m, lets, seen));
     else result.push(replaceRefs(m, lets, seen) as Member);
   }
   return result;
+}
+
+/**
+ * A switch with its cases' lets written into their uses: in each case, the
+ * members after a let use its expression; after the switch, a let every case
+ * gives is the choice over the cases of what each gives (added to `lets`).
+ */
+function inlineSwitch(m: SwitchMember, lets: Map<string, Expr>, seen: Set<object>): SwitchMember {
+  for (const k of m.cases) {
+    const inCase = new Map(lets);
+    k.members = k.members.map((x) => {
+      if (x.kind !== "let") return replaceRefs(x, inCase, seen) as Member;
+      x.value = replaceRefs(x.value, inCase, seen) as Expr;
+      inCase.set(x.name, x.value);
+      return x;
+    });
+  }
+  const inlined = replaceRefs(m, lets, seen) as SwitchMember;
+  for (const l of caseLets(inlined)) lets.set(l.name, caseLetValue(inlined, l.name));
+  for (const k of inlined.cases) k.members = k.members.filter((x) => x.kind !== "let");
+  return inlined;
 }
 
 /** Replaces, in place, each name of a let under `node` by the let's expression. */

@@ -149,8 +149,11 @@ export function zeroDivisions(
   // What is evaluated only where `cond` is `truth` knows its non-zero facts too.
   const within = (cond: Expr, truth: boolean, inner: Expr): ZeroDivision[] => {
     const known = new Set([...nonZero, ...nonZeroWhere(cond, truth)]);
+    const found = zeroDivisions(inner, resolve, known);
+    // Code is made only for what is found: making it counts as a use of the lets it names.
+    if (found.length === 0) return [];
     const code = emitExpr(cond, resolve);
-    return zeroDivisions(inner, resolve, known).map((z) => ({
+    return found.map((z) => ({
       test: `${truth ? `(${code})` : `!(${code})`} && ${z.test}`,
       text: z.text,
     }));

@@ -22,6 +22,7 @@ import type {
   Variant,
 } from "../model.js";
 import {
+  caseLets,
   casesInOrder,
   dottedFields,
   fixedMemberSize,
@@ -83,7 +84,7 @@ import { readStringTail, tailValue } from "./construct/string-tail.js";
 import { hasPaddingProperty, readKeptPadding } from "./construct/union-padding.js";
 import { readCountedArray, readFilledArray, readTerminatedArray } from "./construct/array.js";
 import { readBitfield } from "./construct/bitfield.js";
-import { letMeaning, readLet } from "./construct/let.js";
+import { isCaseLetUsed, letMeaning, readLet } from "./construct/let.js";
 import { noneTest, readHigh, readLow } from "./construct/split.js";
 import { computedMeaning } from "./construct/computed.js";
 import { readFlags, readNestedFlags } from "./construct/flags.js";
@@ -764,6 +765,8 @@ export class SequenceReader {
    * read by their cases (which alone hold them) without a test of their own.
    */
   private declared = new Set<string>();
+  /** Lets of the switch being read, which each case assigns to a local declared before it. */
+  caseLets = new Set<string>();
 
   /**
    * A switch: its properties are declared before it (the merged fields with
@@ -782,6 +785,9 @@ export class SequenceReader {
       this.code.line(
         `let ${this.locals.field(f.name)}: ${tsType(f.type)}${f.cond === undefined ? "" : " | undefined"};`,
       );
+    const lets = caseLets(m).filter((l) => isCaseLetUsed(m, l.name, this.siblings));
+    for (const l of lets)
+      this.code.line(`let ${this.locals.field(l.name)}: ${l.bigint ? "bigint" : "number"};`);
     this.settle();
     const path = m.on.kind === "ref" ? this.prefix + m.on.name : this.prefix + "switch";
     this.refuseZeroDivisions([m.on], path, "pos");
@@ -801,6 +807,7 @@ export class SequenceReader {
           );
           inner.assigned = new Map(m.fields.map((f) => [f.name, f.type]));
           inner.declared = new Set(m.only.map((f) => f.name));
+          inner.caseLets = new Set(lets.map((l) => l.name));
           for (const b of this.bigints) inner.bigints.add(b);
           for (const [k, v] of this.lets) inner.lets.set(k, v);
           for (const [name, low] of this.low32s) inner.low32s.set(name, low);
@@ -819,6 +826,8 @@ export class SequenceReader {
       this.props.push(this.propOf(f.name));
     }
     for (const f of m.only) this.props.push(this.propOf(f.name));
+    for (const l of lets)
+      this.lets.set(l.name, { code: this.locals.field(l.name), bigint: l.bigint, derived: true });
   }
 
   validations(

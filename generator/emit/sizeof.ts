@@ -8,6 +8,8 @@ import type { Member, Model, PaddingMember, RecordDef, UnionDef, ValueField } fr
 import {
   casesInOrder,
   dottedFields,
+  caseLets,
+  caseLetValue,
   fixedMemberSize,
   fixedRecordSize,
   fixedTypeSize,
@@ -147,7 +149,10 @@ export function valueResolver(
   const refs = new Map<string, ExprRef>();
   for (const p of params) refs.set(p.name, { code: paramLocal(p.name), bigint: false });
   const computed = new Map<string, () => ExprRef>();
-  const visit = (list: readonly Member[], o: string): void => {
+  /** `present`: the fields are optional properties known to be there (`v.ext32!.fat_size_32`). */
+  const visit = (list: readonly Member[], o: string, present = false): void => {
+    const field = (obj: string, name: string): string =>
+      present ? `${prop(obj, name)}!` : prop(obj, name);
     for (const m of list) {
       if (m.kind === "const")
         refs.set(m.name, {
@@ -167,12 +172,12 @@ export function valueResolver(
       if (m.kind === "computed" && m.of !== "offset")
         refs.set(m.name, { code: lengthOf(m, list, o), bigint: false });
       if (m.kind === "bitfield")
-        for (const p of m.parts) refs.set(p.name, { code: prop(o, p.name), bigint: p.bits > 32 });
+        for (const p of m.parts) refs.set(p.name, { code: field(o, p.name), bigint: p.bits > 32 });
       if (m.kind === "value" && m.type.kind === "int")
         refs.set(
           m.name,
           intRef(
-            prop(o, m.name),
+            field(o, m.name),
             m.type.bits,
             m.type.signed,
             m.cond === undefined && m.none === undefined,
@@ -181,11 +186,11 @@ export function valueResolver(
       if (m.kind === "value" && m.type.kind === "textInt")
         refs.set(
           m.name,
-          intRef(prop(o, m.name), m.type.int.bits, m.type.int.signed, m.cond === undefined),
+          intRef(field(o, m.name), m.type.int.bits, m.type.int.signed, m.cond === undefined),
         );
       if (m.kind === "value" && m.type.kind === "enum")
         refs.set(m.name, {
-          code: `(encode${m.type.enum.name}(${prop(o, m.name)}) ?? 0)`,
+          code: `(encode${m.type.enum.name}(${field(o, m.name)}) ?? 0)`,
           bigint: false,
         });
       // A record's integer fields are named through it: `end.cd_offset`.
@@ -194,17 +199,26 @@ export function valueResolver(
           refs.set(
             `${m.name}.${f.path}`,
             intRef(
-              f.path.split(".").reduce((x, p) => prop(x, p), prop(o, m.name)),
+              f.path.split(".").reduce((x, p) => prop(x, p), field(o, m.name)),
               f.int.bits,
               f.int.signed,
             ),
           );
-      if (m.kind === "switch") visit(m.fields, o);
+      if (m.kind === "switch") {
+        visit(m.fields, o);
+        // A case let is a choice over the cases, whose branches use fields
+        // only their case has: properties there where the branch is taken.
+        for (const f of m.only) visit([{ ...f, cond: undefined }], o, true);
+        for (const l of caseLets(m)) {
+          const value = caseLetValue(m, l.name);
+          computed.set(l.name, () => letRef({ ...l, value }, resolve));
+        }
+      }
       if (isNestedFlags(m) && m.cond === undefined && m.type.bits <= 32)
-        refs.set(m.name, { code: nestedFlagsWord(m, prop(o, m.name)), bigint: false });
+        refs.set(m.name, { code: nestedFlagsWord(m, field(o, m.name)), bigint: false });
       // Inside a conditional group its fields are used only where the group is present.
       if (m.kind === "group")
-        visit(m.members, m.cond === undefined ? prop(o, m.name) : `${prop(o, m.name)}!`);
+        visit(m.members, m.cond === undefined ? field(o, m.name) : `${field(o, m.name)}!`);
     }
   };
   const resolve: Resolve = (name) => {

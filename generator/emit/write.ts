@@ -24,6 +24,7 @@ import type {
 } from "../model.js";
 import {
   caseCondition,
+  caseLets,
   casesInOrder,
   dottedFields,
   fixedRecordSize,
@@ -264,19 +265,28 @@ export class CheckWalker {
   private readonly later = new Map<string, () => void>();
 
   /** Can pass 1 work out `exprs`: is every name they use (through lets too) known yet? */
-  private known(exprs: readonly Expr[]): boolean {
+  private known(exprs: readonly Expr[], inside: ReadonlySet<string> = new Set()): boolean {
     return exprs.every((e) =>
       refsOf(e).every(({ name }) => {
-        if (this.refs.has(name)) return true;
+        if (inside.has(name.split(".")[0]!)) return true;
+        if (this.refs.has(name) || this.lets.has(name)) return true;
         const pending = this.lets.pendingLet(name);
         return pending !== undefined && this.known([pending.value]);
       }),
     );
   }
 
-  /** Runs `check` now if pass 1 knows `exprs`, else where pass 2 reaches `path`. */
-  private whenKnown(exprs: readonly Expr[], path: string, check: () => void): void {
-    if (this.known(exprs)) check();
+  /**
+   * Runs `check` now if pass 1 knows `exprs` (with the names in `inside`,
+   * which the check itself defines), else where pass 2 reaches `path`.
+   */
+  private whenKnown(
+    exprs: readonly Expr[],
+    path: string,
+    check: () => void,
+    inside?: ReadonlySet<string>,
+  ): void {
+    if (this.known(exprs, inside)) check();
     else this.later.set(path, check);
   }
   private isLength(e: Expr): boolean {
@@ -347,7 +357,17 @@ export class CheckWalker {
         this.whenKnown([m.on], path, () => this.byteOrder(m, prefix));
         return;
       case "switch":
-        this.whenKnown([m.on], path, () => this.switchCases(m, obj, prefix));
+        this.whenKnown(
+          [
+            m.on,
+            ...m.cases.flatMap((k) =>
+              k.members.flatMap((x) => (x.kind === "let" ? [x.value] : [])),
+            ),
+          ],
+          path,
+          () => this.switchCases(m, obj, prefix),
+          new Set(m.cases.flatMap((k) => k.members.flatMap((x) => ("name" in x ? [x.name] : [])))),
+        );
         return;
       case "let":
         this.lets.meet(m);
@@ -509,6 +529,9 @@ export class CheckWalker {
     const path = m.on.kind === "ref" ? prefix + m.on.name : prefix + "switch";
     this.refuseZeroDivisions([m.on], path);
     const on = selectorCode(m.on, emitExpr(m.on, this.resolve), this.recordMembers);
+    // The fields every case has are properties of their merged types, in the cases too.
+    this.mergedRefs(m, obj);
+    for (const l of caseLets(m)) this.lets.declareCaseLet(l);
     this.code.block(`switch (${on})`, (c) => {
       for (const k of casesInOrder(m)) {
         c.block(k.when === undefined ? "default:" : `case ${k.when}:`, () => {
@@ -550,6 +573,12 @@ export class CheckWalker {
                 );
             } else this.value(f, acc, prefix + f.name);
           }
+          // Its fields checked, the case gives its lets their values.
+          for (const f of k.members) {
+            if (f.kind !== "let") continue;
+            this.refuseZeroDivisions([f.value], prefix + f.name);
+            this.lets.assignCaseLet(f, this.resolve);
+          }
           this.code.line("break;");
         });
       }
@@ -558,6 +587,11 @@ export class CheckWalker {
           `default: ${this.fail(path, `\`is \${${on}}, which no layout is for (expected ${m.cases.map((k) => k.whenName).join(" or ")})\``)}`,
         );
     });
+    this.mergedRefs(m, obj);
+  }
+
+  /** Expressions see a switch's merged fields as its properties. */
+  private mergedRefs(m: SwitchMember, obj: string): void {
     for (const f of m.fields) {
       const acc = prop(obj, f.name);
       if (f.type.kind === "int") this.refs.set(f.name, { code: acc, bigint: f.type.bits === 64 });

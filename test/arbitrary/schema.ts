@@ -945,8 +945,11 @@ class SchemaDraw {
           ]),
         }))
       : [];
+    // Now and then a let every case gives, from a field of its own or a literal, which later members may use.
+    const caseLet = this.letRng.chance(0.3) ? this.fresh("clet", scope) : undefined;
     const lines = [`      - switch: ${selector.name}`, "        cases:"];
     for (const c of cases) {
+      const narrow: string[] = [];
       lines.push(
         c.text === undefined ? "          - default: true" : `          - when: ${c.text}`,
         "            fields:",
@@ -955,6 +958,7 @@ class SchemaDraw {
       const entries = order.map((f) => {
         const type = rng.pick(f.family.filter((t) => !t.endsWith("64") || rng.chance(0.3)));
         f.types.push(type);
+        if (INTS.includes(type as IntName) && !type.endsWith("64")) narrow.push(f.name);
         const endian = rng.chance(0.1) ? `, endian: ${rng.pick(["big", "little"])}` : "";
         return `              - { name: ${f.name}, type: ${type}${endian} }`;
       });
@@ -971,8 +975,17 @@ class SchemaDraw {
             0,
             `              - { name: ${f.name}, type: ${f.type} }`,
           );
+      if (caseLet !== undefined) {
+        // Each is from 0 to 255.
+        const value =
+          narrow.length > 0 && this.letRng.chance(0.6)
+            ? `${this.letRng.pick(narrow)} & 255`
+            : String(this.letRng.below(256));
+        entries.push(`              - { let: ${caseLet}, value: ${JSON.stringify(value)} }`);
+      }
       lines.push(...entries);
     }
+    if (caseLet !== undefined) scope.ints.push({ name: caseLet, type: "u8" });
     for (const f of fields) {
       const widest = f.types.reduce((a, b) => (Number(b.slice(1)) > Number(a.slice(1)) ? b : a));
       if (f.family[0] === "u8" && widest !== "u64")

@@ -6,7 +6,7 @@
  * the value's fields, worked out the same way.
  */
 import { exprText, type Expr } from "../../expr.js";
-import type { LetMember, Member } from "../../model.js";
+import { caseLets, type LetMember, type Member, type SwitchMember } from "../../model.js";
 import { emitExpr, type ExprRef, type Resolve } from "../expr.js";
 import type { Code, Locals } from "../code.js";
 import type { SequenceReader } from "../read.js";
@@ -28,10 +28,37 @@ function mentions(node: unknown, name: string): boolean {
  * let nothing uses is not worked out by `read` (its local would be unused).
  */
 function isUsed(m: LetMember, members: readonly Member[]): boolean {
-  const after = members.slice(members.indexOf(m) + 1);
-  return after.some((x) =>
-    x.kind === "let" ? mentions(x.value, m.name) && isUsed(x, members) : mentions(x, m.name),
-  );
+  return usedBy(m.name, members.slice(members.indexOf(m) + 1), members);
+}
+
+/** Do `after` (later members of `members`) use `name`, counting lets only where they are used? */
+function usedBy(name: string, after: readonly Member[], members: readonly Member[]): boolean {
+  return after.some((x) => {
+    if (x.kind === "let") return mentions(x.value, name) && isUsed(x, members);
+    if (x.kind !== "switch") return mentions(x, name);
+    const own = new Set(caseLets(x).map((l) => l.name));
+    return (
+      x.cases.some((k) =>
+        k.members.some((y) =>
+          y.kind === "let" && own.has(y.name)
+            ? mentions(y.value, name) && isCaseLetUsed(x, y.name, members)
+            : mentions(y, name),
+        ),
+      ) || mentions(x.on, name)
+    );
+  });
+}
+
+/**
+ * Is a let the cases of `sw` give used: by a later member of its case, or
+ * after the switch? One nothing uses is not worked out.
+ */
+export function isCaseLetUsed(sw: SwitchMember, name: string, members: readonly Member[]): boolean {
+  if (usedBy(name, members.slice(members.indexOf(sw) + 1), members)) return true;
+  return sw.cases.some((k) => {
+    const at = k.members.findIndex((x) => x.kind === "let" && x.name === name);
+    return k.members.slice(at + 1).some((y) => mentions(y, name));
+  });
 }
 
 /**
@@ -46,6 +73,14 @@ function literalTyped(e: Expr): boolean {
 
 /** Reads a let: its expression over the locals read so far, into a local of its own. */
 export function readLet(r: SequenceReader, m: LetMember, members: readonly Member[]): void {
+  if (r.caseLets.has(m.name)) {
+    // A case's value of its switch's let, into the local declared before the switch.
+    const local = r.locals.field(m.name);
+    r.refuseZeroDivisions([m.value], r.prefix + m.name, r.cursor.at());
+    r.code.line(`${local} = ${emitExpr(m.value, r.resolve)};`);
+    r.lets.set(m.name, { code: local, bigint: m.bigint, derived: true });
+    return;
+  }
   // Traced, it is shown with the members, so it is worked out even when unused.
   if (!r.trace && !isUsed(m, members)) return;
   const local = r.locals.field(m.name);
@@ -83,7 +118,7 @@ export class CheckLets {
   private readonly pending = new Map<string, LetMember>();
   private readonly worked = new Map<
     string,
-    { local: string; line: string; used: boolean; usedBy: Set<string>; bigint: boolean }
+    { local: string; lines: string[]; used: boolean; usedBy: Set<string>; bigint: boolean }
   >();
   /** The let being worked out, whose expression may use earlier ones. */
   private working: string | undefined;
@@ -110,7 +145,45 @@ export class CheckLets {
     this.working = undefined;
     this.code.line(line);
     this.pending.delete(m.name);
-    this.worked.set(m.name, { local, line, used: false, usedBy: new Set(), bigint: m.bigint });
+    this.worked.set(m.name, {
+      local,
+      lines: [line],
+      used: false,
+      usedBy: new Set(),
+      bigint: m.bigint,
+    });
+  }
+
+  /**
+   * A let a switch's cases give: its local is declared here, before the
+   * switch, and each case assigns it ({@link assignCaseLet}) once its own
+   * fields are checked.
+   */
+  declareCaseLet(m: LetMember): void {
+    const local = this.locals.fresh(m.name);
+    const line = `let ${local}: ${m.bigint ? "bigint" : "number"};`;
+    this.code.line(line);
+    this.worked.set(m.name, {
+      local,
+      lines: [line],
+      used: false,
+      usedBy: new Set(),
+      bigint: m.bigint,
+    });
+  }
+
+  assignCaseLet(m: LetMember, resolve: Resolve): void {
+    const done = this.worked.get(m.name)!;
+    this.working = m.name;
+    const line = `${done.local} = ${emitExpr(m.value, resolve)};`;
+    this.working = undefined;
+    this.code.line(line);
+    done.lines.push(line);
+  }
+
+  /** Is `name` a let whose local is there already? */
+  has(name: string): boolean {
+    return this.worked.has(name);
   }
 
   /** A use of a let, if `name` is one. */
@@ -140,7 +213,7 @@ export class CheckLets {
     const kept = new Set<string>();
     for (const [name, l] of [...this.worked].reverse()) {
       if (l.used || [...l.usedBy].some((u) => kept.has(u))) kept.add(name);
-      else this.code.lines.splice(this.code.lines.indexOf(l.line), 1);
+      else for (const line of l.lines) this.code.lines.splice(this.code.lines.indexOf(line), 1);
     }
   }
 }

@@ -15,6 +15,7 @@
  * @module
  */
 
+import { bitsHi64, bitsLo64, bitsOf64 } from "../runtime/bits.js";
 import {
   findNonZero,
   getBytes,
@@ -52,6 +53,8 @@ import {
   recordFields,
   requiredField,
   rootAt,
+  uintBits,
+  uintBits64,
 } from "../runtime/sexp-convert.js";
 import type { SexpLocations } from "../runtime/sexp-parse.js";
 import { toStringHum, toStringMach } from "../runtime/sexp-print.js";
@@ -390,11 +393,23 @@ export interface ParentLocator {
 /** One 8-byte entry of the block allocation table (at the region with GUID 2dc27766-f623-4200-9d64-115e9bfd4a08). Payload block entries are interleaved with sector bitmap entries: after every chunk ratio (2^23 * logical_sector_size / block_size) payload entries comes one sector bitmap entry. */
 export interface BatEntry {
   /**
-   * State in bits 0-2, reserved bits 3-19, file offset in MiB in bits 20-63
+   * Payload blocks: 0 not present, 1 undefined, 2 zero, 3 unmapped (5 in the 0.95 draft), 6 fully present, 7 partially present; sector bitmap blocks: 0 not present, 6 present
    *
-   * `u64 little-endian`. At byte 0.
+   * `3 bits`: bits 0-2 of entry (u64 little-endian).
    */
-  entry: bigint;
+  state: number;
+  /**
+   * Reserved (bits 3-19); kept as they are
+   *
+   * `17 bits`: bits 3-19 of entry (u64 little-endian).
+   */
+  reserved: number;
+  /**
+   * The block's offset in the file in MiB (bits 20-63); 0 when it has none
+   *
+   * `44 bits`: bits 20-63 of entry (u64 little-endian).
+   */
+  file_offset_mb: bigint;
 }
 
 /** Where the last internal read function stopped; set just before it returns a value. */
@@ -1105,9 +1120,13 @@ function parseBatEntry(buf: Uint8Array, at: number, limit: number): BatEntry | C
   if (limit - at < 8) {
     return truncatedField(["entry"], [8], at, limit);
   }
-  const entry_ = u64le(view, at);
+  const entry_lo = view.getUint32(at, true);
+  const entry_hi = view.getUint32(at + 4, true);
+  const state = entry_lo & 0x7;
+  const reserved = (entry_lo >>> 3) & 0x1ffff;
+  const file_offset_mb = bitsOf64(entry_hi, entry_lo, 20, 44);
   parsedEnd = at + 8;
-  return { entry: entry_ };
+  return { state, reserved, file_offset_mb };
 }
 
 /** Writes `value` into `buf` at byte `at` and returns the offset just after it, or a {@link CodecError} if the value cannot be encoded or does not fit. On error the buffer is untouched. Allocates nothing on success. */
@@ -1912,13 +1931,29 @@ function putParentLocator(v: ParentLocator, buf: Uint8Array, at: number): number
 function checkBatEntry(v: BatEntry): CodecError | undefined {
   if (typeof v !== "object" || v === null)
     return new CodecError("", undefined, `expected a BatEntry object, got ${describe(v)}`);
-  if (!isU64(v.entry)) return invalid("entry", "a bigint from 0 to 18446744073709551615", v.entry);
+  if (!(Number.isInteger(v.state) && v.state >= 0 && v.state <= 0x7))
+    return invalid("state", "an integer from 0 to 7", v.state);
+  if (!(Number.isInteger(v.reserved) && v.reserved >= 0 && v.reserved <= 0x1ffff))
+    return invalid("reserved", "an integer from 0 to 131071", v.reserved);
+  if (!(
+    typeof v.file_offset_mb === "bigint" &&
+    v.file_offset_mb >= 0n &&
+    v.file_offset_mb <= 0xfffffffffffn
+  ))
+    return invalid(
+      "file_offset_mb",
+      "an integer from 0 to 17592186044415 (a bigint)",
+      v.file_offset_mb,
+    );
   return undefined;
 }
 
 function putBatEntry(v: BatEntry, buf: Uint8Array, at: number): number {
   const view = viewOf(buf);
-  set64le(view, at, v.entry);
+  const entry_lo = (v.state | (v.reserved << 3) | bitsLo64(v.file_offset_mb, 20)) >>> 0;
+  view.setUint32(at, entry_lo, true);
+  const entry_hi = bitsHi64(v.file_offset_mb, 20) >>> 0;
+  view.setUint32(at + 4, entry_hi, true);
   return at + 8;
 }
 
@@ -2246,7 +2281,11 @@ export function equalParentLocator(a: ParentLocator, b: ParentLocator): boolean 
 
 /** A total order on {@link BatEntry} values, as {@link compare} is on the root. */
 export function compareBatEntry(a: BatEntry, b: BatEntry): number {
-  let c = compareScalars(a.entry, b.entry);
+  let c = compareScalars(a.state, b.state);
+  if (c !== 0) return c;
+  c = compareScalars(a.reserved, b.reserved);
+  if (c !== 0) return c;
+  c = compareScalars(a.file_offset_mb, b.file_offset_mb);
   if (c !== 0) return c;
   return 0;
 }
@@ -2740,16 +2779,22 @@ export function parentLocatorOfSexp(
 
 export function sexpOfBatEntry(v: BatEntry): Sexp {
   const fields: Sexp[] = [];
-  fields.push(["entry", String(v.entry)]);
+  fields.push(["state", String(v.state)]);
+  fields.push(["reserved", String(v.reserved)]);
+  fields.push(["file_offset_mb", String(v.file_offset_mb)]);
   return fields;
 }
 
 function batEntryFromSexp(at: At): BatEntry | SexpError {
-  const fields = recordFields(at, ["entry"]);
+  const fields = recordFields(at, ["state", "reserved", "file_offset_mb"]);
   if (fields instanceof SexpError) return fields;
-  const entry_ = requiredField(fields, at, "entry", (a) => int64(a, false));
-  if (entry_ instanceof SexpError) return entry_;
-  return { entry: entry_ };
+  const state_ = requiredField(fields, at, "state", (a) => uintBits(a, 3));
+  if (state_ instanceof SexpError) return state_;
+  const reserved_ = requiredField(fields, at, "reserved", (a) => uintBits(a, 17));
+  if (reserved_ instanceof SexpError) return reserved_;
+  const file_offset_mb_ = requiredField(fields, at, "file_offset_mb", (a) => uintBits64(a, 44));
+  if (file_offset_mb_ instanceof SexpError) return file_offset_mb_;
+  return { state: state_, reserved: reserved_, file_offset_mb: file_offset_mb_ };
 }
 
 /** Converts an S-expression to a {@link BatEntry}; pass the locations from `parseSexp` to get line and column in errors. */

@@ -27,6 +27,7 @@ import {
   type ManifestEntry,
 } from "./fixtures/make-image-fixtures.js";
 import { describeWithQemu, makeTempDir, qemuImg, qemuImgOrThrow } from "./support/qemu.js";
+import { runTool } from "./support/tools.js";
 
 // ---------------------------------------------------------------------------
 // Loading generated codecs without static types
@@ -749,6 +750,67 @@ describeWithQemu("disk-format edits accepted by qemu-img", () => {
       const reread = readOk(sectionCodec, ws.bytes());
       expect(int(reread, "header_2.sequence_number")).toBe(next);
       expect(get(reread, "header_2.data_write_guid")).toBe(guid);
+    });
+  });
+
+  it("VHDX: BAT entries (bit fields of a 64-bit word) locate the blocks qemu-io wrote, and entries the codec rewrites move and unmap blocks as qemu-io reads them", () => {
+    withImage("vhdx-block-1M", (ws) => {
+      const io = (...commands: string[]) =>
+        runTool("qemu-io", ["-f", "vhdx", ...commands.flatMap((c) => ["-c", c]), ws.image]);
+      const wrote = io("write -P 0xab 0 1M", "write -P 0xcd 5M 64k");
+      expect(wrote.status, wrote.stderr).toBe(0);
+      const bytes = ws.bytes();
+      const section = readOk(codecsOf("vhdx")("HeaderSection"), bytes);
+      const region = list(section, "region_table_1.entries").find(
+        (r) => r["guid"] === VHDX_BAT_GUID,
+      );
+      const batAt = Number(int(region, "file_offset"));
+      const batCodec = codecsOf("vhdx")("BatEntry");
+      // 64 blocks of 1 MiB, fewer than the chunk ratio (2^23 × 512 / 2^20 = 4096): all payload entries.
+      const entries = Array.from({ length: 64 }, (_, i) => readOk(batCodec, bytes, batAt + 8 * i));
+      const present = entries.flatMap((e, i) => (int(e, "state") === 6n ? [i] : []));
+      expect(present).toEqual([0, 5]);
+      for (const [i, e] of entries.entries()) {
+        expect(int(e, "reserved"), `entry ${i}`).toBe(0n);
+        if (!present.includes(i)) expect(int(e, "file_offset_mb"), `entry ${i}`).toBe(0n);
+        // Each entry writes back as it was.
+        expect([...writeOk(batCodec, e)]).toEqual([
+          ...bytes.subarray(batAt + 8 * i, batAt + 8 * i + 8),
+        ]);
+      }
+      // Where the entries say the blocks are, the file holds what qemu-io wrote.
+      const blockAt = (e: Value): number => Number(int(e, "file_offset_mb")) * 1048576;
+      const block0 = blockAt(entries[0]!);
+      const block5 = blockAt(entries[5]!);
+      expect(bytes.subarray(block0, block0 + 1048576).every((b) => b === 0xab)).toBe(true);
+      expect(bytes.subarray(block5, block5 + 65536).every((b) => b === 0xcd)).toBe(true);
+
+      // Block 1 now points at block 5's data; block 5 is no longer in the file.
+      writeInto(
+        batCodec,
+        { ...entries[1]!, state: 6, file_offset_mb: int(entries[5], "file_offset_mb") },
+        bytes,
+        batAt + 8,
+      );
+      writeInto(batCodec, { ...entries[5]!, state: 0, file_offset_mb: 0n }, bytes, batAt + 40);
+      ws.save(bytes);
+      const moved = io("read -P 0xcd 1M 64k", "read -P 0 5M 64k", "read -P 0xab 0 1M");
+      expect(moved.status, moved.stdout + moved.stderr).toBe(0);
+      expect(moved.stdout).not.toMatch(/Pattern verification failed/);
+      // A file offset past 44 bits is refused, and the image is left as it was.
+      const refused = batCodec.write(
+        { ...entries[1]!, file_offset_mb: 1n << 44n },
+        bytes,
+        batAt + 8,
+      );
+      expect(refused instanceof CodecError && refused.message).toMatch(
+        /^file_offset_mb: expected an integer from 0 to 17592186044415 \(a bigint\)/,
+      );
+      expect(readOk(batCodec, bytes, batAt + 8)).toEqual({
+        ...entries[1]!,
+        state: 6,
+        file_offset_mb: int(entries[5], "file_offset_mb"),
+      });
     });
   });
 

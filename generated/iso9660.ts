@@ -3,11 +3,12 @@
 
 /**
  * An ISO 9660 (ECMA-119) CD-ROM image's primary volume descriptor, at
- * sector 16 (byte 32768), as genisoimage, xorriso and mkisofs write it and
- * isoinfo reads it. Sizes and block numbers are stored in both byte orders
+ * sector 16 (byte 32768), and the two path tables it locates, as
+ * genisoimage, xorriso and mkisofs write them and isoinfo reads them. Sizes and block numbers are stored in both byte orders
  * (little-endian, then big-endian: endian: both), and read checks that the
  * two copies agree. Text fields are space-padded. The bytes around the
- * descriptor (the system area, the other descriptors, the files) are left
+ * descriptor and tables (the system area, the other descriptors, the
+ * directories and files) are left
  * as they are: read ignores them and write does not touch them, so an image
  * edited in place keeps them.
  *
@@ -26,6 +27,7 @@ import {
 import {
   CodecError,
   type Decoded,
+  compareLists,
   compareScalars,
   constMismatch,
   describe,
@@ -46,6 +48,7 @@ import {
   bool,
   fromText,
   int,
+  listOf,
   optionalField,
   recordFields,
   requiredField,
@@ -57,7 +60,7 @@ import { isCanonicalNumber, parseTextNumber, writeTextNumber } from "../runtime/
 
 export { CodecError, SexpError };
 
-/** An ISO 9660 image, reduced to its primary volume descriptor. */
+/** An ISO 9660 image, reduced to its primary volume descriptor and its two path tables. */
 export interface Image {
   /**
    * Sector 16: the first volume descriptor
@@ -65,6 +68,18 @@ export interface Image {
    * `PrimaryVolumeDescriptor`. At byte 0.
    */
   pvd: PrimaryVolumeDescriptor;
+  /**
+   * Every directory, root first, its numbers little-endian
+   *
+   * `PathTableRecord entries filling the payload`.
+   */
+  path_table_l: PathTableRecord[];
+  /**
+   * The same table with its numbers big-endian
+   *
+   * `PathTableRecord entries filling the payload`.
+   */
+  path_table_m: PathTableRecord[];
 }
 
 /** The primary volume descriptor (ECMA-119 8.4), one 2048-byte sector. */
@@ -247,6 +262,30 @@ export const DirectoryRecord_flags_bits = {
   multi_extent: 0x80,
 } as const;
 
+/** A directory's entry in a path table (ECMA-119 9.4): where its extent is and which entry is its parent (1 for the root, whose name is the one byte 0x00). The records are back to back; a name of odd length is followed by a zero byte. */
+export interface PathTableRecord {
+  /** `u8`. At byte 1. */
+  extended_attribute_length: number;
+  /**
+   * The first logical block of the directory
+   *
+   * `u32 in the chosen byte order`. At byte 2.
+   */
+  extent: number;
+  /**
+   * The parent's number in the table, from 1
+   *
+   * `u16 in the chosen byte order`. At byte 6.
+   */
+  parent: number;
+  /**
+   * The directory's identifier
+   *
+   * `bytes`. At byte 8.
+   */
+  name: string;
+}
+
 /** A directory record's date and time, in seven binary bytes (ECMA-119 9.1.5). */
 export interface RecordingTime {
   /** `u8`. At byte 0. */
@@ -339,6 +378,24 @@ export function readDirectoryRecord(
   return { value, end: parsedEnd };
 }
 
+/** Reads a {@link PathTableRecord} from `buf` at byte `at`, given its parameters (order: stored values): the value and the offset just after it, or a {@link CodecError} naming the field and byte offset of the first problem. Never throws. */
+export function readPathTableRecord(
+  buf: Uint8Array,
+  at: number,
+  orderParam: number,
+): Decoded<PathTableRecord> | CodecError {
+  if (!Number.isSafeInteger(at) || at < 0 || at > buf.length) {
+    const why = Number.isSafeInteger(at)
+      ? `is outside the ${buf.length}-byte buffer`
+      : "is not a whole number";
+    return new CodecError("", 0, `offset ${at} ${why}`);
+  }
+
+  const value = parsePathTableRecord(buf, at, buf.length, orderParam);
+  if (value instanceof CodecError) return value;
+  return { value, end: parsedEnd };
+}
+
 /** Reads a {@link RecordingTime} from `buf` at byte `at`: the value and the offset just after it, or a {@link CodecError} naming the field and byte offset of the first problem. Never throws. */
 export function readRecordingTime(buf: Uint8Array, at = 0): Decoded<RecordingTime> | CodecError {
   if (!Number.isSafeInteger(at) || at < 0 || at > buf.length) {
@@ -365,6 +422,66 @@ function parseImage(buf: Uint8Array, at: number, limit: number): Image | CodecEr
   const pvd = pvd_read;
   pos = parsedEnd;
   pvd_end = pos;
+  let path_table_l_at = at;
+  let path_table_l_end = at;
+  path_table_l_at = at + pvd.type_l_path_table * pvd.logical_block_size;
+  if (!(path_table_l_at >= at && path_table_l_at <= limit))
+    return new CodecError(
+      "path_table_l",
+      at,
+      `is at byte ${path_table_l_at - at} of its record, outside the input`,
+    );
+  pos = path_table_l_at;
+  const path_table_l_size = pvd.path_table_size;
+  if (!(path_table_l_size >= 0 && limit - pos >= path_table_l_size))
+    return path_table_l_size < 0
+      ? new CodecError("path_table_l", pos, `its size is negative (${path_table_l_size})`)
+      : truncated("path_table_l", pos, path_table_l_size, limit);
+  const path_table_l_end_ = pos + path_table_l_size;
+  const path_table_l = [] as PathTableRecord[];
+  while (pos < path_table_l_end_) {
+    const entry = parsePathTableRecord(buf, pos, path_table_l_end_, 1);
+    if (entry instanceof CodecError) return entry.within(`path_table_l[${path_table_l.length}]`);
+    if (parsedEnd === pos)
+      return new CodecError(
+        `path_table_l[${path_table_l.length}]`,
+        pos,
+        "takes no bytes, so the entries would never fill the array's size",
+      );
+    path_table_l.push(entry);
+    pos = parsedEnd;
+  }
+  path_table_l_end = pos;
+  let path_table_m_at = at;
+  let path_table_m_end = at;
+  path_table_m_at = at + pvd.type_m_path_table * pvd.logical_block_size;
+  if (!(path_table_m_at >= at && path_table_m_at <= limit))
+    return new CodecError(
+      "path_table_m",
+      at,
+      `is at byte ${path_table_m_at - at} of its record, outside the input`,
+    );
+  pos = path_table_m_at;
+  const path_table_m_size = pvd.path_table_size;
+  if (!(path_table_m_size >= 0 && limit - pos >= path_table_m_size))
+    return path_table_m_size < 0
+      ? new CodecError("path_table_m", pos, `its size is negative (${path_table_m_size})`)
+      : truncated("path_table_m", pos, path_table_m_size, limit);
+  const path_table_m_end_ = pos + path_table_m_size;
+  const path_table_m = [] as PathTableRecord[];
+  while (pos < path_table_m_end_) {
+    const entry = parsePathTableRecord(buf, pos, path_table_m_end_, 2);
+    if (entry instanceof CodecError) return entry.within(`path_table_m[${path_table_m.length}]`);
+    if (parsedEnd === pos)
+      return new CodecError(
+        `path_table_m[${path_table_m.length}]`,
+        pos,
+        "takes no bytes, so the entries would never fill the array's size",
+      );
+    path_table_m.push(entry);
+    pos = parsedEnd;
+  }
+  path_table_m_end = pos;
   const sequenceEnd = at;
   if (pvd_end > pvd_at && pvd_at < sequenceEnd)
     return new CodecError(
@@ -372,9 +489,42 @@ function parseImage(buf: Uint8Array, at: number, limit: number): Image | CodecEr
       pvd_at,
       `overlaps the members stored in sequence, which end at byte ${sequenceEnd}`,
     );
-  const end_ = Math.max(sequenceEnd, pvd_end);
+  if (path_table_l_end > path_table_l_at && path_table_l_at < sequenceEnd)
+    return new CodecError(
+      "path_table_l",
+      path_table_l_at,
+      `overlaps the members stored in sequence, which end at byte ${sequenceEnd}`,
+    );
+  if (
+    path_table_l_end > path_table_l_at &&
+    pvd_end > pvd_at &&
+    path_table_l_at < pvd_end &&
+    pvd_at < path_table_l_end
+  )
+    return new CodecError("path_table_l", path_table_l_at, "overlaps pvd");
+  if (path_table_m_end > path_table_m_at && path_table_m_at < sequenceEnd)
+    return new CodecError(
+      "path_table_m",
+      path_table_m_at,
+      `overlaps the members stored in sequence, which end at byte ${sequenceEnd}`,
+    );
+  if (
+    path_table_m_end > path_table_m_at &&
+    pvd_end > pvd_at &&
+    path_table_m_at < pvd_end &&
+    pvd_at < path_table_m_end
+  )
+    return new CodecError("path_table_m", path_table_m_at, "overlaps pvd");
+  if (
+    path_table_m_end > path_table_m_at &&
+    path_table_l_end > path_table_l_at &&
+    path_table_m_at < path_table_l_end &&
+    path_table_l_at < path_table_m_end
+  )
+    return new CodecError("path_table_m", path_table_m_at, "overlaps path_table_l");
+  const end_ = Math.max(sequenceEnd, pvd_end, path_table_l_end, path_table_m_end);
   parsedEnd = end_;
-  return { pvd };
+  return { pvd, path_table_l, path_table_m };
 }
 
 function parsePrimaryVolumeDescriptor(
@@ -894,6 +1044,55 @@ function parseDirectoryRecord(
   };
 }
 
+function parsePathTableRecord(
+  buf: Uint8Array,
+  at: number,
+  limit: number,
+  orderParam: number,
+): PathTableRecord | CodecError {
+  const view = viewOf(buf);
+  let pos = at;
+  if (limit - at < 8) {
+    return truncatedField(
+      ["padding", "name_length", "extended_attribute_length", "extent", "parent"],
+      [0, 1, 2, 6, 8],
+      at,
+      limit,
+    );
+  }
+  if (orderParam !== 1 && orderParam !== 2)
+    return new CodecError(
+      "order",
+      at,
+      `is ${orderParam}: the byte order must be 1 (little-endian) or 2 (big-endian)`,
+    );
+  const littleEndian = orderParam === 1;
+  const name_length = buf[at]!;
+  const extended_attribute_length = buf[at + 1]!;
+  const extent = view.getUint32(at + 2, littleEndian);
+  const parent = view.getUint16(at + 6, littleEndian);
+  const name_size = name_length;
+  if (name_size < 0) return new CodecError("name", at + 8, `its size is negative (${name_size})`);
+  if (limit - (at + 8) < name_size) return truncated("name", at + 8, name_size, limit);
+  const name = getBytes(buf, at + 8, at + 8 + name_size);
+  pos = at + 8 + name_size;
+  const padding_size = name_length % 2;
+  if (!(padding_size >= 0 && limit - pos >= padding_size))
+    return padding_size < 0
+      ? new CodecError("padding", pos, `its size is negative (${padding_size})`)
+      : truncated("padding", pos, padding_size, limit);
+  const nonZero = findNonZero(buf, pos, pos + padding_size);
+  if (nonZero !== -1)
+    return new CodecError(
+      "padding",
+      nonZero,
+      `expected zero padding, got ${hex(buf[nonZero]!, 2)}`,
+    );
+  pos = pos + padding_size;
+  parsedEnd = pos;
+  return { extended_attribute_length, extent, parent, name };
+}
+
 function parseRecordingTime(
   buf: Uint8Array,
   at: number,
@@ -996,6 +1195,27 @@ export function writeDirectoryRecord(
   return putDirectoryRecord(value, buf, at);
 }
 
+/** Writes a {@link PathTableRecord} into `buf` at byte `at` and returns the offset just after it, or a {@link CodecError} if the value cannot be encoded or does not fit. On error the buffer is untouched. Allocates nothing on success. */
+export function writePathTableRecord(
+  value: PathTableRecord,
+  buf: Uint8Array,
+  at: number,
+  orderParam: number,
+): number | CodecError {
+  const problem = checkPathTableRecord(value, orderParam);
+  if (problem !== undefined) return problem;
+  const size = sizeofPathTableRecord(value, orderParam);
+  if (!Number.isSafeInteger(at) || at < 0 || at > buf.length || buf.length - at < size) {
+    return new CodecError(
+      "",
+      undefined,
+      `needs ${size} bytes at offset ${at}, but the buffer has ${buf.length}`,
+    );
+  }
+
+  return putPathTableRecord(value, buf, at, orderParam);
+}
+
 /** Writes a {@link RecordingTime} into `buf` at byte `at` and returns the offset just after it, or a {@link CodecError} if the value cannot be encoded or does not fit. On error the buffer is untouched. Allocates nothing on success. */
 export function writeRecordingTime(
   value: RecordingTime,
@@ -1022,22 +1242,133 @@ function checkImage(v: Image): CodecError | undefined {
     return new CodecError("", undefined, `expected an Image object, got ${describe(v)}`);
   const problem_ = checkPrimaryVolumeDescriptor(v.pvd);
   if (problem_ !== undefined) return problem_.within("pvd");
+  if (!Array.isArray(v.path_table_l)) return invalid("path_table_l", "an array", v.path_table_l);
+  for (let i = 0; i < v.path_table_l.length; i++) {
+    const problem = checkPathTableRecord(v.path_table_l[i]!, 1);
+    if (problem !== undefined) return problem.within(`path_table_l[${i}]`);
+  }
+  if (!Array.isArray(v.path_table_m)) return invalid("path_table_m", "an array", v.path_table_m);
+  for (let i = 0; i < v.path_table_m.length; i++) {
+    const problem = checkPathTableRecord(v.path_table_m[i]!, 2);
+    if (problem !== undefined) return problem.within(`path_table_m[${i}]`);
+  }
+  let path_table_l_bytes = 0;
+  for (let i = 0; i < v.path_table_l.length; i++) {
+    const size = sizeofPathTableRecord(v.path_table_l[i]!, 1);
+    if (size === 0)
+      return new CodecError(
+        `path_table_l[${i}]`,
+        undefined,
+        "takes no bytes, so the entries would never fill the array's size",
+      );
+    path_table_l_bytes += size;
+  }
+  if (path_table_l_bytes !== v.pvd.path_table_size)
+    return new CodecError(
+      "path_table_l",
+      undefined,
+      `takes ${path_table_l_bytes} bytes, but pvd.path_table_size is ${v.pvd.path_table_size}`,
+    );
+  let path_table_m_bytes = 0;
+  for (let i = 0; i < v.path_table_m.length; i++) {
+    const size = sizeofPathTableRecord(v.path_table_m[i]!, 2);
+    if (size === 0)
+      return new CodecError(
+        `path_table_m[${i}]`,
+        undefined,
+        "takes no bytes, so the entries would never fill the array's size",
+      );
+    path_table_m_bytes += size;
+  }
+  if (path_table_m_bytes !== v.pvd.path_table_size)
+    return new CodecError(
+      "path_table_m",
+      undefined,
+      `takes ${path_table_m_bytes} bytes, but pvd.path_table_size is ${v.pvd.path_table_size}`,
+    );
   const sequenceEnd = 0;
   const pvd_from = 32768;
   const pvd_to = pvd_from + sizeofPrimaryVolumeDescriptor(v.pvd);
+  const path_table_l_from = v.pvd.type_l_path_table * v.pvd.logical_block_size;
+  const path_table_l_to = path_table_l_from + v.pvd.path_table_size;
+  const path_table_m_from = v.pvd.type_m_path_table * v.pvd.logical_block_size;
+  const path_table_m_to = path_table_m_from + v.pvd.path_table_size;
   if (pvd_to > pvd_from && pvd_from < sequenceEnd)
     return new CodecError(
       "pvd",
       undefined,
       `would be at bytes ${pvd_from} to ${pvd_to}, over the members stored in sequence, which end at byte ${sequenceEnd}`,
     );
+  if (path_table_l_to > path_table_l_from && path_table_l_from < sequenceEnd)
+    return new CodecError(
+      "path_table_l",
+      undefined,
+      `would be at bytes ${path_table_l_from} to ${path_table_l_to}, over the members stored in sequence, which end at byte ${sequenceEnd}`,
+    );
+  if (
+    path_table_l_to > path_table_l_from &&
+    pvd_to > pvd_from &&
+    path_table_l_from < pvd_to &&
+    pvd_from < path_table_l_to
+  )
+    return new CodecError(
+      "path_table_l",
+      undefined,
+      `would be at bytes ${path_table_l_from} to ${path_table_l_to}, over pvd`,
+    );
+  if (path_table_m_to > path_table_m_from && path_table_m_from < sequenceEnd)
+    return new CodecError(
+      "path_table_m",
+      undefined,
+      `would be at bytes ${path_table_m_from} to ${path_table_m_to}, over the members stored in sequence, which end at byte ${sequenceEnd}`,
+    );
+  if (
+    path_table_m_to > path_table_m_from &&
+    pvd_to > pvd_from &&
+    path_table_m_from < pvd_to &&
+    pvd_from < path_table_m_to
+  )
+    return new CodecError(
+      "path_table_m",
+      undefined,
+      `would be at bytes ${path_table_m_from} to ${path_table_m_to}, over pvd`,
+    );
+  if (
+    path_table_m_to > path_table_m_from &&
+    path_table_l_to > path_table_l_from &&
+    path_table_m_from < path_table_l_to &&
+    path_table_l_from < path_table_m_to
+  )
+    return new CodecError(
+      "path_table_m",
+      undefined,
+      `would be at bytes ${path_table_m_from} to ${path_table_m_to}, over path_table_l`,
+    );
   return undefined;
 }
 
 function putImage(v: Image, buf: Uint8Array, at: number): number {
-  const end = at + Math.max(0, 32768 + sizeofPrimaryVolumeDescriptor(v.pvd));
+  let pos = at;
+  const end =
+    at +
+    Math.max(
+      0,
+      32768 + sizeofPrimaryVolumeDescriptor(v.pvd),
+      v.pvd.type_l_path_table * v.pvd.logical_block_size + v.pvd.path_table_size,
+      v.pvd.type_m_path_table * v.pvd.logical_block_size + v.pvd.path_table_size,
+    );
   const pvd_at = at + 32768;
-  putPrimaryVolumeDescriptor(v.pvd, buf, pvd_at);
+  pos = putPrimaryVolumeDescriptor(v.pvd, buf, pvd_at);
+  const path_table_l_at = at + v.pvd.type_l_path_table * v.pvd.logical_block_size;
+  pos = path_table_l_at;
+  for (let i = 0; i < v.path_table_l.length; i++) {
+    pos = putPathTableRecord(v.path_table_l[i]!, buf, pos, 1);
+  }
+  const path_table_m_at = at + v.pvd.type_m_path_table * v.pvd.logical_block_size;
+  pos = path_table_m_at;
+  for (let i = 0; i < v.path_table_m.length; i++) {
+    pos = putPathTableRecord(v.path_table_m[i]!, buf, pos, 2);
+  }
   return end;
 }
 
@@ -1390,6 +1721,62 @@ function putDirectoryRecord(v: DirectoryRecord, buf: Uint8Array, at: number): nu
 }
 
 /** Why `v` cannot be written, or undefined if it can. */
+function checkPathTableRecord(v: PathTableRecord, orderParam: number): CodecError | undefined {
+  if (typeof v !== "object" || v === null)
+    return new CodecError("", undefined, `expected a PathTableRecord object, got ${describe(v)}`);
+  if (orderParam !== 1 && orderParam !== 2)
+    return new CodecError(
+      "order",
+      undefined,
+      `is ${orderParam}: the byte order must be 1 (little-endian) or 2 (big-endian)`,
+    );
+  if (!isU8(v.extended_attribute_length))
+    return invalid(
+      "extended_attribute_length",
+      "an integer from 0 to 255",
+      v.extended_attribute_length,
+    );
+  if (!isU32(v.extent)) return invalid("extent", "an integer from 0 to 4294967295", v.extent);
+  if (!isU16(v.parent)) return invalid("parent", "an integer from 0 to 65535", v.parent);
+  if (!isByteString(v.name))
+    return invalid("name", "a byte string (characters U+0000 to U+00FF)", v.name);
+  const name_length = v.name.length;
+  if (!isU8(name_length))
+    return new CodecError(
+      "name_length",
+      undefined,
+      `is computed as ${name_length} (the size of name in bytes), more than an integer from 0 to 255 can hold`,
+    );
+  if (name_length % 2 < 0)
+    return new CodecError(
+      "padding",
+      undefined,
+      `would be ${name_length % 2} bytes (name_length % 2): the fields before it take too much room`,
+    );
+  return undefined;
+}
+
+function putPathTableRecord(
+  v: PathTableRecord,
+  buf: Uint8Array,
+  at: number,
+  orderParam: number,
+): number {
+  const view = viewOf(buf);
+  let pos = at;
+  const littleEndian = orderParam === 1;
+  buf[at] = v.name.length;
+  buf[at + 1] = v.extended_attribute_length;
+  view.setUint32(at + 2, v.extent, littleEndian);
+  view.setUint16(at + 6, v.parent, littleEndian);
+  setBytes(buf, at + 8, v.name);
+  pos = at + 8 + v.name.length;
+  buf.fill(0, pos, pos + (v.name.length % 2));
+  pos += v.name.length % 2;
+  return pos;
+}
+
+/** Why `v` cannot be written, or undefined if it can. */
 function checkRecordingTime(v: RecordingTime): CodecError | undefined {
   if (typeof v !== "object" || v === null)
     return new CodecError("", undefined, `expected a RecordingTime object, got ${describe(v)}`);
@@ -1423,7 +1810,12 @@ export function sizeof(value: Image): number {
 
 /** The number of bytes {@link writeImage} writes for `value`. Allocates nothing. */
 export function sizeofImage(value: Image): number {
-  return Math.max(0, 32768 + sizeofPrimaryVolumeDescriptor(value.pvd));
+  return Math.max(
+    0,
+    32768 + sizeofPrimaryVolumeDescriptor(value.pvd),
+    value.pvd.type_l_path_table * value.pvd.logical_block_size + value.pvd.path_table_size,
+    value.pvd.type_m_path_table * value.pvd.logical_block_size + value.pvd.path_table_size,
+  );
 }
 
 /** The number of bytes {@link writePrimaryVolumeDescriptor} writes for `value`. Allocates nothing. */
@@ -1439,6 +1831,11 @@ export function sizeofDateTime(_value: DateTime): number {
 /** The number of bytes a {@link DirectoryRecord} takes: always 34. */
 export function sizeofDirectoryRecord(_value: DirectoryRecord): number {
   return 34;
+}
+
+/** The number of bytes {@link writePathTableRecord} writes for `value`. Allocates nothing. */
+export function sizeofPathTableRecord(value: PathTableRecord, _orderParam: number): number {
+  return 8 + value.name.length + (value.name.length % 2);
 }
 
 /** The number of bytes a {@link RecordingTime} takes: always 7. */
@@ -1459,6 +1856,10 @@ export function equal(a: Image, b: Image): boolean {
 /** A total order on {@link Image} values, as {@link compare} is on the root. */
 export function compareImage(a: Image, b: Image): number {
   let c = comparePrimaryVolumeDescriptor(a.pvd, b.pvd);
+  if (c !== 0) return c;
+  c = compareLists(a.path_table_l, b.path_table_l, comparePathTableRecord);
+  if (c !== 0) return c;
+  c = compareLists(a.path_table_m, b.path_table_m, comparePathTableRecord);
   if (c !== 0) return c;
   return 0;
 }
@@ -1598,6 +1999,24 @@ export function equalDirectoryRecord(a: DirectoryRecord, b: DirectoryRecord): bo
   return compareDirectoryRecord(a, b) === 0;
 }
 
+/** A total order on {@link PathTableRecord} values, as {@link compare} is on the root. */
+export function comparePathTableRecord(a: PathTableRecord, b: PathTableRecord): number {
+  let c = compareScalars(a.extended_attribute_length, b.extended_attribute_length);
+  if (c !== 0) return c;
+  c = compareScalars(a.extent, b.extent);
+  if (c !== 0) return c;
+  c = compareScalars(a.parent, b.parent);
+  if (c !== 0) return c;
+  c = compareScalars(a.name, b.name);
+  if (c !== 0) return c;
+  return 0;
+}
+
+/** Structural equality of {@link PathTableRecord} values. */
+export function equalPathTableRecord(a: PathTableRecord, b: PathTableRecord): boolean {
+  return comparePathTableRecord(a, b) === 0;
+}
+
 /** A total order on {@link RecordingTime} values, as {@link compare} is on the root. */
 export function compareRecordingTime(a: RecordingTime, b: RecordingTime): number {
   let c = compareScalars(a.years_since_1900, b.years_since_1900);
@@ -1640,15 +2059,25 @@ export function fromString(text: string): Image | SexpError {
 export function sexpOfImage(v: Image): Sexp {
   const fields: Sexp[] = [];
   fields.push(["pvd", sexpOfPrimaryVolumeDescriptor(v.pvd)]);
+  fields.push(["path_table_l", v.path_table_l.map(sexpOfPathTableRecord)]);
+  fields.push(["path_table_m", v.path_table_m.map(sexpOfPathTableRecord)]);
   return fields;
 }
 
 function imageFromSexp(at: At): Image | SexpError {
-  const fields = recordFields(at, ["pvd"]);
+  const fields = recordFields(at, ["pvd", "path_table_l", "path_table_m"]);
   if (fields instanceof SexpError) return fields;
   const pvd_ = requiredField(fields, at, "pvd", primaryVolumeDescriptorFromSexp);
   if (pvd_ instanceof SexpError) return pvd_;
-  return { pvd: pvd_ };
+  const path_table_l_ = requiredField(fields, at, "path_table_l", (a) =>
+    listOf(a, pathTableRecordFromSexp),
+  );
+  if (path_table_l_ instanceof SexpError) return path_table_l_;
+  const path_table_m_ = requiredField(fields, at, "path_table_m", (a) =>
+    listOf(a, pathTableRecordFromSexp),
+  );
+  if (path_table_m_ instanceof SexpError) return path_table_m_;
+  return { pvd: pvd_, path_table_l: path_table_l_, path_table_m: path_table_m_ };
 }
 
 /** Converts an S-expression to a {@link Image}; pass the locations from `parseSexp` to get line and column in errors. */
@@ -1969,6 +2398,44 @@ export function directoryRecordOfSexp(
   locations?: SexpLocations,
 ): DirectoryRecord | SexpError {
   return directoryRecordFromSexp(rootAt(sexp, locations));
+}
+
+export function sexpOfPathTableRecord(v: PathTableRecord): Sexp {
+  const fields: Sexp[] = [];
+  fields.push(["extended_attribute_length", String(v.extended_attribute_length)]);
+  fields.push(["extent", String(v.extent)]);
+  fields.push(["parent", String(v.parent)]);
+  fields.push(["name", v.name]);
+  return fields;
+}
+
+function pathTableRecordFromSexp(at: At): PathTableRecord | SexpError {
+  const fields = recordFields(at, ["extended_attribute_length", "extent", "parent", "name"]);
+  if (fields instanceof SexpError) return fields;
+  const extended_attribute_length_ = requiredField(fields, at, "extended_attribute_length", (a) =>
+    int(a, 8, false),
+  );
+  if (extended_attribute_length_ instanceof SexpError) return extended_attribute_length_;
+  const extent_ = requiredField(fields, at, "extent", (a) => int(a, 32, false));
+  if (extent_ instanceof SexpError) return extent_;
+  const parent_ = requiredField(fields, at, "parent", (a) => int(a, 16, false));
+  if (parent_ instanceof SexpError) return parent_;
+  const name_ = requiredField(fields, at, "name", atom);
+  if (name_ instanceof SexpError) return name_;
+  return {
+    extended_attribute_length: extended_attribute_length_,
+    extent: extent_,
+    parent: parent_,
+    name: name_,
+  };
+}
+
+/** Converts an S-expression to a {@link PathTableRecord}; pass the locations from `parseSexp` to get line and column in errors. */
+export function pathTableRecordOfSexp(
+  sexp: Sexp,
+  locations?: SexpLocations,
+): PathTableRecord | SexpError {
+  return pathTableRecordFromSexp(rootAt(sexp, locations));
 }
 
 export function sexpOfRecordingTime(v: RecordingTime): Sexp {

@@ -69,6 +69,11 @@ export type FieldType =
       stride: Expr | undefined;
       /** How a list of unknown length ends (`end: { zeros: 1024 }`), when it has no count. */
       end?: ArrayEnd;
+      /**
+       * With no count: records of any size back to back, filling exactly
+       * this many bytes (`size:` on the array; ISO 9660's path table).
+       */
+      bytes?: Expr;
     }
   /** 16 bytes shown as canonical lowercase text: RFC 4122 order, or Microsoft's mixed-endian GUID. */
   | { kind: "uuid"; layout: "rfc4122" | "guid" }

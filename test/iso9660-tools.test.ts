@@ -50,6 +50,35 @@ function decode(name: string): { bytes: Uint8Array; image: Image } {
   return { bytes, image: r.value };
 }
 
+/** `isoinfo -p`'s path table: each entry's number, parent, extent (hex) and name. */
+function isoinfoPathTable(name: string): string[][] {
+  return tool("isoinfo", ["-p", "-i", name])
+    .split("\n")
+    .flatMap((line) => {
+      const m = /^\s*(\d+):\s+(\d+) ([0-9a-f]+) (.*)$/.exec(line);
+      return m === null ? [] : [m.slice(1, 5)];
+    });
+}
+
+/** The path table as isoinfo prints it (the root's name, the byte 0x00, as nothing). */
+function pathTableRows(table: Image["path_table_l"]): string[][] {
+  return table.map((e, i) => [
+    String(i + 1),
+    String(e.parent),
+    e.extent.toString(16),
+    e.name === "\0" ? "" : e.name,
+  ]);
+}
+
+/** Where the image's described parts end: the descriptor, or the later path table. */
+function describedEnd(image: Image): number {
+  const v = image.pvd;
+  const tables = [v.type_l_path_table, v.type_m_path_table].map(
+    (block) => block * v.logical_block_size + v.path_table_size,
+  );
+  return Math.max(34816, ...tables);
+}
+
 /** `isoinfo -d`'s "Name: value" lines. */
 function isoinfoFields(name: string): Map<string, string> {
   const fields = new Map<string, string>();
@@ -63,7 +92,8 @@ function isoinfoFields(name: string): Map<string, string> {
 describeWithTools(TOOLS, "ISO 9660 images made by genisoimage", () => {
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), "binschema-iso-"));
-    mkdirSync(join(dir, "src", "sub"), { recursive: true });
+    mkdirSync(join(dir, "src", "sub", "deeper"), { recursive: true });
+    mkdirSync(join(dir, "src", "other"), { recursive: true });
     writeFileSync(join(dir, "src", "a.txt"), "hello\n");
     writeFileSync(join(dir, "src", "sub", "b.txt"), "x".repeat(5000));
     writeFileSync(join(dir, "src", "boot.img"), new Uint8Array(2048).fill(0x90));
@@ -108,10 +138,20 @@ describeWithTools(TOOLS, "ISO 9660 images made by genisoimage", () => {
         String(v.root_directory.extent),
       ]);
       expect(v.root_directory.directory).toBe(true);
-      // Zero the descriptor, write the value into it: the image comes back.
+      // The path tables: every directory, as isoinfo lists them, the same in both byte orders.
+      expect(pathTableRows(image.path_table_l)).toEqual(isoinfoPathTable(c.name));
+      expect(image.path_table_l.length).toBe(4);
+      expect(image.path_table_m).toEqual(image.path_table_l);
+      // Zero the descriptor and the tables, write the value into them: the image comes back.
       const copy = new Uint8Array(bytes);
       copy.fill(0, 32768, 34816);
-      expect(write(image, copy)).toBe(34816);
+      for (const block of [v.type_l_path_table, v.type_m_path_table])
+        copy.fill(
+          0,
+          block * v.logical_block_size,
+          block * v.logical_block_size + v.path_table_size,
+        );
+      expect(write(image, copy)).toBe(describedEnd(image));
       expect(Buffer.compare(copy, bytes)).toBe(0);
     });
   }
@@ -119,10 +159,11 @@ describeWithTools(TOOLS, "ISO 9660 images made by genisoimage", () => {
   it("a new label and publisher, written by the codec, show in isoinfo", () => {
     const { bytes, image } = decode("plain.iso");
     const edited: Image = {
+      ...image,
       pvd: { ...image.pvd, volume_id: "EDITED", publisher_id: "SOMEONE ELSE" },
     };
     const copy = new Uint8Array(bytes);
-    expect(write(edited, copy)).toBe(34816);
+    expect(write(edited, copy)).toBe(describedEnd(image));
     writeFileSync(join(dir, "edited.iso"), copy);
     const info = isoinfoFields("edited.iso");
     expect([info.get("Volume id"), info.get("Publisher id")]).toEqual(["EDITED", "SOMEONE ELSE"]);
@@ -130,6 +171,38 @@ describeWithTools(TOOLS, "ISO 9660 images made by genisoimage", () => {
     const changed = [...copy.keys()].filter((i) => copy[i] !== bytes[i]);
     expect(changed.every((i) => (i >= 32808 && i < 32840) || (i >= 33086 && i < 33214))).toBe(true);
     expect(changed.length).toBeGreaterThan(0);
+  });
+
+  it("a directory renamed in both path tables by the codec shows in isoinfo -p; a table that does not fill its size is refused", () => {
+    const { bytes, image } = decode("plain.iso");
+    const rename = (t: Image["path_table_l"]) =>
+      t.map((e) => (e.name === "OTHER" ? { ...e, name: "THERE" } : e));
+    const edited: Image = {
+      ...image,
+      path_table_l: rename(image.path_table_l),
+      path_table_m: rename(image.path_table_m),
+    };
+    const copy = new Uint8Array(bytes);
+    expect(write(edited, copy)).toBe(describedEnd(image));
+    writeFileSync(join(dir, "renamed.iso"), copy);
+    const names = isoinfoPathTable("renamed.iso").map((row) => row[3]);
+    expect(names).toContain("THERE");
+    expect(names).not.toContain("OTHER");
+    // A longer name would need a larger path_table_size: refused, the buffer untouched.
+    const untouched = new Uint8Array(bytes);
+    const longer = write(
+      {
+        ...image,
+        path_table_l: image.path_table_l.map((e) =>
+          e.name === "OTHER" ? { ...e, name: "OTHERXY" } : e,
+        ),
+      },
+      untouched,
+    );
+    expect(longer instanceof CodecError && longer.message).toBe(
+      `path_table_l: takes ${image.pvd.path_table_size + 2} bytes, but pvd.path_table_size is ${image.pvd.path_table_size}`,
+    );
+    expect(Buffer.compare(untouched, bytes)).toBe(0);
   });
 
   it("a big-endian copy that disagrees is a read error naming its byte; a bad write touches nothing", () => {
@@ -142,7 +215,7 @@ describeWithTools(TOOLS, "ISO 9660 images made by genisoimage", () => {
       `pvd.volume_space_size at byte 32852: the big-endian copy is ${image.pvd.volume_space_size ^ 1}, but the little-endian one is ${image.pvd.volume_space_size}`,
     );
     const untouched = new Uint8Array(bytes);
-    const bad = write({ pvd: { ...image.pvd, logical_block_size: 4096 } }, untouched);
+    const bad = write({ ...image, pvd: { ...image.pvd, logical_block_size: 4096 } }, untouched);
     expect(bad instanceof CodecError && bad.message).toBe(
       "pvd.logical_block_size: is 4096: must be 512, 1024 or 2048",
     );

@@ -180,6 +180,17 @@ export function checkField(
         type = { kind: "array", element: def, count: undefined, args: [], stride: undefined, end };
         ctx.terminated.push({ element: def, size: end.size, at: endNode.at });
       }
+    } else if (
+      array &&
+      def.kind === "record" &&
+      sizeNode !== undefined &&
+      countNode === undefined
+    ) {
+      // Records of any size filling exactly `size` bytes.
+      const bytes = sizeExpression(ctx, sizeNode, "size");
+      const args = recordArgs(ctx, node, def);
+      if (bytes !== undefined)
+        type = { kind: "array", element: def, count: undefined, args, stride: undefined, bytes };
     } else if (array && def.kind === "record" && countNode !== undefined) {
       const count = sizeExpression(ctx, countNode, "count");
       const stride =
@@ -209,12 +220,15 @@ export function checkField(
   ] as const) {
     const alsoFor =
       key === "size"
-        ? type.kind === "fixedString" || type.kind === "text" || type.kind === "textInt"
+        ? type.kind === "fixedString" ||
+          type.kind === "text" ||
+          type.kind === "textInt" ||
+          (type.kind === "array" && type.bytes !== undefined)
         : key === "terminator" && type.kind === "textInt";
     if (n !== undefined && type.kind !== "bytes" && !alsoFor) {
       const which =
         key === "size"
-          ? "bytes, string, text and text number fields"
+          ? "bytes, string, text and text number fields, and arrays without a count or end"
           : key === "terminator"
             ? "bytes fields and numbers stored as text"
             : "bytes fields";

@@ -162,6 +162,7 @@ export function checkSchema(file: string, root: Located): Model | { problems: Pr
         m.type.kind === "array" &&
         m.type.args.length > 0 &&
         m.type.stride === undefined &&
+        m.type.bytes === undefined &&
         !infinite.has(m.type.element) &&
         fixedTypeSize({ kind: "record", record: m.type.element, args: [] }) === undefined
       ) {
@@ -173,7 +174,7 @@ export function checkSchema(file: string, root: Located): Model | { problems: Pr
         )?.at;
         reader.report(
           at ?? node.at,
-          `${m.name}: ${m.type.element.name} has parameters and no fixed size, so an array of it needs a stride`,
+          `${m.name}: ${m.type.element.name} has parameters and no fixed size, so an array of it needs a stride (or a size in bytes)`,
         );
       }
     });

@@ -54,6 +54,7 @@ function variableSize(t: FieldType): string {
   }
   if (t.kind === "array") {
     if (t.stride !== undefined) return `n × \`${exprText(t.stride)}\``;
+    if (t.bytes !== undefined) return `\`${exprText(t.bytes)}\``;
     const element = fixedTypeSize({ kind: "record", record: t.element, args: [] });
     const each = element === undefined ? "varies" : `n × ${element}`;
     return t.end === undefined ? each : `${each}, then ${t.end.size} zeros`;

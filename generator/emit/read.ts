@@ -82,7 +82,12 @@ import {
 } from "./construct/padding-keep.js";
 import { readStringTail, tailValue } from "./construct/string-tail.js";
 import { hasPaddingProperty, readKeptPadding } from "./construct/union-padding.js";
-import { readCountedArray, readFilledArray, readTerminatedArray } from "./construct/array.js";
+import {
+  readCountedArray,
+  readFilledArray,
+  readSizedArray,
+  readTerminatedArray,
+} from "./construct/array.js";
 import { readBitfield } from "./construct/bitfield.js";
 import { isCaseLetUsed, letMeaning, readLet } from "./construct/let.js";
 import { noneTest, readHigh, readLow } from "./construct/split.js";
@@ -966,6 +971,7 @@ export class SequenceReader {
         return;
       case "array":
         if (t.end !== undefined) readTerminatedArray(this, m, t.element, t.end, at, target, path);
+        else if (t.bytes !== undefined) readSizedArray(this, m, t, t.bytes, at, target, path);
         else if (t.count === undefined)
           readFilledArray(this, m, t.element, t.args, at, target, path);
         else readCountedArray(this, m, t, t.count, at, target, path);

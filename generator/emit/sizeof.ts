@@ -66,6 +66,8 @@ export function valueSize(m: ValueField, acc: string, resolve: Resolve): number 
     case "array": {
       const element = fixedRecordSize(t.element.members);
       if (t.stride !== undefined) return `${acc}.length * ${offsetExpr(t.stride, resolve)}`;
+      // Its entries fill exactly this many bytes, which write checks.
+      if (t.bytes !== undefined) return offsetExpr(t.bytes, resolve);
       const end = t.end === undefined ? "" : ` + ${t.end.size}`;
       return element === undefined
         ? `sizeofEach(${acc}, sizeof${t.element.name})${end}`

@@ -469,6 +469,7 @@ export class CheckWalker {
             );
           }
           if (t.kind === "text" && !this.isLength(t.size)) checkTextRoom(this, m, t, acc, path);
+          if (t.kind === "array" && t.bytes !== undefined) this.sizedEntries(m.name, t, t.bytes, acc, path);
         };
         if (m.tail !== undefined && t.kind === "textInt") {
           this.code.lines.push(
@@ -485,6 +486,7 @@ export class CheckWalker {
           m.valid.length > 0 ||
           (t.kind === "bytes" && t.size.kind === "expr") ||
           (t.kind === "array" && t.count !== undefined && t.count.kind !== "num") ||
+          (t.kind === "array" && t.bytes !== undefined) ||
           t.kind === "text";
         if (!hasRules) return;
         if (m.cond === undefined) dependent();
@@ -588,6 +590,34 @@ export class CheckWalker {
         );
     });
     this.mergedRefs(m, obj);
+  }
+
+  /**
+   * An array filling `bytes` bytes: its entries' sizes add up to them, and
+   * none takes no bytes (read would never reach the end).
+   */
+  private sizedEntries(
+    name: string,
+    t: FieldType & { kind: "array" },
+    bytes: Expr,
+    acc: string,
+    path: string,
+  ): void {
+    this.refuseZeroDivisions([bytes, ...t.args], path);
+    const total = this.locals.fresh(`${name}_bytes`);
+    const want = offsetExpr(bytes, this.resolve);
+    const args = t.args.map((a) => `, ${emitExpr(a, this.resolve)}`).join("");
+    this.code.line(`let ${total} = 0;`);
+    this.code.block(`for (let i = 0; i < ${acc}.length; i++)`, (c) => {
+      c.line(`const size = sizeof${t.element.name}(${acc}[i]!${args});`);
+      c.line(
+        `if (size === 0) return new CodecError(\`${templateText(path)}[\${i}]\`, undefined, "takes no bytes, so the entries would never fill the array's size");`,
+      );
+      c.line(`${total} += size;`);
+    });
+    this.code.line(
+      `if (${total} !== ${want}) ${this.fail(path, `\`takes \${${total}} bytes, but ${templateText(exprText(bytes))} is \${${want}}\``)}`,
+    );
   }
 
   /** Expressions see a switch's merged fields as its properties. */

@@ -158,6 +158,53 @@ function readStridedArray(
 }
 
 /**
+ * Records of any size filling exactly `bytes` bytes: each is read within
+ * that region, so the last ends at its end or the read fails naming it. An
+ * entry that takes no bytes is refused, since the list would never end.
+ */
+export function readSizedArray(
+  r: SequenceReader,
+  m: ValueField,
+  t: Extract<FieldType, { kind: "array" }>,
+  bytes: Expr,
+  at: string,
+  target: string,
+  path: string,
+): void {
+  const element = t.element;
+  const local = r.locals.field(m.name);
+  const n = r.locals.fresh(`${m.name}_size`);
+  const end = r.locals.fresh(`${m.name}_end`);
+  const entryPath = `\`${templateText(r.prefix + m.name)}[\${${local}.length}]\``;
+  r.settleAt(at);
+  r.refuseZeroDivisions([bytes, ...t.args], r.prefix + m.name, "pos");
+  r.code.line(`const ${n} = ${offsetExpr(bytes, r.resolve)};`);
+  r.code.line(
+    `if (!(${n} >= 0 && ${r.limit} - pos >= ${n})) return ${n} < 0 ? new CodecError(${path}, pos, \`its size is negative (\${${n}})\`) : truncated(${path}, pos, ${n}, ${r.limit});`,
+  );
+  r.code.line(`const ${end} = pos + ${n};`);
+  r.code.line(`${target} = [] as ${element.name}[];`);
+  r.code.line(`while (pos < ${end}) {`);
+  if (r.trace) r.code.line("  traceOpen();");
+  r.code.line(
+    `  const entry = parse${element.name}(buf, pos, ${end}${argList(t.args, r.resolve)});`,
+  );
+  r.code.line(`  if (entry instanceof CodecError) return entry.within(${entryPath});`);
+  r.code.line(
+    `  if (parsedEnd === pos) return new CodecError(${entryPath}, pos, "takes no bytes, so the entries would never fill the array's size");`,
+  );
+  if (r.trace)
+    r.code.line(
+      `  traceClose(\`[\${${local}.length}]\`, ${str(element.name)}, pos, parsedEnd, entry);`,
+    );
+  r.code.line(`  ${local}.push(entry);`);
+  r.code.line("  pos = parsedEnd;");
+  r.code.line("}");
+  r.cursor.base = "pos";
+  r.cursor.offset = 0;
+}
+
+/**
  * Records up to a terminator of `end.size` zero bytes (tar's two zero
  * blocks): before each entry, zeros there end the list. The checker has
  * made sure an entry never starts with that many zeros, so every list

@@ -1,0 +1,106 @@
+/**
+ * Arrays sized in bytes (`type: "Entry[]", size: EXPR`): records of any
+ * size back to back, filling exactly that many bytes, as ISO 9660's path
+ * table fills `path_table_size`. Checked against bytes worked out by hand:
+ * read stops where the bytes end and refuses an entry that runs past them;
+ * write refuses entries whose sizes do not add up, leaving the buffer
+ * untouched.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { generateSchemas, type SchemaModules } from "./support/schema-modules.js";
+
+const SCHEMA = `
+format: sized
+endian: little
+root: Table
+types:
+  Entry:
+    params: [{ name: order, type: u8 }]
+    record:
+      - { byte_order: order, little: 1, big: 2 }
+      - { name: name_length, type: u8, value: size(name) }
+      - { name: parent, type: u16 }
+      - { name: name, type: bytes, size: name_length }
+      - { padding: name_length % 2 }
+  Table:
+    record:
+      - { name: total, type: u16 }
+      - { name: entries, type: "Entry[]", size: total, args: { order: 2 } }
+      - { name: tail, type: u8 }
+`;
+
+interface Codec {
+  read(buf: Uint8Array, at?: number): { value: unknown; end: number } | { message: string };
+  write(value: unknown, buf: Uint8Array, at?: number): number | { message: string };
+  sizeof(value: unknown): number;
+  toString(value: unknown): string;
+  fromString(text: string): unknown;
+}
+
+let modules: SchemaModules;
+let codec: Codec;
+
+beforeAll(async () => {
+  modules = await generateSchemas([{ name: "test/sized.yaml", text: SCHEMA }]);
+  codec = (await modules.load(modules.schemas[0]!)) as unknown as Codec;
+}, 120_000);
+
+afterAll(async () => {
+  await modules?.remove();
+});
+
+const value = {
+  total: 10,
+  entries: [
+    { parent: 1, name: "A" },
+    { parent: 1, name: "BC" },
+  ],
+  tail: 0x99,
+};
+// total 10 (little-endian), then two big-endian entries: a 1-byte name and its pad byte, a 2-byte name.
+const bytes = [10, 0, 1, 0, 1, 0x41, 0, 2, 0, 1, 0x42, 0x43, 0x99];
+
+describe("arrays sized in bytes", () => {
+  test("compile under the strictest settings", () => {
+    expect(modules.typeErrors()).toEqual([]);
+  });
+
+  test("read, sizeof, write and S-expressions agree", () => {
+    expect(codec.read(new Uint8Array(bytes))).toEqual({ value, end: bytes.length });
+    expect(codec.sizeof(value)).toBe(bytes.length);
+    const buf = new Uint8Array(bytes.length);
+    expect(codec.write(value, buf)).toBe(bytes.length);
+    expect([...buf]).toEqual(bytes);
+    expect(codec.fromString(codec.toString(value))).toEqual(value);
+    // No entries in no bytes.
+    expect(codec.read(new Uint8Array([0, 0, 7]))).toEqual({
+      value: { total: 0, entries: [], tail: 7 },
+      end: 3,
+    });
+  });
+
+  test("read refuses an entry that runs past the size, naming it", () => {
+    const short = [...bytes];
+    short[0] = 9; // the second entry's last name byte is past the 9 bytes
+    const error = codec.read(new Uint8Array(short));
+    expect(modules.isError(error) && error.message).toMatch(
+      /^entries\[1\]\.name at byte 10: truncated/,
+    );
+    const past = codec.read(new Uint8Array([20, 0, 1, 0, 1, 0x41, 0]));
+    expect(modules.isError(past) && past.message).toMatch(/^entries at byte 2: truncated/);
+  });
+
+  test("write refuses entries whose sizes do not add up to the size, leaving the buffer untouched", () => {
+    const buf = new Uint8Array(32).fill(7);
+    const error = codec.write({ ...value, total: 12 }, buf);
+    expect(modules.isError(error) && error.message).toBe(
+      "entries: takes 10 bytes, but total is 12",
+    );
+    const more = codec.write(
+      { ...value, entries: [...value.entries, { parent: 2, name: "D" }] },
+      buf,
+    );
+    expect(modules.isError(more) && more.message).toBe("entries: takes 15 bytes, but total is 10");
+    expect(buf.every((b) => b === 7)).toBe(true);
+  });
+});

@@ -27,12 +27,39 @@ interface Codec {
   sizeof(value: unknown): number;
 }
 
+// In switch cases: a merged field of different widths, and a field of one case.
+const CASES = `
+format: bothcase
+endian: little
+root: Rec
+types:
+  Rec:
+    record:
+      - { name: kind, type: u8 }
+      - switch: kind
+        cases:
+          - when: 1
+            fields:
+              - { name: size, type: u32, endian: both }
+              - { name: tag, type: u8 }
+          - when: 2
+            fields:
+              - { name: size, type: u16, endian: both }
+              - { name: note, type: u16, endian: both }
+      - { name: data, type: bytes, size: size }
+`;
+
 let modules: SchemaModules;
 let codec: Codec;
+let cases: Codec;
 
 beforeAll(async () => {
-  modules = await generateSchemas([{ name: "test/both.yaml", text: SCHEMA }]);
+  modules = await generateSchemas([
+    { name: "test/both.yaml", text: SCHEMA },
+    { name: "test/bothcase.yaml", text: CASES },
+  ]);
   codec = (await modules.load(modules.schemas[0]!)) as unknown as Codec;
+  cases = (await modules.load(modules.schemas[1]!)) as unknown as Codec;
 }, 120_000);
 
 afterAll(async () => {
@@ -73,5 +100,39 @@ describe("integers in both byte orders", () => {
     expect(modules.isError(cut) && cut.message).toBe(
       "blocks at byte 4: truncated: needs 4 bytes, only 2 left",
     );
+  });
+});
+
+describe("integers in both byte orders in switch cases", () => {
+  const one = {
+    bytes: [1, 2, 0, 0, 0, 0, 0, 0, 2, 9, 0x61, 0x62],
+    value: { kind: 1, size: 2, tag: 9, note: undefined, data: "ab" },
+  };
+  const two = {
+    bytes: [2, 1, 0, 0, 1, 0x34, 0x12, 0x12, 0x34, 0x78],
+    value: { kind: 2, size: 1, tag: undefined, note: 0x1234, data: "x" },
+  };
+
+  test.each([one, two])("kind $value.kind: read, sizeof and write agree", ({ bytes, value }) => {
+    expect(cases.read(new Uint8Array(bytes))).toEqual({ value, end: bytes.length });
+    expect(cases.sizeof(value)).toBe(bytes.length);
+    const buf = new Uint8Array(bytes.length);
+    expect(cases.write(value, buf)).toBe(bytes.length);
+    expect([...buf]).toEqual(bytes);
+  });
+
+  test("copies that disagree are read errors naming the copy; write checks the case's width", () => {
+    const bad = [...two.bytes];
+    bad[7] = 0x13;
+    const error = cases.read(new Uint8Array(bad));
+    expect(modules.isError(error) && error.message).toBe(
+      "note at byte 7: the big-endian copy is 4916, but the little-endian one is 4660",
+    );
+    const buf = new Uint8Array(16).fill(7);
+    const wide = cases.write({ ...two.value, size: 70000, data: "" }, buf);
+    expect(modules.isError(wide) && wide.message).toBe(
+      "size: expected an integer from 0 to 65535 (kind is 2), got 70000",
+    );
+    expect(buf.every((b) => b === 7)).toBe(true);
   });
 });

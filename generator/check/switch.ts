@@ -5,7 +5,7 @@
  * every case has is one property of the widest type, which later members
  * may use; any other field is a property present when its case is selected.
  */
-import type { Expr } from "../expr.js";
+import { refsOf, type Expr } from "../expr.js";
 import type { Located, Position } from "../load.js";
 import type { EnumDef, IntType, LetMember, Member, SwitchCase, ValueField } from "../model.js";
 import type { Context, MemberInfo } from "./context.js";
@@ -106,10 +106,7 @@ export function checkSwitch(
     for (const m of members) {
       if (m.kind !== "mirror") source++;
       const at = (items[source] ?? c).at;
-      if (m.kind === "mirror") {
-        reader.report(at, "endian: both is not supported in a switch case yet");
-        continue;
-      }
+      if (m.kind === "mirror") continue;
       if (m.kind === "let") {
         lets.set(m.name, [...(lets.get(m.name) ?? []), { let: m, index }]);
         continue;
@@ -195,6 +192,17 @@ export function checkSwitch(
   // A let every case gives is one value, which later members may use.
   for (const [name, versions] of lets) {
     const first = versions[0]!.let;
+    // A field merged into a 64-bit property is a bigint in the value, though narrower here.
+    for (const v of versions)
+      for (const ref of refsOf(v.let.value)) {
+        const merged = fields.find((f) => f.name === ref.name)?.type;
+        const own = declared.get(ref.name)?.find((d) => d.index === v.index)?.field.type;
+        if (merged?.kind === "int" && merged.bits === 64 && own?.kind === "int" && own.bits < 64)
+          reader.report(
+            v.let.loc,
+            `the let "${name}" uses "${ref.name}", which another case stores in 64 bits (a bigint) and this one in ${own.bits}: a let in a case cannot use it yet`,
+          );
+      }
     if (declared.has(name) || [...ctx.used.keys()].includes(name)) {
       reader.report(first.loc, `"${name}" is defined twice`);
       continue;

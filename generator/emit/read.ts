@@ -682,7 +682,10 @@ export class SequenceReader {
         return;
       case "mirror": {
         const local = this.locals.fresh(`${m.of}_big_endian`);
-        const field = this.locals.field(m.of);
+        // A case's field merged into a 64-bit property holds a bigint: compared as the number it is.
+        const merged = this.assigned.get(m.of);
+        const wide = merged?.kind === "int" && merged.bits === 64 && m.type.bits < 64;
+        const field = wide ? `Number(${this.locals.field(m.of)})` : this.locals.field(m.of);
         this.code.lines.push(...readMirror(m, local, field, at, this.prefix + m.of));
         this.cursor.advance(intSize(m.type));
         return;

@@ -469,7 +469,8 @@ export class CheckWalker {
             );
           }
           if (t.kind === "text" && !this.isLength(t.size)) checkTextRoom(this, m, t, acc, path);
-          if (t.kind === "array" && t.bytes !== undefined) this.sizedEntries(m.name, t, t.bytes, acc, path);
+          if (t.kind === "array" && t.bytes !== undefined)
+            this.sizedEntries(m.name, t, t.bytes, acc, path);
         };
         if (m.tail !== undefined && t.kind === "textInt") {
           this.code.lines.push(
@@ -1088,7 +1089,18 @@ export class WriteWalker {
                     writeInt(f.type as IntType, this.cursor.at(), `Number(${prop(obj, f.name)})`),
                   );
                 if (widened) this.cursor.advance(intSize(f.type as IntType));
-                else this.member(f, obj);
+                else if (f.kind === "mirror") {
+                  // The copy of a field only some cases have is there, as the case is
+                  // selected; one merged into a 64-bit property is a bigint, written as a number.
+                  const of = m.fields.find((x) => x.name === f.of)?.type;
+                  const value = m.only.some((x) => x.name === f.of)
+                    ? `${prop(obj, f.of)}!`
+                    : of?.kind === "int" && of.bits === 64 && f.type.bits < 64
+                      ? `Number(${prop(obj, f.of)})`
+                      : prop(obj, f.of);
+                  this.code.line(writeMirror(f, value, this.cursor.at()));
+                  this.cursor.advance(intSize(f.type));
+                } else this.member(f, obj);
               }
               this.settle();
               this.code.line("break;");

@@ -948,9 +948,13 @@ class SchemaDraw {
     // Now and then a let every case gives, from a field of its own or a literal, which later members may use.
     const caseLet = this.letRng.chance(0.3) ? this.fresh("clet", scope) : undefined;
     const lines = [`      - switch: ${selector.name}`, "        cases:"];
+    // Each case's lines, and the fields a let in it may use, its line added once every case is drawn.
+    const drawn: { lines: string[]; narrow: string[] }[] = [];
     for (const c of cases) {
       const narrow: string[] = [];
-      lines.push(
+      const caseLines: string[] = [];
+      drawn.push({ lines: caseLines, narrow });
+      caseLines.push(
         c.text === undefined ? "          - default: true" : `          - when: ${c.text}`,
         "            fields:",
       );
@@ -959,7 +963,14 @@ class SchemaDraw {
         const type = rng.pick(f.family.filter((t) => !t.endsWith("64") || rng.chance(0.3)));
         f.types.push(type);
         if (INTS.includes(type as IntName) && !type.endsWith("64")) narrow.push(f.name);
-        const endian = rng.chance(0.1) ? `, endian: ${rng.pick(["big", "little"])}` : "";
+        // Now and then both byte orders, for integers of 16 bits or more.
+        const both =
+          INTS.includes(type as IntName) && !type.endsWith("8") && this.letRng.chance(0.1);
+        const endian = both
+          ? ", endian: both"
+          : rng.chance(0.1)
+            ? `, endian: ${rng.pick(["big", "little"])}`
+            : "";
         return `              - { name: ${f.name}, type: ${type}${endian} }`;
       });
       if (rng.chance(0.3))
@@ -975,15 +986,23 @@ class SchemaDraw {
             0,
             `              - { name: ${f.name}, type: ${f.type} }`,
           );
+      caseLines.push(...entries);
+    }
+    // A field another case stores in 64 bits is a bigint in the value: a case's let does not use it.
+    const wide = new Set(
+      fields.filter((f) => f.types.some((t) => t.endsWith("64"))).map((f) => f.name),
+    );
+    for (const d of drawn) {
       if (caseLet !== undefined) {
+        const narrow = d.narrow.filter((n) => !wide.has(n));
         // Each is from 0 to 255.
         const value =
           narrow.length > 0 && this.letRng.chance(0.6)
             ? `${this.letRng.pick(narrow)} & 255`
             : String(this.letRng.below(256));
-        entries.push(`              - { let: ${caseLet}, value: ${JSON.stringify(value)} }`);
+        d.lines.push(`              - { let: ${caseLet}, value: ${JSON.stringify(value)} }`);
       }
-      lines.push(...entries);
+      lines.push(...d.lines);
     }
     if (caseLet !== undefined) scope.ints.push({ name: caseLet, type: "u8" });
     for (const f of fields) {

@@ -162,6 +162,7 @@ const CONSTRUCTS: [string, RegExp, number][] = [
   ["bigint let", /\{ let: \w+, value: "wide/, 0.02],
   ["choice", / \? /, 0.1],
   ["let in a switch case", /^ {14}- \{ let: clet/m, 0.02],
+  ["array sized in bytes", /type: "\w+\[\]", size: len/, 0.02],
   ["endian: both in a switch case", /^ {14}- \{ name: alt\d+, type: \w+, endian: both/m, 0.02],
   ["default case", /- default: true/, 0.05],
 ];

@@ -29,6 +29,24 @@ types:
       - { name: tail, type: u8 }
 `;
 
+// The size computed from the entries (`value: size(F)`), as a TLV list's length is.
+const COMPUTED = `
+format: computed
+endian: big
+root: Message
+types:
+  Option:
+    record:
+      - { name: kind, type: u8 }
+      - { name: length, type: u8, value: size(data) }
+      - { name: data, type: bytes, size: length }
+  Message:
+    record:
+      - { name: options_length, type: u16, value: size(options) }
+      - { name: options, type: "Option[]", size: options_length }
+      - { name: payload, type: bytes }
+`;
+
 interface Codec {
   read(buf: Uint8Array, at?: number): { value: unknown; end: number } | { message: string };
   write(value: unknown, buf: Uint8Array, at?: number): number | { message: string };
@@ -39,10 +57,15 @@ interface Codec {
 
 let modules: SchemaModules;
 let codec: Codec;
+let computed: Codec;
 
 beforeAll(async () => {
-  modules = await generateSchemas([{ name: "test/sized.yaml", text: SCHEMA }]);
+  modules = await generateSchemas([
+    { name: "test/sized.yaml", text: SCHEMA },
+    { name: "test/computed.yaml", text: COMPUTED },
+  ]);
   codec = (await modules.load(modules.schemas[0]!)) as unknown as Codec;
+  computed = (await modules.load(modules.schemas[1]!)) as unknown as Codec;
 }, 120_000);
 
 afterAll(async () => {
@@ -102,5 +125,34 @@ describe("arrays sized in bytes", () => {
     );
     expect(modules.isError(more) && more.message).toBe("entries: takes 15 bytes, but total is 10");
     expect(buf.every((b) => b === 7)).toBe(true);
+  });
+});
+
+describe("arrays sized in bytes by a computed size(F)", () => {
+  const message = {
+    options: [
+      { kind: 1, data: "ab" },
+      { kind: 7, data: "" },
+    ],
+    payload: "xyz",
+  };
+  // options_length 6 (big-endian), then kind, length, data for each option, then the payload.
+  const stored = [0, 6, 1, 2, 0x61, 0x62, 7, 0, 0x78, 0x79, 0x7a];
+
+  test("write stores the entries' size, and read reads them by it", () => {
+    expect(computed.sizeof(message)).toBe(stored.length);
+    const buf = new Uint8Array(stored.length);
+    expect(computed.write(message, buf)).toBe(stored.length);
+    expect([...buf]).toEqual(stored);
+    expect(computed.read(new Uint8Array(stored))).toEqual({ value: message, end: stored.length });
+  });
+
+  test("a stored size that ends inside an entry is a read error naming it", () => {
+    const cut = [...stored];
+    cut[1] = 5;
+    const error = computed.read(new Uint8Array(cut));
+    expect(modules.isError(error) && error.message).toMatch(
+      /^options\[1\]\.length at byte 7: truncated/,
+    );
   });
 });

@@ -105,12 +105,26 @@ export function compareMember(
     case "byteOrder":
     case "switch": {
       // Not compared part by part yet: any change to a run-time choice is
-      // reported as one change of type, which breaks data, text and API alike.
+      // reported as one change of type, which breaks data; code and text
+      // break only where the properties it declares change type.
       const [before, after] = [memberShape(o, sameNames), memberShape(n, sameNames)];
+      const declared = (m: Member, names: typeof sameNames): string =>
+        m.kind === "switch"
+          ? [...m.fields, ...m.only]
+              .map(
+                (f) =>
+                  `${f.name}: ${tsTypeOf(f.type, names)}${f.cond === undefined ? "" : " | undefined"}`,
+              )
+              .join("; ")
+          : "";
       if (before !== after)
         list.add(
           place,
-          { kind: "type-changed", hasProperty: o.kind === "switch", tsTypeChanged: true },
+          {
+            kind: "type-changed",
+            hasProperty: o.kind === "switch",
+            tsTypeChanged: declared(o, list.typeNames) !== declared(n, sameNames),
+          },
           `${memberText(o)} changed`,
         );
       return;

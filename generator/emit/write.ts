@@ -470,7 +470,7 @@ export class CheckWalker {
           }
           if (t.kind === "text" && !this.isLength(t.size)) checkTextRoom(this, m, t, acc, path);
           if (t.kind === "array" && t.bytes !== undefined)
-            this.sizedEntries(m.name, t, t.bytes, acc, path);
+            this.sizedEntries(m.name, t, t.bytes, acc, path, this.isLength(t.bytes));
         };
         if (m.tail !== undefined && t.kind === "textInt") {
           this.code.lines.push(
@@ -603,17 +603,24 @@ export class CheckWalker {
     bytes: Expr,
     acc: string,
     path: string,
+    /** Is the size computed from the entries (`size(F)`), so that only empty entries are refused? */
+    computed: boolean,
   ): void {
     this.refuseZeroDivisions([bytes, ...t.args], path);
+    const args = t.args.map((a) => `, ${emitExpr(a, this.resolve)}`).join("");
+    const empty = `return new CodecError(\`${templateText(path)}[\${i}]\`, undefined, "takes no bytes, so the entries would never fill the array's size");`;
+    if (computed) {
+      this.code.block(`for (let i = 0; i < ${acc}.length; i++)`, (c) =>
+        c.line(`if (sizeof${t.element.name}(${acc}[i]!${args}) === 0) ${empty}`),
+      );
+      return;
+    }
     const total = this.locals.fresh(`${name}_bytes`);
     const want = offsetExpr(bytes, this.resolve);
-    const args = t.args.map((a) => `, ${emitExpr(a, this.resolve)}`).join("");
     this.code.line(`let ${total} = 0;`);
     this.code.block(`for (let i = 0; i < ${acc}.length; i++)`, (c) => {
       c.line(`const size = sizeof${t.element.name}(${acc}[i]!${args});`);
-      c.line(
-        `if (size === 0) return new CodecError(\`${templateText(path)}[\${i}]\`, undefined, "takes no bytes, so the entries would never fill the array's size");`,
-      );
+      c.line(`if (size === 0) ${empty}`);
       c.line(`${total} += size;`);
     });
     this.code.line(

@@ -542,6 +542,16 @@ class SchemaDraw {
       const between = this.rng.chance(0.3)
         ? [`${indent}${this.plainField({ taken: scope.taken, ints: [] }, true).line}`]
         : [];
+      // Now and then records of any size filling the bytes a computed size gives.
+      if (records.length > 0 && this.letRng.chance(0.5))
+        return {
+          lines: [
+            `${indent}- { name: ${length}, type: ${this.rng.pick(["u8", "u16", "u32"])}, value: size(${target}) }`,
+            ...between,
+            `${indent}- { name: ${target}, type: "${this.rng.pick(records).name}[]", size: ${length} }`,
+          ],
+          fixed: false,
+        };
       if (pick === 0 && records.length > 0)
         return {
           lines: [

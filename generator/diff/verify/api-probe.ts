@@ -87,6 +87,9 @@ function properties(members: readonly Member[]): Property[] {
         type: `m.${m.nested.typeName}${m.cond === undefined ? "" : " | undefined"}`,
         types: [m.nested.typeName],
       });
+    } else if (m.kind === "switch") {
+      // Its merged fields, then those some cases have (possibly undefined), as declared.
+      result.push(...properties([...m.fields, ...m.only]));
     } else if (m.kind === "flags") {
       for (const f of m.flags) result.push({ name: f.name, type: "boolean", types: [] });
       result.push({ name: m.unknown, type: m.type.bits === 64 ? "bigint" : "number", types: [] });

@@ -147,6 +147,14 @@ class Draw {
               : (m.cases.find((c) => c.when !== undefined && BigInt(c.when) === known) ??
                 m.cases.find((c) => c.when === undefined))) ?? this.rng.pick(m.cases);
           for (const f of picked.members) {
+            if (f.kind === "let") {
+              // The case's value of the let, known once the fields it uses are drawn.
+              const r = range(f.value, (name) => {
+                const v = env.get(name);
+                return v === undefined ? undefined : { lo: v, hi: v };
+              });
+              if (r !== undefined && r.lo === r.hi) env.set(f.name, r.lo);
+            }
             if (f.kind !== "value") continue;
             const v = this.field(f, env);
             const merged = m.fields.find((x) => x.name === f.name)?.type;
@@ -213,7 +221,8 @@ class Draw {
             (c): c is ComputedField =>
               c.kind === "computed" && c.of !== "offset" && c.target === m.name,
           );
-          if (length !== undefined) env.set(length.name, lengthOf(m, obj[m.name]));
+          const stored = length === undefined ? undefined : lengthOf(m, obj[m.name]);
+          if (length !== undefined && stored !== undefined) env.set(length.name, stored);
           if (m.tail !== undefined && this.keeps(m.tail)) {
             if (m.type.kind === "textInt") this.spelling(m.type.spelling, m.tail, obj[m.name], obj);
             else this.tail(m, m.tail, obj);
@@ -566,7 +575,9 @@ function selectors(members: readonly Member[]): Map<string, number[]> {
 }
 
 /** The byte size or entry count a computed `size(F)` / `count(F)` field stores for F's value. */
-function lengthOf(m: ValueField, value: unknown): bigint {
+function lengthOf(m: ValueField, value: unknown): bigint | undefined {
+  // An array sized in bytes stores its records' sizes, which only the codec knows.
+  if (m.type.kind === "array" && m.type.bytes !== undefined) return undefined;
   if (Array.isArray(value)) return BigInt(value.length);
   if (typeof value !== "string") return 0n;
   return BigInt(m.type.kind === "text" ? textBytes(m.type.encoding, value) : value.length);

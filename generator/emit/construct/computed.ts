@@ -12,9 +12,12 @@ import { encodedLength } from "./text.js";
 export function lengthOf(m: ComputedField, siblings: readonly Member[], obj: string): string {
   const target = siblings.find((x) => x.kind === "value" && x.name === m.target);
   const acc = prop(obj, m.target);
-  // Text takes as many bytes as it encodes to; bytes and arrays have a length.
+  // Text takes as many bytes as it encodes to, an array sized in bytes its
+  // records' sizes; bytes and other arrays have a length.
   if (target?.kind === "value" && target.type.kind === "text")
     return encodedLength(target.type, acc);
+  if (target?.kind === "value" && target.type.kind === "array" && target.type.bytes !== undefined)
+    return `sizeofEach(${acc}, sizeof${target.type.element.name})`;
   return `${acc}.length`;
 }
 

@@ -145,6 +145,11 @@ export class CheckLets {
     this.working = undefined;
     this.code.line(line);
     this.pending.delete(m.name);
+    this.hold(m, local, line);
+  }
+
+  /** Records the local a let is worked out into, with the line declaring it. */
+  private hold(m: LetMember, local: string, line: string): void {
     this.worked.set(m.name, {
       local,
       lines: [line],
@@ -163,13 +168,7 @@ export class CheckLets {
     const local = this.locals.fresh(m.name);
     const line = `let ${local}: ${m.bigint ? "bigint" : "number"};`;
     this.code.line(line);
-    this.worked.set(m.name, {
-      local,
-      lines: [line],
-      used: false,
-      usedBy: new Set(),
-      bigint: m.bigint,
-    });
+    this.hold(m, local, line);
   }
 
   assignCaseLet(m: LetMember, resolve: Resolve): void {

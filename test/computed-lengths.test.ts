@@ -67,15 +67,42 @@ types:
       - { name: body, type: Body, args: { k: both } }
 `;
 
+// Two switches on a computed count, after padding: each is checked once the count is worked out.
+const CHOSEN = `
+format: chosen
+endian: little
+root: Rec
+types:
+  Item:
+    record:
+      - { name: v, type: u8 }
+  Rec:
+    record:
+      - { name: n, type: u8, value: count(items) }
+      - { padding: 1 }
+      - { name: items, type: "Item[]", count: n }
+      - switch: n
+        cases:
+          - { when: 1, fields: [{ name: a, type: u16 }] }
+          - { default: true, fields: [{ name: a, type: u8 }] }
+      - switch: n
+        cases:
+          - { when: 1, fields: [{ name: b, type: u8 }] }
+          - { default: true, fields: [{ name: b, type: u16 }] }
+`;
+
 let modules: SchemaModules;
 let codec: Codec;
 let passed: Codec;
+let chosen: Codec;
 
 beforeAll(async () => {
   modules = await generateSchemas([
     { name: "test/records.yaml", text: RECORDS },
     { name: "test/passed.yaml", text: PASSED },
+    { name: "test/chosen.yaml", text: CHOSEN },
   ]);
+  chosen = (await modules.load(modules.schemas[2]!)) as unknown as Codec;
   codec = (await modules.load(modules.schemas[0]!)) as unknown as Codec;
   passed = (await modules.load(modules.schemas[1]!)) as unknown as Codec;
 }, 120_000);
@@ -179,5 +206,29 @@ describe("computed sizes and counts passed as parameters", () => {
     const label = passed.write({ ...message, label: 5 }, buf);
     expect(modules.isError(label) && label.message).toMatch(/^label: expected a byte string/);
     expect(buf.every((b) => b === 7)).toBe(true);
+  });
+});
+
+describe("switches on a computed count", () => {
+  test("each case's widths are checked on write, and the layouts read back", () => {
+    const buf = new Uint8Array(16).fill(7);
+    const wide = chosen.write({ items: [{ v: 1 }], a: 70000, b: 1 }, buf);
+    expect(modules.isError(wide) && wide.message).toBe(
+      "a: expected an integer from 0 to 65535, got 70000",
+    );
+    const narrow = chosen.write({ items: [], a: 1, b: 70000 }, buf);
+    expect(modules.isError(narrow) && narrow.message).toBe(
+      "b: expected an integer from 0 to 65535, got 70000",
+    );
+    expect(buf.every((b) => b === 7)).toBe(true);
+    // n 1, a zero byte, one item, a as u16, b as u8.
+    const one = [1, 0, 9, 0x34, 0x12, 5];
+    expect(chosen.read(new Uint8Array(one))).toEqual({
+      value: { items: [{ v: 9 }], a: 0x1234, b: 5 },
+      end: one.length,
+    });
+    const out = new Uint8Array(one.length);
+    expect(chosen.write({ items: [{ v: 9 }], a: 0x1234, b: 5 }, out)).toBe(one.length);
+    expect([...out]).toEqual(one);
   });
 });

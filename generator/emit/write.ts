@@ -258,11 +258,12 @@ export class CheckWalker {
   /** Computed sizes and counts: what they size agrees with them by construction. */
   readonly lengths = new Set<string>();
   /**
-   * Pass-1 checks put off to pass 2, by path: those whose expressions (a
-   * record's `args`, a stride, a selector) use a computed field, known only
-   * in pass 2, or a let over one. They run where pass 2 reaches the member.
+   * Pass-1 checks put off to pass 2: those whose expressions (a record's
+   * `args`, a stride, a selector) use a computed field, known only in pass
+   * 2, or a let over one. They run where pass 2 reaches the member: a field
+   * by its path (its case's copy is another object), a selector by itself.
    */
-  private readonly later = new Map<string, () => void>();
+  private readonly later = new Map<string | Member, () => void>();
 
   /** Can pass 1 work out `exprs`: is every name they use (through lets too) known yet? */
   private known(exprs: readonly Expr[], inside: ReadonlySet<string> = new Set()): boolean {
@@ -278,11 +279,11 @@ export class CheckWalker {
 
   /**
    * Runs `check` now if pass 1 knows `exprs` (with the names in `inside`,
-   * which the check itself defines), else where pass 2 reaches `path`.
+   * which the check itself defines), else where pass 2 reaches `path` (see {@link later}).
    */
   private whenKnown(
     exprs: readonly Expr[],
-    path: string,
+    path: string | Member,
     check: () => void,
     inside?: ReadonlySet<string>,
   ): void {
@@ -354,7 +355,7 @@ export class CheckWalker {
         checkBitfieldParts(this, m, obj, prefix);
         return;
       case "byteOrder":
-        this.whenKnown([m.on], path, () => this.byteOrder(m, prefix));
+        this.whenKnown([m.on], m, () => this.byteOrder(m, prefix));
         return;
       case "switch":
         this.whenKnown(
@@ -364,7 +365,7 @@ export class CheckWalker {
               k.members.flatMap((x) => (x.kind === "let" ? [x.value] : [])),
             ),
           ],
-          path,
+          m,
           () => this.switchCases(m, obj, prefix),
           new Set(m.cases.flatMap((k) => k.members.flatMap((x) => ("name" in x ? [x.name] : [])))),
         );
@@ -397,9 +398,10 @@ export class CheckWalker {
   /** Pass 2: computed fields, conditions and validations. */
   private rules(m: Member, obj: string, prefix: string, siblings: readonly Member[]): void {
     const path = prefix + ("name" in m ? m.name : "padding");
-    const later = this.later.get(path);
+    const key = "name" in m ? path : m;
+    const later = this.later.get(key);
     if (later !== undefined) {
-      this.later.delete(path);
+      this.later.delete(key);
       if (m.kind === "value" && isOptionalField(m))
         this.code.block(`if (${prop(obj, m.name)} !== undefined)`, later);
       else later();

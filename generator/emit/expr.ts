@@ -187,6 +187,23 @@ export function zeroDivisions(
 }
 
 /**
+ * The statements refusing the bigint divisions by zero in `exprs`, tested
+ * before they are worked out: `refuse(reason)` is how the emitter fails
+ * (`return new CodecError(path, at, reason);`).
+ */
+export function zeroDivisionRefusals(
+  exprs: readonly Expr[],
+  resolve: Resolve,
+  refuse: (reason: string) => string,
+): string[] {
+  return exprs.flatMap((e) =>
+    zeroDivisions(e, resolve).map(
+      (z) => `if (${z.test}) ${refuse(JSON.stringify(`${z.text} divides by zero`))}`,
+    ),
+  );
+}
+
+/**
  * Expressions (as schema text) known not to be zero where `cond` is `truth`:
  * `b != 0`, `b > 0` and `0 < b` true, `b == 0` false, and those joined by
  * `&&` (true) or `||` (false). A divisor guarded so needs no test.

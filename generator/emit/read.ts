@@ -54,7 +54,7 @@ import {
   emitExpr,
   offsetExpr,
   selectorCode,
-  zeroDivisions,
+  zeroDivisionRefusals,
   type ExprRef,
   type Resolve,
 } from "./expr.js";
@@ -384,19 +384,21 @@ export class SequenceReader {
   /** Text fields whose size is computed from them: they fill their bytes, with no NUL. */
   readonly unpadded = new Set<string>();
 
-  /** Makes `pos` the cursor base, so code after a variable-size member can continue from it. */
   /**
    * Refuses, before `exprs` are worked out, a bigint division by zero in
    * them (which would throw): `data at byte 16: a / b divides by zero`.
    */
   refuseZeroDivisions(exprs: readonly Expr[], path: string, at: string): void {
-    for (const e of exprs)
-      for (const z of zeroDivisions(e, this.resolve))
-        this.code.line(
-          `if (${z.test}) return new CodecError(${str(path)}, ${at}, ${str(`${z.text} divides by zero`)});`,
-        );
+    this.code.lines.push(
+      ...zeroDivisionRefusals(
+        exprs,
+        this.resolve,
+        (reason) => `return new CodecError(${str(path)}, ${at}, ${reason});`,
+      ),
+    );
   }
 
+  /** Makes `pos` the cursor base, so code after a variable-size member can continue from it. */
   settle(): void {
     if (this.cursor.base === "pos" && this.cursor.offset === 0) return;
     this.code.line(

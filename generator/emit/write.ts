@@ -82,7 +82,7 @@ import {
   intRef,
   offsetExpr,
   selectorCode,
-  zeroDivisions,
+  zeroDivisionRefusals,
   type ExprRef,
   type Resolve,
 } from "./expr.js";
@@ -305,9 +305,9 @@ export class CheckWalker {
 
   /** Refuses a bigint division by zero in `exprs` before they are worked out (see zeroDivisions). */
   refuseZeroDivisions(exprs: readonly Expr[], path: string): void {
-    for (const e of exprs)
-      for (const z of zeroDivisions(e, this.resolve))
-        this.code.line(`if (${z.test}) ${this.fail(path, str(`${z.text} divides by zero`))}`);
+    this.code.lines.push(
+      ...zeroDivisionRefusals(exprs, this.resolve, (reason) => this.fail(path, reason)),
+    );
   }
 
   expected(path: string, what: string, acc: string): string {
@@ -592,6 +592,7 @@ export class CheckWalker {
           `default: ${this.fail(path, `\`is \${${on}}, which no layout is for (expected ${m.cases.map((k) => k.whenName).join(" or ")})\``)}`,
         );
     });
+    // Again: a case's own checks saw its fields at the case's widths.
     this.mergedRefs(m, obj);
   }
 

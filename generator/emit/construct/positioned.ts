@@ -8,7 +8,7 @@ import type { ModuleFile } from "../module-file.js";
 import type { Member, Param, RecordDef } from "../../model.js";
 import { fixedMemberSize, isPointer, isPositioned, searchedFirst } from "../../model.js";
 import { article, str, type Code, type Locals } from "../code.js";
-import { emitExpr, offsetExpr, zeroDivisions } from "../expr.js";
+import { emitExpr, offsetExpr, zeroDivisionRefusals } from "../expr.js";
 import type { SequenceReader } from "../read.js";
 import { membersSize, recordSize, valueResolver, valueSize } from "../sizeof.js";
 import type { WriteWalker } from "../write.js";
@@ -164,10 +164,13 @@ export function checkPlacement(
     const size =
       m.kind === "group" ? `(${membersSize(m.members, acc, resolve)})` : valueSize(m, acc, resolve);
     const there = m.cond === undefined ? "" : `${acc} !== undefined && `;
-    for (const z of zeroDivisions(m.at, resolve))
-      code.line(
-        `if (${z.test}) return new CodecError(${str(m.name)}, undefined, ${str(`${z.text} divides by zero`)});`,
-      );
+    code.lines.push(
+      ...zeroDivisionRefusals(
+        [m.at],
+        resolve,
+        (reason) => `return new CodecError(${str(m.name)}, undefined, ${reason});`,
+      ),
+    );
     code.line(`const ${from} = ${offsetExpr(m.at, resolve)};`);
     code.line(
       `const ${to} = ${there === "" ? "" : `${acc} === undefined ? ${from} : `}${from} + ${size};`,

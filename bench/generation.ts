@@ -101,7 +101,7 @@ async function stagesOf(
   const { checkSchema } = await import("../generator/check/index.js");
   const { emitModule } = await import("../generator/emit/module.js");
   const { emitLayoutDoc } = await import("../generator/emit/layout-doc.js");
-  const { SIBLING_RUNTIME } = await import("../generator/generate.js");
+  const { SIBLING_RUNTIME, formatTypeScript } = await import("../generator/generate.js");
   if (imports) lap("import generator");
   const dir = mkdtempSync(join(tmpdir(), "binschema-bench-"));
   let lines = 0;
@@ -119,7 +119,7 @@ async function stagesOf(
         source: file,
         onStage: (stage) => lap(`${STAGE_GROUP[stage] ?? "emit"}: ${stage}`),
       });
-      const module = await format(code, { parser: "typescript", printWidth: 100 });
+      const module = await formatTypeScript(code);
       lap("format module (prettier)");
       const doc = emitLayoutDoc(model, file);
       lap("emit layout page");

@@ -3,7 +3,8 @@
  * generated, strict TypeScript without `any` or run-time code generation,
  * and what is committed in generated/ is what the schema gives.
  */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
+import { format } from "prettier";
 import { describe, expect, test } from "vitest";
 import { generate } from "../generator/generate.js";
 
@@ -25,6 +26,18 @@ describe("generated code", () => {
   test("matches what is committed in generated/", async () => {
     for (const [name, text] of await outputs()) {
       expect(readFileSync(`generated/${name}`, "utf8"), name).toBe(text);
+    }
+  });
+
+  // generate formats with prettier's Babel parser, the faster one; what a
+  // user's `prettier --check` does with a .ts file (its TypeScript parser)
+  // must leave every committed module as it is.
+  test("is what prettier's TypeScript parser prints, for every committed module", async () => {
+    const modules = readdirSync("generated").filter((f) => f.endsWith(".ts"));
+    expect(modules.length).toBeGreaterThan(10);
+    for (const name of modules) {
+      const text = readFileSync(`generated/${name}`, "utf8");
+      expect(await format(text, { parser: "typescript", printWidth: 100 }), name).toBe(text);
     }
   });
 

@@ -337,7 +337,7 @@ function parseElf(buf: Uint8Array, at: number, limit: number): Elf | CodecError 
   if (ei_data_raw !== 1 && ei_data_raw !== 2)
     return new CodecError(
       "ei_data",
-      at + 16,
+      at + 5,
       `is ${ei_data_raw}: the byte order must be Lsb (little-endian) or Msb (big-endian)`,
     );
   const littleEndian = ei_data_raw === 1;
@@ -372,7 +372,7 @@ function parseElf(buf: Uint8Array, at: number, limit: number): Elf | CodecError 
     default:
       return new CodecError(
         "ei_class",
-        pos,
+        at + 4,
         `is ${ei_class_raw}, which no layout is for (expected Elf32 or Elf64)`,
       );
   }

@@ -185,8 +185,9 @@ export function validations(ctx: Context, node: MapNode): Validation[] {
 
 /**
  * A member's byte order: its own `endian`, else the record's. Bit fields,
- * flags and checksums are laid out by a byte order known when the code is
- * generated, so after a `byte_order` member they need an `endian` of their own.
+ * constants and checksums are laid out by a byte order known when the code
+ * is generated, so after a `byte_order` member they need an `endian` of
+ * their own (`what` names them).
  */
 export function fieldEndian(ctx: Context, node: MapNode): ByteOrder;
 export function fieldEndian(ctx: Context, node: MapNode, what: string): Endian;

@@ -23,7 +23,8 @@ export function checkFlags(
   { name, doc, loc }: MemberInfo,
 ): Member | undefined {
   const { reader } = ctx;
-  const type = intField(ctx, node, "a flags field", true);
+  // After a byte_order member the word takes the order chosen at run time.
+  const type = intField(ctx, node, "a flags field");
   if (type !== undefined && type.signed)
     reader.report(reader.get(node, "type")!.at, "a flags word must be unsigned");
   const nestedNode = reader.get(node, "nested");

@@ -445,6 +445,8 @@ export class SequenceReader {
         });
       }
       this.checkComputedTargets(m);
+      if ("name" in m && this.cursor.base === "at" && !isPositioned(m))
+        this.fieldStarts.set(m.name, this.cursor.at());
       const traceStart = this.trace && !isPositioned(m) ? this.locals.fresh("span_start") : "";
       if (this.trace) {
         if (traceStart !== "") this.code.line(`const ${traceStart} = ${this.cursor.at()};`);
@@ -500,6 +502,12 @@ export class SequenceReader {
    * start: a record found from the end with nothing before it.
    */
   sequenceStart: string | undefined;
+  /**
+   * Where fields read so far start, for those at a fixed offset from `at`
+   * (which never changes): an error about a byte order or switch that a
+   * field chose names that field at its own offset.
+   */
+  readonly fieldStarts = new Map<string, string>();
   /** Regions of positioned members read so far: locals holding where each starts and ends. */
   readonly regions: { name: string; from: string; to: string }[] = [];
   /** Checksum fields read so far, with the local holding where each is. */
@@ -757,13 +765,18 @@ export class SequenceReader {
     }
   }
 
+  /** Where an error about selector `on` points: the field's own offset when it is one of ours, else `at`. */
+  private selectorAt(on: Expr, at: string): string {
+    return (on.kind === "ref" && this.fieldStarts.get(on.name)) || at;
+  }
+
   /** `byte_order`: the boolean the integers after it are read with. */
   private byteOrder(m: ByteOrderMember, at: string): void {
     const path = m.on.kind === "ref" ? this.prefix + m.on.name : this.prefix + "byte_order";
     this.refuseZeroDivisions([m.on], path, at);
     const on = selectorCode(m.on, emitExpr(m.on, this.resolve), this.siblings);
     this.code.line(
-      `if (${on} !== ${m.little} && ${on} !== ${m.big}) return new CodecError(${str(path)}, ${at}, \`is \${${on}}: the byte order must be ${m.littleName} (little-endian) or ${m.bigName} (big-endian)\`);`,
+      `if (${on} !== ${m.little} && ${on} !== ${m.big}) return new CodecError(${str(path)}, ${this.selectorAt(m.on, at)}, \`is \${${on}}: the byte order must be ${m.littleName} (little-endian) or ${m.bigName} (big-endian)\`);`,
     );
     this.code.line(`const ${LITTLE_ENDIAN} = ${on} === ${m.little};`);
   }
@@ -828,7 +841,7 @@ export class SequenceReader {
       }
       if (!m.cases.some((k) => k.when === undefined))
         c.line(
-          `default: return new CodecError(${str(path)}, pos, \`is \${${on}}, which no layout is for (expected ${m.cases.map((k) => k.whenName).join(" or ")})\`);`,
+          `default: return new CodecError(${str(path)}, ${this.selectorAt(m.on, "pos")}, \`is \${${on}}, which no layout is for (expected ${m.cases.map((k) => k.whenName).join(" or ")})\`);`,
         );
     });
     for (const f of m.fields) {

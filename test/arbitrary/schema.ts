@@ -1095,15 +1095,18 @@ class SchemaDraw {
   }
 
   /**
-   * After a `byte_order` member, bit fields, flags, constants and checksums
-   * are laid out when the code is generated, so they get an endian of their own.
+   * After a `byte_order` member, bit fields, constants and checksums are
+   * laid out when the code is generated, so they get an endian of their own;
+   * flags words keep the chosen order half of the time.
    */
   private ownEndians(members: string[]): void {
     const from = members.findIndex((m) => m.includes("byte_order: "));
     if (from < 0) return;
     for (let i = from + 1; i < members.length; i++) {
       const m = members[i]!;
-      if (/\b(checksum|const|flags|bitfield): /.test(m) && !m.includes("endian: "))
+      if (m.includes("endian: ")) continue;
+      const fixed = /\b(checksum|const|bitfield): /.test(m);
+      if (fixed || (/\bflags: /.test(m) && this.layoutRng.chance(0.5)))
         members[i] = m.replace(
           /type: (\w+)/,
           `type: $1, endian: ${this.layoutRng.pick(["big", "little"])}`,

@@ -79,7 +79,10 @@ export async function generateSchemas(sources: readonly SchemaSource[]): Promise
     schemas.push({ source, model: result.model, path, text: module.text });
   }
   const runtime = async (name: string): Promise<Function> => {
-    const m = (await import(pathToFileURL(join(dir, "runtime", name)).href)) as Record<string, unknown>;
+    const m = (await import(pathToFileURL(join(dir, "runtime", name)).href)) as Record<
+      string,
+      unknown
+    >;
     const cls = Object.values(m).find((v) => typeof v === "function" && /Error$/.test(v.name));
     if (typeof cls !== "function") throw new Error(`runtime/${name} exports no error class`);
     return cls;
@@ -105,4 +108,21 @@ export function typeErrors(files: readonly string[], options = STRICTEST): strin
     const { line, character } = d.file.getLineAndCharacterOfPosition(d.start);
     return `${d.file.fileName}:${line + 1}:${character + 1}: ${text}`;
   });
+}
+
+/** What a generated module exports for its root type, as the tests call it. */
+export interface RootCodec {
+  read(buf: Uint8Array, at?: number): { value: unknown; end: number } | { message: string };
+  write(value: unknown, buf: Uint8Array, at?: number): number | { message: string };
+  sizeof(value: unknown): number;
+  toString(value: unknown): string;
+  fromString(text: string): unknown;
+}
+
+/** The root codec of one generated schema. */
+export async function loadRootCodec(
+  modules: SchemaModules,
+  schema: GeneratedSchema,
+): Promise<RootCodec> {
+  return (await modules.load(schema)) as unknown as RootCodec;
 }

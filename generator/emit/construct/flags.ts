@@ -5,21 +5,35 @@
 import type { FlagsField } from "../../model.js";
 import { intSize } from "../../model.js";
 import { hexLiteral, prop, rawName } from "../code.js";
-import { intIsValid, intRange, readInt, writeInt } from "../layout.js";
+import { intIsValid, intRange, LITTLE_ENDIAN, readInt, writeInt } from "../layout.js";
 import type { SequenceReader } from "../read.js";
 import type { CheckWalker, WriteWalker } from "../write.js";
+
+/**
+ * Code reading one 32-bit half of a 64-bit word at `at` (`at4` is four
+ * bytes on): the high half comes first in a big-endian word. After a
+ * `byte_order` member the order is known only at run time, so the place is
+ * chosen there too.
+ */
+function halfAt(m: FlagsField, half: "hi" | "lo", at: string, at4: string): string {
+  const [first, second] = half === "hi" ? [at4, at] : [at, at4];
+  switch (m.type.endian) {
+    case "little":
+      return `view.getUint32(${first}, true)`;
+    case "big":
+      return `view.getUint32(${second})`;
+    case "chosen":
+      return `view.getUint32(${LITTLE_ENDIAN} ? ${first} : ${second}, ${LITTLE_ENDIAN})`;
+  }
+}
 
 export function readFlags(r: SequenceReader, m: FlagsField, at: string): void {
   const bits = m.type.bits;
   if (bits === 64) {
-    const [hiAt, loAt] =
-      m.type.endian === "little" ? [`${r.cursor.at(4)}`, at] : [at, `${r.cursor.at(4)}`];
     const hi = r.locals.fresh(`${m.name}_hi`);
     const lo = r.locals.fresh(`${m.name}_lo`);
-    const little = m.type.endian === "little";
-    const le = little ? ", true" : "";
-    r.code.line(`const ${hi} = view.getUint32(${hiAt}${le});`);
-    r.code.line(`const ${lo} = view.getUint32(${loAt}${le});`);
+    r.code.line(`const ${hi} = ${halfAt(m, "hi", at, r.cursor.at(4))};`);
+    r.code.line(`const ${lo} = ${halfAt(m, "lo", at, r.cursor.at(4))};`);
     let hiMask = 0;
     let loMask = 0;
     for (const f of m.flags) {
@@ -68,13 +82,10 @@ export function readNestedFlags(
 ): void {
   const entries: string[] = [];
   if (m.type.bits === 64) {
-    const little = m.type.endian === "little";
-    const [hiAt, loAt] = little ? [r.cursor.at(4), at] : [at, r.cursor.at(4)];
     const hi = r.locals.fresh(`${m.name}_hi`);
     const lo = r.locals.fresh(`${m.name}_lo`);
-    const le = little ? ", true" : "";
-    r.code.line(`const ${hi} = view.getUint32(${hiAt}${le});`);
-    r.code.line(`const ${lo} = view.getUint32(${loAt}${le});`);
+    r.code.line(`const ${hi} = ${halfAt(m, "hi", at, r.cursor.at(4))};`);
+    r.code.line(`const ${lo} = ${halfAt(m, "lo", at, r.cursor.at(4))};`);
     let hiMask = 0;
     let loMask = 0;
     for (const f of m.flags) {
@@ -107,9 +118,13 @@ export function writeFlags(w: WriteWalker, m: FlagsField, obj: string, at: strin
   if (m.type.bits === 64) {
     w.code.line(writeInt(m.type, at, unknown));
     for (const f of m.flags) {
-      const byte = m.type.endian === "little" ? Math.floor(f.bit / 8) : 7 - Math.floor(f.bit / 8);
+      const byte = Math.floor(f.bit / 8);
+      const index =
+        m.type.endian === "chosen"
+          ? `${LITTLE_ENDIAN} ? ${w.cursor.at(byte)} : ${w.cursor.at(7 - byte)}`
+          : w.cursor.at(m.type.endian === "little" ? byte : 7 - byte);
       w.code.line(
-        `if (${prop(obj, f.name)}) buf[${w.cursor.at(byte)}]! |= ${hexLiteral(1 << (f.bit % 8), false)};`,
+        `if (${prop(obj, f.name)}) buf[${index}]! |= ${hexLiteral(1 << (f.bit % 8), false)};`,
       );
     }
   } else {

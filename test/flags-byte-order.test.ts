@@ -1,0 +1,128 @@
+/**
+ * Flags words after a `byte_order` member take the order chosen at run
+ * time, as ELF's are in the file's own byte order: words of 16, 32 and 64
+ * bits, flattened and nested, checked in both orders against bytes worked
+ * out by hand, in read, write, sizeof and S-expressions.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import {
+  generateSchemas,
+  loadRootCodec,
+  type RootCodec,
+  type SchemaModules,
+} from "./support/schema-modules.js";
+
+const SCHEMA = `
+format: orderflags
+endian: big
+root: Header
+types:
+  Header:
+    record:
+      - { name: data, type: u8 }
+      - { byte_order: data, little: 1, big: 2 }
+      - name: mode
+        type: u16
+        flags: [{ bit: 0, name: x }, { bit: 9, name: high_bit }]
+        unknown: mode_unknown
+      - name: perms
+        type: u32
+        nested: true
+        flags: [{ bit: 1, name: w }, { bit: 31, name: top }]
+        unknown: rest
+      - name: wide
+        type: u64
+        flags: [{ bit: 2, name: exec }, { bit: 40, name: far }, { bit: 63, name: last }]
+        unknown: wide_unknown
+      - name: huge
+        type: u64
+        nested: true
+        flags: [{ bit: 0, name: lo }, { bit: 33, name: hi }]
+        unknown: other
+`;
+
+let modules: SchemaModules;
+let codec: RootCodec;
+
+beforeAll(async () => {
+  modules = await generateSchemas([{ name: "test/orderflags.yaml", text: SCHEMA }]);
+  codec = await loadRootCodec(modules, modules.schemas[0]!);
+}, 120_000);
+
+afterAll(async () => {
+  await modules?.remove();
+});
+
+const value = (data: number): Record<string, unknown> => ({
+  data,
+  x: true,
+  high_bit: true,
+  mode_unknown: 0x10, // word 0x0211
+  perms: { w: true, top: true, rest: 0xff0000 }, // word 0x80ff0002
+  exec: true,
+  far: true,
+  last: false,
+  wide_unknown: 0x2_0000_0100n, // word 0x0000_0102_0000_0104
+  huge: { lo: false, hi: true, other: 0x8000_0000_0000_0010n }, // word 0x8000_0002_0000_0010
+});
+
+const CASES = [
+  {
+    name: "little-endian (data 1)",
+    value: value(1),
+    bytes: [
+      1, 0x11, 0x02, 0x02, 0x00, 0xff, 0x80, 0x04, 0x01, 0x00, 0x00, 0x02, 0x01, 0x00, 0x00, 0x10,
+      0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x80,
+    ],
+  },
+  {
+    name: "big-endian (data 2)",
+    value: value(2),
+    bytes: [
+      2, 0x02, 0x11, 0x80, 0xff, 0x00, 0x02, 0x00, 0x00, 0x01, 0x02, 0x00, 0x00, 0x01, 0x04, 0x80,
+      0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x10,
+    ],
+  },
+];
+
+describe("flags words in a byte order chosen at run time", () => {
+  test("compile under the strictest settings", () => {
+    expect(modules.typeErrors()).toEqual([]);
+  });
+
+  test.each(CASES)("$name: read, sizeof, write and S-expressions agree", ({ value, bytes }) => {
+    expect(codec.read(new Uint8Array(bytes))).toEqual({ value, end: bytes.length });
+    expect(codec.sizeof(value)).toBe(bytes.length);
+    const buf = new Uint8Array(bytes.length);
+    expect(codec.write(value, buf)).toBe(bytes.length);
+    expect([...buf]).toEqual(bytes);
+    expect(codec.fromString(codec.toString(value))).toEqual(value);
+  });
+
+  test("write refuses unknown bits that have a name, in either order, leaving the buffer untouched", () => {
+    for (const data of [1, 2]) {
+      const buf = new Uint8Array(32).fill(7);
+      const named = codec.write({ ...value(data), wide_unknown: 1n << 40n }, buf);
+      expect(modules.isError(named) && named.message).toBe(
+        "wide_unknown: sets a bit that has a name; set its boolean property instead",
+      );
+      const nested = codec.write(
+        { ...value(data), huge: { lo: false, hi: false, other: 1n } },
+        buf,
+      );
+      expect(modules.isError(nested) && nested.message).toBe(
+        "huge.other: sets a bit that has a name; set its boolean property instead",
+      );
+      expect(buf.every((b) => b === 7)).toBe(true);
+    }
+  });
+
+  test("read refuses a byte order that is neither, naming the field", () => {
+    const bytes = new Uint8Array(CASES[0]!.bytes);
+    bytes[0] = 3;
+    const error = codec.read(bytes);
+    expect(modules.isError(error) && error.message).toBe(
+      "data at byte 0: is 3: the byte order must be 1 (little-endian) or 2 (big-endian)",
+    );
+  });
+});

@@ -14,7 +14,16 @@
  * @module
  */
 
-import { findNonZero, getBytes, set64, setBytes, u64, viewOf } from "../runtime/bytes.js";
+import {
+  bitsClear64,
+  findNonZero,
+  getBytes,
+  set64,
+  setBytes,
+  u64,
+  unknownBits64,
+  viewOf,
+} from "../runtime/bytes.js";
 import {
   CodecError,
   type Decoded,
@@ -34,11 +43,13 @@ import type { Sexp } from "../runtime/sexp.js";
 import {
   type At,
   SexpError,
+  bool,
   fail,
   fromText,
   int,
   int64,
   listOf,
+  optionalField,
   recordFields,
   requiredField,
   rootAt,
@@ -173,10 +184,44 @@ export interface ProgramHeader {
   p_filesz: bigint;
   /** `u64 in the chosen byte order`. At byte 36. */
   p_memsz: bigint;
-  /** `u32 in the chosen byte order`. At byte 44. */
-  p_flags: number;
-  /** `u64 in the chosen byte order`. At byte 48. */
+  /** `u64 in the chosen byte order`. At byte 44. */
   p_align: bigint;
+  /** `u32 in the chosen byte order` flags, its bits as properties. At byte 52. */
+  p_flags: ProgramHeader_p_flags;
+}
+
+/** Masks of the named bits of the stored p_flags word of {@link ProgramHeader}. */
+export const ProgramHeader_p_flags_bits = {
+  /** PF_X: executable */
+  x: 0x1,
+  /** PF_W: writable */
+  w: 0x2,
+  /** PF_R: readable */
+  r: 0x4,
+} as const;
+
+/** The bits of ProgramHeader's p_flags (`u32 in the chosen byte order`). */
+export interface ProgramHeader_p_flags {
+  /**
+   * PF_X: executable
+   *
+   * Bit 0 of p_flags.
+   */
+  x: boolean;
+  /**
+   * PF_W: writable
+   *
+   * Bit 1 of p_flags.
+   */
+  w: boolean;
+  /**
+   * PF_R: readable
+   *
+   * Bit 2 of p_flags.
+   */
+  r: boolean;
+  /** The bits of p_flags that have no name here, kept as they are (named bits must be clear). */
+  unknown: number;
 }
 
 /** A section (Elf32_Shdr or Elf64_Shdr). */
@@ -186,21 +231,119 @@ export interface SectionHeader {
   /** `u32 in the chosen byte order`. At byte 4. */
   sh_type: number;
   /** `u64 in the chosen byte order`. At byte 8. */
-  sh_flags: bigint;
-  /** `u64 in the chosen byte order`. At byte 16. */
   sh_addr: bigint;
-  /** `u64 in the chosen byte order`. At byte 24. */
+  /** `u64 in the chosen byte order`. At byte 16. */
   sh_offset: bigint;
-  /** `u64 in the chosen byte order`. At byte 32. */
+  /** `u64 in the chosen byte order`. At byte 24. */
   sh_size: bigint;
-  /** `u32 in the chosen byte order`. At byte 40. */
+  /** `u32 in the chosen byte order`. At byte 32. */
   sh_link: number;
-  /** `u32 in the chosen byte order`. At byte 44. */
+  /** `u32 in the chosen byte order`. At byte 36. */
   sh_info: number;
-  /** `u64 in the chosen byte order`. At byte 48. */
+  /** `u64 in the chosen byte order`. At byte 40. */
   sh_addralign: bigint;
-  /** `u64 in the chosen byte order`. At byte 56. */
+  /** `u64 in the chosen byte order`. At byte 48. */
   sh_entsize: bigint;
+  /** `u64 in the chosen byte order` flags, its bits as properties. At byte 56. */
+  sh_flags: SectionHeader_sh_flags;
+}
+
+/** Masks of the named bits of the stored sh_flags word of {@link SectionHeader}. */
+export const SectionHeader_sh_flags_bits = {
+  /** SHF_WRITE (readelf W) */
+  write: 0x1n,
+  /** SHF_ALLOC (A) */
+  alloc: 0x2n,
+  /** SHF_EXECINSTR (X) */
+  execinstr: 0x4n,
+  /** SHF_MERGE (M) */
+  merge: 0x10n,
+  /** SHF_STRINGS (S) */
+  strings: 0x20n,
+  /** SHF_INFO_LINK (I): sh_info is a section index */
+  info_link: 0x40n,
+  /** SHF_LINK_ORDER (L) */
+  link_order: 0x80n,
+  /** SHF_OS_NONCONFORMING (O) */
+  os_nonconforming: 0x100n,
+  /** SHF_GROUP (G): a member of a section group */
+  group: 0x200n,
+  /** SHF_TLS (T): thread-local data */
+  tls: 0x400n,
+  /** SHF_COMPRESSED (C) */
+  compressed: 0x800n,
+} as const;
+
+/** The bits of SectionHeader's sh_flags (`u64 in the chosen byte order`). */
+export interface SectionHeader_sh_flags {
+  /**
+   * SHF_WRITE (readelf W)
+   *
+   * Bit 0 of sh_flags.
+   */
+  write: boolean;
+  /**
+   * SHF_ALLOC (A)
+   *
+   * Bit 1 of sh_flags.
+   */
+  alloc: boolean;
+  /**
+   * SHF_EXECINSTR (X)
+   *
+   * Bit 2 of sh_flags.
+   */
+  execinstr: boolean;
+  /**
+   * SHF_MERGE (M)
+   *
+   * Bit 4 of sh_flags.
+   */
+  merge: boolean;
+  /**
+   * SHF_STRINGS (S)
+   *
+   * Bit 5 of sh_flags.
+   */
+  strings: boolean;
+  /**
+   * SHF_INFO_LINK (I): sh_info is a section index
+   *
+   * Bit 6 of sh_flags.
+   */
+  info_link: boolean;
+  /**
+   * SHF_LINK_ORDER (L)
+   *
+   * Bit 7 of sh_flags.
+   */
+  link_order: boolean;
+  /**
+   * SHF_OS_NONCONFORMING (O)
+   *
+   * Bit 8 of sh_flags.
+   */
+  os_nonconforming: boolean;
+  /**
+   * SHF_GROUP (G): a member of a section group
+   *
+   * Bit 9 of sh_flags.
+   */
+  group: boolean;
+  /**
+   * SHF_TLS (T): thread-local data
+   *
+   * Bit 10 of sh_flags.
+   */
+  tls: boolean;
+  /**
+   * SHF_COMPRESSED (C)
+   *
+   * Bit 11 of sh_flags.
+   */
+  compressed: boolean;
+  /** The bits of sh_flags that have no name here, kept as they are (named bits must be clear). */
+  unknown: bigint;
 }
 
 /** Where the last internal read function stopped; set just before it returns a value. */
@@ -563,8 +706,8 @@ function parseProgramHeader(
   let p_paddr: bigint;
   let p_filesz: bigint;
   let p_memsz: bigint;
-  let p_flags: number;
   let p_align: bigint;
+  let p_flags: ProgramHeader_p_flags;
   switch (classParam) {
     case 1: {
       if (limit - pos < 32) {
@@ -581,7 +724,13 @@ function parseProgramHeader(
       p_paddr = BigInt(view.getUint32(pos + 12, littleEndian));
       p_filesz = BigInt(view.getUint32(pos + 16, littleEndian));
       p_memsz = BigInt(view.getUint32(pos + 20, littleEndian));
-      p_flags = view.getUint32(pos + 24, littleEndian);
+      const p_flags_raw = view.getUint32(pos + 24, littleEndian);
+      p_flags = {
+        x: (p_flags_raw & 0x1) !== 0,
+        w: (p_flags_raw & 0x2) !== 0,
+        r: (p_flags_raw & 0x4) !== 0,
+        unknown: (p_flags_raw & ~0x7) >>> 0,
+      };
       p_align = BigInt(view.getUint32(pos + 28, littleEndian));
       pos += 32;
       break;
@@ -596,7 +745,13 @@ function parseProgramHeader(
         );
       }
       p_type = view.getUint32(pos, littleEndian);
-      p_flags = view.getUint32(pos + 4, littleEndian);
+      const p_flags_raw = view.getUint32(pos + 4, littleEndian);
+      p_flags = {
+        x: (p_flags_raw & 0x1) !== 0,
+        w: (p_flags_raw & 0x2) !== 0,
+        r: (p_flags_raw & 0x4) !== 0,
+        unknown: (p_flags_raw & ~0x7) >>> 0,
+      };
       p_offset = u64(view, pos + 8, littleEndian);
       p_vaddr = u64(view, pos + 16, littleEndian);
       p_paddr = u64(view, pos + 24, littleEndian);
@@ -614,7 +769,7 @@ function parseProgramHeader(
       );
   }
   parsedEnd = pos;
-  return { p_type, p_offset, p_vaddr, p_paddr, p_filesz, p_memsz, p_flags, p_align };
+  return { p_type, p_offset, p_vaddr, p_paddr, p_filesz, p_memsz, p_align, p_flags };
 }
 
 function parseSectionHeader(
@@ -635,7 +790,6 @@ function parseSectionHeader(
   const littleEndian = dataParam === 1;
   let sh_name: number;
   let sh_type: number;
-  let sh_flags: bigint;
   let sh_addr: bigint;
   let sh_offset: bigint;
   let sh_size: bigint;
@@ -643,6 +797,7 @@ function parseSectionHeader(
   let sh_info: number;
   let sh_addralign: bigint;
   let sh_entsize: bigint;
+  let sh_flags: SectionHeader_sh_flags;
   switch (classParam) {
     case 1: {
       if (limit - pos < 40) {
@@ -666,7 +821,21 @@ function parseSectionHeader(
       }
       sh_name = view.getUint32(pos, littleEndian);
       sh_type = view.getUint32(pos + 4, littleEndian);
-      sh_flags = BigInt(view.getUint32(pos + 8, littleEndian));
+      const sh_flags_raw = view.getUint32(pos + 8, littleEndian);
+      sh_flags = {
+        write: (sh_flags_raw & 0x1) !== 0,
+        alloc: (sh_flags_raw & 0x2) !== 0,
+        execinstr: (sh_flags_raw & 0x4) !== 0,
+        merge: (sh_flags_raw & 0x10) !== 0,
+        strings: (sh_flags_raw & 0x20) !== 0,
+        info_link: (sh_flags_raw & 0x40) !== 0,
+        link_order: (sh_flags_raw & 0x80) !== 0,
+        os_nonconforming: (sh_flags_raw & 0x100) !== 0,
+        group: (sh_flags_raw & 0x200) !== 0,
+        tls: (sh_flags_raw & 0x400) !== 0,
+        compressed: (sh_flags_raw & 0x800) !== 0,
+        unknown: BigInt((sh_flags_raw & ~0xff7) >>> 0),
+      };
       sh_addr = BigInt(view.getUint32(pos + 12, littleEndian));
       sh_offset = BigInt(view.getUint32(pos + 16, littleEndian));
       sh_size = BigInt(view.getUint32(pos + 20, littleEndian));
@@ -699,7 +868,22 @@ function parseSectionHeader(
       }
       sh_name = view.getUint32(pos, littleEndian);
       sh_type = view.getUint32(pos + 4, littleEndian);
-      sh_flags = u64(view, pos + 8, littleEndian);
+      const sh_flags_hi = view.getUint32(littleEndian ? pos + 12 : pos + 8, littleEndian);
+      const sh_flags_lo = view.getUint32(littleEndian ? pos + 8 : pos + 12, littleEndian);
+      sh_flags = {
+        write: (sh_flags_lo & 0x1) !== 0,
+        alloc: (sh_flags_lo & 0x2) !== 0,
+        execinstr: (sh_flags_lo & 0x4) !== 0,
+        merge: (sh_flags_lo & 0x10) !== 0,
+        strings: (sh_flags_lo & 0x20) !== 0,
+        info_link: (sh_flags_lo & 0x40) !== 0,
+        link_order: (sh_flags_lo & 0x80) !== 0,
+        os_nonconforming: (sh_flags_lo & 0x100) !== 0,
+        group: (sh_flags_lo & 0x200) !== 0,
+        tls: (sh_flags_lo & 0x400) !== 0,
+        compressed: (sh_flags_lo & 0x800) !== 0,
+        unknown: unknownBits64(sh_flags_hi, sh_flags_lo, 0x0, 0xff7),
+      };
       sh_addr = u64(view, pos + 16, littleEndian);
       sh_offset = u64(view, pos + 24, littleEndian);
       sh_size = u64(view, pos + 32, littleEndian);
@@ -721,7 +905,6 @@ function parseSectionHeader(
   return {
     sh_name,
     sh_type,
-    sh_flags,
     sh_addr,
     sh_offset,
     sh_size,
@@ -729,6 +912,7 @@ function parseSectionHeader(
     sh_info,
     sh_addralign,
     sh_entsize,
+    sh_flags,
   };
 }
 
@@ -1055,6 +1239,20 @@ function checkProgramHeader(
       undefined,
       `is ${dataParam}: the byte order must be Lsb (little-endian) or Msb (big-endian)`,
     );
+  const p_flags = v.p_flags;
+  if (typeof p_flags !== "object" || p_flags === null)
+    return invalid("p_flags", "a ProgramHeader_p_flags object", p_flags);
+  if (typeof p_flags.x !== "boolean") return invalid("p_flags.x", "true or false", p_flags.x);
+  if (typeof p_flags.w !== "boolean") return invalid("p_flags.w", "true or false", p_flags.w);
+  if (typeof p_flags.r !== "boolean") return invalid("p_flags.r", "true or false", p_flags.r);
+  if (!isU32(p_flags.unknown))
+    return invalid("p_flags.unknown", "an integer from 0 to 4294967295", p_flags.unknown);
+  if (!((p_flags.unknown & 0x7) === 0))
+    return new CodecError(
+      "p_flags.unknown",
+      undefined,
+      "sets a bit that has a name; set its boolean property instead",
+    );
   switch (classParam) {
     case 1: {
       if (!isU32(v.p_type)) return invalid("p_type", "an integer from 0 to 4294967295", v.p_type);
@@ -1068,16 +1266,12 @@ function checkProgramHeader(
         return invalid("p_filesz", "a bigint from 0 to 4294967295 (class is Elf32)", v.p_filesz);
       if (!(typeof v.p_memsz === "bigint" && BigInt.asUintN(32, v.p_memsz) === v.p_memsz))
         return invalid("p_memsz", "a bigint from 0 to 4294967295 (class is Elf32)", v.p_memsz);
-      if (!isU32(v.p_flags))
-        return invalid("p_flags", "an integer from 0 to 4294967295", v.p_flags);
       if (!(typeof v.p_align === "bigint" && BigInt.asUintN(32, v.p_align) === v.p_align))
         return invalid("p_align", "a bigint from 0 to 4294967295 (class is Elf32)", v.p_align);
       break;
     }
     case 2: {
       if (!isU32(v.p_type)) return invalid("p_type", "an integer from 0 to 4294967295", v.p_type);
-      if (!isU32(v.p_flags))
-        return invalid("p_flags", "an integer from 0 to 4294967295", v.p_flags);
       if (!isU64(v.p_offset))
         return invalid("p_offset", "a bigint from 0 to 18446744073709551615", v.p_offset);
       if (!isU64(v.p_vaddr))
@@ -1120,14 +1314,30 @@ function putProgramHeader(
       view.setUint32(pos + 12, Number(v.p_paddr), littleEndian);
       view.setUint32(pos + 16, Number(v.p_filesz), littleEndian);
       view.setUint32(pos + 20, Number(v.p_memsz), littleEndian);
-      view.setUint32(pos + 24, v.p_flags, littleEndian);
+      view.setUint32(
+        pos + 24,
+        (v.p_flags.unknown |
+          (v.p_flags.x ? 0x1 : 0) |
+          (v.p_flags.w ? 0x2 : 0) |
+          (v.p_flags.r ? 0x4 : 0)) >>>
+          0,
+        littleEndian,
+      );
       view.setUint32(pos + 28, Number(v.p_align), littleEndian);
       pos += 32;
       break;
     }
     case 2: {
       view.setUint32(pos, v.p_type, littleEndian);
-      view.setUint32(pos + 4, v.p_flags, littleEndian);
+      view.setUint32(
+        pos + 4,
+        (v.p_flags.unknown |
+          (v.p_flags.x ? 0x1 : 0) |
+          (v.p_flags.w ? 0x2 : 0) |
+          (v.p_flags.r ? 0x4 : 0)) >>>
+          0,
+        littleEndian,
+      );
       set64(view, pos + 8, v.p_offset, littleEndian);
       set64(view, pos + 16, v.p_vaddr, littleEndian);
       set64(view, pos + 24, v.p_paddr, littleEndian);
@@ -1155,14 +1365,51 @@ function checkSectionHeader(
       undefined,
       `is ${dataParam}: the byte order must be Lsb (little-endian) or Msb (big-endian)`,
     );
+  const sh_flags = v.sh_flags;
+  if (typeof sh_flags !== "object" || sh_flags === null)
+    return invalid("sh_flags", "a SectionHeader_sh_flags object", sh_flags);
+  if (typeof sh_flags.write !== "boolean")
+    return invalid("sh_flags.write", "true or false", sh_flags.write);
+  if (typeof sh_flags.alloc !== "boolean")
+    return invalid("sh_flags.alloc", "true or false", sh_flags.alloc);
+  if (typeof sh_flags.execinstr !== "boolean")
+    return invalid("sh_flags.execinstr", "true or false", sh_flags.execinstr);
+  if (typeof sh_flags.merge !== "boolean")
+    return invalid("sh_flags.merge", "true or false", sh_flags.merge);
+  if (typeof sh_flags.strings !== "boolean")
+    return invalid("sh_flags.strings", "true or false", sh_flags.strings);
+  if (typeof sh_flags.info_link !== "boolean")
+    return invalid("sh_flags.info_link", "true or false", sh_flags.info_link);
+  if (typeof sh_flags.link_order !== "boolean")
+    return invalid("sh_flags.link_order", "true or false", sh_flags.link_order);
+  if (typeof sh_flags.os_nonconforming !== "boolean")
+    return invalid("sh_flags.os_nonconforming", "true or false", sh_flags.os_nonconforming);
+  if (typeof sh_flags.group !== "boolean")
+    return invalid("sh_flags.group", "true or false", sh_flags.group);
+  if (typeof sh_flags.tls !== "boolean")
+    return invalid("sh_flags.tls", "true or false", sh_flags.tls);
+  if (typeof sh_flags.compressed !== "boolean")
+    return invalid("sh_flags.compressed", "true or false", sh_flags.compressed);
+  if (!isU64(sh_flags.unknown))
+    return invalid("sh_flags.unknown", "a bigint from 0 to 18446744073709551615", sh_flags.unknown);
+  if (!bitsClear64(sh_flags.unknown, 0x0, 0xff7))
+    return new CodecError(
+      "sh_flags.unknown",
+      undefined,
+      "sets a bit that has a name; set its boolean property instead",
+    );
   switch (classParam) {
     case 1: {
       if (!isU32(v.sh_name))
         return invalid("sh_name", "an integer from 0 to 4294967295", v.sh_name);
       if (!isU32(v.sh_type))
         return invalid("sh_type", "an integer from 0 to 4294967295", v.sh_type);
-      if (!(typeof v.sh_flags === "bigint" && BigInt.asUintN(32, v.sh_flags) === v.sh_flags))
-        return invalid("sh_flags", "a bigint from 0 to 4294967295 (class is Elf32)", v.sh_flags);
+      if (!(BigInt.asUintN(32, v.sh_flags.unknown) === v.sh_flags.unknown))
+        return invalid(
+          "sh_flags.unknown",
+          "a bigint from 0 to 4294967295 (class is Elf32: a 32-bit word)",
+          v.sh_flags.unknown,
+        );
       if (!(typeof v.sh_addr === "bigint" && BigInt.asUintN(32, v.sh_addr) === v.sh_addr))
         return invalid("sh_addr", "a bigint from 0 to 4294967295 (class is Elf32)", v.sh_addr);
       if (!(typeof v.sh_offset === "bigint" && BigInt.asUintN(32, v.sh_offset) === v.sh_offset))
@@ -1194,8 +1441,6 @@ function checkSectionHeader(
         return invalid("sh_name", "an integer from 0 to 4294967295", v.sh_name);
       if (!isU32(v.sh_type))
         return invalid("sh_type", "an integer from 0 to 4294967295", v.sh_type);
-      if (!isU64(v.sh_flags))
-        return invalid("sh_flags", "a bigint from 0 to 18446744073709551615", v.sh_flags);
       if (!isU64(v.sh_addr))
         return invalid("sh_addr", "a bigint from 0 to 18446744073709551615", v.sh_addr);
       if (!isU64(v.sh_offset))
@@ -1236,7 +1481,23 @@ function putSectionHeader(
     case 1: {
       view.setUint32(pos, v.sh_name, littleEndian);
       view.setUint32(pos + 4, v.sh_type, littleEndian);
-      view.setUint32(pos + 8, Number(v.sh_flags), littleEndian);
+      view.setUint32(
+        pos + 8,
+        (Number(v.sh_flags.unknown) |
+          (v.sh_flags.write ? 0x1 : 0) |
+          (v.sh_flags.alloc ? 0x2 : 0) |
+          (v.sh_flags.execinstr ? 0x4 : 0) |
+          (v.sh_flags.merge ? 0x10 : 0) |
+          (v.sh_flags.strings ? 0x20 : 0) |
+          (v.sh_flags.info_link ? 0x40 : 0) |
+          (v.sh_flags.link_order ? 0x80 : 0) |
+          (v.sh_flags.os_nonconforming ? 0x100 : 0) |
+          (v.sh_flags.group ? 0x200 : 0) |
+          (v.sh_flags.tls ? 0x400 : 0) |
+          (v.sh_flags.compressed ? 0x800 : 0)) >>>
+          0,
+        littleEndian,
+      );
       view.setUint32(pos + 12, Number(v.sh_addr), littleEndian);
       view.setUint32(pos + 16, Number(v.sh_offset), littleEndian);
       view.setUint32(pos + 20, Number(v.sh_size), littleEndian);
@@ -1250,7 +1511,18 @@ function putSectionHeader(
     case 2: {
       view.setUint32(pos, v.sh_name, littleEndian);
       view.setUint32(pos + 4, v.sh_type, littleEndian);
-      set64(view, pos + 8, v.sh_flags, littleEndian);
+      set64(view, pos + 8, v.sh_flags.unknown, littleEndian);
+      if (v.sh_flags.write) buf[littleEndian ? pos + 8 : pos + 15]! |= 0x1;
+      if (v.sh_flags.alloc) buf[littleEndian ? pos + 8 : pos + 15]! |= 0x2;
+      if (v.sh_flags.execinstr) buf[littleEndian ? pos + 8 : pos + 15]! |= 0x4;
+      if (v.sh_flags.merge) buf[littleEndian ? pos + 8 : pos + 15]! |= 0x10;
+      if (v.sh_flags.strings) buf[littleEndian ? pos + 8 : pos + 15]! |= 0x20;
+      if (v.sh_flags.info_link) buf[littleEndian ? pos + 8 : pos + 15]! |= 0x40;
+      if (v.sh_flags.link_order) buf[littleEndian ? pos + 8 : pos + 15]! |= 0x80;
+      if (v.sh_flags.os_nonconforming) buf[littleEndian ? pos + 9 : pos + 14]! |= 0x1;
+      if (v.sh_flags.group) buf[littleEndian ? pos + 9 : pos + 14]! |= 0x2;
+      if (v.sh_flags.tls) buf[littleEndian ? pos + 9 : pos + 14]! |= 0x4;
+      if (v.sh_flags.compressed) buf[littleEndian ? pos + 9 : pos + 14]! |= 0x8;
       set64(view, pos + 16, v.sh_addr, littleEndian);
       set64(view, pos + 24, v.sh_offset, littleEndian);
       set64(view, pos + 32, v.sh_size, littleEndian);
@@ -1415,9 +1687,9 @@ export function compareProgramHeader(a: ProgramHeader, b: ProgramHeader): number
   if (c !== 0) return c;
   c = compareScalars(a.p_memsz, b.p_memsz);
   if (c !== 0) return c;
-  c = compareScalars(a.p_flags, b.p_flags);
-  if (c !== 0) return c;
   c = compareScalars(a.p_align, b.p_align);
+  if (c !== 0) return c;
+  c = compareProgramHeader_p_flags(a.p_flags, b.p_flags);
   if (c !== 0) return c;
   return 0;
 }
@@ -1433,8 +1705,6 @@ export function compareSectionHeader(a: SectionHeader, b: SectionHeader): number
   if (c !== 0) return c;
   c = compareScalars(a.sh_type, b.sh_type);
   if (c !== 0) return c;
-  c = compareScalars(a.sh_flags, b.sh_flags);
-  if (c !== 0) return c;
   c = compareScalars(a.sh_addr, b.sh_addr);
   if (c !== 0) return c;
   c = compareScalars(a.sh_offset, b.sh_offset);
@@ -1449,12 +1719,57 @@ export function compareSectionHeader(a: SectionHeader, b: SectionHeader): number
   if (c !== 0) return c;
   c = compareScalars(a.sh_entsize, b.sh_entsize);
   if (c !== 0) return c;
+  c = compareSectionHeader_sh_flags(a.sh_flags, b.sh_flags);
+  if (c !== 0) return c;
   return 0;
 }
 
 /** Structural equality of {@link SectionHeader} values. */
 export function equalSectionHeader(a: SectionHeader, b: SectionHeader): boolean {
   return compareSectionHeader(a, b) === 0;
+}
+
+function compareProgramHeader_p_flags(a: ProgramHeader_p_flags, b: ProgramHeader_p_flags): number {
+  let c = compareScalars(a.x, b.x);
+  if (c !== 0) return c;
+  c = compareScalars(a.w, b.w);
+  if (c !== 0) return c;
+  c = compareScalars(a.r, b.r);
+  if (c !== 0) return c;
+  c = compareScalars(a.unknown, b.unknown);
+  if (c !== 0) return c;
+  return 0;
+}
+
+function compareSectionHeader_sh_flags(
+  a: SectionHeader_sh_flags,
+  b: SectionHeader_sh_flags,
+): number {
+  let c = compareScalars(a.write, b.write);
+  if (c !== 0) return c;
+  c = compareScalars(a.alloc, b.alloc);
+  if (c !== 0) return c;
+  c = compareScalars(a.execinstr, b.execinstr);
+  if (c !== 0) return c;
+  c = compareScalars(a.merge, b.merge);
+  if (c !== 0) return c;
+  c = compareScalars(a.strings, b.strings);
+  if (c !== 0) return c;
+  c = compareScalars(a.info_link, b.info_link);
+  if (c !== 0) return c;
+  c = compareScalars(a.link_order, b.link_order);
+  if (c !== 0) return c;
+  c = compareScalars(a.os_nonconforming, b.os_nonconforming);
+  if (c !== 0) return c;
+  c = compareScalars(a.group, b.group);
+  if (c !== 0) return c;
+  c = compareScalars(a.tls, b.tls);
+  if (c !== 0) return c;
+  c = compareScalars(a.compressed, b.compressed);
+  if (c !== 0) return c;
+  c = compareScalars(a.unknown, b.unknown);
+  if (c !== 0) return c;
+  return 0;
 }
 
 /** Reads a {@link Class} (1 byte) from `buf` at byte `at`: the value and the offset just after it, or a {@link CodecError}. Never throws. */
@@ -1710,6 +2025,37 @@ export function elfOfSexp(sexp: Sexp, locations?: SexpLocations): Elf | SexpErro
   return elfFromSexp(rootAt(sexp, locations));
 }
 
+export function sexpOfProgramHeader_p_flags(v: ProgramHeader_p_flags): Sexp {
+  const fields: Sexp[] = [];
+  fields.push(["x", String(v.x)]);
+  fields.push(["w", String(v.w)]);
+  fields.push(["r", String(v.r)]);
+  if (v.unknown !== 0) fields.push(["unknown", String(v.unknown)]);
+  return fields;
+}
+
+function programHeader_p_flagsFromSexp(at: At): ProgramHeader_p_flags | SexpError {
+  const fields = recordFields(at, ["x", "w", "r", "unknown"]);
+  if (fields instanceof SexpError) return fields;
+  const x_ = requiredField(fields, at, "x", bool);
+  if (x_ instanceof SexpError) return x_;
+  const w_ = requiredField(fields, at, "w", bool);
+  if (w_ instanceof SexpError) return w_;
+  const r_ = requiredField(fields, at, "r", bool);
+  if (r_ instanceof SexpError) return r_;
+  const unknown_ = optionalField(fields, "unknown", (a) => int(a, 32, false), 0);
+  if (unknown_ instanceof SexpError) return unknown_;
+  return { x: x_, w: w_, r: r_, unknown: unknown_ };
+}
+
+/** Converts an S-expression to a {@link ProgramHeader_p_flags}; pass the locations from `parseSexp` to get line and column in errors. */
+export function programHeader_p_flagsOfSexp(
+  sexp: Sexp,
+  locations?: SexpLocations,
+): ProgramHeader_p_flags | SexpError {
+  return programHeader_p_flagsFromSexp(rootAt(sexp, locations));
+}
+
 export function sexpOfProgramHeader(v: ProgramHeader): Sexp {
   const fields: Sexp[] = [];
   fields.push(["p_type", String(v.p_type)]);
@@ -1718,8 +2064,8 @@ export function sexpOfProgramHeader(v: ProgramHeader): Sexp {
   fields.push(["p_paddr", String(v.p_paddr)]);
   fields.push(["p_filesz", String(v.p_filesz)]);
   fields.push(["p_memsz", String(v.p_memsz)]);
-  fields.push(["p_flags", String(v.p_flags)]);
   fields.push(["p_align", String(v.p_align)]);
+  fields.push(["p_flags", sexpOfProgramHeader_p_flags(v.p_flags)]);
   return fields;
 }
 
@@ -1731,8 +2077,8 @@ function programHeaderFromSexp(at: At): ProgramHeader | SexpError {
     "p_paddr",
     "p_filesz",
     "p_memsz",
-    "p_flags",
     "p_align",
+    "p_flags",
   ]);
   if (fields instanceof SexpError) return fields;
   const p_type_ = requiredField(fields, at, "p_type", (a) => int(a, 32, false));
@@ -1747,10 +2093,10 @@ function programHeaderFromSexp(at: At): ProgramHeader | SexpError {
   if (p_filesz_ instanceof SexpError) return p_filesz_;
   const p_memsz_ = requiredField(fields, at, "p_memsz", (a) => int64(a, false));
   if (p_memsz_ instanceof SexpError) return p_memsz_;
-  const p_flags_ = requiredField(fields, at, "p_flags", (a) => int(a, 32, false));
-  if (p_flags_ instanceof SexpError) return p_flags_;
   const p_align_ = requiredField(fields, at, "p_align", (a) => int64(a, false));
   if (p_align_ instanceof SexpError) return p_align_;
+  const p_flags_ = requiredField(fields, at, "p_flags", programHeader_p_flagsFromSexp);
+  if (p_flags_ instanceof SexpError) return p_flags_;
   return {
     p_type: p_type_,
     p_offset: p_offset_,
@@ -1758,8 +2104,8 @@ function programHeaderFromSexp(at: At): ProgramHeader | SexpError {
     p_paddr: p_paddr_,
     p_filesz: p_filesz_,
     p_memsz: p_memsz_,
-    p_flags: p_flags_,
     p_align: p_align_,
+    p_flags: p_flags_,
   };
 }
 
@@ -1771,11 +2117,91 @@ export function programHeaderOfSexp(
   return programHeaderFromSexp(rootAt(sexp, locations));
 }
 
+export function sexpOfSectionHeader_sh_flags(v: SectionHeader_sh_flags): Sexp {
+  const fields: Sexp[] = [];
+  fields.push(["write", String(v.write)]);
+  fields.push(["alloc", String(v.alloc)]);
+  fields.push(["execinstr", String(v.execinstr)]);
+  fields.push(["merge", String(v.merge)]);
+  fields.push(["strings", String(v.strings)]);
+  fields.push(["info_link", String(v.info_link)]);
+  fields.push(["link_order", String(v.link_order)]);
+  fields.push(["os_nonconforming", String(v.os_nonconforming)]);
+  fields.push(["group", String(v.group)]);
+  fields.push(["tls", String(v.tls)]);
+  fields.push(["compressed", String(v.compressed)]);
+  if (v.unknown !== 0n) fields.push(["unknown", String(v.unknown)]);
+  return fields;
+}
+
+function sectionHeader_sh_flagsFromSexp(at: At): SectionHeader_sh_flags | SexpError {
+  const fields = recordFields(at, [
+    "write",
+    "alloc",
+    "execinstr",
+    "merge",
+    "strings",
+    "info_link",
+    "link_order",
+    "os_nonconforming",
+    "group",
+    "tls",
+    "compressed",
+    "unknown",
+  ]);
+  if (fields instanceof SexpError) return fields;
+  const write_ = requiredField(fields, at, "write", bool);
+  if (write_ instanceof SexpError) return write_;
+  const alloc_ = requiredField(fields, at, "alloc", bool);
+  if (alloc_ instanceof SexpError) return alloc_;
+  const execinstr_ = requiredField(fields, at, "execinstr", bool);
+  if (execinstr_ instanceof SexpError) return execinstr_;
+  const merge_ = requiredField(fields, at, "merge", bool);
+  if (merge_ instanceof SexpError) return merge_;
+  const strings_ = requiredField(fields, at, "strings", bool);
+  if (strings_ instanceof SexpError) return strings_;
+  const info_link_ = requiredField(fields, at, "info_link", bool);
+  if (info_link_ instanceof SexpError) return info_link_;
+  const link_order_ = requiredField(fields, at, "link_order", bool);
+  if (link_order_ instanceof SexpError) return link_order_;
+  const os_nonconforming_ = requiredField(fields, at, "os_nonconforming", bool);
+  if (os_nonconforming_ instanceof SexpError) return os_nonconforming_;
+  const group_ = requiredField(fields, at, "group", bool);
+  if (group_ instanceof SexpError) return group_;
+  const tls_ = requiredField(fields, at, "tls", bool);
+  if (tls_ instanceof SexpError) return tls_;
+  const compressed_ = requiredField(fields, at, "compressed", bool);
+  if (compressed_ instanceof SexpError) return compressed_;
+  const unknown_ = optionalField(fields, "unknown", (a) => int64(a, false), 0n);
+  if (unknown_ instanceof SexpError) return unknown_;
+  return {
+    write: write_,
+    alloc: alloc_,
+    execinstr: execinstr_,
+    merge: merge_,
+    strings: strings_,
+    info_link: info_link_,
+    link_order: link_order_,
+    os_nonconforming: os_nonconforming_,
+    group: group_,
+    tls: tls_,
+    compressed: compressed_,
+    unknown: unknown_,
+  };
+}
+
+/** Converts an S-expression to a {@link SectionHeader_sh_flags}; pass the locations from `parseSexp` to get line and column in errors. */
+export function sectionHeader_sh_flagsOfSexp(
+  sexp: Sexp,
+  locations?: SexpLocations,
+): SectionHeader_sh_flags | SexpError {
+  return sectionHeader_sh_flagsFromSexp(rootAt(sexp, locations));
+}
+
 export function sexpOfSectionHeader(v: SectionHeader): Sexp {
   const fields: Sexp[] = [];
   fields.push(["sh_name", String(v.sh_name)]);
   fields.push(["sh_type", String(v.sh_type)]);
-  fields.push(["sh_flags", String(v.sh_flags)]);
   fields.push(["sh_addr", String(v.sh_addr)]);
   fields.push(["sh_offset", String(v.sh_offset)]);
   fields.push(["sh_size", String(v.sh_size)]);
@@ -1783,6 +2209,7 @@ export function sexpOfSectionHeader(v: SectionHeader): Sexp {
   fields.push(["sh_info", String(v.sh_info)]);
   fields.push(["sh_addralign", String(v.sh_addralign)]);
   fields.push(["sh_entsize", String(v.sh_entsize)]);
+  fields.push(["sh_flags", sexpOfSectionHeader_sh_flags(v.sh_flags)]);
   return fields;
 }
 
@@ -1790,7 +2217,6 @@ function sectionHeaderFromSexp(at: At): SectionHeader | SexpError {
   const fields = recordFields(at, [
     "sh_name",
     "sh_type",
-    "sh_flags",
     "sh_addr",
     "sh_offset",
     "sh_size",
@@ -1798,14 +2224,13 @@ function sectionHeaderFromSexp(at: At): SectionHeader | SexpError {
     "sh_info",
     "sh_addralign",
     "sh_entsize",
+    "sh_flags",
   ]);
   if (fields instanceof SexpError) return fields;
   const sh_name_ = requiredField(fields, at, "sh_name", (a) => int(a, 32, false));
   if (sh_name_ instanceof SexpError) return sh_name_;
   const sh_type_ = requiredField(fields, at, "sh_type", (a) => int(a, 32, false));
   if (sh_type_ instanceof SexpError) return sh_type_;
-  const sh_flags_ = requiredField(fields, at, "sh_flags", (a) => int64(a, false));
-  if (sh_flags_ instanceof SexpError) return sh_flags_;
   const sh_addr_ = requiredField(fields, at, "sh_addr", (a) => int64(a, false));
   if (sh_addr_ instanceof SexpError) return sh_addr_;
   const sh_offset_ = requiredField(fields, at, "sh_offset", (a) => int64(a, false));
@@ -1820,10 +2245,11 @@ function sectionHeaderFromSexp(at: At): SectionHeader | SexpError {
   if (sh_addralign_ instanceof SexpError) return sh_addralign_;
   const sh_entsize_ = requiredField(fields, at, "sh_entsize", (a) => int64(a, false));
   if (sh_entsize_ instanceof SexpError) return sh_entsize_;
+  const sh_flags_ = requiredField(fields, at, "sh_flags", sectionHeader_sh_flagsFromSexp);
+  if (sh_flags_ instanceof SexpError) return sh_flags_;
   return {
     sh_name: sh_name_,
     sh_type: sh_type_,
-    sh_flags: sh_flags_,
     sh_addr: sh_addr_,
     sh_offset: sh_offset_,
     sh_size: sh_size_,
@@ -1831,6 +2257,7 @@ function sectionHeaderFromSexp(at: At): SectionHeader | SexpError {
     sh_info: sh_info_,
     sh_addralign: sh_addralign_,
     sh_entsize: sh_entsize_,
+    sh_flags: sh_flags_,
   };
 }
 

@@ -392,6 +392,11 @@ export function flagsGroup(m: FlagsField & { nested: NestedFlags }): GroupMember
   };
 }
 
+/** The properties a flags word gives its record: the word (nested) or its bits and unknown bits. */
+export function flagsProperties(w: FlagsField): string[] {
+  return w.nested !== undefined ? [w.name] : [...w.flags.map((f) => f.name), w.unknown];
+}
+
 /** Is `m` a nested flags word? */
 export function isNestedFlags(m: Member): m is FlagsField & { nested: NestedFlags } {
   return m.kind === "flags" && m.nested !== undefined;
@@ -535,6 +540,13 @@ export interface SwitchMember extends Doc {
   /** The integer and enum properties every case has, in the first case's order, with their merged types. */
   fields: ValueField[];
   /**
+   * The flags words the cases have (each case has each, naming the same
+   * bits), in the first case's order, each with the widest width any case
+   * gives it; the cases hold their own copies, read and written at their
+   * own widths.
+   */
+  flags: FlagsField[];
+  /**
    * The other properties, each with the type every case holding it gives it
    * and a `cond` (the test of those cases) when not every case holds it; the
    * cases hold their own copies, which are the ones read and written.
@@ -556,6 +568,15 @@ export interface SwitchCase {
    */
   members: Member[];
   loc: Loc;
+}
+
+/** A switch's properties, in {@link valueMembers}' order: merged fields, flags words, the others. */
+export function switchProperties(m: SwitchMember): string[] {
+  return [
+    ...m.fields.map((f) => f.name),
+    ...m.flags.flatMap(flagsProperties),
+    ...m.only.map((f) => f.name),
+  ];
 }
 
 /** A switch's cases as its `switch` statement lists them: the default case last. */
@@ -585,29 +606,27 @@ export function caseLetValue(m: SwitchMember, name: string): Expr {
   const valueIn = (k: SwitchCase): Expr =>
     k.members.find((x): x is LetMember => x.kind === "let" && x.name === name)!.value;
   const col = m.on.col;
-  return ordered
-    .slice(0, -1)
-    .reduceRight<Expr>(
-      (rest, k) => ({
-        kind: "choose",
-        cond: {
-          kind: "binary",
-          op: "==",
-          left: m.on,
-          right: {
-            kind: "num",
-            value: BigInt(k.when!),
-            col,
-            ...(k.whenName === String(k.when) ? {} : { name: k.whenName }),
-          },
+  return ordered.slice(0, -1).reduceRight<Expr>(
+    (rest, k) => ({
+      kind: "choose",
+      cond: {
+        kind: "binary",
+        op: "==",
+        left: m.on,
+        right: {
+          kind: "num",
+          value: BigInt(k.when!),
           col,
+          ...(k.whenName === String(k.when) ? {} : { name: k.whenName }),
         },
-        then: valueIn(k),
-        else: rest,
         col,
-      }),
-      valueIn(ordered[ordered.length - 1]!),
-    );
+      },
+      then: valueIn(k),
+      else: rest,
+      col,
+    }),
+    valueIn(ordered[ordered.length - 1]!),
+  );
 }
 
 /** When case `k` is selected, as text: `kind is Ping`, or for the default `kind is none of Ping, Data`. */
@@ -935,14 +954,14 @@ export function isBigInt(t: IntType): boolean {
 
 /**
  * The members as the value sees them: a switch stands for its properties
- * (merged fields, then those only some cases have), and a byte order, a
+ * (merged fields, flags words, then fields only some cases have), and a byte order, a
  * let or a both-endian field's second copy, which hold no value, for nothing. For the
  * emitters of types, comparison and S-expressions, which follow properties.
  */
 export function valueMembers(members: readonly Member[]): Member[] {
   return members.flatMap((m) =>
     m.kind === "switch"
-      ? [...m.fields, ...m.only]
+      ? [...m.fields, ...m.flags, ...m.only]
       : m.kind === "byteOrder" || m.kind === "let" || m.kind === "mirror"
         ? []
         : [m],

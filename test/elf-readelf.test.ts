@@ -97,6 +97,24 @@ function sectionRows(text: string): string[][] {
     );
 }
 
+/** readelf's Flg letters for the named bits of sh_flags, lowest bit first (W A X M S I L O G T C). */
+function sectionFlagLetters(f: Elf["section_headers"][number]["sh_flags"]): string {
+  const named: [boolean, string][] = [
+    [f.write, "W"],
+    [f.alloc, "A"],
+    [f.execinstr, "X"],
+    [f.merge, "M"],
+    [f.strings, "S"],
+    [f.info_link, "I"],
+    [f.link_order, "L"],
+    [f.os_nonconforming, "O"],
+    [f.group, "G"],
+    [f.tls, "T"],
+    [f.compressed, "C"],
+  ];
+  return named.map(([set, letter]) => (set ? letter : "")).join("");
+}
+
 /** Program header lines of readelf -l -W: Type Offset VirtAddr PhysAddr FileSiz MemSiz Flg Align. */
 function segmentRows(text: string): string[][] {
   const start = text.indexOf("Program Headers:");
@@ -169,6 +187,11 @@ describeWithTools(TOOLS, "ELF files made by gcc, as/ld and objcopy, read by read
         expect(BigInt(`0x${cols[3]}`)).toBe(s.sh_offset);
         expect(BigInt(`0x${cols[4]}`)).toBe(s.sh_size);
         expect(BigInt(`0x${cols[5]}`)).toBe(s.sh_entsize);
+        // Flg: readelf's letter for each set bit, lowest first; bits without a name come after.
+        const letters = sectionFlagLetters(s.sh_flags);
+        const flg = cols.slice(6, -3).join("");
+        if (s.sh_flags.unknown === 0n) expect(flg).toBe(letters);
+        else expect(flg.startsWith(letters)).toBe(true);
         expect(cols[cols.length - 1]).toBe(String(s.sh_addralign));
         expect(cols[cols.length - 2]).toBe(String(s.sh_info));
         expect(cols[cols.length - 3]).toBe(String(s.sh_link));
@@ -185,8 +208,9 @@ describeWithTools(TOOLS, "ELF files made by gcc, as/ld and objcopy, read by read
         expect(BigInt(memsz!)).toBe(p.p_memsz);
         expect(BigInt(rest[rest.length - 1]!)).toBe(p.p_align);
         const flags = rest.slice(0, -1).join("");
-        const want = `${p.p_flags & 4 ? "R" : ""}${p.p_flags & 2 ? "W" : ""}${p.p_flags & 1 ? "E" : ""}`;
-        expect(flags).toBe(want);
+        const { r, w, x, unknown } = p.p_flags;
+        expect(flags).toBe(`${r ? "R" : ""}${w ? "W" : ""}${x ? "E" : ""}`);
+        expect(unknown).toBe(0);
       });
 
       // Written into a copy of the file, the value gives back every byte.
@@ -197,7 +221,7 @@ describeWithTools(TOOLS, "ELF files made by gcc, as/ld and objcopy, read by read
   );
 
   it.each(CONFIGS.map((c) => [c.name] as const))(
-    "%s: e_flags, a section's sh_addralign and a segment's p_align edited by the codec show in readelf",
+    "%s: e_flags, a section's sh_addralign and sh_flags and a segment's p_align and p_flags edited by the codec show in readelf",
     (name) => {
       const { bytes, elf } = decode(name);
       const lastSection = elf.section_headers.length - 1;
@@ -205,10 +229,14 @@ describeWithTools(TOOLS, "ELF files made by gcc, as/ld and objcopy, read by read
         ...elf,
         e_flags: 0x5,
         section_headers: elf.section_headers.map((s, i) =>
-          i === lastSection ? { ...s, sh_addralign: 16n } : s,
+          i === lastSection
+            ? { ...s, sh_addralign: 16n, sh_flags: { ...s.sh_flags, write: true, tls: true } }
+            : s,
         ),
         program_headers: elf.program_headers.map((p, i) =>
-          i === 0 ? { ...p, p_align: p.p_align * 2n } : p,
+          i === 0
+            ? { ...p, p_align: p.p_align * 2n, p_flags: { ...p.p_flags, w: !p.p_flags.w } }
+            : p,
         ),
       };
       const copy = bytes.slice();
@@ -217,9 +245,16 @@ describeWithTools(TOOLS, "ELF files made by gcc, as/ld and objcopy, read by read
       writeFileSync(join(dir, out), copy);
       const text = tool("readelf", ["-h", "-l", "-S", "-W", out]);
       expect(headerValue(text, "Flags")).toMatch(/^0x5\b/);
-      expect(sectionRows(text)[lastSection]!.at(-1)).toBe("16");
-      if (elf.program_headers.length > 0)
-        expect(BigInt(segmentRows(text)[0]!.at(-1)!)).toBe(elf.program_headers[0]!.p_align * 2n);
+      const last = sectionRows(text)[lastSection]!;
+      expect(last.at(-1)).toBe("16");
+      expect(last.slice(6, -3).join("")).toBe(
+        sectionFlagLetters(edited.section_headers[lastSection]!.sh_flags),
+      );
+      if (elf.program_headers.length > 0) {
+        const row = segmentRows(text)[0]!;
+        expect(BigInt(row.at(-1)!)).toBe(elf.program_headers[0]!.p_align * 2n);
+        expect(row.slice(6, -1).join("").includes("W")).toBe(!elf.program_headers[0]!.p_flags.w);
+      }
       const again = decode(out).elf;
       expect(again.e_flags).toBe(5);
       expect(again.section_headers[lastSection]!.sh_addralign).toBe(16n);
@@ -241,6 +276,18 @@ describeWithTools(TOOLS, "ELF files made by gcc, as/ld and objcopy, read by read
       copy,
     );
     expect((phdr as CodecError).message).toMatch(/^program_headers\[0\]\.p_offset/);
+    const flags = write(
+      {
+        ...elf,
+        section_headers: elf.section_headers.map((s, i) =>
+          i === 3 ? { ...s, sh_flags: { ...s.sh_flags, unknown: 1n << 32n } } : s,
+        ),
+      },
+      copy,
+    );
+    expect((flags as CodecError).message).toBe(
+      "section_headers[3].sh_flags.unknown: expected a bigint from 0 to 4294967295 (class is Elf32: a 32-bit word), got 4294967296n",
+    );
     expect(Buffer.from(copy).equals(Buffer.from(bytes))).toBe(true);
   });
 

@@ -7,7 +7,15 @@
  * header and the tables neither read nor written), as fast as we can write
  * it.
  */
-import type { Class, Data, Elf, ProgramHeader, SectionHeader } from "../../generated/elf.js";
+import type {
+  Class,
+  Data,
+  Elf,
+  ProgramHeader,
+  ProgramHeader_p_flags,
+  SectionHeader,
+  SectionHeader_sh_flags,
+} from "../../generated/elf.js";
 import { CodecError, type Decoded } from "../../runtime/codec.js";
 import {
   firstNonZero,
@@ -31,6 +39,56 @@ function set64(d: DataView, o: number, v: bigint, le: boolean): void {
   else writeU64be(d, o, v);
 }
 
+// p_flags and sh_flags as the generated code has them: an object of named
+// bits and the other bits (sh_flags' a bigint in both classes).
+const PF_NAMED = 0x7;
+const SHF_NAMED = 0xff7;
+
+export function segmentFlags(w: number): ProgramHeader_p_flags {
+  return { x: (w & 1) !== 0, w: (w & 2) !== 0, r: (w & 4) !== 0, unknown: (w & ~PF_NAMED) >>> 0 };
+}
+
+function segmentWord(f: ProgramHeader_p_flags): number {
+  return (f.unknown | (f.x ? 1 : 0) | (f.w ? 2 : 0) | (f.r ? 4 : 0)) >>> 0;
+}
+
+export function sectionFlags(hi: number, lo: number): SectionHeader_sh_flags {
+  return {
+    write: (lo & 0x1) !== 0,
+    alloc: (lo & 0x2) !== 0,
+    execinstr: (lo & 0x4) !== 0,
+    merge: (lo & 0x10) !== 0,
+    strings: (lo & 0x20) !== 0,
+    info_link: (lo & 0x40) !== 0,
+    link_order: (lo & 0x80) !== 0,
+    os_nonconforming: (lo & 0x100) !== 0,
+    group: (lo & 0x200) !== 0,
+    tls: (lo & 0x400) !== 0,
+    compressed: (lo & 0x800) !== 0,
+    unknown:
+      hi === 0
+        ? BigInt((lo & ~SHF_NAMED) >>> 0)
+        : (BigInt(hi) << 32n) | BigInt((lo & ~SHF_NAMED) >>> 0),
+  };
+}
+
+/** The named bits of sh_flags as a number (all below bit 12). */
+function sectionNamedBits(f: SectionHeader_sh_flags): number {
+  return (
+    (f.write ? 0x1 : 0) |
+    (f.alloc ? 0x2 : 0) |
+    (f.execinstr ? 0x4 : 0) |
+    (f.merge ? 0x10 : 0) |
+    (f.strings ? 0x20 : 0) |
+    (f.info_link ? 0x40 : 0) |
+    (f.link_order ? 0x80 : 0) |
+    (f.os_nonconforming ? 0x100 : 0) |
+    (f.group ? 0x200 : 0) |
+    (f.tls ? 0x400 : 0) |
+    (f.compressed ? 0x800 : 0)
+  );
+}
+
 function readProgramHeader(d: DataView, o: number, is64: boolean, le: boolean): ProgramHeader {
   if (is64)
     return {
@@ -40,7 +98,7 @@ function readProgramHeader(d: DataView, o: number, is64: boolean, le: boolean): 
       p_paddr: u64(d, o + 24, le),
       p_filesz: u64(d, o + 32, le),
       p_memsz: u64(d, o + 40, le),
-      p_flags: d.getUint32(o + 4, le),
+      p_flags: segmentFlags(d.getUint32(o + 4, le)),
       p_align: u64(d, o + 48, le),
     };
   return {
@@ -50,7 +108,7 @@ function readProgramHeader(d: DataView, o: number, is64: boolean, le: boolean): 
     p_paddr: BigInt(d.getUint32(o + 12, le)),
     p_filesz: BigInt(d.getUint32(o + 16, le)),
     p_memsz: BigInt(d.getUint32(o + 20, le)),
-    p_flags: d.getUint32(o + 24, le),
+    p_flags: segmentFlags(d.getUint32(o + 24, le)),
     p_align: BigInt(d.getUint32(o + 28, le)),
   };
 }
@@ -60,7 +118,10 @@ function readSectionHeader(d: DataView, o: number, is64: boolean, le: boolean): 
     return {
       sh_name: d.getUint32(o, le),
       sh_type: d.getUint32(o + 4, le),
-      sh_flags: u64(d, o + 8, le),
+      sh_flags: sectionFlags(
+        d.getUint32(le ? o + 12 : o + 8, le),
+        d.getUint32(le ? o + 8 : o + 12, le),
+      ),
       sh_addr: u64(d, o + 16, le),
       sh_offset: u64(d, o + 24, le),
       sh_size: u64(d, o + 32, le),
@@ -72,7 +133,7 @@ function readSectionHeader(d: DataView, o: number, is64: boolean, le: boolean): 
   return {
     sh_name: d.getUint32(o, le),
     sh_type: d.getUint32(o + 4, le),
-    sh_flags: BigInt(d.getUint32(o + 8, le)),
+    sh_flags: sectionFlags(0, d.getUint32(o + 8, le)),
     sh_addr: BigInt(d.getUint32(o + 12, le)),
     sh_offset: BigInt(d.getUint32(o + 16, le)),
     sh_size: BigInt(d.getUint32(o + 20, le)),
@@ -198,12 +259,46 @@ const isU16 = (v: unknown): v is number => typeof v === "number" && (v & 0xffff)
 const isAddress = (v: unknown, is64: boolean): v is bigint =>
   is64 ? isU64(v) : typeof v === "bigint" && v >= 0n && v <= 0xffffffffn;
 
+const isBool = (v: unknown): v is boolean => typeof v === "boolean";
+
+function isSegmentFlags(f: ProgramHeader_p_flags): boolean {
+  return (
+    typeof f === "object" &&
+    f !== null &&
+    isBool(f.x) &&
+    isBool(f.w) &&
+    isBool(f.r) &&
+    isU32(f.unknown) &&
+    (f.unknown & PF_NAMED) === 0
+  );
+}
+
+function isSectionFlags(f: SectionHeader_sh_flags, is64: boolean): boolean {
+  return (
+    typeof f === "object" &&
+    f !== null &&
+    isBool(f.write) &&
+    isBool(f.alloc) &&
+    isBool(f.execinstr) &&
+    isBool(f.merge) &&
+    isBool(f.strings) &&
+    isBool(f.info_link) &&
+    isBool(f.link_order) &&
+    isBool(f.os_nonconforming) &&
+    isBool(f.group) &&
+    isBool(f.tls) &&
+    isBool(f.compressed) &&
+    isAddress(f.unknown, is64) &&
+    (f.unknown & BigInt(SHF_NAMED)) === 0n
+  );
+}
+
 function checkProgramHeader(p: ProgramHeader, is64: boolean): boolean {
   return (
     typeof p === "object" &&
     p !== null &&
     isU32(p.p_type) &&
-    isU32(p.p_flags) &&
+    isSegmentFlags(p.p_flags) &&
     isAddress(p.p_offset, is64) &&
     isAddress(p.p_vaddr, is64) &&
     isAddress(p.p_paddr, is64) &&
@@ -219,7 +314,7 @@ function checkSectionHeader(s: SectionHeader, is64: boolean): boolean {
     s !== null &&
     isU32(s.sh_name) &&
     isU32(s.sh_type) &&
-    isAddress(s.sh_flags, is64) &&
+    isSectionFlags(s.sh_flags, is64) &&
     isAddress(s.sh_addr, is64) &&
     isAddress(s.sh_offset, is64) &&
     isAddress(s.sh_size, is64) &&
@@ -298,7 +393,7 @@ export function sizeof(v: Elf): number {
 function writeProgramHeader(d: DataView, o: number, p: ProgramHeader, is64: boolean, le: boolean) {
   d.setUint32(o, p.p_type, le);
   if (is64) {
-    d.setUint32(o + 4, p.p_flags, le);
+    d.setUint32(o + 4, segmentWord(p.p_flags), le);
     set64(d, o + 8, p.p_offset, le);
     set64(d, o + 16, p.p_vaddr, le);
     set64(d, o + 24, p.p_paddr, le);
@@ -311,7 +406,7 @@ function writeProgramHeader(d: DataView, o: number, p: ProgramHeader, is64: bool
     d.setUint32(o + 12, Number(p.p_paddr), le);
     d.setUint32(o + 16, Number(p.p_filesz), le);
     d.setUint32(o + 20, Number(p.p_memsz), le);
-    d.setUint32(o + 24, p.p_flags, le);
+    d.setUint32(o + 24, segmentWord(p.p_flags), le);
     d.setUint32(o + 28, Number(p.p_align), le);
   }
 }
@@ -320,7 +415,12 @@ function writeSectionHeader(d: DataView, o: number, s: SectionHeader, is64: bool
   d.setUint32(o, s.sh_name, le);
   d.setUint32(o + 4, s.sh_type, le);
   if (is64) {
-    set64(d, o + 8, s.sh_flags, le);
+    set64(d, o + 8, s.sh_flags.unknown, le);
+    d.setUint16(
+      le ? o + 8 : o + 14,
+      d.getUint16(le ? o + 8 : o + 14, le) | sectionNamedBits(s.sh_flags),
+      le,
+    );
     set64(d, o + 16, s.sh_addr, le);
     set64(d, o + 24, s.sh_offset, le);
     set64(d, o + 32, s.sh_size, le);
@@ -329,7 +429,7 @@ function writeSectionHeader(d: DataView, o: number, s: SectionHeader, is64: bool
     set64(d, o + 48, s.sh_addralign, le);
     set64(d, o + 56, s.sh_entsize, le);
   } else {
-    d.setUint32(o + 8, Number(s.sh_flags), le);
+    d.setUint32(o + 8, (Number(s.sh_flags.unknown) | sectionNamedBits(s.sh_flags)) >>> 0, le);
     d.setUint32(o + 12, Number(s.sh_addr), le);
     d.setUint32(o + 16, Number(s.sh_offset), le);
     d.setUint32(o + 20, Number(s.sh_size), le);

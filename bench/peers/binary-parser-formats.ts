@@ -13,6 +13,7 @@ import type { Header as QedHeader } from "../../generated/qed.js";
 import type { Geometry, Header as VdiHeader, ImageType } from "../../generated/vdi.js";
 import type { PeerDecoder } from "../formats.js";
 import { readGuid } from "../handwritten/common.js";
+import { sectionFlags, segmentFlags } from "../handwritten/elf.js";
 import { big, list, num, record, str, type Untyped } from "./normalise.js";
 
 const powerOfTwo = (v: number | string): boolean => {
@@ -250,6 +251,11 @@ const elf = new Parser()
     },
   });
 
+/** sh_flags as the generated code has it, from the 64-bit word. */
+function sectionFlagsOf(word: bigint): SectionHeader["sh_flags"] {
+  return sectionFlags(Number(word >> 32n), Number(word & 0xffffffffn));
+}
+
 function bigOf(o: Untyped, key: string): bigint {
   const v = o[key];
   if (typeof v === "bigint") return v;
@@ -291,7 +297,7 @@ export const elfBinaryParser: PeerDecoder = {
           p_paddr: bigOf(p, "p_paddr"),
           p_filesz: bigOf(p, "p_filesz"),
           p_memsz: bigOf(p, "p_memsz"),
-          p_flags: num(p, "p_flags"),
+          p_flags: segmentFlags(num(p, "p_flags")),
           p_align: bigOf(p, "p_align"),
         };
       }),
@@ -300,7 +306,7 @@ export const elfBinaryParser: PeerDecoder = {
         return {
           sh_name: num(s, "sh_name"),
           sh_type: num(s, "sh_type"),
-          sh_flags: bigOf(s, "sh_flags"),
+          sh_flags: sectionFlagsOf(bigOf(s, "sh_flags")),
           sh_addr: bigOf(s, "sh_addr"),
           sh_offset: bigOf(s, "sh_offset"),
           sh_size: bigOf(s, "sh_size"),

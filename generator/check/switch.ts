@@ -11,6 +11,7 @@ import type { EnumDef, IntType, LetMember, Member, SwitchCase, ValueField } from
 import type { Context, MemberInfo } from "./context.js";
 import type { MapNode } from "./reader.js";
 import { checkExpr } from "./scope.js";
+import { mergeCaseFlags, type CaseFlags } from "./switch-flags.js";
 
 /**
  * A value `on` may have: an integer, or the name of a value of the enum
@@ -68,6 +69,8 @@ export function checkSwitch(
   const declared = new Map<string, { field: ValueField; index: number }[]>();
   /** Each let's versions, likewise. */
   const lets = new Map<string, { let: LetMember; index: number }[]>();
+  /** Each flags word's versions, likewise. */
+  const flagWords = new Map<string, CaseFlags[]>();
   let caseCount = 0;
   let defaultAt: Position | undefined;
   for (const item of caseNodes) {
@@ -111,6 +114,15 @@ export function checkSwitch(
         lets.set(m.name, [...(lets.get(m.name) ?? []), { let: m, index }]);
         continue;
       }
+      if (m.kind === "flags") {
+        if (m.cond !== undefined)
+          reader.report(
+            at,
+            "a flags word in a case cannot have an if: the case says when it is there",
+          );
+        flagWords.set(m.name, [...(flagWords.get(m.name) ?? []), { word: m, index }]);
+        continue;
+      }
       const plain =
         (m.kind === "value" &&
           m.cond === undefined &&
@@ -123,7 +135,7 @@ export function checkSwitch(
       if (!plain)
         reader.report(
           at,
-          "a case holds fields (without if, at or search), fixed-size padding and lets",
+          "a case holds fields (without if, at or search), flags words, fixed-size padding and lets",
         );
       else if (m.kind === "value")
         declared.set(m.name, [...(declared.get(m.name) ?? []), { field: m, index }]);
@@ -189,6 +201,7 @@ export function checkSwitch(
           k.members = k.members.map((m) => (m === v.field ? { ...v.field, cond } : m));
       }
   }
+  const flags = mergeCaseFlags(ctx, flagWords, caseCount);
   // A let every case gives is one value, which later members may use.
   for (const [name, versions] of lets) {
     const first = versions[0]!.let;
@@ -230,7 +243,7 @@ export function checkSwitch(
     ctx.scope.set(name, { type });
   }
   if (on === undefined || onText === undefined) return undefined;
-  return { kind: "switch", on, onText, cases, fields, only, doc, loc };
+  return { kind: "switch", on, onText, cases, fields, flags, only, doc, loc };
 }
 
 /** The test that selects case `index`: `on == when`, or for the default case no other `when`. */

@@ -110,12 +110,20 @@ export function compareMember(
       const [before, after] = [memberShape(o, sameNames), memberShape(n, sameNames)];
       const declared = (m: Member, names: typeof sameNames): string =>
         m.kind === "switch"
-          ? [...m.fields, ...m.only]
-              .map(
+          ? [
+              ...m.fields.map((f) => `${f.name}: ${tsTypeOf(f.type, names)}`),
+              ...m.flags.flatMap((w) => {
+                const bits = [
+                  ...w.flags.map((f) => `${f.name}: boolean`),
+                  `${w.unknown}: ${w.type.bits === 64 ? "bigint" : "number"}`,
+                ];
+                return w.nested === undefined ? bits : [`${w.name}: { ${bits.join("; ")} }`];
+              }),
+              ...m.only.map(
                 (f) =>
                   `${f.name}: ${tsTypeOf(f.type, names)}${f.cond === undefined ? "" : " | undefined"}`,
-              )
-              .join("; ")
+              ),
+            ].join("; ")
           : "";
       if (before !== after)
         list.add(

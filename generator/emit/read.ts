@@ -11,6 +11,7 @@ import type {
   ByteOrderMember,
   ChecksumField,
   EnumDef,
+  FlagsField,
   SwitchMember,
   FieldType,
   FixedStringType,
@@ -28,6 +29,7 @@ import {
   fixedMemberSize,
   fixedRecordSize,
   fixedTypeSize,
+  flagsProperties,
   headerSize,
   hasChecksum,
   intSize,
@@ -38,6 +40,7 @@ import {
   trailerSize,
   searchedFirst,
   reachesOut,
+  switchProperties,
 } from "../model.js";
 import {
   article,
@@ -92,7 +95,7 @@ import { readBitfield } from "./construct/bitfield.js";
 import { isCaseLetUsed, letMeaning, readLet } from "./construct/let.js";
 import { noneTest, readHigh, readLow } from "./construct/split.js";
 import { computedMeaning } from "./construct/computed.js";
-import { readFlags, readNestedFlags } from "./construct/flags.js";
+import { declareCaseFlags, readFlags, readNestedFlags } from "./construct/flags.js";
 import { readList } from "./construct/list.js";
 import { hasTrailer, verifyTrailer } from "./construct/trailer.js";
 import { checkRegions, readPositioned } from "./construct/positioned.js";
@@ -486,7 +489,9 @@ export class SequenceReader {
       case "byteOrder":
         return LITTLE_ENDIAN;
       case "switch":
-        return `{ ${[...m.fields, ...m.only].map((f) => this.propOf(f.name)).join(", ")} }`;
+        return `{ ${switchProperties(m)
+          .map((p) => this.propOf(p))
+          .join(", ")} }`;
       case "checksum":
         // One stored as text is compared as text, so it has no local of its own.
         return m.text === undefined ? this.locals.field(m.name) : "undefined";
@@ -700,10 +705,15 @@ export class SequenceReader {
         this.cursor.advance(intSize(m.type));
         return;
       }
-      case "flags":
-        if (m.nested === undefined) readFlags(this, m, at);
+      case "flags": {
+        // In a switch's case, into the locals declared before it, at this case's width.
+        const merged = this.assignedFlags.get(m.name);
+        if (m.nested === undefined) readFlags(this, m, at, merged);
+        else if (merged !== undefined)
+          readNestedFlags(this, m, at, this.locals.field(m.name), true, merged);
         else readNestedFlags(this, m, at, declare(m.name), assign);
         return;
+      }
       case "byteOrder":
         this.byteOrder(m, at);
         return;
@@ -790,6 +800,8 @@ export class SequenceReader {
   private declared = new Set<string>();
   /** Lets of the switch being read, which each case assigns to a local declared before it. */
   caseLets = new Set<string>();
+  /** Flags words of the switch being read, merged (see {@link SwitchMember.flags}): each case assigns their locals. */
+  assignedFlags = new Map<string, FlagsField>();
 
   /**
    * A switch: its properties are declared before it (the merged fields with
@@ -804,6 +816,7 @@ export class SequenceReader {
       const checked = f.type.kind === "enum" && !f.type.enum.open ? " | undefined" : "";
       this.code.line(`let ${this.locals.field(f.name)}: ${tsType(f.type)}${checked};`);
     }
+    for (const w of m.flags) declareCaseFlags(this, w);
     for (const f of m.only)
       this.code.line(
         `let ${this.locals.field(f.name)}: ${tsType(f.type)}${f.cond === undefined ? "" : " | undefined"};`,
@@ -831,6 +844,7 @@ export class SequenceReader {
           inner.assigned = new Map(m.fields.map((f) => [f.name, f.type]));
           inner.declared = new Set(m.only.map((f) => f.name));
           inner.caseLets = new Set(lets.map((l) => l.name));
+          inner.assignedFlags = new Map(m.flags.map((w) => [w.name, w]));
           for (const b of this.bigints) inner.bigints.add(b);
           for (const [k, v] of this.lets) inner.lets.set(k, v);
           for (const [name, low] of this.low32s) inner.low32s.set(name, low);
@@ -848,6 +862,7 @@ export class SequenceReader {
       if (f.type.kind === "int" && f.type.bits === 64) this.bigints.add(f.name);
       this.props.push(this.propOf(f.name));
     }
+    for (const w of m.flags) for (const p of flagsProperties(w)) this.props.push(this.propOf(p));
     for (const f of m.only) this.props.push(this.propOf(f.name));
     for (const l of lets)
       this.lets.set(l.name, { code: this.locals.field(l.name), bigint: l.bigint, derived: true });

@@ -281,14 +281,16 @@ function emitRecord(
     if (m.kind === "group") emitRecord(m.typeName, m.doc, m.members, file, at);
     if (m.kind === "value" && m.bits.length > 0 && m.type.kind === "int")
       emitBitMasks(name, m.name, m.bits, m.type.bits === 64, file);
-    if (m.kind === "flags") emitBitMasks(name, m.name, m.flags, m.type.bits === 64, file);
-    if (isNestedFlags(m)) {
+    // A switch's flags words are typed as their merged words.
+    for (const w of m.kind === "switch" ? m.flags : m.kind === "flags" ? [m] : []) {
+      emitBitMasks(name, w.name, w.flags, w.type.bits === 64, file);
+      if (!isNestedFlags(w)) continue;
       // The word's object: its bits and unknown bits, as a flattened word has them.
-      const g = flagsGroup(m);
+      const g = flagsGroup(w);
       file.addInterface({
         name: g.typeName,
         isExported: true,
-        docs: joinDoc(`The bits of ${name}'s ${m.name} (\`${wireType(m.type)}\`).`),
+        docs: joinDoc(`The bits of ${name}'s ${w.name} (\`${wireType(w.type)}\`).`),
         properties: properties(g.members, undefined),
       });
     }

@@ -52,7 +52,12 @@ import { checkKeptChecksum, fillChecksums, writeUncheckedChecksum } from "./cons
 import { checkNotNone, checkWhole, storedValue, writeHigh, writeLow } from "./construct/split.js";
 import { computedMeaning, lengthOf } from "./construct/computed.js";
 import { checkKeptEnd, checkKeptEndLast, keepsEnd, writeKeptEnd } from "./construct/end-length.js";
-import { checkFlagsValue, nestedFlagsWord, writeFlags } from "./construct/flags.js";
+import {
+  checkCaseFlagsWidth,
+  checkFlagsValue,
+  nestedFlagsWord,
+  writeFlags,
+} from "./construct/flags.js";
 import { checkLastEntries, writeList } from "./construct/list.js";
 import { hasTrailer, writeTrailer } from "./construct/trailer.js";
 import { writeMagic } from "./construct/magic.js";
@@ -536,6 +541,8 @@ export class CheckWalker {
     const on = selectorCode(m.on, emitExpr(m.on, this.resolve), this.recordMembers);
     // The fields every case has are properties of their merged types, in the cases too.
     this.mergedRefs(m, obj);
+    // A flags word is checked once as the merged word, then in each case against its width.
+    for (const w of m.flags) this.shape(w, obj, prefix);
     for (const l of caseLets(m)) this.lets.declareCaseLet(l);
     this.code.block(`switch (${on})`, (c) => {
       for (const k of casesInOrder(m)) {
@@ -551,6 +558,17 @@ export class CheckWalker {
             );
           }
           for (const f of k.members) {
+            if (f.kind === "flags") {
+              checkCaseFlagsWidth(
+                this,
+                f,
+                m.flags.find((w) => w.name === f.name)!,
+                obj,
+                prefix,
+                caseCondition(m, k),
+              );
+              continue;
+            }
             if (f.kind !== "value") continue;
             const acc = prop(obj, f.name);
             const merged = m.fields.find((x) => x.name === f.name);
@@ -1110,6 +1128,12 @@ export class WriteWalker {
                       : prop(obj, f.of);
                   this.code.line(writeMirror(f, value, this.cursor.at()));
                   this.cursor.advance(intSize(f.type));
+                } else if (f.kind === "flags") {
+                  // At this case's width; a 64-bit merged word's unknown bits are a bigint.
+                  const word = m.flags.find((w) => w.name === f.name)!;
+                  const holder = f.nested === undefined ? obj : prop(obj, f.name);
+                  const narrow = word.type.bits === 64 && f.type.bits < 64;
+                  writeFlags(this, { ...f, nested: undefined }, holder, this.cursor.at(), narrow);
                 } else this.member(f, obj);
               }
               this.settle();

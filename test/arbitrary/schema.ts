@@ -957,6 +957,9 @@ class SchemaDraw {
       : [];
     // Now and then a let every case gives, from a field of its own or a literal, which later members may use.
     const caseLet = this.letRng.chance(0.3) ? this.fresh("clet", scope) : undefined;
+    // Now and then a flags word every case has, naming the same bits (below 8, so any width
+    // holds them), flattened or nested, of its own width in each case.
+    const word = this.letRng.chance(0.25) ? this.caseFlagsWord(scope) : undefined;
     const lines = [`      - switch: ${selector.name}`, "        cases:"];
     // Each case's lines, and the fields a let in it may use, its line added once every case is drawn.
     const drawn: { lines: string[]; narrow: string[] }[] = [];
@@ -989,6 +992,14 @@ class SchemaDraw {
           0,
           `              - { padding: ${1 + rng.below(4)} }`,
         );
+      if (word !== undefined) {
+        const type = this.letRng.pick(["u8", "u16", "u32", "u64"]);
+        entries.splice(
+          this.letRng.below(entries.length + 1),
+          0,
+          `              - { name: ${word.name}, type: ${type}, ${word.rest} }`,
+        );
+      }
       for (const f of own)
         if (rng.chance(0.5))
           entries.splice(
@@ -1021,6 +1032,23 @@ class SchemaDraw {
         scope.ints.push({ name: f.name, type: widest as IntName });
     }
     return lines;
+  }
+
+  /** A flags word for a switch's cases: its name, and the rest of its line (bits, unknown, nesting). */
+  private caseFlagsWord(scope: Scope): { name: string; rest: string } {
+    const rng = this.letRng;
+    const name = this.fresh("cflags", scope);
+    const nested = rng.chance(0.5);
+    const bits = shuffle(rng, [0, 1, 2, 3, 4, 5, 6, 7]).slice(0, 1 + rng.below(3));
+    const named = bits.map((bit, i) => {
+      const bitName = nested ? `b${i}` : this.fresh("cbit", scope);
+      return `{ bit: ${bit}, name: ${bitName} }`;
+    });
+    const unknown = nested ? "rest" : this.fresh("crest", scope);
+    return {
+      name,
+      rest: `flags: [${named.join(", ")}], unknown: ${unknown}${nested ? ", nested: true" : ""}`,
+    };
   }
 
   /**

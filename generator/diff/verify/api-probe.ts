@@ -88,8 +88,8 @@ function properties(members: readonly Member[]): Property[] {
         types: [m.nested.typeName],
       });
     } else if (m.kind === "switch") {
-      // Its merged fields, then those some cases have (possibly undefined), as declared.
-      result.push(...properties([...m.fields, ...m.only]));
+      // Its merged fields, flags words, then fields some cases have (possibly undefined), as declared.
+      result.push(...properties([...m.fields, ...m.flags, ...m.only]));
     } else if (m.kind === "flags") {
       for (const f of m.flags) result.push({ name: f.name, type: "boolean", types: [] });
       result.push({ name: m.unknown, type: m.type.bits === 64 ? "bigint" : "number", types: [] });

@@ -155,6 +155,15 @@ class Draw {
               });
               if (r !== undefined && r.lo === r.hi) env.set(f.name, r.lo);
             }
+            if (f.kind === "flags") {
+              // At the case's width; a 64-bit merged word's unknown bits are a bigint.
+              this.members([f], obj, env);
+              const word = m.flags.find((w) => w.name === f.name);
+              const holder = f.nested === undefined ? obj : (obj[f.name] as Obj);
+              if (word !== undefined && word.type.bits === 64 && f.type.bits < 64)
+                holder[f.unknown] = BigInt(holder[f.unknown] as number);
+              continue;
+            }
             if (f.kind !== "value") continue;
             const v = this.field(f, env);
             const merged = m.fields.find((x) => x.name === f.name)?.type;

@@ -27,8 +27,35 @@ function halfAt(m: FlagsField, half: "hi" | "lo", at: string, at4: string): stri
   }
 }
 
-export function readFlags(r: SequenceReader, m: FlagsField, at: string): void {
+/**
+ * Before a switch, the locals its cases read a flags word into: its bits
+ * and unknown bits, or (nested) its object, typed as the merged word.
+ */
+export function declareCaseFlags(r: SequenceReader, merged: FlagsField): void {
+  if (merged.nested !== undefined) {
+    r.code.line(`let ${r.locals.field(merged.name)}: ${merged.nested.typeName};`);
+    return;
+  }
+  for (const f of merged.flags) r.code.line(`let ${r.locals.field(f.name)}: boolean;`);
+  const unknown = merged.type.bits === 64 ? "bigint" : "number";
+  r.code.line(`let ${r.locals.field(merged.unknown)}: ${unknown};`);
+}
+
+/** A narrower word's unknown bits as the merged word holds them: a bigint when it is 64 bits. */
+function widened(m: FlagsField, merged: FlagsField | undefined, code: string): string {
+  return merged !== undefined && merged.type.bits === 64 && m.type.bits < 64
+    ? `BigInt(${code})`
+    : code;
+}
+
+/**
+ * A flattened word: its bits and unknown bits into locals of their own
+ * or, in a switch's case (`merged` given), into those declared before it.
+ */
+export function readFlags(r: SequenceReader, m: FlagsField, at: string, merged?: FlagsField): void {
   const bits = m.type.bits;
+  const local = (name: string): string =>
+    merged !== undefined ? r.locals.field(name) : `const ${r.locals.field(name)}`;
   if (bits === 64) {
     const hi = r.locals.fresh(`${m.name}_hi`);
     const lo = r.locals.fresh(`${m.name}_lo`);
@@ -41,13 +68,10 @@ export function readFlags(r: SequenceReader, m: FlagsField, at: string): void {
       const mask = 2 ** (f.bit % 32);
       if (f.bit >= 32) hiMask += mask;
       else loMask += mask;
-      r.code.line(
-        `const ${r.locals.field(f.name)} = (${word} & ${hexLiteral(mask, false)}) !== 0;`,
-      );
-      r.props.push(r.propOf(f.name));
+      r.code.line(`${local(f.name)} = (${word} & ${hexLiteral(mask, false)}) !== 0;`);
     }
     r.code.line(
-      `const ${r.locals.field(m.unknown)} = unknownBits64(${hi}, ${lo}, ${hexLiteral(hiMask, false)}, ${hexLiteral(loMask, false)});`,
+      `${local(m.unknown)} = unknownBits64(${hi}, ${lo}, ${hexLiteral(hiMask, false)}, ${hexLiteral(loMask, false)});`,
     );
   } else {
     const word = r.locals.fresh(m.name);
@@ -55,23 +79,23 @@ export function readFlags(r: SequenceReader, m: FlagsField, at: string): void {
     let mask = 0;
     for (const f of m.flags) {
       mask += 2 ** f.bit;
-      r.code.line(
-        `const ${r.locals.field(f.name)} = (${word} & ${hexLiteral(2 ** f.bit, false)}) !== 0;`,
-      );
-      r.props.push(r.propOf(f.name));
+      r.code.line(`${local(f.name)} = (${word} & ${hexLiteral(2 ** f.bit, false)}) !== 0;`);
     }
     r.code.line(
-      `const ${r.locals.field(m.unknown)} = (${word} & ~${hexLiteral(mask, false)}) >>> 0;`,
+      `${local(m.unknown)} = ${widened(m, merged, `(${word} & ~${hexLiteral(mask, false)}) >>> 0`)};`,
     );
   }
-  r.props.push(r.propOf(m.unknown));
+  // The switch gives the properties of a word in its cases.
+  if (merged === undefined)
+    for (const name of [...m.flags.map((f) => f.name), m.unknown]) r.props.push(r.propOf(name));
   r.cursor.advance(intSize(m.type));
 }
 
 /**
  * A nested word: its object, `{ bit: boolean, ..., unknown }`, into `target`
- * (`const name` or, inside a condition, `name`). A word of up to 32 bits
- * stays in a local of its own, which expressions use.
+ * (`const name` or, inside a condition or a switch's case, `name`). A word
+ * of up to 32 bits stays in a local of its own, which expressions use. In
+ * a case, `merged` is the switch's word, whose unknown bits may be wider.
  */
 export function readNestedFlags(
   r: SequenceReader,
@@ -79,6 +103,7 @@ export function readNestedFlags(
   at: string,
   target: string,
   assign: boolean,
+  merged?: FlagsField,
 ): void {
   const entries: string[] = [];
   if (m.type.bits === 64) {
@@ -105,16 +130,28 @@ export function readNestedFlags(
       mask += 2 ** f.bit;
       entries.push(`${f.name}: (${raw} & ${hexLiteral(2 ** f.bit, false)}) !== 0`);
     }
-    entries.push(`${m.unknown}: (${raw} & ~${hexLiteral(mask, false)}) >>> 0`);
+    entries.push(
+      `${m.unknown}: ${widened(m, merged, `(${raw} & ~${hexLiteral(mask, false)}) >>> 0`)}`,
+    );
   }
   r.code.line(`${target} = { ${entries.join(", ")} };`);
   if (!assign) r.props.push(r.propOf(m.name));
   r.cursor.advance(intSize(m.type));
 }
 
-/** Write: the unknown bits with each named bit set from its boolean. */
-export function writeFlags(w: WriteWalker, m: FlagsField, obj: string, at: string): void {
-  const unknown = prop(obj, m.unknown);
+/**
+ * Write: the unknown bits with each named bit set from its boolean.
+ * `narrow`: the unknown bits are a bigint (a switch's 64-bit merged word),
+ * checked to fit this narrower word.
+ */
+export function writeFlags(
+  w: WriteWalker,
+  m: FlagsField,
+  obj: string,
+  at: string,
+  narrow = false,
+): void {
+  const unknown = narrow ? `Number(${prop(obj, m.unknown)})` : prop(obj, m.unknown);
   if (m.type.bits === 64) {
     w.code.line(writeInt(m.type, at, unknown));
     for (const f of m.flags) {
@@ -134,6 +171,32 @@ export function writeFlags(w: WriteWalker, m: FlagsField, obj: string, at: strin
     w.code.line(writeInt(m.type, at, `(${[unknown, ...bits].join(" | ")}) >>> 0`));
   }
   w.cursor.advance(intSize(m.type));
+}
+
+/**
+ * Write, first pass, in a switch's case: the unknown bits of the merged
+ * word `merged` (already checked as such) fit this case's narrower word.
+ */
+export function checkCaseFlagsWidth(
+  w: CheckWalker,
+  m: FlagsField,
+  merged: FlagsField,
+  obj: string,
+  prefix: string,
+  selected: string,
+): void {
+  const bits = m.type.bits;
+  if (bits === merged.type.bits) return;
+  const holder = m.nested === undefined ? obj : prop(obj, m.name);
+  const path = m.nested === undefined ? prefix + m.unknown : `${prefix}${m.name}.${m.unknown}`;
+  const acc = prop(holder, m.unknown);
+  const max = 2 ** bits - 1;
+  const fits =
+    merged.type.bits === 64
+      ? `BigInt.asUintN(${bits}, ${acc}) === ${acc}`
+      : `${acc} <= ${hexLiteral(max, false)}`;
+  const what = `${merged.type.bits === 64 ? "a bigint" : "an integer"} from 0 to ${max} (${selected}: a ${bits}-bit word)`;
+  w.code.line(`if (!(${fits})) ${w.expected(path, what, acc)}`);
 }
 
 /** Write, first pass: every bit a boolean, and the unknown bits clear of the named ones. */

@@ -263,7 +263,9 @@ async function main(): Promise<void> {
   // Generation timing: the same rule (--filter=generat runs only it).
   let generation: GenerationResult | undefined;
   if (filter === undefined || filter.test("generation")) {
-    progress("timing binschema generate (fresh processes; 100,000 members only in npm run bench:generate) ...");
+    progress(
+      "timing binschema generate (fresh processes; 100,000 members only in npm run bench:generate) ...",
+    );
     generation = measureGeneration(1, undefined, [1_000, 10_000]);
   }
 

@@ -1070,6 +1070,7 @@ function checkElf(v: Elf): CodecError | undefined {
       encodeClass(v.ei_class) ?? 0,
       encodeData(v.ei_data) ?? 0,
     );
+    if (problem !== undefined) return problem.within(`program_headers[${i}]`);
     if (
       sizeofProgramHeader(
         v.program_headers[i]!,
@@ -1078,7 +1079,6 @@ function checkElf(v: Elf): CodecError | undefined {
       ) > v.e_phentsize
     )
       return new CodecError(`program_headers[${i}]`, undefined, "is larger than its stride");
-    if (problem !== undefined) return problem.within(`program_headers[${i}]`);
   }
   if (!Array.isArray(v.section_headers))
     return invalid("section_headers", "an array", v.section_headers);
@@ -1090,6 +1090,7 @@ function checkElf(v: Elf): CodecError | undefined {
       encodeClass(v.ei_class) ?? 0,
       encodeData(v.ei_data) ?? 0,
     );
+    if (problem !== undefined) return problem.within(`section_headers[${i}]`);
     if (
       sizeofSectionHeader(
         v.section_headers[i]!,
@@ -1098,7 +1099,6 @@ function checkElf(v: Elf): CodecError | undefined {
       ) > v.e_shentsize
     )
       return new CodecError(`section_headers[${i}]`, undefined, "is larger than its stride");
-    if (problem !== undefined) return problem.within(`section_headers[${i}]`);
   }
   if (v.program_headers.length !== v.e_phnum)
     return new CodecError(

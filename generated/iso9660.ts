@@ -1771,8 +1771,9 @@ function putPathTableRecord(
   view.setUint16(at + 6, v.parent, littleEndian);
   setBytes(buf, at + 8, v.name);
   pos = at + 8 + v.name.length;
-  buf.fill(0, pos, pos + (v.name.length % 2));
-  pos += v.name.length % 2;
+  const padding_size = v.name.length % 2;
+  buf.fill(0, pos, pos + padding_size);
+  pos += padding_size;
   return pos;
 }
 

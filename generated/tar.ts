@@ -1052,8 +1052,9 @@ function putEntry(v: Entry, buf: Uint8Array, at: number): number {
   );
   setBytes(buf, at + 512, v.data);
   pos = at + 512 + v.data.length;
-  buf.fill(0, pos, pos + ((512 - (low32(v.header.size) % 512)) % 512));
-  pos += (512 - (low32(v.header.size) % 512)) % 512;
+  const padding_size = (512 - (low32(v.header.size) % 512)) % 512;
+  buf.fill(0, pos, pos + padding_size);
+  pos += padding_size;
   return pos;
 }
 

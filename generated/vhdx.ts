@@ -1594,8 +1594,9 @@ function putRegionTable(v: RegionTable, buf: Uint8Array, at: number): number {
     putRegionEntry(v.entries[i]!, buf, pos);
     pos += 32;
   }
-  buf.fill(0, pos, pos + (65536 - 16 - 32 * v.entries.length));
-  pos += 65536 - 16 - 32 * v.entries.length;
+  const padding_size = 65536 - 16 - 32 * v.entries.length;
+  buf.fill(0, pos, pos + padding_size);
+  pos += padding_size;
   view.setUint32(at + 4, crc32cBits(buf, at, pos, at + 4, at + 4 + 4), true);
   return pos;
 }
@@ -1723,8 +1724,9 @@ function putMetadataTable(v: MetadataTable, buf: Uint8Array, at: number): number
     putMetadataEntry(v.entries[i]!, buf, pos);
     pos += 32;
   }
-  buf.fill(0, pos, pos + (65536 - 32 - 32 * v.entries.length));
-  pos += 65536 - 32 - 32 * v.entries.length;
+  const padding_size = 65536 - 32 - 32 * v.entries.length;
+  buf.fill(0, pos, pos + padding_size);
+  pos += padding_size;
   return pos;
 }
 

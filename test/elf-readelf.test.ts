@@ -291,6 +291,28 @@ describeWithTools(TOOLS, "ELF files made by gcc, as/ld and objcopy, read by read
     expect(Buffer.from(copy).equals(Buffer.from(bytes))).toBe(true);
   });
 
+  it("refuses program headers larger than their stride, after each header's own errors", () => {
+    const { bytes, elf } = decode("a64.exe");
+    const copy = bytes.slice();
+    const narrow = write({ ...elf, e_phentsize: 32 }, copy);
+    expect((narrow as CodecError).message).toBe("program_headers[0]: is larger than its stride");
+    const unsound = write(
+      {
+        ...elf,
+        e_phentsize: 32,
+        program_headers: elf.program_headers.map((p) => ({
+          ...p,
+          p_flags: { ...p.p_flags, unknown: 1 },
+        })),
+      },
+      copy,
+    );
+    expect((unsound as CodecError).message).toBe(
+      "program_headers[0].p_flags.unknown: sets a bit that has a name; set its boolean property instead",
+    );
+    expect(Buffer.from(copy).equals(Buffer.from(bytes))).toBe(true);
+  });
+
   it("reads program headers with a stride larger than the record: zero bytes after it are accepted, others refused", () => {
     const { bytes, elf } = decode("a64.exe");
     // A 64-byte stride: copy each 56-byte header into a table of 64-byte slots at the end.

@@ -22,8 +22,7 @@ import {
 const QCOW2_MAGIC = [0x51, 0x46, 0x49, 0xfb]; // "QFI\xfb"
 const names = IMAGE_CONFIGS.map((config) => config.name);
 
-const REGENERATE =
-  "regenerate with: npx tsx test/fixtures/make-qcow2-fixtures.ts";
+const REGENERATE = "regenerate with: npx tsx test/fixtures/make-qcow2-fixtures.ts";
 
 describe("committed qcow2 fixtures", () => {
   it("config names are unique", () => {
@@ -32,9 +31,7 @@ describe("committed qcow2 fixtures", () => {
 
   it("has a .bin and .info.json for every config and nothing else", () => {
     const expected = names.flatMap((n) => [`${n}.bin`, `${n}.info.json`]);
-    const actual = readdirSync(FIXTURE_DIR).filter((f) =>
-      /\.(bin|info\.json)$/.test(f),
-    );
+    const actual = readdirSync(FIXTURE_DIR).filter((f) => /\.(bin|info\.json)$/.test(f));
     expect(actual.sort(), REGENERATE).toEqual(expected.sort());
   });
 
@@ -71,9 +68,7 @@ describeWithQemu("qemu-img support (real qemu-img)", () => {
     try {
       const path = imageConfig("v3-default").create(tmp.path);
       const fresh = cutHeaderRegion(new Uint8Array(readFileSync(path)));
-      const committed = new Uint8Array(
-        readFileSync(fixtureBinPath("v3-default")),
-      );
+      const committed = new Uint8Array(readFileSync(fixtureBinPath("v3-default")));
       const version = qemuImg(["--version"]).stdout.split("\n")[0];
       expect(
         Buffer.from(fresh).toString("hex"),

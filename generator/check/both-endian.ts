@@ -47,7 +47,10 @@ export function withCopy(reader: Reader, node: MapNode, field: Member | undefine
               ? "`bits`"
               : undefined;
   if (why !== undefined) {
-    reader.report(at, `endian: both is for a field stored in sequence, always: this one has ${why}`);
+    reader.report(
+      at,
+      `endian: both is for a field stored in sequence, always: this one has ${why}`,
+    );
     return [field];
   }
   return [

@@ -832,6 +832,8 @@ export class CheckWalker {
     }
     this.code.block(`for (let i = 0; i < ${acc}.length; i++)`, (c) => {
       c.line(`const problem = check${name}(${acc}[i]!${args});`);
+      // The entry's own error first: its size is known only once it is sound.
+      c.line(`if (problem !== undefined) return problem.within(\`${templateText(path)}[\${i}]\`);`);
       if (
         t.kind === "array" &&
         t.stride !== undefined &&
@@ -840,7 +842,6 @@ export class CheckWalker {
         c.line(
           `if (sizeof${name}(${acc}[i]!${args}) > ${offsetExpr(t.stride, this.resolve)}) return new CodecError(\`${templateText(path)}[\${i}]\`, undefined, "is larger than its stride");`,
         );
-      c.line(`if (problem !== undefined) return problem.within(\`${templateText(path)}[\${i}]\`);`);
       if (t.kind === "list" && keepsEnd(t.union))
         c.line(checkKeptEndLast(t.union, acc, templateText(path)));
     });
@@ -1057,7 +1058,10 @@ export class WriteWalker {
           this.code.line(`buf.fill(0, ${at}, ${at} + ${n});`);
           this.settleAfter(n);
         } else if (m.sizeExpr !== undefined) {
-          const n = offsetExpr(m.sizeExpr, this.resolve);
+          // Worked out once, for the fill and the position after it.
+          const size = offsetExpr(m.sizeExpr, this.resolve);
+          const n = /^[\w.]+$/.test(size) ? size : this.locals.fresh("padding_size");
+          if (n !== size) this.code.line(`const ${n} = ${size};`);
           this.code.line(`buf.fill(0, ${at}, ${at} + ${n});`);
           this.settleAfter(n);
         } else if (m.cond === undefined) {

@@ -16,8 +16,7 @@ import { describe, it, type SuiteFactory } from "vitest";
 // Availability and suite gating
 // ---------------------------------------------------------------------------
 
-export const QEMU_MISSING_REASON =
-  "qemu-img not found: install Debian package qemu-utils";
+export const QEMU_MISSING_REASON = "qemu-img not found: install Debian package qemu-utils";
 
 let availableCache: boolean | undefined;
 
@@ -114,17 +113,13 @@ export interface QemuImgOptions {
 }
 
 /** Runs qemu-img. Never throws on a non-zero status; returns it instead. */
-export function qemuImg(
-  args: readonly string[],
-  options: QemuImgOptions = {},
-): QemuImgResult {
+export function qemuImg(args: readonly string[], options: QemuImgOptions = {}): QemuImgResult {
   const result = spawnSync("qemu-img", args, {
     encoding: "utf8",
     cwd: options.cwd,
     maxBuffer: 64 * 1024 * 1024,
   });
-  const spawnError =
-    result.error === undefined ? "" : `${result.error.message}\n`;
+  const spawnError = result.error === undefined ? "" : `${result.error.message}\n`;
   return {
     status: result.status ?? -1,
     stdout: result.stdout ?? "",
@@ -139,9 +134,7 @@ export function qemuImgOrThrow(
 ): QemuImgResult {
   const result = qemuImg(args, options);
   if (result.status !== 0) {
-    throw new Error(
-      `qemu-img ${args.join(" ")} exited with ${result.status}:\n${result.stderr}`,
-    );
+    throw new Error(`qemu-img ${args.join(" ")} exited with ${result.status}:\n${result.stderr}`);
   }
   return result;
 }
@@ -258,10 +251,9 @@ export function parseQemuInfo(json: string): QemuInfo {
 
 /** `qemu-img info --output=json` of a qcow2 image (header-only: needs no secret). */
 export function qemuInfo(path: string, options: QemuImgOptions = {}): QemuInfo {
-  const result = qemuImgOrThrow(
-    ["info", "--output=json", "-f", "qcow2", path],
-    { cwd: options.cwd ?? dirname(path) },
-  );
+  const result = qemuImgOrThrow(["info", "--output=json", "-f", "qcow2", path], {
+    cwd: options.cwd ?? dirname(path),
+  });
   return parseQemuInfo(result.stdout);
 }
 
@@ -269,10 +261,7 @@ export function qemuInfo(path: string, options: QemuImgOptions = {}): QemuInfo {
  * `qemu-img check`. Status 0: clean; 2: corruptions; 3: leaks; 1: could not
  * check (e.g. cannot open the image). Never throws on a non-zero status.
  */
-export function qemuCheck(
-  path: string,
-  options: QemuOpenOptions = {},
-): QemuImgResult {
+export function qemuCheck(path: string, options: QemuOpenOptions = {}): QemuImgResult {
   return qemuImg(["check", ...imageArgs(path, options.secret)], {
     cwd: options.cwd ?? dirname(path),
   });
@@ -299,11 +288,7 @@ export const VIRTUAL_SIZE_BYTES = 64 * 1024 * 1024;
 export const LUKS_PASSPHRASE = "password";
 
 /** `qemu-img create -f qcow2 [extra...] <file> 64M` in `dir`; returns the path. */
-function createQcow2(
-  dir: string,
-  file: string,
-  extra: readonly string[] = [],
-): string {
+function createQcow2(dir: string, file: string, extra: readonly string[] = []): string {
   const args = ["create", "-q", "-f", "qcow2", ...extra, file, VIRTUAL_SIZE];
   // LUKS creation times PBKDF2 with the thread's CPU clock, and qemu-img 7.2
   // gives up with "Unable to get accurate CPU usage" when that clock has not
@@ -311,23 +296,14 @@ function createQcow2(
   for (let attempt = 1; ; attempt++) {
     const result = qemuImg(args, { cwd: dir });
     if (result.status === 0) return join(dir, file);
-    if (
-      attempt === 20 ||
-      !result.stderr.includes("Unable to get accurate CPU usage")
-    ) {
-      throw new Error(
-        `qemu-img ${args.join(" ")} exited with ${result.status}:\n${result.stderr}`,
-      );
+    if (attempt === 20 || !result.stderr.includes("Unable to get accurate CPU usage")) {
+      throw new Error(`qemu-img ${args.join(" ")} exited with ${result.status}:\n${result.stderr}`);
     }
   }
 }
 
 /** Config whose image is `<name>.qcow2` created with `-o <options>`. */
-function withOptions(
-  name: string,
-  description: string,
-  options: string,
-): ImageConfig {
+function withOptions(name: string, description: string, options: string): ImageConfig {
   return {
     name,
     description,
@@ -347,12 +323,7 @@ export const IMAGE_CONFIGS: readonly ImageConfig[] = [
     description: "v3 overlay with relative backing file base.qcow2 (-F qcow2)",
     create: (dir) => {
       createQcow2(dir, "base.qcow2");
-      return createQcow2(dir, "backing.qcow2", [
-        "-b",
-        "base.qcow2",
-        "-F",
-        "qcow2",
-      ]);
+      return createQcow2(dir, "backing.qcow2", ["-b", "base.qcow2", "-F", "qcow2"]);
     },
   },
   {

@@ -124,47 +124,47 @@ export interface Elf {
   e_machine: number;
   /** `u32 in the chosen byte order`. At byte 20. */
   e_version: number;
-  /** `u64 in the chosen byte order`. At byte 24. */
+  /** `u32 in the chosen byte order` when ei_class is Elf32, `u64 in the chosen byte order` when ei_class is Elf64. */
   e_entry: bigint;
-  /** `u64 in the chosen byte order`. At byte 32. */
+  /** `u32 in the chosen byte order` when ei_class is Elf32, `u64 in the chosen byte order` when ei_class is Elf64. */
   e_phoff: bigint;
-  /** `u64 in the chosen byte order`. At byte 40. */
+  /** `u32 in the chosen byte order` when ei_class is Elf32, `u64 in the chosen byte order` when ei_class is Elf64. */
   e_shoff: bigint;
   /**
    * Processor-specific flags
    *
-   * `u32 in the chosen byte order`. At byte 48.
+   * `u32 in the chosen byte order`.
    */
   e_flags: number;
   /**
    * Size of this header
    *
-   * `u16 in the chosen byte order`. At byte 52.
+   * `u16 in the chosen byte order`.
    */
   e_ehsize: number;
   /**
    * Bytes from one program header to the next
    *
-   * `u16 in the chosen byte order`. At byte 54.
+   * `u16 in the chosen byte order`.
    */
   e_phentsize: number;
-  /** `u16 in the chosen byte order`. At byte 56. */
+  /** `u16 in the chosen byte order`. */
   e_phnum: number;
   /**
    * Bytes from one section header to the next
    *
-   * `u16 in the chosen byte order`. At byte 58.
+   * `u16 in the chosen byte order`.
    */
   e_shentsize: number;
-  /** `u16 in the chosen byte order`. At byte 60. */
+  /** `u16 in the chosen byte order`. */
   e_shnum: number;
   /**
    * Index of the section holding section names
    *
-   * `u16 in the chosen byte order`. At byte 62.
+   * `u16 in the chosen byte order`.
    */
   e_shstrndx: number;
-  /** `e_phnum ProgramHeader entries`. At byte 64. */
+  /** `e_phnum ProgramHeader entries`. */
   program_headers: ProgramHeader[];
   /** `e_shnum SectionHeader entries`. */
   section_headers: SectionHeader[];
@@ -172,22 +172,22 @@ export interface Elf {
 
 /** A segment (Elf32_Phdr or Elf64_Phdr); the 64-bit layout moves p_flags second. */
 export interface ProgramHeader {
-  /** `u32 in the chosen byte order`. At byte 0. */
+  /** `u32 in the chosen byte order`. */
   p_type: number;
-  /** `u64 in the chosen byte order`. At byte 4. */
+  /** `u32 in the chosen byte order` when class is Elf32, `u64 in the chosen byte order` when class is Elf64. */
   p_offset: bigint;
-  /** `u64 in the chosen byte order`. At byte 12. */
+  /** `u32 in the chosen byte order` when class is Elf32, `u64 in the chosen byte order` when class is Elf64. */
   p_vaddr: bigint;
-  /** `u64 in the chosen byte order`. At byte 20. */
+  /** `u32 in the chosen byte order` when class is Elf32, `u64 in the chosen byte order` when class is Elf64. */
   p_paddr: bigint;
-  /** `u64 in the chosen byte order`. At byte 28. */
+  /** `u32 in the chosen byte order` when class is Elf32, `u64 in the chosen byte order` when class is Elf64. */
   p_filesz: bigint;
-  /** `u64 in the chosen byte order`. At byte 36. */
+  /** `u32 in the chosen byte order` when class is Elf32, `u64 in the chosen byte order` when class is Elf64. */
   p_memsz: bigint;
-  /** `u64 in the chosen byte order`. At byte 44. */
-  p_align: bigint;
-  /** `u32 in the chosen byte order` flags, its bits as properties. At byte 52. */
+  /** Flags, its bits as properties: `u32 in the chosen byte order`. */
   p_flags: ProgramHeader_p_flags;
+  /** `u32 in the chosen byte order` when class is Elf32, `u64 in the chosen byte order` when class is Elf64. */
+  p_align: bigint;
 }
 
 /** Masks of the named bits of the stored p_flags word of {@link ProgramHeader}. */
@@ -226,26 +226,26 @@ export interface ProgramHeader_p_flags {
 
 /** A section (Elf32_Shdr or Elf64_Shdr). */
 export interface SectionHeader {
-  /** `u32 in the chosen byte order`. At byte 0. */
+  /** `u32 in the chosen byte order`. */
   sh_name: number;
-  /** `u32 in the chosen byte order`. At byte 4. */
+  /** `u32 in the chosen byte order`. */
   sh_type: number;
-  /** `u64 in the chosen byte order`. At byte 8. */
-  sh_addr: bigint;
-  /** `u64 in the chosen byte order`. At byte 16. */
-  sh_offset: bigint;
-  /** `u64 in the chosen byte order`. At byte 24. */
-  sh_size: bigint;
-  /** `u32 in the chosen byte order`. At byte 32. */
-  sh_link: number;
-  /** `u32 in the chosen byte order`. At byte 36. */
-  sh_info: number;
-  /** `u64 in the chosen byte order`. At byte 40. */
-  sh_addralign: bigint;
-  /** `u64 in the chosen byte order`. At byte 48. */
-  sh_entsize: bigint;
-  /** `u64 in the chosen byte order` flags, its bits as properties. At byte 56. */
+  /** Flags, its bits as properties: `u32 in the chosen byte order` when class is Elf32, `u64 in the chosen byte order` when class is Elf64. */
   sh_flags: SectionHeader_sh_flags;
+  /** `u32 in the chosen byte order` when class is Elf32, `u64 in the chosen byte order` when class is Elf64. */
+  sh_addr: bigint;
+  /** `u32 in the chosen byte order` when class is Elf32, `u64 in the chosen byte order` when class is Elf64. */
+  sh_offset: bigint;
+  /** `u32 in the chosen byte order` when class is Elf32, `u64 in the chosen byte order` when class is Elf64. */
+  sh_size: bigint;
+  /** `u32 in the chosen byte order`. */
+  sh_link: number;
+  /** `u32 in the chosen byte order`. */
+  sh_info: number;
+  /** `u32 in the chosen byte order` when class is Elf32, `u64 in the chosen byte order` when class is Elf64. */
+  sh_addralign: bigint;
+  /** `u32 in the chosen byte order` when class is Elf32, `u64 in the chosen byte order` when class is Elf64. */
+  sh_entsize: bigint;
 }
 
 /** Masks of the named bits of the stored sh_flags word of {@link SectionHeader}. */
@@ -769,7 +769,7 @@ function parseProgramHeader(
       );
   }
   parsedEnd = pos;
-  return { p_type, p_offset, p_vaddr, p_paddr, p_filesz, p_memsz, p_align, p_flags };
+  return { p_type, p_offset, p_vaddr, p_paddr, p_filesz, p_memsz, p_flags, p_align };
 }
 
 function parseSectionHeader(
@@ -905,6 +905,7 @@ function parseSectionHeader(
   return {
     sh_name,
     sh_type,
+    sh_flags,
     sh_addr,
     sh_offset,
     sh_size,
@@ -912,7 +913,6 @@ function parseSectionHeader(
     sh_info,
     sh_addralign,
     sh_entsize,
-    sh_flags,
   };
 }
 
@@ -1687,9 +1687,9 @@ export function compareProgramHeader(a: ProgramHeader, b: ProgramHeader): number
   if (c !== 0) return c;
   c = compareScalars(a.p_memsz, b.p_memsz);
   if (c !== 0) return c;
-  c = compareScalars(a.p_align, b.p_align);
-  if (c !== 0) return c;
   c = compareProgramHeader_p_flags(a.p_flags, b.p_flags);
+  if (c !== 0) return c;
+  c = compareScalars(a.p_align, b.p_align);
   if (c !== 0) return c;
   return 0;
 }
@@ -1705,6 +1705,8 @@ export function compareSectionHeader(a: SectionHeader, b: SectionHeader): number
   if (c !== 0) return c;
   c = compareScalars(a.sh_type, b.sh_type);
   if (c !== 0) return c;
+  c = compareSectionHeader_sh_flags(a.sh_flags, b.sh_flags);
+  if (c !== 0) return c;
   c = compareScalars(a.sh_addr, b.sh_addr);
   if (c !== 0) return c;
   c = compareScalars(a.sh_offset, b.sh_offset);
@@ -1718,8 +1720,6 @@ export function compareSectionHeader(a: SectionHeader, b: SectionHeader): number
   c = compareScalars(a.sh_addralign, b.sh_addralign);
   if (c !== 0) return c;
   c = compareScalars(a.sh_entsize, b.sh_entsize);
-  if (c !== 0) return c;
-  c = compareSectionHeader_sh_flags(a.sh_flags, b.sh_flags);
   if (c !== 0) return c;
   return 0;
 }
@@ -2064,8 +2064,8 @@ export function sexpOfProgramHeader(v: ProgramHeader): Sexp {
   fields.push(["p_paddr", String(v.p_paddr)]);
   fields.push(["p_filesz", String(v.p_filesz)]);
   fields.push(["p_memsz", String(v.p_memsz)]);
-  fields.push(["p_align", String(v.p_align)]);
   fields.push(["p_flags", sexpOfProgramHeader_p_flags(v.p_flags)]);
+  fields.push(["p_align", String(v.p_align)]);
   return fields;
 }
 
@@ -2077,8 +2077,8 @@ function programHeaderFromSexp(at: At): ProgramHeader | SexpError {
     "p_paddr",
     "p_filesz",
     "p_memsz",
-    "p_align",
     "p_flags",
+    "p_align",
   ]);
   if (fields instanceof SexpError) return fields;
   const p_type_ = requiredField(fields, at, "p_type", (a) => int(a, 32, false));
@@ -2093,10 +2093,10 @@ function programHeaderFromSexp(at: At): ProgramHeader | SexpError {
   if (p_filesz_ instanceof SexpError) return p_filesz_;
   const p_memsz_ = requiredField(fields, at, "p_memsz", (a) => int64(a, false));
   if (p_memsz_ instanceof SexpError) return p_memsz_;
-  const p_align_ = requiredField(fields, at, "p_align", (a) => int64(a, false));
-  if (p_align_ instanceof SexpError) return p_align_;
   const p_flags_ = requiredField(fields, at, "p_flags", programHeader_p_flagsFromSexp);
   if (p_flags_ instanceof SexpError) return p_flags_;
+  const p_align_ = requiredField(fields, at, "p_align", (a) => int64(a, false));
+  if (p_align_ instanceof SexpError) return p_align_;
   return {
     p_type: p_type_,
     p_offset: p_offset_,
@@ -2104,8 +2104,8 @@ function programHeaderFromSexp(at: At): ProgramHeader | SexpError {
     p_paddr: p_paddr_,
     p_filesz: p_filesz_,
     p_memsz: p_memsz_,
-    p_align: p_align_,
     p_flags: p_flags_,
+    p_align: p_align_,
   };
 }
 
@@ -2202,6 +2202,7 @@ export function sexpOfSectionHeader(v: SectionHeader): Sexp {
   const fields: Sexp[] = [];
   fields.push(["sh_name", String(v.sh_name)]);
   fields.push(["sh_type", String(v.sh_type)]);
+  fields.push(["sh_flags", sexpOfSectionHeader_sh_flags(v.sh_flags)]);
   fields.push(["sh_addr", String(v.sh_addr)]);
   fields.push(["sh_offset", String(v.sh_offset)]);
   fields.push(["sh_size", String(v.sh_size)]);
@@ -2209,7 +2210,6 @@ export function sexpOfSectionHeader(v: SectionHeader): Sexp {
   fields.push(["sh_info", String(v.sh_info)]);
   fields.push(["sh_addralign", String(v.sh_addralign)]);
   fields.push(["sh_entsize", String(v.sh_entsize)]);
-  fields.push(["sh_flags", sexpOfSectionHeader_sh_flags(v.sh_flags)]);
   return fields;
 }
 
@@ -2217,6 +2217,7 @@ function sectionHeaderFromSexp(at: At): SectionHeader | SexpError {
   const fields = recordFields(at, [
     "sh_name",
     "sh_type",
+    "sh_flags",
     "sh_addr",
     "sh_offset",
     "sh_size",
@@ -2224,13 +2225,14 @@ function sectionHeaderFromSexp(at: At): SectionHeader | SexpError {
     "sh_info",
     "sh_addralign",
     "sh_entsize",
-    "sh_flags",
   ]);
   if (fields instanceof SexpError) return fields;
   const sh_name_ = requiredField(fields, at, "sh_name", (a) => int(a, 32, false));
   if (sh_name_ instanceof SexpError) return sh_name_;
   const sh_type_ = requiredField(fields, at, "sh_type", (a) => int(a, 32, false));
   if (sh_type_ instanceof SexpError) return sh_type_;
+  const sh_flags_ = requiredField(fields, at, "sh_flags", sectionHeader_sh_flagsFromSexp);
+  if (sh_flags_ instanceof SexpError) return sh_flags_;
   const sh_addr_ = requiredField(fields, at, "sh_addr", (a) => int64(a, false));
   if (sh_addr_ instanceof SexpError) return sh_addr_;
   const sh_offset_ = requiredField(fields, at, "sh_offset", (a) => int64(a, false));
@@ -2245,11 +2247,10 @@ function sectionHeaderFromSexp(at: At): SectionHeader | SexpError {
   if (sh_addralign_ instanceof SexpError) return sh_addralign_;
   const sh_entsize_ = requiredField(fields, at, "sh_entsize", (a) => int64(a, false));
   if (sh_entsize_ instanceof SexpError) return sh_entsize_;
-  const sh_flags_ = requiredField(fields, at, "sh_flags", sectionHeader_sh_flagsFromSexp);
-  if (sh_flags_ instanceof SexpError) return sh_flags_;
   return {
     sh_name: sh_name_,
     sh_type: sh_type_,
+    sh_flags: sh_flags_,
     sh_addr: sh_addr_,
     sh_offset: sh_offset_,
     sh_size: sh_size_,
@@ -2257,7 +2258,6 @@ function sectionHeaderFromSexp(at: At): SectionHeader | SexpError {
     sh_info: sh_info_,
     sh_addralign: sh_addralign_,
     sh_entsize: sh_entsize_,
-    sh_flags: sh_flags_,
   };
 }
 

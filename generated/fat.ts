@@ -157,7 +157,7 @@ export interface Volume {
   /**
    * The FAT32 extended BPB
    *
-   * `Bpb32`.
+   * `Bpb32` when fat_size_16 is 0.
    *
    * Present only when its condition holds (see the layout).
    */
@@ -165,7 +165,7 @@ export interface Volume {
   /**
    * The FAT12/16 extended BPB
    *
-   * `Bpb16`.
+   * `Bpb16` when fat_size_16 is not 0.
    *
    * Present only when its condition holds (see the layout).
    */

@@ -102,82 +102,82 @@ export interface PrimaryVolumeDescriptor {
    * `u32 little-endian`. At byte 80.
    */
   volume_space_size: number;
-  /** `u16 little-endian`. At byte 116. */
-  volume_set_size: number;
-  /** `u16 little-endian`. At byte 118. */
-  volume_sequence_number: number;
   /** `u16 little-endian`. At byte 120. */
+  volume_set_size: number;
+  /** `u16 little-endian`. At byte 124. */
+  volume_sequence_number: number;
+  /** `u16 little-endian`. At byte 128. */
   logical_block_size: number;
   /**
    * Bytes of the path table
    *
-   * `u32 little-endian`. At byte 122.
+   * `u32 little-endian`. At byte 132.
    */
   path_table_size: number;
   /**
    * Block of the little-endian path table
    *
-   * `u32 little-endian`. At byte 126.
+   * `u32 little-endian`. At byte 140.
    */
   type_l_path_table: number;
   /**
    * Block of its copy, or 0
    *
-   * `u32 little-endian`. At byte 130.
+   * `u32 little-endian`. At byte 144.
    */
   opt_type_l_path_table: number;
   /**
    * Block of the big-endian path table
    *
-   * `u32`. At byte 134.
+   * `u32`. At byte 148.
    */
   type_m_path_table: number;
   /**
    * Block of its copy, or 0
    *
-   * `u32`. At byte 138.
+   * `u32`. At byte 152.
    */
   opt_type_m_path_table: number;
   /**
    * The root directory's record, with the one-byte name 0x00
    *
-   * `DirectoryRecord`. At byte 142.
+   * `DirectoryRecord`. At byte 156.
    */
   root_directory: DirectoryRecord;
-  /** `128-byte space-padded string`. At byte 176. */
+  /** `128-byte space-padded string`. At byte 190. */
   volume_set_id: string;
-  /** `128-byte space-padded string`. At byte 304. */
+  /** `128-byte space-padded string`. At byte 318. */
   publisher_id: string;
-  /** `128-byte space-padded string`. At byte 432. */
+  /** `128-byte space-padded string`. At byte 446. */
   data_preparer_id: string;
-  /** `128-byte space-padded string`. At byte 560. */
+  /** `128-byte space-padded string`. At byte 574. */
   application_id: string;
-  /** `37-byte space-padded string`. At byte 688. */
+  /** `37-byte space-padded string`. At byte 702. */
   copyright_file_id: string;
-  /** `37-byte space-padded string`. At byte 725. */
+  /** `37-byte space-padded string`. At byte 739. */
   abstract_file_id: string;
-  /** `37-byte space-padded string`. At byte 762. */
+  /** `37-byte space-padded string`. At byte 776. */
   bibliographic_file_id: string;
-  /** `DateTime`. At byte 799. */
+  /** `DateTime`. At byte 813. */
   creation: DateTime;
-  /** `DateTime`. At byte 816. */
+  /** `DateTime`. At byte 830. */
   modification: DateTime;
   /**
    * All digits zero when not specified
    *
-   * `DateTime`. At byte 833.
+   * `DateTime`. At byte 847.
    */
   expiration: DateTime;
   /**
    * All digits zero when not specified
    *
-   * `DateTime`. At byte 850.
+   * `DateTime`. At byte 864.
    */
   effective: DateTime;
   /**
    * Not specified by ECMA-119
    *
-   * `bytes`. At byte 869.
+   * `bytes`. At byte 883.
    */
   application_use: string;
 }
@@ -219,10 +219,10 @@ export interface DirectoryRecord {
   /**
    * Bytes of the directory
    *
-   * `u32 little-endian`. At byte 6.
+   * `u32 little-endian`. At byte 10.
    */
   data_length: number;
-  /** `RecordingTime`. At byte 10. */
+  /** `RecordingTime`. At byte 18. */
   recorded: RecordingTime;
   /** Bit 0 of flags. */
   hidden: boolean;
@@ -238,16 +238,16 @@ export interface DirectoryRecord {
   multi_extent: boolean;
   /** The bits of flags that have no name here, kept as they are (named bits must be clear). */
   other_flags: number;
-  /** `u8`. At byte 18. */
+  /** `u8`. At byte 26. */
   file_unit_size: number;
-  /** `u8`. At byte 19. */
+  /** `u8`. At byte 27. */
   interleave_gap_size: number;
-  /** `u16 little-endian`. At byte 20. */
+  /** `u16 little-endian`. At byte 28. */
   volume_sequence_number: number;
   /**
    * 0x00: the directory itself
    *
-   * `u8`. At byte 23.
+   * `u8`. At byte 33.
    */
   name: number;
 }

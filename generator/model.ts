@@ -570,11 +570,24 @@ export interface SwitchCase {
   loc: Loc;
 }
 
-/** A switch's properties, in {@link valueMembers}' order: merged fields, flags words, the others. */
+/**
+ * A switch's merged fields and flags words, in the order of its first case
+ * (which has them all): the order its value's properties are in.
+ */
+export function mergedInOrder(m: SwitchMember): (ValueField | FlagsField)[] {
+  const byName = new Map<string, ValueField | FlagsField>(
+    [...m.fields, ...m.flags].map((x) => [x.name, x]),
+  );
+  return (m.cases[0]?.members ?? []).flatMap((x) => {
+    const merged = "name" in x && x.kind !== "let" ? byName.get(x.name) : undefined;
+    return merged === undefined ? [] : [merged];
+  });
+}
+
+/** A switch's properties, in {@link valueMembers}' order: merged fields and flags words, then the others. */
 export function switchProperties(m: SwitchMember): string[] {
   return [
-    ...m.fields.map((f) => f.name),
-    ...m.flags.flatMap(flagsProperties),
+    ...mergedInOrder(m).flatMap((x) => (x.kind === "flags" ? flagsProperties(x) : [x.name])),
     ...m.only.map((f) => f.name),
   ];
 }
@@ -954,14 +967,15 @@ export function isBigInt(t: IntType): boolean {
 
 /**
  * The members as the value sees them: a switch stands for its properties
- * (merged fields, flags words, then fields only some cases have), and a byte order, a
+ * (merged fields and flags words in its first case's order, then fields
+ * only some cases have), and a byte order, a
  * let or a both-endian field's second copy, which hold no value, for nothing. For the
  * emitters of types, comparison and S-expressions, which follow properties.
  */
 export function valueMembers(members: readonly Member[]): Member[] {
   return members.flatMap((m) =>
     m.kind === "switch"
-      ? [...m.fields, ...m.flags, ...m.only]
+      ? [...mergedInOrder(m), ...m.only]
       : m.kind === "byteOrder" || m.kind === "let" || m.kind === "mirror"
         ? []
         : [m],

@@ -41,6 +41,18 @@ describe("generated code", () => {
     }
   });
 
+  // Doc comments give a property's offset where it is fixed: after both-endian copies, which
+  // hold no property but take bytes, and never for a switch's properties, whose place and
+  // width depend on the case.
+  test("documents where a property is stored: its offset where fixed, each case's type in a switch", () => {
+    const iso = readFileSync("generated/iso9660.ts", "utf8");
+    expect(iso).toMatch(/At byte 128\. \*\/\n\s+logical_block_size: number;/);
+    const elf = readFileSync("generated/elf.ts", "utf8");
+    expect(elf).toContain(
+      "/** `u32 in the chosen byte order` when ei_class is Elf32, `u64 in the chosen byte order` when ei_class is Elf64. */\n  e_entry: bigint;",
+    );
+  });
+
   test("says it is generated and how to rebuild it", async () => {
     const module = (await outputs()).get("qcow2.ts")!;
     expect(module.split("\n").slice(0, 2)).toEqual([

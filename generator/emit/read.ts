@@ -29,7 +29,6 @@ import {
   fixedMemberSize,
   fixedRecordSize,
   fixedTypeSize,
-  flagsProperties,
   headerSize,
   hasChecksum,
   intSize,
@@ -858,12 +857,9 @@ export class SequenceReader {
           `default: return new CodecError(${str(path)}, ${this.selectorAt(m.on, "pos")}, \`is \${${on}}, which no layout is for (expected ${m.cases.map((k) => k.whenName).join(" or ")})\`);`,
         );
     });
-    for (const f of m.fields) {
+    for (const f of m.fields)
       if (f.type.kind === "int" && f.type.bits === 64) this.bigints.add(f.name);
-      this.props.push(this.propOf(f.name));
-    }
-    for (const w of m.flags) for (const p of flagsProperties(w)) this.props.push(this.propOf(p));
-    for (const f of m.only) this.props.push(this.propOf(f.name));
+    for (const p of switchProperties(m)) this.props.push(this.propOf(p));
     for (const l of lets)
       this.lets.set(l.name, { code: this.locals.field(l.name), bigint: l.bigint, derived: true });
   }

@@ -6,8 +6,18 @@
 import { VariableDeclarationKind } from "ts-morph";
 import type { ModuleFile } from "./module-file.js";
 import { exprText } from "../expr.js";
-import type { EnumDef, FieldType, FlagBit, Member, Model, UnionDef } from "../model.js";
+import type {
+  EnumDef,
+  FieldType,
+  FlagBit,
+  IntType,
+  Member,
+  Model,
+  SwitchMember,
+  UnionDef,
+} from "../model.js";
 import {
+  caseCondition,
   flagsGroup,
   isNestedFlags,
   fixedMemberSize,
@@ -151,111 +161,146 @@ interface Property {
   hasQuestionToken?: boolean;
 }
 
+/**
+ * How a property is stored, as its doc says it: its type, or for one of a
+ * switch's properties the type each case holding it gives it.
+ */
+function storedText(
+  name: string,
+  own: FieldType | IntType,
+  within: SwitchMember | undefined,
+): string {
+  if (within === undefined) return `\`${wireType(own)}\``;
+  const each = within.cases.flatMap((k) => {
+    const x = k.members.find((c) => "name" in c && c.name === name);
+    if (x === undefined || (x.kind !== "value" && x.kind !== "flags")) return [];
+    return [{ type: `\`${wireType(x.type)}\``, when: caseCondition(within, k) }];
+  });
+  // One type in every case needs no list, only where some case lacks it.
+  if (each.length === within.cases.length && each.every((e) => e.type === each[0]!.type))
+    return each[0]!.type;
+  return each.map((e) => `${e.type} when ${e.when}`).join(", ");
+}
+
 /** Properties of a record, group or variant, in layout order. */
 function properties(members: readonly Member[], offset: number | undefined): Property[] {
   const result: Property[] = [];
   let at = offset;
-  for (const m of valueMembers(members)) {
-    const where = at === undefined ? undefined : `At byte ${at}.`;
-    switch (m.kind) {
-      case "value": {
-        const optional = isOptionalField(m) ? " | undefined" : "";
-        const when =
-          m.cond !== undefined
-            ? "Present only when its condition holds (see the layout)."
-            : m.none !== undefined
-              ? `Undefined when stored as ${m.none}.`
-              : undefined;
-        const stored =
-          m.split === undefined
-            ? `\`${wireType(m.type)}\`.`
-            : `\`u${m.split.bits}\`: the low ${m.split.lo.bits} bits here (\`${wireType(m.split.lo)}\`), the high ${m.split.bits - m.split.lo.bits} in \`${m.split.high}\`.`;
-        result.push({
-          name: m.name,
-          type: tsType(m.type) + optional,
-          docs: joinDoc(
-            docText(m.doc),
-            `${stored} ${where ?? ""}`.trim(),
-            when,
-            bitsDoc(m.bits, m.type),
-          ),
-        });
-        if (m.tail !== undefined)
-          result.push(
-            m.type.kind === "textInt"
-              ? keptSpellingProperty(m.name, m.tail, m.type.spelling)
-              : stringTailProperty(m.name, m.tail),
-          );
-        break;
-      }
-      case "bitfield":
-        for (const p of m.parts)
-          result.push({
-            name: p.name,
-            type: p.bits > 32 ? "bigint" : "number",
-            docs: joinDoc(docText(p.doc), `\`${p.bits} bits\`: ${partPlace(m, p)}.`),
-          });
-        break;
-      case "flags":
-        if (m.nested !== undefined) {
-          result.push({
-            name: m.name,
-            type: `${m.nested.typeName}${m.cond === undefined ? "" : " | undefined"}`,
-            docs: joinDoc(
-              docText(m.doc),
-              `\`${wireType(m.type)}\` flags, its bits as properties. ${where ?? ""}`.trim(),
-              m.cond === undefined
-                ? undefined
-                : "Present only when its condition holds (see the layout).",
-            ),
-          });
-          break;
-        }
-        for (const f of m.flags) {
-          result.push({
-            name: f.name,
-            type: "boolean",
-            docs: joinDoc(docText(f.doc), `Bit ${f.bit} of ${m.name}.`),
-          });
-        }
-        result.push({
-          name: m.unknown,
-          type: m.type.bits === 64 ? "bigint" : "number",
-          docs: joinDoc(
-            `The bits of ${m.name} that have no name here, kept as they are (named bits must be clear).`,
-          ),
-        });
-        break;
-      case "group":
-        result.push({
-          name: m.name,
-          type: `${m.typeName}${m.cond === undefined ? "" : " | undefined"}`,
-          docs: joinDoc(docText(m.doc)),
-        });
-        break;
-      case "padding":
-        if (m.keep !== undefined) result.push(paddingKeepProperty(m, m.keep));
-        if (m.rest !== undefined)
-          result.push({
-            name: m.rest,
-            type: "number",
-            docs: joinDoc(
-              docText(m.doc),
-              `How many zero bytes follow, to the end of the input. ${where ?? ""}`.trim(),
-            ),
-          });
-        break;
-      case "checksum":
-        if (m.keep !== undefined) result.push(checksumKeepProperty(m, m.keep));
-        break;
-      case "const":
-      case "computed":
-        break;
-    }
-    const size = fixedMemberSize(m);
+  for (const outer of members) {
+    // A switch's properties have no one offset, nor one stored type.
+    const within = outer.kind === "switch" ? outer : undefined;
+    const where = at === undefined || within !== undefined ? undefined : `At byte ${at}.`;
+    for (const m of valueMembers([outer])) propertiesOf(m, where, within, result);
+    const size = fixedMemberSize(outer);
     at = at === undefined || size === undefined ? undefined : at + size;
   }
   return result;
+}
+
+/** The properties one member (not a switch) gives, added to `result`. */
+function propertiesOf(
+  m: Member,
+  where: string | undefined,
+  within: SwitchMember | undefined,
+  result: Property[],
+): void {
+  switch (m.kind) {
+    case "value": {
+      const optional = isOptionalField(m) ? " | undefined" : "";
+      const when =
+        m.cond !== undefined
+          ? "Present only when its condition holds (see the layout)."
+          : m.none !== undefined
+            ? `Undefined when stored as ${m.none}.`
+            : undefined;
+      const stored =
+        m.split === undefined
+          ? `${storedText(m.name, m.type, within)}.`
+          : `\`u${m.split.bits}\`: the low ${m.split.lo.bits} bits here (\`${wireType(m.split.lo)}\`), the high ${m.split.bits - m.split.lo.bits} in \`${m.split.high}\`.`;
+      result.push({
+        name: m.name,
+        type: tsType(m.type) + optional,
+        docs: joinDoc(
+          docText(m.doc),
+          `${stored} ${where ?? ""}`.trim(),
+          when,
+          bitsDoc(m.bits, m.type),
+        ),
+      });
+      if (m.tail !== undefined)
+        result.push(
+          m.type.kind === "textInt"
+            ? keptSpellingProperty(m.name, m.tail, m.type.spelling)
+            : stringTailProperty(m.name, m.tail),
+        );
+      break;
+    }
+    case "bitfield":
+      for (const p of m.parts)
+        result.push({
+          name: p.name,
+          type: p.bits > 32 ? "bigint" : "number",
+          docs: joinDoc(docText(p.doc), `\`${p.bits} bits\`: ${partPlace(m, p)}.`),
+        });
+      break;
+    case "flags":
+      if (m.nested !== undefined) {
+        result.push({
+          name: m.name,
+          type: `${m.nested.typeName}${m.cond === undefined ? "" : " | undefined"}`,
+          docs: joinDoc(
+            docText(m.doc),
+            within === undefined
+              ? `\`${wireType(m.type)}\` flags, its bits as properties. ${where ?? ""}`.trim()
+              : `Flags, its bits as properties: ${storedText(m.name, m.type, within)}.`,
+            m.cond === undefined
+              ? undefined
+              : "Present only when its condition holds (see the layout).",
+          ),
+        });
+        break;
+      }
+      for (const f of m.flags) {
+        result.push({
+          name: f.name,
+          type: "boolean",
+          docs: joinDoc(docText(f.doc), `Bit ${f.bit} of ${m.name}.`),
+        });
+      }
+      result.push({
+        name: m.unknown,
+        type: m.type.bits === 64 ? "bigint" : "number",
+        docs: joinDoc(
+          `The bits of ${m.name} that have no name here, kept as they are (named bits must be clear).`,
+        ),
+      });
+      break;
+    case "group":
+      result.push({
+        name: m.name,
+        type: `${m.typeName}${m.cond === undefined ? "" : " | undefined"}`,
+        docs: joinDoc(docText(m.doc)),
+      });
+      break;
+    case "padding":
+      if (m.keep !== undefined) result.push(paddingKeepProperty(m, m.keep));
+      if (m.rest !== undefined)
+        result.push({
+          name: m.rest,
+          type: "number",
+          docs: joinDoc(
+            docText(m.doc),
+            `How many zero bytes follow, to the end of the input. ${where ?? ""}`.trim(),
+          ),
+        });
+      break;
+    case "checksum":
+      if (m.keep !== undefined) result.push(checksumKeepProperty(m, m.keep));
+      break;
+    case "const":
+    case "computed":
+      break;
+  }
 }
 
 function bitsDoc(bits: FlagBit[], t: FieldType): string | undefined {

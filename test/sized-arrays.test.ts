@@ -47,6 +47,27 @@ types:
       - { name: payload, type: bytes }
 `;
 
+// size(F) of records with parameters, the argument a field between the size and the array.
+const WITH_ARGS = `
+format: withargs
+endian: little
+root: Table
+types:
+  Entry:
+    params: [{ name: order, type: u8 }]
+    record:
+      - { byte_order: order, little: 1, big: 2 }
+      - { name: name_length, type: u8, value: size(name) }
+      - { name: parent, type: u16 }
+      - { name: name, type: bytes, size: name_length }
+      - { padding: name_length % 2 }
+  Table:
+    record:
+      - { name: total, type: u16, value: size(entries) }
+      - { name: order, type: u8 }
+      - { name: entries, type: "Entry[]", size: total, args: { order: order } }
+`;
+
 interface Codec {
   read(buf: Uint8Array, at?: number): { value: unknown; end: number } | { message: string };
   write(value: unknown, buf: Uint8Array, at?: number): number | { message: string };
@@ -58,14 +79,17 @@ interface Codec {
 let modules: SchemaModules;
 let codec: Codec;
 let computed: Codec;
+let withArgs: Codec;
 
 beforeAll(async () => {
   modules = await generateSchemas([
     { name: "test/sized.yaml", text: SCHEMA },
     { name: "test/computed.yaml", text: COMPUTED },
+    { name: "test/withargs.yaml", text: WITH_ARGS },
   ]);
   codec = (await modules.load(modules.schemas[0]!)) as unknown as Codec;
   computed = (await modules.load(modules.schemas[1]!)) as unknown as Codec;
+  withArgs = (await modules.load(modules.schemas[2]!)) as unknown as Codec;
 }, 120_000);
 
 afterAll(async () => {
@@ -154,5 +178,40 @@ describe("arrays sized in bytes by a computed size(F)", () => {
     expect(modules.isError(error) && error.message).toMatch(
       /^options\[1\]\.length at byte 7: truncated/,
     );
+  });
+});
+
+describe("a computed size(F) of records with parameters", () => {
+  const table = (order: number): unknown => ({
+    order,
+    entries: [
+      { parent: 0x0102, name: "A" },
+      { parent: 3, name: "BC" },
+    ],
+  });
+  // total 10 (little-endian), the order, then the entries in that order: 5 bytes each.
+  const CASES = [
+    { order: 1, stored: [10, 0, 1, 1, 0x02, 0x01, 0x41, 0, 2, 3, 0, 0x42, 0x43] },
+    { order: 2, stored: [10, 0, 2, 1, 0x01, 0x02, 0x41, 0, 2, 0, 3, 0x42, 0x43] },
+  ];
+
+  test.each(CASES)(
+    "order $order: write stores the entries' size, measured with their arguments",
+    ({ order, stored }) => {
+      const value = table(order);
+      expect(withArgs.sizeof(value)).toBe(stored.length);
+      const buf = new Uint8Array(stored.length);
+      expect(withArgs.write(value, buf)).toBe(stored.length);
+      expect([...buf]).toEqual(stored);
+      expect(withArgs.read(new Uint8Array(stored))).toEqual({ value, end: stored.length });
+    },
+  );
+
+  test("the module measures them with a loop of its own, not a closure", () => {
+    const text = modules.schemas[2]!.text;
+    expect(text).toContain(
+      "function sizeofEachEntry(list: readonly Entry[], orderParam: number): number",
+    );
+    expect(text).toContain("sizeofEachEntry(value.entries, value.order)");
   });
 });

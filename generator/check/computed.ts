@@ -87,10 +87,8 @@ function lengthProblem(field: ComputedField, target: Member): string | undefined
     return undefined;
   }
   if (t.kind === "array" && t.bytes !== undefined) {
+    // Its size is the sum of its records' sizes.
     if (!governs(t.bytes)) return `"${field.target}" must have \`size: ${field.name}\``;
-    // Its size is the sum of its records' sizes, which take no parameters there.
-    if (t.element.params.length > 0)
-      return `"${field.target}" holds ${t.element.name} records, which have parameters: size(F) of them is not supported yet`;
     return undefined;
   }
   return `"${field.target}" must be bytes, text or an array of records with \`size: ${field.name}\``;

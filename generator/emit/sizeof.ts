@@ -171,8 +171,9 @@ export function valueResolver(
       }
       // A let is its expression over the value's fields, worked out where it is used.
       if (m.kind === "let") computed.set(m.name, () => letRef(m, resolve));
+      // Worked out when used: an array's arguments may use fields after this one.
       if (m.kind === "computed" && m.of !== "offset")
-        refs.set(m.name, { code: lengthOf(m, list, o), bigint: false });
+        computed.set(m.name, () => ({ code: lengthOf(m, list, o, resolve), bigint: false }));
       if (m.kind === "bitfield")
         for (const p of m.parts) refs.set(p.name, { code: field(o, p.name), bigint: p.bits > 32 });
       if (m.kind === "value" && m.type.kind === "int")
@@ -323,6 +324,23 @@ function emitRecordSize(def: RecordDef, file: ModuleFile): void {
     returnType: "number",
     statements: `return ${fixed ?? recordSize(def.members, "value", def.params)};`,
   });
+  // The size of an array of them, for `size(F)` of one sized in bytes: a loop
+  // of its own, as the runtime's sizeofEach takes no parameters.
+  if (def.params.length > 0)
+    file.addFunction({
+      name: `sizeofEach${def.name}`,
+      docs: [`The bytes \`list\`'s ${def.name} records take together. Allocates nothing.`],
+      parameters: [
+        { name: "list", type: `readonly ${def.name}[]` },
+        ...def.params.map((p) => ({ name: paramLocal(p.name), type: "number" })),
+      ],
+      returnType: "number",
+      statements: [
+        "let total = 0;",
+        `for (let i = 0; i < list.length; i++) total += sizeof${def.name}(list[i]!${def.params.map((p) => `, ${paramLocal(p.name)}`).join("")});`,
+        "return total;",
+      ],
+    });
 }
 
 function emitUnionSize(def: UnionDef, file: ModuleFile): void {

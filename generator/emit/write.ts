@@ -430,7 +430,7 @@ export class CheckWalker {
                 this.recordObj,
                 valueResolver(this.recordMembers, this.recordObj, this.params),
               )
-            : lengthOf(m, siblings, obj);
+            : lengthOf(m, siblings, obj, this.resolve);
         this.code.line(`const ${local} = ${value};`);
         this.code.line(
           `if (!${intIsValid(m.type, local)}) ${this.fail(path, `\`${how}, more than ${intRange(m.type)} can hold\``)}`,

@@ -542,7 +542,22 @@ class SchemaDraw {
       const between = this.rng.chance(0.3)
         ? [`${indent}${this.plainField({ taken: scope.taken, ints: [] }, true).line}`]
         : [];
-      // Now and then records of any size filling the bytes a computed size gives.
+      // Now and then records of any size filling the bytes a computed size gives,
+      // records with parameters among them (given as values they are tested for).
+      if (this.paramRecords.length > 0 && this.letRng.chance(0.6)) {
+        const record = this.letRng.pick(this.paramRecords);
+        const args = record.params.map(
+          (p) => `${p.name}: ${this.letRng.pick(p.selector.values).value}`,
+        );
+        return {
+          lines: [
+            `${indent}- { name: ${length}, type: ${this.rng.pick(["u16", "u32"])}, value: size(${target}) }`,
+            ...between,
+            `${indent}- { name: ${target}, type: "${record.name}[]", size: ${length}, args: { ${args.join(", ")} } }`,
+          ],
+          fixed: false,
+        };
+      }
       if (records.length > 0 && this.letRng.chance(0.5))
         return {
           lines: [

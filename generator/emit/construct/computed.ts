@@ -6,18 +6,32 @@
  */
 import type { ComputedField, Member } from "../../model.js";
 import { prop } from "../code.js";
+import { emitExpr, type Resolve } from "../expr.js";
 import { encodedLength } from "./text.js";
 
-/** Code for a `size(F)` or `count(F)` field: F's byte length or entry count in `obj`. */
-export function lengthOf(m: ComputedField, siblings: readonly Member[], obj: string): string {
+/**
+ * Code for a `size(F)` or `count(F)` field: F's byte length or entry count
+ * in `obj`; `resolve` gives the arguments of an array of records with
+ * parameters.
+ */
+export function lengthOf(
+  m: ComputedField,
+  siblings: readonly Member[],
+  obj: string,
+  resolve: Resolve,
+): string {
   const target = siblings.find((x) => x.kind === "value" && x.name === m.target);
   const acc = prop(obj, m.target);
   // Text takes as many bytes as it encodes to, an array sized in bytes its
   // records' sizes; bytes and other arrays have a length.
   if (target?.kind === "value" && target.type.kind === "text")
     return encodedLength(target.type, acc);
-  if (target?.kind === "value" && target.type.kind === "array" && target.type.bytes !== undefined)
-    return `sizeofEach(${acc}, sizeof${target.type.element.name})`;
+  if (target?.kind === "value" && target.type.kind === "array" && target.type.bytes !== undefined) {
+    const { element, args } = target.type;
+    return element.params.length === 0
+      ? `sizeofEach(${acc}, sizeof${element.name})`
+      : `sizeofEach${element.name}(${acc}${args.map((a) => `, ${emitExpr(a, resolve)}`).join("")})`;
+  }
   return `${acc}.length`;
 }
 

@@ -968,9 +968,9 @@ export function isBigInt(t: IntType): boolean {
 /**
  * The members as the value sees them: a switch stands for its properties
  * (merged fields and flags words in its first case's order, then fields
- * only some cases have), and a byte order, a
- * let or a both-endian field's second copy, which hold no value, for nothing. For the
- * emitters of types, comparison and S-expressions, which follow properties.
+ * only some cases have), and a byte order, a let or a both-endian field's
+ * second copy, which hold no value, for nothing. For the emitters of
+ * types, comparison and S-expressions, which follow properties.
  */
 export function valueMembers(members: readonly Member[]): Member[] {
   return members.flatMap((m) =>

@@ -9,6 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import {
+  expectRoundTrip,
   generateSchemas,
   loadRootCodec,
   type RootCodec,
@@ -101,12 +102,7 @@ describe("flags words in switch cases", () => {
   });
 
   test.each(CASES)("$name: read, sizeof, write and S-expressions agree", ({ value, bytes }) => {
-    expect(codec.read(new Uint8Array(bytes))).toEqual({ value, end: bytes.length });
-    expect(codec.sizeof(value)).toBe(bytes.length);
-    const buf = new Uint8Array(bytes.length);
-    expect(codec.write(value, buf)).toBe(bytes.length);
-    expect([...buf]).toEqual(bytes);
-    expect(codec.fromString(codec.toString(value))).toEqual(value);
+    expectRoundTrip(codec, value, bytes);
   });
 
   test("write checks unknown bits against the selected case's width, leaving the buffer untouched", () => {

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import ts from "typescript";
+import { expect } from "vitest";
 import { generate } from "../../generator/generate.js";
 import { formatProblem } from "../../generator/problem.js";
 import type { Model } from "../../generator/model.js";
@@ -125,4 +126,17 @@ export async function loadRootCodec(
   schema: GeneratedSchema,
 ): Promise<RootCodec> {
   return (await modules.load(schema)) as unknown as RootCodec;
+}
+
+/**
+ * The round trip every hand-worked case checks: `bytes` read to `value`,
+ * whose size, written bytes and S-expression agree with them.
+ */
+export function expectRoundTrip(codec: RootCodec, value: unknown, bytes: readonly number[]): void {
+  expect(codec.read(new Uint8Array(bytes))).toEqual({ value, end: bytes.length });
+  expect(codec.sizeof(value)).toBe(bytes.length);
+  const buf = new Uint8Array(bytes.length);
+  expect(codec.write(value, buf)).toBe(bytes.length);
+  expect([...buf]).toEqual(bytes);
+  expect(codec.fromString(codec.toString(value))).toEqual(value);
 }

@@ -195,7 +195,7 @@ export function checkCaseFlagsWidth(
     merged.type.bits === 64
       ? `BigInt.asUintN(${bits}, ${acc}) === ${acc}`
       : `${acc} <= ${hexLiteral(max, false)}`;
-  const what = `${merged.type.bits === 64 ? "a bigint" : "an integer"} from 0 to ${max} (${selected}: a ${bits}-bit word)`;
+  const what = `${merged.type.bits === 64 ? "a bigint" : "an integer"} from 0 to ${max} (${selected}: ${bits === 8 ? "an" : "a"} ${bits}-bit word)`;
   w.code.line(`if (!(${fits})) ${w.expected(path, what, acc)}`);
 }
 

@@ -19,7 +19,8 @@ export function checkChecksum(
   { name, doc, loc }: MemberInfo,
 ): Member | undefined {
   const { reader } = ctx;
-  const type = intField(ctx, node, "a checksum", true);
+  // After a byte_order member it is stored in the order chosen at run time.
+  const type = intField(ctx, node, "a checksum");
   const algoNode = reader.get(node, "checksum")!;
   const algorithm = reader.string(algoNode, "checksum");
   const asText = isTextNumber(ctx, node);

@@ -10,7 +10,8 @@ export function checkConstant(
   { name, doc, loc }: MemberInfo,
 ): Member | undefined {
   const { reader } = ctx;
-  const type = intField(ctx, node, "a constant", true);
+  // After a byte_order member it takes the order chosen at run time.
+  const type = intField(ctx, node, "a constant");
   const value = reader.integer(reader.get(node, "const"), "const");
   if (type === undefined || value === undefined) return undefined;
   if (!fitsInt(value, type))

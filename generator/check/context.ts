@@ -184,10 +184,10 @@ export function validations(ctx: Context, node: MapNode): Validation[] {
 }
 
 /**
- * A member's byte order: its own `endian`, else the record's. Bit fields,
- * constants and checksums are laid out by a byte order known when the code
- * is generated, so after a `byte_order` member they need an `endian` of
- * their own (`what` names them).
+ * A member's byte order: its own `endian`, else the record's. Bit fields
+ * are laid out by a byte order known when the code is generated, so after
+ * a `byte_order` member they need an `endian` of their own (`what` names
+ * them).
  */
 export function fieldEndian(ctx: Context, node: MapNode): ByteOrder;
 export function fieldEndian(ctx: Context, node: MapNode, what: string): Endian;

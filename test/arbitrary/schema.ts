@@ -1138,9 +1138,9 @@ class SchemaDraw {
   }
 
   /**
-   * After a `byte_order` member, bit fields, constants and checksums are
-   * laid out when the code is generated, so they get an endian of their own;
-   * flags words keep the chosen order half of the time.
+   * After a `byte_order` member, bit fields are laid out when the code is
+   * generated, so they get an endian of their own; flags words, constants
+   * and checksums keep the chosen order half of the time.
    */
   private ownEndians(members: string[]): void {
     const from = members.findIndex((m) => m.includes("byte_order: "));
@@ -1148,8 +1148,8 @@ class SchemaDraw {
     for (let i = from + 1; i < members.length; i++) {
       const m = members[i]!;
       if (m.includes("endian: ")) continue;
-      const fixed = /\b(checksum|const|bitfield): /.test(m);
-      if (fixed || (/\bflags: /.test(m) && this.layoutRng.chance(0.5)))
+      const fixed = /\bbitfield: /.test(m);
+      if (fixed || (/\b(checksum|const|flags): /.test(m) && this.layoutRng.chance(0.5)))
         members[i] = m.replace(
           /type: (\w+)/,
           `type: $1, endian: ${this.layoutRng.pick(["big", "little"])}`,

@@ -1,8 +1,9 @@
 /**
- * Flags words after a `byte_order` member take the order chosen at run
- * time, as ELF's are in the file's own byte order: words of 16, 32 and 64
- * bits, flattened and nested, checked in both orders against bytes worked
- * out by hand, in read, write, sizeof and S-expressions.
+ * Members laid out in the byte order a `byte_order` member chooses at run
+ * time, as ELF's are in the file's own order: flags words of 16, 32 and 64
+ * bits, flattened and nested; constants; and a checksum. Checked in both
+ * orders against bytes worked out by hand, in read, write, sizeof and
+ * S-expressions.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import {
@@ -42,13 +43,49 @@ types:
         unknown: other
 `;
 
+const CONSTANTS = `
+format: orderconst
+endian: big
+root: Header
+types:
+  Header:
+    record:
+      - { name: data, type: u8 }
+      - { byte_order: data, little: 1, big: 2 }
+      - { name: version, type: u32, const: 1 }
+      - { name: wide, type: u64, const: 0x010203040506 }
+      - { name: body, type: u16 }
+      - { name: crc, type: u32, checksum: crc32, covers: before }
+`;
+
 let modules: SchemaModules;
 let codec: RootCodec;
+let constants: RootCodec;
 
 beforeAll(async () => {
-  modules = await generateSchemas([{ name: "test/orderflags.yaml", text: SCHEMA }]);
+  modules = await generateSchemas([
+    { name: "test/orderflags.yaml", text: SCHEMA },
+    { name: "test/orderconst.yaml", text: CONSTANTS },
+  ]);
   codec = await loadRootCodec(modules, modules.schemas[0]!);
+  constants = await loadRootCodec(modules, modules.schemas[1]!);
 }, 120_000);
+
+/** CRC-32 (zlib's) bit by bit: a reference apart from the runtime's tables. */
+function crc32(bytes: readonly number[]): number {
+  let crc = 0xffffffff;
+  for (const b of bytes) {
+    crc ^= b;
+    for (let k = 0; k < 8; k++) crc = crc & 1 ? (crc >>> 1) ^ 0xedb88320 : crc >>> 1;
+  }
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+/** A 32-bit value's bytes, little- or big-endian. */
+const u32 = (v: number, little: boolean): number[] => {
+  const be = [v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff];
+  return little ? be.reverse() : be;
+};
 
 afterAll(async () => {
   await modules?.remove();
@@ -120,5 +157,49 @@ describe("flags words in a byte order chosen at run time", () => {
     expect(modules.isError(error) && error.message).toBe(
       "data at byte 0: is 3: the byte order must be 1 (little-endian) or 2 (big-endian)",
     );
+  });
+});
+
+describe("constants and a checksum in a byte order chosen at run time", () => {
+  const CONST_CASES = [1, 2].map((data) => {
+    const little = data === 1;
+    const wide = [0, 0, 1, 2, 3, 4, 5, 6];
+    const before = [
+      data,
+      ...u32(1, little),
+      ...(little ? [...wide].reverse() : wide),
+      ...(little ? [0x34, 0x12] : [0x12, 0x34]),
+    ];
+    return {
+      name: little ? "little-endian (data 1)" : "big-endian (data 2)",
+      value: { data, body: 0x1234 },
+      bytes: [...before, ...u32(crc32(before), little)],
+    };
+  });
+
+  test.each(CONST_CASES)(
+    "$name: read, sizeof, write and S-expressions agree",
+    ({ value, bytes }) => {
+      expectRoundTrip(constants, value, bytes);
+    },
+  );
+
+  test("read refuses a constant or checksum stored in the other order, naming it", () => {
+    const [little, big] = CONST_CASES;
+    // The big-endian file's bytes under a little-endian flag: version reads as 0x01000000.
+    const swapped = [1, ...big!.bytes.slice(1)];
+    const version = constants.read(new Uint8Array(swapped));
+    expect(modules.isError(version) && version.message).toBe(
+      "version at byte 1: expected 0x1, got 0x01000000",
+    );
+    const crc = [...little!.bytes];
+    crc.splice(15, 4, ...u32(crc32(little!.bytes.slice(0, 15)), false));
+    const error = constants.read(new Uint8Array(crc));
+    expect(modules.isError(error) && error.message).toMatch(/^crc at byte 15: is 0x/);
+  });
+
+  test("a truncated input is truncated, whatever order its constants are in", () => {
+    const error = constants.read(new Uint8Array(CONST_CASES[0]!.bytes.slice(0, 7)));
+    expect(modules.isError(error) && error.message).toMatch(/^wide at byte 5: truncated/);
   });
 });

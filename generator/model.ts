@@ -414,7 +414,12 @@ export interface BitfieldMember extends Doc {
   /** Names the word (for `offset(...)` and errors); not a property. */
   name: string;
   bytes: number;
-  endian: Endian;
+  /**
+   * `chosen` after a `byte_order` member (a 1-, 2- or 4-byte word): the
+   * parts' shifts are then the little-endian ones, and in a big-endian
+   * input a part's shift is {@link bigEndianShift}.
+   */
+  endian: ByteOrder;
   parts: BitPart[];
 }
 
@@ -425,6 +430,11 @@ export interface BitPart extends Doc {
   /** Position of its least significant bit, counted from bit 0 of the word. */
   shift: number;
   valid: Validation[];
+}
+
+/** A part's shift in a big-endian word, from its little-endian one: the parts run the other way. */
+export function bigEndianShift(m: BitfieldMember, p: BitPart): number {
+  return m.bytes * 8 - p.shift - p.bits;
 }
 
 /** Is a bit field part a bigint in the value? */

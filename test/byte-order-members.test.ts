@@ -58,17 +58,38 @@ types:
       - { name: crc, type: u32, checksum: crc32, covers: before }
 `;
 
+// Bit field words, whose parts run from the first byte: up from bit 0 in a
+// little-endian input, down from the top bit in a big-endian one.
+const BITS = `
+format: orderbits
+endian: big
+root: Header
+types:
+  Header:
+    record:
+      - { name: data, type: u8 }
+      - { byte_order: data, little: 1, big: 2 }
+      - name: date
+        type: u16
+        bitfield: [{ name: day, bits: 5 }, { name: month, bits: 4 }, { name: year, bits: 7 }]
+      - { name: word, type: u32, bitfield: [{ name: low, bits: 12 }, { name: high, bits: 20 }] }
+      - { name: byte, type: u8, bitfield: [{ name: top, bits: 3 }, { name: rest, bits: 5 }] }
+`;
+
 let modules: SchemaModules;
 let codec: RootCodec;
 let constants: RootCodec;
+let bits: RootCodec;
 
 beforeAll(async () => {
   modules = await generateSchemas([
     { name: "test/orderflags.yaml", text: SCHEMA },
     { name: "test/orderconst.yaml", text: CONSTANTS },
+    { name: "test/orderbits.yaml", text: BITS },
   ]);
   codec = await loadRootCodec(modules, modules.schemas[0]!);
   constants = await loadRootCodec(modules, modules.schemas[1]!);
+  bits = await loadRootCodec(modules, modules.schemas[2]!);
 }, 120_000);
 
 /** CRC-32 (zlib's) bit by bit: a reference apart from the runtime's tables. */
@@ -201,5 +222,45 @@ describe("constants and a checksum in a byte order chosen at run time", () => {
   test("a truncated input is truncated, whatever order its constants are in", () => {
     const error = constants.read(new Uint8Array(CONST_CASES[0]!.bytes.slice(0, 7)));
     expect(modules.isError(error) && error.message).toMatch(/^wide at byte 5: truncated/);
+  });
+});
+
+describe("bit fields in a byte order chosen at run time", () => {
+  const value = (data: number): unknown => ({
+    data,
+    day: 17,
+    month: 9,
+    year: 45,
+    low: 0xabc,
+    high: 0x12345,
+    top: 5,
+    rest: 0x11,
+  });
+  const BIT_CASES = [
+    {
+      // date 17 | 9 << 5 | 45 << 9 = 0x5b31; word 0xabc | 0x12345 << 12; byte 5 | 0x11 << 3.
+      name: "little-endian (data 1): parts up from bit 0",
+      value: value(1),
+      bytes: [1, 0x31, 0x5b, 0xbc, 0x5a, 0x34, 0x12, 0x8d],
+    },
+    {
+      // date 17 << 11 | 9 << 7 | 45 = 0x8cad; word 0xabc << 20 | 0x12345; byte 5 << 5 | 0x11.
+      name: "big-endian (data 2): parts down from the top bit",
+      value: value(2),
+      bytes: [2, 0x8c, 0xad, 0xab, 0xc1, 0x23, 0x45, 0xb1],
+    },
+  ];
+
+  test.each(BIT_CASES)("$name: read, sizeof, write and S-expressions agree", ({ value, bytes }) => {
+    expectRoundTrip(bits, value, bytes);
+  });
+
+  test("write refuses a part too wide for its bits, leaving the buffer untouched", () => {
+    const buf = new Uint8Array(16).fill(7);
+    const error = bits.write({ ...(value(2) as object), month: 16 }, buf);
+    expect(modules.isError(error) && error.message).toBe(
+      "month: expected an integer from 0 to 15, got 16",
+    );
+    expect(buf.every((b) => b === 7)).toBe(true);
   });
 });

@@ -28,7 +28,13 @@ export function checkBitfield(
       `a bit field word is an unsigned integer of whole bytes (u8, u16, u24, u32, u40, u48, u56 or u64), not "${typeText}"`,
     );
   const wordBits = word ? Number(word[1]) : undefined;
-  const endian = fieldEndian(ctx, node, "a bit field");
+  const endian = fieldEndian(ctx, node);
+  // In an order chosen at run time the word is read whole, with DataView.
+  if (endian === "chosen" && wordBits !== undefined && ![8, 16, 32].includes(wordBits))
+    reader.report(
+      typeNode!.at,
+      `a bit field after a byte_order member is a u8, u16 or u32 word, or has an endian of its own (big or little), not u${wordBits}`,
+    );
   // No `if` (the member's keys leave it out): a conditional word belongs in a group.
   ctx.scope.set(name, {
     type: "number",
@@ -72,7 +78,8 @@ export function checkBitfield(
     );
   if (wordBits === undefined || used !== wordBits) return undefined;
 
-  // Storage order: the first part starts in the first byte.
+  // Storage order: the first part starts in the first byte. In an order
+  // chosen at run time the shifts are the little-endian ones (see BitfieldMember).
   let next = 0;
   for (const part of parts) {
     part.shift = endian === "big" ? wordBits - next - part.bits : next;

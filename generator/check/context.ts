@@ -184,26 +184,13 @@ export function validations(ctx: Context, node: MapNode): Validation[] {
 }
 
 /**
- * A member's byte order: its own `endian`, else the record's. Bit fields
- * are laid out by a byte order known when the code is generated, so after
- * a `byte_order` member they need an `endian` of their own (`what` names
- * them).
+ * A member's byte order: its own `endian`, else the record's, which after
+ * a `byte_order` member is `chosen` at run time.
  */
-export function fieldEndian(ctx: Context, node: MapNode): ByteOrder;
-export function fieldEndian(ctx: Context, node: MapNode, what: string): Endian;
-export function fieldEndian(ctx: Context, node: MapNode, what?: string): ByteOrder {
+export function fieldEndian(ctx: Context, node: MapNode): ByteOrder {
   const e = ctx.reader.get(node, "endian");
   const text = ctx.reader.string(e, "endian");
-  if (text === undefined) {
-    if (ctx.byteOrder === "chosen" && what !== undefined) {
-      ctx.reader.report(
-        node.at,
-        `${what} after a byte_order member needs an endian of its own (big or little)`,
-      );
-      return ctx.endian;
-    }
-    return ctx.byteOrder;
-  }
+  if (text === undefined) return ctx.byteOrder;
   if (text !== "big" && text !== "little") {
     ctx.reader.report(e!.at, `endian must be "big" or "little", got "${text}"`);
     return ctx.endian;
@@ -211,16 +198,11 @@ export function fieldEndian(ctx: Context, node: MapNode, what?: string): ByteOrd
   return text;
 }
 
-export function intField(
-  ctx: Context,
-  node: MapNode,
-  what: string,
-  fixedOrder = false,
-): IntType | undefined {
+export function intField(ctx: Context, node: MapNode, what: string): IntType | undefined {
   const typeNode = ctx.reader.required(node, "type", what);
   const text = ctx.reader.string(typeNode, "type");
   if (text === undefined) return undefined;
-  const t = parseIntType(text, fixedOrder ? fieldEndian(ctx, node, what) : fieldEndian(ctx, node));
+  const t = parseIntType(text, fieldEndian(ctx, node));
   if (t === undefined)
     ctx.reader.report(
       typeNode!.at,

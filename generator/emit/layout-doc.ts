@@ -163,7 +163,7 @@ function memberRows(
             where,
             sizeText(m),
             name,
-            `u${m.bytes * 8} bit field${m.bytes === 1 ? "" : `, ${m.endian}-endian`}`,
+            `u${m.bytes * 8} bit field${m.endian === "chosen" ? ", in the chosen byte order" : m.bytes === 1 ? "" : `, ${m.endian}-endian`}`,
             cond,
             m.doc,
           ]),

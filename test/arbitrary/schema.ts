@@ -507,7 +507,8 @@ class SchemaDraw {
       scope.ints.push(...small);
       return {
         lines: [
-          `${indent}- { name: ${this.fresh("word", scope)}, type: u${bytes * 8}, endian: ${endian}, bitfield: [${parts.join(", ")}] }`,
+          // Now and then in the record's byte order, which a byte_order member may choose.
+          `${indent}- { name: ${this.fresh("word", scope)}, type: u${bytes * 8}${this.letRng.chance(0.3) ? "" : `, endian: ${endian}`}, bitfield: [${parts.join(", ")}] }`,
         ],
         fixed: true,
       };
@@ -1138,9 +1139,9 @@ class SchemaDraw {
   }
 
   /**
-   * After a `byte_order` member, bit fields are laid out when the code is
-   * generated, so they get an endian of their own; flags words, constants
-   * and checksums keep the chosen order half of the time.
+   * After a `byte_order` member, flags words, constants, checksums and bit
+   * fields of 1, 2 or 4 bytes keep the chosen order half of the time; other
+   * bit fields get an endian of their own.
    */
   private ownEndians(members: string[]): void {
     const from = members.findIndex((m) => m.includes("byte_order: "));
@@ -1148,8 +1149,9 @@ class SchemaDraw {
     for (let i = from + 1; i < members.length; i++) {
       const m = members[i]!;
       if (m.includes("endian: ")) continue;
-      const fixed = /\bbitfield: /.test(m);
-      if (fixed || (/\b(checksum|const|flags): /.test(m) && this.layoutRng.chance(0.5)))
+      // A bit field word in the chosen order is read whole: 1, 2 or 4 bytes.
+      const fixed = /\bbitfield: /.test(m) && !/type: u(8|16|32)\b/.test(m);
+      if (fixed || (/\b(checksum|const|flags|bitfield): /.test(m) && this.layoutRng.chance(0.5)))
         members[i] = m.replace(
           /type: (\w+)/,
           `type: $1, endian: ${this.layoutRng.pick(["big", "little"])}`,

@@ -5,10 +5,10 @@
  * operations and allocate nothing. Parts over 32 bits are bigints.
  */
 import type { BitfieldMember, BitPart, IntType } from "../../model.js";
-import { isBigPart } from "../../model.js";
+import { bigEndianShift, isBigPart } from "../../model.js";
 import { hexLiteral, prop } from "../code.js";
 import { intRef } from "../expr.js";
-import { readInt, writeInt, type Cursor } from "../layout.js";
+import { LITTLE_ENDIAN, readInt, writeInt, type Cursor } from "../layout.js";
 import type { SequenceReader } from "../read.js";
 import type { CheckWalker, WriteWalker } from "../write.js";
 
@@ -87,8 +87,33 @@ function partOf(p: BitPart, lo: string, hi: string): string {
   return p.bits === 32 ? `${joined} >>> 0` : `${joined} & ${mask(p.bits)}`;
 }
 
+/** The unsigned type of a word in the byte order chosen at run time (1, 2 or 4 bytes). */
+function chosenWord(m: BitfieldMember): IntType {
+  return { kind: "int", bits: (m.bytes * 8) as 8 | 16 | 32, signed: false, endian: "chosen" };
+}
+
+/** A part's shift in a word of the order chosen at run time: either order's, picked there. */
+function chosenShift(m: BitfieldMember, p: BitPart): string {
+  const big = bigEndianShift(m, p);
+  return p.shift === big ? String(p.shift) : `(${LITTLE_ENDIAN} ? ${p.shift} : ${big})`;
+}
+
 /** Read: the word, then each part as a property. */
 export function readBitfield(r: SequenceReader, m: BitfieldMember, at: string): void {
+  if (m.endian === "chosen") {
+    const word = r.locals.fresh(`${m.name}_word`);
+    r.code.line(`const ${word} = ${readInt(chosenWord(m), at)};`);
+    for (const p of m.parts) {
+      const local = r.locals.field(p.name);
+      const value =
+        p.bits === 32 ? `${word} >>> 0` : `(${word} >>> ${chosenShift(m, p)}) & ${mask(p.bits)}`;
+      r.code.line(`const ${local} = ${value};`);
+      r.validations(p.valid, r.prefix + p.name, local, at);
+      r.props.push(r.propOf(p.name));
+    }
+    r.cursor.advance(m.bytes);
+    return;
+  }
   const little = m.endian === "little";
   const { lo, hi } = halves(m);
   const loWord = r.locals.fresh(`${m.name}_lo`);
@@ -145,6 +170,14 @@ export function checkBitfieldRules(
 
 /** Write: the parts shifted into place, then the word in its byte order. */
 export function writeBitfield(w: WriteWalker, m: BitfieldMember, obj: string): void {
+  if (m.endian === "chosen") {
+    const terms = m.parts.map((p) =>
+      p.bits === 32 ? prop(obj, p.name) : `(${prop(obj, p.name)} << ${chosenShift(m, p)})`,
+    );
+    w.code.line(writeInt(chosenWord(m), w.cursor.at(), `(${terms.join(" | ")}) >>> 0`));
+    w.cursor.advance(m.bytes);
+    return;
+  }
   const little = m.endian === "little";
   const { lo, hi } = halves(m);
   const loTerms: string[] = [];
@@ -179,7 +212,10 @@ export function writeBitfield(w: WriteWalker, m: BitfieldMember, obj: string): v
 
 /** How a part is stored, for documentation: `bits 0-4 of date (u16 little-endian)`. */
 export function partPlace(m: BitfieldMember, p: BitPart): string {
-  const range = p.bits === 1 ? `bit ${p.shift}` : `bits ${p.shift}-${p.shift + p.bits - 1}`;
+  const range = (shift: number): string =>
+    p.bits === 1 ? `bit ${shift}` : `bits ${shift}-${shift + p.bits - 1}`;
+  if (m.endian === "chosen")
+    return `${range(p.shift)} of ${m.name} (u${m.bytes * 8}) in a little-endian input, ${range(bigEndianShift(m, p))} in a big-endian one`;
   const order = m.bytes === 1 ? "" : ` ${m.endian}-endian`;
-  return `${range} of ${m.name} (u${m.bytes * 8}${order})`;
+  return `${range(p.shift)} of ${m.name} (u${m.bytes * 8}${order})`;
 }

@@ -7,7 +7,13 @@
  * untouched.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { generateSchemas, type SchemaModules } from "./support/schema-modules.js";
+import {
+  expectRoundTrip,
+  generateSchemas,
+  loadRootCodec,
+  type RootCodec,
+  type SchemaModules,
+} from "./support/schema-modules.js";
 
 const SCHEMA = `
 format: sized
@@ -68,18 +74,10 @@ types:
       - { name: entries, type: "Entry[]", size: total, args: { order: order } }
 `;
 
-interface Codec {
-  read(buf: Uint8Array, at?: number): { value: unknown; end: number } | { message: string };
-  write(value: unknown, buf: Uint8Array, at?: number): number | { message: string };
-  sizeof(value: unknown): number;
-  toString(value: unknown): string;
-  fromString(text: string): unknown;
-}
-
 let modules: SchemaModules;
-let codec: Codec;
-let computed: Codec;
-let withArgs: Codec;
+let codec: RootCodec;
+let computed: RootCodec;
+let withArgs: RootCodec;
 
 beforeAll(async () => {
   modules = await generateSchemas([
@@ -87,9 +85,9 @@ beforeAll(async () => {
     { name: "test/computed.yaml", text: COMPUTED },
     { name: "test/withargs.yaml", text: WITH_ARGS },
   ]);
-  codec = (await modules.load(modules.schemas[0]!)) as unknown as Codec;
-  computed = (await modules.load(modules.schemas[1]!)) as unknown as Codec;
-  withArgs = (await modules.load(modules.schemas[2]!)) as unknown as Codec;
+  codec = await loadRootCodec(modules, modules.schemas[0]!);
+  computed = await loadRootCodec(modules, modules.schemas[1]!);
+  withArgs = await loadRootCodec(modules, modules.schemas[2]!);
 }, 120_000);
 
 afterAll(async () => {
@@ -113,12 +111,7 @@ describe("arrays sized in bytes", () => {
   });
 
   test("read, sizeof, write and S-expressions agree", () => {
-    expect(codec.read(new Uint8Array(bytes))).toEqual({ value, end: bytes.length });
-    expect(codec.sizeof(value)).toBe(bytes.length);
-    const buf = new Uint8Array(bytes.length);
-    expect(codec.write(value, buf)).toBe(bytes.length);
-    expect([...buf]).toEqual(bytes);
-    expect(codec.fromString(codec.toString(value))).toEqual(value);
+    expectRoundTrip(codec, value, bytes);
     // No entries in no bytes.
     expect(codec.read(new Uint8Array([0, 0, 7]))).toEqual({
       value: { total: 0, entries: [], tail: 7 },

@@ -210,11 +210,15 @@ export function exprText(e: Expr): string {
       return `${e.kind === "not" ? "!" : "-"}${arg}`;
     }
     case "binary": {
-      const wrap = (x: Expr): string =>
-        x.kind === "choose" || (x.kind === "binary" && PRECEDENCE[x.op] < PRECEDENCE[e.op])
+      // The operators group from the left, so a right operand of the same
+      // precedence was written in parentheses: `a - (b - c)` keeps them.
+      const wrap = (x: Expr, right: boolean): string =>
+        x.kind === "choose" ||
+        (x.kind === "binary" &&
+          (PRECEDENCE[x.op] < PRECEDENCE[e.op] || (right && PRECEDENCE[x.op] === PRECEDENCE[e.op])))
           ? `(${exprText(x)})`
           : exprText(x);
-      return `${wrap(e.left)} ${e.op} ${wrap(e.right)}`;
+      return `${wrap(e.left, false)} ${e.op} ${wrap(e.right, true)}`;
     }
     case "choose": {
       // Parentheses where a reader would otherwise have to know the grouping.

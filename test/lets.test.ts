@@ -219,6 +219,10 @@ describe("the choice in the expression language", () => {
     expect(exprText(parsed("1 + (a ? 2 : 3)"))).toBe("1 + (a ? 2 : 3)");
     expect(exprText(parsed("a ? b ? 1 : 2 : 3"))).toBe("a ? (b ? 1 : 2) : 3");
     expect(exprText(parsed("!(a == b)"))).toBe("!(a == b)");
+    // Operators group from the left: a right operand of the same precedence keeps its parentheses.
+    expect(exprText(parsed("n - 33 - (1 - n % 2)"))).toBe("n - 33 - (1 - n % 2)");
+    expect(exprText(parsed("(a - b) - c"))).toBe("a - b - c");
+    expect(exprText(parsed("a / (b * c)"))).toBe("a / (b * c)");
   });
 
   test("says where the ':' is missing", () => {

@@ -3,14 +3,15 @@
 
 /**
  * An ISO 9660 (ECMA-119) CD-ROM image's primary volume descriptor, at
- * sector 16 (byte 32768), and the two path tables it locates, as
- * genisoimage, xorriso and mkisofs write them and isoinfo reads them. Sizes and block numbers are stored in both byte orders
+ * sector 16 (byte 32768), the two path tables it locates and the root
+ * directory, as genisoimage, xorriso and mkisofs write them and isoinfo
+ * reads them. Sizes and block numbers are stored in both byte orders
  * (little-endian, then big-endian: endian: both), and read checks that the
- * two copies agree. Text fields are space-padded. The bytes around the
- * descriptor and tables (the system area, the other descriptors, the
- * directories and files) are left
- * as they are: read ignores them and write does not touch them, so an image
- * edited in place keeps them.
+ * two copies agree. Text fields are space-padded. The bytes around these
+ * (the system area, the other descriptors, the other directories and the
+ * files) are left as they are: read ignores them and write does not touch
+ * them, so an image edited in place keeps them. Other directories are read
+ * with readDirectory, where a directory's record points.
  *
  * @module
  */
@@ -71,15 +72,21 @@ export interface Image {
   /**
    * Every directory, root first, its numbers little-endian
    *
-   * `PathTableRecord entries filling the payload`.
+   * `PathTableRecord entries in pvd.path_table_size bytes`.
    */
   path_table_l: PathTableRecord[];
   /**
    * The same table with its numbers big-endian
    *
-   * `PathTableRecord entries filling the payload`.
+   * `PathTableRecord entries in pvd.path_table_size bytes`.
    */
   path_table_m: PathTableRecord[];
+  /**
+   * The root directory's records
+   *
+   * `Directory`.
+   */
+  root: Directory;
 }
 
 /** The primary volume descriptor (ECMA-119 8.4), one 2048-byte sector. */
@@ -141,9 +148,9 @@ export interface PrimaryVolumeDescriptor {
   /**
    * The root directory's record, with the one-byte name 0x00
    *
-   * `DirectoryRecord`. At byte 156.
+   * `RootDirectoryRecord`. At byte 156.
    */
-  root_directory: DirectoryRecord;
+  root_directory: RootDirectoryRecord;
   /** `128-byte space-padded string`. At byte 190. */
   volume_set_id: string;
   /** `128-byte space-padded string`. At byte 318. */
@@ -206,8 +213,82 @@ export interface DateTime {
   gmt_offset: number;
 }
 
-/** A directory record of a one-byte name (ECMA-119 9.1), as the root directory's is. */
+/** A directory's extent (ECMA-119 6.8.1): its records in 2048-byte logical sectors, none crossing from one sector into the next, each sector's bytes after its last record zero (block: 2048). The first two records are the directory itself (name 0x00) and its parent (0x01); the others follow in the order of their names. */
+export interface Directory {
+  /** `DirectoryRecord entries in size bytes, in 2048-byte blocks`. At byte 0. */
+  records: DirectoryRecord[];
+}
+
+/** A file's or directory's record (ECMA-119 9.1): where its extent is, its size, date, flags and identifier, and the system use bytes after them, where Rock Ridge keeps its POSIX names and modes. */
 export interface DirectoryRecord {
+  /**
+   * The record's bytes: 33, the name, a zero after a name of even length, and the system use bytes
+   *
+   * `u8`. At byte 0.
+   */
+  length: number;
+  /** `u8`. At byte 1. */
+  extended_attribute_length: number;
+  /**
+   * The first logical block of the file or directory
+   *
+   * `u32 little-endian`. At byte 2.
+   */
+  extent: number;
+  /**
+   * Its bytes
+   *
+   * `u32 little-endian`. At byte 10.
+   */
+  data_length: number;
+  /** `RecordingTime`. At byte 18. */
+  recorded: RecordingTime;
+  /** Bit 0 of flags. */
+  hidden: boolean;
+  /** Bit 1 of flags. */
+  directory: boolean;
+  /** Bit 2 of flags. */
+  associated: boolean;
+  /** Bit 3 of flags. */
+  record_format: boolean;
+  /** Bit 4 of flags. */
+  protection: boolean;
+  /** Bit 7 of flags. */
+  multi_extent: boolean;
+  /** The bits of flags that have no name here, kept as they are (named bits must be clear). */
+  other_flags: number;
+  /** `u8`. At byte 26. */
+  file_unit_size: number;
+  /** `u8`. At byte 27. */
+  interleave_gap_size: number;
+  /** `u16 little-endian`. At byte 28. */
+  volume_sequence_number: number;
+  /**
+   * 0x00 for the directory itself, 0x01 for its parent, else its identifier (README.TXT;1)
+   *
+   * `bytes`. At byte 33.
+   */
+  name: string;
+  /**
+   * The System Use Sharing Protocol's entries (Rock Ridge's names, modes and times); empty without them
+   *
+   * `bytes`.
+   */
+  system_use: string;
+}
+
+/** Masks of the named bits of the stored flags word of {@link DirectoryRecord}. */
+export const DirectoryRecord_flags_bits = {
+  hidden: 0x1,
+  directory: 0x2,
+  associated: 0x4,
+  record_format: 0x8,
+  protection: 0x10,
+  multi_extent: 0x80,
+} as const;
+
+/** The root directory's record in the volume descriptor (ECMA-119 8.4.18): a directory record of 34 bytes, with the one-byte name 0x00 and no system use bytes. */
+export interface RootDirectoryRecord {
   /** `u8`. At byte 1. */
   extended_attribute_length: number;
   /**
@@ -252,8 +333,8 @@ export interface DirectoryRecord {
   name: number;
 }
 
-/** Masks of the named bits of the stored flags word of {@link DirectoryRecord}. */
-export const DirectoryRecord_flags_bits = {
+/** Masks of the named bits of the stored flags word of {@link RootDirectoryRecord}. */
+export const RootDirectoryRecord_flags_bits = {
   hidden: 0x1,
   directory: 0x2,
   associated: 0x4,
@@ -361,6 +442,24 @@ export function readDateTime(buf: Uint8Array, at = 0): Decoded<DateTime> | Codec
   return { value, end: parsedEnd };
 }
 
+/** Reads a {@link Directory} from `buf` at byte `at`, given its parameters (size: stored values): the value and the offset just after it, or a {@link CodecError} naming the field and byte offset of the first problem. Never throws. */
+export function readDirectory(
+  buf: Uint8Array,
+  at: number,
+  sizeParam: number,
+): Decoded<Directory> | CodecError {
+  if (!Number.isSafeInteger(at) || at < 0 || at > buf.length) {
+    const why = Number.isSafeInteger(at)
+      ? `is outside the ${buf.length}-byte buffer`
+      : "is not a whole number";
+    return new CodecError("", 0, `offset ${at} ${why}`);
+  }
+
+  const value = parseDirectory(buf, at, buf.length, sizeParam);
+  if (value instanceof CodecError) return value;
+  return { value, end: parsedEnd };
+}
+
 /** Reads a {@link DirectoryRecord} from `buf` at byte `at`: the value and the offset just after it, or a {@link CodecError} naming the field and byte offset of the first problem. Never throws. */
 export function readDirectoryRecord(
   buf: Uint8Array,
@@ -374,6 +473,23 @@ export function readDirectoryRecord(
   }
 
   const value = parseDirectoryRecord(buf, at, buf.length);
+  if (value instanceof CodecError) return value;
+  return { value, end: parsedEnd };
+}
+
+/** Reads a {@link RootDirectoryRecord} from `buf` at byte `at`: the value and the offset just after it, or a {@link CodecError} naming the field and byte offset of the first problem. Never throws. */
+export function readRootDirectoryRecord(
+  buf: Uint8Array,
+  at = 0,
+): Decoded<RootDirectoryRecord> | CodecError {
+  if (!Number.isSafeInteger(at) || at < 0 || at > buf.length) {
+    const why = Number.isSafeInteger(at)
+      ? `is outside the ${buf.length}-byte buffer`
+      : "is not a whole number";
+    return new CodecError("", 0, `offset ${at} ${why}`);
+  }
+
+  const value = parseRootDirectoryRecord(buf, at, buf.length);
   if (value instanceof CodecError) return value;
   return { value, end: parsedEnd };
 }
@@ -482,6 +598,20 @@ function parseImage(buf: Uint8Array, at: number, limit: number): Image | CodecEr
     pos = parsedEnd;
   }
   path_table_m_end = pos;
+  let root_at = at;
+  let root_end = at;
+  root_at = at + pvd.root_directory.extent * pvd.logical_block_size;
+  if (!(root_at >= at && root_at <= limit))
+    return new CodecError(
+      "root",
+      at,
+      `is at byte ${root_at - at} of its record, outside the input`,
+    );
+  const root_read = parseDirectory(buf, root_at, limit, pvd.root_directory.data_length);
+  if (root_read instanceof CodecError) return root_read.within("root");
+  const root = root_read;
+  pos = parsedEnd;
+  root_end = pos;
   const sequenceEnd = at;
   if (pvd_end > pvd_at && pvd_at < sequenceEnd)
     return new CodecError(
@@ -522,9 +652,31 @@ function parseImage(buf: Uint8Array, at: number, limit: number): Image | CodecEr
     path_table_l_at < path_table_m_end
   )
     return new CodecError("path_table_m", path_table_m_at, "overlaps path_table_l");
-  const end_ = Math.max(sequenceEnd, pvd_end, path_table_l_end, path_table_m_end);
+  if (root_end > root_at && root_at < sequenceEnd)
+    return new CodecError(
+      "root",
+      root_at,
+      `overlaps the members stored in sequence, which end at byte ${sequenceEnd}`,
+    );
+  if (root_end > root_at && pvd_end > pvd_at && root_at < pvd_end && pvd_at < root_end)
+    return new CodecError("root", root_at, "overlaps pvd");
+  if (
+    root_end > root_at &&
+    path_table_l_end > path_table_l_at &&
+    root_at < path_table_l_end &&
+    path_table_l_at < root_end
+  )
+    return new CodecError("root", root_at, "overlaps path_table_l");
+  if (
+    root_end > root_at &&
+    path_table_m_end > path_table_m_at &&
+    root_at < path_table_m_end &&
+    path_table_m_at < root_end
+  )
+    return new CodecError("root", root_at, "overlaps path_table_m");
+  const end_ = Math.max(sequenceEnd, pvd_end, path_table_l_end, path_table_m_end, root_end);
   parsedEnd = end_;
-  return { pvd, path_table_l, path_table_m };
+  return { pvd, path_table_l, path_table_m, root };
 }
 
 function parsePrimaryVolumeDescriptor(
@@ -698,7 +850,7 @@ function parsePrimaryVolumeDescriptor(
   const opt_type_l_path_table = view.getUint32(at + 144, true);
   const type_m_path_table = view.getUint32(at + 148);
   const opt_type_m_path_table = view.getUint32(at + 152);
-  const root_directory_read = parseDirectoryRecord(buf, at + 156, limit);
+  const root_directory_read = parseRootDirectoryRecord(buf, at + 156, limit);
   if (root_directory_read instanceof CodecError)
     return root_directory_read.within("root_directory");
   const root_directory = root_directory_read;
@@ -936,11 +1088,185 @@ function parseDateTime(buf: Uint8Array, at: number, limit: number): DateTime | C
   return { year, month, day, hour, minute, second, hundredths, gmt_offset };
 }
 
+function parseDirectory(
+  buf: Uint8Array,
+  at: number,
+  limit: number,
+  sizeParam: number,
+): Directory | CodecError {
+  let pos = at;
+  const records_size = sizeParam;
+  if (!(records_size >= 0 && limit - pos >= records_size))
+    return records_size < 0
+      ? new CodecError("records", pos, `its size is negative (${records_size})`)
+      : truncated("records", pos, records_size, limit);
+  const records_block = 2048;
+  const records_start = pos;
+  const records_end = pos + records_size;
+  let records_zeros = -1;
+  const records = [] as DirectoryRecord[];
+  while (pos < records_end) {
+    const blockEnd = Math.min(
+      records_end,
+      pos + records_block - ((pos - records_start) % records_block),
+    );
+    if (findNonZero(buf, pos, blockEnd) === -1) {
+      if (records_zeros === -1) records_zeros = pos;
+      pos = blockEnd;
+      continue;
+    }
+    const entry = parseDirectoryRecord(buf, pos, records_end);
+    if (entry instanceof CodecError) return entry.within(`records[${records.length}]`);
+    if (parsedEnd > blockEnd)
+      return new CodecError(
+        `records[${records.length}]`,
+        pos,
+        `takes ${parsedEnd - pos} bytes, so it crosses the end of its ${records_block}-byte block at byte ${blockEnd}`,
+      );
+    if (records_zeros !== -1) {
+      const room = records_block - ((records_zeros - records_start) % records_block);
+      const first = parsedEnd - pos <= room ? records_zeros : records_zeros + room;
+      if (first < pos)
+        return new CodecError(
+          `records[${records.length}]`,
+          pos,
+          `takes ${parsedEnd - pos} bytes, which fit in the zeros from byte ${first}: a record starts a new block only when the last has no room for it`,
+        );
+      records_zeros = -1;
+    }
+    records.push(entry);
+    pos = parsedEnd;
+  }
+  parsedEnd = pos;
+  return { records };
+}
+
 function parseDirectoryRecord(
   buf: Uint8Array,
   at: number,
   limit: number,
 ): DirectoryRecord | CodecError {
+  const view = viewOf(buf);
+  let pos = at;
+  if (limit - at < 33) {
+    return truncatedField(
+      [
+        "length",
+        "extended_attribute_length",
+        "extent",
+        "extent",
+        "data_length",
+        "data_length",
+        "recorded",
+        "flags",
+        "file_unit_size",
+        "interleave_gap_size",
+        "volume_sequence_number",
+        "volume_sequence_number",
+        "name_length",
+      ],
+      [1, 2, 6, 10, 14, 18, 25, 26, 27, 28, 30, 32, 33],
+      at,
+      limit,
+    );
+  }
+  const length_ = buf[at]!;
+  if (!(length_ >= 34))
+    return new CodecError(
+      "length",
+      at,
+      `is ${length_}: must be at least 34: 33 bytes and a name of one byte or more`,
+    );
+  const extended_attribute_length = buf[at + 1]!;
+  const extent = view.getUint32(at + 2, true);
+  const extent_big_endian = view.getUint32(at + 6);
+  if (extent_big_endian !== extent)
+    return new CodecError(
+      "extent",
+      at + 6,
+      `the big-endian copy is ${extent_big_endian}, but the little-endian one is ${extent}`,
+    );
+  const data_length = view.getUint32(at + 10, true);
+  const data_length_big_endian = view.getUint32(at + 14);
+  if (data_length_big_endian !== data_length)
+    return new CodecError(
+      "data_length",
+      at + 14,
+      `the big-endian copy is ${data_length_big_endian}, but the little-endian one is ${data_length}`,
+    );
+  const recorded_read = parseRecordingTime(buf, at + 18, limit);
+  if (recorded_read instanceof CodecError) return recorded_read.within("recorded");
+  const recorded = recorded_read;
+  const flags = buf[at + 25]!;
+  const hidden = (flags & 0x1) !== 0;
+  const directory = (flags & 0x2) !== 0;
+  const associated = (flags & 0x4) !== 0;
+  const record_format = (flags & 0x8) !== 0;
+  const protection = (flags & 0x10) !== 0;
+  const multi_extent = (flags & 0x80) !== 0;
+  const other_flags = (flags & ~0x9f) >>> 0;
+  const file_unit_size = buf[at + 26]!;
+  const interleave_gap_size = buf[at + 27]!;
+  const volume_sequence_number = view.getUint16(at + 28, true);
+  const volume_sequence_number_big_endian = view.getUint16(at + 30);
+  if (volume_sequence_number_big_endian !== volume_sequence_number)
+    return new CodecError(
+      "volume_sequence_number",
+      at + 30,
+      `the big-endian copy is ${volume_sequence_number_big_endian}, but the little-endian one is ${volume_sequence_number}`,
+    );
+  const name_length = buf[at + 32]!;
+  const name_size = name_length;
+  if (name_size < 0) return new CodecError("name", at + 33, `its size is negative (${name_size})`);
+  if (limit - (at + 33) < name_size) return truncated("name", at + 33, name_size, limit);
+  const name = getBytes(buf, at + 33, at + 33 + name_size);
+  pos = at + 33 + name_size;
+  const padding_size = 1 - (name_length % 2);
+  if (!(padding_size >= 0 && limit - pos >= padding_size))
+    return padding_size < 0
+      ? new CodecError("padding", pos, `its size is negative (${padding_size})`)
+      : truncated("padding", pos, padding_size, limit);
+  const nonZero = findNonZero(buf, pos, pos + padding_size);
+  if (nonZero !== -1)
+    return new CodecError(
+      "padding",
+      nonZero,
+      `expected zero padding, got ${hex(buf[nonZero]!, 2)}`,
+    );
+  pos = pos + padding_size;
+  const system_use_size = length_ - 33 - name_length - (1 - (name_length % 2));
+  if (system_use_size < 0)
+    return new CodecError("system_use", pos, `its size is negative (${system_use_size})`);
+  if (limit - pos < system_use_size) return truncated("system_use", pos, system_use_size, limit);
+  const system_use = getBytes(buf, pos, pos + system_use_size);
+  pos = pos + system_use_size;
+  parsedEnd = pos;
+  return {
+    length: length_,
+    extended_attribute_length,
+    extent,
+    data_length,
+    recorded,
+    hidden,
+    directory,
+    associated,
+    record_format,
+    protection,
+    multi_extent,
+    other_flags,
+    file_unit_size,
+    interleave_gap_size,
+    volume_sequence_number,
+    name,
+    system_use,
+  };
+}
+
+function parseRootDirectoryRecord(
+  buf: Uint8Array,
+  at: number,
+  limit: number,
+): RootDirectoryRecord | CodecError {
   const view = viewOf(buf);
   if (limit - at < 34) {
     const lengthMismatch = constMismatch("length", buf, at, limit, [0x22], "0x22", true);
@@ -1175,6 +1501,27 @@ export function writeDateTime(value: DateTime, buf: Uint8Array, at = 0): number 
   return putDateTime(value, buf, at);
 }
 
+/** Writes a {@link Directory} into `buf` at byte `at` and returns the offset just after it, or a {@link CodecError} if the value cannot be encoded or does not fit. On error the buffer is untouched. Allocates nothing on success. */
+export function writeDirectory(
+  value: Directory,
+  buf: Uint8Array,
+  at: number,
+  sizeParam: number,
+): number | CodecError {
+  const problem = checkDirectory(value, sizeParam);
+  if (problem !== undefined) return problem;
+  const size = sizeofDirectory(value, sizeParam);
+  if (!Number.isSafeInteger(at) || at < 0 || at > buf.length || buf.length - at < size) {
+    return new CodecError(
+      "",
+      undefined,
+      `needs ${size} bytes at offset ${at}, but the buffer has ${buf.length}`,
+    );
+  }
+
+  return putDirectory(value, buf, at, sizeParam);
+}
+
 /** Writes a {@link DirectoryRecord} into `buf` at byte `at` and returns the offset just after it, or a {@link CodecError} if the value cannot be encoded or does not fit. On error the buffer is untouched. Allocates nothing on success. */
 export function writeDirectoryRecord(
   value: DirectoryRecord,
@@ -1182,6 +1529,26 @@ export function writeDirectoryRecord(
   at = 0,
 ): number | CodecError {
   const problem = checkDirectoryRecord(value);
+  if (problem !== undefined) return problem;
+  const size = sizeofDirectoryRecord(value);
+  if (!Number.isSafeInteger(at) || at < 0 || at > buf.length || buf.length - at < size) {
+    return new CodecError(
+      "",
+      undefined,
+      `needs ${size} bytes at offset ${at}, but the buffer has ${buf.length}`,
+    );
+  }
+
+  return putDirectoryRecord(value, buf, at);
+}
+
+/** Writes a {@link RootDirectoryRecord} into `buf` at byte `at` and returns the offset just after it, or a {@link CodecError} if the value cannot be encoded or does not fit. On error the buffer is untouched. Allocates nothing on success. */
+export function writeRootDirectoryRecord(
+  value: RootDirectoryRecord,
+  buf: Uint8Array,
+  at = 0,
+): number | CodecError {
+  const problem = checkRootDirectoryRecord(value);
   if (problem !== undefined) return problem;
   const size = 34;
   if (!Number.isSafeInteger(at) || at < 0 || at > buf.length || buf.length - at < size) {
@@ -1192,7 +1559,7 @@ export function writeDirectoryRecord(
     );
   }
 
-  return putDirectoryRecord(value, buf, at);
+  return putRootDirectoryRecord(value, buf, at);
 }
 
 /** Writes a {@link PathTableRecord} into `buf` at byte `at` and returns the offset just after it, or a {@link CodecError} if the value cannot be encoded or does not fit. On error the buffer is untouched. Allocates nothing on success. */
@@ -1252,6 +1619,8 @@ function checkImage(v: Image): CodecError | undefined {
     const problem = checkPathTableRecord(v.path_table_m[i]!, 2);
     if (problem !== undefined) return problem.within(`path_table_m[${i}]`);
   }
+  const problem__ = checkDirectory(v.root, v.pvd.root_directory.data_length);
+  if (problem__ !== undefined) return problem__.within("root");
   let path_table_l_bytes = 0;
   for (let i = 0; i < v.path_table_l.length; i++) {
     const size = sizeofPathTableRecord(v.path_table_l[i]!, 1);
@@ -1293,6 +1662,8 @@ function checkImage(v: Image): CodecError | undefined {
   const path_table_l_to = path_table_l_from + v.pvd.path_table_size;
   const path_table_m_from = v.pvd.type_m_path_table * v.pvd.logical_block_size;
   const path_table_m_to = path_table_m_from + v.pvd.path_table_size;
+  const root_from = v.pvd.root_directory.extent * v.pvd.logical_block_size;
+  const root_to = root_from + sizeofDirectory(v.root, v.pvd.root_directory.data_length);
   if (pvd_to > pvd_from && pvd_from < sequenceEnd)
     return new CodecError(
       "pvd",
@@ -1344,6 +1715,40 @@ function checkImage(v: Image): CodecError | undefined {
       undefined,
       `would be at bytes ${path_table_m_from} to ${path_table_m_to}, over path_table_l`,
     );
+  if (root_to > root_from && root_from < sequenceEnd)
+    return new CodecError(
+      "root",
+      undefined,
+      `would be at bytes ${root_from} to ${root_to}, over the members stored in sequence, which end at byte ${sequenceEnd}`,
+    );
+  if (root_to > root_from && pvd_to > pvd_from && root_from < pvd_to && pvd_from < root_to)
+    return new CodecError(
+      "root",
+      undefined,
+      `would be at bytes ${root_from} to ${root_to}, over pvd`,
+    );
+  if (
+    root_to > root_from &&
+    path_table_l_to > path_table_l_from &&
+    root_from < path_table_l_to &&
+    path_table_l_from < root_to
+  )
+    return new CodecError(
+      "root",
+      undefined,
+      `would be at bytes ${root_from} to ${root_to}, over path_table_l`,
+    );
+  if (
+    root_to > root_from &&
+    path_table_m_to > path_table_m_from &&
+    root_from < path_table_m_to &&
+    path_table_m_from < root_to
+  )
+    return new CodecError(
+      "root",
+      undefined,
+      `would be at bytes ${root_from} to ${root_to}, over path_table_m`,
+    );
   return undefined;
 }
 
@@ -1356,6 +1761,8 @@ function putImage(v: Image, buf: Uint8Array, at: number): number {
       32768 + sizeofPrimaryVolumeDescriptor(v.pvd),
       v.pvd.type_l_path_table * v.pvd.logical_block_size + v.pvd.path_table_size,
       v.pvd.type_m_path_table * v.pvd.logical_block_size + v.pvd.path_table_size,
+      v.pvd.root_directory.extent * v.pvd.logical_block_size +
+        sizeofDirectory(v.root, v.pvd.root_directory.data_length),
     );
   const pvd_at = at + 32768;
   pos = putPrimaryVolumeDescriptor(v.pvd, buf, pvd_at);
@@ -1369,6 +1776,8 @@ function putImage(v: Image, buf: Uint8Array, at: number): number {
   for (let i = 0; i < v.path_table_m.length; i++) {
     pos = putPathTableRecord(v.path_table_m[i]!, buf, pos, 2);
   }
+  const root_at = at + v.pvd.root_directory.extent * v.pvd.logical_block_size;
+  pos = putDirectory(v.root, buf, root_at, v.pvd.root_directory.data_length);
   return end;
 }
 
@@ -1434,7 +1843,7 @@ function checkPrimaryVolumeDescriptor(v: PrimaryVolumeDescriptor): CodecError | 
       "an integer from 0 to 4294967295",
       v.opt_type_m_path_table,
     );
-  const problem_ = checkDirectoryRecord(v.root_directory);
+  const problem_ = checkRootDirectoryRecord(v.root_directory);
   if (problem_ !== undefined) return problem_.within("root_directory");
   if (
     !isByteString(v.volume_set_id) ||
@@ -1584,7 +1993,7 @@ function putPrimaryVolumeDescriptor(
   view.setUint32(at + 144, v.opt_type_l_path_table, true);
   view.setUint32(at + 148, v.type_m_path_table);
   view.setUint32(at + 152, v.opt_type_m_path_table);
-  putDirectoryRecord(v.root_directory, buf, at + 156);
+  putRootDirectoryRecord(v.root_directory, buf, at + 156);
   setBytes(buf, at + 190, v.volume_set_id);
   buf.fill(0x20, at + 190 + v.volume_set_id.length, at + 318);
   setBytes(buf, at + 318, v.publisher_id);
@@ -1647,9 +2056,173 @@ function putDateTime(v: DateTime, buf: Uint8Array, at: number): number {
 }
 
 /** Why `v` cannot be written, or undefined if it can. */
+function checkDirectory(v: Directory, sizeParam: number): CodecError | undefined {
+  if (typeof v !== "object" || v === null)
+    return new CodecError("", undefined, `expected a Directory object, got ${describe(v)}`);
+  if (!Array.isArray(v.records)) return invalid("records", "an array", v.records);
+  for (let i = 0; i < v.records.length; i++) {
+    const problem = checkDirectoryRecord(v.records[i]!);
+    if (problem !== undefined) return problem.within(`records[${i}]`);
+  }
+  const records_block = 2048;
+  let records_used = 0;
+  for (let i = 0; i < v.records.length; i++) {
+    const size = sizeofDirectoryRecord(v.records[i]!);
+    if (size > records_block)
+      return new CodecError(
+        `records[${i}]`,
+        undefined,
+        `takes ${size} bytes, more than a block of ${records_block}`,
+      );
+    if (size > records_block - (records_used % records_block))
+      records_used += records_block - (records_used % records_block);
+    records_used += size;
+  }
+  if (records_used > sizeParam)
+    return new CodecError(
+      "records",
+      undefined,
+      `takes ${records_used} bytes in blocks of ${records_block}, but size is ${sizeParam}`,
+    );
+  return undefined;
+}
+
+function putDirectory(v: Directory, buf: Uint8Array, at: number, sizeParam: number): number {
+  let pos = at;
+  const DirectoryRecord_start = pos;
+  const DirectoryRecord_end = pos + sizeParam;
+  const DirectoryRecord_block = 2048;
+  for (let i = 0; i < v.records.length; i++) {
+    const room = DirectoryRecord_block - ((pos - DirectoryRecord_start) % DirectoryRecord_block);
+    if (sizeofDirectoryRecord(v.records[i]!) > room) {
+      buf.fill(0, pos, pos + room);
+      pos += room;
+    }
+    pos = putDirectoryRecord(v.records[i]!, buf, pos);
+  }
+  buf.fill(0, pos, DirectoryRecord_end);
+  pos = DirectoryRecord_end;
+  return pos;
+}
+
+/** Why `v` cannot be written, or undefined if it can. */
 function checkDirectoryRecord(v: DirectoryRecord): CodecError | undefined {
   if (typeof v !== "object" || v === null)
     return new CodecError("", undefined, `expected a DirectoryRecord object, got ${describe(v)}`);
+  if (!isU8(v.length)) return invalid("length", "an integer from 0 to 255", v.length);
+  if (!isU8(v.extended_attribute_length))
+    return invalid(
+      "extended_attribute_length",
+      "an integer from 0 to 255",
+      v.extended_attribute_length,
+    );
+  if (!isU32(v.extent)) return invalid("extent", "an integer from 0 to 4294967295", v.extent);
+  if (!isU32(v.data_length))
+    return invalid("data_length", "an integer from 0 to 4294967295", v.data_length);
+  const problem_ = checkRecordingTime(v.recorded);
+  if (problem_ !== undefined) return problem_.within("recorded");
+  if (typeof v.hidden !== "boolean") return invalid("hidden", "true or false", v.hidden);
+  if (typeof v.directory !== "boolean") return invalid("directory", "true or false", v.directory);
+  if (typeof v.associated !== "boolean")
+    return invalid("associated", "true or false", v.associated);
+  if (typeof v.record_format !== "boolean")
+    return invalid("record_format", "true or false", v.record_format);
+  if (typeof v.protection !== "boolean")
+    return invalid("protection", "true or false", v.protection);
+  if (typeof v.multi_extent !== "boolean")
+    return invalid("multi_extent", "true or false", v.multi_extent);
+  if (!isU8(v.other_flags))
+    return invalid("other_flags", "an integer from 0 to 255", v.other_flags);
+  if (!((v.other_flags & 0x9f) === 0))
+    return new CodecError(
+      "other_flags",
+      undefined,
+      "sets a bit that has a name; set its boolean property instead",
+    );
+  if (!isU8(v.file_unit_size))
+    return invalid("file_unit_size", "an integer from 0 to 255", v.file_unit_size);
+  if (!isU8(v.interleave_gap_size))
+    return invalid("interleave_gap_size", "an integer from 0 to 255", v.interleave_gap_size);
+  if (!isU16(v.volume_sequence_number))
+    return invalid(
+      "volume_sequence_number",
+      "an integer from 0 to 65535",
+      v.volume_sequence_number,
+    );
+  if (!isByteString(v.name))
+    return invalid("name", "a byte string (characters U+0000 to U+00FF)", v.name);
+  if (!isByteString(v.system_use))
+    return invalid("system_use", "a byte string (characters U+0000 to U+00FF)", v.system_use);
+  if (!(v.length >= 34))
+    return new CodecError(
+      "length",
+      undefined,
+      `is ${describe(v.length)}: must be at least 34: 33 bytes and a name of one byte or more`,
+    );
+  const name_length = v.name.length;
+  if (!isU8(name_length))
+    return new CodecError(
+      "name_length",
+      undefined,
+      `is computed as ${name_length} (the size of name in bytes), more than an integer from 0 to 255 can hold`,
+    );
+  if (1 - (name_length % 2) < 0)
+    return new CodecError(
+      "padding",
+      undefined,
+      `would be ${1 - (name_length % 2)} bytes (1 - name_length % 2): the fields before it take too much room`,
+    );
+  if (v.system_use.length !== v.length - 33 - name_length - (1 - (name_length % 2)))
+    return new CodecError(
+      "system_use",
+      undefined,
+      `is ${v.system_use.length} bytes, but length - 33 - name_length - (1 - name_length % 2) is ${v.length - 33 - name_length - (1 - (name_length % 2))}`,
+    );
+  return undefined;
+}
+
+function putDirectoryRecord(v: DirectoryRecord, buf: Uint8Array, at: number): number {
+  const view = viewOf(buf);
+  let pos = at;
+  buf[at] = v.length;
+  buf[at + 1] = v.extended_attribute_length;
+  view.setUint32(at + 2, v.extent, true);
+  view.setUint32(at + 6, v.extent);
+  view.setUint32(at + 10, v.data_length, true);
+  view.setUint32(at + 14, v.data_length);
+  putRecordingTime(v.recorded, buf, at + 18);
+  buf[at + 25] =
+    (v.other_flags |
+      (v.hidden ? 0x1 : 0) |
+      (v.directory ? 0x2 : 0) |
+      (v.associated ? 0x4 : 0) |
+      (v.record_format ? 0x8 : 0) |
+      (v.protection ? 0x10 : 0) |
+      (v.multi_extent ? 0x80 : 0)) >>>
+    0;
+  buf[at + 26] = v.file_unit_size;
+  buf[at + 27] = v.interleave_gap_size;
+  view.setUint16(at + 28, v.volume_sequence_number, true);
+  view.setUint16(at + 30, v.volume_sequence_number);
+  buf[at + 32] = v.name.length;
+  setBytes(buf, at + 33, v.name);
+  pos = at + 33 + v.name.length;
+  const padding_size = 1 - (v.name.length % 2);
+  buf.fill(0, pos, pos + padding_size);
+  pos += padding_size;
+  setBytes(buf, pos, v.system_use);
+  pos += v.system_use.length;
+  return pos;
+}
+
+/** Why `v` cannot be written, or undefined if it can. */
+function checkRootDirectoryRecord(v: RootDirectoryRecord): CodecError | undefined {
+  if (typeof v !== "object" || v === null)
+    return new CodecError(
+      "",
+      undefined,
+      `expected a RootDirectoryRecord object, got ${describe(v)}`,
+    );
   if (!isU8(v.extended_attribute_length))
     return invalid(
       "extended_attribute_length",
@@ -1693,7 +2266,7 @@ function checkDirectoryRecord(v: DirectoryRecord): CodecError | undefined {
   return undefined;
 }
 
-function putDirectoryRecord(v: DirectoryRecord, buf: Uint8Array, at: number): number {
+function putRootDirectoryRecord(v: RootDirectoryRecord, buf: Uint8Array, at: number): number {
   const view = viewOf(buf);
   buf[at] = 0x22;
   buf[at + 1] = v.extended_attribute_length;
@@ -1816,6 +2389,8 @@ export function sizeofImage(value: Image): number {
     32768 + sizeofPrimaryVolumeDescriptor(value.pvd),
     value.pvd.type_l_path_table * value.pvd.logical_block_size + value.pvd.path_table_size,
     value.pvd.type_m_path_table * value.pvd.logical_block_size + value.pvd.path_table_size,
+    value.pvd.root_directory.extent * value.pvd.logical_block_size +
+      sizeofDirectory(value.root, value.pvd.root_directory.data_length),
   );
 }
 
@@ -1829,8 +2404,18 @@ export function sizeofDateTime(_value: DateTime): number {
   return 17;
 }
 
-/** The number of bytes a {@link DirectoryRecord} takes: always 34. */
-export function sizeofDirectoryRecord(_value: DirectoryRecord): number {
+/** The number of bytes {@link writeDirectory} writes for `value`. Allocates nothing. */
+export function sizeofDirectory(_value: Directory, sizeParam: number): number {
+  return sizeParam;
+}
+
+/** The number of bytes {@link writeDirectoryRecord} writes for `value`. Allocates nothing. */
+export function sizeofDirectoryRecord(value: DirectoryRecord): number {
+  return 33 + value.name.length + (1 - (value.name.length % 2)) + value.system_use.length;
+}
+
+/** The number of bytes a {@link RootDirectoryRecord} takes: always 34. */
+export function sizeofRootDirectoryRecord(_value: RootDirectoryRecord): number {
   return 34;
 }
 
@@ -1861,6 +2446,8 @@ export function compareImage(a: Image, b: Image): number {
   c = compareLists(a.path_table_l, b.path_table_l, comparePathTableRecord);
   if (c !== 0) return c;
   c = compareLists(a.path_table_m, b.path_table_m, comparePathTableRecord);
+  if (c !== 0) return c;
+  c = compareDirectory(a.root, b.root);
   if (c !== 0) return c;
   return 0;
 }
@@ -1897,7 +2484,7 @@ export function comparePrimaryVolumeDescriptor(
   if (c !== 0) return c;
   c = compareScalars(a.opt_type_m_path_table, b.opt_type_m_path_table);
   if (c !== 0) return c;
-  c = compareDirectoryRecord(a.root_directory, b.root_directory);
+  c = compareRootDirectoryRecord(a.root_directory, b.root_directory);
   if (c !== 0) return c;
   c = compareScalars(a.volume_set_id, b.volume_set_id);
   if (c !== 0) return c;
@@ -1960,8 +2547,64 @@ export function equalDateTime(a: DateTime, b: DateTime): boolean {
   return compareDateTime(a, b) === 0;
 }
 
+/** A total order on {@link Directory} values, as {@link compare} is on the root. */
+export function compareDirectory(a: Directory, b: Directory): number {
+  let c = compareLists(a.records, b.records, compareDirectoryRecord);
+  if (c !== 0) return c;
+  return 0;
+}
+
+/** Structural equality of {@link Directory} values. */
+export function equalDirectory(a: Directory, b: Directory): boolean {
+  return compareDirectory(a, b) === 0;
+}
+
 /** A total order on {@link DirectoryRecord} values, as {@link compare} is on the root. */
 export function compareDirectoryRecord(a: DirectoryRecord, b: DirectoryRecord): number {
+  let c = compareScalars(a.length, b.length);
+  if (c !== 0) return c;
+  c = compareScalars(a.extended_attribute_length, b.extended_attribute_length);
+  if (c !== 0) return c;
+  c = compareScalars(a.extent, b.extent);
+  if (c !== 0) return c;
+  c = compareScalars(a.data_length, b.data_length);
+  if (c !== 0) return c;
+  c = compareRecordingTime(a.recorded, b.recorded);
+  if (c !== 0) return c;
+  c = compareScalars(a.hidden, b.hidden);
+  if (c !== 0) return c;
+  c = compareScalars(a.directory, b.directory);
+  if (c !== 0) return c;
+  c = compareScalars(a.associated, b.associated);
+  if (c !== 0) return c;
+  c = compareScalars(a.record_format, b.record_format);
+  if (c !== 0) return c;
+  c = compareScalars(a.protection, b.protection);
+  if (c !== 0) return c;
+  c = compareScalars(a.multi_extent, b.multi_extent);
+  if (c !== 0) return c;
+  c = compareScalars(a.other_flags, b.other_flags);
+  if (c !== 0) return c;
+  c = compareScalars(a.file_unit_size, b.file_unit_size);
+  if (c !== 0) return c;
+  c = compareScalars(a.interleave_gap_size, b.interleave_gap_size);
+  if (c !== 0) return c;
+  c = compareScalars(a.volume_sequence_number, b.volume_sequence_number);
+  if (c !== 0) return c;
+  c = compareScalars(a.name, b.name);
+  if (c !== 0) return c;
+  c = compareScalars(a.system_use, b.system_use);
+  if (c !== 0) return c;
+  return 0;
+}
+
+/** Structural equality of {@link DirectoryRecord} values. */
+export function equalDirectoryRecord(a: DirectoryRecord, b: DirectoryRecord): boolean {
+  return compareDirectoryRecord(a, b) === 0;
+}
+
+/** A total order on {@link RootDirectoryRecord} values, as {@link compare} is on the root. */
+export function compareRootDirectoryRecord(a: RootDirectoryRecord, b: RootDirectoryRecord): number {
   let c = compareScalars(a.extended_attribute_length, b.extended_attribute_length);
   if (c !== 0) return c;
   c = compareScalars(a.extent, b.extent);
@@ -1995,9 +2638,9 @@ export function compareDirectoryRecord(a: DirectoryRecord, b: DirectoryRecord): 
   return 0;
 }
 
-/** Structural equality of {@link DirectoryRecord} values. */
-export function equalDirectoryRecord(a: DirectoryRecord, b: DirectoryRecord): boolean {
-  return compareDirectoryRecord(a, b) === 0;
+/** Structural equality of {@link RootDirectoryRecord} values. */
+export function equalRootDirectoryRecord(a: RootDirectoryRecord, b: RootDirectoryRecord): boolean {
+  return compareRootDirectoryRecord(a, b) === 0;
 }
 
 /** A total order on {@link PathTableRecord} values, as {@link compare} is on the root. */
@@ -2062,11 +2705,12 @@ export function sexpOfImage(v: Image): Sexp {
   fields.push(["pvd", sexpOfPrimaryVolumeDescriptor(v.pvd)]);
   fields.push(["path_table_l", v.path_table_l.map(sexpOfPathTableRecord)]);
   fields.push(["path_table_m", v.path_table_m.map(sexpOfPathTableRecord)]);
+  fields.push(["root", sexpOfDirectory(v.root)]);
   return fields;
 }
 
 function imageFromSexp(at: At): Image | SexpError {
-  const fields = recordFields(at, ["pvd", "path_table_l", "path_table_m"]);
+  const fields = recordFields(at, ["pvd", "path_table_l", "path_table_m", "root"]);
   if (fields instanceof SexpError) return fields;
   const pvd_ = requiredField(fields, at, "pvd", primaryVolumeDescriptorFromSexp);
   if (pvd_ instanceof SexpError) return pvd_;
@@ -2078,7 +2722,9 @@ function imageFromSexp(at: At): Image | SexpError {
     listOf(a, pathTableRecordFromSexp),
   );
   if (path_table_m_ instanceof SexpError) return path_table_m_;
-  return { pvd: pvd_, path_table_l: path_table_l_, path_table_m: path_table_m_ };
+  const root_ = requiredField(fields, at, "root", directoryFromSexp);
+  if (root_ instanceof SexpError) return root_;
+  return { pvd: pvd_, path_table_l: path_table_l_, path_table_m: path_table_m_, root: root_ };
 }
 
 /** Converts an S-expression to a {@link Image}; pass the locations from `parseSexp` to get line and column in errors. */
@@ -2099,7 +2745,7 @@ export function sexpOfPrimaryVolumeDescriptor(v: PrimaryVolumeDescriptor): Sexp 
   fields.push(["opt_type_l_path_table", String(v.opt_type_l_path_table)]);
   fields.push(["type_m_path_table", String(v.type_m_path_table)]);
   fields.push(["opt_type_m_path_table", String(v.opt_type_m_path_table)]);
-  fields.push(["root_directory", sexpOfDirectoryRecord(v.root_directory)]);
+  fields.push(["root_directory", sexpOfRootDirectoryRecord(v.root_directory)]);
   fields.push(["volume_set_id", v.volume_set_id]);
   fields.push(["publisher_id", v.publisher_id]);
   fields.push(["data_preparer_id", v.data_preparer_id]);
@@ -2179,7 +2825,7 @@ function primaryVolumeDescriptorFromSexp(at: At): PrimaryVolumeDescriptor | Sexp
     int(a, 32, false),
   );
   if (opt_type_m_path_table_ instanceof SexpError) return opt_type_m_path_table_;
-  const root_directory_ = requiredField(fields, at, "root_directory", directoryRecordFromSexp);
+  const root_directory_ = requiredField(fields, at, "root_directory", rootDirectoryRecordFromSexp);
   if (root_directory_ instanceof SexpError) return root_directory_;
   const volume_set_id_ = requiredField(fields, at, "volume_set_id", atom);
   if (volume_set_id_ instanceof SexpError) return volume_set_id_;
@@ -2299,7 +2945,138 @@ export function dateTimeOfSexp(sexp: Sexp, locations?: SexpLocations): DateTime 
   return dateTimeFromSexp(rootAt(sexp, locations));
 }
 
+export function sexpOfDirectory(v: Directory): Sexp {
+  const fields: Sexp[] = [];
+  fields.push(["records", v.records.map(sexpOfDirectoryRecord)]);
+  return fields;
+}
+
+function directoryFromSexp(at: At): Directory | SexpError {
+  const fields = recordFields(at, ["records"]);
+  if (fields instanceof SexpError) return fields;
+  const records_ = requiredField(fields, at, "records", (a) => listOf(a, directoryRecordFromSexp));
+  if (records_ instanceof SexpError) return records_;
+  return { records: records_ };
+}
+
+/** Converts an S-expression to a {@link Directory}; pass the locations from `parseSexp` to get line and column in errors. */
+export function directoryOfSexp(sexp: Sexp, locations?: SexpLocations): Directory | SexpError {
+  return directoryFromSexp(rootAt(sexp, locations));
+}
+
 export function sexpOfDirectoryRecord(v: DirectoryRecord): Sexp {
+  const fields: Sexp[] = [];
+  fields.push(["length", String(v.length)]);
+  fields.push(["extended_attribute_length", String(v.extended_attribute_length)]);
+  fields.push(["extent", String(v.extent)]);
+  fields.push(["data_length", String(v.data_length)]);
+  fields.push(["recorded", sexpOfRecordingTime(v.recorded)]);
+  fields.push(["hidden", String(v.hidden)]);
+  fields.push(["directory", String(v.directory)]);
+  fields.push(["associated", String(v.associated)]);
+  fields.push(["record_format", String(v.record_format)]);
+  fields.push(["protection", String(v.protection)]);
+  fields.push(["multi_extent", String(v.multi_extent)]);
+  if (v.other_flags !== 0) fields.push(["other_flags", String(v.other_flags)]);
+  fields.push(["file_unit_size", String(v.file_unit_size)]);
+  fields.push(["interleave_gap_size", String(v.interleave_gap_size)]);
+  fields.push(["volume_sequence_number", String(v.volume_sequence_number)]);
+  fields.push(["name", v.name]);
+  fields.push(["system_use", v.system_use]);
+  return fields;
+}
+
+function directoryRecordFromSexp(at: At): DirectoryRecord | SexpError {
+  const fields = recordFields(at, [
+    "length",
+    "extended_attribute_length",
+    "extent",
+    "data_length",
+    "recorded",
+    "hidden",
+    "directory",
+    "associated",
+    "record_format",
+    "protection",
+    "multi_extent",
+    "other_flags",
+    "file_unit_size",
+    "interleave_gap_size",
+    "volume_sequence_number",
+    "name",
+    "system_use",
+  ]);
+  if (fields instanceof SexpError) return fields;
+  const length_ = requiredField(fields, at, "length", (a) => int(a, 8, false));
+  if (length_ instanceof SexpError) return length_;
+  const extended_attribute_length_ = requiredField(fields, at, "extended_attribute_length", (a) =>
+    int(a, 8, false),
+  );
+  if (extended_attribute_length_ instanceof SexpError) return extended_attribute_length_;
+  const extent_ = requiredField(fields, at, "extent", (a) => int(a, 32, false));
+  if (extent_ instanceof SexpError) return extent_;
+  const data_length_ = requiredField(fields, at, "data_length", (a) => int(a, 32, false));
+  if (data_length_ instanceof SexpError) return data_length_;
+  const recorded_ = requiredField(fields, at, "recorded", recordingTimeFromSexp);
+  if (recorded_ instanceof SexpError) return recorded_;
+  const hidden_ = requiredField(fields, at, "hidden", bool);
+  if (hidden_ instanceof SexpError) return hidden_;
+  const directory_ = requiredField(fields, at, "directory", bool);
+  if (directory_ instanceof SexpError) return directory_;
+  const associated_ = requiredField(fields, at, "associated", bool);
+  if (associated_ instanceof SexpError) return associated_;
+  const record_format_ = requiredField(fields, at, "record_format", bool);
+  if (record_format_ instanceof SexpError) return record_format_;
+  const protection_ = requiredField(fields, at, "protection", bool);
+  if (protection_ instanceof SexpError) return protection_;
+  const multi_extent_ = requiredField(fields, at, "multi_extent", bool);
+  if (multi_extent_ instanceof SexpError) return multi_extent_;
+  const other_flags_ = optionalField(fields, "other_flags", (a) => int(a, 8, false), 0);
+  if (other_flags_ instanceof SexpError) return other_flags_;
+  const file_unit_size_ = requiredField(fields, at, "file_unit_size", (a) => int(a, 8, false));
+  if (file_unit_size_ instanceof SexpError) return file_unit_size_;
+  const interleave_gap_size_ = requiredField(fields, at, "interleave_gap_size", (a) =>
+    int(a, 8, false),
+  );
+  if (interleave_gap_size_ instanceof SexpError) return interleave_gap_size_;
+  const volume_sequence_number_ = requiredField(fields, at, "volume_sequence_number", (a) =>
+    int(a, 16, false),
+  );
+  if (volume_sequence_number_ instanceof SexpError) return volume_sequence_number_;
+  const name_ = requiredField(fields, at, "name", atom);
+  if (name_ instanceof SexpError) return name_;
+  const system_use_ = requiredField(fields, at, "system_use", atom);
+  if (system_use_ instanceof SexpError) return system_use_;
+  return {
+    length: length_,
+    extended_attribute_length: extended_attribute_length_,
+    extent: extent_,
+    data_length: data_length_,
+    recorded: recorded_,
+    hidden: hidden_,
+    directory: directory_,
+    associated: associated_,
+    record_format: record_format_,
+    protection: protection_,
+    multi_extent: multi_extent_,
+    other_flags: other_flags_,
+    file_unit_size: file_unit_size_,
+    interleave_gap_size: interleave_gap_size_,
+    volume_sequence_number: volume_sequence_number_,
+    name: name_,
+    system_use: system_use_,
+  };
+}
+
+/** Converts an S-expression to a {@link DirectoryRecord}; pass the locations from `parseSexp` to get line and column in errors. */
+export function directoryRecordOfSexp(
+  sexp: Sexp,
+  locations?: SexpLocations,
+): DirectoryRecord | SexpError {
+  return directoryRecordFromSexp(rootAt(sexp, locations));
+}
+
+export function sexpOfRootDirectoryRecord(v: RootDirectoryRecord): Sexp {
   const fields: Sexp[] = [];
   fields.push(["extended_attribute_length", String(v.extended_attribute_length)]);
   fields.push(["extent", String(v.extent)]);
@@ -2319,7 +3096,7 @@ export function sexpOfDirectoryRecord(v: DirectoryRecord): Sexp {
   return fields;
 }
 
-function directoryRecordFromSexp(at: At): DirectoryRecord | SexpError {
+function rootDirectoryRecordFromSexp(at: At): RootDirectoryRecord | SexpError {
   const fields = recordFields(at, [
     "extended_attribute_length",
     "extent",
@@ -2393,12 +3170,12 @@ function directoryRecordFromSexp(at: At): DirectoryRecord | SexpError {
   };
 }
 
-/** Converts an S-expression to a {@link DirectoryRecord}; pass the locations from `parseSexp` to get line and column in errors. */
-export function directoryRecordOfSexp(
+/** Converts an S-expression to a {@link RootDirectoryRecord}; pass the locations from `parseSexp` to get line and column in errors. */
+export function rootDirectoryRecordOfSexp(
   sexp: Sexp,
   locations?: SexpLocations,
-): DirectoryRecord | SexpError {
-  return directoryRecordFromSexp(rootAt(sexp, locations));
+): RootDirectoryRecord | SexpError {
+  return rootDirectoryRecordFromSexp(rootAt(sexp, locations));
 }
 
 export function sexpOfPathTableRecord(v: PathTableRecord): Sexp {

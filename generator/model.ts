@@ -74,6 +74,14 @@ export type FieldType =
        * this many bytes (`size:` on the array; ISO 9660's path table).
        */
       bytes?: Expr;
+      /**
+       * With `bytes`: records never cross a multiple of this many bytes
+       * from the array's start, and each block's bytes after its last
+       * record are zero (ISO 9660's directories, in 2048-byte sectors).
+       * Records are placed greedily: one starts a new block only when it
+       * does not fit in the rest of the current one.
+       */
+      block?: Expr;
     }
   /** 16 bytes shown as canonical lowercase text: RFC 4122 order, or Microsoft's mixed-endian GUID. */
   | { kind: "uuid"; layout: "rfc4122" | "guid" }

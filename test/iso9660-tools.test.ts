@@ -1,17 +1,25 @@
 /**
  * ISO 9660 images made by genisoimage, in several configurations, against
  * what isoinfo prints: the primary volume descriptor's text fields, sizes
- * and counts (stored in both byte orders), and the root directory's extent
- * and length against its `.` entry in `isoinfo -l`. Every image writes back
- * byte for byte; a label and publisher written by the codec show in
- * isoinfo; and a copy that disagrees with its little-endian field is a read
- * error naming its byte.
+ * and counts (stored in both byte orders), the path tables, and every
+ * directory's records (packed in 2048-byte sectors, several sectors for the
+ * root) against `isoinfo -l`. Every image writes back byte for byte; a
+ * label, a publisher, a directory in the path tables and a file's longer
+ * name written by the codec show in isoinfo; and a copy that disagrees
+ * with its little-endian field is a read error naming its byte.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { CodecError, read, write, type Image } from "../generated/iso9660.js";
+import {
+  CodecError,
+  read,
+  readDirectory,
+  write,
+  type DirectoryRecord,
+  type Image,
+} from "../generated/iso9660.js";
 import { describeWithTools, runToolOrThrow } from "./support/tools.js";
 
 const TOOLS = [
@@ -70,13 +78,73 @@ function pathTableRows(table: Image["path_table_l"]): string[][] {
   ]);
 }
 
-/** Where the image's described parts end: the descriptor, or the later path table. */
+/** Where the image's described parts end: the descriptor, a path table or the root directory. */
 function describedEnd(image: Image): number {
   const v = image.pvd;
   const tables = [v.type_l_path_table, v.type_m_path_table].map(
     (block) => block * v.logical_block_size + v.path_table_size,
   );
-  return Math.max(34816, ...tables);
+  const root = v.root_directory.extent * v.logical_block_size + v.root_directory.data_length;
+  return Math.max(34816, root, ...tables);
+}
+
+const MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(" ");
+
+/** A record as `isoinfo -l` prints it: size, date, extent, flags in hex, and name. */
+function listingRow(r: DirectoryRecord): string[] {
+  const t = r.recorded;
+  return [
+    String(r.data_length),
+    `${MONTHS[t.month - 1]} ${String(t.day).padStart(2)} ${1900 + t.years_since_1900}`,
+    String(r.extent),
+    (r.directory ? 2 : 0).toString(16).padStart(2, "0"),
+    r.name === "\0" ? "." : r.name === "\x01" ? ".." : r.name,
+  ];
+}
+
+/** `isoinfo -l`: each directory's path and its records' rows. */
+function isoinfoListing(name: string): Map<string, string[][]> {
+  const listing = new Map<string, string[][]>();
+  let rows: string[][] = [];
+  for (const line of tool("isoinfo", ["-l", "-i", name]).split("\n")) {
+    const head = /^Directory listing of (.*)$/.exec(line);
+    if (head !== null) listing.set(head[1]!, (rows = []));
+    const m =
+      /^[-d]\S{9}\s+\d+\s+\d+\s+\d+\s+(\d+) (\w{3} [ \d]\d \d{4}) \[ *(\d+) ([0-9a-f]{2})\]  (.*) $/.exec(
+        line,
+      );
+    if (m !== null) rows.push(m.slice(1, 6));
+  }
+  return listing;
+}
+
+/** Every directory from the root down, read by the codec where its record points, as isoinfo lists them. */
+function codecListing(bytes: Uint8Array, image: Image): Map<string, string[][]> {
+  const listing = new Map<string, string[][]>();
+  const visit = (path: string, records: readonly DirectoryRecord[]): void => {
+    listing.set(path, records.map(listingRow));
+    for (const r of records.slice(2))
+      if (r.directory) {
+        const d = readDirectory(bytes, r.extent * image.pvd.logical_block_size, r.data_length);
+        if (d instanceof CodecError) throw new Error(`${path}${r.name}: ${d.message}`);
+        visit(`${path}${r.name}/`, d.value.records);
+      }
+  };
+  visit("/", image.root.records);
+  return listing;
+}
+
+/** Where each record of a directory's bytes starts, found from the length bytes alone. */
+function recordStarts(bytes: Uint8Array, at: number, size: number): number[] {
+  const starts: number[] = [];
+  for (let pos = 0; pos < size;) {
+    if (bytes[at + pos] === 0) pos = (Math.floor(pos / 2048) + 1) * 2048;
+    else {
+      starts.push(pos);
+      pos += bytes[at + pos]!;
+    }
+  }
+  return starts;
 }
 
 /** `isoinfo -d`'s "Name: value" lines. */
@@ -97,6 +165,9 @@ describeWithTools(TOOLS, "ISO 9660 images made by genisoimage", () => {
     writeFileSync(join(dir, "src", "a.txt"), "hello\n");
     writeFileSync(join(dir, "src", "sub", "b.txt"), "x".repeat(5000));
     writeFileSync(join(dir, "src", "boot.img"), new Uint8Array(2048).fill(0x90));
+    // Enough files that the root's records fill more than one sector.
+    for (let i = 0; i < 60; i++)
+      writeFileSync(join(dir, "src", `file_with_a_long_name_${i}.txt`), `${i}\n`);
     for (const c of CONFIGS) tool("genisoimage", ["-quiet", ...c.args, "-o", c.name, "src"]);
   }, 60_000);
 
@@ -142,9 +213,18 @@ describeWithTools(TOOLS, "ISO 9660 images made by genisoimage", () => {
       expect(pathTableRows(image.path_table_l)).toEqual(isoinfoPathTable(c.name));
       expect(image.path_table_l.length).toBe(4);
       expect(image.path_table_m).toEqual(image.path_table_l);
-      // Zero the descriptor and the tables, write the value into them: the image comes back.
+      // Every directory's records, the root's across several sectors.
+      const listing = isoinfoListing(c.name);
+      expect(listing.size).toBe(4);
+      expect(codecListing(bytes, image)).toEqual(listing);
+      // ., .., a.txt, boot.img, other, sub and the 60 files (and boot.iso's boot catalog).
+      expect(image.root.records.length).toBe(c.name === "boot.iso" ? 67 : 66);
+      expect(v.root_directory.data_length).toBeGreaterThan(2048);
+      // Zero the descriptor, the tables and the root directory, write the value into them: the image comes back.
       const copy = new Uint8Array(bytes);
       copy.fill(0, 32768, 34816);
+      const root = v.root_directory.extent * v.logical_block_size;
+      copy.fill(0, root, root + v.root_directory.data_length);
       for (const block of [v.type_l_path_table, v.type_m_path_table])
         copy.fill(
           0,
@@ -201,6 +281,70 @@ describeWithTools(TOOLS, "ISO 9660 images made by genisoimage", () => {
     );
     expect(longer instanceof CodecError && longer.message).toBe(
       `path_table_l: takes ${image.pvd.path_table_size + 2} bytes, but pvd.path_table_size is ${image.pvd.path_table_size}`,
+    );
+    expect(Buffer.compare(untouched, bytes)).toBe(0);
+  });
+
+  it("a file renamed to a longer name by the codec: the records after it move on, one into the next sector, and isoinfo lists and extracts it", () => {
+    const { bytes, image } = decode("plain.iso");
+    const v = image.pvd;
+    const root = v.root_directory.extent * v.logical_block_size;
+    const size = v.root_directory.data_length;
+    // 60 bytes longer: more than the zeros that end the first sector (less than a record).
+    const longer = "A_MUCH_LONGER_NAME_THAT_PUSHES_RECORDS_INTO_THE_NEXT_SECTOR.TXT;1";
+    // The length byte is stored: 33 bytes, the name, a zero after an even name, the system use bytes.
+    const renamed = (r: DirectoryRecord): DirectoryRecord =>
+      r.name === "A.TXT;1"
+        ? {
+            ...r,
+            name: longer,
+            length: 33 + longer.length + (1 - (longer.length % 2)) + r.system_use.length,
+          }
+        : r;
+    const edited: Image = { ...image, root: { records: image.root.records.map(renamed) } };
+    const copy = new Uint8Array(bytes);
+    expect(write(edited, copy)).toBe(describedEnd(image));
+    writeFileSync(join(dir, "longer.iso"), copy);
+    const before = recordStarts(bytes, root, size);
+    const after = recordStarts(copy, root, size);
+    expect(after.length).toBe(before.length);
+    // The first sector holds fewer records: its last moved to the next sector.
+    const inFirst = (starts: number[]) => starts.filter((p) => p < 2048).length;
+    expect(inFirst(after)).toBeLessThan(inFirst(before));
+    const names = isoinfoListing("longer.iso")
+      .get("/")!
+      .map((row) => row[4]);
+    expect(names).toContain(longer);
+    expect(names).not.toContain("A.TXT;1");
+    expect(tool("isoinfo", ["-i", "longer.iso", "-x", `/${longer}`])).toBe("hello\n");
+    // Names so long that the records need another sector: refused, the image untouched.
+    const untouched = new Uint8Array(bytes);
+    const tooLong = (r: DirectoryRecord): DirectoryRecord =>
+      r.name.startsWith("FILE_")
+        ? { ...r, name: r.name.padEnd(60, "X"), length: 33 + 60 + 1 + r.system_use.length }
+        : r;
+    const refused = write(
+      { ...image, root: { records: image.root.records.map(tooLong) } },
+      untouched,
+    );
+    expect(refused instanceof CodecError && refused.message).toMatch(
+      new RegExp(`^root\\.records: takes \\d+ bytes in blocks of 2048, but size is ${size}$`),
+    );
+    expect(Buffer.compare(untouched, bytes)).toBe(0);
+    // A length that disagrees with the name is refused too.
+    const wrong = write(
+      {
+        ...image,
+        root: {
+          records: image.root.records.map((r) =>
+            r.name === "A.TXT;1" ? { ...r, name: longer } : r,
+          ),
+        },
+      },
+      untouched,
+    );
+    expect(wrong instanceof CodecError && wrong.message).toMatch(
+      /^root\.records\[\d+\]\.system_use: /,
     );
     expect(Buffer.compare(untouched, bytes)).toBe(0);
   });

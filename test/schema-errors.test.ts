@@ -372,4 +372,10 @@ types:
       - { name: halves, type: bytes, size: half * 2 }
       - { name: wide, type: Wide, args: { kind: n % 2 + 1, order: -1 } }
       - { name: wides, type: "Wide[]", count: 2, stride: 16, args: { kind: 2, order: 0 } }
+      - { name: packed, type: "Marked[]", size: n * 16, block: 16 }
+  Marked:
+    doc: Told from a block's zeros by its mark.
+    record:
+      - { name: mark, type: u8, valid: [{ check: mark != 0, message: is never 0 }] }
+      - { name: data, type: bytes, prefix: u8 }
 `;

@@ -8,7 +8,7 @@
  */
 import type {
   DateTime,
-  DirectoryRecord,
+  RootDirectoryRecord,
   PrimaryVolumeDescriptor,
   RecordingTime,
 } from "../../generated/iso9660.js";
@@ -56,7 +56,7 @@ function readDate(b: Uint8Array, d: DataView, o: number): DateTime | undefined {
   return { year, month, day, hour, minute, second, hundredths, gmt_offset: d.getInt8(o + 16) };
 }
 
-function readRecord(b: Uint8Array, d: DataView, o: number): DirectoryRecord | undefined {
+function readRecord(b: Uint8Array, d: DataView, o: number): RootDirectoryRecord | undefined {
   if (b[o] !== 34 || b[o + 32] !== 1) return undefined;
   const extent = d.getUint32(o + 2, true);
   const data_length = d.getUint32(o + 10, true);
@@ -228,7 +228,7 @@ function isDate(t: DateTime): boolean {
   );
 }
 
-function isRecord(r: DirectoryRecord): boolean {
+function isRecord(r: RootDirectoryRecord): boolean {
   const t = r.recorded;
   return (
     typeof r === "object" &&

@@ -89,6 +89,9 @@ function lengthProblem(field: ComputedField, target: Member): string | undefined
   if (t.kind === "array" && t.bytes !== undefined) {
     // Its size is the sum of its records' sizes.
     if (!governs(t.bytes)) return `"${field.target}" must have \`size: ${field.name}\``;
+    // Packed in blocks, its size may end in zeros a sum would not count.
+    if (t.block !== undefined)
+      return `"${field.target}" is packed in blocks, so its size is stored as given, not computed`;
     return undefined;
   }
   return `"${field.target}" must be bytes, text or an array of records with \`size: ${field.name}\``;

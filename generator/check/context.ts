@@ -46,6 +46,8 @@ export interface Shared {
    * that many bytes of its start, so no element can read as the end.
    */
   terminated: { element: RecordDef; size: number; at: Position }[];
+  /** Arrays packed in blocks (`block:`), whose element must likewise never be all zeros. */
+  blocked: { element: RecordDef; at: Position }[];
 }
 
 export interface Context extends Shared {

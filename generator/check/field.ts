@@ -26,6 +26,7 @@ import {
   type Context,
   type MemberInfo,
 } from "./context.js";
+import { arrayBlock } from "./blocks.js";
 import { flagBits } from "./flags.js";
 import { fitsInt, intName, parseIntType } from "./int.js";
 import { stringTail } from "./keep.js";
@@ -65,6 +66,7 @@ export function checkField(
   const encodingNode = reader.get(node, "encoding");
   const prefixNode = reader.get(node, "prefix");
   const strideNode = reader.get(node, "stride");
+  const blockNode = reader.get(node, "block");
   const argsNode = reader.get(node, "args");
   const terminatorNode = reader.get(node, "terminator");
   const isTag = reader.boolean(reader.get(node, "tag"), "tag") ?? false;
@@ -189,8 +191,17 @@ export function checkField(
       // Records of any size filling exactly `size` bytes.
       const bytes = sizeExpression(ctx, sizeNode, "size");
       const args = recordArgs(ctx, node, def);
+      const block = blockNode === undefined ? undefined : arrayBlock(ctx, blockNode, def);
       if (bytes !== undefined)
-        type = { kind: "array", element: def, count: undefined, args, stride: undefined, bytes };
+        type = {
+          kind: "array",
+          element: def,
+          count: undefined,
+          args,
+          stride: undefined,
+          bytes,
+          ...(block === undefined ? {} : { block }),
+        };
     } else if (array && def.kind === "record" && countNode !== undefined) {
       const count = sizeExpression(ctx, countNode, "count");
       const stride =
@@ -237,6 +248,8 @@ export function checkField(
   }
   if (strideNode !== undefined && !(type.kind === "array" && type.count !== undefined))
     reader.report(strideNode.at, `"stride" applies to arrays with a count only`);
+  if (blockNode !== undefined && !(type.kind === "array" && type.bytes !== undefined))
+    reader.report(blockNode.at, `"block" applies to arrays sized in bytes (size, no count) only`);
   if (argsNode !== undefined && type.kind !== "array" && type.kind !== "record")
     reader.report(argsNode.at, `"args" applies to records and arrays of records only`);
   if (countNode !== undefined && type.kind !== "array")

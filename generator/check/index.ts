@@ -18,12 +18,13 @@ import type {
   Variant,
   VariantOrder,
 } from "../model.js";
-import { fixedMemberSize, fixedTypeSize, searchedFirst } from "../model.js";
+import { fixedTypeSize, searchedFirst } from "../model.js";
 import { hashClash } from "../order.js";
 import type { Problem } from "../problem.js";
 import { fitsInt, intName, parseIntType } from "./int.js";
 import { stringPad } from "./field.js";
 import { headerOrder, tagValue, trailer } from "./framing.js";
+import { NON_ZERO_MEMBERS, startsNonZero } from "./non-zero.js";
 import { checkUnionKeep, unionEnd, unionPadding } from "./keep.js";
 import { checkMembers, checkPayload, type Shared, type TypeTable } from "./members.js";
 import { badConstructorName, badFieldName, badTypeName, FORMAT_NAME } from "./names.js";
@@ -93,6 +94,7 @@ export function checkSchema(file: string, root: Located): Model | { problems: Pr
     arrays: [],
     searches: [],
     terminated: [],
+    blocked: [],
   };
   // Parameters first: a record's fields pass arguments to records declared after it.
   for (const { def, node } of declared)
@@ -184,7 +186,15 @@ export function checkSchema(file: string, root: Located): Model | { problems: Pr
     if (!startsNonZero(element.members, size))
       reader.report(
         at,
-        `an array ended by ${size} zero bytes needs ${element.name} to hold, within its first ${size} bytes, a member that is never all zero (a non-zero magic or constant, a checksum stored as text, or a space-padded string), so that no entry reads as the end`,
+        `an array ended by ${size} zero bytes needs ${element.name} to hold, within its first ${size} bytes, a member that is never all zero (${NON_ZERO_MEMBERS}), so that no entry reads as the end`,
+      );
+  }
+  for (const { element, at } of shared.blocked) {
+    if (infinite.has(element)) continue;
+    if (!startsNonZero(element.members, Infinity))
+      reader.report(
+        at,
+        `records packed in blocks are told from the zeros that end each block by a member that is never all zero, at a fixed offset: ${element.name} needs one (${NON_ZERO_MEMBERS})`,
       );
   }
 
@@ -718,38 +728,4 @@ function inlineRecords(members: readonly Member[]): { field: ValueField; inner: 
     if (m.kind === "group" && m.cond === undefined) return inlineRecords(m.members);
     return [];
   });
-}
-
-/**
- * Does a record always hold a non-zero byte in its first `size` bytes? True
- * when a member at a fixed offset below `size` can never be stored as all
- * zeros: a magic with a non-zero byte, a non-zero constant, a checksum
- * stored as text (its digits are never NUL), or a space-padded string (it
- * holds no NUL; a FAT directory entry's name).
- */
-function startsNonZero(members: readonly Member[], size: number): boolean {
-  let offset = 0;
-  const visit = (list: readonly Member[]): boolean | undefined => {
-    for (const m of list) {
-      if (offset >= size) return false;
-      if (m.kind === "magic" && [...m.value].some((c, i) => c !== "\0" && offset + i < size))
-        return true;
-      if (m.kind === "const" && m.value !== 0n) return true;
-      if (m.kind === "checksum" && m.text !== undefined) return true;
-      if (m.kind === "value" && m.cond === undefined && m.at === undefined && offset < size) {
-        const t = m.type.kind === "enum" ? m.type.enum.base : m.type;
-        if (t.kind === "fixedString" && t.pad === "space") return true;
-      }
-      if (m.kind === "group" && m.cond === undefined && m.at === undefined) {
-        const found = visit(m.members);
-        if (found !== undefined) return found;
-        continue;
-      }
-      const s = fixedMemberSize(m);
-      if (s === undefined) return false;
-      offset += s;
-    }
-    return undefined;
-  };
-  return visit(members) === true;
 }

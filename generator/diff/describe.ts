@@ -27,6 +27,8 @@ export function typeText(t: FieldType): string {
     case "fixedString":
       return `${t.size}-byte ${t.pad === "space" ? "space-padded " : ""}string`;
     case "array":
+      if (t.bytes !== undefined)
+        return `${t.element.name}[] in ${exprText(t.bytes)} bytes${t.block === undefined ? "" : ` of ${exprText(t.block)}-byte blocks`}`;
       return t.count === undefined
         ? `${t.element.name}[]`
         : `${t.element.name}[${exprText(t.count)}]`;

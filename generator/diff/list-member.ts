@@ -353,7 +353,7 @@ function compareFieldType(list: ChangeList, place: Place, o: FieldType, n: Field
     if (list.typeNames(o.element.name) !== n.element.name) return changed();
     // How many entries, and how far apart: an expression (a let's, through it) that changes moves what follows.
     const spacing = (t: typeof o): string =>
-      `${t.count === undefined ? "" : exprText(t.count)} ${t.stride === undefined ? "" : exprText(t.stride)} ${t.bytes === undefined ? "" : exprText(t.bytes)}`;
+      `${t.count === undefined ? "" : exprText(t.count)} ${t.stride === undefined ? "" : exprText(t.stride)} ${t.bytes === undefined ? "" : exprText(t.bytes)} ${t.block === undefined ? "" : exprText(t.block)}`;
     if (spacing(o) !== spacing(n))
       list.add(place, { kind: "size-changed" }, `${typeText(o)} → ${typeText(n)}`);
     return;

@@ -91,6 +91,7 @@ import {
   readTerminatedArray,
 } from "./construct/array.js";
 import { readBitfield } from "./construct/bitfield.js";
+import { readBlockedArray } from "./construct/blocks.js";
 import { isCaseLetUsed, letMeaning, readLet } from "./construct/let.js";
 import { noneTest, readHigh, readLow } from "./construct/split.js";
 import { computedMeaning } from "./construct/computed.js";
@@ -1000,6 +1001,8 @@ export class SequenceReader {
         return;
       case "array":
         if (t.end !== undefined) readTerminatedArray(this, m, t.element, t.end, at, target, path);
+        else if (t.bytes !== undefined && t.block !== undefined)
+          readBlockedArray(this, m, t, t.bytes, t.block, at, target, path);
         else if (t.bytes !== undefined) readSizedArray(this, m, t, t.bytes, at, target, path);
         else if (t.count === undefined)
           readFilledArray(this, m, t.element, t.args, at, target, path);

@@ -94,9 +94,11 @@ export function wireType(t: FieldType): string {
     case "array":
       return t.end !== undefined
         ? `${t.element.name} entries up to ${t.end.size} zero bytes`
-        : t.count === undefined
-          ? `${t.element.name} entries filling the payload`
-          : `${exprText(t.count)} ${t.element.name} entries`;
+        : t.bytes !== undefined
+          ? `${t.element.name} entries in ${exprText(t.bytes)} bytes${t.block === undefined ? "" : `, in ${exprText(t.block)}-byte blocks`}`
+          : t.count === undefined
+            ? `${t.element.name} entries filling the payload`
+            : `${exprText(t.count)} ${t.element.name} entries`;
     case "uuid":
       return t.layout === "guid"
         ? "GUID (mixed-endian), as text"

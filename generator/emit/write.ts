@@ -45,6 +45,7 @@ import {
 } from "../model.js";
 import { article, Code, dropNoOpPos, hexLiteral, Locals, prop, str, templateText } from "./code.js";
 import { writeArray } from "./construct/array.js";
+import { checkBlockedEntries, putBlockedArray } from "./construct/blocks.js";
 import { CheckLets } from "./construct/let.js";
 import { checkBitfieldParts, checkBitfieldRules, writeBitfield } from "./construct/bitfield.js";
 import { checkSearchedWrite, searchedRecord } from "./construct/search.js";
@@ -627,6 +628,10 @@ export class CheckWalker {
     /** Is the size computed from the entries (`size(F)`), so that only empty entries are refused? */
     computed: boolean,
   ): void {
+    if (t.block !== undefined) {
+      checkBlockedEntries(this, name, t, bytes, t.block, acc, path);
+      return;
+    }
     this.refuseZeroDivisions([bytes, ...t.args], path);
     const args = t.args.map((a) => `, ${emitExpr(a, this.resolve)}`).join("");
     const empty = `return new CodecError(\`${templateText(path)}[\${i}]\`, undefined, "takes no bytes, so the entries would never fill the array's size");`;
@@ -1272,7 +1277,9 @@ export class WriteWalker {
         this.settleAfter(`${acc}.length`);
         return;
       case "array":
-        writeArray(this, t, acc);
+        if (t.bytes !== undefined && t.block !== undefined)
+          putBlockedArray(this, t, t.bytes, t.block, acc);
+        else writeArray(this, t, acc);
         return;
       case "list":
         writeList(this, t.union, acc);

@@ -180,6 +180,27 @@ class SchemaDraw {
   }
 
   /**
+   * A record told from a block's zeros, to be an entry of an array packed in
+   * blocks: a non-zero magic first, or a length byte whose check refuses 0.
+   */
+  blockEntry(name: string, rng: Rng): void {
+    const scope: Scope = { taken: new Set(["klength", "ksig"]), ints: [] };
+    const lines = [`  ${name}:`, "    record:"];
+    if (rng.chance(0.5)) {
+      const check = rng.pick(["klength != 0", "klength >= 1", "klength > 0 && klength < 200"]);
+      lines.push(
+        `      - { name: klength, type: u8, valid: [{ check: "${check}", message: is never 0 }] }`,
+      );
+    } else
+      lines.push(
+        `      - { name: ksig, magic: "\\x${(1 + rng.below(255)).toString(16).padStart(2, "0")}" }`,
+      );
+    for (let i = 0, n = rng.below(3); i < n; i++)
+      lines.push(`      ${this.plainField(scope, false).line}`);
+    this.types.push(lines.join("\n"));
+  }
+
+  /**
    * A record type; `root` records may hold lists and variable-size fields
    * anywhere. `terminated` adds an array of that type ended by zeros;
    * `rest` ends the record with padding to the end.
@@ -190,6 +211,8 @@ class SchemaDraw {
     terminated?: string,
     rest = false,
     params?: ParamRecord["params"],
+    /** Members of an array packed in blocks, and what they take, to go first. */
+    blocked?: string[],
   ): void {
     const scope: Scope = { taken: new Set(), ints: [] };
     const members: string[] = [];
@@ -208,8 +231,12 @@ class SchemaDraw {
       members.push(
         `      - { name: ${this.fresh("entries", scope)}, type: "${terminated}", end: { zeros: ${this.rng.pick([1, 2, 512])} } }`,
       );
+    if (blocked !== undefined) {
+      members.push(...blocked);
+      for (const line of blocked) scope.taken.add(/name: (\w+)/.exec(line)![1]!);
+    }
     const count = 1 + this.rng.below(7);
-    let fixed = true;
+    let fixed = blocked === undefined;
     for (let i = 0; i < count; i++) {
       // A run-time layout member now and then, besides the others.
       const extra = this.runTimeLayout(scope, fixedOnly, layout);
@@ -238,7 +265,7 @@ class SchemaDraw {
       // So do strided arrays, up to three records of up to 2048 bytes each.
       const base = members.some((m) => m.includes("stride: "))
         ? 8192
-        : terminated === undefined
+        : terminated === undefined && blocked === undefined
           ? 512
           : 4096;
       const where = `${base + this.rng.below(64)} + ${this.rng.pick(small).name}`;
@@ -1201,9 +1228,29 @@ export function randomSchema(seed: number): { name: string; text: string } {
   // Entries up to a run of zeros: each starts with a non-zero magic, so none reads as the end.
   const terminated = rng.chance(0.25);
   if (terminated) draw.terminatedEntry("Z");
-  draw.recordType("Root", false, terminated ? `Z[]` : undefined, rng.chance(0.2));
+  // Now and then entries packed in blocks (drawn apart, so the other schemas stay as they were).
+  const blockRng = new Rng(seed * 11 + 9);
+  const blocked = blockRng.chance(0.15)
+    ? [
+        "      - { name: klen, type: u8 }",
+        ...(blockRng.chance(0.3) ? ["      - { name: kblock, type: u8 }"] : []),
+      ]
+    : undefined;
+  if (blocked !== undefined) {
+    const block = blocked.length > 1 ? "kblock" : String(blockRng.pick([8, 16, 64, 256]));
+    blocked.push(`      - { name: kept, type: "K[]", size: klen, block: ${block} }`);
+  }
+  draw.recordType(
+    "Root",
+    false,
+    terminated ? `Z[]` : undefined,
+    rng.chance(0.2),
+    undefined,
+    blocked,
+  );
   // A separate generator, so the schemas drawn before stay what they were.
   draw.endAtInput(new Rng(seed * 7 + 3));
+  if (blocked !== undefined) draw.blockEntry("K", blockRng);
   const format = `random${seed}`;
   const drawn = [
     `format: ${format}`,

@@ -443,12 +443,11 @@ function parseElf(buf: Uint8Array, at: number, limit: number): Elf | CodecError 
         "ei_osabi",
         "ei_abiversion",
         "padding",
-        "padding",
         "e_type",
         "e_machine",
         "e_version",
       ],
-      [4, 5, 6, 7, 8, 9, 16, 16, 18, 20, 24],
+      [4, 5, 6, 7, 8, 9, 16, 18, 20, 24],
       at,
       limit,
     );

@@ -1380,8 +1380,8 @@ function parsePathTableRecord(
   let pos = at;
   if (limit - at < 8) {
     return truncatedField(
-      ["padding", "name_length", "extended_attribute_length", "extent", "parent"],
-      [0, 1, 2, 6, 8],
+      ["name_length", "extended_attribute_length", "extent", "parent"],
+      [1, 2, 6, 8],
       at,
       limit,
     );

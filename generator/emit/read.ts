@@ -1151,8 +1151,8 @@ function runFields(
         add(m.members, `${path}${m.name}.`, 0);
         continue;
       }
-      // A let takes no bytes, so it is never what the input is too short for.
-      if (m.kind === "let") continue;
+      // What takes no bytes (a let, a byte_order member) is never what the input is too short for.
+      if (m.kind === "let" || size === 0) continue;
       end += size;
       // A both-endian field's copy is cut off as the field.
       const name = "name" in m ? m.name : m.kind === "mirror" ? m.of : "padding";

@@ -217,7 +217,11 @@ export function checkSwitch(
           );
       }
     if (declared.has(name) || [...ctx.used.keys()].includes(name)) {
-      reader.report(first.loc, `"${name}" is defined twice`);
+      // Each case was checked with the names before the switch and its own, so a clash
+      // there was reported in the case; only a field of a case without the let is new here.
+      const inCase = (index: number): boolean => versions.some((v) => v.index === index);
+      if ((declared.get(name) ?? []).some((d) => !inCase(d.index)))
+        reader.report(first.loc, `"${name}" is defined twice`);
       continue;
     }
     // Declared even when wrong, so later uses are not reported too.

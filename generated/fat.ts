@@ -11,8 +11,10 @@
  * in sectors. A FAT12/16 volume's entry width then follows from its cluster
  * count, computed from seven BPB fields (fewer than 4085 clusters: 12-bit
  * entries, two to three bytes; otherwise 16-bit); a FAT32 volume's are
- * 32-bit. Directories other than the FAT12/16 root are read with their own
- * entry point (readDirectory) at the offsets the BPB gives. The
+ * 32-bit. A directory's entries are short (8.3) entries and the parts of
+ * long (VFAT) names before them. Directories other than the FAT12/16 root
+ * are read with their own entry point (readDirectory) at the offsets the
+ * BPB gives. The
  * bytes the schema does not describe (file data, the other FAT copies, the
  * unused end of a table or directory) are left as they are: read ignores
  * them and write does not touch them, so a volume edited in place keeps them.
@@ -43,6 +45,7 @@ import {
   isU16,
   isU32,
   isU8,
+  sizeofEach,
   truncated,
   truncatedField,
 } from "../runtime/codec.js";
@@ -51,13 +54,11 @@ import {
   type At,
   SexpError,
   atom,
-  bool,
   fail,
   fromText,
   int,
   listOf,
   optionOf,
-  optionalField,
   recordFields,
   requiredField,
   rootAt,
@@ -319,50 +320,108 @@ export interface Directory {
 }
 
 /**
- * A 32-byte short (8.3) directory entry. Long-name (VFAT) entries, whose
- * name bytes hold UTF-16 text, are not described.
+ * A 32-byte directory entry: a short (8.3) entry, or one part of a long
+ * (VFAT) name, told apart by the attribute byte at byte 11, which both
+ * hold after names they store differently (0x0f, read_only + hidden +
+ * system + volume_id, marks a long-name part, which DOS skips). A long
+ * name's parts come right before its short entry, the last part first.
  */
 export interface DirEntry {
   /**
+   * `u8`.
+   *
+   * Named bits: read_only (bit 0), hidden (bit 1), system (bit 2), volume_id (bit 3), directory (bit 4), archive (bit 5).
+   */
+  attributes: number;
+  /**
+   * The part's number from 1, plus 0x40 on the last part (stored first); 0xE5 once deleted
+   *
+   * `u8` when attributes is 15.
+   *
+   * Present only when its condition holds (see the layout).
+   */
+  sequence: number | undefined;
+  /**
+   * Characters 1 to 5 of the part, UTF-16LE
+   *
+   * `bytes` when attributes is 15.
+   *
+   * Present only when its condition holds (see the layout).
+   */
+  name_1: string | undefined;
+  /**
+   * The checksum of the 11 bytes of the short name the long one belongs to
+   *
+   * `u8` when attributes is 15.
+   *
+   * Present only when its condition holds (see the layout).
+   */
+  short_checksum: number | undefined;
+  /**
+   * Characters 6 to 11
+   *
+   * `bytes` when attributes is 15.
+   *
+   * Present only when its condition holds (see the layout).
+   */
+  name_2: string | undefined;
+  /**
+   * Characters 12 and 13; after the name's end a 0x0000, then 0xFFFF to the last part's end
+   *
+   * `bytes` when attributes is 15.
+   *
+   * Present only when its condition holds (see the layout).
+   */
+  name_3: string | undefined;
+  /**
    * The base name, upper case; a first byte 0xE5 marks a deleted entry
    *
-   * `8-byte space-padded string`. At byte 0.
+   * `8-byte space-padded string` when attributes is not 15.
+   *
+   * Present only when its condition holds (see the layout).
    */
-  name: string;
+  name: string | undefined;
   /**
    * The extension
    *
-   * `3-byte space-padded string`. At byte 8.
-   */
-  ext: string;
-  /** Bit 0 of attributes. */
-  read_only: boolean;
-  /** Bit 1 of attributes. */
-  hidden: boolean;
-  /** Bit 2 of attributes. */
-  system: boolean;
-  /**
-   * The volume label's entry (name and ext together)
+   * `3-byte space-padded string` when attributes is not 15.
    *
-   * Bit 3 of attributes.
+   * Present only when its condition holds (see the layout).
    */
-  volume_id: boolean;
-  /** Bit 4 of attributes. */
-  directory: boolean;
-  /** Bit 5 of attributes. */
-  archive: boolean;
-  /** The bits of attributes that have no name here, kept as they are (named bits must be clear). */
-  attributes_unknown: number;
+  ext: string | undefined;
+  /**
+   * The rest of a short entry: times, cluster and size
+   *
+   * `ShortEntry` when attributes is not 15.
+   *
+   * Present only when its condition holds (see the layout).
+   */
+  short: ShortEntry | undefined;
+}
+
+/** Masks of the named bits of the stored attributes word of {@link DirEntry}. */
+export const DirEntry_attributes_bits = {
+  read_only: 0x1,
+  hidden: 0x2,
+  system: 0x4,
+  /** The volume label's entry (name and ext together) */
+  volume_id: 0x8,
+  directory: 0x10,
+  archive: 0x20,
+} as const;
+
+/** A short directory entry after its name and attributes (bytes 12 to 31). */
+export interface ShortEntry {
   /**
    * Windows NT: bit 3 base name, bit 4 extension in lower case
    *
-   * `u8`. At byte 12.
+   * `u8`. At byte 0.
    */
   nt_case: number;
   /**
    * Tenths of a second (0 to 199) added to create_time
    *
-   * `u8`. At byte 13.
+   * `u8`. At byte 1.
    */
   create_tenths: number;
   /**
@@ -394,7 +453,7 @@ export interface DirEntry {
   /**
    * The high 16 bits of the first cluster (FAT32; 0 otherwise)
    *
-   * `u16 little-endian`. At byte 20.
+   * `u16 little-endian`. At byte 8.
    */
   first_cluster_hi: number;
   /** `5 bits`: bits 0-4 of write_time (u16 little-endian). */
@@ -416,27 +475,17 @@ export interface DirEntry {
   /**
    * The low 16 bits of the first cluster; 0 for an empty file
    *
-   * `u16 little-endian`. At byte 26.
+   * `u16 little-endian`. At byte 14.
    */
   first_cluster_lo: number;
   /**
    * The file's size in bytes; 0 for a directory
    *
-   * `u32 little-endian`. At byte 28.
+   * `u32 little-endian`. At byte 16.
    */
   size: number;
 }
 
-/** Masks of the named bits of the stored attributes word of {@link DirEntry}. */
-export const DirEntry_attributes_bits = {
-  read_only: 0x1,
-  hidden: 0x2,
-  system: 0x4,
-  /** The volume label's entry (name and ext together) */
-  volume_id: 0x8,
-  directory: 0x10,
-  archive: 0x20,
-} as const;
 /** Where the last internal read function stopped; set just before it returns a value. */
 let parsedEnd = 0;
 
@@ -553,6 +602,20 @@ export function readDirEntry(buf: Uint8Array, at = 0): Decoded<DirEntry> | Codec
   }
 
   const value = parseDirEntry(buf, at, buf.length);
+  if (value instanceof CodecError) return value;
+  return { value, end: parsedEnd };
+}
+
+/** Reads a {@link ShortEntry} from `buf` at byte `at`: the value and the offset just after it, or a {@link CodecError} naming the field and byte offset of the first problem. Never throws. */
+export function readShortEntry(buf: Uint8Array, at = 0): Decoded<ShortEntry> | CodecError {
+  if (!Number.isSafeInteger(at) || at < 0 || at > buf.length) {
+    const why = Number.isSafeInteger(at)
+      ? `is outside the ${buf.length}-byte buffer`
+      : "is not a whole number";
+    return new CodecError("", 0, `offset ${at} ${why}`);
+  }
+
+  const value = parseShortEntry(buf, at, buf.length);
   if (value instanceof CodecError) return value;
   return { value, end: parsedEnd };
 }
@@ -1034,13 +1097,87 @@ function parseDirectory(buf: Uint8Array, at: number, limit: number): Directory |
 }
 
 function parseDirEntry(buf: Uint8Array, at: number, limit: number): DirEntry | CodecError {
+  let pos = at;
+  let attributes: number;
+  let sequence: number | undefined;
+  let name_1: string | undefined;
+  let short_checksum: number | undefined;
+  let name_2: string | undefined;
+  let name_3: string | undefined;
+  let name: string | undefined;
+  let ext: string | undefined;
+  let short: ShortEntry | undefined;
+  if (limit - pos < 12) return truncated("attributes", pos, 12, limit);
+  const attributes_ahead = buf[pos + 11]!;
+  switch (attributes_ahead) {
+    case 15: {
+      if (limit - pos < 1) return truncated("sequence", pos, 1, limit);
+      sequence = buf[pos]!;
+      if (limit - (pos + 1) < 10) return truncated("name_1", pos + 1, 10, limit);
+      name_1 = getBytes(buf, pos + 1, pos + 11);
+      if (limit - (pos + 11) < 2) {
+        return truncatedField(["attributes", "padding"], [1, 2], pos + 11, limit);
+      }
+      attributes = buf[pos + 11]!;
+      const nonZero = findNonZero(buf, pos + 12, pos + 13);
+      if (nonZero !== -1)
+        return new CodecError(
+          "padding",
+          nonZero,
+          `expected zero padding, got ${hex(buf[nonZero]!, 2)}`,
+        );
+      if (limit - (pos + 13) < 1) return truncated("short_checksum", pos + 13, 1, limit);
+      short_checksum = buf[pos + 13]!;
+      if (limit - (pos + 14) < 12) return truncated("name_2", pos + 14, 12, limit);
+      name_2 = getBytes(buf, pos + 14, pos + 26);
+      if (limit - (pos + 26) < 2) {
+        return truncatedField(["padding"], [2], pos + 26, limit);
+      }
+      const nonZero_ = findNonZero(buf, pos + 26, pos + 28);
+      if (nonZero_ !== -1)
+        return new CodecError(
+          "padding",
+          nonZero_,
+          `expected zero padding, got ${hex(buf[nonZero_]!, 2)}`,
+        );
+      if (limit - (pos + 28) < 4) return truncated("name_3", pos + 28, 4, limit);
+      name_3 = getBytes(buf, pos + 28, pos + 32);
+      pos += 32;
+      break;
+    }
+    default: {
+      if (limit - pos < 8) return truncated("name", pos, 8, limit);
+      const nul = findNul(buf, pos, pos + 8);
+      if (nul !== pos + 8) return new CodecError("name", nul, "a space-padded string holds no NUL");
+      const textEnd = spacePaddedEnd(buf, pos, pos + 8);
+      name = getBytes(buf, pos, textEnd);
+      if (limit - (pos + 8) < 3) return truncated("ext", pos + 8, 3, limit);
+      const nul_ = findNul(buf, pos + 8, pos + 11);
+      if (nul_ !== pos + 11)
+        return new CodecError("ext", nul_, "a space-padded string holds no NUL");
+      const textEnd_ = spacePaddedEnd(buf, pos + 8, pos + 11);
+      ext = getBytes(buf, pos + 8, textEnd_);
+      if (limit - (pos + 11) < 1) {
+        return truncatedField(["attributes"], [1], pos + 11, limit);
+      }
+      attributes = buf[pos + 11]!;
+      if (limit - (pos + 12) < 20) return truncated("short", pos + 12, 20, limit);
+      const short_read = parseShortEntry(buf, pos + 12, limit);
+      if (short_read instanceof CodecError) return short_read.within("short");
+      short = short_read;
+      pos += 32;
+      break;
+    }
+  }
+  parsedEnd = pos;
+  return { attributes, sequence, name_1, short_checksum, name_2, name_3, name, ext, short };
+}
+
+function parseShortEntry(buf: Uint8Array, at: number, limit: number): ShortEntry | CodecError {
   const view = viewOf(buf);
-  if (limit - at < 32) {
+  if (limit - at < 20) {
     return truncatedField(
       [
-        "name",
-        "ext",
-        "attributes",
         "nt_case",
         "create_tenths",
         "create_time",
@@ -1052,63 +1189,38 @@ function parseDirEntry(buf: Uint8Array, at: number, limit: number): DirEntry | C
         "first_cluster_lo",
         "size",
       ],
-      [8, 11, 12, 13, 14, 16, 18, 20, 22, 24, 26, 28, 32],
+      [1, 2, 4, 6, 8, 10, 12, 14, 16, 20],
       at,
       limit,
     );
   }
-  const nul = findNul(buf, at, at + 8);
-  if (nul !== at + 8) return new CodecError("name", nul, "a space-padded string holds no NUL");
-  const textEnd = spacePaddedEnd(buf, at, at + 8);
-  const name = getBytes(buf, at, textEnd);
-  const nul_ = findNul(buf, at + 8, at + 11);
-  if (nul_ !== at + 11) return new CodecError("ext", nul_, "a space-padded string holds no NUL");
-  const textEnd_ = spacePaddedEnd(buf, at + 8, at + 11);
-  const ext = getBytes(buf, at + 8, textEnd_);
-  const attributes = buf[at + 11]!;
-  const read_only = (attributes & 0x1) !== 0;
-  const hidden = (attributes & 0x2) !== 0;
-  const system = (attributes & 0x4) !== 0;
-  const volume_id = (attributes & 0x8) !== 0;
-  const directory = (attributes & 0x10) !== 0;
-  const archive = (attributes & 0x20) !== 0;
-  const attributes_unknown = (attributes & ~0x3f) >>> 0;
-  const nt_case = buf[at + 12]!;
-  const create_tenths = buf[at + 13]!;
-  const create_time_lo = view.getUint16(at + 14, true);
+  const nt_case = buf[at]!;
+  const create_tenths = buf[at + 1]!;
+  const create_time_lo = view.getUint16(at + 2, true);
   const create_seconds2 = create_time_lo & 0x1f;
   const create_minute = (create_time_lo >>> 5) & 0x3f;
   const create_hour = (create_time_lo >>> 11) & 0x1f;
-  const create_date_lo = view.getUint16(at + 16, true);
+  const create_date_lo = view.getUint16(at + 4, true);
   const create_day = create_date_lo & 0x1f;
   const create_month = (create_date_lo >>> 5) & 0xf;
   const create_year = (create_date_lo >>> 9) & 0x7f;
-  const access_date_lo = view.getUint16(at + 18, true);
+  const access_date_lo = view.getUint16(at + 6, true);
   const access_day = access_date_lo & 0x1f;
   const access_month = (access_date_lo >>> 5) & 0xf;
   const access_year = (access_date_lo >>> 9) & 0x7f;
-  const first_cluster_hi = view.getUint16(at + 20, true);
-  const write_time_lo = view.getUint16(at + 22, true);
+  const first_cluster_hi = view.getUint16(at + 8, true);
+  const write_time_lo = view.getUint16(at + 10, true);
   const seconds2 = write_time_lo & 0x1f;
   const minute = (write_time_lo >>> 5) & 0x3f;
   const hour = (write_time_lo >>> 11) & 0x1f;
-  const write_date_lo = view.getUint16(at + 24, true);
+  const write_date_lo = view.getUint16(at + 12, true);
   const day = write_date_lo & 0x1f;
   const month = (write_date_lo >>> 5) & 0xf;
   const year = (write_date_lo >>> 9) & 0x7f;
-  const first_cluster_lo = view.getUint16(at + 26, true);
-  const size = view.getUint32(at + 28, true);
-  parsedEnd = at + 32;
+  const first_cluster_lo = view.getUint16(at + 14, true);
+  const size = view.getUint32(at + 16, true);
+  parsedEnd = at + 20;
   return {
-    name,
-    ext,
-    read_only,
-    hidden,
-    system,
-    volume_id,
-    directory,
-    archive,
-    attributes_unknown,
     nt_case,
     create_tenths,
     create_seconds2,
@@ -1253,7 +1365,7 @@ export function writeDirectory(value: Directory, buf: Uint8Array, at = 0): numbe
 export function writeDirEntry(value: DirEntry, buf: Uint8Array, at = 0): number | CodecError {
   const problem = checkDirEntry(value);
   if (problem !== undefined) return problem;
-  const size = 32;
+  const size = sizeofDirEntry(value);
   if (!Number.isSafeInteger(at) || at < 0 || at > buf.length || buf.length - at < size) {
     return new CodecError(
       "",
@@ -1263,6 +1375,22 @@ export function writeDirEntry(value: DirEntry, buf: Uint8Array, at = 0): number 
   }
 
   return putDirEntry(value, buf, at);
+}
+
+/** Writes a {@link ShortEntry} into `buf` at byte `at` and returns the offset just after it, or a {@link CodecError} if the value cannot be encoded or does not fit. On error the buffer is untouched. Allocates nothing on success. */
+export function writeShortEntry(value: ShortEntry, buf: Uint8Array, at = 0): number | CodecError {
+  const problem = checkShortEntry(value);
+  if (problem !== undefined) return problem;
+  const size = 20;
+  if (!Number.isSafeInteger(at) || at < 0 || at > buf.length || buf.length - at < size) {
+    return new CodecError(
+      "",
+      undefined,
+      `needs ${size} bytes at offset ${at}, but the buffer has ${buf.length}`,
+    );
+  }
+
+  return putShortEntry(value, buf, at);
 }
 
 /** The stored value of a FsType, or undefined if `v` is not a valid one. */
@@ -1884,8 +2012,7 @@ function checkDirectory(v: Directory): CodecError | undefined {
 function putDirectory(v: Directory, buf: Uint8Array, at: number): number {
   let pos = at;
   for (let i = 0; i < v.entries.length; i++) {
-    putDirEntry(v.entries[i]!, buf, pos);
-    pos += 32;
+    pos = putDirEntry(v.entries[i]!, buf, pos);
   }
   buf.fill(0, pos, pos + 32);
   pos += 32;
@@ -1896,34 +2023,185 @@ function putDirectory(v: Directory, buf: Uint8Array, at: number): number {
 function checkDirEntry(v: DirEntry): CodecError | undefined {
   if (typeof v !== "object" || v === null)
     return new CodecError("", undefined, `expected a DirEntry object, got ${describe(v)}`);
-  if (!isByteString(v.name) || v.name.length > 8 || v.name.includes("\0") || v.name.endsWith(" ")) {
-    return invalid(
-      "name",
-      "a byte string of at most 8 bytes without NUL that does not end in a space",
-      v.name,
-    );
+  switch (v.attributes as number) {
+    case 15: {
+      if (v.name !== undefined)
+        return new CodecError("name", undefined, `must be absent when attributes is 15`);
+      if (v.ext !== undefined)
+        return new CodecError("ext", undefined, `must be absent when attributes is 15`);
+      if (v.short !== undefined)
+        return new CodecError("short", undefined, `must be absent when attributes is 15`);
+      if (v.sequence === undefined)
+        return new CodecError("sequence", undefined, `is required when attributes is 15`);
+      if (!isU8(v.sequence)) return invalid("sequence", "an integer from 0 to 255", v.sequence);
+      if (v.name_1 === undefined)
+        return new CodecError("name_1", undefined, `is required when attributes is 15`);
+      if (!isByteString(v.name_1))
+        return invalid("name_1", "a byte string (characters U+0000 to U+00FF)", v.name_1);
+      if (!isU8(v.attributes))
+        return invalid("attributes", "an integer from 0 to 255", v.attributes);
+      if (v.short_checksum === undefined)
+        return new CodecError("short_checksum", undefined, `is required when attributes is 15`);
+      if (!isU8(v.short_checksum))
+        return invalid("short_checksum", "an integer from 0 to 255", v.short_checksum);
+      if (v.name_2 === undefined)
+        return new CodecError("name_2", undefined, `is required when attributes is 15`);
+      if (!isByteString(v.name_2))
+        return invalid("name_2", "a byte string (characters U+0000 to U+00FF)", v.name_2);
+      if (v.name_3 === undefined)
+        return new CodecError("name_3", undefined, `is required when attributes is 15`);
+      if (!isByteString(v.name_3))
+        return invalid("name_3", "a byte string (characters U+0000 to U+00FF)", v.name_3);
+      break;
+    }
+    default: {
+      if (v.sequence !== undefined)
+        return new CodecError(
+          "sequence",
+          undefined,
+          `must be absent when attributes is ${v.attributes as number}`,
+        );
+      if (v.name_1 !== undefined)
+        return new CodecError(
+          "name_1",
+          undefined,
+          `must be absent when attributes is ${v.attributes as number}`,
+        );
+      if (v.short_checksum !== undefined)
+        return new CodecError(
+          "short_checksum",
+          undefined,
+          `must be absent when attributes is ${v.attributes as number}`,
+        );
+      if (v.name_2 !== undefined)
+        return new CodecError(
+          "name_2",
+          undefined,
+          `must be absent when attributes is ${v.attributes as number}`,
+        );
+      if (v.name_3 !== undefined)
+        return new CodecError(
+          "name_3",
+          undefined,
+          `must be absent when attributes is ${v.attributes as number}`,
+        );
+      if (v.name === undefined)
+        return new CodecError(
+          "name",
+          undefined,
+          `is required when attributes is ${v.attributes as number}`,
+        );
+      if (
+        !isByteString(v.name) ||
+        v.name.length > 8 ||
+        v.name.includes("\0") ||
+        v.name.endsWith(" ")
+      ) {
+        return invalid(
+          "name",
+          "a byte string of at most 8 bytes without NUL that does not end in a space",
+          v.name,
+        );
+      }
+      if (v.ext === undefined)
+        return new CodecError(
+          "ext",
+          undefined,
+          `is required when attributes is ${v.attributes as number}`,
+        );
+      if (!isByteString(v.ext) || v.ext.length > 3 || v.ext.includes("\0") || v.ext.endsWith(" ")) {
+        return invalid(
+          "ext",
+          "a byte string of at most 3 bytes without NUL that does not end in a space",
+          v.ext,
+        );
+      }
+      if (!isU8(v.attributes))
+        return invalid("attributes", "an integer from 0 to 255", v.attributes);
+      if (v.short === undefined)
+        return new CodecError(
+          "short",
+          undefined,
+          `is required when attributes is ${v.attributes as number}`,
+        );
+      const problem_ = checkShortEntry(v.short);
+      if (problem_ !== undefined) return problem_.within("short");
+      break;
+    }
   }
-  if (!isByteString(v.ext) || v.ext.length > 3 || v.ext.includes("\0") || v.ext.endsWith(" ")) {
-    return invalid(
-      "ext",
-      "a byte string of at most 3 bytes without NUL that does not end in a space",
-      v.ext,
-    );
+  if ((v.attributes as number) === 15 && v.name_1 !== undefined) {
+    if (v.name_1.length !== 10)
+      return new CodecError("name_1", undefined, `is ${v.name_1.length} bytes, but its size is 10`);
   }
-  if (typeof v.read_only !== "boolean") return invalid("read_only", "true or false", v.read_only);
-  if (typeof v.hidden !== "boolean") return invalid("hidden", "true or false", v.hidden);
-  if (typeof v.system !== "boolean") return invalid("system", "true or false", v.system);
-  if (typeof v.volume_id !== "boolean") return invalid("volume_id", "true or false", v.volume_id);
-  if (typeof v.directory !== "boolean") return invalid("directory", "true or false", v.directory);
-  if (typeof v.archive !== "boolean") return invalid("archive", "true or false", v.archive);
-  if (!isU8(v.attributes_unknown))
-    return invalid("attributes_unknown", "an integer from 0 to 255", v.attributes_unknown);
-  if (!((v.attributes_unknown & 0x3f) === 0))
-    return new CodecError(
-      "attributes_unknown",
-      undefined,
-      "sets a bit that has a name; set its boolean property instead",
-    );
+  if ((v.attributes as number) === 15 && v.name_2 !== undefined) {
+    if (v.name_2.length !== 12)
+      return new CodecError("name_2", undefined, `is ${v.name_2.length} bytes, but its size is 12`);
+  }
+  if ((v.attributes as number) === 15 && v.name_3 !== undefined) {
+    if (v.name_3.length !== 4)
+      return new CodecError("name_3", undefined, `is ${v.name_3.length} bytes, but its size is 4`);
+  }
+  return undefined;
+}
+
+function putDirEntry(v: DirEntry, buf: Uint8Array, at: number): number {
+  let pos = at;
+  switch (v.attributes) {
+    case 15: {
+      if (v.sequence !== undefined) {
+        buf[pos] = v.sequence;
+        pos += 1;
+      }
+      if (v.name_1 !== undefined) {
+        setBytes(buf, pos, v.name_1);
+        pos += v.name_1.length;
+      }
+      buf[pos] = v.attributes;
+      buf.fill(0, pos + 1, pos + 2);
+      pos += 2;
+      if (v.short_checksum !== undefined) {
+        buf[pos] = v.short_checksum;
+        pos += 1;
+      }
+      if (v.name_2 !== undefined) {
+        setBytes(buf, pos, v.name_2);
+        pos += v.name_2.length;
+      }
+      buf.fill(0, pos, pos + 2);
+      pos += 2;
+      if (v.name_3 !== undefined) {
+        setBytes(buf, pos, v.name_3);
+        pos += v.name_3.length;
+      }
+      break;
+    }
+    default: {
+      if (v.name !== undefined) {
+        setBytes(buf, pos, v.name);
+        buf.fill(0x20, pos + v.name.length, pos + 8);
+        pos += 8;
+      }
+      if (v.ext !== undefined) {
+        setBytes(buf, pos, v.ext);
+        buf.fill(0x20, pos + v.ext.length, pos + 3);
+        pos += 3;
+      }
+      buf[pos] = v.attributes;
+      pos += 1;
+      if (v.short !== undefined) {
+        putShortEntry(v.short, buf, pos);
+        pos += 20;
+      }
+      break;
+    }
+  }
+  return pos;
+}
+
+/** Why `v` cannot be written, or undefined if it can. */
+function checkShortEntry(v: ShortEntry): CodecError | undefined {
+  if (typeof v !== "object" || v === null)
+    return new CodecError("", undefined, `expected a ShortEntry object, got ${describe(v)}`);
   if (!isU8(v.nt_case)) return invalid("nt_case", "an integer from 0 to 255", v.nt_case);
   if (!isU8(v.create_tenths))
     return invalid("create_tenths", "an integer from 0 to 255", v.create_tenths);
@@ -1965,37 +2243,24 @@ function checkDirEntry(v: DirEntry): CodecError | undefined {
   return undefined;
 }
 
-function putDirEntry(v: DirEntry, buf: Uint8Array, at: number): number {
+function putShortEntry(v: ShortEntry, buf: Uint8Array, at: number): number {
   const view = viewOf(buf);
-  setBytes(buf, at, v.name);
-  buf.fill(0x20, at + v.name.length, at + 8);
-  setBytes(buf, at + 8, v.ext);
-  buf.fill(0x20, at + 8 + v.ext.length, at + 11);
-  buf[at + 11] =
-    (v.attributes_unknown |
-      (v.read_only ? 0x1 : 0) |
-      (v.hidden ? 0x2 : 0) |
-      (v.system ? 0x4 : 0) |
-      (v.volume_id ? 0x8 : 0) |
-      (v.directory ? 0x10 : 0) |
-      (v.archive ? 0x20 : 0)) >>>
-    0;
-  buf[at + 12] = v.nt_case;
-  buf[at + 13] = v.create_tenths;
+  buf[at] = v.nt_case;
+  buf[at + 1] = v.create_tenths;
   const create_time_lo = (v.create_seconds2 | (v.create_minute << 5) | (v.create_hour << 11)) >>> 0;
-  view.setUint16(at + 14, create_time_lo, true);
+  view.setUint16(at + 2, create_time_lo, true);
   const create_date_lo = (v.create_day | (v.create_month << 5) | (v.create_year << 9)) >>> 0;
-  view.setUint16(at + 16, create_date_lo, true);
+  view.setUint16(at + 4, create_date_lo, true);
   const access_date_lo = (v.access_day | (v.access_month << 5) | (v.access_year << 9)) >>> 0;
-  view.setUint16(at + 18, access_date_lo, true);
-  view.setUint16(at + 20, v.first_cluster_hi, true);
+  view.setUint16(at + 6, access_date_lo, true);
+  view.setUint16(at + 8, v.first_cluster_hi, true);
   const write_time_lo = (v.seconds2 | (v.minute << 5) | (v.hour << 11)) >>> 0;
-  view.setUint16(at + 22, write_time_lo, true);
+  view.setUint16(at + 10, write_time_lo, true);
   const write_date_lo = (v.day | (v.month << 5) | (v.year << 9)) >>> 0;
-  view.setUint16(at + 24, write_date_lo, true);
-  view.setUint16(at + 26, v.first_cluster_lo, true);
-  view.setUint32(at + 28, v.size, true);
-  return at + 32;
+  view.setUint16(at + 12, write_date_lo, true);
+  view.setUint16(at + 14, v.first_cluster_lo, true);
+  view.setUint32(at + 16, v.size, true);
+  return at + 20;
 }
 
 /** The number of bytes {@link write} writes for `value`. Allocates nothing. */
@@ -2058,12 +2323,27 @@ export function sizeofFat32Entry(_value: Fat32Entry): number {
 
 /** The number of bytes {@link writeDirectory} writes for `value`. Allocates nothing. */
 export function sizeofDirectory(value: Directory): number {
-  return value.entries.length * 32 + 32;
+  return sizeofEach(value.entries, sizeofDirEntry) + 32;
 }
 
-/** The number of bytes a {@link DirEntry} takes: always 32. */
-export function sizeofDirEntry(_value: DirEntry): number {
-  return 32;
+/** The number of bytes {@link writeDirEntry} writes for `value`. Allocates nothing. */
+export function sizeofDirEntry(value: DirEntry): number {
+  return value.attributes === 15
+    ? 4 +
+        (value.sequence === undefined ? 0 : 1) +
+        (value.name_1 === undefined ? 0 : value.name_1.length) +
+        (value.short_checksum === undefined ? 0 : 1) +
+        (value.name_2 === undefined ? 0 : value.name_2.length) +
+        (value.name_3 === undefined ? 0 : value.name_3.length)
+    : 1 +
+        (value.name === undefined ? 0 : 8) +
+        (value.ext === undefined ? 0 : 3) +
+        (value.short === undefined ? 0 : 20);
+}
+
+/** The number of bytes a {@link ShortEntry} takes: always 20. */
+export function sizeofShortEntry(_value: ShortEntry): number {
+  return 20;
 }
 
 /** A total order on {@link Volume} values: negative, zero or positive as `a` sorts before, equal to or after `b`. Zero exactly when the values are structurally equal. */
@@ -2269,25 +2549,35 @@ export function equalDirectory(a: Directory, b: Directory): boolean {
 
 /** A total order on {@link DirEntry} values, as {@link compare} is on the root. */
 export function compareDirEntry(a: DirEntry, b: DirEntry): number {
-  let c = compareScalars(a.name, b.name);
+  let c = compareScalars(a.attributes, b.attributes);
   if (c !== 0) return c;
-  c = compareScalars(a.ext, b.ext);
+  c = compareOptions(a.sequence, b.sequence, (x, y) => compareScalars(x, y));
   if (c !== 0) return c;
-  c = compareScalars(a.read_only, b.read_only);
+  c = compareOptions(a.name_1, b.name_1, (x, y) => compareScalars(x, y));
   if (c !== 0) return c;
-  c = compareScalars(a.hidden, b.hidden);
+  c = compareOptions(a.short_checksum, b.short_checksum, (x, y) => compareScalars(x, y));
   if (c !== 0) return c;
-  c = compareScalars(a.system, b.system);
+  c = compareOptions(a.name_2, b.name_2, (x, y) => compareScalars(x, y));
   if (c !== 0) return c;
-  c = compareScalars(a.volume_id, b.volume_id);
+  c = compareOptions(a.name_3, b.name_3, (x, y) => compareScalars(x, y));
   if (c !== 0) return c;
-  c = compareScalars(a.directory, b.directory);
+  c = compareOptions(a.name, b.name, (x, y) => compareScalars(x, y));
   if (c !== 0) return c;
-  c = compareScalars(a.archive, b.archive);
+  c = compareOptions(a.ext, b.ext, (x, y) => compareScalars(x, y));
   if (c !== 0) return c;
-  c = compareScalars(a.attributes_unknown, b.attributes_unknown);
+  c = compareOptions(a.short, b.short, (x, y) => compareShortEntry(x, y));
   if (c !== 0) return c;
-  c = compareScalars(a.nt_case, b.nt_case);
+  return 0;
+}
+
+/** Structural equality of {@link DirEntry} values. */
+export function equalDirEntry(a: DirEntry, b: DirEntry): boolean {
+  return compareDirEntry(a, b) === 0;
+}
+
+/** A total order on {@link ShortEntry} values, as {@link compare} is on the root. */
+export function compareShortEntry(a: ShortEntry, b: ShortEntry): number {
+  let c = compareScalars(a.nt_case, b.nt_case);
   if (c !== 0) return c;
   c = compareScalars(a.create_tenths, b.create_tenths);
   if (c !== 0) return c;
@@ -2330,9 +2620,9 @@ export function compareDirEntry(a: DirEntry, b: DirEntry): number {
   return 0;
 }
 
-/** Structural equality of {@link DirEntry} values. */
-export function equalDirEntry(a: DirEntry, b: DirEntry): boolean {
-  return compareDirEntry(a, b) === 0;
+/** Structural equality of {@link ShortEntry} values. */
+export function equalShortEntry(a: ShortEntry, b: ShortEntry): boolean {
+  return compareShortEntry(a, b) === 0;
 }
 
 /** The human-readable S-expression of a {@link Volume}, as the OCaml library's `to_string` (Sexplib's `to_string_hum`) prints it. */
@@ -2731,15 +3021,73 @@ export function directoryOfSexp(sexp: Sexp, locations?: SexpLocations): Director
 
 export function sexpOfDirEntry(v: DirEntry): Sexp {
   const fields: Sexp[] = [];
-  fields.push(["name", v.name]);
-  fields.push(["ext", v.ext]);
-  fields.push(["read_only", String(v.read_only)]);
-  fields.push(["hidden", String(v.hidden)]);
-  fields.push(["system", String(v.system)]);
-  fields.push(["volume_id", String(v.volume_id)]);
-  fields.push(["directory", String(v.directory)]);
-  fields.push(["archive", String(v.archive)]);
-  if (v.attributes_unknown !== 0) fields.push(["attributes_unknown", String(v.attributes_unknown)]);
+  fields.push(["attributes", String(v.attributes)]);
+  fields.push(["sequence", v.sequence === undefined ? [] : [String(v.sequence)]]);
+  fields.push(["name_1", v.name_1 === undefined ? [] : [v.name_1]]);
+  fields.push(["short_checksum", v.short_checksum === undefined ? [] : [String(v.short_checksum)]]);
+  fields.push(["name_2", v.name_2 === undefined ? [] : [v.name_2]]);
+  fields.push(["name_3", v.name_3 === undefined ? [] : [v.name_3]]);
+  fields.push(["name", v.name === undefined ? [] : [v.name]]);
+  fields.push(["ext", v.ext === undefined ? [] : [v.ext]]);
+  fields.push(["short", v.short === undefined ? [] : [sexpOfShortEntry(v.short)]]);
+  return fields;
+}
+
+function dirEntryFromSexp(at: At): DirEntry | SexpError {
+  const fields = recordFields(at, [
+    "attributes",
+    "sequence",
+    "name_1",
+    "short_checksum",
+    "name_2",
+    "name_3",
+    "name",
+    "ext",
+    "short",
+  ]);
+  if (fields instanceof SexpError) return fields;
+  const attributes_ = requiredField(fields, at, "attributes", (a) => int(a, 8, false));
+  if (attributes_ instanceof SexpError) return attributes_;
+  const sequence_ = requiredField(fields, at, "sequence", (a) =>
+    optionOf(a, (a) => int(a, 8, false)),
+  );
+  if (sequence_ instanceof SexpError) return sequence_;
+  const name_1_ = requiredField(fields, at, "name_1", (a) => optionOf(a, atom));
+  if (name_1_ instanceof SexpError) return name_1_;
+  const short_checksum_ = requiredField(fields, at, "short_checksum", (a) =>
+    optionOf(a, (a) => int(a, 8, false)),
+  );
+  if (short_checksum_ instanceof SexpError) return short_checksum_;
+  const name_2_ = requiredField(fields, at, "name_2", (a) => optionOf(a, atom));
+  if (name_2_ instanceof SexpError) return name_2_;
+  const name_3_ = requiredField(fields, at, "name_3", (a) => optionOf(a, atom));
+  if (name_3_ instanceof SexpError) return name_3_;
+  const name_ = requiredField(fields, at, "name", (a) => optionOf(a, atom));
+  if (name_ instanceof SexpError) return name_;
+  const ext_ = requiredField(fields, at, "ext", (a) => optionOf(a, atom));
+  if (ext_ instanceof SexpError) return ext_;
+  const short_ = requiredField(fields, at, "short", (a) => optionOf(a, shortEntryFromSexp));
+  if (short_ instanceof SexpError) return short_;
+  return {
+    attributes: attributes_,
+    sequence: sequence_,
+    name_1: name_1_,
+    short_checksum: short_checksum_,
+    name_2: name_2_,
+    name_3: name_3_,
+    name: name_,
+    ext: ext_,
+    short: short_,
+  };
+}
+
+/** Converts an S-expression to a {@link DirEntry}; pass the locations from `parseSexp` to get line and column in errors. */
+export function dirEntryOfSexp(sexp: Sexp, locations?: SexpLocations): DirEntry | SexpError {
+  return dirEntryFromSexp(rootAt(sexp, locations));
+}
+
+export function sexpOfShortEntry(v: ShortEntry): Sexp {
+  const fields: Sexp[] = [];
   fields.push(["nt_case", String(v.nt_case)]);
   fields.push(["create_tenths", String(v.create_tenths)]);
   fields.push(["create_seconds2", String(v.create_seconds2)]);
@@ -2763,17 +3111,8 @@ export function sexpOfDirEntry(v: DirEntry): Sexp {
   return fields;
 }
 
-function dirEntryFromSexp(at: At): DirEntry | SexpError {
+function shortEntryFromSexp(at: At): ShortEntry | SexpError {
   const fields = recordFields(at, [
-    "name",
-    "ext",
-    "read_only",
-    "hidden",
-    "system",
-    "volume_id",
-    "directory",
-    "archive",
-    "attributes_unknown",
     "nt_case",
     "create_tenths",
     "create_seconds2",
@@ -2796,29 +3135,6 @@ function dirEntryFromSexp(at: At): DirEntry | SexpError {
     "size",
   ]);
   if (fields instanceof SexpError) return fields;
-  const name_ = requiredField(fields, at, "name", atom);
-  if (name_ instanceof SexpError) return name_;
-  const ext_ = requiredField(fields, at, "ext", atom);
-  if (ext_ instanceof SexpError) return ext_;
-  const read_only_ = requiredField(fields, at, "read_only", bool);
-  if (read_only_ instanceof SexpError) return read_only_;
-  const hidden_ = requiredField(fields, at, "hidden", bool);
-  if (hidden_ instanceof SexpError) return hidden_;
-  const system_ = requiredField(fields, at, "system", bool);
-  if (system_ instanceof SexpError) return system_;
-  const volume_id_ = requiredField(fields, at, "volume_id", bool);
-  if (volume_id_ instanceof SexpError) return volume_id_;
-  const directory_ = requiredField(fields, at, "directory", bool);
-  if (directory_ instanceof SexpError) return directory_;
-  const archive_ = requiredField(fields, at, "archive", bool);
-  if (archive_ instanceof SexpError) return archive_;
-  const attributes_unknown_ = optionalField(
-    fields,
-    "attributes_unknown",
-    (a) => int(a, 8, false),
-    0,
-  );
-  if (attributes_unknown_ instanceof SexpError) return attributes_unknown_;
   const nt_case_ = requiredField(fields, at, "nt_case", (a) => int(a, 8, false));
   if (nt_case_ instanceof SexpError) return nt_case_;
   const create_tenths_ = requiredField(fields, at, "create_tenths", (a) => int(a, 8, false));
@@ -2860,15 +3176,6 @@ function dirEntryFromSexp(at: At): DirEntry | SexpError {
   const size_ = requiredField(fields, at, "size", (a) => int(a, 32, false));
   if (size_ instanceof SexpError) return size_;
   return {
-    name: name_,
-    ext: ext_,
-    read_only: read_only_,
-    hidden: hidden_,
-    system: system_,
-    volume_id: volume_id_,
-    directory: directory_,
-    archive: archive_,
-    attributes_unknown: attributes_unknown_,
     nt_case: nt_case_,
     create_tenths: create_tenths_,
     create_seconds2: create_seconds2_,
@@ -2892,7 +3199,7 @@ function dirEntryFromSexp(at: At): DirEntry | SexpError {
   };
 }
 
-/** Converts an S-expression to a {@link DirEntry}; pass the locations from `parseSexp` to get line and column in errors. */
-export function dirEntryOfSexp(sexp: Sexp, locations?: SexpLocations): DirEntry | SexpError {
-  return dirEntryFromSexp(rootAt(sexp, locations));
+/** Converts an S-expression to a {@link ShortEntry}; pass the locations from `parseSexp` to get line and column in errors. */
+export function shortEntryOfSexp(sexp: Sexp, locations?: SexpLocations): ShortEntry | SexpError {
+  return shortEntryFromSexp(rootAt(sexp, locations));
 }

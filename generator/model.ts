@@ -570,6 +570,17 @@ export interface SwitchMember extends Doc {
    * cases hold their own copies, which are the ones read and written.
    */
   only: ValueField[];
+  /**
+   * When `on` names a field every case holds at the same offset (a VFAT
+   * entry's attribute byte, after its name): where it is from the switch's
+   * start and its type. Read picks the case by reading it there first.
+   */
+  ahead?: SelectorAhead;
+}
+
+export interface SelectorAhead {
+  offset: number;
+  type: IntType;
 }
 
 export interface SwitchCase {

@@ -2,11 +2,12 @@
  * schema/fat.yaml against dosfstools and mtools: FAT12, FAT16 and FAT32
  * volumes made by mkfs.fat (different sector and cluster sizes, labels and
  * serial numbers), with files and a directory copied in by mcopy and mmd,
- * are decoded and compared with what minfo (the BPB), mdir (names, sizes,
- * dates) and mshowfat (each file's cluster chain, from the decoded FAT
- * entries) print; each writes back byte for byte; and the volume label and a
- * file's date are edited through the codec, so that fatlabel and mdir show
- * the new values and fsck.fat accepts the volume.
+ * some with long (VFAT) names, are decoded and compared with what minfo
+ * (the BPB), mdir (names, long names, sizes, dates) and mshowfat (each
+ * file's cluster chain, from the decoded FAT entries) print; each writes
+ * back byte for byte; and the volume label, a file's date and a long name
+ * are edited through the codec, so that fatlabel and mdir show the new
+ * values and fsck.fat accepts the volume.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -20,8 +21,10 @@ import {
   writeDirectory,
   type Bpb16,
   type Bpb32,
+  DirEntry_attributes_bits as ATTR,
   type DirEntry,
   type Directory,
+  type ShortEntry,
   type Volume,
 } from "../generated/fat.js";
 import { describeWithTools, runToolOrThrow } from "./support/tools.js";
@@ -128,7 +131,79 @@ function chainText(entries: number[], first: number, bits: number): string {
   return runs.map(([a, b]) => (a === b ? `<${a}>` : `<${a}-${b}>`)).join(" ");
 }
 
-const firstCluster = (e: DirEntry): number => e.first_cluster_hi * 65536 + e.first_cluster_lo;
+/** A short entry's times, cluster and size (a long name's part has none). */
+const short = (e: DirEntry): ShortEntry => {
+  if (e.short === undefined) throw new Error("a long name's part, not a short entry");
+  return e.short;
+};
+const firstCluster = (e: DirEntry): number =>
+  short(e).first_cluster_hi * 65536 + short(e).first_cluster_lo;
+const LONG_NAME = 0x0f;
+const isLongPart = (e: DirEntry): boolean => e.attributes === LONG_NAME;
+
+/** The checksum of a short name's 11 bytes that each part of its long name holds. */
+function shortNameChecksum(e: DirEntry): number {
+  const bytes = (e.name ?? "").padEnd(8) + (e.ext ?? "").padEnd(3);
+  let sum = 0;
+  for (let i = 0; i < 11; i++) sum = (((sum & 1) << 7) + (sum >> 1) + bytes.charCodeAt(i)) & 0xff;
+  return sum;
+}
+
+/**
+ * Each short entry with its long name, put together from the parts before
+ * it (the last part first, 13 UTF-16LE characters each): checked to count
+ * down to 1 and to hold the short name's checksum, as VFAT readers do.
+ */
+function withLongNames(entries: readonly DirEntry[]): { entry: DirEntry; long?: string }[] {
+  const out: { entry: DirEntry; long?: string }[] = [];
+  let parts: DirEntry[] = [];
+  for (const e of entries) {
+    if (isLongPart(e)) {
+      if (e.sequence !== 0xe5) parts.push(e);
+      continue;
+    }
+    if (parts.length === 0 || e.name!.charCodeAt(0) === 0xe5) {
+      out.push({ entry: e });
+      parts = [];
+      continue;
+    }
+    expect(parts.map((p) => p.sequence)).toEqual(
+      parts.map((_, i) => (parts.length - i) | (i === 0 ? 0x40 : 0)),
+    );
+    expect(parts.every((p) => p.short_checksum === shortNameChecksum(e))).toBe(true);
+    const units = parts
+      .reverse()
+      .map((p) => p.name_1! + p.name_2! + p.name_3!)
+      .join("");
+    const text = Buffer.from(units, "latin1").toString("utf16le");
+    const end = text.indexOf("\0");
+    out.push({ entry: e, long: end === -1 ? text : text.slice(0, end) });
+    parts = [];
+  }
+  return out;
+}
+
+/** The entry parts of a long name, in stored order, for `text` belonging to `entry`. */
+function longNameParts(text: string, entry: DirEntry): DirEntry[] {
+  const count = Math.ceil((text.length + 1) / 13);
+  const units = Buffer.from(`${text}\0`.padEnd(count * 13, "\uffff"), "utf16le").toString("latin1");
+  const parts: DirEntry[] = [];
+  for (let n = count; n >= 1; n--) {
+    const chars = units.slice((n - 1) * 26, n * 26);
+    parts.push({
+      attributes: LONG_NAME,
+      sequence: n | (n === count ? 0x40 : 0),
+      name_1: chars.slice(0, 10),
+      short_checksum: shortNameChecksum(entry),
+      name_2: chars.slice(10, 22),
+      name_3: chars.slice(22, 26),
+      name: undefined,
+      ext: undefined,
+      short: undefined,
+    });
+  }
+  return parts;
+}
 
 function rootDirectory(bytes: Uint8Array, v: Volume): { dir: Directory; at: number } {
   if (v.root_dir !== undefined)
@@ -142,12 +217,20 @@ function rootDirectory(bytes: Uint8Array, v: Volume): { dir: Directory; at: numb
   return { dir: r.value, at };
 }
 
-/** One mdir line: `HELLO    TXT      5000 2026-12-01  16:50` (hours space-padded), as the entry would print. */
-function mdirLine(e: DirEntry): string {
+/**
+ * One mdir line: `HELLO    TXT      5000 2026-12-01  16:50` (hours
+ * space-padded), then the long name if there is one, as the entry would print.
+ */
+function mdirLine({ entry: e, long }: { entry: DirEntry; long?: string }): string {
   const pad = (n: number, w = 2): string => String(n).padStart(w, "0");
-  const size = e.directory ? "<DIR>    " : String(e.size).padStart(9);
-  const date = `${1980 + e.year}-${pad(e.month)}-${pad(e.day)}`;
-  return `${e.name.padEnd(8)} ${e.ext.padEnd(3)} ${size} ${date}  ${String(e.hour).padStart(2)}:${pad(e.minute)}`;
+  const s = short(e);
+  const size = (e.attributes & ATTR.directory) !== 0 ? "<DIR>    " : String(s.size).padStart(9);
+  const date = `${1980 + s.year}-${pad(s.month)}-${pad(s.day)}`;
+  // Windows NT's case bits: a name of one case is stored upper case, with no long name.
+  const base = (s.nt_case & 0x08) !== 0 ? e.name!.toLowerCase() : e.name!;
+  const ext = (s.nt_case & 0x10) !== 0 ? e.ext!.toLowerCase() : e.ext!;
+  const line = `${base.padEnd(8)} ${ext.padEnd(3)} ${size} ${date}  ${String(s.hour).padStart(2)}:${pad(s.minute)}`;
+  return long === undefined ? line : `${line}  ${long}`;
 }
 
 /** Lines of `mdir` for the files and directories (not the header or totals). */
@@ -175,6 +258,8 @@ describeWithTools(TOOLS, "FAT volumes made by mkfs.fat and mtools", () => {
     writeFileSync(join(dir, "HELLO.TXT"), "x".repeat(5000));
     writeFileSync(join(dir, "A.TXT"), "hi\n");
     writeFileSync(join(dir, "BIG.DAT"), "y".repeat(9000));
+    // A long name, and a lower-case one, which Windows NT's case bits hold without a long name.
+    writeFileSync(join(dir, "long.txt"), "a long name\n");
     for (const c of CONFIGS) {
       tool("mkfs.fat", [...c.args, "-C", c.name, String(c.kib)]);
       const img = ["-i", c.name];
@@ -184,6 +269,8 @@ describeWithTools(TOOLS, "FAT volumes made by mkfs.fat and mtools", () => {
       tool("mcopy", [...img, "A.TXT", "::SUBDIR/A.TXT"]);
       tool("mcopy", [...img, "BIG.DAT", "::BIG.DAT"]);
       tool("mdel", [...img, "::A.TXT"]);
+      tool("mcopy", [...img, "long.txt", "::A file with quite a long name, 40 chars.txt"]);
+      tool("mcopy", [...img, "long.txt", "::SUBDIR/lower.txt"]);
     }
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -283,10 +370,17 @@ describeWithTools(TOOLS, "FAT volumes made by mkfs.fat and mtools", () => {
       const g = geometry(v);
       const root = rootDirectory(bytes, v).dir.entries;
       // The deleted A.TXT (first byte 0xE5) and the label's entry are not files mdir lists.
-      const listed = (d: DirEntry[]): DirEntry[] =>
-        d.filter((e) => !e.volume_id && e.name.charCodeAt(0) !== 0xe5);
+      const listed = (d: DirEntry[]) =>
+        withLongNames(d).filter(
+          ({ entry: e }) => (e.attributes & ATTR.volume_id) === 0 && e.name!.charCodeAt(0) !== 0xe5,
+        );
       expect(listed(root).map(mdirLine)).toEqual(mdirEntries(tool("mdir", ["-i", name, "::"])));
-      expect(root.some((e) => e.name.charCodeAt(0) === 0xe5 && e.ext === "TXT")).toBe(true);
+      expect(root.some((e) => e.name?.charCodeAt(0) === 0xe5 && e.ext === "TXT")).toBe(true);
+      // The 43-character name takes four parts (13 characters each, then a 0x0000).
+      expect(root.filter(isLongPart).length).toBe(4);
+      expect(listed(root).map((x) => x.long)).toContain(
+        "A file with quite a long name, 40 chars.txt",
+      );
       const sub = root.find((e) => e.name === "SUBDIR")!;
       const subDir = readDirectory(bytes, g.clusterAt(firstCluster(sub)));
       if (subDir instanceof CodecError) throw new Error(subDir.message);
@@ -346,11 +440,21 @@ describeWithTools(TOOLS, "FAT volumes made by mkfs.fat and mtools", () => {
       const ext = v.ext16 ?? v.ext32!;
       const root = rootDirectory(bytes, v);
       const entries = root.dir.entries.map((e): DirEntry => {
-        if (e.volume_id) return { ...e, name: label.slice(0, 8), ext: label.slice(8) };
+        if (isLongPart(e)) return e;
+        if ((e.attributes & ATTR.volume_id) !== 0)
+          return { ...e, name: label.slice(0, 8), ext: label.slice(8) };
         if (e.name === "HELLO")
-          return { ...e, year: 2001 - 1980, month: 2, day: 3, hour: 4, minute: 5 };
+          return {
+            ...e,
+            short: { ...short(e), year: 2001 - 1980, month: 2, day: 3, hour: 4, minute: 5 },
+          };
         return e;
       });
+      // The long name, renamed in place: as many parts, so nothing else moves.
+      const renamed = "Renamed by binschema: the same 43 chars.txt";
+      const long = withLongNames(entries).find((x) => x.long?.startsWith("A file with"))!;
+      const at = entries.indexOf(long.entry);
+      entries.splice(at - 4, 4, ...longNameParts(renamed, long.entry));
       const labelled =
         v.ext16 !== undefined
           ? { ...v, ext16: { ...ext, volume_label: label } }
@@ -372,11 +476,13 @@ describeWithTools(TOOLS, "FAT volumes made by mkfs.fat and mtools", () => {
       const out = join(dir, `edited-${name}`);
       writeFileSync(out, edited);
       expect(readFileSync(out).compare(bytes)).not.toBe(0);
-      if (root.dir.entries.some((e) => e.volume_id))
+      if (root.dir.entries.some((e) => !isLongPart(e) && (e.attributes & ATTR.volume_id) !== 0))
         expect(tool("fatlabel", [out]).trim()).toBe(label);
       expect(minfoFields(tool("minfo", ["-i", out])).get("disk label")).toBe(label.padEnd(11));
       const listing = mdirEntries(tool("mdir", ["-i", out, "::"]));
       expect(listing.find((l) => l.startsWith("HELLO"))).toMatch(/ 2001-02-03   4:05$/);
+      expect(listing.some((l) => l.endsWith(`  ${renamed}`))).toBe(true);
+      expect(listing.some((l) => l.includes("A file with"))).toBe(false);
       tool("fsck.fat", ["-n", out]);
       // Nothing else moved: decoding the edited volume gives the edited values.
       expect(decode(`edited-${name}`).volume).toEqual(

@@ -5,8 +5,8 @@
  * string reads to one value and writes back unchanged.
  */
 import type { Expr } from "../expr.js";
-import type { Member, Validation } from "../model.js";
-import { fixedMemberSize, fixedTypeSize } from "../model.js";
+import type { Member, SwitchCase, Validation } from "../model.js";
+import { fixedMemberSize, fixedTypeSize, intSize } from "../model.js";
 
 /** What a record needs, for messages. */
 export const NON_ZERO_MEMBERS =
@@ -18,7 +18,9 @@ export const NON_ZERO_MEMBERS =
  * as all zeros: a magic with a non-zero byte, a non-zero constant, a
  * checksum stored as text (its digits are never NUL), a space-padded string
  * (it holds no NUL; a FAT directory entry's name), or an integer that a
- * `valid` check of its own refuses to be 0 (ISO 9660's record length).
+ * `valid` check of its own refuses to be 0 (ISO 9660's record length); or
+ * a switch read ahead each of whose cases is selected by a non-zero value
+ * or holds such a member (a VFAT long-name part, by its attribute byte).
  */
 export function startsNonZero(members: readonly Member[], size: number): boolean {
   let offset = 0;
@@ -45,6 +47,20 @@ export function startsNonZero(members: readonly Member[], size: number): boolean
         const found = visit(m.members);
         if (found !== undefined) return found;
         continue;
+      }
+      // A switch read ahead: a case its selector picks by a non-zero value has that
+      // value stored; the others need a member of their own.
+      if (m.kind === "switch" && m.ahead !== undefined) {
+        const at = offset;
+        const selected = at + m.ahead.offset + intSize(m.ahead.type) <= size;
+        // A field only some cases have carries its cases' test, which holds in its case.
+        const inCase = (k: SwitchCase): Member[] =>
+          k.members.map((x) => (x.kind === "value" ? { ...x, cond: undefined } : x));
+        return m.cases.every(
+          (k) =>
+            (selected && k.when !== undefined && k.when !== 0) ||
+            startsNonZero(inCase(k), size - at),
+        );
       }
       const s = fixedMemberSize(m);
       if (s === undefined) return false;

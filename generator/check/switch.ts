@@ -11,6 +11,7 @@ import type { EnumDef, IntType, LetMember, Member, SwitchCase, ValueField } from
 import type { Context, MemberInfo } from "./context.js";
 import type { MapNode } from "./reader.js";
 import { checkExpr } from "./scope.js";
+import { selectorAhead } from "./switch-ahead.js";
 import { mergeCaseFlags, type CaseFlags } from "./switch-flags.js";
 
 /**
@@ -54,10 +55,17 @@ export function checkSwitch(
   const { reader } = ctx;
   const onNode = reader.get(node, "switch")!;
   const onText = reader.string(onNode, "switch");
-  const on =
-    onText === undefined
-      ? undefined
-      : checkExpr(reader, onText, onNode, ctx.scope, "number", ctx.allNames, ctx.table);
+  // A name no earlier member has may be a field the cases themselves hold, read ahead.
+  const aheadName =
+    onText !== undefined && /^[A-Za-z_]\w*$/.test(onText) && !ctx.scope.has(onText)
+      ? onText
+      : undefined;
+  const on: Expr | undefined =
+    aheadName !== undefined
+      ? { kind: "ref", name: aheadName, col: 0 }
+      : onText === undefined
+        ? undefined
+        : checkExpr(reader, onText, onNode, ctx.scope, "number", ctx.allNames, ctx.table);
   if (ctx.depth > 0) reader.report(node.at, "a switch is a top-level member of a record");
   const caseNodes = reader.seq(reader.required(node, "cases", "a switch"), "cases");
   if (caseNodes.length === 0) reader.report(node.at, "a switch needs at least one case");
@@ -72,6 +80,8 @@ export function checkSwitch(
   /** Each flags word's versions, likewise. */
   const flagWords = new Map<string, CaseFlags[]>();
   let caseCount = 0;
+  /** Every case's members, the default's too. */
+  const caseMembers: Member[][] = [];
   let defaultAt: Position | undefined;
   for (const item of caseNodes) {
     const c = reader.map(item, "a case", ["when", "default", "fields", "doc"]);
@@ -101,6 +111,7 @@ export function checkSwitch(
     ctx.inCase = true;
     const fieldsNode = reader.required(c, "fields", "a case");
     const members = ctx.sequence(reader.seq(fieldsNode, "fields"));
+    caseMembers.push(members);
     ctx.inCase = false;
     ctx.depth--;
     const items = fieldsNode?.kind === "seq" ? fieldsNode.items : [];
@@ -150,6 +161,10 @@ export function checkSwitch(
     );
   ctx.used = usedBefore;
   ctx.scope = scopeBefore;
+  const ahead =
+    aheadName === undefined
+      ? undefined
+      : selectorAhead(ctx, onNode.at, aheadName, caseMembers, cases);
   const fields: ValueField[] = [];
   const only: ValueField[] = [];
   for (const [name, versions] of declared) {
@@ -171,7 +186,15 @@ export function checkSwitch(
       if (merged.kind === "int")
         ctx.scope.set(name, { type: merged.bits === 64 ? "bigint" : "number" });
       else if (merged.kind === "enum") ctx.scope.set(name, { type: "number", enum: merged.enum });
-      fields.push({ ...first, type: merged, valid: [] });
+      // Its documented bits and doc, from the case that gives them (a case may name none).
+      const described = versions.find((v) => v.field.bits.length > 0)?.field ?? first;
+      fields.push({
+        ...first,
+        type: merged,
+        valid: [],
+        bits: described.bits,
+        doc: first.doc ?? described.doc,
+      });
       continue;
     }
     // Elsewhere: a property of one type, present when one of its cases is selected.
@@ -247,7 +270,19 @@ export function checkSwitch(
     ctx.scope.set(name, { type });
   }
   if (on === undefined || onText === undefined) return undefined;
-  return { kind: "switch", on, onText, cases, fields, flags, only, doc, loc };
+  if (aheadName !== undefined && ahead === undefined) return undefined;
+  return {
+    kind: "switch",
+    on,
+    onText,
+    cases,
+    fields,
+    flags,
+    only,
+    ...(ahead === undefined ? {} : { ahead }),
+    doc,
+    loc,
+  };
 }
 
 /** The test that selects case `index`: `on == when`, or for the default case no other `when`. */

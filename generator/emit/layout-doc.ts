@@ -111,6 +111,18 @@ function memberRows(
         rows.push(row([where, "0", name, letMeaning(m), cond, m.doc]));
         break;
       case "switch":
+        // A selector the cases hold is read first, where they all have it.
+        if (m.ahead !== undefined)
+          rows.push(
+            row([
+              at === undefined ? "…" : String(at + m.ahead.offset),
+              String(intSize(m.ahead.type)),
+              `(${m.onText}, read first)`,
+              wireType(m.ahead.type),
+              cond,
+              "Picks the case; every case holds it here",
+            ]),
+          );
         // Each case is laid out from the switch's offset, under its own condition.
         for (const k of m.cases) {
           const when = caseCondition(m, k, "`");

@@ -826,8 +826,21 @@ export class SequenceReader {
       this.code.line(`let ${this.locals.field(l.name)}: ${l.bigint ? "bigint" : "number"};`);
     this.settle();
     const path = m.on.kind === "ref" ? this.prefix + m.on.name : this.prefix + "switch";
-    this.refuseZeroDivisions([m.on], path, "pos");
-    const on = selectorCode(m.on, emitExpr(m.on, this.resolve), this.siblings);
+    let on: string;
+    let onAt = this.selectorAt(m.on, "pos");
+    if (m.ahead !== undefined) {
+      // The selector is a field of the cases: read where every case has it, before the case.
+      const { offset, type } = m.ahead;
+      on = this.locals.fresh(`${m.on.kind === "ref" ? m.on.name : "selector"}_ahead`);
+      onAt = `pos + ${offset}`;
+      this.code.line(
+        `if (${this.limit} - pos < ${offset + intSize(type)}) return truncated(${str(path)}, pos, ${offset + intSize(type)}, ${this.limit});`,
+      );
+      this.code.line(`const ${on} = ${readInt(type, onAt)};`);
+    } else {
+      this.refuseZeroDivisions([m.on], path, "pos");
+      on = selectorCode(m.on, emitExpr(m.on, this.resolve), this.siblings);
+    }
     this.code.block(`switch (${on})`, (c) => {
       for (const k of casesInOrder(m)) {
         c.block(k.when === undefined ? "default:" : `case ${k.when}:`, () => {
@@ -855,7 +868,7 @@ export class SequenceReader {
       }
       if (!m.cases.some((k) => k.when === undefined))
         c.line(
-          `default: return new CodecError(${str(path)}, ${this.selectorAt(m.on, "pos")}, \`is \${${on}}, which no layout is for (expected ${m.cases.map((k) => k.whenName).join(" or ")})\`);`,
+          `default: return new CodecError(${str(path)}, ${onAt}, \`is \${${on}}, which no layout is for (expected ${m.cases.map((k) => k.whenName).join(" or ")})\`);`,
         );
     });
     for (const f of m.fields)

@@ -326,8 +326,10 @@ function emitRecord(
   let at: number | undefined = offset;
   for (const m of members) {
     if (m.kind === "group") emitRecord(m.typeName, m.doc, m.members, file, at);
-    if (m.kind === "value" && m.bits.length > 0 && m.type.kind === "int")
-      emitBitMasks(name, m.name, m.bits, m.type.bits === 64, file);
+    // A switch's integers every case has are properties too, with their bits.
+    for (const f of m.kind === "switch" ? [...m.fields, ...m.only] : m.kind === "value" ? [m] : [])
+      if (f.bits.length > 0 && f.type.kind === "int")
+        emitBitMasks(name, f.name, f.bits, f.type.bits === 64, file);
     // A switch's flags words are typed as their merged words.
     for (const w of m.kind === "switch" ? m.flags : m.kind === "flags" ? [m] : []) {
       emitBitMasks(name, w.name, w.flags, w.type.bits === 64, file);

@@ -538,10 +538,11 @@ export class CheckWalker {
    */
   private switchCases(m: SwitchMember, obj: string, prefix: string): void {
     const path = m.on.kind === "ref" ? prefix + m.on.name : prefix + "switch";
+    // The fields every case has are properties of their merged types, in the cases too
+    // (and the selector, when it is one of them, read ahead).
+    this.mergedRefs(m, obj);
     this.refuseZeroDivisions([m.on], path);
     const on = selectorCode(m.on, emitExpr(m.on, this.resolve), this.recordMembers);
-    // The fields every case has are properties of their merged types, in the cases too.
-    this.mergedRefs(m, obj);
     // A flags word is checked once as the merged word, then in each case against its width.
     for (const w of m.flags) this.shape(w, obj, prefix);
     for (const l of caseLets(m)) this.lets.declareCaseLet(l);

@@ -90,6 +90,9 @@ class SchemaDraw {
   /** Records with parameters, for fields that give `args`. */
   readonly paramRecords: ParamRecord[] = [];
 
+  /** Draws switches read ahead (set apart, so the schemas drawn before stay what they were). */
+  aheadRng: Rng | undefined;
+
   /**
    * `rng` draws the language before run-time layouts; `layoutRng` decides
    * and draws byte orders, switches, parameters and strides, so that a
@@ -243,6 +246,11 @@ class SchemaDraw {
       if (extra !== undefined) {
         members.push(...extra.lines);
         fixed &&= extra.fixed;
+      }
+      // (In the root only: a record of varying size would change the draws of records using it.)
+      if (name === "Root" && this.aheadRng?.chance(0.08) === true) {
+        members.push(...this.aheadSwitch(scope, this.aheadRng));
+        fixed = false;
       }
       const m = this.member(scope, 0, fixedOnly);
       members.push(...m.lines);
@@ -904,6 +912,48 @@ class SchemaDraw {
   }
 
   /**
+   * A switch on a field its cases hold at the same offset, read ahead: in
+   * each case fixed-size members of the same total size before it, the
+   * selector (one integer type), then fields of the case's own.
+   */
+  private aheadSwitch(scope: Scope, rng: Rng): string[] {
+    const selector = this.fresh("ahead", scope);
+    const type = rng.pick(["u8", "u16", "i16", "u32"]);
+    const before = rng.below(5);
+    const whens = new Set<number>();
+    for (let n = 1 + rng.below(3); whens.size < n;) whens.add(rng.pick([1, 2, 15, 64, 100]));
+    const cases: (number | undefined)[] = [...whens];
+    if (rng.chance(0.5)) cases.splice(rng.below(cases.length + 1), 0, undefined);
+    const lines = [`      - switch: ${selector}`, "        cases:"];
+    for (const when of cases) {
+      lines.push(when === undefined ? "          - default: true" : `          - when: ${when}`);
+      lines.push("            fields:");
+      // Fixed-size members filling the bytes before the selector.
+      for (let left = before; left > 0;) {
+        const size = 1 + rng.below(left);
+        const kind = rng.below(4);
+        lines.push(
+          kind === 0 && size <= 2
+            ? `              - { name: ${this.fresh("pre", scope)}, type: u${size * 8} }`
+            : kind === 1
+              ? `              - { padding: ${size} }`
+              : kind === 2
+                ? `              - { name: ${this.fresh("pre", scope)}, type: string, size: ${size} }`
+                : `              - { name: ${this.fresh("pre", scope)}, type: bytes, size: ${size} }`,
+        );
+        left -= size;
+      }
+      lines.push(`              - { name: ${selector}, type: ${type} }`);
+      for (let i = rng.below(3); i > 0; i--)
+        lines.push(
+          `              - { name: ${this.fresh("post", scope)}, type: ${rng.pick(["u8", "u32", "i64", "string, size: 2", "bytes, size: 3"])} }`,
+        );
+    }
+    if (type !== "u32") scope.ints.push({ name: selector, type: type as IntName });
+    return lines;
+  }
+
+  /**
    * What a byte order or switch tests: a parameter of the record or a
    * selector drawn before now and then, else a new field (an integer, or an
    * integer enum of two values or more), whose lines come first.
@@ -1220,6 +1270,7 @@ function shuffle<T>(rng: Rng, xs: T[]): T[] {
 export function randomSchema(seed: number): { name: string; text: string } {
   const rng = new Rng(seed);
   const draw = new SchemaDraw(rng, new Rng(seed * 31 + 17), new Rng(seed * 13 + 5));
+  draw.aheadRng = new Rng(seed * 17 + 11);
   for (let i = 0, n = rng.below(3); i < n; i++) draw.enumType();
   for (let i = 0, n = rng.below(3); i < n; i++) draw.recordType(`R${i}`, true);
   if (draw.layoutRng.chance(0.4)) draw.paramRecordType("P0");

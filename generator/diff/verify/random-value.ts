@@ -17,6 +17,7 @@ import type {
   Model,
   NumberText,
   Param,
+  SwitchCase,
   TextEncoding,
   UnionDef,
   ValueField,
@@ -124,6 +125,25 @@ class Draw {
     return obj;
   }
 
+  /** The value of a switch's selector read ahead that picks the case for `when` (the default's: any other). */
+  private aheadSelector(
+    f: ValueField,
+    cases: readonly SwitchCase[],
+    when: number | undefined,
+    env: Map<string, bigint>,
+  ): number {
+    if (when !== undefined) return when;
+    const taken = new Set(cases.map((c) => c.when));
+    for (let i = 0; i < 16; i++) {
+      const v = Number(this.field(f, env));
+      if (!taken.has(v)) return v;
+    }
+    // The draws keep to a few values (0, 1, the largest): the first free one.
+    let v = 0;
+    while (taken.has(v)) v++;
+    return v;
+  }
+
   /** Draws `members` into `obj`; `env` holds the raw values conditions and sizes may use. */
   private members(members: readonly Member[], obj: Obj, env: Map<string, bigint>): void {
     const chosen = selectors(members);
@@ -165,6 +185,14 @@ class Draw {
               continue;
             }
             if (f.kind !== "value") continue;
+            // A selector read ahead is the field the case stores: the case's value, or for
+            // the default one a value no other case is for.
+            if (m.ahead !== undefined && m.on.kind === "ref" && f.name === m.on.name) {
+              const v = this.aheadSelector(f, m.cases, picked.when, env);
+              obj[f.name] = v;
+              env.set(f.name, BigInt(v));
+              continue;
+            }
             const v = this.field(f, env);
             const merged = m.fields.find((x) => x.name === f.name)?.type;
             obj[f.name] =

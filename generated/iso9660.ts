@@ -221,12 +221,6 @@ export interface Directory {
 
 /** A file's or directory's record (ECMA-119 9.1): where its extent is, its size, date, flags and identifier, and the system use bytes after them, where Rock Ridge keeps its POSIX names and modes. */
 export interface DirectoryRecord {
-  /**
-   * The record's bytes: 33, the name, a zero after a name of even length, and the system use bytes
-   *
-   * `u8`. At byte 0.
-   */
-  length: number;
   /** `u8`. At byte 1. */
   extended_attribute_length: number;
   /**
@@ -1240,9 +1234,11 @@ function parseDirectoryRecord(
   if (limit - pos < system_use_size) return truncated("system_use", pos, system_use_size, limit);
   const system_use = getBytes(buf, pos, pos + system_use_size);
   pos = pos + system_use_size;
+  if (length_ !== pos - at) {
+    return new CodecError("length", at, `is ${length_}, but system_use ends at byte ${pos - at}`);
+  }
   parsedEnd = pos;
   return {
-    length: length_,
     extended_attribute_length,
     extent,
     data_length,
@@ -2109,7 +2105,6 @@ function putDirectory(v: Directory, buf: Uint8Array, at: number, sizeParam: numb
 function checkDirectoryRecord(v: DirectoryRecord): CodecError | undefined {
   if (typeof v !== "object" || v === null)
     return new CodecError("", undefined, `expected a DirectoryRecord object, got ${describe(v)}`);
-  if (!isU8(v.length)) return invalid("length", "an integer from 0 to 255", v.length);
   if (!isU8(v.extended_attribute_length))
     return invalid(
       "extended_attribute_length",
@@ -2153,11 +2148,18 @@ function checkDirectoryRecord(v: DirectoryRecord): CodecError | undefined {
     return invalid("name", "a byte string (characters U+0000 to U+00FF)", v.name);
   if (!isByteString(v.system_use))
     return invalid("system_use", "a byte string (characters U+0000 to U+00FF)", v.system_use);
-  if (!(v.length >= 34))
+  const length_ = 33 + v.name.length + (1 - (v.name.length % 2)) + v.system_use.length;
+  if (!isU8(length_))
     return new CodecError(
       "length",
       undefined,
-      `is ${describe(v.length)}: must be at least 34: 33 bytes and a name of one byte or more`,
+      `is computed as ${length_} (the offset just past system_use), more than an integer from 0 to 255 can hold`,
+    );
+  if (!(length_ >= 34))
+    return new CodecError(
+      "length",
+      undefined,
+      `is computed as ${length_} (the offset just past system_use): must be at least 34: 33 bytes and a name of one byte or more`,
     );
   const name_length = v.name.length;
   if (!isU8(name_length))
@@ -2172,11 +2174,11 @@ function checkDirectoryRecord(v: DirectoryRecord): CodecError | undefined {
       undefined,
       `would be ${1 - (name_length % 2)} bytes (1 - name_length % 2): the fields before it take too much room`,
     );
-  if (v.system_use.length !== v.length - 33 - name_length - (1 - (name_length % 2)))
+  if (v.system_use.length !== length_ - 33 - name_length - (1 - (name_length % 2)))
     return new CodecError(
       "system_use",
       undefined,
-      `is ${v.system_use.length} bytes, but length - 33 - name_length - (1 - name_length % 2) is ${v.length - 33 - name_length - (1 - (name_length % 2))}`,
+      `is ${v.system_use.length} bytes, but length - 33 - name_length - (1 - name_length % 2) is ${length_ - 33 - name_length - (1 - (name_length % 2))}`,
     );
   return undefined;
 }
@@ -2184,7 +2186,7 @@ function checkDirectoryRecord(v: DirectoryRecord): CodecError | undefined {
 function putDirectoryRecord(v: DirectoryRecord, buf: Uint8Array, at: number): number {
   const view = viewOf(buf);
   let pos = at;
-  buf[at] = v.length;
+  buf[at] = 33 + v.name.length + (1 - (v.name.length % 2)) + v.system_use.length;
   buf[at + 1] = v.extended_attribute_length;
   view.setUint32(at + 2, v.extent, true);
   view.setUint32(at + 6, v.extent);
@@ -2561,9 +2563,7 @@ export function equalDirectory(a: Directory, b: Directory): boolean {
 
 /** A total order on {@link DirectoryRecord} values, as {@link compare} is on the root. */
 export function compareDirectoryRecord(a: DirectoryRecord, b: DirectoryRecord): number {
-  let c = compareScalars(a.length, b.length);
-  if (c !== 0) return c;
-  c = compareScalars(a.extended_attribute_length, b.extended_attribute_length);
+  let c = compareScalars(a.extended_attribute_length, b.extended_attribute_length);
   if (c !== 0) return c;
   c = compareScalars(a.extent, b.extent);
   if (c !== 0) return c;
@@ -2966,7 +2966,6 @@ export function directoryOfSexp(sexp: Sexp, locations?: SexpLocations): Director
 
 export function sexpOfDirectoryRecord(v: DirectoryRecord): Sexp {
   const fields: Sexp[] = [];
-  fields.push(["length", String(v.length)]);
   fields.push(["extended_attribute_length", String(v.extended_attribute_length)]);
   fields.push(["extent", String(v.extent)]);
   fields.push(["data_length", String(v.data_length)]);
@@ -2988,7 +2987,6 @@ export function sexpOfDirectoryRecord(v: DirectoryRecord): Sexp {
 
 function directoryRecordFromSexp(at: At): DirectoryRecord | SexpError {
   const fields = recordFields(at, [
-    "length",
     "extended_attribute_length",
     "extent",
     "data_length",
@@ -3007,8 +3005,6 @@ function directoryRecordFromSexp(at: At): DirectoryRecord | SexpError {
     "system_use",
   ]);
   if (fields instanceof SexpError) return fields;
-  const length_ = requiredField(fields, at, "length", (a) => int(a, 8, false));
-  if (length_ instanceof SexpError) return length_;
   const extended_attribute_length_ = requiredField(fields, at, "extended_attribute_length", (a) =>
     int(a, 8, false),
   );
@@ -3048,7 +3044,6 @@ function directoryRecordFromSexp(at: At): DirectoryRecord | SexpError {
   const system_use_ = requiredField(fields, at, "system_use", atom);
   if (system_use_ instanceof SexpError) return system_use_;
   return {
-    length: length_,
     extended_attribute_length: extended_attribute_length_,
     extent: extent_,
     data_length: data_length_,

@@ -333,11 +333,12 @@ export interface ChecksumField extends Doc {
 
 /**
  * What a computed field holds: the byte offset of a later top-level member
- * from the start of the record, the size in bytes of a later sibling whose
+ * from the start of the record (`offset`) or of the byte just past it
+ * (`end`: the record's size, when it is the last), the size in bytes of a later sibling whose
  * `size` is this field, or the number of entries of a later sibling array
  * whose `count` is this field.
  */
-export type ComputedOf = "offset" | "size" | "count";
+export type ComputedOf = "offset" | "end" | "size" | "count";
 
 /** A field computed on write from the rest of the value; read, checked, then dropped. */
 export interface ComputedField extends Doc {

@@ -292,15 +292,9 @@ describeWithTools(TOOLS, "ISO 9660 images made by genisoimage", () => {
     const size = v.root_directory.data_length;
     // 60 bytes longer: more than the zeros that end the first sector (less than a record).
     const longer = "A_MUCH_LONGER_NAME_THAT_PUSHES_RECORDS_INTO_THE_NEXT_SECTOR.TXT;1";
-    // The length byte is stored: 33 bytes, the name, a zero after an even name, the system use bytes.
+    // The length byte is computed (end(system_use)): the longer name is all there is to change.
     const renamed = (r: DirectoryRecord): DirectoryRecord =>
-      r.name === "A.TXT;1"
-        ? {
-            ...r,
-            name: longer,
-            length: 33 + longer.length + (1 - (longer.length % 2)) + r.system_use.length,
-          }
-        : r;
+      r.name === "A.TXT;1" ? { ...r, name: longer } : r;
     const edited: Image = { ...image, root: { records: image.root.records.map(renamed) } };
     const copy = new Uint8Array(bytes);
     expect(write(edited, copy)).toBe(describedEnd(image));
@@ -320,9 +314,7 @@ describeWithTools(TOOLS, "ISO 9660 images made by genisoimage", () => {
     // Names so long that the records need another sector: refused, the image untouched.
     const untouched = new Uint8Array(bytes);
     const tooLong = (r: DirectoryRecord): DirectoryRecord =>
-      r.name.startsWith("FILE_")
-        ? { ...r, name: r.name.padEnd(60, "X"), length: 33 + 60 + 1 + r.system_use.length }
-        : r;
+      r.name.startsWith("FILE_") ? { ...r, name: r.name.padEnd(60, "X") } : r;
     const refused = write(
       { ...image, root: { records: image.root.records.map(tooLong) } },
       untouched,
@@ -331,20 +323,20 @@ describeWithTools(TOOLS, "ISO 9660 images made by genisoimage", () => {
       new RegExp(`^root\\.records: takes \\d+ bytes in blocks of 2048, but size is ${size}$`),
     );
     expect(Buffer.compare(untouched, bytes)).toBe(0);
-    // A length that disagrees with the name is refused too.
-    const wrong = write(
+    // A name that makes the record longer than its length byte holds is refused too.
+    const huge = write(
       {
         ...image,
         root: {
           records: image.root.records.map((r) =>
-            r.name === "A.TXT;1" ? { ...r, name: longer } : r,
+            r.name === "A.TXT;1" ? { ...r, name: "N".repeat(230) } : r,
           ),
         },
       },
       untouched,
     );
-    expect(wrong instanceof CodecError && wrong.message).toMatch(
-      /^root\.records\[\d+\]\.system_use: /,
+    expect(huge instanceof CodecError && huge.message).toMatch(
+      /^root\.records\[\d+\]\.length: is computed as 264 \(the offset just past system_use\), more than an integer from 0 to 255 can hold$/,
     );
     expect(Buffer.compare(untouched, bytes)).toBe(0);
   });

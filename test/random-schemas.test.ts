@@ -165,6 +165,7 @@ const CONSTRUCTS: [string, RegExp, number][] = [
   ["array sized in bytes", /type: "\w+\[\]", size: len/, 0.02],
   ["array packed in blocks", /size: klen, block: /, 0.05],
   ["switch read ahead", /- switch: ahead\d+/, 0.05],
+  ["end(F)", /value: end\(after\d+\)/, 0.03],
   ["endian: both in a switch case", /^ {14}- \{ name: alt\d+, type: \w+, endian: both/m, 0.02],
   ["default case", /- default: true/, 0.05],
 ];

@@ -16,15 +16,16 @@ import type { Expr } from "../expr.js";
 import type { Position } from "../load.js";
 import type { Located } from "../load.js";
 import type { ComputedField, ComputedOf, Member } from "../model.js";
+import { isPositioned } from "../model.js";
 import { intField, validations, type Context, type MemberInfo } from "./context.js";
 import type { MapNode } from "./reader.js";
 import type { Reader } from "./reader.js";
 
 /** The parts of `offset(F)`, or a message saying what is wrong with the text. */
 export function parseComputed(text: string): { of: ComputedOf; target: string } | string {
-  const m = /^\s*(offset|size|count)\(\s*([a-z_][a-z0-9_]*)\s*\)\s*$/.exec(text);
+  const m = /^\s*(offset|end|size|count)\(\s*([a-z_][a-z0-9_]*)\s*\)\s*$/.exec(text);
   if (m === null)
-    return `a computed value must be offset(FIELD), size(FIELD) or count(FIELD) of a later field; got "${text}"`;
+    return `a computed value must be offset(FIELD), end(FIELD), size(FIELD) or count(FIELD) of a later field; got "${text}"`;
   return { of: m[1] as ComputedOf, target: m[2]! };
 }
 
@@ -111,8 +112,9 @@ export function checkComputed(
   if (type === undefined || parsed === undefined || typeof parsed === "string") return undefined;
   if (type.bits === 64)
     reader.report(node.at, `a computed ${parsed.of} must be at most 32 bits wide`);
-  if (parsed.of === "offset")
+  if (parsed.of === "offset" || parsed.of === "end")
     ctx.offsetTargets.push({
+      of: parsed.of,
       name: parsed.target,
       at: valueNode.at,
       from: ctx.topIndex,
@@ -130,11 +132,12 @@ export function checkComputed(
     doc,
     loc,
   };
-  if (parsed.of !== "offset") ctx.lengthTargets.push({ field, at: valueNode.at });
+  if (parsed.of === "size" || parsed.of === "count")
+    ctx.lengthTargets.push({ field, at: valueNode.at });
   return field;
 }
 
-/** Checks each `offset(F)` of a record once all its members are known: F is a later top-level member. */
+/** Checks each `offset(F)` and `end(F)` of a record once all its members are known: F is a later top-level member. */
 export function checkOffsetTargets(
   ctx: Context,
   items: Located[],
@@ -143,26 +146,38 @@ export function checkOffsetTargets(
   const { reader } = ctx;
   for (const target of ctx.offsetTargets) {
     const index = items.findIndex((item) => nameOf(item) === target.name);
+    const call = `${target.of}(${target.name})`;
+    const member = members.find((m) => "name" in m && m.kind !== "let" && m.name === target.name);
     // A let is no place in the layout, so it has no offset.
-    if (!members.some((m) => "name" in m && m.kind !== "let" && m.name === target.name)) {
+    if (member === undefined) {
       reader.report(
         target.at,
-        `offset(${target.name}): "${target.name}" is not a member of this record at its top level`,
+        `${call}: "${target.name}" is not a member of this record at its top level`,
       );
     } else if (index <= target.from) {
+      reader.report(target.at, `${call}: "${target.name}" must come after this field`);
+    } else if (
+      target.of === "end" &&
+      (isPositioned(member) || ("cond" in member && member.cond !== undefined))
+    ) {
       reader.report(
         target.at,
-        `offset(${target.name}): "${target.name}" must come after this field`,
+        `${call}: "${target.name}" must be stored in sequence, always: its end is where the next member starts`,
+      );
+    } else if (target.of === "end" && target.inGroup) {
+      reader.report(
+        target.at,
+        `${call}: a record's end is worked out at its top level, not in a group`,
       );
     } else if (target.inGroup && index !== target.from + 1) {
       reader.report(
         target.at,
-        `offset(${target.name}): from inside a group, "${target.name}" must be the member right after the group`,
+        `${call}: from inside a group, "${target.name}" must be the member right after the group`,
       );
     } else if (target.inGroup && !target.endsTopGroup) {
       reader.report(
         target.at,
-        `offset(${target.name}): a group inside a group that holds offset(...) must be the last member of its group`,
+        `${call}: a group inside a group that holds offset(...) must be the last member of its group`,
       );
     }
   }

@@ -68,6 +68,7 @@ export interface Context extends Shared {
   used: Map<string, Position>;
   /** `offset(x)` targets to resolve once every member is known. */
   offsetTargets: {
+    of: "offset" | "end";
     name: string;
     at: Position;
     from: number;

@@ -18,7 +18,8 @@ export const NON_ZERO_MEMBERS =
  * as all zeros: a magic with a non-zero byte, a non-zero constant, a
  * checksum stored as text (its digits are never NUL), a space-padded string
  * (it holds no NUL; a FAT directory entry's name), or an integer that a
- * `valid` check of its own refuses to be 0 (ISO 9660's record length); or
+ * `valid` check of its own refuses to be 0 (ISO 9660's record length, a
+ * computed field); or
  * a switch read ahead each of whose cases is selected by a non-zero value
  * or holds such a member (a VFAT long-name part, by its attribute byte).
  */
@@ -31,6 +32,8 @@ export function startsNonZero(members: readonly Member[], size: number): boolean
         return true;
       if (m.kind === "const" && m.value !== 0n) return true;
       if (m.kind === "checksum" && m.text !== undefined) return true;
+      if (m.kind === "computed" && offset + intSize(m.type) <= size && refusesZero(m.name, m.valid))
+        return true;
       if (m.kind === "value" && m.cond === undefined && m.at === undefined) {
         const t = m.type.kind === "enum" ? m.type.enum.base : m.type;
         if (t.kind === "fixedString" && t.pad === "space") return true;

@@ -468,7 +468,23 @@ export class SequenceReader {
           `traceClose(${str(name)}, ${str(memberType(m))}, ${from}, ${to}, ${this.traceValue(m)});`,
         );
       }
+      if ("name" in m) this.checkEnd(m.name);
     });
+  }
+
+  /** Stored `end(F)` values, checked once F is read: the field, its local and where it is. */
+  private readonly ends = new Map<string, { local: string; at: string; field: string }>();
+
+  /** Checks that a stored end of `target` (a computed field) is where `target` really ends. */
+  private checkEnd(target: string): void {
+    const c = this.ends.get(target);
+    if (c === undefined) return;
+    this.ends.delete(target);
+    this.code.line(`if (${c.local} !== ${this.cursor.at()} - ${this.start}) {`);
+    this.code.line(
+      `  return new CodecError(${str(c.field)}, ${c.at}, \`is \${${c.local}}, but ${target} ends at byte \${${this.cursor.at()} - ${this.start}}\`);`,
+    );
+    this.code.line("}");
   }
 
   /** The expression a member's span shows as its value. */
@@ -630,13 +646,13 @@ export class SequenceReader {
         const local = this.locals.field(m.name);
         this.code.line(`const ${local} = ${readInt(m.type, at)};`);
         this.validations(m.valid, this.prefix + m.name, local, at);
-        if (m.of === "offset") {
+        if (m.of === "offset" || m.of === "end") {
           let where = at;
           if (this.cursor.base === "pos") {
             where = this.locals.fresh(`${m.name}_at`);
             this.code.line(`const ${where} = ${at};`);
           }
-          this.computed.set(m.target, {
+          (m.of === "end" ? this.ends : this.computed).set(m.target, {
             local,
             at: where,
             field: this.prefix + m.name,

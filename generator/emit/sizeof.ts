@@ -161,18 +161,19 @@ export function valueResolver(
           code: hexLiteral(m.value, m.type.bits === 64),
           bigint: m.type.bits === 64,
         });
-      if (m.kind === "computed" && m.of === "offset") {
+      if (m.kind === "computed" && (m.of === "offset" || m.of === "end")) {
         // Worked out when used: what comes before the target may use later names.
         const index = members.findIndex((x) => "name" in x && x.name === m.target);
+        const upTo = m.of === "end" ? index + 1 : index;
         computed.set(m.name, () => ({
-          code: `(${membersSize(members.slice(0, index), obj, resolve)})`,
+          code: `(${membersSize(members.slice(0, upTo), obj, resolve)})`,
           bigint: false,
         }));
       }
       // A let is its expression over the value's fields, worked out where it is used.
       if (m.kind === "let") computed.set(m.name, () => letRef(m, resolve));
       // Worked out when used: an array's arguments may use fields after this one.
-      if (m.kind === "computed" && m.of !== "offset")
+      if (m.kind === "computed" && (m.of === "size" || m.of === "count"))
         computed.set(m.name, () => ({ code: lengthOf(m, list, o, resolve), bigint: false }));
       if (m.kind === "bitfield")
         for (const p of m.parts) refs.set(p.name, { code: field(o, p.name), bigint: p.bits > 32 });

@@ -9,6 +9,7 @@ import { exprText, refsOf, type Expr } from "../expr.js";
 import type {
   ByteOrderMember,
   ChecksumField,
+  ComputedField,
   EnumDef,
   FieldType,
   FixedStringType,
@@ -424,10 +425,10 @@ export class CheckWalker {
         const local = this.locals.field(m.name);
         const how = `is computed as \${${local}} (${computedMeaning(m)})`;
         const value =
-          m.of === "offset"
+          m.of === "offset" || m.of === "end"
             ? offsetOf(
                 this.recordMembers,
-                m.target,
+                m,
                 this.recordObj,
                 valueResolver(this.recordMembers, this.recordObj, this.params),
               )
@@ -437,7 +438,7 @@ export class CheckWalker {
           `if (!${intIsValid(m.type, local)}) ${this.fail(path, `\`${how}, more than ${intRange(m.type)} can hold\``)}`,
         );
         this.refs.set(m.name, { code: local, bigint: false });
-        if (m.of !== "offset") this.lengths.add(m.name);
+        if (m.of === "size" || m.of === "count") this.lengths.add(m.name);
         this.validations(m.valid, path, how);
         return;
       }
@@ -873,17 +874,18 @@ function holdsValues(members: readonly Member[]): boolean {
 }
 
 /**
- * Code for the offset of top-level member `target` from the start of the
- * record; `resolve` gives the sizes before it the record's fields and parameters.
+ * Code for the offset of top-level member `m.target` from the start of the
+ * record (for `end`, of the byte just past it); `resolve` gives the sizes before it the record's fields and parameters.
  */
 function offsetOf(
   members: readonly Member[],
-  target: string,
+  m: ComputedField,
   obj: string,
   resolve: Resolve,
 ): string {
-  const index = members.findIndex((m) => "name" in m && m.name === target);
-  return membersSize(members.slice(0, index), obj, resolve);
+  const index = members.findIndex((x) => "name" in x && x.name === m.target);
+  // `end(F)`: the members up to F's end, F too.
+  return membersSize(members.slice(0, m.of === "end" ? index + 1 : index), obj, resolve);
 }
 
 function emitCheck(
@@ -1051,8 +1053,8 @@ export class WriteWalker {
         return;
       case "computed": {
         const value =
-          m.of === "offset"
-            ? offsetOf(this.recordMembers, m.target, this.recordObj, this.resolve)
+          m.of === "offset" || m.of === "end"
+            ? offsetOf(this.recordMembers, m, this.recordObj, this.resolve)
             : this.resolve(m.name).code;
         this.code.line(writeInt(m.type, at, value));
         this.cursor.advance(intSize(m.type));

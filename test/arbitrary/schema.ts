@@ -288,8 +288,10 @@ class SchemaDraw {
     if (this.rng.chance(0.25)) {
       const offsetName = this.fresh("off", scope);
       const target = this.fresh("after", scope);
+      // Now and then the offset just past it instead (drawn apart, so other schemas stay).
+      const of = this.aheadRng?.chance(0.3) === true ? "end" : "offset";
       members.unshift(
-        `      - { name: ${offsetName}, type: ${this.rng.pick(["u16", "u32"])}, value: offset(${target}) }`,
+        `      - { name: ${offsetName}, type: ${this.rng.pick(["u16", "u32"])}, value: ${of}(${target}) }`,
       );
       members.push(`      - { name: ${target}, type: u8 }`);
     }

@@ -256,7 +256,7 @@ class Draw {
           // A computed size or count of this field is known once it is drawn.
           const length = members.find(
             (c): c is ComputedField =>
-              c.kind === "computed" && c.of !== "offset" && c.target === m.name,
+              c.kind === "computed" && (c.of === "size" || c.of === "count") && c.target === m.name,
           );
           const stored = length === undefined ? undefined : lengthOf(m, obj[m.name]);
           if (length !== undefined && stored !== undefined) env.set(length.name, stored);

@@ -40,6 +40,8 @@ export function computedMeaning(m: ComputedField): string {
   switch (m.of) {
     case "offset":
       return `the offset of ${m.target}`;
+    case "end":
+      return `the offset just past ${m.target}`;
     case "size":
       return `the size of ${m.target} in bytes`;
     case "count":

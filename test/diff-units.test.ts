@@ -13,6 +13,7 @@ import { matchItems } from "../generator/diff/match.js";
 import { splitGitRevision } from "../generator/diff/source.js";
 import { Rng } from "../generator/diff/verify/prng.js";
 import { randomRoot } from "../generator/diff/verify/random-value.js";
+import { diffModels } from "../generator/diff/diff.js";
 import { modelOf } from "../generator/generate.js";
 import type { Model } from "../generator/model.js";
 import { write, sizeof, type Header } from "../generated/qcow2.js";
@@ -156,5 +157,69 @@ describe("random values for --verify", () => {
       );
     expect(draw(5)).toBe(draw(5));
     expect(draw(5)).not.toBe(draw(6));
+  });
+});
+
+describe("a switch's change", () => {
+  const schema = (cases: string): Model => {
+    const text = [
+      "format: t",
+      "endian: big",
+      "root: M",
+      "types:",
+      "  M:",
+      "    record:",
+      "      - { name: kind, type: u8 }",
+      "      - switch: kind",
+      "        cases:",
+      cases,
+    ].join("\n");
+    const result = modelOf("t.yaml", text);
+    if (!result.ok) throw new Error("the schema has problems");
+    return result.model;
+  };
+  const before = schema(
+    [
+      "          - when: 1",
+      "            fields: [{ name: total, type: u16 }, { name: note, type: bytes, size: 2 }]",
+      "          - when: 2",
+      "            fields: [{ name: gone, type: u8 }]",
+      "          - default: true",
+      "            fields: [{ name: other, type: u8 }, { padding: 1 }]",
+    ].join("\n"),
+  );
+  const after = schema(
+    [
+      "          - when: 1",
+      "            fields: [{ name: total, type: u16 }, { name: note, type: bytes, size: 3 }]",
+      "          - when: 3",
+      "            fields: [{ name: fresh, type: u8 }]",
+      "          - default: true",
+      "            fields: [{ name: other, type: u8 }, { name: more, type: u8 }, { padding: 2 }]",
+    ].join("\n"),
+  );
+
+  it("says, case by case, what changed in it", () => {
+    const report = diffModels(before, after, { old: "a", new: "b" });
+    expect(report.changes.map((c) => [c.kind, c.description])).toEqual([
+      [
+        "type-changed",
+        "layout chosen by kind (1, 2, default) changed: in case 1, note changed; case 2 removed; in the default case, more added; case 3 added",
+      ],
+    ]);
+    // Only the padding grew: the case's layout changed, with no member to name.
+    const padded = schema(
+      [
+        "          - when: 1",
+        "            fields: [{ name: total, type: u16 }, { name: note, type: bytes, size: 2 }]",
+        "          - when: 2",
+        "            fields: [{ name: gone, type: u8 }]",
+        "          - default: true",
+        "            fields: [{ name: other, type: u8 }, { padding: 3 }]",
+      ].join("\n"),
+    );
+    expect(diffModels(before, padded, { old: "a", new: "b" }).changes[0]?.description).toBe(
+      "layout chosen by kind (1, 2, default) changed: in the default case, its layout changed",
+    );
   });
 });

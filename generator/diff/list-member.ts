@@ -23,6 +23,7 @@ import { listFlagBits, listMasks } from "./list-bits.js";
 import type { RecordPair } from "./record-pair.js";
 import { memberShape } from "./shape.js";
 import { intText, sameNames, tsTypeOf } from "./shape.js";
+import { switchDetails } from "./switch-cases.js";
 
 /** Is a field's value a bigint? */
 function isBigValue(f: ValueField): boolean {
@@ -133,7 +134,7 @@ export function compareMember(
             hasProperty: o.kind === "switch",
             tsTypeChanged: declared(o, list.typeNames) !== declared(n, sameNames),
           },
-          `${memberText(o)} changed`,
+          `${memberText(o)} changed${switchDetails(o, n)}`,
         );
       return;
     }

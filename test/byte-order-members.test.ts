@@ -76,17 +76,40 @@ types:
       - { name: byte, type: u8, bitfield: [{ name: top, bits: 3 }, { name: rest, bits: 5 }] }
 `;
 
+// Words of 3, 5 and 8 bytes, read in two halves or joined from bytes, with parts over 32 bits.
+const WIDE = `
+format: orderwide
+endian: little
+root: Rec
+types:
+  Rec:
+    record:
+      - { name: data, type: u8 }
+      - { byte_order: data, little: 1, big: 2 }
+      - name: addr
+        type: u24
+        bitfield: [{ name: page, bits: 6 }, { name: offset, bits: 10 }, { name: flags, bits: 8 }]
+      - { name: info, type: u64, bitfield: [{ name: rtype, bits: 32 }, { name: sym, bits: 32 }] }
+      - { name: stamp, type: u40, bitfield: [{ name: ticks, bits: 36 }, { name: kind, bits: 4 }] }
+      - name: split
+        type: u64
+        bitfield: [{ name: a, bits: 20 }, { name: b, bits: 24 }, { name: c, bits: 20 }]
+`;
+
 let modules: SchemaModules;
 let codec: RootCodec;
 let constants: RootCodec;
 let bits: RootCodec;
+let wide: RootCodec;
 
 beforeAll(async () => {
   modules = await generateSchemas([
     { name: "test/orderflags.yaml", text: SCHEMA },
     { name: "test/orderconst.yaml", text: CONSTANTS },
     { name: "test/orderbits.yaml", text: BITS },
+    { name: "test/orderwide.yaml", text: WIDE },
   ]);
+  wide = await loadRootCodec(modules, modules.schemas[3]!);
   codec = await loadRootCodec(modules, modules.schemas[0]!);
   constants = await loadRootCodec(modules, modules.schemas[1]!);
   bits = await loadRootCodec(modules, modules.schemas[2]!);
@@ -261,6 +284,119 @@ describe("bit fields in a byte order chosen at run time", () => {
     expect(modules.isError(error) && error.message).toBe(
       "month: expected an integer from 0 to 15, got 16",
     );
+    expect(buf.every((b) => b === 7)).toBe(true);
+  });
+});
+
+describe("bit field words of any width in a byte order chosen at run time", () => {
+  /**
+   * A word's bytes from its parts, worked out apart from the codec: parts up
+   * from bit 0 of a little-endian word, down from the top bit of a big-endian one.
+   */
+  function word(bytes: number, parts: [number, bigint][], little: boolean): number[] {
+    let v = 0n;
+    let next = 0;
+    for (const [width, part] of parts) {
+      const shift = little ? next : bytes * 8 - next - width;
+      v |= part << BigInt(shift);
+      next += width;
+    }
+    const out = Array.from({ length: bytes }, (_, i) => Number((v >> BigInt(8 * i)) & 0xffn));
+    return little ? out : out.reverse();
+  }
+  const value = (data: number): unknown => ({
+    data,
+    page: 0x2a,
+    offset: 0x3c5,
+    flags: 0x81,
+    rtype: 0x12345678,
+    sym: 0xfedcba98,
+    ticks: 0xa12345678n,
+    kind: 0xc,
+    a: 0x12345,
+    b: 0xabcdef,
+    c: 0xfedcb,
+  });
+  const stored = (little: boolean): number[] => [
+    little ? 1 : 2,
+    ...word(
+      3,
+      [
+        [6, 0x2an],
+        [10, 0x3c5n],
+        [8, 0x81n],
+      ],
+      little,
+    ),
+    ...word(
+      8,
+      [
+        [32, 0x12345678n],
+        [32, 0xfedcba98n],
+      ],
+      little,
+    ),
+    ...word(
+      5,
+      [
+        [36, 0xa12345678n],
+        [4, 0xcn],
+      ],
+      little,
+    ),
+    ...word(
+      8,
+      [
+        [20, 0x12345n],
+        [24, 0xabcdefn],
+        [20, 0xfedcbn],
+      ],
+      little,
+    ),
+  ];
+
+  test("the reference agrees with a word worked out by hand", () => {
+    // page 0x2a | offset 0x3c5 << 6 | flags 0x81 << 16 = 0x81f16a, stored 6a f1 81.
+    expect(
+      word(
+        3,
+        [
+          [6, 0x2an],
+          [10, 0x3c5n],
+          [8, 0x81n],
+        ],
+        true,
+      ),
+    ).toEqual([0x6a, 0xf1, 0x81]);
+    // page << 18 | offset << 8 | flags = 0xabc581, stored ab c5 81.
+    expect(
+      word(
+        3,
+        [
+          [6, 0x2an],
+          [10, 0x3c5n],
+          [8, 0x81n],
+        ],
+        false,
+      ),
+    ).toEqual([0xab, 0xc5, 0x81]);
+  });
+
+  test.each([
+    { order: "little-endian", little: true },
+    { order: "big-endian", little: false },
+  ])("$order: read, sizeof, write and S-expressions agree", ({ little }) => {
+    expectRoundTrip(wide, value(little ? 1 : 2), stored(little));
+  });
+
+  test("write refuses a part too wide for its bits in either order, leaving the buffer untouched", () => {
+    const buf = new Uint8Array(32).fill(7);
+    for (const data of [1, 2]) {
+      const error = wide.write({ ...(value(data) as object), ticks: 1n << 36n }, buf);
+      expect(modules.isError(error) && error.message).toBe(
+        "ticks: expected an integer from 0 to 68719476735 (a bigint), got 68719476736n",
+      );
+    }
     expect(buf.every((b) => b === 7)).toBe(true);
   });
 });

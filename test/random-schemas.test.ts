@@ -166,6 +166,11 @@ const CONSTRUCTS: [string, RegExp, number][] = [
   ["array packed in blocks", /size: klen, block: /, 0.05],
   ["switch read ahead", /- switch: ahead\d+/, 0.05],
   ["end(F)", /value: end\(after\d+\)/, 0.03],
+  [
+    "bit field of 3 or 5-8 bytes in the chosen order",
+    /byte_order: [\s\S]*type: u(24|40|48|56|64), bitfield/,
+    0.02,
+  ],
   ["endian: both in a switch case", /^ {14}- \{ name: alt\d+, type: \w+, endian: both/m, 0.02],
   ["default case", /- default: true/, 0.05],
 ];

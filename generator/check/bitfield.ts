@@ -29,12 +29,6 @@ export function checkBitfield(
     );
   const wordBits = word ? Number(word[1]) : undefined;
   const endian = fieldEndian(ctx, node);
-  // In an order chosen at run time the word is read whole, with DataView.
-  if (endian === "chosen" && wordBits !== undefined && ![8, 16, 32].includes(wordBits))
-    reader.report(
-      typeNode!.at,
-      `a bit field after a byte_order member is a u8, u16 or u32 word, or has an endian of its own (big or little), not u${wordBits}`,
-    );
   // No `if` (the member's keys leave it out): a conditional word belongs in a group.
   ctx.scope.set(name, {
     type: "number",

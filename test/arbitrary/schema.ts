@@ -1220,16 +1220,24 @@ class SchemaDraw {
   /**
    * After a `byte_order` member, flags words, constants, checksums and bit
    * fields of 1, 2 or 4 bytes keep the chosen order half of the time; other
-   * bit fields get an endian of their own.
+   * bit fields (read in halves or joined from bytes) a third of the time.
    */
   private ownEndians(members: string[]): void {
     const from = members.findIndex((m) => m.includes("byte_order: "));
     if (from < 0) return;
     for (let i = from + 1; i < members.length; i++) {
       const m = members[i]!;
+      // Now and then a bit field drawn with an endian of its own takes the chosen order instead.
+      if (/\bbitfield: /.test(m) && /endian: (big|little)/.test(m) && this.aheadRng?.chance(0.5)) {
+        members[i] = m.replace(/, endian: (big|little)/, "");
+        continue;
+      }
       if (m.includes("endian: ")) continue;
-      // A bit field word in the chosen order is read whole: 1, 2 or 4 bytes.
-      const fixed = /\bbitfield: /.test(m) && !/type: u(8|16|32)\b/.test(m);
+      // (Other words drawn apart, so the schemas drawn before stay what they were.)
+      const fixed =
+        /\bbitfield: /.test(m) &&
+        !/type: u(8|16|32)\b/.test(m) &&
+        this.aheadRng?.chance(0.33) !== true;
       if (fixed || (/\b(checksum|const|flags|bitfield): /.test(m) && this.layoutRng.chance(0.5)))
         members[i] = m.replace(
           /type: (\w+)/,

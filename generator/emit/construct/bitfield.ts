@@ -87,7 +87,7 @@ function partOf(p: BitPart, lo: string, hi: string): string {
   return p.bits === 32 ? `${joined} >>> 0` : `${joined} & ${mask(p.bits)}`;
 }
 
-/** The unsigned type of a word in the byte order chosen at run time (1, 2 or 4 bytes). */
+/** The unsigned type of a word in the byte order chosen at run time, read whole (1, 2 or 4 bytes). */
 function chosenWord(m: BitfieldMember): IntType {
   return { kind: "int", bits: (m.bytes * 8) as 8 | 16 | 32, signed: false, endian: "chosen" };
 }
@@ -98,8 +98,48 @@ function chosenShift(m: BitfieldMember, p: BitPart): string {
   return p.shift === big ? String(p.shift) : `(${LITTLE_ENDIAN} ? ${p.shift} : ${big})`;
 }
 
+/**
+ * A word of 3 or 5 to 8 bytes in the order chosen at run time: the same
+ * word in each fixed order (the parts' shifts the little-endian ones, or
+ * their big-endian counterparts), for code that picks one at run time.
+ */
+function fixedOrders(m: BitfieldMember): { little: BitfieldMember; big: BitfieldMember } {
+  return {
+    little: { ...m, endian: "little" },
+    big: {
+      ...m,
+      endian: "big",
+      parts: m.parts.map((p) => ({ ...p, shift: bigEndianShift(m, p) })),
+    },
+  };
+}
+
+/** Is the word read whole in the chosen order (1, 2 or 4 bytes, one DataView call)? */
+function chosenWhole(m: BitfieldMember): boolean {
+  return m.endian === "chosen" && (m.bytes === 1 || m.bytes === 2 || m.bytes === 4);
+}
+
 /** Read: the word, then each part as a property. */
 export function readBitfield(r: SequenceReader, m: BitfieldMember, at: string): void {
+  if (m.endian === "chosen" && !chosenWhole(m)) {
+    // Declared here, worked out by whichever order the input has.
+    for (const p of m.parts)
+      r.code.line(`let ${r.locals.field(p.name)}: ${isBigPart(p) ? "bigint" : "number"};`);
+    const { little, big } = fixedOrders(m);
+    r.code.block(`if (${LITTLE_ENDIAN})`, () => readParts(r, little));
+    r.code.block("else", () => readParts(r, big));
+    for (const p of m.parts) {
+      const local = r.locals.field(p.name);
+      if (isBigPart(p)) {
+        r.bigints.add(p.name);
+        r.unsignedLow(p.name, local);
+      }
+      r.validations(p.valid, r.prefix + p.name, local, at);
+      r.props.push(r.propOf(p.name));
+    }
+    r.cursor.advance(m.bytes);
+    return;
+  }
   if (m.endian === "chosen") {
     const word = r.locals.fresh(`${m.name}_word`);
     r.code.line(`const ${word} = ${readInt(chosenWord(m), at)};`);
@@ -114,6 +154,21 @@ export function readBitfield(r: SequenceReader, m: BitfieldMember, at: string): 
     r.cursor.advance(m.bytes);
     return;
   }
+  readParts(r, m, "const ");
+  for (const p of m.parts) {
+    const local = r.locals.field(p.name);
+    if (isBigPart(p)) {
+      r.bigints.add(p.name);
+      r.unsignedLow(p.name, local);
+    }
+    r.validations(p.valid, r.prefix + p.name, local, at);
+    r.props.push(r.propOf(p.name));
+  }
+  r.cursor.advance(m.bytes);
+}
+
+/** The word of a fixed byte order in its halves, and each part into its local (`declare` them, or assign). */
+function readParts(r: SequenceReader, m: BitfieldMember, declare = ""): void {
   const little = m.endian === "little";
   const { lo, hi } = halves(m);
   const loWord = r.locals.fresh(`${m.name}_lo`);
@@ -125,17 +180,11 @@ export function readBitfield(r: SequenceReader, m: BitfieldMember, at: string): 
   }
   for (const p of m.parts) {
     const local = r.locals.field(p.name);
-    if (isBigPart(p)) {
-      r.bigints.add(p.name);
-      r.unsignedLow(p.name, local);
-      r.code.line(`const ${local} = bitsOf64(${hiWord}, ${loWord}, ${p.shift}, ${p.bits});`);
-    } else {
-      r.code.line(`const ${local} = ${partOf(p, loWord, hiWord)};`);
-    }
-    r.validations(p.valid, r.prefix + p.name, local, at);
-    r.props.push(r.propOf(p.name));
+    const value = isBigPart(p)
+      ? `bitsOf64(${hiWord}, ${loWord}, ${p.shift}, ${p.bits})`
+      : partOf(p, loWord, hiWord);
+    r.code.line(`${declare}${local} = ${value};`);
   }
-  r.cursor.advance(m.bytes);
 }
 
 /** Write, first pass: each part an integer that fits its bits. */
@@ -170,6 +219,13 @@ export function checkBitfieldRules(
 
 /** Write: the parts shifted into place, then the word in its byte order. */
 export function writeBitfield(w: WriteWalker, m: BitfieldMember, obj: string): void {
+  if (m.endian === "chosen" && !chosenWhole(m)) {
+    const { little, big } = fixedOrders(m);
+    w.code.block(`if (${LITTLE_ENDIAN})`, () => putParts(w, little, obj));
+    w.code.block("else", () => putParts(w, big, obj));
+    w.cursor.advance(m.bytes);
+    return;
+  }
   if (m.endian === "chosen") {
     const terms = m.parts.map((p) =>
       p.bits === 32 ? prop(obj, p.name) : `(${prop(obj, p.name)} << ${chosenShift(m, p)})`,
@@ -178,6 +234,12 @@ export function writeBitfield(w: WriteWalker, m: BitfieldMember, obj: string): v
     w.cursor.advance(m.bytes);
     return;
   }
+  putParts(w, m, obj);
+  w.cursor.advance(m.bytes);
+}
+
+/** The parts of a word of a fixed byte order, shifted into its halves and stored. */
+function putParts(w: WriteWalker, m: BitfieldMember, obj: string): void {
   const little = m.endian === "little";
   const { lo, hi } = halves(m);
   const loTerms: string[] = [];
@@ -207,7 +269,6 @@ export function writeBitfield(w: WriteWalker, m: BitfieldMember, obj: string): v
     w.code.line(`const ${hiWord} = ${word(hiTerms)};`);
     for (const line of putWordAt(w.cursor, hi[1], little, hi[0], hiWord)) w.code.line(line);
   }
-  w.cursor.advance(m.bytes);
 }
 
 /** How a part is stored, for documentation: `bits 0-4 of date (u16 little-endian)`. */

@@ -431,6 +431,45 @@ describeWithTools(TOOLS, "FAT volumes made by mkfs.fat and mtools", () => {
     expect(refused).toBeGreaterThan(50);
   });
 
+  it("a12.img with its root directory mutated: long-name parts and short entries read or are refused, never a throw; accepted ones write back", () => {
+    const { bytes: whole, volume } = decode("a12.img");
+    const bytes = whole.slice(0, geometry(volume).clusterAt(2));
+    const rootAt = rootDirectory(whole, volume).at;
+    const used = 32 * (volume.root_dir!.entries.length + 1);
+    let state = 777;
+    const random = (n: number): number => {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      return Math.floor((state / 2 ** 32) * n);
+    };
+    let accepted = 0;
+    let refused = 0;
+    let switched = 0;
+    for (let i = 0; i < 500; i++) {
+      const mutated = new Uint8Array(bytes);
+      for (let k = 0; k <= random(3); k++) {
+        // Attribute bytes half the time, so entries change between the two layouts.
+        const at = random(2) === 0 ? rootAt + 32 * random(used / 32) + 11 : rootAt + random(used);
+        mutated[at] = random(2) === 0 ? 0x0f : random(256);
+      }
+      const result = read(mutated);
+      if (result instanceof CodecError) {
+        expect(result.message, `mutation ${i}`).toMatch(/ at byte \d+: /);
+        refused++;
+        continue;
+      }
+      accepted++;
+      const parts = (v: Volume) => v.root_dir!.entries.filter(isLongPart).length;
+      if (parts(result.value) !== parts(volume)) switched++;
+      const again = new Uint8Array(mutated);
+      const end = write(result.value, again);
+      if (end instanceof CodecError) throw new Error(`mutation ${i}: ${end.message}`);
+      expect(Buffer.compare(again, mutated), `mutation ${i}`).toBe(0);
+    }
+    expect(accepted).toBeGreaterThan(50);
+    expect(refused).toBeGreaterThan(50);
+    expect(switched).toBeGreaterThan(20);
+  });
+
   it.each(CONFIGS.map((c) => [c.name, c] as const))(
     "%s: a new label and a file's date, written by the codec, shown by fatlabel and mdir",
     (name) => {

@@ -341,6 +341,42 @@ describeWithTools(TOOLS, "ISO 9660 images made by genisoimage", () => {
     expect(Buffer.compare(untouched, bytes)).toBe(0);
   });
 
+  it("joliet-rr.iso with its root directory mutated: read refuses or accepts, never throws; accepted ones write back", () => {
+    const { bytes, image } = decode("joliet-rr.iso");
+    const v = image.pvd;
+    const root = v.root_directory.extent * v.logical_block_size;
+    const size = v.root_directory.data_length;
+    const starts = recordStarts(bytes, root, size);
+    let state = 4242;
+    const random = (n: number): number => {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      return Math.floor((state / 2 ** 32) * n);
+    };
+    let accepted = 0;
+    let refused = 0;
+    for (let i = 0; i < 300; i++) {
+      const mutated = new Uint8Array(bytes);
+      for (let k = 0; k <= random(2); k++) {
+        // A record's length byte half the time: records then start elsewhere, or cross a sector.
+        const at = random(2) === 0 ? root + starts[random(starts.length)]! : root + random(size);
+        mutated[at] = random(256);
+      }
+      const result = read(mutated);
+      if (result instanceof CodecError) {
+        expect(result.message, `mutation ${i}`).toMatch(/ at byte \d+: /);
+        refused++;
+        continue;
+      }
+      accepted++;
+      const again = new Uint8Array(mutated);
+      const end = write(result.value, again);
+      if (end instanceof CodecError) throw new Error(`mutation ${i}: ${end.message}`);
+      expect(Buffer.compare(again, mutated), `mutation ${i}`).toBe(0);
+    }
+    expect(accepted).toBeGreaterThan(30);
+    expect(refused).toBeGreaterThan(30);
+  });
+
   it("a big-endian copy that disagrees is a read error naming its byte; a bad write touches nothing", () => {
     const { bytes, image } = decode("joliet-rr.iso");
     const copy = new Uint8Array(bytes);

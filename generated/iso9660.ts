@@ -1094,9 +1094,9 @@ function parseDirectory(
     return records_size < 0
       ? new CodecError("records", pos, `its size is negative (${records_size})`)
       : truncated("records", pos, records_size, limit);
+  const records_end = pos + records_size;
   const records_block = 2048;
   const records_start = pos;
-  const records_end = pos + records_size;
   let records_zeros = -1;
   const records = [] as DirectoryRecord[];
   while (pos < records_end) {

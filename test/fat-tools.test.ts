@@ -27,6 +27,7 @@ import {
   type ShortEntry,
   type Volume,
 } from "../generated/fat.js";
+import { Rng } from "../generator/diff/verify/prng.js";
 import { describeWithTools, runToolOrThrow } from "./support/tools.js";
 
 const TOOLS = [
@@ -406,11 +407,8 @@ describeWithTools(TOOLS, "FAT volumes made by mkfs.fat and mtools", () => {
     // The volume up to its data clusters: boot sector, FATs and root directory.
     const { bytes: whole, volume } = decode("a12.img");
     const bytes = whole.slice(0, geometry(volume).clusterAt(2));
-    let state = 12345;
-    const random = (n: number): number => {
-      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
-      return Math.floor((state / 2 ** 32) * n);
-    };
+    const rng = new Rng(12345);
+    const random = (n: number): number => rng.below(n);
     let accepted = 0;
     let refused = 0;
     for (let i = 0; i < 500; i++) {
@@ -436,11 +434,8 @@ describeWithTools(TOOLS, "FAT volumes made by mkfs.fat and mtools", () => {
     const bytes = whole.slice(0, geometry(volume).clusterAt(2));
     const rootAt = rootDirectory(whole, volume).at;
     const used = 32 * (volume.root_dir!.entries.length + 1);
-    let state = 777;
-    const random = (n: number): number => {
-      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
-      return Math.floor((state / 2 ** 32) * n);
-    };
+    const rng = new Rng(777);
+    const random = (n: number): number => rng.below(n);
     let accepted = 0;
     let refused = 0;
     let switched = 0;

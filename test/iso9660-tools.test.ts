@@ -20,6 +20,7 @@ import {
   type DirectoryRecord,
   type Image,
 } from "../generated/iso9660.js";
+import { Rng } from "../generator/diff/verify/prng.js";
 import { describeWithTools, runToolOrThrow } from "./support/tools.js";
 
 const TOOLS = [
@@ -347,11 +348,8 @@ describeWithTools(TOOLS, "ISO 9660 images made by genisoimage", () => {
     const root = v.root_directory.extent * v.logical_block_size;
     const size = v.root_directory.data_length;
     const starts = recordStarts(bytes, root, size);
-    let state = 4242;
-    const random = (n: number): number => {
-      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
-      return Math.floor((state / 2 ** 32) * n);
-    };
+    const rng = new Rng(4242);
+    const random = (n: number): number => rng.below(n);
     let accepted = 0;
     let refused = 0;
     for (let i = 0; i < 300; i++) {

@@ -158,6 +158,32 @@ function readStridedArray(
 }
 
 /**
+ * Where the `bytes` bytes an array sized in bytes fills end (a local), once
+ * they are known to be there: from the cursor, which is settled at `at`.
+ * `also`: more expressions that must not divide by zero (a block size).
+ */
+export function sizedRegion(
+  r: SequenceReader,
+  m: ValueField,
+  t: Extract<FieldType, { kind: "array" }>,
+  bytes: Expr,
+  at: string,
+  path: string,
+  also: readonly Expr[] = [],
+): string {
+  const n = r.locals.fresh(`${m.name}_size`);
+  const end = r.locals.fresh(`${m.name}_end`);
+  r.settleAt(at);
+  r.refuseZeroDivisions([bytes, ...also, ...t.args], r.prefix + m.name, "pos");
+  r.code.line(`const ${n} = ${offsetExpr(bytes, r.resolve)};`);
+  r.code.line(
+    `if (!(${n} >= 0 && ${r.limit} - pos >= ${n})) return ${n} < 0 ? new CodecError(${path}, pos, \`its size is negative (\${${n}})\`) : truncated(${path}, pos, ${n}, ${r.limit});`,
+  );
+  r.code.line(`const ${end} = pos + ${n};`);
+  return end;
+}
+
+/**
  * Records of any size filling exactly `bytes` bytes: each is read within
  * that region, so the last ends at its end or the read fails naming it. An
  * entry that takes no bytes is refused, since the list would never end.
@@ -173,16 +199,8 @@ export function readSizedArray(
 ): void {
   const element = t.element;
   const local = r.locals.field(m.name);
-  const n = r.locals.fresh(`${m.name}_size`);
-  const end = r.locals.fresh(`${m.name}_end`);
   const entryPath = `\`${templateText(r.prefix + m.name)}[\${${local}.length}]\``;
-  r.settleAt(at);
-  r.refuseZeroDivisions([bytes, ...t.args], r.prefix + m.name, "pos");
-  r.code.line(`const ${n} = ${offsetExpr(bytes, r.resolve)};`);
-  r.code.line(
-    `if (!(${n} >= 0 && ${r.limit} - pos >= ${n})) return ${n} < 0 ? new CodecError(${path}, pos, \`its size is negative (\${${n}})\`) : truncated(${path}, pos, ${n}, ${r.limit});`,
-  );
-  r.code.line(`const ${end} = pos + ${n};`);
+  const end = sizedRegion(r, m, t, bytes, at, path);
   r.code.line(`${target} = [] as ${element.name}[];`);
   r.code.line(`while (pos < ${end}) {`);
   if (r.trace) r.code.line("  traceOpen();");

@@ -128,33 +128,16 @@ export function readBitfield(r: SequenceReader, m: BitfieldMember, at: string): 
     const { little, big } = fixedOrders(m);
     r.code.block(`if (${LITTLE_ENDIAN})`, () => readParts(r, little));
     r.code.block("else", () => readParts(r, big));
-    for (const p of m.parts) {
-      const local = r.locals.field(p.name);
-      if (isBigPart(p)) {
-        r.bigints.add(p.name);
-        r.unsignedLow(p.name, local);
-      }
-      r.validations(p.valid, r.prefix + p.name, local, at);
-      r.props.push(r.propOf(p.name));
-    }
-    r.cursor.advance(m.bytes);
-    return;
-  }
-  if (m.endian === "chosen") {
+  } else if (m.endian === "chosen") {
     const word = r.locals.fresh(`${m.name}_word`);
     r.code.line(`const ${word} = ${readInt(chosenWord(m), at)};`);
     for (const p of m.parts) {
-      const local = r.locals.field(p.name);
       const value =
         p.bits === 32 ? `${word} >>> 0` : `(${word} >>> ${chosenShift(m, p)}) & ${mask(p.bits)}`;
-      r.code.line(`const ${local} = ${value};`);
-      r.validations(p.valid, r.prefix + p.name, local, at);
-      r.props.push(r.propOf(p.name));
+      r.code.line(`const ${r.locals.field(p.name)} = ${value};`);
     }
-    r.cursor.advance(m.bytes);
-    return;
-  }
-  readParts(r, m, "const ");
+  } else readParts(r, m, "const ");
+  // The parts read, each is checked and becomes a property.
   for (const p of m.parts) {
     const local = r.locals.field(p.name);
     if (isBigPart(p)) {

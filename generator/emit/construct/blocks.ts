@@ -15,7 +15,7 @@ import { str, templateText } from "../code.js";
 import { offsetExpr } from "../expr.js";
 import type { SequenceReader } from "../read.js";
 import type { CheckWalker, WriteWalker } from "../write.js";
-import { argList } from "./array.js";
+import { argList, sizedRegion } from "./array.js";
 
 type ArrayType = Extract<FieldType, { kind: "array" }>;
 
@@ -39,24 +39,16 @@ export function readBlockedArray(
 ): void {
   const element = t.element;
   const local = r.locals.field(m.name);
-  const n = r.locals.fresh(`${m.name}_size`);
+  const end = sizedRegion(r, m, t, bytes, at, path, [block]);
   const start = r.locals.fresh(`${m.name}_start`);
-  const end = r.locals.fresh(`${m.name}_end`);
   const size = r.locals.fresh(`${m.name}_block`);
   const zeros = r.locals.fresh(`${m.name}_zeros`);
   const entryPath = `\`${templateText(r.prefix + m.name)}[\${${local}.length}]\``;
-  r.settleAt(at);
-  r.refuseZeroDivisions([bytes, block, ...t.args], r.prefix + m.name, "pos");
-  r.code.line(`const ${n} = ${offsetExpr(bytes, r.resolve)};`);
-  r.code.line(
-    `if (!(${n} >= 0 && ${r.limit} - pos >= ${n})) return ${n} < 0 ? new CodecError(${path}, pos, \`its size is negative (\${${n}})\`) : truncated(${path}, pos, ${n}, ${r.limit});`,
-  );
   r.code.line(`const ${size} = ${offsetExpr(block, r.resolve)};`);
   r.code.lines.push(
     ...blockRefusal(block, size, (reason) => `return new CodecError(${path}, pos, ${reason});`),
   );
   r.code.line(`const ${start} = pos;`);
-  r.code.line(`const ${end} = pos + ${n};`);
   // Where the zeros before the next record began, while there are some.
   r.code.line(`let ${zeros} = -1;`);
   r.code.line(`${target} = [] as ${element.name}[];`);

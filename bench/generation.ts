@@ -164,6 +164,8 @@ export interface ScalingRow {
   /** CPU milliseconds from the loaded YAML text to the written files (libraries already loaded). */
   readonly totalMs: number;
   readonly stages: Readonly<Record<string, number>>;
+  /** Why generation did not finish (a 100,000-member schema runs out of memory), if it did not. */
+  readonly failed?: string;
 }
 
 function runChild(args: readonly string[]): string {
@@ -178,9 +180,22 @@ function runChild(args: readonly string[]): string {
 
 /** Generates a synthetic schema of about `members` members in a fresh process. */
 export function measureScaling(members: number): ScalingRow {
-  const { stages, lines } = JSON.parse(runChild([`--scale=${members}`])) as StageTimes;
+  const size = { target: members, members: membersOf(blocksFor(members)) };
+  const started = performance.now();
+  let out: string;
+  try {
+    out = runChild([`--scale=${members}`]);
+  } catch (e) {
+    // A schema too big to generate is a row of the table, not the end of the bench.
+    const seconds = ((performance.now() - started) / 1000).toFixed(0);
+    const why = String(e).includes("heap out of memory")
+      ? `ran out of memory (Node's default heap) after ${seconds} s`
+      : `failed after ${seconds} s: ${String(e).split("\n")[0]}`;
+    return { ...size, lines: 0, totalMs: 0, stages: {}, failed: why };
+  }
+  const { stages, lines } = JSON.parse(out) as StageTimes;
   const totalMs = Object.values(stages).reduce((a, b) => a + b, 0);
-  return { target: members, members: membersOf(blocksFor(members)), lines, totalMs, stages };
+  return { ...size, lines, totalMs, stages };
 }
 
 export function measureGeneration(
@@ -247,6 +262,12 @@ export function formatScaling(scaling: readonly ScalingRow[]): string {
     `${"members".padStart(8)} ${"lines".padStart(9)} ${"CPU s".padStart(8)} ${"µs/line".padStart(8)}   largest stages`,
   ];
   for (const r of scaling) {
+    if (r.failed !== undefined) {
+      out.push(
+        `${String(r.members).padStart(8)} ${"—".padStart(9)} ${"—".padStart(8)} ${"—".padStart(8)}   ${r.failed}`,
+      );
+      continue;
+    }
     const largest = [...byGroup(r.stages)]
       .sort((a, b) => b[1] - a[1])
       .slice(0, 4)
@@ -256,7 +277,8 @@ export function formatScaling(scaling: readonly ScalingRow[]): string {
       `${String(r.members).padStart(8)} ${String(r.lines).padStart(9)} ${(r.totalMs / 1000).toFixed(2).padStart(8)} ${((1000 * r.totalMs) / r.lines).toFixed(1).padStart(8)}   ${largest}`,
     );
   }
-  const last = scaling[scaling.length - 1]!;
+  const last = scaling.filter((r) => r.failed === undefined).pop();
+  if (last === undefined) return out.join("\n");
   out.push("", `stages of the ${last.members}-member schema, ${last.totalMs.toFixed(0)} ms`, "");
   out.push(...aligned(rows(last.stages)));
   return out.join("\n");

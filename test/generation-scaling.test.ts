@@ -42,3 +42,30 @@ describe("generation time grows linearly with the schema", () => {
     expect(ratio, report).toBeLessThan(8);
   }, 300_000);
 });
+
+describe("the generation bench's scaling table", () => {
+  test("shows a schema too big to generate as a row saying why, and the stages of the last that did", async () => {
+    const { formatScaling } = await import("../bench/generation.js");
+    const done = {
+      target: 1000,
+      members: 1007,
+      lines: 35000,
+      totalMs: 11000,
+      stages: { prettier: 8000, emit: 3000 },
+    };
+    const failed = {
+      ...done,
+      target: 100000,
+      members: 99040,
+      lines: 0,
+      totalMs: 0,
+      stages: {},
+      failed: "ran out of memory (Node's default heap) after 101 s",
+    };
+    const table = formatScaling([done, failed]);
+    expect(table).toMatch(
+      / {3}99040 +— +— +— +ran out of memory \(Node's default heap\) after 101 s/,
+    );
+    expect(table).toContain("stages of the 1007-member schema, 11000 ms");
+  });
+});

@@ -351,6 +351,15 @@ export interface ComputedField extends Doc {
   valid: Validation[];
 }
 
+/**
+ * The members an `offset(F)` or `end(F)` counts: those before F, and for
+ * `end` F too. Their size is the value write stores.
+ */
+export function membersBeforeTarget(members: readonly Member[], m: ComputedField): Member[] {
+  const index = members.findIndex((x) => "name" in x && x.name === m.target);
+  return members.slice(0, m.of === "end" ? index + 1 : index);
+}
+
 /** How a computed field is written in a schema: `offset(extensions)`. */
 export function computedText(m: ComputedField): string {
   return `${m.of}(${m.target})`;

@@ -18,6 +18,7 @@ import {
   isPointer,
   isNestedFlags,
   isPositioned,
+  membersBeforeTarget,
   reachesOut,
   searchedFirst,
   storedType,
@@ -163,10 +164,8 @@ export function valueResolver(
         });
       if (m.kind === "computed" && (m.of === "offset" || m.of === "end")) {
         // Worked out when used: what comes before the target may use later names.
-        const index = members.findIndex((x) => "name" in x && x.name === m.target);
-        const upTo = m.of === "end" ? index + 1 : index;
         computed.set(m.name, () => ({
-          code: `(${membersSize(members.slice(0, upTo), obj, resolve)})`,
+          code: `(${membersSize(membersBeforeTarget(members, m), obj, resolve)})`,
           bigint: false,
         }));
       }

@@ -40,6 +40,7 @@ import {
   isOptionalField,
   isPositioned,
   lengthOffset,
+  membersBeforeTarget,
   tagOffset,
   trailerSize,
   unionKinds,
@@ -883,9 +884,7 @@ function offsetOf(
   obj: string,
   resolve: Resolve,
 ): string {
-  const index = members.findIndex((x) => "name" in x && x.name === m.target);
-  // `end(F)`: the members up to F's end, F too.
-  return membersSize(members.slice(0, m.of === "end" ? index + 1 : index), obj, resolve);
+  return membersSize(membersBeforeTarget(members, m), obj, resolve);
 }
 
 function emitCheck(

@@ -94,6 +94,8 @@ describe("consumer projects from the packed tarball", () => {
     expect(files).toContain("package/dist/runtime/codec.d.ts");
     expect(files).toContain("package/dist/generated/qcow2.js");
     expect(files).toContain("package/dist/program/cli.js");
+    // The formatting thread, JavaScript as it is written.
+    expect(files).toContain("package/dist/generator/format-worker.mjs");
     expect(files).toContain("package/runtime/codec.ts");
     expect(files.filter((f) => /^package\/(test|bench|\.ci)\//.test(f))).toEqual([]);
     expect(
@@ -156,6 +158,10 @@ describe("consumer projects from the packed tarball", () => {
     expect(await sh(join(dir, "sub"), "npx", ["binschema", "generate", "--check"])).toBe(
       "3 generated file(s) up to date\n",
     );
+    // And with the output formatted in worker threads, as a large schema's is.
+    expect(
+      await sh(join(dir, "sub"), "npx", ["binschema", "generate", "--check", "--jobs", "2"]),
+    ).toBe("3 generated file(s) up to date\n");
   }, 600_000);
 
   test("a strict TypeScript build: NodeNext, and moduleResolution bundler", async () => {

@@ -84,31 +84,38 @@ function runtimeExports(): Map<string, RuntimeExport> {
 }
 
 /**
- * The runtime exports `statements` (of `file`) refer to without declaring
- * them: identifiers in reference position (not property names) that resolve
- * to nothing in the file. Only identifiers spelled like an export are
- * resolved, which keeps this quick.
+ * For each top-level statement of `file` (a batch of the module's
+ * declarations), the identifiers spelled like a runtime export that it
+ * refers to (not as a property name) and that `file` does not declare. The
+ * caller leaves out the names other batches declare; what is left are the
+ * runtime exports the statement uses. Only identifiers spelled like an
+ * export are resolved, which keeps this quick.
  */
-function usedExports(
-  file: ts.SourceFile,
-  statements: readonly ts.Statement[],
-): Map<string, RuntimeExport> {
+export function runtimeReferences(file: ts.SourceFile): string[][] {
   const all = runtimeExports();
   const checker = checkerOf(file);
-  const names = new Set<string>();
-  const visit = (node: ts.Node): void => {
-    if (ts.isIdentifier(node) && all.has(node.text) && !names.has(node.text)) {
-      const parent = node.parent;
-      const propertyName =
-        (ts.isPropertyAccessExpression(parent) && parent.name === node) ||
-        (ts.isQualifiedName(parent) && parent.right === node);
-      // An unresolved type name resolves to the checker's "unknown" symbol, which has no declarations.
-      const declared = (checker.getSymbolAtLocation(node)?.declarations?.length ?? 0) > 0;
-      if (!propertyName && !declared) names.add(node.text);
-    }
-    ts.forEachChild(node, visit);
-  };
-  for (const statement of statements) visit(statement);
+  return file.statements.map((statement) => {
+    const names = new Set<string>();
+    const visit = (node: ts.Node): void => {
+      if (ts.isIdentifier(node) && all.has(node.text) && !names.has(node.text)) {
+        const parent = node.parent;
+        const propertyName =
+          (ts.isPropertyAccessExpression(parent) && parent.name === node) ||
+          (ts.isQualifiedName(parent) && parent.right === node);
+        // An unresolved type name resolves to the checker's "unknown" symbol, which has no declarations.
+        const declared = (checker.getSymbolAtLocation(node)?.declarations?.length ?? 0) > 0;
+        if (!propertyName && !declared) names.add(node.text);
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(statement);
+    return [...names];
+  });
+}
+
+/** The runtime exports among `names`, sorted by name. */
+function usedExports(names: ReadonlySet<string>): Map<string, RuntimeExport> {
+  const all = runtimeExports();
   const used = new Map<string, RuntimeExport>();
   for (const name of [...names].sort()) {
     const entry = all.get(name);
@@ -157,22 +164,23 @@ export interface RuntimeText {
 }
 
 /**
- * What `statements` (generated code that names runtime exports freely, the
- * module's top level) need: import declarations, or the runtime's
- * declarations inlined. Either way the runtime classes they use are
- * exported from the module (re-exported, or inlined with their `export`).
+ * What a module's code needs of the runtime, given the runtime names it
+ * uses (`runtimeReferences`, less the module's own names) and the names its
+ * code declares: import declarations, or the runtime's declarations
+ * inlined. Either way the runtime classes it uses are exported from the
+ * module (re-exported, or inlined with their `export`).
  */
 export function runtimeFor(
-  file: ts.SourceFile,
-  statements: readonly ts.Statement[],
+  names: ReadonlySet<string>,
+  declared: ReadonlySet<string>,
   source: RuntimeSource,
 ): RuntimeText {
-  const used = usedExports(file, statements);
+  const used = usedExports(names);
   const classes = usedClasses(used);
   // Inlined, the classes' own declarations keep their `export`.
   if (source.kind === "inline")
     return {
-      inlined: inlineRuntime(moduleNames(file, statements), used, new Set(classes)),
+      inlined: inlineRuntime(new Set(declared), used, new Set(classes)),
       header: "",
     };
   const reexport =
@@ -200,25 +208,6 @@ export function runtimeFor(
     inlined: "",
     header: `${imports.length > 0 ? `${imports.join("\n")}\n\n` : ""}${reexport}`,
   };
-}
-
-/** The names the module's own top-level statements declare. */
-function moduleNames(file: ts.SourceFile, statements: readonly ts.Statement[]): Set<string> {
-  const names = new Set<string>();
-  for (const s of statements) {
-    if (ts.isVariableStatement(s))
-      for (const d of s.declarationList.declarations) names.add(d.name.getText(file));
-    else if (
-      (ts.isFunctionDeclaration(s) ||
-        ts.isClassDeclaration(s) ||
-        ts.isInterfaceDeclaration(s) ||
-        ts.isTypeAliasDeclaration(s) ||
-        ts.isEnumDeclaration(s)) &&
-      s.name !== undefined
-    )
-      names.add(s.name.text);
-  }
-  return names;
 }
 
 /** The top-level statement of a runtime file that declares `node`. */

@@ -35,6 +35,8 @@ export interface GenerateOptions {
   target?: string;
   importExtension?: string;
   runtime?: string;
+  /** Threads formatting the output (`--jobs N`), as text. */
+  jobs?: string;
 }
 
 /** The package generated modules import the runtime from, in `runtime: package` mode. */
@@ -110,6 +112,7 @@ export async function runGenerate(schemaArgs: string[], options: GenerateOptions
   const outDir = config.out ?? process.cwd();
   const schemas = await expandSchemas(config.base, config.schemas);
   // Loaded here, not at start-up: ts-morph and prettier take a while to load.
+  const jobs = parseJobs(options.jobs);
   const { generate } = await import("../../generator/generate.js");
   const runtime = runtimeSource(config, outDir);
   const outputs: OutputFile[] = [];
@@ -121,7 +124,12 @@ export async function runGenerate(schemaArgs: string[], options: GenerateOptions
     });
     // The generated files name the schema relative to the project, whatever the current folder.
     const source = relative(config.base, path).split(sep).join("/");
-    const result = await generate(shown, text, { runtime, target: config.target, source });
+    const result = await generate(shown, text, {
+      runtime,
+      target: config.target,
+      source,
+      ...(jobs === undefined ? {} : { jobs }),
+    });
     if (!result.ok) {
       for (const p of result.problems) console.error(red(formatProblem(p)));
       failed = true;
@@ -138,6 +146,14 @@ export async function runGenerate(schemaArgs: string[], options: GenerateOptions
     return EXIT.finding;
   }
   return options.check === true ? checkFresh(outDir, outputs) : writeAll(outDir, outputs);
+}
+
+/** `--jobs N`: a whole number of threads from 0 (format in the main thread) to 64. */
+function parseJobs(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!(n <= 64)) throw new CommandError(`--jobs must be a whole number from 0 to 64, not ${text}`);
+  return n;
 }
 
 async function checkFresh(outDir: string, outputs: OutputFile[]): Promise<number> {
@@ -202,6 +218,10 @@ export function registerGenerate(
     .option(
       "--runtime <package|inline|dir>",
       "import the runtime from the binschema package, inline what each module uses, or import it from a folder",
+    )
+    .option(
+      "--jobs <n>",
+      "threads formatting the output (default: none for a module under 1 MB, one per core for a larger one)",
     )
     .option(
       "--check",

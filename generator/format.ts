@@ -30,7 +30,7 @@ export function formatThreads(size: number, jobs?: number): number {
 }
 
 /** Formats `text` with prettier in this thread or in the pool's threads. */
-type Formatter = (text: string, options: Options) => Promise<string>;
+export type Formatter = (text: string, options: Options) => Promise<string>;
 
 /** Where to format: `threads` worker threads (0: this thread). */
 export function formatterFor(threads: number): Formatter {

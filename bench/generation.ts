@@ -21,6 +21,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { FormatCache } from "../generator/format-cache.js";
 import { bigSchema, blocksFor, membersOf } from "./big-schema.js";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
@@ -28,8 +29,10 @@ const SELF = fileURLToPath(import.meta.url);
 const BIN = `${ROOT}bin/binschema.js`;
 
 export interface GenerationResult {
-  /** Median wall milliseconds of a cold `binschema generate --check` of every schema. */
+  /** Median wall milliseconds of a cold `binschema generate --check --no-cache` of every schema. */
   readonly allMs: number;
+  /** The same with every formatted batch in the cache (a regeneration with nothing changed). */
+  readonly allCachedMs: number;
   /** The same for one schema (`oneSchema`). */
   readonly oneMs: number;
   readonly oneSchema: string;
@@ -88,6 +91,7 @@ interface StageTimes {
 async function stagesOf(
   schemas: readonly { file: string; text: string }[],
   imports: boolean,
+  cache?: FormatCache,
 ): Promise<StageTimes> {
   const out: Record<string, number> = {};
   let t = cpuMs();
@@ -129,7 +133,7 @@ async function stagesOf(
       const doc = layoutDocSections(model, file);
       lap("emit layout page");
       // As generate.ts does: together, in threads for a large module.
-      const { module, page } = await formatOutputs(code, doc);
+      const { module, page } = await formatOutputs(code, doc, undefined, cache);
       lap("format module and page (prettier)");
       writeFileSync(join(dir, `${model.format}.ts`), module);
       writeFileSync(join(dir, `${model.format}.md`), page);
@@ -171,6 +175,8 @@ export interface ScalingRow {
   readonly totalMs: number;
   /** Wall milliseconds of the same. */
   readonly wallMs: number;
+  /** Wall milliseconds of generating it again with every formatted batch cached. */
+  readonly cachedWallMs: number;
   readonly stages: Readonly<Record<string, number>>;
   /** Why generation did not finish (a 100,000-member schema runs out of memory), if it did not. */
   readonly failed?: string;
@@ -199,11 +205,13 @@ export function measureScaling(members: number): ScalingRow {
     const why = String(e).includes("heap out of memory")
       ? `ran out of memory (Node's default heap) after ${seconds} s`
       : `failed after ${seconds} s: ${String(e).split("\n")[0]}`;
-    return { ...size, lines: 0, totalMs: 0, wallMs: 0, stages: {}, failed: why };
+    return { ...size, lines: 0, totalMs: 0, wallMs: 0, cachedWallMs: 0, stages: {}, failed: why };
   }
-  const { stages, lines, wallMs } = JSON.parse(out) as StageTimes;
+  const { stages, lines, wallMs, cachedWallMs } = JSON.parse(out) as StageTimes & {
+    cachedWallMs: number;
+  };
   const totalMs = Object.values(stages).reduce((a, b) => a + b, 0);
-  return { ...size, lines, totalMs, wallMs, stages };
+  return { ...size, lines, totalMs, wallMs, cachedWallMs, stages };
 }
 
 export function measureGeneration(
@@ -214,13 +222,17 @@ export function measureGeneration(
   const schemas = readdirSync(`${ROOT}schema/`).filter((f) => f.endsWith(".yaml")).length;
   const all: number[] = [];
   const one: number[] = [];
+  const cached: number[] = [];
+  wallMs(["generate", "--check"]); // fills the format cache
   for (let i = 0; i < runs; i++) {
-    all.push(wallMs(["generate", "--check"]));
-    one.push(wallMs(["generate", "--check", "--out", "generated", oneSchema]));
+    all.push(wallMs(["generate", "--check", "--no-cache"]));
+    one.push(wallMs(["generate", "--check", "--no-cache", "--out", "generated", oneSchema]));
+    cached.push(wallMs(["generate", "--check"]));
   }
   const { stages } = JSON.parse(runChild(["--stages"])) as StageTimes;
   return {
     allMs: median(all),
+    allCachedMs: median(cached),
     oneMs: median(one),
     oneSchema,
     schemas,
@@ -266,14 +278,15 @@ export function formatScaling(scaling: readonly ScalingRow[]): string {
   if (scaling.length === 0) return "";
   const out = [
     "synthetic schemas (bench/big-schema.ts), each generated in a fresh process, libraries loaded",
-    "(CPU time of every thread, and wall time; a module over 1 MB is formatted in one thread per core):",
+    "(CPU time of every thread, and wall time; a module over 1 MB is formatted in one thread per core;",
+    "cached: wall time generating it again with every formatted batch in the format cache):",
     "",
-    `${"members".padStart(8)} ${"lines".padStart(9)} ${"CPU s".padStart(8)} ${"wall s".padStart(8)} ${"µs/line".padStart(8)}   largest stages (CPU)`,
+    `${"members".padStart(8)} ${"lines".padStart(9)} ${"CPU s".padStart(8)} ${"wall s".padStart(8)} ${"cached".padStart(8)} ${"µs/line".padStart(8)}   largest stages (CPU)`,
   ];
   for (const r of scaling) {
     if (r.failed !== undefined) {
       out.push(
-        `${String(r.members).padStart(8)} ${"—".padStart(9)} ${"—".padStart(8)} ${"—".padStart(8)} ${"—".padStart(8)}   ${r.failed}`,
+        `${String(r.members).padStart(8)} ${"—".padStart(9)} ${"—".padStart(8)} ${"—".padStart(8)} ${"—".padStart(8)} ${"—".padStart(8)}   ${r.failed}`,
       );
       continue;
     }
@@ -283,7 +296,7 @@ export function formatScaling(scaling: readonly ScalingRow[]): string {
       .map(([group, ms]) => `${group} ${((100 * ms) / r.totalMs).toFixed(0)}%`)
       .join(", ");
     out.push(
-      `${String(r.members).padStart(8)} ${String(r.lines).padStart(9)} ${(r.totalMs / 1000).toFixed(2).padStart(8)} ${(r.wallMs / 1000).toFixed(2).padStart(8)} ${((1000 * r.totalMs) / r.lines).toFixed(1).padStart(8)}   ${largest}`,
+      `${String(r.members).padStart(8)} ${String(r.lines).padStart(9)} ${(r.totalMs / 1000).toFixed(2).padStart(8)} ${(r.wallMs / 1000).toFixed(2).padStart(8)} ${(r.cachedWallMs / 1000).toFixed(2).padStart(8)} ${((1000 * r.totalMs) / r.lines).toFixed(1).padStart(8)}   ${largest}`,
     );
   }
   const last = scaling.filter((r) => r.failed === undefined).pop();
@@ -296,6 +309,7 @@ export function formatScaling(scaling: readonly ScalingRow[]): string {
 export function formatGeneration(g: GenerationResult): string {
   const head: [string, string][] = [
     [`cold binschema generate --check, all ${g.schemas} schemas`, `${g.allMs.toFixed(0)} ms`],
+    [`the same, every batch in the format cache`, `${g.allCachedMs.toFixed(0)} ms`],
     [`cold binschema generate --check, ${g.oneSchema}`, `${g.oneMs.toFixed(0)} ms`],
   ];
   const total = Object.values(g.stages).reduce((a, b) => a + b, 0);
@@ -316,7 +330,12 @@ if (process.argv[1] === SELF) {
     const text = bigSchema(blocksFor(Number(scale.slice("--scale=".length))));
     // The libraries are loaded first: this times the pipeline, not start-up.
     await stagesOf([{ file: "warm-up.yaml", text: bigSchema(1) }], false);
-    process.stdout.write(JSON.stringify(await stagesOf([{ file: "big.yaml", text }], false)));
+    // Then again with every formatted batch cached, as a regeneration with nothing changed.
+    const { FormatCache } = await import("../generator/format-cache.js");
+    const cache = await FormatCache.open(join(tmpdir(), `binschema-bench-${process.pid}.json`));
+    const cold = await stagesOf([{ file: "big.yaml", text }], false, cache);
+    const again = await stagesOf([{ file: "big.yaml", text }], false, cache);
+    process.stdout.write(JSON.stringify({ ...cold, cachedWallMs: again.wallMs }));
   } else if (process.argv.includes("--scale-only"))
     console.log(formatScaling(SCALING_SIZES.map(measureScaling)));
   else console.log(formatGeneration(measureGeneration()));

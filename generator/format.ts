@@ -11,6 +11,7 @@ import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { format, type Options } from "prettier";
 import type { ModuleText } from "./emit/module.js";
+import type { FormatCache } from "./format-cache.js";
 
 /** Characters given to prettier at a time. */
 const BATCH = 1 << 16;
@@ -64,15 +65,21 @@ export function formatMarkdown(text: string): Promise<string> {
 
 /**
  * A module and its layout page, given in pieces, formatted together, in
- * `jobs` threads if given, otherwise as `formatThreads` decides by size.
+ * `jobs` threads if given, otherwise as `formatThreads` decides by size;
+ * batches found in `cache` are not formatted again.
  */
 export async function formatOutputs(
   module: ModuleText,
   page: readonly string[],
   jobs?: number,
+  cache?: FormatCache,
 ): Promise<{ module: string; page: string }> {
   const size = module.declarations.reduce((n, d) => n + d.text.length, module.head.length);
-  const formatter = formatterFor(formatThreads(size, jobs));
+  const threads = formatThreads(size, jobs);
+  // Threads start only when something is not in the cache.
+  let started: Formatter | undefined;
+  const lazily: Formatter = (text, options) => (started ??= formatterFor(threads))(text, options);
+  const formatter = cache === undefined ? lazily : cache.around(lazily);
   const [code, doc] = await Promise.all([
     formatModule(module, formatter),
     formatLayoutDoc(page, formatter),
@@ -134,18 +141,29 @@ function batches(
   let length = 0;
   let blankBefore = false;
   texts.forEach(({ text, separator }, i) => {
-    if (parts.length > 0 && length + text.length > size) {
-      out.push({ text: parts.join(""), blankBefore });
-      parts = [];
-      length = 0;
-    }
     if (parts.length === 0) blankBefore = i > 0 && separator.includes("\n\n");
     else parts.push(separator);
     parts.push(text);
     length += text.length;
+    // A batch ends at `size`, or from a quarter of it after a text whose
+    // hash says so: where batches end then depends on the texts nearby, not
+    // on everything before, so one changed declaration changes one batch
+    // (which is what lets a cache of formatted batches work).
+    if (length >= size || (length >= size / 4 && (hashOf(text) & 3) === 0)) {
+      out.push({ text: parts.join(""), blankBefore });
+      parts = [];
+      length = 0;
+    }
   });
   if (parts.length > 0) out.push({ text: parts.join(""), blankBefore });
   return out;
+}
+
+/** FNV-1a of a text's UTF-16 code units: quick, and the same on every run. */
+function hashOf(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h >>> 0;
 }
 
 /** Answers from a formatting thread (format-worker.mjs). */

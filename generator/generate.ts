@@ -7,11 +7,13 @@ import { ts } from "ts-morph";
 import { layoutDocSections } from "./emit/layout-doc.js";
 import { emitModuleText } from "./emit/module.js";
 import { formatJavaScript, formatOutputs, formatTypeScript } from "./format.js";
+import type { FormatCache } from "./format-cache.js";
 import type { RuntimeSource } from "./emit/runtime.js";
 import type { Model } from "./model.js";
 import { modelOf } from "./model-of.js";
 import type { Problem } from "./problem.js";
 
+export { FormatCache } from "./format-cache.js";
 export { formatTypeScript, modelOf };
 export type { RuntimeSource };
 
@@ -42,6 +44,8 @@ export interface GenerateOptions {
    * four) for a larger one.
    */
   jobs?: number;
+  /** Formatted batches from earlier runs (format-cache.ts); the output is the same without it. */
+  cache?: FormatCache;
 }
 
 /** The runtime beside the output folder, as this repository's own `generated/` has it. */
@@ -73,7 +77,12 @@ export async function generateFrom(
     source,
     trace: options.trace === true,
   });
-  const formatted = await formatOutputs(code, layoutDocSections(model, source), options.jobs);
+  const formatted = await formatOutputs(
+    code,
+    layoutDocSections(model, source),
+    options.jobs,
+    options.cache,
+  );
   const module = formatted.module;
   const layout = formatted.page;
   const doc = { name: `${name}.md`, text: layout };

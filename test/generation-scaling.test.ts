@@ -52,6 +52,7 @@ describe("the generation bench's scaling table", () => {
       lines: 35000,
       totalMs: 11000,
       wallMs: 9000,
+      cachedWallMs: 3000,
       stages: { prettier: 8000, emit: 3000 },
     };
     const failed = {
@@ -61,12 +62,13 @@ describe("the generation bench's scaling table", () => {
       lines: 0,
       totalMs: 0,
       wallMs: 0,
+      cachedWallMs: 0,
       stages: {},
       failed: "ran out of memory (Node's default heap) after 101 s",
     };
     const table = formatScaling([done, failed]);
     expect(table).toMatch(
-      / {3}99040 +— +— +— +— +ran out of memory \(Node's default heap\) after 101 s/,
+      / {3}99040 +— +— +— +— +— +ran out of memory \(Node's default heap\) after 101 s/,
     );
     expect(table).toContain("stages of the 1007-member schema, 11000 ms");
   });

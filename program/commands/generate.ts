@@ -9,8 +9,10 @@
  * interrupted run never leaves a half-written module. Nothing is ever
  * written inside node_modules.
  */
+import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
-import { join, relative, resolve, sep } from "node:path";
+import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import type { Command } from "commander";
 import type { OutputFile, RuntimeSource } from "../../generator/generate.js";
 import { formatProblem } from "../../generator/problem.js";
@@ -37,6 +39,8 @@ export interface GenerateOptions {
   runtime?: string;
   /** Threads formatting the output (`--jobs N`), as text. */
   jobs?: string;
+  /** `--no-cache`: format everything again, and keep no cache. */
+  cache?: boolean;
 }
 
 /** The package generated modules import the runtime from, in `runtime: package` mode. */
@@ -113,7 +117,8 @@ export async function runGenerate(schemaArgs: string[], options: GenerateOptions
   const schemas = await expandSchemas(config.base, config.schemas);
   // Loaded here, not at start-up: ts-morph and prettier take a while to load.
   const jobs = parseJobs(options.jobs);
-  const { generate } = await import("../../generator/generate.js");
+  const { FormatCache, generate } = await import("../../generator/generate.js");
+  const cacheDir = options.cache === false ? undefined : formatCacheDir(config.base);
   const runtime = runtimeSource(config, outDir);
   const outputs: OutputFile[] = [];
   let failed = false;
@@ -124,12 +129,19 @@ export async function runGenerate(schemaArgs: string[], options: GenerateOptions
     });
     // The generated files name the schema relative to the project, whatever the current folder.
     const source = relative(config.base, path).split(sep).join("/");
+    const cache =
+      cacheDir === undefined
+        ? undefined
+        : await FormatCache.open(join(cacheDir, cacheFileName(outDir, path)));
     const result = await generate(shown, text, {
       runtime,
       target: config.target,
       source,
       ...(jobs === undefined ? {} : { jobs }),
+      ...(cache === undefined ? {} : { cache }),
     });
+    // A cache that cannot be written only makes the next run slower.
+    if (result.ok) await cache?.save().catch(() => {});
     if (!result.ok) {
       for (const p of result.problems) console.error(red(formatProblem(p)));
       failed = true;
@@ -146,6 +158,27 @@ export async function runGenerate(schemaArgs: string[], options: GenerateOptions
     return EXIT.finding;
   }
   return options.check === true ? checkFresh(outDir, outputs) : writeAll(outDir, outputs);
+}
+
+/**
+ * Where formatted batches are kept between runs: `.cache/binschema` in the
+ * nearest `node_modules` from the project upwards (where Babel, ESLint and
+ * prettier keep theirs), or nowhere if there is none.
+ */
+function formatCacheDir(from: string): string | undefined {
+  for (let dir = resolve(from); ; dir = dirname(dir)) {
+    const modules = join(dir, "node_modules");
+    if (existsSync(modules)) return join(modules, ".cache", "binschema");
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+/** One cache file per schema and output folder: `format-HASH-NAME.json`. */
+function cacheFileName(outDir: string, schema: string): string {
+  const hash = createHash("sha256")
+    .update(`${resolve(outDir)}\0${resolve(schema)}`)
+    .digest("hex");
+  return `format-${hash.slice(0, 16)}-${basename(schema).replace(/[^\w.-]/g, "_")}.json`;
 }
 
 /** `--jobs N`: a whole number of threads from 0 (format in the main thread) to 64. */
@@ -222,6 +255,10 @@ export function registerGenerate(
     .option(
       "--jobs <n>",
       "threads formatting the output (default: none for a module under 1 MB, one per core for a larger one)",
+    )
+    .option(
+      "--no-cache",
+      "format everything again: use and keep no formatted batches in node_modules/.cache/binschema",
     )
     .option(
       "--check",

@@ -4,10 +4,11 @@
  * comes from the nearest `binschema.yaml` (see config.ts), or from the
  * command line for one-off use; options on the command line win.
  *
- * Nothing is written unless every schema checks out; each file is written
- * to a temporary name and renamed over the old one, so a failed or
- * interrupted run never leaves a half-written module. Nothing is ever
- * written inside node_modules.
+ * No generated file is written unless every schema checks out; each file
+ * is written to a temporary name and renamed over the old one, so a failed
+ * or interrupted run never leaves a half-written module. No generated file
+ * is ever written inside node_modules; only the format cache is kept there,
+ * in node_modules/.cache/binschema (see formatCacheDir).
  */
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";

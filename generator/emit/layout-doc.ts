@@ -386,14 +386,10 @@ function endText(def: UnionDef): string {
     : `Tag ${def.end} ends the list; when its length is not 0, the list ends with an entry \`${def.endKept.name}\` holding that length.`;
 }
 
-/** The layout document; `source` is the schema's path as it names it. */
-export function emitLayoutDoc(model: Model, source: string = model.file): string {
-  return layoutDocSections(model, source).join("\n");
-}
-
 /**
  * The layout document as its introduction and one section per type, each
  * starting with a heading; joined by line breaks they are the document.
+ * `source` is the schema's path as it names it.
  */
 export function layoutDocSections(model: Model, source: string = model.file): string[] {
   const intro = [
